@@ -1,0 +1,75 @@
+"""Frontline Connect: one content store, four channels (SMS, voice, kiosk, print)."""
+
+from __future__ import annotations
+
+import flask_babel
+from flask import Flask, request
+from flask_babel import Babel
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from service import db, languages, log
+from service.config import PROJECT_ROOT, Config, from_env, validate, with_dev_secrets
+from service.crypto import Vault
+
+babel = Babel()
+
+
+def _blueprints(config: Config) -> list:
+    # One visible list: a blueprint that is not here is not served.
+    from service.public.views import bp as public
+
+    return [public]
+
+
+def select_locale() -> str:
+    """The language asked for in the query string, else the browser's, else English."""
+    asked = request.args.get("lang", "")
+    if languages.is_supported(asked):
+        return asked
+    return request.accept_languages.best_match(languages.CODES) or languages.DEFAULT
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application for a configuration (read from the environment when None)."""
+    config = with_dev_secrets(validate(config if config is not None else from_env()))
+    log.configure(config.LOG_LEVEL)
+    app = Flask(__name__, instance_path=config.INSTANCE_DIR)
+    app.config.update(
+        FRONTLINE=config,
+        SECRET_KEY=config.SECRET_KEY,
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "locales"),
+        BABEL_DEFAULT_TIMEZONE=config.TIMEZONE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.PUBLIC_URL.startswith("https://"),
+    )
+    if config.PROXY_FIX:
+        # One trusted proxy in front: take scheme, host and client address from it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+    db.init_app(app, db.Database(config.database_url, Vault(config.DATA_KEY)))
+    babel.init_app(app, locale_selector=select_locale)
+    # flask-babel caches the locale on the app context, which the CLI and the phone simulator
+    # reuse across requests: every request chooses its own language afresh.
+    app.before_request(flask_babel.refresh)
+    _register_filters(app)
+    for blueprint in _blueprints(config):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _register_filters(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from service import formatting
+
+    app.add_template_filter(formatting.phone, "phone")
+    app.add_template_filter(
+        lambda moment: formatting.when(moment, str(get_locale() or languages.DEFAULT)), "when"
+    )
+
+
+def get_config() -> Config:
+    """The configuration of the current app."""
+    from flask import current_app
+
+    return current_app.config["FRONTLINE"]

@@ -1,0 +1,173 @@
+"""Configuration: one frozen dataclass, built from FRONTLINE_* environment variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PREFIX = "FRONTLINE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Variables that share the prefix but belong to tooling, not to the running service.
+TOOLING_KEYS = frozenset({"TEST_DATABASE_URL"})
+
+# Secrets that a production deployment must set; in development they are generated once.
+SECRET_KEYS = ("SECRET_KEY", "DATA_KEY")
+
+
+class ConfigError(Exception):
+    """The environment does not describe a service that can start."""
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{PREFIX}{name} must be true or false, not {raw!r}")
+
+
+def _parse(name: str, kind: object, raw: str) -> object:
+    if kind in (bool, "bool"):
+        return _parse_bool(name, raw)
+    if kind in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the service reads from its environment, checked once at start-up."""
+
+    ENV: str = "development"
+    INSTANCE_DIR: str = str(PROJECT_ROOT / "instance")
+    DATABASE_URL: str = ""
+    SECRET_KEY: str = ""
+    DATA_KEY: str = ""
+    TIMEZONE: str = "Europe/London"
+    PUBLIC_URL: str = "http://127.0.0.1:5000"
+    TWILIO_ACCOUNT_SID: str = ""
+    TWILIO_AUTH_TOKEN: str = ""
+    TWILIO_MESSAGING_SERVICE_SID: str = ""
+    TWILIO_FROM_NUMBER: str = ""
+    QUEUE_URL: str = ""
+    DEV_TOOLS: bool = False
+    # Inbound texts answered per number per minute; beyond it an empty reply (cost, loops).
+    SMS_RATE_LIMIT: int = 20
+    # Keep inbound message bodies (encrypted) in the log; off by default: metadata only.
+    SMS_KEEP_BODIES: bool = False
+    PROXY_FIX: bool = False
+    LOG_LEVEL: str = "INFO"
+    # Run huey tasks inline instead of through a worker (tests, one-shot CLI commands).
+    QUEUE_IMMEDIATE: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        """True when the deployment says it is live, which makes missing secrets fatal."""
+        return self.ENV == "production"
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL, defaulting to a SQLite file in the instance folder."""
+        return self.DATABASE_URL or f"sqlite:///{Path(self.INSTANCE_DIR) / 'frontline.db'}"
+
+    @property
+    def queue_url(self) -> str:
+        """Where huey keeps its queue, defaulting to a SQLite file in the instance folder."""
+        return self.QUEUE_URL or f"sqlite:///{Path(self.INSTANCE_DIR) / 'queue.db'}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The default display time zone."""
+        return ZoneInfo(self.TIMEZONE)
+
+    def replace(self, **changes: object) -> Config:
+        """A copy with some values changed (tests and the CLI use this)."""
+        return dataclasses.replace(self, **changes)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration from FRONTLINE_* variables; unknown keys stop start-up."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    unknown = []
+    for key, raw in environ.items():
+        if not key.startswith(PREFIX):
+            continue
+        name = key[len(PREFIX) :]
+        if name in TOOLING_KEYS:
+            continue
+        spec = _FIELDS.get(name)
+        if spec is None:
+            unknown.append(key)
+            continue
+        values[name] = _parse(name, spec.type, raw)
+    if unknown:
+        known = ", ".join(PREFIX + n for n in sorted(_FIELDS))
+        raise ConfigError(
+            f"unknown setting {', '.join(sorted(unknown))}: check the spelling (known: {known})"
+        )
+    return validate(Config(**values))  # type: ignore[arg-type]
+
+
+def validate(config: Config) -> Config:
+    """Check values that would otherwise fail later and less clearly."""
+    if config.ENV not in {"development", "production"}:
+        raise ConfigError(f"{PREFIX}ENV must be development or production, not {config.ENV!r}")
+    try:
+        ZoneInfo(config.TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{PREFIX}TIMEZONE {config.TIMEZONE!r} is not a known time zone") from exc
+    if config.TWILIO_MESSAGING_SERVICE_SID and config.TWILIO_FROM_NUMBER:
+        raise ConfigError(
+            f"set {PREFIX}TWILIO_MESSAGING_SERVICE_SID or {PREFIX}TWILIO_FROM_NUMBER, not both"
+        )
+    if config.is_production:
+        missing = [PREFIX + k for k in SECRET_KEYS if not getattr(config, k)]
+        if config.TWILIO_ACCOUNT_SID and not config.TWILIO_AUTH_TOKEN:
+            missing.append(PREFIX + "TWILIO_AUTH_TOKEN")
+        if missing:
+            raise ConfigError(f"production needs {', '.join(missing)}; refusing to start")
+    return config
+
+
+def with_dev_secrets(config: Config) -> Config:
+    """Fill missing secrets from files in the instance folder, creating them once."""
+    if config.is_production:
+        return config
+    instance = Path(config.INSTANCE_DIR)
+    filled: dict[str, object] = {}
+    keys = list(SECRET_KEYS)
+    if not config.TWILIO_ACCOUNT_SID:
+        # No Twilio account: the phone simulator signs webhooks with a local token instead.
+        keys.append("TWILIO_AUTH_TOKEN")
+    for key in keys:
+        if getattr(config, key):
+            continue
+        path = instance / f"dev-{key.lower().replace('_', '-')}"
+        if not path.exists():
+            instance.mkdir(parents=True, exist_ok=True)
+            # Write-then-rename so two processes starting together agree on one key.
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(secrets.token_urlsafe(32))
+            tmp.chmod(0o600)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        filled[key] = path.read_text().strip()
+    return config.replace(**filled) if filled else config

@@ -1,0 +1,1 @@
+"""Contacts: phone numbers (encrypted), their language, discretion and memberships."""

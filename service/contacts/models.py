@@ -1,0 +1,67 @@
+"""Contacts (phone numbers, encrypted) and their memberships of networks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+
+from service.content.models import Network
+from service.crypto import vault_of
+from service.db import Base, utcnow
+
+
+class Contact(Base):
+    """A phone number that has talked to one organisation; the number itself is encrypted."""
+
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("organisation_id", "phone_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    # HMAC-SHA256 of the E.164 number under a key derived from DATA_KEY.
+    phone_index: Mapped[str] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    # A discreet contact never sees a sensitive network named in a message.
+    discreet: Mapped[bool] = mapped_column(default=False)
+    opted_out_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def phone(self) -> str:
+        """The E.164 number, decrypted with the session's vault."""
+        session = object_session(self)
+        if session is None:
+            raise RuntimeError("contact is detached; its number cannot be decrypted")
+        return vault_of(session).decrypt(self.phone_encrypted)
+
+
+class Membership(Base):
+    """A contact's membership of a network, with the consent that allowed it."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("contact_id", "network_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("network.id", ondelete="CASCADE"), index=True
+    )
+    joined_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    channel: Mapped[str] = mapped_column(String(10))
+    # Consent record, required for sensitive networks: which wording, when, through which channel.
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[dt.datetime | None]
+    consent_channel: Mapped[str | None] = mapped_column(String(10))
+
+    contact: Mapped[Contact] = relationship(back_populates="memberships")
+    network: Mapped[Network] = relationship()

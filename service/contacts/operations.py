@@ -1,0 +1,171 @@
+"""Contacts and what they choose: memberships, consent, opt-out, language, discretion, erasure."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service import languages
+from service.contacts.models import Contact, Membership
+from service.contacts.phone import normalise_inbound
+from service.content.models import Network
+from service.crypto import vault_of
+from service.db import utcnow
+from service.errors import DomainError, NotFound, ValidationError
+
+
+def find_contact(session: Session, organisation_id: int, phone: str) -> Contact | None:
+    """The organisation's contact for a number, found through the blind index."""
+    index = vault_of(session).blind_index(normalise_inbound(phone))
+    return session.scalar(
+        select(Contact).where(
+            Contact.organisation_id == organisation_id, Contact.phone_index == index
+        )
+    )
+
+
+def get_or_create_contact(
+    session: Session, organisation_id: int, phone: str, *, language: str | None = None
+) -> tuple[Contact, bool]:
+    """The contact for a number, created if new; the flag says whether it was created."""
+    e164 = normalise_inbound(phone)
+    existing = find_contact(session, organisation_id, e164)
+    if existing is not None:
+        existing.last_seen_at = utcnow()
+        return existing, False
+    vault = vault_of(session)
+    contact = Contact(
+        organisation_id=organisation_id,
+        phone_encrypted=vault.encrypt(e164),
+        phone_index=vault.blind_index(e164),
+        language=language or "en",
+    )
+    try:
+        # A savepoint, so losing a race with a concurrent first message keeps the transaction.
+        with session.begin_nested():
+            session.add(contact)
+    except IntegrityError:
+        winner = find_contact(session, organisation_id, e164)
+        if winner is None:
+            raise
+        return winner, False
+    return contact, True
+
+
+# Bump when the consent wording on any channel changes: the record says which one was agreed.
+CONSENT_VERSION = "2026-11-v1"
+CHANNELS = ("sms", "voice", "kiosk", "web", "console")
+
+
+class ConsentRequired(DomainError):
+    """A sensitive network needs explicit consent before membership."""
+
+
+def join_network(
+    session: Session,
+    contact: Contact,
+    network: Network,
+    *,
+    channel: str,
+    consent_version: str | None = None,
+) -> tuple[Membership, bool]:
+    """Make the contact a member; sensitive networks need the consent wording version agreed."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    if network.organisation_id != contact.organisation_id:
+        raise NotFound("no such network")
+    existing = session.scalar(
+        select(Membership).where(
+            Membership.contact_id == contact.id, Membership.network_id == network.id
+        )
+    )
+    if existing is not None:
+        return existing, False
+    if network.sensitive and consent_version is None:
+        raise ConsentRequired(f"joining {network.slug} needs explicit consent")
+    now = utcnow()
+    membership = Membership(
+        contact_id=contact.id,
+        network_id=network.id,
+        channel=channel,
+        joined_at=now,
+        consent_version=consent_version,
+        consent_at=now if consent_version else None,
+        consent_channel=channel if consent_version else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(membership)
+    except IntegrityError:
+        # A retried or concurrent join got there first; one membership is the right answer.
+        winner = session.scalar(
+            select(Membership).where(
+                Membership.contact_id == contact.id, Membership.network_id == network.id
+            )
+        )
+        if winner is None:
+            raise
+        return winner, False
+    return membership, True
+
+
+def leave_network(session: Session, contact: Contact, network_id: int) -> bool:
+    """End a membership; False when there was none."""
+    result = session.execute(
+        delete(Membership).where(
+            Membership.contact_id == contact.id, Membership.network_id == network_id
+        )
+    )
+    session.expire(contact, ["memberships"])
+    return bool(result.rowcount)
+
+
+def leave_all(session: Session, contact: Contact) -> int:
+    """End every membership; the number ended."""
+    result = session.execute(delete(Membership).where(Membership.contact_id == contact.id))
+    session.expire(contact, ["memberships"])
+    return result.rowcount or 0
+
+
+def member_network_ids(session: Session, contact: Contact) -> list[int]:
+    """The ids of the networks the contact belongs to."""
+    return list(
+        session.scalars(select(Membership.network_id).where(Membership.contact_id == contact.id))
+    )
+
+
+def opt_out(session: Session, contact: Contact) -> None:
+    """Stop every message to the contact, as Twilio does on STOP; memberships are kept."""
+    if contact.opted_out_at is None:
+        contact.opted_out_at = utcnow()
+    session.flush()
+
+
+def opt_in(session: Session, contact: Contact) -> bool:
+    """Resume messages after an opt-out; False when the contact was not opted out."""
+    was_out = contact.opted_out_at is not None
+    contact.opted_out_at = None
+    session.flush()
+    return was_out
+
+
+def set_language(session: Session, contact: Contact, language: str) -> None:
+    """Store the contact's language, used on every channel."""
+    if not languages.is_supported(language):
+        raise ValidationError("language", f"{language!r} is not supported")
+    contact.language = language
+    session.flush()
+
+
+def set_discreet(session: Session, contact: Contact, discreet: bool) -> None:
+    """Choose whether messages may name sensitive networks."""
+    contact.discreet = discreet
+    session.flush()
+
+
+def erase_contact(session: Session, contact: Contact) -> None:
+    """Erase the contact and everything that hangs off it (memberships, RSVPs, requests)."""
+    # Foreign keys cascade in the database, so rows added by later features go too.
+    session.execute(delete(Contact).where(Contact.id == contact.id))
+    session.expunge(contact)

@@ -1,0 +1,1 @@
+"""The content store and the read API every channel shares."""

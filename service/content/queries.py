@@ -1,0 +1,256 @@
+"""The read API every channel uses: content resolved to one language, times in local time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from service import languages
+from service.content.models import Announcement, Event, Network, SupportLine, Translation
+from service.content.recurrence import occurrences
+from service.organisations.models import Organisation
+
+Texts = dict[tuple[int, str], str]
+
+
+def translations_for(session: Session, table: str, ids: Iterable[int], language: str) -> Texts:
+    """{(row id, field): text} of one table's rows in one language (empty for English)."""
+    ids = list(ids)
+    if language == languages.DEFAULT or not ids:
+        return {}
+    rows = session.execute(
+        select(Translation.owner_id, Translation.field, Translation.text).where(
+            Translation.owner_table == table,
+            Translation.owner_id.in_(ids),
+            Translation.language == language,
+        )
+    )
+    return {(row.owner_id, row.field): row.text for row in rows}
+
+
+def _pick(texts: Texts, row_id: int, field: str, english: str) -> str:
+    # Per-field fallback: a network with a Polish name but no Polish description shows both.
+    return texts.get((row_id, field)) or english
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """A network as a channel shows it, in one language."""
+
+    id: int
+    slug: str
+    name: str
+    short_description: str
+    long_description: str
+    sensitive: bool
+    discreet_name: str
+    parent_id: int | None
+    keywords: tuple[str, ...]
+    language: str
+
+    def display_name(self, *, discreet: bool) -> str:
+        """The name to show: the discreet one for a sensitive network when discretion applies."""
+        if self.sensitive and discreet and self.discreet_name:
+            return self.discreet_name
+        return self.name
+
+
+def networks(session: Session, organisation_id: int, language: str) -> list[NetworkView]:
+    """The organisation's networks, parents before their sub-groups, alphabetical in English."""
+    rows = session.scalars(
+        select(Network)
+        .where(Network.organisation_id == organisation_id)
+        .options(selectinload(Network.keywords))
+        .order_by(Network.name)
+    ).all()
+    texts = translations_for(session, Network.__tablename__, (n.id for n in rows), language)
+    views = [_network_view(n, texts, language) for n in rows]
+    order = {v.id: i for i, v in enumerate(views)}
+    # Sub-groups sit right after their parent.
+    return sorted(
+        views, key=lambda v: (order[v.parent_id] if v.parent_id else order[v.id], v.parent_id or 0)
+    )
+
+
+def _network_view(network: Network, texts: Texts, language: str) -> NetworkView:
+    own = [k.word for k in network.keywords if k.language == language]
+    english = [k.word for k in network.keywords if k.language == languages.DEFAULT]
+    rest = [k.word for k in network.keywords if k.word not in own and k.word not in english]
+    return NetworkView(
+        id=network.id,
+        slug=network.slug,
+        name=_pick(texts, network.id, "name", network.name),
+        short_description=_pick(texts, network.id, "short_description", network.short_description),
+        long_description=_pick(texts, network.id, "long_description", network.long_description),
+        sensitive=network.sensitive,
+        discreet_name=_pick(texts, network.id, "discreet_name", network.discreet_name),
+        parent_id=network.parent_id,
+        # The member's own-language keyword first, then English, then the rest.
+        keywords=tuple(dict.fromkeys(own + english + rest)),
+        language=language,
+    )
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of an event, with its text in one language and times in local time."""
+
+    event_id: int
+    network_id: int | None
+    title: str
+    description: str
+    place: str
+    site_id: int | None
+    site_name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    local_start: dt.datetime
+    local_end: dt.datetime
+    recurring: bool
+    dial_in_number: str | None
+    dial_in_pin: str | None
+    capacity: int | None
+
+
+def upcoming_occurrences(
+    session: Session,
+    organisation_id: int,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    language: str,
+    network_ids: Sequence[int] | None = None,
+    site_id: int | None = None,
+    limit: int | None = None,
+) -> list[Occurrence]:
+    """Occurrences overlapping [start, end), recurrences expanded, earliest first."""
+    org = session.get_one(Organisation, organisation_id)
+    zone = ZoneInfo(org.timezone)
+    query = (
+        select(Event)
+        .where(
+            Event.organisation_id == organisation_id,
+            Event.starts_at < end,
+            # A one-off event that has ended is out; a recurring one may still have dates ahead.
+            or_(Event.rrule.is_not(None), Event.ends_at > start),
+        )
+        .options(selectinload(Event.site))
+    )
+    if network_ids is not None:
+        query = query.where(Event.network_id.in_(list(network_ids)))
+    if site_id is not None:
+        query = query.where(or_(Event.site_id == site_id, Event.site_id.is_(None)))
+    events = session.scalars(query).all()
+    texts = translations_for(session, Event.__tablename__, (e.id for e in events), language)
+    found: list[Occurrence] = []
+    for event in events:
+        for occ_start, occ_end in occurrences(
+            first_start=event.starts_at,
+            first_end=event.ends_at,
+            rule=event.rrule,
+            zone=zone,
+            window_start=start,
+            window_end=end,
+        ):
+            found.append(
+                Occurrence(
+                    event_id=event.id,
+                    network_id=event.network_id,
+                    title=_pick(texts, event.id, "title", event.title),
+                    description=_pick(texts, event.id, "description", event.description),
+                    place=_pick(texts, event.id, "place", event.place),
+                    site_id=event.site_id,
+                    site_name=event.site.name if event.site else "",
+                    starts_at=occ_start,
+                    ends_at=occ_end,
+                    local_start=occ_start.astimezone(zone),
+                    local_end=occ_end.astimezone(zone),
+                    recurring=event.rrule is not None,
+                    dial_in_number=event.dial_in_number,
+                    dial_in_pin=event.dial_in_pin,
+                    capacity=event.capacity,
+                )
+            )
+    found.sort(key=lambda o: (o.starts_at, o.title, o.event_id))
+    return found[:limit] if limit is not None else found
+
+
+@dataclass(frozen=True)
+class SupportLineView:
+    """A support line in one language."""
+
+    id: int
+    name: str
+    phone: str
+    hours: str
+    description: str
+    crisis: bool
+    always_open: bool
+
+
+def support_lines(session: Session, organisation_id: int, language: str) -> list[SupportLineView]:
+    """The organisation's support lines, crisis lines first."""
+    rows = session.scalars(
+        select(SupportLine)
+        .where(SupportLine.organisation_id == organisation_id)
+        .order_by(SupportLine.crisis.desc(), SupportLine.position, SupportLine.name)
+    ).all()
+    texts = translations_for(session, SupportLine.__tablename__, (r.id for r in rows), language)
+    return [
+        SupportLineView(
+            id=r.id,
+            name=_pick(texts, r.id, "name", r.name),
+            phone=r.phone,
+            hours=_pick(texts, r.id, "hours", r.hours),
+            description=_pick(texts, r.id, "description", r.description),
+            crisis=r.crisis,
+            always_open=r.always_open,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class AnnouncementView:
+    """An announcement in one language."""
+
+    id: int
+    network_id: int | None
+    body: str
+    publish_from: dt.datetime
+
+
+def live_announcements(
+    session: Session,
+    organisation_id: int,
+    *,
+    now: dt.datetime,
+    language: str,
+    network_ids: Sequence[int] | None = None,
+) -> list[AnnouncementView]:
+    """Announcements live now, newest first: organisation-wide plus the given networks'."""
+    query = select(Announcement).where(
+        Announcement.organisation_id == organisation_id,
+        Announcement.publish_from <= now,
+        or_(Announcement.publish_until.is_(None), Announcement.publish_until > now),
+    )
+    if network_ids is not None:
+        query = query.where(
+            or_(Announcement.network_id.is_(None), Announcement.network_id.in_(list(network_ids)))
+        )
+    rows = session.scalars(query.order_by(Announcement.publish_from.desc())).all()
+    texts = translations_for(session, Announcement.__tablename__, (r.id for r in rows), language)
+    return [
+        AnnouncementView(
+            id=r.id,
+            network_id=r.network_id,
+            body=_pick(texts, r.id, "body", r.body),
+            publish_from=r.publish_from,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,62 @@
+"""Field encryption and the keyed blind index that finds encrypted phone numbers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.orm import Session
+
+SESSION_KEY = "vault"
+
+
+class DecryptionError(Exception):
+    """A stored value cannot be read with the configured keys."""
+
+
+def _derive(data_key: str, purpose: bytes) -> bytes:
+    # One secret in the environment, separate keys per purpose: leaking the index key
+    # must not help decrypt, and vice versa.
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+        data_key.encode()
+    )
+
+
+class Vault:
+    """Encrypts personal fields with DATA_KEY and computes their blind index."""
+
+    def __init__(self, data_key: str, *, old_keys: tuple[str, ...] = ()) -> None:
+        if not data_key:
+            raise ValueError("a data key is required")
+        keys = (data_key, *old_keys)
+        self._fernet = MultiFernet(
+            [Fernet(base64.urlsafe_b64encode(_derive(k, b"frontline field v1"))) for k in keys]
+        )
+        self._index_key = _derive(data_key, b"frontline blind index v1")
+
+    def encrypt(self, plaintext: str) -> str:
+        """Encrypt a value for storage."""
+        return self._fernet.encrypt(plaintext.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        """Decrypt a stored value."""
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise DecryptionError("stored value does not decrypt with the data key") from exc
+
+    def blind_index(self, plaintext: str) -> str:
+        """A keyed hash that finds a value without decrypting anything."""
+        return hmac.new(self._index_key, plaintext.encode(), hashlib.sha256).hexdigest()
+
+
+def vault_of(session: Session) -> Vault:
+    """The vault a session was opened with."""
+    try:
+        return session.info[SESSION_KEY]
+    except KeyError:
+        raise RuntimeError("session has no vault; open it with the app's sessionmaker") from None

@@ -1,0 +1,102 @@
+"""Load the demo organisation: idempotent, realistic, and free of real people's details."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.content import operations as content_ops
+from service.db import utcnow
+from service.demo import translations
+from service.demo.content import (
+    ANNOUNCEMENTS,
+    EVENTS,
+    NETWORKS,
+    ORGANISATION,
+    SITES,
+    SUPPORT_LINES,
+)
+from service.organisations import operations as organisations
+from service.organisations.models import Organisation
+
+DEMO_SLUG = ORGANISATION["slug"]
+
+
+def load_demo(session: Session) -> bool:
+    """Create the demo organisation unless it exists; True when it was created."""
+    if session.scalar(select(Organisation.id).where(Organisation.slug == DEMO_SLUG)) is not None:
+        return False
+    org = organisations.create_organisation(
+        session,
+        slug=DEMO_SLUG,
+        name=ORGANISATION["name"],
+        timezone=ORGANISATION["timezone"],
+        numbers=ORGANISATION["numbers"],
+    )
+    zone = ZoneInfo(org.timezone)
+    sites = {spec["slug"]: organisations.add_site(session, org, **spec) for spec in SITES}
+
+    networks = {}
+    for spec in NETWORKS:
+        spec = dict(spec)
+        parent = spec.pop("parent", None)
+        english = spec.pop("keywords")
+        words = {"en": english}
+        for language, by_network in translations.KEYWORDS.items():
+            words[language] = by_network.get(spec["slug"], ())
+        networks[spec["slug"]] = content_ops.create_network(
+            session, org, parent=networks.get(parent), keywords=words, **spec
+        )
+    _translate(session, "network", networks)
+
+    events = {}
+    for spec in EVENTS:
+        start = dt.datetime.fromisoformat(spec["start"]).replace(tzinfo=zone)
+        events[spec["key"]] = content_ops.create_event(
+            session,
+            org,
+            network=networks[spec["network"]],
+            title=spec["title"],
+            description=spec["description"],
+            site=sites.get(spec.get("site", "")),
+            place=spec.get("place", ""),
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=spec["minutes"]),
+            rrule=spec["rrule"],
+            dial_in_number=spec.get("dial_in_number"),
+            dial_in_pin=spec.get("dial_in_pin"),
+        )
+    _translate(session, "event", events)
+
+    lines = {}
+    for spec in SUPPORT_LINES:
+        spec = dict(spec)
+        key = spec.pop("key")
+        lines[key] = content_ops.create_support_line(session, org, **spec)
+    _translate(session, "support", lines)
+
+    now = utcnow()
+    notices = {
+        spec["key"]: content_ops.create_announcement(
+            session,
+            org,
+            body=spec["body"],
+            publish_from=now,
+            publish_until=now + dt.timedelta(days=spec["days"]),
+        )
+        for spec in ANNOUNCEMENTS
+    }
+    _translate(session, "announcement", notices)
+    session.flush()
+    return True
+
+
+def _translate(session: Session, kind: str, rows: dict) -> None:
+    # Demo translations were written without a native speaker's review: marked unreviewed.
+    for language, texts in translations.TRANSLATIONS.items():
+        for key, row in rows.items():
+            fields = texts.get(f"{kind}:{key}", {})
+            content_ops.set_translations(session, row, language, fields, reviewed=False)

@@ -1,0 +1,254 @@
+"""Pure keyword parsing: text in, a frozen Parsed out. No Flask, no database."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz, process
+
+from service.sms.vocabulary import COMMANDS, CRISIS_PHRASES, LANGUAGE_NAMES
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_NO_DECOMPOSITION = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "ı": "i"}
+)
+# Marks that are part of a letter in Indic and Arabic scripts and must never be stripped.
+_STRIP_CATEGORIES = {"Mn"}
+_LATIN_RANGE = range(0x0000, 0x0250)
+
+
+def fold(text: str) -> str:
+    """Upper-case, accent-free, single-spaced form of text, so DOŁĄCZ matches dolacz."""
+    text = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
+    kept = []
+    previous_latin = False
+    for char in text:
+        if unicodedata.category(char) in _STRIP_CATEGORIES and previous_latin:
+            # Only accents on Latin letters are dropped: a Gurmukhi vowel sign is a letter.
+            continue
+        previous_latin = ord(char) in _LATIN_RANGE and char.isalpha()
+        kept.append(char)
+    folded = unicodedata.normalize("NFC", "".join(kept)).upper()
+    return " ".join(folded.split())
+
+
+# Words Twilio acts on by itself, exactly and alone; the service must agree with it.
+OPT_OUT_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+)
+OPT_IN_WORDS = frozenset({"START", "UNSTOP"})  # and YES, which is also our confirmation word
+
+
+def tokens(folded: str) -> list[str]:
+    """The words of folded text: letters, digits and script marks; punctuation separates."""
+    out: list[str] = []
+    current: list[str] = []
+    for char in folded:
+        if char in "'’`":
+            continue  # WHAT'S and WHATS are the same word
+        if unicodedata.category(char)[0] in "LMN":
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+# Commands whose argument may name a network.
+NETWORK_COMMANDS = frozenset({"join", "leave", "events", "call_me"})
+# Typo tolerance: only words this long are guessed at, and only this similar (0-100).
+FUZZY_MIN_LENGTH = 4
+FUZZY_CUTOFF = 75
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a text asks for, in channel-neutral terms."""
+
+    kind: str
+    network: str | None = None  # the folded keyword of the network named
+    number: int | None = None  # a position in the last numbered list
+    language: str | None = None  # the language asked for, by code
+    said_in: str | None = None  # the language of the command word used
+    everything: bool = False  # LEAVE ALL, EVENTS ALL
+    guessed: bool = False  # matched only by typo tolerance: confirm before acting
+    crisis: bool = False  # the text contains a crisis phrase, whatever else it says
+    unknown_argument: str = ""  # words after a command that matched nothing
+
+    @property
+    def canonical(self) -> str:
+        """The command as the service spells it in English, e.g. "JOIN CARERS"."""
+        words = [COMMANDS[self.kind]["en"][0]] if self.kind in COMMANDS else []
+        if self.kind == "language" and self.language:
+            return LANGUAGE_NAMES[self.language][0]
+        if self.kind == "about" and self.network:
+            return self.network
+        if self.everything:
+            words.append(COMMANDS["all"]["en"][0])
+        if self.network:
+            words.append(self.network)
+        if self.number is not None:
+            words.append(str(self.number))
+        return " ".join(words)
+
+
+@cache
+def _phrases() -> dict[tuple[str, ...], tuple[str, str | None]]:
+    table: dict[tuple[str, ...], tuple[str, str | None]] = {}
+    for command, by_language in COMMANDS.items():
+        for language, words in by_language.items():
+            for word in words:
+                key = tuple(tokens(fold(word)))
+                known = table.get(key)
+                # A word shared by two languages (HAAN in Urdu and Punjabi) says nothing about
+                # which one the texter speaks.
+                table[key] = (command, language if known is None else None)
+    return table
+
+
+@cache
+def _language_names() -> dict[str, str]:
+    return {
+        " ".join(tokens(fold(name))): code
+        for code, names in LANGUAGE_NAMES.items()
+        for name in names
+    }
+
+
+@cache
+def _single_words() -> dict[str, tuple[str, str | None]]:
+    # Candidates for typo tolerance: one-word commands long enough to guess at.
+    return {
+        phrase[0]: meaning
+        for phrase, meaning in _phrases().items()
+        if len(phrase) == 1 and len(phrase[0]) >= FUZZY_MIN_LENGTH and meaning[0] != "all"
+    }
+
+
+@cache
+def _crisis_pattern() -> re.Pattern[str]:
+    phrases = {" ".join(tokens(fold(p))) for ps in CRISIS_PHRASES.values() for p in ps}
+    body = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True) if p)
+    # Matched on space-joined words, so a phrase only counts as whole words.
+    return re.compile(rf"(?:^| )(?:{body})(?= |$)")
+
+
+def is_crisis(folded: str) -> bool:
+    """True when folded text contains a crisis phrase in any of the seven languages."""
+    spaced = " ".join(tokens(folded))
+    return bool(_crisis_pattern().search(spaced))
+
+
+def reserved_words() -> frozenset[str]:
+    """Words no network keyword may be: every one-word command and every language name."""
+    words = {phrase[0] for phrase in _phrases() if len(phrase) == 1}
+    words.update(name for name in _language_names() if " " not in name)
+    return frozenset(words | OPT_OUT_WORDS | OPT_IN_WORDS)
+
+
+def _guess(word: str, choices: Collection[str]) -> str | None:
+    if len(word) < FUZZY_MIN_LENGTH or not choices:
+        return None
+    best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return best[0] if best else None
+
+
+def _network_argument(
+    rest: list[str], network_keywords: Collection[str]
+) -> tuple[str | None, bool, str]:
+    """(keyword, guessed, unmatched text) for the words after JOIN, LEAVE, EVENTS, CALL ME."""
+    if not rest:
+        return None, False, ""
+    for candidate in (rest[0], "".join(rest)):
+        if candidate in network_keywords:
+            return candidate, False, ""
+    guess = _guess(rest[0], network_keywords)
+    if guess is not None:
+        return guess, True, ""
+    return None, False, " ".join(rest)
+
+
+def parse(text: str, network_keywords: Collection[str]) -> Parsed:
+    """Read one inbound text against the command vocabulary and the organisation's keywords."""
+    exact = text.strip().upper()
+    if exact in OPT_OUT_WORDS:
+        return Parsed("opt_out", said_in="en")
+    if exact in OPT_IN_WORDS:
+        return Parsed("opt_in", said_in="en")
+    folded = fold(text)
+    crisis = is_crisis(folded)
+    words = tokens(folded)
+    if not words:
+        return Parsed("empty", crisis=crisis)
+    if len(words) == 1 and words[0].isdigit():
+        return Parsed("pick", number=int(words[0]), crisis=crisis)
+
+    command = language_said = None
+    rest: list[str] = []
+    guessed = False
+    for size in (3, 2, 1):
+        meaning = _phrases().get(tuple(words[:size]))
+        if meaning is not None:
+            (command, language_said), rest = meaning, words[size:]
+            break
+    if command is None:
+        whole = " ".join(words)
+        if whole in _language_names():
+            return Parsed("language", language=_language_names()[whole], crisis=crisis)
+        if words[0] in network_keywords and len(words) == 1:
+            return Parsed("about", network=words[0], crisis=crisis)
+        guess = _guess(words[0], [*_single_words(), *network_keywords])
+        if guess is None:
+            guess_language = _guess(whole, list(_language_names()))
+            if guess_language is not None and len(words) <= 2:
+                return Parsed(
+                    "language",
+                    language=_language_names()[guess_language],
+                    guessed=True,
+                    crisis=crisis,
+                )
+            return Parsed("unknown", crisis=crisis)
+        if guess in network_keywords and guess not in _single_words():
+            return Parsed("about", network=guess, guessed=True, crisis=crisis)
+        (command, language_said), rest, guessed = _single_words()[guess], words[1:], True
+
+    return _with_arguments(command, language_said, rest, guessed, crisis, network_keywords)
+
+
+def _with_arguments(
+    command: str,
+    said_in: str | None,
+    rest: list[str],
+    guessed: bool,
+    crisis: bool,
+    network_keywords: Collection[str],
+) -> Parsed:
+    base = {"said_in": said_in, "guessed": guessed, "crisis": crisis}
+    number = int(rest[0]) if rest and rest[0].isdigit() else None
+    if command == "yes" and number is not None:
+        return Parsed("going", number=number, **base)  # YES 2 is GOING 2
+    if command in {"going", "not_going"}:
+        return Parsed(command, number=number, **base)
+    if command == "language":
+        name = " ".join(rest)
+        code = _language_names().get(name)
+        if code is None and name:
+            guess = _guess(name, list(_language_names()))
+            code, base["guessed"] = (_language_names()[guess], True) if guess else (None, guessed)
+        return Parsed("language", language=code, unknown_argument="" if code else name, **base)
+    if command in NETWORK_COMMANDS:
+        if rest and _phrases().get((rest[0],), ("", ""))[0] == "all":
+            kind = "leave_all" if command == "leave" else command
+            return Parsed(kind, everything=True, **base)
+        if number is not None:
+            return Parsed(command, number=number, **base)
+        keyword, network_guessed, unmatched = _network_argument(rest, network_keywords)
+        base["guessed"] = guessed or network_guessed
+        return Parsed(command, network=keyword, unknown_argument=unmatched, **base)
+    return Parsed(command, **base)

@@ -1,0 +1,34 @@
+"""The languages the service speaks, with their own names and writing direction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    """One supported language."""
+
+    code: str
+    english_name: str
+    own_name: str
+    rtl: bool = False
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("en", "English", "English"),
+    Language("pl", "Polish", "Polski"),
+    Language("ro", "Romanian", "Română"),
+    Language("ur", "Urdu", "اردو", rtl=True),
+    Language("pa", "Punjabi", "ਪੰਜਾਬੀ"),
+    Language("gu", "Gujarati", "ગુજરાતી"),
+    Language("so", "Somali", "Soomaali"),
+)
+BY_CODE = {lang.code: lang for lang in LANGUAGES}
+CODES = tuple(BY_CODE)
+DEFAULT = "en"
+
+
+def is_supported(code: str) -> bool:
+    """True for a language code the service speaks."""
+    return code in BY_CODE

@@ -1,0 +1,47 @@
+"""Console users: admins, network leads, site managers and the speak-up guardian."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base, utcnow
+
+ROLES = ("admin", "network_lead", "site_manager", "guardian")
+
+
+class Manager(Base):
+    """A person who signs in to the console."""
+
+    __tablename__ = "manager"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    roles: Mapped[list[ManagerRole]] = relationship(
+        back_populates="manager", cascade="all, delete-orphan"
+    )
+
+
+class ManagerRole(Base):
+    """One role of a manager, scoped to a network or site where the role needs one."""
+
+    __tablename__ = "manager_role"
+    __table_args__ = (UniqueConstraint("manager_id", "role", "network_id", "site_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("manager.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+
+    manager: Mapped[Manager] = relationship(back_populates="roles")

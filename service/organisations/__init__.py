@@ -1,0 +1,1 @@
+"""Organisations, their Twilio numbers and their sites."""

@@ -1,0 +1,64 @@
+"""Organisations, the phone numbers they own, and their sites."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base, utcnow
+
+
+class Organisation(Base):
+    """An employer whose staff the service reaches; one deployment may serve several."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    default_language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    numbers: Mapped[list[OrganisationNumber]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+    sites: Mapped[list[Site]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Site.name"
+    )
+
+
+class OrganisationNumber(Base):
+    """A Twilio number; the number a message or call arrives on selects the organisation."""
+
+    __tablename__ = "organisation_number"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    e164: Mapped[str] = mapped_column(String(20), unique=True)
+    sms: Mapped[bool] = mapped_column(default=True)
+    voice: Mapped[bool] = mapped_column(default=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="numbers")
+
+
+class Site(Base):
+    """A depot, care home or office where staff work (and where a kiosk may stand)."""
+
+    __tablename__ = "site"
+    __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(400), default="")
+    kiosk_enabled: Mapped[bool] = mapped_column(default=False)
+    default_language: Mapped[str] = mapped_column(String(8), default="en")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="sites")

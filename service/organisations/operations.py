@@ -1,0 +1,107 @@
+"""Create organisations and sites, and find the organisation behind a Twilio number."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import languages, validation
+from service.contacts.phone import normalise
+from service.errors import NotFound, ValidationError
+from service.organisations.models import Organisation, OrganisationNumber, Site
+
+SITE_KINDS = ("depot", "care_home", "office", "other")
+
+
+def create_organisation(
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    timezone: str = "Europe/London",
+    numbers: tuple[str, ...] = (),
+    default_language: str = "en",
+) -> Organisation:
+    """Create an organisation and claim its Twilio numbers."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError("timezone", f"{timezone!r} is not a known time zone") from exc
+    if not languages.is_supported(default_language):
+        raise ValidationError("default_language", f"{default_language!r} is not supported")
+    e164s = [_unclaimed(session, raw) for raw in numbers]
+    org = Organisation(
+        slug=validation.slug("slug", slug),
+        name=validation.required_text("name", name, max_length=200),
+        timezone=timezone,
+        default_language=default_language,
+    )
+    session.add(org)
+    org.numbers.extend(OrganisationNumber(e164=e164) for e164 in e164s)
+    session.flush()
+    return org
+
+
+def add_number(session: Session, org: Organisation, raw: str) -> OrganisationNumber:
+    """Claim a Twilio number for the organisation; a number belongs to one organisation only."""
+    number = OrganisationNumber(e164=_unclaimed(session, raw))
+    org.numbers.append(number)
+    session.flush()
+    return number
+
+
+def _unclaimed(session: Session, raw: str) -> str:
+    e164 = normalise(raw)
+    owner = session.scalar(select(OrganisationNumber.id).where(OrganisationNumber.e164 == e164))
+    if owner is not None:
+        raise ValidationError("numbers", f"{e164} already belongs to an organisation")
+    return e164
+
+
+def add_site(
+    session: Session,
+    org: Organisation,
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    address: str = "",
+    kiosk_enabled: bool = False,
+    default_language: str = "en",
+) -> Site:
+    """Add a depot, care home or office to the organisation."""
+    if kind not in SITE_KINDS:
+        raise ValidationError("kind", f"must be one of {', '.join(SITE_KINDS)}")
+    if not languages.is_supported(default_language):
+        raise ValidationError("default_language", f"{default_language!r} is not supported")
+    site = Site(
+        slug=validation.slug("slug", slug),
+        name=validation.required_text("name", name, max_length=200),
+        kind=kind,
+        address=validation.optional_text("address", address, max_length=400),
+        kiosk_enabled=kiosk_enabled,
+        default_language=default_language,
+    )
+    org.sites.append(site)
+    session.flush()
+    return site
+
+
+def organisation_for_number(session: Session, e164: str) -> Organisation:
+    """The organisation that owns the number a message or call arrived on."""
+    org = session.scalar(
+        select(Organisation).join(OrganisationNumber).where(OrganisationNumber.e164 == e164)
+    )
+    if org is None:
+        raise NotFound("no organisation owns that number")
+    return org
+
+
+def organisation_by_slug(session: Session, slug: str) -> Organisation:
+    """The organisation with the given slug."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise NotFound(f"no organisation {slug!r}")
+    return org

@@ -1,0 +1,1 @@
+"""Public web pages for personal phones and browsers."""

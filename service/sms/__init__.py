@@ -1,0 +1,1 @@
+"""SMS: the keyword service workers text."""

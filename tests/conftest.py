@@ -1,0 +1,136 @@
+"""Shared fixtures: one migrated database per run, a rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command as alembic_command
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from service import create_app, queue
+from service.config import Config
+from service.crypto import SESSION_KEY, Vault
+from service.db import get_database, get_session, make_engine
+from service.migrations import alembic_config
+from service.models import Base
+
+TEST_DATA_KEY = "test-data-key-not-secret"
+TEST_AUTH_TOKEN = "test-twilio-auth-token"
+PUBLIC_URL = "https://frontline.example.org"
+
+
+def database_url(tmp_dir: Path) -> str:
+    """PostgreSQL when FRONTLINE_TEST_DATABASE_URL says so, else a SQLite file."""
+    return os.environ.get("FRONTLINE_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def reset_schema(engine: Engine) -> None:
+    """Drop every table (ours and Alembic's) so the run starts from nothing."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        else:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that would open a connection beyond this machine (Twilio above all)."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in {"::1", "localhost"} or sock.family == socket.AF_UNIX
+        ):
+            raise AssertionError(f"test tried to reach {host}: tests must stay on this machine")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The test database, upgraded to the latest migration once per run."""
+    url = database_url(tmp_path_factory.mktemp("db"))
+    eng = make_engine(url)
+    reset_schema(eng)
+    with eng.begin() as conn:
+        alembic_command.upgrade(alembic_config(url, conn), "head")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def config(tmp_path: Path, engine: Engine) -> Config:
+    """A development configuration pointing at the test database."""
+    return Config(
+        ENV="development",
+        INSTANCE_DIR=str(tmp_path / "instance"),
+        DATABASE_URL=engine.url.render_as_string(hide_password=False),
+        SECRET_KEY="test-secret-key",
+        DATA_KEY=TEST_DATA_KEY,
+        PUBLIC_URL=PUBLIC_URL,
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN,
+        DEV_TOOLS=True,
+        QUEUE_IMMEDIATE=True,
+        LOG_LEVEL="DEBUG",
+    )
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    if outer.is_active:
+        outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def app(config: Config, connection: Connection):
+    """The app, with every session it opens joined to the test's rolled-back transaction."""
+    application = create_app(config)
+    database = get_database(application)
+    database.sessionmaker = sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        info={SESSION_KEY: database.vault},
+    )
+    queue.huey.immediate = True
+    with application.app_context():
+        yield application
+    database.dispose()
+
+
+@pytest.fixture
+def session(app) -> Session:
+    """The app context's session, in the test's transaction, as operations receive it.
+
+    Requests made with the test client share the test's app context, so handlers get this
+    same session: what a test writes, a request sees, and one rollback undoes both.
+    """
+    return get_session()
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def vault() -> Vault:
+    """The vault the test app uses."""
+    return Vault(TEST_DATA_KEY)

@@ -1,0 +1,68 @@
+"""Phone numbers are encrypted at rest and found through the keyed blind index."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from service.contacts.models import Contact
+from service.contacts.operations import find_contact, get_or_create_contact
+from service.contacts.phone import display, masked, normalise
+from service.crypto import DecryptionError, Vault
+from service.errors import InvalidPhoneNumber
+from tests import factories
+
+
+def test_vault_round_trip_and_keyed_index() -> None:
+    vault = Vault("one key")
+    token = vault.encrypt("+447400123456")
+    assert "447400123456" not in token
+    assert vault.decrypt(token) == "+447400123456"
+    assert vault.encrypt("+447400123456") != token  # fresh nonce every time
+    assert vault.blind_index("+447400123456") == Vault("one key").blind_index("+447400123456")
+    assert vault.blind_index("+447400123456") != Vault("other key").blind_index("+447400123456")
+    with pytest.raises(DecryptionError):
+        Vault("other key").decrypt(token)
+
+
+def test_a_rotated_key_still_reads_old_values() -> None:
+    token = Vault("old").encrypt("+447400123456")
+    assert Vault("new", old_keys=("old",)).decrypt(token) == "+447400123456"
+
+
+def test_numbers_are_stored_encrypted_and_found_in_any_format(session) -> None:
+    org = factories.create_organisation(session)
+    contact, created = get_or_create_contact(session, org.id, "07400 123456")
+    session.flush()
+    assert created
+    raw = session.execute(
+        text("SELECT phone_encrypted, phone_index FROM contact WHERE id = :id"), {"id": contact.id}
+    ).one()
+    assert "7400123456" not in raw.phone_encrypted and "7400123456" not in raw.phone_index
+    assert contact.phone == "+447400123456"
+    assert find_contact(session, org.id, "+44 7400 123456").id == contact.id
+    again, created_again = get_or_create_contact(session, org.id, "+447400123456")
+    assert (again.id, created_again) == (contact.id, False)
+
+
+def test_the_same_number_is_a_separate_contact_per_organisation(session) -> None:
+    one = factories.create_organisation(session)
+    two = factories.create_organisation(session)
+    a = factories.create_contact(session, org=one, phone="+447400123456")
+    b = factories.create_contact(session, org=two, phone="+447400123456")
+    assert a.id != b.id
+    assert find_contact(session, one.id, "+447400123456").id == a.id
+    assert len(session.scalars(select(Contact)).all()) == 2
+
+
+@pytest.mark.parametrize("raw", ["", "hello", "07700 900123", "0123", "+44 7400 12345678901"])
+def test_invalid_numbers_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidPhoneNumber):
+        normalise(raw)
+
+
+def test_numbers_are_shown_in_national_format_and_masked() -> None:
+    assert normalise("0113 496 0000") == "+441134960000"
+    assert display("+441134960000") == "0113 496 0000"
+    assert display("+48221234567").startswith("+48 ")
+    assert masked("+447400123456") == "••••••••••456"

@@ -1,0 +1,79 @@
+"""The demo organisation is realistic, complete in seven languages, and loads once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from service import languages
+from service.content import queries
+from service.content.models import Event, Network, SupportLine, Translation
+from service.demo import load_demo
+from service.organisations.models import Organisation
+from service.organisations.operations import organisation_for_number
+
+
+def _counts(session) -> tuple[int, ...]:
+    return tuple(
+        session.scalar(select(func.count()).select_from(model))
+        for model in (Organisation, Network, Event, SupportLine, Translation)
+    )
+
+
+def test_demo_is_idempotent(session) -> None:
+    assert load_demo(session) is True
+    first = _counts(session)
+    assert load_demo(session) is False
+    assert _counts(session) == first
+
+
+def test_demo_owns_the_drama_number_and_has_the_networks(session) -> None:
+    load_demo(session)
+    org = organisation_for_number(session, "+441134960000")
+    assert org.name == "Northgate City Council"
+    views = queries.networks(session, org.id, "en")
+    english_keywords = {n.slug: n.keywords[0] for n in views}
+    assert english_keywords == {
+        "careers": "CAREERS",
+        "minds": "MINDS",
+        "carers": "CARERS",
+        "families": "FAMILIES",
+        "dawn": "DAWN",
+        "lgbt": "LGBT",
+        "women": "WOMEN",
+        "race": "RACE",
+    }
+    sensitive = {n.slug for n in views if n.sensitive}
+    assert sensitive == {"minds", "families", "dawn", "lgbt", "race"}
+    assert all(n.discreet_name for n in views if n.sensitive)
+    families = next(n for n in views if n.slug == "families")
+    assert families.parent_id == next(n.id for n in views if n.slug == "carers")
+    assert len(org.sites) == 4
+
+
+def test_demo_is_translated_into_every_language_and_marked_unreviewed(session) -> None:
+    load_demo(session)
+    org = organisation_for_number(session, "+441134960000")
+    english = {n.id: n for n in queries.networks(session, org.id, "en")}
+    for code in languages.CODES:
+        if code == "en":
+            continue
+        for view in queries.networks(session, org.id, code):
+            assert view.name != english[view.id].name or "DAWN" in view.name, (code, view.name)
+            assert view.short_description != english[view.id].short_description, code
+    assert session.scalar(select(func.count()).where(Translation.reviewed.is_(True))) == 0
+
+
+def test_demo_week_has_the_regular_meetings_in_local_time(session) -> None:
+    load_demo(session)
+    org = organisation_for_number(session, "+441134960000")
+    start = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)  # a Monday
+    week = queries.upcoming_occurrences(
+        session, org.id, start=start, end=start + dt.timedelta(days=7), language="en"
+    )
+    seen = {(o.title, o.local_start.strftime("%A %H:%M")) for o in week}
+    assert ("Cuppa and chat", "Friday 12:30") in seen
+    assert ("How are you feeling hour", "Wednesday 11:00") in seen
+    crisis = queries.support_lines(session, org.id, "en")[0]
+    assert (crisis.name, crisis.phone, crisis.always_open) == ("Samaritans", "116123", True)

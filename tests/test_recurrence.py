@@ -1,0 +1,135 @@
+"""Recurring events keep their local wall-clock time across the March and October changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service.content.recurrence import occurrences, parse_rule
+from service.errors import InvalidRecurrence
+
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.UTC
+
+
+def _local(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=LONDON)
+
+
+def _expand(rule: str | None, start: dt.datetime, minutes: int, lo: dt.datetime, hi: dt.datetime):
+    return list(
+        occurrences(
+            first_start=start,
+            first_end=start + dt.timedelta(minutes=minutes),
+            rule=rule,
+            zone=LONDON,
+            window_start=lo,
+            window_end=hi,
+        )
+    )
+
+
+def test_weekly_meeting_keeps_its_hour_across_the_march_change() -> None:
+    # Friday 12:30 cuppa and chat; clocks go forward on Sunday 29 March 2026.
+    found = _expand(
+        "FREQ=WEEKLY;BYDAY=FR",
+        _local(2026, 1, 9, 12, 30),
+        60,
+        _local(2026, 3, 20, 0, 0),
+        _local(2026, 4, 4, 0, 0),
+    )
+    starts = [s for s, _ in found]
+    assert starts == [
+        dt.datetime(2026, 3, 20, 12, 30, tzinfo=UTC),  # GMT: local equals UTC
+        dt.datetime(2026, 3, 27, 12, 30, tzinfo=UTC),
+        dt.datetime(2026, 4, 3, 11, 30, tzinfo=UTC),  # BST: an hour earlier in UTC
+    ]
+    assert {s.astimezone(LONDON).strftime("%H:%M") for s in starts} == {"12:30"}
+
+
+def test_weekly_meeting_keeps_its_hour_across_the_october_change() -> None:
+    # Wednesday 11:00; clocks go back on Sunday 25 October 2026.
+    found = _expand(
+        "FREQ=WEEKLY;BYDAY=WE",
+        _local(2026, 1, 7, 11, 0),
+        60,
+        _local(2026, 10, 20, 0, 0),
+        _local(2026, 11, 1, 0, 0),
+    )
+    assert [s for s, _ in found] == [
+        dt.datetime(2026, 10, 21, 10, 0, tzinfo=UTC),
+        dt.datetime(2026, 10, 28, 11, 0, tzinfo=UTC),
+    ]
+    assert all(e - s == dt.timedelta(hours=1) for s, e in found)
+
+
+def test_a_meeting_inside_the_repeated_october_hour_takes_the_first() -> None:
+    found = _expand(
+        "FREQ=DAILY",
+        _local(2026, 10, 24, 1, 30),
+        30,
+        _local(2026, 10, 25, 0, 0),
+        _local(2026, 10, 25, 12, 0),
+    )
+    # 01:30 happens twice on 25 October; the first (BST, 00:30 UTC) is the meeting.
+    assert found[0][0] == dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+def test_monthly_first_tuesday_and_fortnightly_thursday() -> None:
+    monthly = _expand(
+        "FREQ=MONTHLY;BYDAY=1TU",
+        _local(2026, 1, 6, 14, 0),
+        60,
+        _local(2026, 3, 1, 0, 0),
+        _local(2026, 6, 1, 0, 0),
+    )
+    assert [s.astimezone(LONDON).date().isoformat() for s, _ in monthly] == [
+        "2026-03-03",
+        "2026-04-07",
+        "2026-05-05",
+    ]
+    fortnightly = _expand(
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+        _local(2026, 1, 8, 18, 0),
+        60,
+        _local(2026, 1, 1, 0, 0),
+        _local(2026, 2, 1, 0, 0),
+    )
+    assert [s.astimezone(LONDON).day for s, _ in fortnightly] == [8, 22]
+
+
+def test_an_occurrence_already_under_way_is_included() -> None:
+    found = _expand(
+        None, _local(2026, 5, 1, 10, 0), 120, _local(2026, 5, 1, 11, 0), _local(2026, 5, 2, 0, 0)
+    )
+    assert len(found) == 1
+
+
+def test_until_ends_the_series() -> None:
+    found = _expand(
+        "FREQ=WEEKLY;UNTIL=20260301T000000Z",
+        _local(2026, 2, 2, 9, 0),
+        60,
+        _local(2026, 1, 1, 0, 0),
+        _local(2026, 12, 1, 0, 0),
+    )
+    assert len(found) == 4
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("", "empty"),
+        ("FREQ=FORTNIGHTLY", "not a valid"),
+        ("BYDAY=FR", "repeat daily, weekly"),
+        ("FREQ=MINUTELY", "repeat daily, weekly"),
+        ("FREQ=WEEKLY;BYDAY=XX", "not a valid"),
+        ("FREQ=WEEKLY;UNTIL=20200101T000000Z", "never produces"),
+        ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY", "event's start"),
+    ],
+)
+def test_bad_rules_are_refused(rule: str, message: str) -> None:
+    with pytest.raises(InvalidRecurrence, match=message):
+        parse_rule(rule, _local(2026, 1, 1, 9, 0), LONDON)
