@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint worker translations clean
+.PHONY: install run test lint worker translations bench clean
 
 LANGS := pl ro ur pa gu so
 PO_FILES := $(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/messages.po)
@@ -46,6 +46,7 @@ run: install
 	@echo ""
 	@echo "  Frontline Connect is starting (web and worker). Ctrl-C stops both."
 	@echo "    public page     http://$(HOST):$(PORT)/"
+	@echo "    phone simulator http://$(HOST):$(PORT)/dev/phone"
 	@echo ""
 	@$(FRONTLINE) worker --workers 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
@@ -62,6 +63,10 @@ test: lint
 	  echo "== the same tests on PostgreSQL =="; \
 	  $(BIN)/pytest -q; \
 	else echo "FRONTLINE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped"; fi
+
+# Benchmarks print each figure beside a baseline measured in the same run, and the ratio.
+bench: install
+	$(BIN)/python bench/run_all.py
 
 worker: install
 	$(FRONTLINE) worker

@@ -16,9 +16,11 @@ babel = Babel()
 
 def _blueprints(config: Config) -> list:
     # One visible list: a blueprint that is not here is not served.
+    from service.devtools.views import bp as devtools
     from service.public.views import bp as public
+    from service.sms.views import bp as sms
 
-    return [public]
+    return [public, sms] + ([devtools] if config.DEV_TOOLS else [])
 
 
 def select_locale() -> str:

@@ -88,6 +88,30 @@ def worker(workers: int) -> None:
     Consumer(tasks.huey, workers=workers, periodic=True, worker_type="thread").run()
 
 
+@cli.command()
+@click.argument("sender")
+@click.argument("body")
+@click.option("--to", help="The service number texted (default: the first one).")
+@with_appcontext
+def sms(sender: str, body: str, to: str | None) -> None:
+    """Text the service from SENDER and print the reply, through the real signed webhook."""
+    from service.contacts.phone import normalise
+    from service.devtools.simulator import send_text
+    from service.organisations.models import OrganisationNumber
+
+    if to is None:
+        with get_database().session() as session:
+            to = session.scalar(select(OrganisationNumber.e164).order_by(OrganisationNumber.id))
+        if to is None:
+            raise click.ClickException("no organisation owns a number yet: run `frontline demo`")
+    reply = send_text(current_app._get_current_object(), normalise(sender), normalise(to), body)
+    if reply.status != 200:
+        raise click.ClickException(f"the webhook answered HTTP {reply.status}")
+    for text in reply.texts or ["(no reply)"]:
+        click.echo(text)
+        click.echo("")
+
+
 def main() -> None:
     """Entry point of the console script; a bad configuration ends with its message."""
     try:

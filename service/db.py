@@ -101,8 +101,12 @@ class Database:
         self.vault = vault
         # The vault rides on every session so models can decrypt without reaching for the app.
         self.sessionmaker = sessionmaker(
-            self.engine, expire_on_commit=False, info={VAULT_KEY: vault}
+            self.engine, expire_on_commit=False, info=self.session_info()
         )
+
+    def session_info(self) -> dict[str, object]:
+        """What every session of this database carries in Session.info."""
+        return {VAULT_KEY: self.vault}
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -1,5 +1,6 @@
 """Import every model so the metadata is complete (Alembic and tests read it from here)."""
 
+from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact, Membership
 from service.content.models import (
     Announcement,
@@ -12,12 +13,17 @@ from service.content.models import (
 from service.db import Base
 from service.managers.models import Manager, ManagerRole
 from service.organisations.models import Organisation, OrganisationNumber, Site
+from service.rsvps.models import Rsvp
+from service.sms.models import ConversationState, InboundMessage
 
 __all__ = [
     "Announcement",
     "Base",
+    "CallbackRequest",
     "Contact",
+    "ConversationState",
     "Event",
+    "InboundMessage",
     "Manager",
     "ManagerRole",
     "Membership",
@@ -25,6 +31,7 @@ __all__ = [
     "NetworkKeyword",
     "Organisation",
     "OrganisationNumber",
+    "Rsvp",
     "Site",
     "SupportLine",
     "Translation",

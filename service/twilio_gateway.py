@@ -33,3 +33,4 @@ def signature_is_valid(request: Request, config: Config) -> bool:
 def sign(url: str, params: dict[str, str], auth_token: str) -> str:
     """The signature Twilio would send for a POST of params to url (simulator and tests)."""
     return RequestValidator(auth_token).compute_signature(url, params)
+

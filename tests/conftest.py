@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service import create_app, queue
 from service.config import Config
-from service.crypto import SESSION_KEY, Vault
+from service.crypto import Vault
 from service.db import get_database, get_session, make_engine
 from service.migrations import alembic_config
 from service.models import Base
@@ -106,7 +106,7 @@ def app(config: Config, connection: Connection):
         bind=connection,
         join_transaction_mode="create_savepoint",
         expire_on_commit=False,
-        info={SESSION_KEY: database.vault},
+        info=database.session_info(),
     )
     queue.huey.immediate = True
     with application.app_context():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du_rrule
@@ -23,7 +24,14 @@ def _to_utc(local: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 
 def parse_rule(rule: str, first_start: dt.datetime, zone: ZoneInfo) -> du_rrule.rrule:
     """The parsed rule anchored at the first occurrence's local time; bad rules are refused."""
-    text = rule.strip()
+    return _parse_anchored(rule.strip(), _local_naive(first_start, zone))
+
+
+# Every channel expands the same few rules on every request; dateutil iterates from the
+# first date each time, so keep parsed rules (with their own occurrence cache) per process.
+@lru_cache(maxsize=4096)
+def _parse_anchored(rule: str, local_start: dt.datetime) -> du_rrule.rrule:
+    text = rule
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
     if not text:
@@ -40,13 +48,13 @@ def parse_rule(rule: str, first_start: dt.datetime, zone: ZoneInfo) -> du_rrule.
     try:
         # ignoretz: an UNTIL written in UTC is read as local time, like the start it anchors to.
         parsed = du_rrule.rrulestr(
-            text, dtstart=_local_naive(first_start, zone), ignoretz=True, forceset=False
+            text, dtstart=local_start, ignoretz=True, forceset=False, cache=True
         )
     except (ValueError, TypeError, KeyError) as exc:
         raise InvalidRecurrence(f"not a valid RFC 5545 rule: {exc}") from exc
     if not isinstance(parsed, du_rrule.rrule):
         raise InvalidRecurrence("give a single RRULE")
-    if parsed.after(_local_naive(first_start, zone), inc=True) is None:
+    if parsed.after(local_start, inc=True) is None:
         raise InvalidRecurrence("the rule never produces a date")
     return parsed
 

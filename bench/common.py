@@ -1,0 +1,195 @@
+"""Shared benchmark plumbing: start servers, drive load, print one table, write results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results.json"
+
+
+@dataclass
+class Figure:
+    """One benchmark figure with the baseline measured beside it in the same run."""
+
+    bench: str
+    name: str
+    value: float
+    baseline: float
+    unit: str
+    higher_is_better: bool = True
+    target: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """value / baseline (so 0.5 means half the baseline's figure)."""
+        return self.value / self.baseline if self.baseline else float("nan")
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
+    """A gunicorn server for app (module:object) on a free port, stopped afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", app],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{app} did not start")
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+@dataclass
+class LoadResult:
+    """What a load run measured."""
+
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        """Requests per second."""
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        """The p-th percentile latency in milliseconds."""
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
+
+
+Request = tuple[str, dict[str, str], dict[str, str]]  # path, headers, form
+
+
+def _send(port: int, request: Request) -> tuple[float, int]:
+    path, headers, form = request
+    body = urllib.parse.urlencode(form)
+    started = time.perf_counter()
+    conn = HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("POST", path, body=body, headers={
+        **headers, "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return (time.perf_counter() - started) * 1000, response.status
+
+
+def closed_loop(
+    port: int, conversations: Sequence[Sequence[Request]], concurrency: int
+) -> LoadResult:
+    """Send every conversation (its texts in order) as fast as `concurrency` clients can."""
+    lock = threading.Lock()
+    cursor = iter(conversations)
+    latencies: list[float] = []
+    errors = 0
+
+    def client() -> None:
+        nonlocal errors
+        while True:
+            with lock:
+                conversation = next(cursor, None)
+            if conversation is None:
+                return
+            for request in conversation:
+                ms, status = _send(port, request)
+                with lock:
+                    latencies.append(ms)
+                    errors += status != 200
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return LoadResult(len(latencies), time.perf_counter() - started, latencies, errors)
+
+
+def open_loop(port: int, requests: Sequence[Request], rate: float) -> LoadResult:
+    """Send requests on a fixed schedule at `rate` a second; latency counts from the schedule."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    interval = 1 / rate
+    started = time.perf_counter()
+
+    def one(index: int, request: Request) -> None:
+        nonlocal errors
+        ms, status = _send(port, request)
+        # Add any lateness of the sender itself, so a slow server cannot hide queueing.
+        late = (time.perf_counter() - started - index * interval) * 1000 - ms
+        with lock:
+            latencies.append(ms + max(late, 0.0))
+            errors += status != 200
+
+    threads = []
+    for index, request in enumerate(requests):
+        delay = started + index * interval - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        thread = threading.Thread(target=one, args=(index, request))
+        thread.start()
+        threads.append(thread)
+    for t in threads:
+        t.join()
+    return LoadResult(len(requests), time.perf_counter() - started, latencies, errors)
+
+
+def record(figures: Sequence[Figure]) -> None:
+    """Merge this bench's figures into bench/results.json and print them."""
+    existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for figure in figures:
+        existing.setdefault(figure.bench, {})[figure.name] = {**asdict(figure),
+                                                               "ratio": figure.ratio}
+    RESULTS.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+    print_table(figures)
+
+
+def print_table(figures: Sequence[Figure]) -> None:
+    """One row per figure: value, baseline, ratio, target."""
+    print(f"{'figure':52} {'value':>14} {'baseline':>14} {'ratio':>7}  target")
+    for f in figures:
+        print(
+            f"{f.bench + ': ' + f.name:52} {f.value:>9.1f} {f.unit:<4} "
+            f"{f.baseline:>9.1f} {f.unit:<4} {f.ratio:>7.2f}  {f.target}"
+        )
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    """The median of several measurements, to damp a shared machine's noise."""
+    return statistics.median(measure() for _ in range(runs))

@@ -1,0 +1,41 @@
+"""Run every benchmark in bench/ and print one table of all figures (also in results.json)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from bench.common import RESULTS, Figure, print_table  # noqa: E402
+
+NOT_BENCHMARKS = {"__init__.py", "common.py", "run_all.py", "echo_app.py"}
+
+
+def main() -> int:
+    """Run each bench/*.py in its own process; fail if any does."""
+    RESULTS.unlink(missing_ok=True)
+    failed = []
+    for script in sorted(HERE.glob("*.py")):
+        if script.name in NOT_BENCHMARKS:
+            continue
+        print(f"== {script.stem}", flush=True)
+        if subprocess.run([sys.executable, str(script)], check=False).returncode != 0:
+            failed.append(script.stem)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    figures = [
+        Figure(**{k: v for k, v in row.items() if k != "ratio"})
+        for bench in results.values()
+        for row in bench.values()
+    ]
+    print("\n== all figures")
+    print_table(figures)
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Callback requests: a member asks a network lead to call them."""

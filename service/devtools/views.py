@@ -1,0 +1,41 @@
+"""/dev/phone: a handset in the browser that texts the service through the real webhook."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from sqlalchemy import select
+
+from service.contacts.phone import display, normalise
+from service.db import get_session
+from service.devtools.simulator import send_text
+from service.errors import InvalidPhoneNumber
+from service.organisations.models import OrganisationNumber
+
+bp = Blueprint("devtools", __name__, url_prefix="/dev")
+
+
+@bp.get("/phone")
+def phone() -> str:
+    """The simulator page."""
+    numbers = (
+        get_session().scalars(select(OrganisationNumber.e164).order_by(OrganisationNumber.id)).all()
+    )
+    get_session().close()
+    return render_template("devtools/phone.html", numbers=[(n, display(n)) for n in numbers])
+
+
+@bp.post("/phone/sms")
+def phone_sms():
+    """Send one text from the simulated handset; the replies come back as JSON."""
+    data = request.get_json(silent=True) or {}
+    try:
+        sender = normalise(str(data.get("from", "")))
+    except InvalidPhoneNumber as exc:
+        return jsonify(error=exc.message), 400
+    reply = send_text(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        sender,
+        str(data.get("to", "")),
+        str(data.get("body", ""))[:1600],
+    )
+    return jsonify(status=reply.status, replies=reply.texts)

@@ -1,0 +1,1 @@
+"""Outbound and inbound messaging: segments, the outbox, sending."""

@@ -1,0 +1,98 @@
+"""How many SMS segments a text is sent as, counted exactly the way the carrier splits it.
+
+A text made only of GSM 03.38 characters goes as GSM-7: 160 septets in a single segment, 153 in
+each part of a concatenated message (the rest of each part is the concatenation header). The
+extension-table characters cost two septets (escape + character) and an escape pair is never
+split across parts, so a part may carry only 152. One character outside GSM 03.38 sends the
+whole text as UCS-2: 70 UTF-16 code units in a single segment, 67 per part, and a surrogate pair
+(most emoji) is never split either.
+
+National language shift tables are not used (Twilio does not use them), and no character is
+ever replaced: "smart" substitution of curly quotes and the like is out of scope here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+GSM7: Final = "GSM-7"
+UCS2: Final = "UCS-2"
+
+# The GSM 03.38 basic table in code order, 16 to a row. 0x1B is the escape to the extension
+# table, not a character, and so is left out of the second row.
+_BASIC_ROWS: Final = (
+    "@£$¥èéùìòÇ\nØø\rÅå",  # 0x00
+    "Δ_ΦΓΛΩΠΨΣΘΞÆæßÉ",  # 0x10 (0x1B, escape, omitted)
+    " !\"#¤%&'()*+,-./",  # 0x20
+    "0123456789:;<=>?",  # 0x30
+    "¡ABCDEFGHIJKLMNO",  # 0x40
+    "PQRSTUVWXYZÄÖÑÜ§",  # 0x50
+    "¿abcdefghijklmno",  # 0x60
+    "pqrstuvwxyzäöñüà",  # 0x70
+)
+GSM7_BASIC: Final = frozenset("".join(_BASIC_ROWS))
+# The extension table: each costs the escape septet plus its own.
+GSM7_EXTENSION: Final = frozenset("\x0c^{}\\[~]|€")
+_GSM7: Final = GSM7_BASIC | GSM7_EXTENSION
+
+_SINGLE: Final = {GSM7: 160, UCS2: 70}
+_PART: Final = {GSM7: 153, UCS2: 67}
+
+
+@dataclass(frozen=True)
+class SegmentCount:
+    """How a text goes out: its encoding, its size in that encoding and its number of segments."""
+
+    encoding: str  # GSM7 or UCS2
+    units: int  # septets (an extension character counts 2) or UTF-16 code units
+    segments: int  # how many SMS segments the text is sent as; an empty text is 1
+    characters: int  # len(text)
+
+
+def is_gsm7(text: str) -> bool:
+    """Whether every character of the text is in the GSM 03.38 basic or extension table."""
+    return all(char in _GSM7 for char in text)
+
+
+def _gsm7_cost(char: str) -> int:
+    return 2 if char in GSM7_EXTENSION else 1
+
+
+def _ucs2_cost(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def _parts(costs: list[int], capacity: int) -> int:
+    """The number of parts when characters are packed in order, none split between two."""
+    parts, used = 1, 0
+    for cost in costs:
+        if used + cost > capacity:
+            parts += 1
+            used = 0
+        used += cost
+    return parts
+
+
+def count(text: str) -> SegmentCount:
+    """The encoding, size and number of SMS segments a text is sent as."""
+    encoding = GSM7 if is_gsm7(text) else UCS2
+    cost = _gsm7_cost if encoding == GSM7 else _ucs2_cost
+    costs = [cost(char) for char in text]
+    units = sum(costs)
+    segments = 1 if units <= _SINGLE[encoding] else _parts(costs, _PART[encoding])
+    return SegmentCount(encoding=encoding, units=units, segments=segments, characters=len(text))
+
+
+def fits(text: str, max_segments: int) -> bool:
+    """Whether the text goes out in at most max_segments segments."""
+    return count(text).segments <= max_segments
+
+
+def max_units(encoding: str, segments: int) -> int:
+    """The most units that number of segments can carry, ignoring pairs that cannot straddle."""
+    if encoding not in _SINGLE:
+        raise ValueError(f"unknown SMS encoding {encoding!r}; expected {GSM7!r} or {UCS2!r}")
+    if segments < 1:
+        raise ValueError(f"a message is at least one segment, not {segments}")
+    return _SINGLE[encoding] if segments == 1 else segments * _PART[encoding]

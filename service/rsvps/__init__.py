@@ -1,0 +1,1 @@
+"""RSVPs: who is going to which occurrence of an event."""

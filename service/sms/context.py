@@ -1,0 +1,126 @@
+"""State and lookups shared by every part of the SMS conversation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from service.contacts.models import Contact
+from service.content import queries
+from service.keywords import Parsed
+from service.organisations.models import Organisation
+from service.sms import replies
+from service.sms.models import ConversationState
+from service.sms.replies import fit, word
+
+# A question ("Reply YES") stays open this long; after it a YES means nothing.
+PENDING_TTL = dt.timedelta(minutes=30)
+CHANNEL = "sms"
+# How far ahead EVENTS and a group's "next" look.
+EVENTS_HORIZON = dt.timedelta(days=21)
+
+
+class ConversationBase:
+    """One inbound text from one contact: the contact, their state and the content they see."""
+
+    def __init__(
+        self, session: Session, org: Organisation, contact: Contact, now: dt.datetime
+    ) -> None:
+        self.session = session
+        self.org = org
+        self.contact = contact
+        self.now = now
+        self.zone = ZoneInfo(org.timezone)
+        self.state = session.get(ConversationState, contact.id) or ConversationState(
+            contact_id=contact.id
+        )
+        session.add(self.state)
+        self._networks: list[queries.NetworkView] | None = None
+
+    # -- shared lookups -------------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        """The contact's language."""
+        return self.contact.language
+
+    def networks(self) -> list[queries.NetworkView]:
+        """The organisation's networks in the contact's language."""
+        if self._networks is None:
+            self._networks = queries.networks(self.session, self.org.id, self.language)
+        return self._networks
+
+    def keywords(self) -> dict[str, queries.NetworkView]:
+        """Every keyword of every network, in every language."""
+        return {k: n for n in self.networks() for k in n.keywords}
+
+    def name(self, network: queries.NetworkView) -> str:
+        """A network's name as this contact may see it (discreet for sensitive networks)."""
+        return network.display_name(discreet=self.contact.discreet)
+
+    def keyword(self, network: queries.NetworkView) -> str:
+        """The keyword to show; a discreet contact never sees a sensitive network's keyword."""
+        if network.sensitive and self.contact.discreet:
+            return str(self.networks().index(network) + 1)
+        return network.keywords[0]
+
+    def w(self, command: str) -> str:
+        """A command word in the contact's language."""
+        return word(command, self.language)
+
+    # -- conversation state ---------------------------------------------------------------
+
+    def _take_pending(self) -> tuple[str, dict[str, Any]] | None:
+        kind, payload = self.state.pending_kind, self.state.pending_payload or {}
+        self.state.pending_kind = self.state.pending_payload = None
+        fresh = self.state.updated_at is None or self.now - self.state.updated_at <= PENDING_TTL
+        return (kind, payload) if kind and fresh else None
+
+    def _set_pending(self, kind: str, payload: dict[str, Any]) -> None:
+        self.state.pending_kind, self.state.pending_payload = kind, payload
+        self.state.updated_at = self.now
+
+    def _set_list(self, kind: str, items: list[Any], offset: int = 0) -> None:
+        self.state.list_kind, self.state.list_items, self.state.list_offset = kind, items, offset
+        self.state.updated_at = self.now
+
+    def _list_item(self, kind: str, number: int | None) -> Any | None:
+        if self.state.list_kind != kind or number is None:
+            return None
+        items = self.state.list_items or []
+        return items[number - 1] if 1 <= number <= len(items) else None
+
+    def _network_from(self, parsed: Parsed) -> queries.NetworkView | None:
+        if parsed.network is not None:
+            return self.keywords().get(parsed.network)
+        item = self._list_item("networks", parsed.number)
+        return next((n for n in self.networks() if n.id == item), None)
+
+    # -- crisis ---------------------------------------------------------------------------
+
+    def _with_crisis(self, parsed: Parsed, body: list[str]) -> list[str]:
+        """Put the crisis line first when the text contained crisis words."""
+        if not parsed.crisis:
+            return body
+        lines = queries.support_lines(self.session, self.org.id, self.language)
+        crisis = next((line for line in lines if line.crisis), None)
+        with force_locale(self.language):
+            first = fit(
+                _(
+                    "If you are in danger now, call 999. %(name)s: %(phone)s, free, any time. "
+                    "You are not alone.",
+                    name=crisis.name,
+                    phone=replies.phone(crisis.phone),
+                )
+                if crisis
+                else _("If you are in danger now, call 999. You are not alone."),
+                _("In danger now? Call 999."),
+            )
+        if parsed.kind == "talk":
+            return [first]  # the support list would repeat it
+        return [first, *body] if body else [first]

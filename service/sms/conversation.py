@@ -1,0 +1,141 @@
+"""The SMS conversation: one parsed text in, reply texts out, through the shared operations."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from service.contacts import operations as contacts
+from service.keywords import Parsed, parse
+from service.sms import replies
+from service.sms.event_commands import EventCommands
+from service.sms.membership_commands import MembershipCommands
+from service.sms.replies import fit, word
+from service.sms.support_commands import SupportCommands
+
+
+class Conversation(MembershipCommands, EventCommands, SupportCommands):
+    """One inbound text from one contact, answered in the contact's language."""
+
+    def answer(self, text: str, *, first_text: bool = False) -> tuple[str, list[str]]:
+        """The command kind recognised and the reply texts (usually one)."""
+        parsed = parse(text, self.keywords().keys())
+        if first_text and parsed.said_in not in (None, "en", self.language):
+            # A first text in Polish gets Polish back, before anyone asks for it.
+            contacts.set_language(self.session, self.contact, parsed.said_in)
+            self._networks = None
+        return parsed.kind, self.answer_parsed(parsed)
+
+    def answer_parsed(self, parsed: Parsed) -> list[str]:
+        """Reply texts for an already-parsed command."""
+        if self.contact.opted_out_at is not None and parsed.kind not in {"opt_in", "yes"}:
+            with force_locale(self.language):
+                body = [_("You have stopped our texts. Text START to get them again.")]
+            return self._with_crisis(parsed, body)
+        pending = self._take_pending()
+        with force_locale(self.language):
+            if parsed.guessed:
+                self._set_pending("confirm", {"text": parsed.canonical})
+                body = [replies.did_you_mean(parsed.canonical, self.language)]
+            else:
+                handler = getattr(self, f"_on_{parsed.kind}", None)
+                body = (
+                    handler(parsed, pending) if handler else [replies.not_understood(self.language)]
+                )
+        return self._with_crisis(parsed, body)
+
+    # -- commands -------------------------------------------------------------------------
+
+    def _on_empty(self, parsed: Parsed, pending: Any) -> list[str]:
+        return [replies.not_understood(self.language)]
+
+    _on_unknown = _on_empty
+
+    def _on_help(self, parsed: Parsed, pending: Any) -> list[str]:
+        return [replies.help_text(self.language)]
+
+    def _on_opt_out(self, parsed: Parsed, pending: Any) -> list[str]:
+        contacts.opt_out(self.session, self.contact)
+        return [_("You will get no more texts from us. Text START to get them again.")]
+
+    def _on_opt_in(self, parsed: Parsed, pending: Any) -> list[str]:
+        was_out = contacts.opt_in(self.session, self.contact)
+        if not was_out:
+            return [replies.help_text(self.language)]
+        return [
+            _(
+                "Welcome back. You will get our texts again. Text %(help)s for options.",
+                help=self.w("help"),
+            )
+        ]
+
+    def _on_yes(self, parsed: Parsed, pending: Any) -> list[str]:
+        if self.contact.opted_out_at is not None:
+            # YES is an opt-in word for Twilio too: the database must agree with it.
+            return self._on_opt_in(parsed, pending)
+        if pending is None:
+            return [replies.nothing_to_confirm(self.language)]
+        kind, payload = pending
+        if kind == "confirm":
+            again = parse(payload["text"], self.keywords().keys())
+            return self.answer_parsed(dataclasses.replace(again, guessed=False, crisis=False))
+        if kind == "consent":
+            return self._join_with_consent(payload["network_id"])
+        if kind == "forget":
+            return self._forget()
+        return [replies.nothing_to_confirm(self.language)]
+
+    def _on_no(self, parsed: Parsed, pending: Any) -> list[str]:
+        return [replies.cancelled()]
+
+    def _on_more(self, parsed: Parsed, pending: Any) -> list[str]:
+        if self.state.list_kind == "networks" and self.state.list_offset < len(self.networks()):
+            return self._network_list(self.state.list_offset)
+        if self.state.list_kind == "events":
+            return self._event_list(None, self.state.list_offset)
+        return [replies.nothing_to_confirm(self.language)]
+
+    def _on_pick(self, parsed: Parsed, pending: Any) -> list[str]:
+        if self.state.list_kind == "networks":
+            network = self._network_from(parsed)
+            if network is None:
+                return [replies.no_such_number(parsed.number or 0, self.language)]
+            return self._about(network)
+        if self.state.list_kind == "events":
+            return self._event_details(parsed.number)
+        return [replies.pick_without_list(self.language)]
+
+    def _on_language(self, parsed: Parsed, pending: Any) -> list[str]:
+        if parsed.language is None:
+            choices = replies.language_choices(besides=self.language)
+            return [fit(_("Which language? Text one of:") + " " + choices)]
+        contacts.set_language(self.session, self.contact, parsed.language)
+        self._networks = None
+        with force_locale(parsed.language):
+            return [
+                _(
+                    "OK, I will write in English. Text %(help)s for options.",
+                    help=word("help", parsed.language),
+                )
+            ]
+
+    def _on_forget_me(self, parsed: Parsed, pending: Any) -> list[str]:
+        self._set_pending("forget", {})
+        return [
+            fit(
+                _(
+                    "This deletes your number, your groups and your replies from our system. "
+                    "Reply %(yes)s to delete.",
+                    yes=self.w("yes"),
+                )
+            )
+        ]
+
+    def _forget(self) -> list[str]:
+        reply = _("Done. We have deleted everything we held about this number.")
+        self.session.expunge(self.state)
+        contacts.erase_contact(self.session, self.contact)
+        return [reply]

@@ -1,0 +1,171 @@
+"""SMS commands about events: what's on, details, GOING and NOT GOING."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from flask_babel import gettext as _
+
+from service.contacts import operations as contacts
+from service.content import queries
+from service.keywords import Parsed
+from service.rsvps.operations import EventFull, cancel_rsvp, rsvp
+from service.sms import replies
+from service.sms.context import CHANNEL, EVENTS_HORIZON, ConversationBase
+from service.sms.replies import fit, fit_list
+
+
+class EventCommands(ConversationBase):
+    """EVENTS [group|ALL], a picked number, GOING n / YES n, NOT GOING n."""
+
+    def _on_events(self, parsed: Parsed, pending: Any) -> list[str]:
+        network = self._network_from(parsed) if parsed.network or parsed.number else None
+        if (parsed.network or parsed.number) and network is None:
+            return [self._which_network(parsed, "events")]
+        return self._event_list(network, 0, everything=parsed.everything)
+
+    def _event_list(
+        self, network: queries.NetworkView | None, offset: int, *, everything: bool = False
+    ) -> list[str]:
+        if offset and self.state.list_items:
+            occurrences = self._occurrences(self.state.list_items)
+        else:
+            if network is not None:
+                ids: list[int] | None = [network.id]
+            else:
+                mine = contacts.member_network_ids(self.session, self.contact)
+                ids = mine if mine and not everything else None
+            occurrences = queries.upcoming_occurrences(
+                self.session,
+                self.org.id,
+                start=self.now,
+                end=self.now + EVENTS_HORIZON,
+                language=self.language,
+                network_ids=ids,
+                limit=30,
+            )
+        if not occurrences:
+            return [
+                _(
+                    "Nothing is planned in the next three weeks. Text %(networks)s to find groups.",
+                    networks=self.w("networks"),
+                )
+            ]
+
+        def lines() -> Iterator[str]:
+            for i, o in enumerate(occurrences[offset:]):
+                when = replies.when_short(o.local_start, self.language)
+                yield f"{offset + i + 1} {when} {o.title}"
+
+        footer = _("Reply %(going)s and a number to say you will go.", going=self.w("going"))
+        text, shown, more = fit_list(_("What's on:"), lines(), footer)
+        if more:
+            text, shown, _more = fit_list(
+                _("What's on:"),
+                lines(),
+                _(
+                    "%(going)s + number to go, %(more)s for more.",
+                    going=self.w("going"),
+                    more=self.w("more"),
+                ),
+            )
+        items = [[o.event_id, o.starts_at.isoformat()] for o in occurrences]
+        self._set_list("events", items, offset + shown)
+        return [text]
+
+    def _occurrences(self, items: list[Any]) -> list[queries.Occurrence]:
+        """The listed occurrences, re-read so titles follow the current language."""
+        starts = [dt.datetime.fromisoformat(start) for _, start in items]
+        found = queries.upcoming_occurrences(
+            self.session,
+            self.org.id,
+            start=min(starts),
+            end=max(starts) + dt.timedelta(seconds=1),
+            language=self.language,
+            network_ids=None,
+        )
+        by_key = {(o.event_id, o.starts_at.isoformat()): o for o in found}
+        return [by_key[(eid, start)] for eid, start in items if (eid, start) in by_key]
+
+    def _event_at(self, number: int | None) -> queries.Occurrence | None:
+        item = self._list_item("events", number)
+        if item is None:
+            return None
+        found = self._occurrences([item])
+        return found[0] if found else None
+
+    def _event_details(self, number: int | None) -> list[str]:
+        occurrence = self._event_at(number)
+        if occurrence is None:
+            return [replies.no_such_number(number or 0, self.language)]
+        where = occurrence.place or occurrence.site_name
+        dial = (
+            _(
+                "By phone: %(number)s, PIN %(pin)s.",
+                number=replies.phone(occurrence.dial_in_number),
+                pin=occurrence.dial_in_pin or "-",
+            )
+            if occurrence.dial_in_number
+            else ""
+        )
+        head = f"{occurrence.title}, {replies.when_short(occurrence.local_start, self.language)}"
+        going = _("Reply %(going)s %(n)d to go.", going=self.w("going"), n=number)
+        return [
+            fit(
+                " ".join(p for p in (head + ".", where + "." if where else "", dial, going) if p),
+                " ".join(p for p in (head + ".", dial, going) if p),
+                " ".join((head + ".", going)),
+            )
+        ]
+
+    def _on_going(self, parsed: Parsed, pending: Any) -> list[str]:
+        occurrence = self._event_at(parsed.number)
+        if occurrence is None:
+            return [self._no_event(parsed)]
+        try:
+            _row, created = rsvp(
+                self.session, self.contact, occurrence.event_id, occurrence.starts_at, CHANNEL
+            )
+        except EventFull:
+            return [_("Sorry, %(title)s is full.", title=occurrence.title)]
+        values = {
+            "title": occurrence.title,
+            "when": replies.when_short(occurrence.local_start, self.language),
+            "not_going": self.w("not_going"),
+            "n": parsed.number,
+        }
+        if not created:
+            return [_("You already said you are going to %(title)s, %(when)s.", **values)]
+        return [
+            fit(
+                _(
+                    "See you at %(title)s, %(when)s. Text %(not_going)s %(n)d if you cannot go.",
+                    **values,
+                ),
+                _("See you at %(title)s, %(when)s.", **values),
+            )
+        ]
+
+    def _on_not_going(self, parsed: Parsed, pending: Any) -> list[str]:
+        occurrence = self._event_at(parsed.number)
+        if occurrence is None:
+            return [self._no_event(parsed)]
+        cancel_rsvp(self.session, self.contact, occurrence.event_id, occurrence.starts_at)
+        return [
+            _(
+                "OK, you are not going to %(title)s, %(when)s.",
+                title=occurrence.title,
+                when=replies.when_short(occurrence.local_start, self.language),
+            )
+        ]
+
+    def _no_event(self, parsed: Parsed) -> str:
+        if parsed.number is None:
+            return _(
+                "Which one? Text %(events)s, then %(going)s and its number.",
+                events=self.w("events"),
+                going=self.w("going"),
+            )
+        return replies.no_such_number(parsed.number, self.language)

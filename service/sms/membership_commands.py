@@ -1,0 +1,210 @@
+"""SMS commands about groups: list, hear about, join (with consent), leave, discretion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from service.contacts import operations as contacts
+from service.content import queries
+from service.content.models import Network
+from service.keywords import Parsed
+from service.sms import replies
+from service.sms.context import CHANNEL, EVENTS_HORIZON, ConversationBase
+from service.sms.replies import fit, fit_list
+
+
+class MembershipCommands(ConversationBase):
+    """NETWORKS, a picked number, a bare keyword, JOIN, YES to consent, LEAVE, NAME, DISCREET."""
+
+    def _on_networks(self, parsed: Parsed, pending: Any) -> list[str]:
+        return self._network_list(0)
+
+    def _network_list(self, offset: int) -> list[str]:
+        networks = self.networks()[offset:]
+        if not networks:
+            return [_("There are no groups yet.")]
+        lines = [f"{offset + i + 1} {self.name(n)}" for i, n in enumerate(networks)]
+        text, shown, more = fit_list(_("Groups:"), lines, _("Reply a number to hear more."))
+        if more:
+            text, shown, _more = fit_list(
+                _("Groups:"),
+                lines,
+                _("Reply a number, or %(more)s for more.", more=self.w("more")),
+            )
+        self._set_list("networks", [n.id for n in self.networks()], offset + shown)
+        return [text]
+
+    def _on_about(self, parsed: Parsed, pending: Any) -> list[str]:
+        network = self._network_from(parsed)
+        return self._about(network) if network else [replies.not_understood(self.language)]
+
+    def _about(self, network: queries.NetworkView) -> list[str]:
+        nxt = queries.upcoming_occurrences(
+            self.session,
+            self.org.id,
+            start=self.now,
+            end=self.now + EVENTS_HORIZON,
+            language=self.language,
+            network_ids=[network.id],
+            limit=1,
+        )
+        join = f"{self.w('join')} {self.keyword(network)}"
+        description = (
+            network.short_description if not (network.sensitive and self.contact.discreet) else ""
+        )
+        next_part = (
+            _("Next: %(when)s.", when=replies.when_short(nxt[0].local_start, self.language))
+            if nxt
+            else ""
+        )
+        name = self.name(network)
+
+        def full() -> str:
+            return " ".join(
+                p
+                for p in (
+                    f"{name}: {description}",
+                    next_part,
+                    _("Text %(join)s to join.", join=join),
+                )
+                if p
+            )
+
+        return [
+            fit(
+                full,
+                lambda: " ".join(
+                    p for p in (name + ".", next_part, _("Text %(join)s to join.", join=join)) if p
+                ),
+            )
+        ]
+
+    def _on_join(self, parsed: Parsed, pending: Any) -> list[str]:
+        network = self._network_from(parsed)
+        if network is None:
+            return [self._which_network(parsed, "join")]
+        if network.sensitive:
+            self._set_pending("consent", {"network_id": network.id})
+            return [self._consent_question(network)]
+        _membership, created = contacts.join_network(
+            self.session, self.contact, self.session.get_one(Network, network.id), channel=CHANNEL
+        )
+        if not created:
+            return [_("You are already in %(name)s.", name=self.name(network))]
+        return [
+            fit(
+                _(
+                    "You have joined %(name)s. Text %(events)s for what's on, or %(leave)s "
+                    "%(keyword)s to leave.",
+                    name=self.name(network),
+                    events=self.w("events"),
+                    leave=self.w("leave"),
+                    keyword=self.keyword(network),
+                ),
+                _("You have joined %(name)s.", name=self.name(network)),
+            )
+        ]
+
+    def _consent_question(self, network: queries.NetworkView) -> str:
+        values = {
+            "name": self.name(network),
+            "yes": self.w("yes"),
+            "leave": f"{self.w('leave')} {self.keyword(network)}",
+        }
+        return fit(
+            _(
+                "%(name)s: being a member can show something personal about you. We keep your "
+                "number (encrypted) and that you joined. Only the organisers see it, never your "
+                "manager. Leave any time: %(leave)s. Reply %(yes)s to join.",
+                **values,
+            ),
+            _(
+                "%(name)s is private. We keep your number (encrypted) and that you joined; only "
+                "organisers see it. To leave: %(leave)s. Reply %(yes)s to join.",
+                **values,
+            ),
+            _(
+                "%(name)s: we keep your number, encrypted; only organisers see it. Leave: "
+                "%(leave)s. Join? Reply %(yes)s.",
+                **values,
+            ),
+        )
+
+    def _join_with_consent(self, network_id: int) -> list[str]:
+        network = next((n for n in self.networks() if n.id == network_id), None)
+        if network is None:
+            return [replies.nothing_to_confirm(self.language)]
+        first_sensitive = not any(
+            n.sensitive
+            for n in self.networks()
+            if n.id in contacts.member_network_ids(self.session, self.contact)
+        )
+        contacts.join_network(
+            self.session,
+            self.contact,
+            self.session.get_one(Network, network.id),
+            channel=CHANNEL,
+            consent_version=contacts.CONSENT_VERSION,
+        )
+        if first_sensitive and not self.contact.discreet:
+            # Discreet until the member says otherwise: the safe default for a shared phone.
+            contacts.set_discreet(self.session, self.contact, True)
+        values = {"discreet": network.discreet_name, "name_word": self.w("name")}
+        return [
+            fit(
+                _(
+                    'You have joined. Our texts will call the group "%(discreet)s" so nobody '
+                    "reading your phone can tell. Reply %(name_word)s if texts may use its real "
+                    "name.",
+                    **values,
+                )
+                if self.contact.discreet
+                else _("You have joined %(name)s.", name=self.name(network)),
+                _(
+                    'You have joined. Texts will say "%(discreet)s". Reply %(name_word)s to use '
+                    "the real name.",
+                    **values,
+                ),
+            )
+        ]
+
+    def _which_network(self, parsed: Parsed, command: str) -> str:
+        if parsed.unknown_argument:
+            return fit(
+                _(
+                    'I do not know the group "%(word)s". Text %(networks)s to see them all.',
+                    word=parsed.unknown_argument[:20],
+                    networks=self.w("networks"),
+                )
+            )
+        if parsed.number is not None:
+            return replies.no_such_number(parsed.number, self.language)
+        return _(
+            "Which group? Text %(networks)s to see them, then %(command)s and its name.",
+            networks=self.w("networks"),
+            command=self.w(command),
+        )
+
+    def _on_leave(self, parsed: Parsed, pending: Any) -> list[str]:
+        network = self._network_from(parsed)
+        if network is None:
+            return [self._which_network(parsed, "leave")]
+        if contacts.leave_network(self.session, self.contact, network.id):
+            return [_("You have left %(name)s.", name=self.name(network))]
+        return [_("You were not in %(name)s.", name=self.name(network))]
+
+    def _on_leave_all(self, parsed: Parsed, pending: Any) -> list[str]:
+        count = contacts.leave_all(self.session, self.contact)
+        if count == 0:
+            return [_("You are not in any groups.")]
+        return [_("You have left all your groups (%(count)d).", count=count)]
+
+    def _on_name(self, parsed: Parsed, pending: Any) -> list[str]:
+        contacts.set_discreet(self.session, self.contact, False)
+        return [_("OK, our texts will use the groups' real names.")]
+
+    def _on_discreet(self, parsed: Parsed, pending: Any) -> list[str]:
+        contacts.set_discreet(self.session, self.contact, True)
+        return [_("OK, our texts will keep private groups' names private.")]

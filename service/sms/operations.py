@@ -1,0 +1,119 @@
+"""One inbound SMS: idempotent on MessageSid, rate-limited per number, logged without bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+
+from flask_babel import force_locale
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.contacts import operations as contacts
+from service.contacts.models import Contact
+from service.crypto import Vault, vault_of
+from service.organisations.models import Organisation
+from service.sms import replies
+from service.sms.conversation import Conversation
+from service.sms.models import InboundMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """The parts of Twilio's webhook the service uses."""
+
+    message_sid: str
+    sender: str  # E.164
+    body: str
+    segments: int = 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to answer: reply texts, and whether this was a retry of a message already handled."""
+
+    replies: list[str]
+    command: str
+    duplicate: bool = False
+
+
+def handle_inbound(
+    session: Session,
+    org: Organisation,
+    message: Inbound,
+    *,
+    now: dt.datetime,
+    rate_limit: int,
+    keep_bodies: bool = False,
+) -> Outcome:
+    """Answer one inbound text; a retried MessageSid gets the first answer and changes nothing."""
+    vault = vault_of(session)
+    seen = _already_handled(session, message.message_sid)
+    if seen is not None:
+        return Outcome(_stored_replies(seen, vault), seen.command, duplicate=True)
+
+    contact, created = contacts.get_or_create_contact(session, org.id, message.sender)
+    # Claim the MessageSid: a concurrent retry blocks on this insert until the first commits,
+    # then fails on the unique key and answers from the stored row instead.
+    record = InboundMessage(
+        message_sid=message.message_sid,
+        organisation_id=org.id,
+        contact_id=contact.id,
+        received_at=now,
+        command="pending",
+        segments=message.segments,
+        body_encrypted=vault.encrypt(message.body) if keep_bodies else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:
+        seen = _already_handled(session, message.message_sid)
+        if seen is None:
+            raise
+        return Outcome(_stored_replies(seen, vault), seen.command, duplicate=True)
+
+    if _recent_count(session, contact, now) > rate_limit:
+        log.info("sms %s: over the per-number limit, not answered", message.message_sid)
+        record.command = "rate_limited"
+        record.replies_encrypted = vault.encrypt(json.dumps([]))
+        return Outcome([], "rate_limited")
+
+    conversation = Conversation(session, org, contact, now)
+    command, texts = conversation.answer(message.body, first_text=created)
+    if created and command not in {"opt_out", "forget_me"}:
+        with force_locale(contact.language):
+            texts = [replies.welcome(org.name, contact.language), *texts]
+    record.command = command
+    if contact not in session:  # erased by FORGET ME: keep the row, drop the link
+        record.contact_id = None
+    record.replies_encrypted = vault.encrypt(json.dumps(texts, ensure_ascii=False))
+    log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
+    return Outcome(texts, command)
+
+
+def _already_handled(session: Session, message_sid: str) -> InboundMessage | None:
+    return session.scalar(select(InboundMessage).where(InboundMessage.message_sid == message_sid))
+
+
+def _stored_replies(record: InboundMessage, vault: Vault) -> list[str]:
+    if record.replies_encrypted is None:
+        return []
+    return json.loads(vault.decrypt(record.replies_encrypted))
+
+
+def _recent_count(session: Session, contact: Contact, now: dt.datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                InboundMessage.contact_id == contact.id,
+                InboundMessage.received_at > now - dt.timedelta(minutes=1),
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,171 @@
+"""SMS reply texts: one function per answer, each written to fit in two segments in any language.
+
+Callers wrap a whole reply in `flask_babel.force_locale(language)`; every string here is a
+gettext message so that `make translations` finds it and all seven catalogs carry it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask_babel import gettext as _
+
+from service.formatting import phone, when
+from service.languages import LANGUAGES
+from service.messaging.segments import fits
+from service.sms.vocabulary import COMMANDS
+
+MAX_SEGMENTS = 2
+
+
+# Languages whose own command words we show. For Urdu, Punjabi and Gujarati the words in their
+# own script work when texted, but replies show the English ones: many basic phones cannot type
+# those scripts, and a Latin word inside right-to-left text reads in a muddled order.
+SHOW_OWN_WORDS = frozenset({"en", "pl", "ro", "so"})
+
+
+def word(command: str, language: str) -> str:
+    """The command word to show a member: their language's first word, else the English one."""
+    by_language = COMMANDS[command]
+    shown = language if language in SHOW_OWN_WORDS else "en"
+    return (by_language.get(shown) or by_language["en"])[0]
+
+
+def fit(*candidates: str | Callable[[], str]) -> str:
+    """The first candidate that fits in two segments; the last one cut at a word if none does."""
+    last = ""
+    for candidate in candidates:
+        last = candidate() if callable(candidate) else candidate
+        if fits(last, MAX_SEGMENTS):
+            return last
+    return truncate(last)
+
+
+def truncate(text: str) -> str:
+    """Text shortened at a word boundary, with an ellipsis, until it fits in two segments."""
+    if fits(text, MAX_SEGMENTS):
+        return text
+    words = text.split(" ")
+    while len(words) > 1:
+        words.pop()
+        candidate = " ".join(words).rstrip(",.;:") + "…"
+        if fits(candidate, MAX_SEGMENTS):
+            return candidate
+    while text and not fits(text + "…", MAX_SEGMENTS):
+        text = text[:-1]
+    return text + "…"
+
+
+def fit_list(header: str, lines: Iterable[str], footer: str) -> tuple[str, int, bool]:
+    """A list with as many lines as fit: the text, lines shown, and whether lines were left."""
+    shown: list[str] = []
+    best = ""
+    # Lines only ever add length, so grow the list until the next line would not fit; lines
+    # are produced lazily, so nothing is formatted that cannot be shown.
+    for line in lines:
+        text = "\n".join([header, *shown, line, footer])
+        if not fits(text, MAX_SEGMENTS):
+            if shown:
+                return best, len(shown), True
+            return truncate(text), 1, True
+        shown.append(line)
+        best = text
+    return best or truncate("\n".join([header, footer])), len(shown), False
+
+
+def language_choices(*, besides: str | None = None) -> str:
+    """Every language named in its own script, for people who cannot read this one."""
+    return " ".join(
+        lang.own_name.upper() if lang.code in SHOW_OWN_WORDS else lang.own_name
+        for lang in LANGUAGES
+        if lang.code != besides
+    )
+
+
+def welcome(org_name: str, language: str) -> str:
+    """The one-time greeting for a first-time texter, with the language hint."""
+    others = language_choices(besides=language)
+    help_word = word("help", language)
+    return fit(
+        _(
+            "Welcome to %(org)s staff texts. Text %(help)s for options.",
+            org=org_name,
+            help=help_word,
+        )
+        + " "
+        + others,
+        _("Welcome! Text %(help)s for options.", help=help_word) + " " + others,
+    )
+
+
+def help_text(language: str) -> str:
+    """What you can text."""
+    w = {c: word(c, language) for c in ("networks", "events", "talk", "join", "call_me", "help")}
+    return fit(
+        _(
+            "Text %(networks)s to see the groups, %(events)s for what's on, %(talk)s for support, "
+            "%(join)s and a group's name to join, %(call_me)s for a call back. STOP ends texts.",
+            **w,
+        ),
+        _("Text %(networks)s, %(events)s, %(talk)s or %(call_me)s. STOP ends texts.", **w),
+    )
+
+
+def not_understood(language: str) -> str:
+    """The answer to anything the service cannot read: friendly, with what to text."""
+    w = {c: word(c, language) for c in ("networks", "events", "talk", "help")}
+    return fit(
+        _(
+            "Sorry, I did not understand that. Text %(networks)s to see the groups, %(events)s for "
+            "what's on, %(talk)s for support or %(help)s for more.",
+            **w,
+        ),
+        _("Sorry, I did not understand. Text %(help)s.", **w),
+    )
+
+
+def did_you_mean(canonical: str, language: str) -> str:
+    """A typo-tolerant guess, to confirm before acting on it."""
+    return _(
+        "Did you mean %(command)s? Reply %(yes)s.", command=canonical, yes=word("yes", language)
+    )
+
+
+def nothing_to_confirm(language: str) -> str:
+    """YES with no question open."""
+    return _("Thanks! Text %(help)s to see what you can do.", help=word("help", language))
+
+
+def cancelled() -> str:
+    """NO to an open question."""
+    return _("OK, nothing has changed.")
+
+
+def pick_without_list(language: str) -> str:
+    """A bare number when the last reply was not a list."""
+    return _(
+        "Text %(networks)s or %(events)s first, then reply with a number.",
+        networks=word("networks", language),
+        events=word("events", language),
+    )
+
+
+def no_such_number(number: int, language: str) -> str:
+    """A number that is not on the last list."""
+    return _(
+        "There is no number %(number)d on the last list. Text %(networks)s or %(events)s "
+        "to see it again.",
+        number=number,
+        networks=word("networks", language),
+        events=word("events", language),
+    )
+
+
+def when_short(moment, language: str) -> str:
+    """A compact local date and time for lists: 'Fri 4 Dec 12:30'."""
+    return when(moment, language, style="EEE d MMM HH:mm")
+
+
+def support_line(name: str, number: str, hours: str) -> str:
+    """One support line: name, number, hours."""
+    return f"{name} {phone(number)}" + (f" ({hours})" if hours else "")

@@ -1,0 +1,215 @@
+"""Conversations a worker has with the service, end to end through the signed webhook."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from service.callbacks.models import CallbackRequest
+from service.contacts.models import Contact, Membership
+from service.contacts.operations import CONSENT_VERSION, find_contact
+from service.content.models import Network
+from service.rsvps.models import Rsvp
+from service.sms.models import ConversationState, InboundMessage
+from tests.sms.conftest import WORKER, Handset
+
+
+def _contact(session, demo) -> Contact:
+    contact = find_contact(session, demo.id, WORKER)
+    assert contact is not None
+    return contact
+
+
+def _memberships(session) -> list[str]:
+    return sorted(
+        session.scalars(select(Network.slug).join(Membership, Membership.network_id == Network.id))
+    )
+
+
+def test_a_first_text_gets_a_welcome_with_the_language_hint_once(client, demo) -> None:
+    handset = Handset(client)
+    first = handset.send("HELP")
+    assert len(first.texts) == 2
+    assert "Welcome to Northgate City Council" in first.texts[0]
+    assert "POLSKI" in first.texts[0] and "اردو" in first.texts[0]
+    assert "NETWORKS" in first.texts[1]
+    assert len(handset.send("HELP").texts) == 1
+
+
+def test_networks_are_numbered_and_a_number_picks_one(phone) -> None:
+    listing = phone.last("networks")
+    assert re.search(r"^1 Careers Network$", listing, re.M)
+    assert "Reply a number" in listing
+    careers = phone.last("1")
+    assert careers.startswith("Careers Network: Training")
+    assert "JOIN CAREERS" in careers
+
+
+def test_joining_an_open_network_is_immediate(phone, session) -> None:
+    reply = phone.last("JOIN CARERS")
+    assert reply.startswith("You have joined Carers Network")
+    assert _memberships(session) == ["carers"]
+    membership = session.scalars(select(Membership)).one()
+    assert (membership.channel, membership.consent_version) == ("sms", None)
+    assert phone.last("join carers") == "You are already in Carers Network."
+
+
+def test_a_sensitive_network_needs_yes_and_records_consent(phone, session, demo) -> None:
+    question = phone.last("JOIN MINDS")
+    assert "encrypted" in question and "Reply YES" in question and "LEAVE MINDS" in question
+    assert _memberships(session) == []  # nothing until YES
+    phone.last("EVENTS")  # another command drops the question
+    assert phone.last("YES").startswith("Thanks!")
+    assert _memberships(session) == []
+    phone.last("JOIN MINDS")
+    joined = phone.last("yes")
+    assert _memberships(session) == ["minds"]
+    membership = session.scalars(select(Membership)).one()
+    assert (membership.consent_version, membership.consent_channel) == (CONSENT_VERSION, "sms")
+    assert membership.consent_at is not None
+    # Discreet by default afterwards: texts use the discreet name, never the real one.
+    assert '"Friday chat group"' in joined and "Minds Matter" not in joined
+    assert _contact(session, demo).discreet is True
+    listing = phone.last("NETWORKS")
+    assert "Friday chat group" in listing
+    for revealing in ("Minds Matter", "LGBT+", "Race Equality", "Disability"):
+        assert revealing not in listing
+    assert phone.last("NAME").startswith("OK, our texts will use")
+    assert "Minds Matter" in phone.last("NETWORKS")
+
+
+def test_a_typo_is_confirmed_before_acting(phone, session) -> None:
+    assert phone.last("JION CARERS") == "Did you mean JOIN CARERS? Reply YES."
+    assert _memberships(session) == []
+    assert phone.last("YES").startswith("You have joined Carers Network")
+    assert phone.last("LEAVE CARRERS") == "Did you mean LEAVE CARERS? Reply YES."
+    assert phone.last("no") == "OK, nothing has changed."
+    assert _memberships(session) == ["carers"]
+
+
+def test_keywords_work_without_accents_and_in_the_texters_language(client, demo, session) -> None:
+    handset = Handset(client)
+    reply = handset.send("dolacz carers")  # DOŁĄCZ, typed without the Polish letters
+    assert _memberships(session) == ["carers"]
+    assert _contact(session, demo).language == "pl"
+    welcome, joined = reply.texts
+    assert "POMOC" in welcome and "ENGLISH" in welcome  # Polish help word; other languages
+    assert "POLSKI" not in welcome
+    assert "Carers Network" not in joined  # the network's Polish name is used
+
+
+def test_leave_and_leave_all(phone, session) -> None:
+    phone.last("JOIN CARERS")
+    phone.last("JOIN CAREERS")
+    phone.last("JOIN WOMEN")
+    assert phone.last("LEAVE CARERS") == "You have left Carers Network."
+    assert phone.last("LEAVE CARERS") == "You were not in Carers Network."
+    assert phone.last("LEAVE ALL") == "You have left all your groups (2)."
+    assert _memberships(session) == []
+    assert phone.last("leave all") == "You are not in any groups."
+
+
+def test_events_rsvp_and_cancel(phone, session) -> None:
+    listing = phone.last("EVENTS")
+    lines = [line for line in listing.splitlines() if re.match(r"^\d+ ", line)]
+    assert len(lines) >= 3
+    # Local time, short: "1 Wed 2 Dec 11:00 How are you feeling hour".
+    assert re.match(r"^1 \w{3} \d{1,2} \w{3} \d{2}:\d{2} \S", lines[0])
+    title = lines[0].split(" ", 5)[5]
+    going = phone.last("GOING 1")
+    assert going.startswith(f"See you at {title}")
+    assert session.scalar(select(func.count()).select_from(Rsvp)) == 1
+    assert phone.last("YES 1").startswith("You already said you are going")
+    assert phone.last("NOT GOING 1").startswith(f"OK, you are not going to {title}")
+    assert session.scalar(select(func.count()).select_from(Rsvp)) == 0
+    assert phone.last("GOING 99").startswith("There is no number 99")
+
+
+def test_events_for_members_show_their_networks(phone) -> None:
+    phone.last("JOIN CAREERS")
+    listing = phone.last("EVENTS")
+    assert "Careers session" in listing
+    assert "Cuppa and chat" not in listing
+    assert "Cuppa and chat" in phone.last("EVENTS ALL")
+
+
+def test_talk_lists_support_with_the_crisis_line_first(phone) -> None:
+    reply = phone.last("TALK")
+    assert reply.index("Samaritans 116 123") < reply.index("Employee Assistance Programme")
+
+
+def test_crisis_words_put_the_crisis_line_first_whatever_else_is_asked(phone) -> None:
+    reply = phone.send("I just want to end it all. JOIN CARERS")
+    assert reply.texts[0].startswith("If you are in danger now, call 999. Samaritans: 116 123")
+    polish = phone.send("chcę się zabić")
+    assert "116 123" in polish.texts[0]
+
+
+def test_call_me_makes_a_callback_request(phone, session) -> None:
+    reply = phone.last("CALL ME CARERS")
+    assert reply == "Thanks. Someone from Carers Network will call you back soon."
+    request = session.scalars(select(CallbackRequest)).one()
+    assert (request.channel, request.status) == ("sms", "open")
+    assert phone.last("CALL ME CARERS").startswith("You have already asked")
+
+
+def test_language_by_keyword_or_by_its_own_name(phone, session, demo) -> None:
+    phone.last("LANGUAGE POLSKI")
+    assert _contact(session, demo).language == "pl"
+    phone.last("ROMÂNĂ")
+    assert _contact(session, demo).language == "ro"
+    phone.last("اردو")
+    assert _contact(session, demo).language == "ur"
+    phone.last("english")
+    assert _contact(session, demo).language == "en"
+
+
+def test_stop_and_start_agree_with_twilio(phone, session, demo) -> None:
+    phone.last("JOIN CARERS")
+    assert phone.last("STOP").startswith("You will get no more texts")
+    contact = _contact(session, demo)
+    assert contact.opted_out_at is not None
+    assert _memberships(session) == ["carers"]  # opting out is not leaving
+    assert phone.last("EVENTS").startswith("You have stopped our texts")
+    assert phone.last("START").startswith("Welcome back")
+    assert _contact(session, demo).opted_out_at is None
+    phone.last("STOP")
+    phone.last("YES")  # YES re-subscribes at Twilio, so it does here too
+    assert _contact(session, demo).opted_out_at is None
+    phone.last("STOP PLEASE")  # not an exact opt-out word: Twilio ignores it, so do we
+    assert _contact(session, demo).opted_out_at is None
+
+
+def test_every_twilio_opt_out_word_opts_out(client, demo, session) -> None:
+    words = ("STOP", "stopall", "Unsubscribe", "CANCEL", "end", "QUIT", "revoke", " OPTOUT ")
+    for n, word in enumerate(words):
+        handset = Handset(client, f"+4474005000{n:02d}")
+        handset.send(word)
+        assert find_contact(session, demo.id, handset.number).opted_out_at is not None, word
+        handset.send("UNSTOP")
+        assert find_contact(session, demo.id, handset.number).opted_out_at is None, word
+
+
+def test_forget_me_erases_everything_about_the_number(phone, session, demo) -> None:
+    phone.last("JOIN CARERS")
+    phone.last("JOIN MINDS")
+    phone.last("YES")
+    phone.last("EVENTS")
+    phone.last("GOING 1")
+    phone.last("CALL ME")
+    assert "Reply YES to delete" in phone.last("FORGET ME")
+    assert phone.last("YES") == "Done. We have deleted everything we held about this number."
+    for model in (Contact, Membership, Rsvp, CallbackRequest, ConversationState):
+        assert session.scalar(select(func.count()).select_from(model)) == 0, model
+    assert session.scalar(select(func.count()).where(InboundMessage.contact_id.is_not(None))) == 0
+
+
+def test_anything_else_gets_a_friendly_answer(phone) -> None:
+    reply = phone.last("what time is the bus")
+    assert reply.startswith("Sorry, I did not understand that.")
+    assert "NETWORKS" in reply
+    assert phone.last("JOIN SPACESHIPS") == (
+        'I do not know the group "SPACESHIPS". Text NETWORKS to see them all.'
+    )
+    assert phone.last("7").startswith("Text NETWORKS or EVENTS first")
