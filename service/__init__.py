@@ -17,10 +17,11 @@ babel = Babel()
 def _blueprints(config: Config) -> list:
     # One visible list: a blueprint that is not here is not served.
     from service.devtools.views import bp as devtools
+    from service.outbox.views import bp as outbox
     from service.public.views import bp as public
     from service.sms.views import bp as sms
 
-    return [public, sms] + ([devtools] if config.DEV_TOOLS else [])
+    return [public, sms, outbox] + ([devtools] if config.DEV_TOOLS else [])
 
 
 def select_locale() -> str:
@@ -33,6 +34,9 @@ def select_locale() -> str:
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the application for a configuration (read from the environment when None)."""
+    # Every model must be mapped before the first flush, in workers and CLI commands too.
+    import service.models  # noqa: F401
+
     config = with_dev_secrets(validate(config if config is not None else from_env()))
     log.configure(config.LOG_LEVEL)
     app = Flask(__name__, instance_path=config.INSTANCE_DIR)
@@ -48,7 +52,9 @@ def create_app(config: Config | None = None) -> Flask:
     if config.PROXY_FIX:
         # One trusted proxy in front: take scheme, host and client address from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
-    db.init_app(app, db.Database(config.database_url, Vault(config.DATA_KEY)))
+    from service.tasks import queue_outbox
+
+    db.init_app(app, db.Database(config.database_url, Vault(config.DATA_KEY), queue_outbox))
     babel.init_app(app, locale_selector=select_locale)
     # flask-babel caches the locale on the app context, which the CLI and the phone simulator
     # reuse across requests: every request chooses its own language afresh.

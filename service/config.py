@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,6 +67,23 @@ class Config:
     SMS_RATE_LIMIT: int = 20
     # Keep inbound message bodies (encrypted) in the log; off by default: metadata only.
     SMS_KEEP_BODIES: bool = False
+    # Outbound: messages a second per sender, shared by every worker (Twilio's UK long-code pace).
+    SMS_SEND_RATE: int = 10
+    # Local hours in which nothing but urgent messages is sent: "21:00-08:00"; empty for none.
+    QUIET_HOURS: str = "21:00-08:00"
+    # Loop and cost guards: identical texts to one number in 5 minutes; non-reply texts a day.
+    MAX_IDENTICAL_TEXTS: int = 1
+    MAX_DAILY_TEXTS: int = 10
+    # Country calling codes outbound texts may go to, comma-separated.
+    ALLOWED_COUNTRY_CODES: str = "44"
+    # Estimated cost of one segment, in pence, for previews.
+    SEGMENT_COST_PENCE: str = "4.0"
+    # Event reminders: how long before an occurrence, e.g. "24h,1h".
+    REMINDER_OFFSETS: str = "24h,1h"
+    # A row left in "sending" longer than this (a worker died) is sent again.
+    OUTBOX_LEASE_SECONDS: int = 120
+    # Where the Twilio REST API lives; only tests and the fake server change it.
+    TWILIO_API_URL: str = ""
     PROXY_FIX: bool = False
     LOG_LEVEL: str = "INFO"
     # Run huey tasks inline instead of through a worker (tests, one-shot CLI commands).
@@ -130,6 +149,12 @@ def validate(config: Config) -> Config:
         ZoneInfo(config.TIMEZONE)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{PREFIX}TIMEZONE {config.TIMEZONE!r} is not a known time zone") from exc
+    _check_quiet_hours(config.QUIET_HOURS)
+    _check_offsets(config.REMINDER_OFFSETS)
+    try:
+        float(config.SEGMENT_COST_PENCE)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}SEGMENT_COST_PENCE must be a number") from None
     if config.TWILIO_MESSAGING_SERVICE_SID and config.TWILIO_FROM_NUMBER:
         raise ConfigError(
             f"set {PREFIX}TWILIO_MESSAGING_SERVICE_SID or {PREFIX}TWILIO_FROM_NUMBER, not both"
@@ -141,6 +166,41 @@ def validate(config: Config) -> Config:
         if missing:
             raise ConfigError(f"production needs {', '.join(missing)}; refusing to start")
     return config
+
+
+_QUIET = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+_OFFSET = re.compile(r"^(\d+)([mhd])$")
+
+
+def _check_quiet_hours(raw: str) -> None:
+    if raw and not _QUIET.match(raw):
+        raise ConfigError(f"{PREFIX}QUIET_HOURS must look like 21:00-08:00, not {raw!r}")
+
+
+def _check_offsets(raw: str) -> None:
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        if not _OFFSET.match(part):
+            raise ConfigError(f"{PREFIX}REMINDER_OFFSETS: {part!r} is not like 24h or 30m")
+
+
+def quiet_hours(config: Config) -> tuple[dt.time, dt.time] | None:
+    """The quiet window as (start, end) local times, or None when there is none."""
+    match = _QUIET.match(config.QUIET_HOURS)
+    if not match:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return dt.time(h1, m1), dt.time(h2, m2)
+
+
+def reminder_offsets(config: Config) -> list[dt.timedelta]:
+    """How long before an occurrence each reminder goes, longest first."""
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+    offsets = []
+    for part in filter(None, (p.strip() for p in config.REMINDER_OFFSETS.split(","))):
+        match = _OFFSET.match(part)
+        assert match is not None
+        offsets.append(dt.timedelta(**{units[match.group(2)]: int(match.group(1))}))
+    return sorted(offsets, reverse=True)
 
 
 def with_dev_secrets(config: Config) -> Config:

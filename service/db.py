@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from service.crypto import SESSION_KEY as VAULT_KEY
 from service.crypto import Vault
+
+# Session.info key of the callable that queues outbox ids (see service.outbox.operations).
+QUEUE_KEY = "outbox.queue"
 
 EXTENSION_KEY = "frontline.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -53,7 +56,7 @@ class Base(DeclarativeBase):
     """Declarative base for every model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar = {dt.datetime: UTCDateTime()}
+    type_annotation_map: ClassVar = {dt.datetime: UTCDateTime(), list[int]: JSON()}
 
 
 def utcnow() -> dt.datetime:
@@ -96,17 +99,21 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 class Database:
     """The engine and session factory of one app."""
 
-    def __init__(self, url: str, vault: Vault) -> None:
+    def __init__(
+        self, url: str, vault: Vault, queue: Callable[[list[int]], None] | None = None
+    ) -> None:
         self.engine = make_engine(url)
         self.vault = vault
-        # The vault rides on every session so models can decrypt without reaching for the app.
+        self.queue = queue
+        # The vault rides on every session so models can decrypt without reaching for the app,
+        # and the queue so that outbox rows are handed to workers once their cause commits.
         self.sessionmaker = sessionmaker(
             self.engine, expire_on_commit=False, info=self.session_info()
         )
 
     def session_info(self) -> dict[str, object]:
         """What every session of this database carries in Session.info."""
-        return {VAULT_KEY: self.vault}
+        return {VAULT_KEY: self.vault, QUEUE_KEY: self.queue}
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -1,5 +1,6 @@
 """Import every model so the metadata is complete (Alembic and tests read it from here)."""
 
+from service.broadcasts.models import Broadcast
 from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact, Membership
 from service.content.models import (
@@ -13,12 +14,14 @@ from service.content.models import (
 from service.db import Base
 from service.managers.models import Manager, ManagerRole
 from service.organisations.models import Organisation, OrganisationNumber, Site
+from service.outbox.models import OutboundMessage
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
 
 __all__ = [
     "Announcement",
     "Base",
+    "Broadcast",
     "CallbackRequest",
     "Contact",
     "ConversationState",
@@ -31,6 +34,7 @@ __all__ = [
     "NetworkKeyword",
     "Organisation",
     "OrganisationNumber",
+    "OutboundMessage",
     "Rsvp",
     "Site",
     "SupportLine",

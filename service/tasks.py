@@ -1,12 +1,16 @@
-"""Huey tasks and periodic jobs. Each task opens its own app context and database session."""
+"""Huey tasks and periodic jobs. A task carries only ids; each opens its own database session."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
+from collections.abc import Iterable
 
 from flask import Flask, current_app, has_app_context
+from huey import crontab
 
+from service.db import get_database, utcnow
 from service.queue import huey
 
 log = logging.getLogger(__name__)
@@ -33,3 +37,90 @@ def task_app() -> Flask:
         _build_worker_app()
     assert _worker_app is not None
     return _worker_app
+
+
+def queue_outbox(ids: Iterable[int]) -> None:
+    """Put outbox rows on the queue, one task per row id."""
+    for outbox_id in ids:
+        send_outbound(outbox_id)
+
+
+_sender_limits: dict[int, object] = {}
+
+
+def _sender_limit(per_second: int):
+    # One counter in the queue's storage, so every worker process shares the sender's pace.
+    if per_second not in _sender_limits:
+        _sender_limits[per_second] = huey.rate_limit("sms-sender", per_second, 1)
+    return _sender_limits[per_second]
+
+
+@huey.task()
+def send_outbound(outbox_id: int) -> None:
+    """Send one outbox row (all checks happen again at claim time)."""
+    from service.outbox.sending import send_one
+    from service.twilio_gateway import transport_for
+
+    app = task_app()
+    config = app.config["FRONTLINE"]
+    if config.SMS_SEND_RATE > 0:
+        _sender_limit(config.SMS_SEND_RATE).acquire()  # over the pace: huey retries it later
+    transport = app.extensions.get("frontline.transport")
+    if transport is None:
+        transport = app.extensions["frontline.transport"] = transport_for(config)
+    delay = send_one(
+        get_database(app).session,
+        outbox_id,
+        config,
+        transport,
+        utcnow,
+        config.PUBLIC_URL.rstrip("/") + "/twilio/sms/status?outbox_id={id}",
+    )
+    if delay:
+        send_outbound.schedule((outbox_id,), delay=delay)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_outbox() -> None:
+    """Re-queue rows a crashed worker left in sending, or whose task was lost."""
+    from service.outbox.sending import stuck_rows
+
+    app = task_app()
+    lease = dt.timedelta(seconds=app.config["FRONTLINE"].OUTBOX_LEASE_SECONDS)
+    with get_database(app).session() as session:
+        ids = stuck_rows(session, utcnow(), lease, queue_idle=not _sends_waiting())
+    if ids:
+        log.info("sweeper: %d outbox rows queued again", len(ids))
+        queue_outbox(ids)
+
+
+def _sends_waiting() -> bool:
+    # Periodic jobs sit in the same queue; only waiting sends mean rows may still be queued.
+    # A look at the head of the queue is enough: a busy queue has sends near the front.
+    return any(isinstance(t, send_outbound.task_class) for t in huey.pending(limit=20))
+
+
+@huey.on_startup()
+def _sweep_at_start() -> None:
+    # A restarted worker picks up what the last one left at once, not a minute later.
+    sweep_outbox.call_local()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def send_due_broadcasts() -> None:
+    """Fan out scheduled broadcasts whose time has come."""
+    from service.broadcasts.operations import fan_out_due
+
+    app = task_app()
+    with get_database(app).session() as session:
+        fan_out_due(session, app.config["FRONTLINE"], utcnow())
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def queue_event_reminders() -> None:
+    """Queue reminders for occurrences people said they would go to."""
+    from service.rsvps.reminders import queue_reminders
+
+    app = task_app()
+    with get_database(app).session() as session:
+        queue_reminders(session, app.config["FRONTLINE"], utcnow())

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import Request
+from requests import RequestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
+from twilio.rest import Client
 
 from service.config import Config
 
@@ -34,3 +41,98 @@ def sign(url: str, params: dict[str, str], auth_token: str) -> str:
     """The signature Twilio would send for a POST of params to url (simulator and tests)."""
     return RequestValidator(auth_token).compute_signature(url, params)
 
+
+# -- REST: sending texts ------------------------------------------------------------------------
+
+TWILIO_API = "https://api.twilio.com"
+# Twilio errors that mean "this number will never take our texts".
+OPTED_OUT_CODES = frozenset({21610})
+UNUSABLE_CODES = frozenset({21211, 21614})
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What Twilio said when it accepted a message."""
+
+    sid: str
+    status: str
+
+
+class SendError(Exception):
+    """Twilio did not accept the message."""
+
+    def __init__(self, message: str, *, code: int | None, transient: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.transient = transient
+
+
+class Transport(Protocol):
+    """Something that hands one text to a carrier."""
+
+    def send(self, *, to: str, body: str, status_callback: str | None) -> SendResult:
+        """Send body to the E.164 number; raise SendError when it is not accepted."""
+        ...
+
+
+class _RedirectingHttpClient(TwilioHttpClient):
+    """The twilio library's HTTP client, pointed at another base URL (the fake server)."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        """Send the request to the configured base URL instead of Twilio's."""
+        if url.startswith(TWILIO_API):
+            url = self.base_url + url[len(TWILIO_API) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+class TwilioTransport:
+    """Sends through Twilio's REST API with a Messaging Service or a From number."""
+
+    def __init__(self, config: Config, *, timeout: float = 10.0) -> None:
+        http_client = (
+            _RedirectingHttpClient(config.TWILIO_API_URL, timeout)
+            if config.TWILIO_API_URL
+            else TwilioHttpClient(timeout=timeout)
+        )
+        self.client = Client(
+            config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, http_client=http_client
+        )
+        self.sender = (
+            {"messaging_service_sid": config.TWILIO_MESSAGING_SERVICE_SID}
+            if config.TWILIO_MESSAGING_SERVICE_SID
+            else {"from_": config.TWILIO_FROM_NUMBER}
+        )
+
+    def send(self, *, to: str, body: str, status_callback: str | None) -> SendResult:
+        """Create the message at Twilio; classify failures as transient or permanent."""
+        extra = {"status_callback": status_callback} if status_callback else {}
+        try:
+            message = self.client.messages.create(to=to, body=body, **self.sender, **extra)
+        except TwilioRestException as exc:
+            transient = exc.status == 429 or exc.status >= 500 or exc.code == 20429
+            raise SendError(
+                f"Twilio answered {exc.status}", code=exc.code, transient=transient
+            ) from None
+        except (RequestException, TwilioException) as exc:
+            # Timeouts and dropped connections: Twilio may or may not have it; try again later.
+            raise SendError(type(exc).__name__, code=None, transient=True) from None
+        return SendResult(sid=message.sid, status=message.status or "queued")
+
+
+class DevTransport:
+    """No Twilio account: messages stay in the outbox, where /dev/phone shows them arriving."""
+
+    def send(self, *, to: str, body: str, status_callback: str | None) -> SendResult:
+        """Accept the message locally."""
+        return SendResult(sid="DEV" + secrets.token_hex(16), status="delivered")
+
+
+def transport_for(config: Config) -> Transport:
+    """Twilio when an account is configured, the local development transport otherwise."""
+    if config.TWILIO_ACCOUNT_SID:
+        return TwilioTransport(config)
+    return DevTransport()

@@ -98,10 +98,18 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def app(config: Config, connection: Connection):
+def queued() -> list[int]:
+    """Outbox ids handed to the work queue after their transaction committed."""
+    return []
+
+
+@pytest.fixture
+def app(config: Config, connection: Connection, queued: list[int]):
     """The app, with every session it opens joined to the test's rolled-back transaction."""
     application = create_app(config)
     database = get_database(application)
+    # Tests run the worker's code explicitly (see tests/outbox), so queueing just records.
+    database.queue = queued.extend
     database.sessionmaker = sessionmaker(
         bind=connection,
         join_transaction_mode="create_savepoint",

@@ -38,3 +38,35 @@ def test_frontline_sms_prints_the_reply(app, session) -> None:
     result = app.test_cli_runner().invoke(cli, ["sms", "+447400123456", "JOIN CARERS"])
     assert result.exit_code == 0, result.output
     assert "You have joined Carers Network" in result.output
+
+
+def test_messages_the_service_sends_arrive_on_the_simulated_handset(client, session, app) -> None:
+    import datetime as dt
+
+    from service.db import get_database
+    from service.outbox.operations import send_to_contact
+    from service.outbox.sending import send_one
+    from service.twilio_gateway import DevTransport
+    from tests import factories
+
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org, phone="+447400123456")
+    outbox_id = send_to_contact(
+        session, contact.id, org.id, "See you Friday", kind="self", dedupe_key="dev"
+    )
+    session.commit()
+    assert client.get("/dev/phone/inbox?number=07400123456").get_json()["messages"] == []
+    config = app.config["FRONTLINE"].replace(SMS_SEND_RATE=0, QUIET_HOURS="")
+    send_one(
+        get_database(app).session,
+        outbox_id,
+        config,
+        DevTransport(),
+        lambda: dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC),
+        None,
+    )
+    inbox = client.get("/dev/phone/inbox?number=07400123456").get_json()["messages"]
+    assert inbox == [{"id": outbox_id, "body": "See you Friday"}]
+    assert client.get(f"/dev/phone/inbox?number=07400123456&after={outbox_id}").get_json() == {
+        "messages": []
+    }

@@ -29,6 +29,10 @@ class Contact(Base):
     # A discreet contact never sees a sensitive network named in a message.
     discreet: Mapped[bool] = mapped_column(default=False)
     opted_out_at: Mapped[dt.datetime | None]
+    # Twilio said the number cannot take texts (invalid, landline): never try again.
+    unusable_at: Mapped[dt.datetime | None]
+    # The site a worker is reached at, when known (they joined at its kiosk, or said so).
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
+from service.contacts.models import Contact
 from service.contacts.phone import display, normalise
-from service.db import get_session
+from service.db import get_database, get_session
 from service.devtools.simulator import send_text
 from service.errors import InvalidPhoneNumber
 from service.organisations.models import OrganisationNumber
+from service.outbox.models import OutboundMessage
 
 bp = Blueprint("devtools", __name__, url_prefix="/dev")
 
@@ -22,6 +24,30 @@ def phone() -> str:
     )
     get_session().close()
     return render_template("devtools/phone.html", numbers=[(n, display(n)) for n in numbers])
+
+
+@bp.get("/phone/inbox")
+def phone_inbox():
+    """Texts the service sent to a number (the dev transport's log), newer than `after`."""
+    try:
+        number = normalise(request.args.get("number", ""))
+    except InvalidPhoneNumber as exc:
+        return jsonify(error=exc.message), 400
+    after = request.args.get("after", "0")
+    session = get_session()
+    index = get_database().vault.blind_index(number)
+    rows = session.scalars(
+        select(OutboundMessage)
+        .join(Contact, Contact.id == OutboundMessage.contact_id)
+        .where(
+            Contact.phone_index == index,
+            OutboundMessage.status.in_(("sent", "delivered")),
+            OutboundMessage.id > (int(after) if after.isdigit() else 0),
+        )
+        .order_by(OutboundMessage.id)
+    ).all()
+    vault = get_database().vault
+    return jsonify(messages=[{"id": r.id, "body": vault.decrypt(r.body_encrypted)} for r in rows])
 
 
 @bp.post("/phone/sms")

@@ -101,15 +101,7 @@ class EventCommands(ConversationBase):
         if occurrence is None:
             return [replies.no_such_number(number or 0, self.language)]
         where = occurrence.place or occurrence.site_name
-        dial = (
-            _(
-                "By phone: %(number)s, PIN %(pin)s.",
-                number=replies.phone(occurrence.dial_in_number),
-                pin=occurrence.dial_in_pin or "-",
-            )
-            if occurrence.dial_in_number
-            else ""
-        )
+        dial = replies.dial_in(occurrence)
         head = f"{occurrence.title}, {replies.when_short(occurrence.local_start, self.language)}"
         going = _("Reply %(going)s %(n)d to go.", going=self.w("going"), n=number)
         return [

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 from flask_babel import gettext as _
 
+from service.content.queries import Occurrence
 from service.formatting import phone, when
 from service.languages import LANGUAGES
 from service.messaging.segments import fits
@@ -169,3 +170,14 @@ def when_short(moment, language: str) -> str:
 def support_line(name: str, number: str, hours: str) -> str:
     """One support line: name, number, hours."""
     return f"{name} {phone(number)}" + (f" ({hours})" if hours else "")
+
+
+def dial_in(occurrence: Occurrence) -> str:
+    """How to join by phone, or nothing when the occurrence has no dial-in."""
+    if not occurrence.dial_in_number:
+        return ""
+    number = phone(occurrence.dial_in_number)
+    if occurrence.dial_in_pin:
+        return _("By phone: %(number)s, PIN %(pin)s.", number=number, pin=occurrence.dial_in_pin)
+    return _("By phone: %(number)s.", number=number)
+

@@ -1,0 +1,1 @@
+"""Broadcasts: one message to an organisation, a site or some networks, fanned out."""

@@ -1,0 +1,37 @@
+"""A broadcast: composed once, rendered per member's language and discretion, sent per person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base, utcnow
+
+AUDIENCES = ("organisation", "site", "networks")
+
+
+class Broadcast(Base):
+    """A message to an organisation, a site's people, or the members of some networks."""
+
+    __tablename__ = "broadcast"
+    translatable = ("body",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("manager.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(12))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    network_ids: Mapped[list[int] | None] = mapped_column(default=None)
+    # Urgent broadcasts ignore quiet hours (a depot closed by snow at 06:00).
+    urgent: Mapped[bool] = mapped_column(default=False)
+    scheduled_for: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    recipients: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]

@@ -1,0 +1,240 @@
+"""Compose, preview, send, schedule and cancel broadcasts; one outbox row per person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import validation
+from service.broadcasts.models import AUDIENCES, Broadcast
+from service.config import Config
+from service.contacts.models import Contact, Membership
+from service.content.models import Network
+from service.content.queries import translations_for
+from service.db import utcnow
+from service.errors import DomainError, ValidationError
+from service.messaging.segments import count
+from service.organisations.models import Organisation
+from service.outbox.operations import Draft, cancel_pending, enqueue
+from service.outbox.sending import seconds_until_quiet_hours_end
+
+
+class BroadcastStateError(DomainError):
+    """The broadcast cannot do that in its current state (already sent, cancelled...)."""
+
+
+def create_broadcast(
+    session: Session,
+    org: Organisation,
+    *,
+    body: str,
+    audience: str,
+    network_ids: list[int] | None = None,
+    site_id: int | None = None,
+    urgent: bool = False,
+    scheduled_for: dt.datetime | None = None,
+    created_by: int | None = None,
+) -> Broadcast:
+    """A draft broadcast; translations are added with content.operations.set_translation."""
+    if audience not in AUDIENCES:
+        raise ValidationError("audience", f"must be one of {', '.join(AUDIENCES)}")
+    if audience == "networks":
+        if not network_ids:
+            raise ValidationError("network_ids", "choose at least one network")
+        found = session.scalars(
+            select(Network.id).where(Network.id.in_(network_ids), Network.organisation_id == org.id)
+        ).all()
+        if len(set(found)) != len(set(network_ids)):
+            raise ValidationError("network_ids", "a network belongs to another organisation")
+    if audience == "site" and not any(site.id == site_id for site in org.sites):
+        raise ValidationError("site_id", "choose one of the organisation's sites")
+    broadcast = Broadcast(
+        organisation_id=org.id,
+        body=validation.required_text("body", body, max_length=1600),
+        audience=audience,
+        network_ids=sorted(set(network_ids)) if audience == "networks" else None,
+        site_id=site_id if audience == "site" else None,
+        urgent=urgent,
+        scheduled_for=scheduled_for,
+        created_by=created_by,
+    )
+    session.add(broadcast)
+    session.flush()
+    return broadcast
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A contact a broadcast reaches, with the networks that put them in the audience."""
+
+    contact_id: int
+    language: str
+    discreet: bool
+    network_ids: tuple[int, ...] = ()
+
+
+def recipients(session: Session, broadcast: Broadcast) -> list[Recipient]:
+    """Everyone the broadcast reaches, once each, however many targeted networks they are in."""
+    reachable = (
+        Contact.organisation_id == broadcast.organisation_id,
+        Contact.opted_out_at.is_(None),
+        Contact.unusable_at.is_(None),
+    )
+    columns = (Contact.id, Contact.language, Contact.discreet)
+    if broadcast.audience == "networks":
+        rows = session.execute(
+            select(*columns, Membership.network_id)
+            .join(Membership, Membership.contact_id == Contact.id)
+            .where(*reachable, Membership.network_id.in_(broadcast.network_ids or []))
+            .order_by(Contact.id, Membership.network_id)
+        )
+        grouped: dict[int, list] = defaultdict(list)
+        meta: dict[int, tuple[str, bool]] = {}
+        for contact_id, language, discreet, network_id in rows:
+            grouped[contact_id].append(network_id)
+            meta[contact_id] = (language, discreet)
+        return [
+            Recipient(cid, meta[cid][0], meta[cid][1], tuple(ids)) for cid, ids in grouped.items()
+        ]
+    query = select(*columns).where(*reachable).order_by(Contact.id)
+    if broadcast.audience == "site":
+        query = query.where(Contact.site_id == broadcast.site_id)
+    return [
+        Recipient(cid, language, discreet) for cid, language, discreet in session.execute(query)
+    ]
+
+
+@dataclass
+class Renderer:
+    """The text each recipient gets: their language, and a discreet label where they asked."""
+
+    body: dict[str, str]
+    names: dict[tuple[int, str], tuple[str, str, bool]] = field(default_factory=dict)
+
+    def text(self, recipient: Recipient) -> str:
+        """The broadcast as this recipient reads it."""
+        body = self.body.get(recipient.language) or self.body["en"]
+        if not recipient.network_ids:
+            return body
+        name, discreet_name, sensitive = self.names[(recipient.network_ids[0], recipient.language)]
+        label = discreet_name if sensitive and recipient.discreet and discreet_name else name
+        return f"{label}: {body}"
+
+
+def renderer(session: Session, broadcast: Broadcast, languages: set[str]) -> Renderer:
+    """Everything needed to render the broadcast in the given languages, loaded once."""
+    body = {"en": broadcast.body}
+    names: dict[tuple[int, str], tuple[str, str, bool]] = {}
+    networks = (
+        session.scalars(select(Network).where(Network.id.in_(broadcast.network_ids))).all()
+        if broadcast.network_ids
+        else []
+    )
+    for language in languages:
+        texts = translations_for(session, Broadcast.__tablename__, [broadcast.id], language)
+        if texts.get((broadcast.id, "body")):
+            body[language] = texts[(broadcast.id, "body")]
+        net_texts = translations_for(
+            session, Network.__tablename__, [n.id for n in networks], language
+        )
+        for n in networks:
+            names[(n.id, language)] = (
+                net_texts.get((n.id, "name")) or n.name,
+                net_texts.get((n.id, "discreet_name")) or n.discreet_name,
+                n.sensitive,
+            )
+    return Renderer(body, names)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What sending would do: who, how many segments in each language, roughly what cost."""
+
+    recipients: int
+    by_language: dict[str, int]
+    segments_by_language: dict[str, int]
+    total_segments: int
+    estimated_cost_pence: float
+
+
+def preview(session: Session, broadcast: Broadcast, config: Config) -> Preview:
+    """Recipient count, segments per language and estimated cost, without sending anything."""
+    people = recipients(session, broadcast)
+    render = renderer(session, broadcast, {p.language for p in people})
+    by_language = Counter(p.language for p in people)
+    total = 0
+    worst: dict[str, int] = {}
+    for person in people:
+        segments = count(render.text(person)).segments
+        total += segments
+        worst[person.language] = max(worst.get(person.language, 0), segments)
+    return Preview(
+        recipients=len(people),
+        by_language=dict(by_language),
+        segments_by_language=worst,
+        total_segments=total,
+        estimated_cost_pence=round(total * float(config.SEGMENT_COST_PENCE), 2),
+    )
+
+
+def send_broadcast(session: Session, broadcast: Broadcast, config: Config, now: dt.datetime) -> int:
+    """Fan out now (or schedule it when it has a future time); the number of rows written."""
+    if broadcast.status not in ("draft", "scheduled"):
+        raise BroadcastStateError(f"the broadcast is already {broadcast.status}")
+    if broadcast.scheduled_for is not None and broadcast.scheduled_for > now:
+        broadcast.status = "scheduled"
+        return 0
+    people = recipients(session, broadcast)
+    render = renderer(session, broadcast, {p.language for p in people})
+    org = session.get_one(Organisation, broadcast.organisation_id)
+    wait = (
+        0.0
+        if broadcast.urgent
+        else seconds_until_quiet_hours_end(config, now, ZoneInfo(org.timezone))
+    )
+    ids = enqueue(
+        session,
+        organisation_id=broadcast.organisation_id,
+        broadcast_id=broadcast.id,
+        kind="broadcast",
+        urgent=broadcast.urgent,
+        # In quiet hours the rows wait for the morning rather than wake people up.
+        not_before=now + dt.timedelta(seconds=wait) if wait else None,
+        drafts=(
+            Draft(
+                contact_id=p.contact_id,
+                body=render.text(p),
+                dedupe_key=f"broadcast:{broadcast.id}:{p.contact_id}",
+                language=p.language,
+                network_ids=p.network_ids or None,
+            )
+            for p in people
+        ),
+    )
+    broadcast.status, broadcast.sent_at, broadcast.recipients = "sending", now, len(people)
+    return len(ids)
+
+
+def cancel_broadcast(session: Session, broadcast: Broadcast) -> int:
+    """Stop a broadcast: nothing not yet sent will be; how many rows were cancelled."""
+    if broadcast.status in ("cancelled",):
+        return 0
+    broadcast.status, broadcast.cancelled_at = "cancelled", utcnow()
+    return cancel_pending(session, broadcast_id=broadcast.id)
+
+
+def fan_out_due(session: Session, config: Config, now: dt.datetime) -> int:
+    """Send every scheduled broadcast whose time has come; how many went out."""
+    due = session.scalars(
+        select(Broadcast)
+        .where(Broadcast.status == "scheduled", Broadcast.scheduled_for <= now)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for broadcast in due:
+        send_broadcast(session, broadcast, config, now)
+    return len(due)

@@ -1,0 +1,68 @@
+"""One row per recipient and message, written in the same transaction as its cause."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base, utcnow
+
+# A status only ever moves to a higher rank: a late "sent" never overwrites "delivered".
+STATUS_RANK = {
+    "pending": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+    "cancelled": 3,
+}
+FINISHED = frozenset(s for s, rank in STATUS_RANK.items() if rank == 3)
+
+
+class OutboundMessage(Base):
+    """A text to one contact: a broadcast copy, a reminder, a code, or "text me this"."""
+
+    __tablename__ = "outbound_message"
+    __table_args__ = (
+        Index("ix_outbound_message_status_next", "status", "next_attempt_at"),
+        Index("ix_outbound_message_contact_created", "contact_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    # Erasing a contact erases their messages too.
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcast.id", ondelete="CASCADE"), index=True
+    )
+    # For network messages: the networks the contact must still belong to at send time.
+    network_ids: Mapped[list[int] | None] = mapped_column(default=None)
+    kind: Mapped[str] = mapped_column(String(12))
+    # One row per recipient and message, even if the cause is processed twice.
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    # Keyed hash of the body: the loop guard compares bodies without decrypting them.
+    body_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    not_before: Mapped[dt.datetime | None]
+    next_attempt_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    # When a task for this row was last put on the queue; the sweeper re-queues lost ones.
+    queued_at: Mapped[dt.datetime | None]
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    error_code: Mapped[int | None]
+    # Why the service itself did not send it (opted out, no longer a member, loop guard...).
+    skip_reason: Mapped[str | None] = mapped_column(String(40))
+    segments: Mapped[int] = mapped_column(default=1)
+    cost_estimate_pence: Mapped[float] = mapped_column(default=0.0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sending_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]

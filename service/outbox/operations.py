@@ -1,0 +1,178 @@
+"""Write outbound messages in the caller's transaction; the worker sends them after it commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from service.crypto import vault_of
+from service.db import QUEUE_KEY, utcnow
+from service.messaging.segments import count
+from service.outbox.models import FINISHED, STATUS_RANK, OutboundMessage
+
+# Session.info key: ids written in this transaction, handed to the queue once it commits.
+_NEW_IDS = "outbox.new_ids"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message for one contact, before it is a row."""
+
+    contact_id: int
+    body: str
+    dedupe_key: str
+    language: str = "en"
+    network_ids: Sequence[int] | None = None
+
+
+def enqueue(
+    session: Session,
+    *,
+    organisation_id: int,
+    drafts: Iterable[Draft],
+    kind: str,
+    broadcast_id: int | None = None,
+    urgent: bool = False,
+    not_before: dt.datetime | None = None,
+) -> list[int]:
+    """Write one pending row per draft (a dedupe key already used is skipped); their ids."""
+    vault = vault_of(session)
+    now = utcnow()
+    rows = []
+    # A broadcast has a handful of distinct texts, not thousands: measure and hash each once.
+    seen: dict[str, tuple[int, str]] = {}
+    for draft in drafts:
+        if draft.body not in seen:
+            seen[draft.body] = (count(draft.body).segments, vault.blind_index(draft.body))
+        segments, body_hash = seen[draft.body]
+        rows.append(
+            {
+                "organisation_id": organisation_id,
+                "contact_id": draft.contact_id,
+                "broadcast_id": broadcast_id,
+                "network_ids": list(draft.network_ids) if draft.network_ids else None,
+                "kind": kind,
+                "dedupe_key": draft.dedupe_key,
+                "body_encrypted": vault.encrypt(draft.body),
+                "body_hash": body_hash,
+                "language": draft.language,
+                "urgent": urgent,
+                "status": "pending",
+                "not_before": not_before,
+                "attempts": 0,
+                "segments": segments,
+                "created_at": now,
+                "queued_at": now,
+            }
+        )
+    if not rows:
+        return []
+    ids = _insert_ignoring_duplicates(session, rows)
+    session.info.setdefault(_NEW_IDS, []).extend(ids)
+    return ids
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> list[int]:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = (
+        dialect_insert(OutboundMessage)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboundMessage.id)
+    )
+    # One statement, many parameter sets: SQLAlchemy batches them ("insertmanyvalues") with a
+    # cached compilation, and RETURNING yields only the rows that were really inserted.
+    ids = list(session.scalars(statement, rows))
+    return ids
+
+
+def take_new_ids(session: Session) -> list[int]:
+    """The ids written since the last call (the commit hook hands them to the queue)."""
+    return session.info.pop(_NEW_IDS, [])
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_after_commit(session: Session) -> None:
+    # Only committed rows are queued: a worker never sees a row its cause rolled back.
+    ids = take_new_ids(session)
+    queue = session.info.get(QUEUE_KEY)
+    if ids and queue is not None:
+        queue(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: object) -> None:
+    if not session.in_transaction():
+        take_new_ids(session)
+
+
+def cancel_pending(session: Session, *, broadcast_id: int) -> int:
+    """Cancel a broadcast's rows that have not been sent; how many were cancelled."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.broadcast_id == broadcast_id, OutboundMessage.status == "pending")
+        .values(status="cancelled", skip_reason="broadcast cancelled", finished_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def record_status(
+    session: Session,
+    outbox_id: int,
+    *,
+    message_sid: str,
+    status: str,
+    error_code: int | None,
+    now: dt.datetime,
+) -> bool:
+    """Apply a delivery status from Twilio; it never goes backwards. True when it changed."""
+    mapped = {"read": "delivered", "canceled": "failed"}.get(status, status)
+    if mapped not in STATUS_RANK:
+        return False  # queued, accepted, scheduled: nothing we track
+    row = session.scalar(
+        select(OutboundMessage).where(OutboundMessage.id == outbox_id).with_for_update()
+    )
+    if row is None or (row.twilio_sid not in (None, message_sid)):
+        return False
+    if row.twilio_sid is None:
+        # The callback can beat the worker's own record of the SID.
+        row.twilio_sid = message_sid
+    if STATUS_RANK[mapped] <= STATUS_RANK[row.status]:
+        return False
+    row.status = mapped
+    if error_code is not None:
+        row.error_code = error_code
+    if mapped in FINISHED:
+        row.finished_at = now
+    elif mapped == "sent" and row.sent_at is None:
+        row.sent_at = now
+    return True
+
+
+def send_to_contact(
+    session: Session,
+    contact_id: int,
+    organisation_id: int,
+    body: str,
+    *,
+    kind: str,
+    dedupe_key: str,
+    language: str = "en",
+    urgent: bool = False,
+) -> int | None:
+    """Queue one text to one contact ("text me this", a code); its id, or None if a repeat."""
+    ids = enqueue(
+        session,
+        organisation_id=organisation_id,
+        drafts=[Draft(contact_id, body, dedupe_key, language)],
+        kind=kind,
+        urgent=urgent,
+    )
+    return ids[0] if ids else None

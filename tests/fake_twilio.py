@@ -1,0 +1,111 @@
+"""A fake Twilio REST server on 127.0.0.1: real HTTP, scripted answers, a record of every send."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages\.json$")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How the fake answers one request: HTTP status, Twilio error code, or a hang."""
+
+    status: int = 201
+    code: int | None = None
+    hang_seconds: float = 0.0
+
+
+class FakeTwilio:
+    """Start with `with FakeTwilio() as fake:`; point FRONTLINE_TWILIO_API_URL at fake.url."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, str]] = []  # accepted messages, in order
+        self.requests = 0
+        self.script: deque[Answer] = deque()  # answers to give first, then 201s
+        self.rule: Callable[[dict[str, str]], Answer | None] | None = None
+        self._lock = threading.Lock()
+        self._sids = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:
+                match = MESSAGES.match(self.path)
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if not match:
+                    self._json(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                answer = fake._answer(form)
+                if answer.hang_seconds:
+                    time.sleep(answer.hang_seconds)
+                if answer.status >= 300:
+                    self._json(
+                        answer.status,
+                        {
+                            "code": answer.code,
+                            "status": answer.status,
+                            "message": "scripted failure",
+                            "more_info": "",
+                        },
+                    )
+                    return
+                sid = f"SM{next(fake._sids):032x}"
+                with fake._lock:
+                    fake.sent.append({**form, "sid": sid})
+                self._json(
+                    201,
+                    {
+                        "sid": sid,
+                        "status": "queued",
+                        "to": form.get("To"),
+                        "body": form.get("Body"),
+                        "account_sid": match.group(1),
+                    },
+                )
+
+            def _json(self, status: int, payload: dict) -> None:
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def _answer(self, form: dict[str, str]) -> Answer:
+        with self._lock:
+            self.requests += 1
+            if self.script:
+                return self.script.popleft()
+        if self.rule is not None:
+            return self.rule(form) or Answer()
+        return Answer()
+
+    def to(self, number: str) -> list[str]:
+        """Bodies accepted for one number."""
+        with self._lock:
+            return [m["Body"] for m in self.sent if m["To"] == number]
+
+    def __enter__(self) -> FakeTwilio:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,115 @@
+"""Kill the real worker process with SIGKILL during a 5,000-person broadcast, ten times."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FRONTLINE = str(Path(sys.executable).parent / "frontline")
+RECIPIENTS = 5000
+KILLS = 10
+LEASE_SECONDS = 2
+
+
+def _env(instance: Path, fake_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTLINE_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        FRONTLINE_ENV="development",
+        FRONTLINE_INSTANCE_DIR=str(instance),
+        FRONTLINE_PUBLIC_URL="https://frontline.example.org",
+        FRONTLINE_TWILIO_ACCOUNT_SID="AC" + "1" * 32,
+        FRONTLINE_TWILIO_AUTH_TOKEN="crash-test-token",
+        FRONTLINE_TWILIO_FROM_NUMBER="+441134960000",
+        FRONTLINE_TWILIO_API_URL=fake_url,
+        FRONTLINE_SMS_SEND_RATE="0",
+        FRONTLINE_QUIET_HOURS="",
+        FRONTLINE_MAX_DAILY_TEXTS="100",
+        FRONTLINE_OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
+        FRONTLINE_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def _unfinished(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM outbound_message WHERE status IN ('pending', 'sending')"
+        ).fetchone()[0]
+
+
+def _start_worker(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [FRONTLINE, "worker", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _kill(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_broadcast_loses_nothing(tmp_path: Path, fake) -> None:
+    env = _env(tmp_path, fake.url)
+    subprocess.run([FRONTLINE, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "tests.outbox.crash_setup", str(RECIPIENTS)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    db = tmp_path / "frontline.db"
+    assert _unfinished(db) == RECIPIENTS
+    chance = random.Random(2026)  # random points, the same ones every run
+
+    for _ in range(KILLS):
+        worker = _start_worker(env)
+        seen = fake.requests
+        deadline = time.monotonic() + 30
+        while fake.requests == seen and time.monotonic() < deadline:
+            time.sleep(0.02)  # wait until it is really sending
+        time.sleep(chance.uniform(0.0, 0.6))
+        _kill(worker)
+
+    worker = _start_worker(env)
+    try:
+        deadline, last, last_change = time.monotonic() + 240, -1, time.monotonic()
+        while (left := _unfinished(db)) and time.monotonic() < deadline:
+            if left != last:
+                last, last_change = left, time.monotonic()
+            elif time.monotonic() - last_change > LEASE_SECONDS + 3:
+                # Only rows a killed worker held are left: a restart sweeps them at once.
+                _kill(worker)
+                worker = _start_worker(env)
+                last_change = time.monotonic()
+            time.sleep(0.2)
+    finally:
+        _kill(worker)
+
+    per_number = Counter(m["To"] for m in fake.sent)
+    lost = RECIPIENTS - len(per_number)
+    duplicates = sum(per_number.values()) - len(per_number)
+    print(
+        f"\ncrash test: {KILLS} kills, {RECIPIENTS} recipients, {len(fake.sent)} sends, "
+        f"{lost} lost, {duplicates} duplicates"
+    )
+    assert _unfinished(db) == 0
+    assert lost == 0
+    assert duplicates <= KILLS

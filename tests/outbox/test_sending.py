@@ -1,0 +1,211 @@
+"""Sending through the fake Twilio: retries, permanent errors, and every check at claim time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from service.contacts.operations import join_network, leave_network, opt_out
+from service.outbox.models import OutboundMessage
+from service.outbox.operations import send_to_contact
+from tests import factories
+from tests.fake_twilio import Answer
+from tests.outbox.conftest import SENDER
+
+
+def _text(session, contact, body="Your code is 123456", key=None, urgent=False) -> int:
+    outbox_id = send_to_contact(
+        session,
+        contact.id,
+        contact.organisation_id,
+        body,
+        kind="self",
+        dedupe_key=key or f"test:{body}:{contact.id}",
+        urgent=urgent,
+    )
+    session.commit()
+    return outbox_id
+
+
+def _row(session, outbox_id) -> OutboundMessage:
+    session.expire_all()
+    return session.get_one(OutboundMessage, outbox_id)
+
+
+def test_a_row_is_queued_only_after_its_cause_commits(session, queued) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    session.commit()
+    send_to_contact(session, contact.id, org.id, "hello", kind="self", dedupe_key="k1")
+    assert queued == []  # not committed yet
+    session.rollback()
+    assert queued == []  # rolled back: never existed
+    outbox_id = _text(session, contact, "hello")
+    assert queued == [outbox_id]
+
+
+def test_a_message_goes_to_twilio_with_our_callback(session, fake, worker) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org, phone="+447400111222")
+    outbox_id = _text(session, contact, "Cuppa and chat, Fri 12:30")
+    worker.run()
+    [sent] = fake.sent
+    assert (sent["To"], sent["From"], sent["Body"]) == (
+        "+447400111222",
+        SENDER,
+        "Cuppa and chat, Fri 12:30",
+    )
+    assert sent["StatusCallback"].endswith(f"/twilio/sms/status?outbox_id={outbox_id}")
+    row = _row(session, outbox_id)
+    assert (row.status, row.twilio_sid, row.attempts) == ("sent", sent["sid"], 1)
+    assert row.segments == 1 and row.cost_estimate_pence > 0
+
+
+def test_a_dedupe_key_makes_a_second_write_a_no_op(session, queued) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    first = _text(session, contact, "a", key="same")
+    assert _text(session, contact, "a", key="same") is None
+    assert queued == [first]
+
+
+def test_busy_and_broken_twilio_is_retried_with_backoff(session, fake, worker) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    outbox_id = _text(session, contact)
+    fake.script.extend([Answer(429, 20429), Answer(500), Answer(hang_seconds=1.5)])
+    worker.run()
+    row = _row(session, outbox_id)
+    assert (row.status, row.attempts, row.error_code) == ("pending", 1, 20429)
+    assert row.next_attempt_at == worker.now + dt.timedelta(seconds=10)
+    assert fake.sent == []
+    worker.advance(10)
+    worker.run()  # 500
+    worker.advance(60)
+    worker.run()  # hangs past the client's timeout
+    assert _row(session, outbox_id).status == "pending"
+    worker.advance(300)
+    worker.run()
+    row = _row(session, outbox_id)
+    assert (row.status, row.attempts) == ("sent", 4)
+    assert len(fake.sent) == 1
+
+
+def test_twilio_saying_unsubscribed_opts_the_contact_out(session, fake, worker) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    outbox_id = _text(session, contact)
+    fake.script.append(Answer(400, 21610))
+    worker.run()
+    row = _row(session, outbox_id)
+    assert (row.status, row.error_code) == ("failed", 21610)
+    assert worker.later == {}  # permanent: no retry
+    assert row.contact_id == contact.id
+    session.expire_all()
+    assert session.get_one(type(contact), contact.id).opted_out_at is not None
+
+
+def test_an_invalid_number_is_never_tried_again(session, fake, worker) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    first = _text(session, contact, "one")
+    fake.script.append(Answer(400, 21211))
+    worker.run()
+    second = _text(session, contact, "two")
+    worker.run()
+    assert _row(session, first).status == "failed"
+    row = _row(session, second)
+    assert (row.status, row.skip_reason) == ("cancelled", "number cannot take texts")
+    assert fake.requests == 1
+
+
+def test_an_opt_out_after_writing_stops_the_send(session, fake, worker) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    outbox_id = _text(session, contact)
+    opt_out(session, contact)
+    session.commit()
+    worker.run()
+    assert (_row(session, outbox_id).status, fake.requests) == ("cancelled", 0)
+
+
+def test_a_network_message_to_someone_who_left_is_not_sent(session, fake, worker) -> None:
+    from service.outbox.operations import Draft, enqueue
+
+    org = factories.create_organisation(session)
+    network = factories.create_network(session, org=org)
+    contact = factories.create_contact(session, org=org)
+    join_network(session, contact, network, channel="sms")
+    [outbox_id] = enqueue(
+        session,
+        organisation_id=org.id,
+        kind="broadcast",
+        drafts=[Draft(contact.id, "News", "n1", network_ids=[network.id])],
+    )
+    leave_network(session, contact, network.id)
+    session.commit()
+    worker.run()
+    row = _row(session, outbox_id)
+    assert (row.status, row.skip_reason, fake.requests) == ("cancelled", "no longer a member", 0)
+
+
+def test_numbers_outside_allowed_countries_never_reach_twilio(session, fake, worker) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org, phone="+48 22 123 45 67")
+    outbox_id = _text(session, contact)
+    worker.run()
+    row = _row(session, outbox_id)
+    assert (row.status, row.skip_reason, fake.requests) == ("cancelled", "country not allowed", 0)
+
+
+def test_loop_guard_and_daily_cap(session, fake, worker, app) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    first = _text(session, contact, "same words", key="a")
+    second = _text(session, contact, "same words", key="b")
+    worker.run()
+    assert _row(session, first).status == "sent"
+    assert _row(session, second).skip_reason == "identical text sent recently"
+    worker.config = worker.config.replace(MAX_DAILY_TEXTS=3)
+    ids = [_text(session, contact, f"message {n}") for n in range(4)]
+    worker.run()
+    assert [_row(session, i).status for i in ids] == ["sent", "sent", "cancelled", "cancelled"]
+    assert _row(session, ids[-1]).skip_reason == "daily limit reached"
+
+
+def test_quiet_hours_hold_messages_until_morning_unless_urgent(session, fake, worker) -> None:
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    worker.config = worker.config.replace(QUIET_HOURS="21:00-08:00")
+    worker.now = dt.datetime(2026, 7, 1, 21, 30, tzinfo=dt.UTC)  # 22:30 in London (BST)
+    calm = _text(session, contact, "Tomorrow's meeting")
+    urgent = _text(session, contact, "Depot closed tomorrow: flooding", urgent=True)
+    worker.run()
+    assert _row(session, calm).status == "pending"
+    assert _row(session, urgent).status == "sent"
+    # 08:00 BST is 07:00 UTC: 9.5 hours after 21:30 UTC.
+    assert worker.later[calm] == 9.5 * 3600
+    worker.advance(9.5 * 3600)
+    worker.run()
+    assert _row(session, calm).status == "sent"
+
+
+def test_without_twilio_the_dev_transport_keeps_messages_local(session, app, queued) -> None:
+    from service.db import get_database
+    from service.outbox.sending import send_one
+    from service.twilio_gateway import DevTransport
+
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    outbox_id = _text(session, contact)
+    config = app.config["FRONTLINE"].replace(TWILIO_ACCOUNT_SID="", SMS_SEND_RATE=0)
+    send_one(
+        get_database(app).session,
+        outbox_id,
+        config,
+        DevTransport(),
+        lambda: dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC),
+        None,
+    )
+    row = _row(session, outbox_id)
+    # The row itself is the local log that /dev/phone reads.
+    assert row.status == "sent" and row.twilio_sid.startswith("DEV")
