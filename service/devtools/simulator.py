@@ -20,9 +20,11 @@ class SimulatedReply:
     texts: list[str]
 
 
-def webhook_form(sender: str, to: str, body: str, account_sid: str) -> dict[str, str]:
+def webhook_form(
+    sender: str, to: str, body: str, account_sid: str, *, sid: str | None = None
+) -> dict[str, str]:
     """The form fields Twilio posts for an inbound SMS."""
-    sid = "SM" + secrets.token_hex(16)
+    sid = sid or "SM" + secrets.token_hex(16)
     return {
         "MessageSid": sid,
         "SmsSid": sid,

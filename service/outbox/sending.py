@@ -52,7 +52,8 @@ def claim(
     if wait:
         return Later(wait)
     contact = session.scalar(select(Contact).where(Contact.id == row.contact_id).with_for_update())
-    reason = _refusal(session, row, contact, config, now)
+    number = contact.phone if contact is not None else ""  # decrypted once, used twice
+    reason = _refusal(session, row, contact, number, config, now)
     if reason is not None:
         row.status, row.skip_reason, row.finished_at = "cancelled", reason, now
         log.info("outbox %s not sent: %s", row.id, reason)
@@ -60,7 +61,7 @@ def claim(
     row.status, row.sending_at = "sending", now
     row.attempts += 1
     row.cost_estimate_pence = row.segments * float(config.SEGMENT_COST_PENCE)
-    return Claim(row.id, contact.phone, vault_of(session).decrypt(row.body_encrypted))
+    return Claim(row.id, number, vault_of(session).decrypt(row.body_encrypted))
 
 
 def _seconds_to_wait(
@@ -96,6 +97,7 @@ def _refusal(
     session: Session,
     row: OutboundMessage,
     contact: Contact | None,
+    number: str,
     config: Config,
     now: dt.datetime,
 ) -> str | None:
@@ -114,7 +116,7 @@ def _refusal(
         if member is None:
             return "no longer a member"
     allowed = {int(c) for c in config.ALLOWED_COUNTRY_CODES.split(",") if c.strip()}
-    if phonenumbers.parse(contact.phone, None).country_code not in allowed:
+    if phonenumbers.parse(number, None).country_code not in allowed:
         return "country not allowed"
     # One pass over the contact's last day: identical texts in 5 minutes, and all texts.
     identical, today = session.execute(

@@ -10,6 +10,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from service.demo import load_demo
+from service.devtools.simulator import webhook_form
 from tests.conftest import PUBLIC_URL, TEST_AUTH_TOKEN
 
 DEMO_NUMBER = "+441134960000"
@@ -48,19 +49,7 @@ class Handset:
 
     def form(self, body: str, *, sid: str | None = None, to: str = DEMO_NUMBER) -> dict[str, str]:
         """The webhook form for one text."""
-        sid = sid or f"SM{next(_sids):032x}"
-        return {
-            "MessageSid": sid,
-            "SmsSid": sid,
-            "AccountSid": "AC" + "0" * 32,
-            "From": self.number,
-            "To": to,
-            "Body": body,
-            "NumMedia": "0",
-            "NumSegments": "1",
-            "SmsStatus": "received",
-            "ApiVersion": "2010-04-01",
-        }
+        return webhook_form(self.number, to, body, "", sid=sid or f"SM{next(_sids):032x}")
 
     def send(self, body: str, *, sid: str | None = None, to: str = DEMO_NUMBER) -> Reply:
         """Text body and return the reply."""
