@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 app = Flask(__name__)
 
@@ -13,4 +14,14 @@ def echo() -> Response:
     """Echo the text back as TwiML, doing nothing else."""
     reply = MessagingResponse()
     reply.message(request.form.get("Body", ""))
+    return Response(str(reply), mimetype="text/xml")
+
+
+@app.post("/twilio/voice")
+@app.post("/twilio/voice/step")
+def echo_voice() -> Response:
+    """A menu that says one fixed sentence and waits for a key, doing nothing else."""
+    reply = VoiceResponse()
+    gather = reply.gather(input="dtmf", num_digits=1, action="/twilio/voice/step")
+    gather.say("For groups, press 1.")
     return Response(str(reply), mimetype="text/xml")

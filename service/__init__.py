@@ -20,8 +20,9 @@ def _blueprints(config: Config) -> list:
     from service.outbox.views import bp as outbox
     from service.public.views import bp as public
     from service.sms.views import bp as sms
+    from service.voice.views import bp as voice
 
-    return [public, sms, outbox] + ([devtools] if config.DEV_TOOLS else [])
+    return [public, sms, outbox, voice] + ([devtools] if config.DEV_TOOLS else [])
 
 
 def select_locale() -> str:
@@ -67,10 +68,15 @@ def create_app(config: Config | None = None) -> Flask:
 
 def _register_filters(app: Flask) -> None:
     from flask_babel import get_locale
+    from markupsafe import Markup
 
     from service import formatting
 
     app.add_template_filter(formatting.phone, "phone")
+    # Numbers keep their left-to-right digit groups inside right-to-left (Urdu) text.
+    app.add_template_filter(
+        lambda number: Markup('<bdi dir="ltr">%s</bdi>') % formatting.phone(number), "phone_bdi"
+    )
     app.add_template_filter(
         lambda moment: formatting.when(moment, str(get_locale() or languages.DEFAULT)), "when"
     )

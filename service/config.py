@@ -82,6 +82,8 @@ class Config:
     REMINDER_OFFSETS: str = "24h,1h"
     # A row left in "sending" longer than this (a worker died) is sent again.
     OUTBOX_LEASE_SECONDS: int = 120
+    # Recorded prompts for languages Twilio cannot speak: <url>/<language>/<prompt id>.mp3.
+    VOICE_RECORDINGS_URL: str = ""
     # Where the Twilio REST API lives; only tests and the fake server change it.
     TWILIO_API_URL: str = ""
     PROXY_FIX: bool = False

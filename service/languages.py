@@ -27,6 +27,10 @@ LANGUAGES: tuple[Language, ...] = (
 BY_CODE = {lang.code: lang for lang in LANGUAGES}
 CODES = tuple(BY_CODE)
 DEFAULT = "en"
+# Languages written in Latin letters: any phone can type their own keywords. Urdu, Punjabi
+# and Gujarati keywords work when texted, but are shown in English: many basic phones cannot
+# type those scripts, and a Latin word inside right-to-left text reads in a muddled order.
+TYPEABLE = frozenset({"en", "pl", "ro", "so"})
 
 
 def is_supported(code: str) -> bool:

@@ -17,6 +17,7 @@ from service.organisations.models import Organisation, OrganisationNumber, Site
 from service.outbox.models import OutboundMessage
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
+from service.voice.models import VoiceCall
 
 __all__ = [
     "Announcement",
@@ -39,4 +40,5 @@ __all__ = [
     "Site",
     "SupportLine",
     "Translation",
+    "VoiceCall",
 ]

@@ -70,3 +70,25 @@ def test_messages_the_service_sends_arrive_on_the_simulated_handset(client, sess
     assert client.get(f"/dev/phone/inbox?number=07400123456&after={outbox_id}").get_json() == {
         "messages": []
     }
+
+
+def test_the_simulator_can_call_the_phone_line(client, session) -> None:
+    load_demo(session)
+    start = client.post(
+        "/dev/phone/call", json={"from": "07400 123456", "to": "+441134960000"}
+    ).get_json()
+    assert start["status"] == 200 and start["gather"].startswith("/twilio/voice/step")
+    assert start["say"][0] == {"text": "For English, press 1.", "lang": "en-GB"}
+    menu = client.post(
+        "/dev/phone/call",
+        json={
+            "from": "07400 123456",
+            "to": "+441134960000",
+            "url": start["gather"],
+            "digits": "1",
+            "call_sid": start["call_sid"],
+        },
+    ).get_json()
+    assert any("For groups, press 1." in s["text"] for s in menu["say"])
+    refused = client.post("/dev/phone/call", json={"from": "07400 123456", "url": "/dev/phone"})
+    assert refused.status_code == 400

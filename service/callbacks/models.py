@@ -30,5 +30,10 @@ class CallbackRequest(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[dt.datetime | None]
+    # A voicemail left on the phone line: Twilio's recording, found again by its SID.
+    call_sid: Mapped[str | None] = mapped_column(String(64))
+    recording_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_seconds: Mapped[int | None]
 
     network: Mapped[Network | None] = relationship()

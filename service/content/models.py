@@ -81,6 +81,8 @@ class Event(Base):
     dial_in_number: Mapped[str | None] = mapped_column(String(20))
     dial_in_pin: Mapped[str | None] = mapped_column(String(20))
     capacity: Mapped[int | None]
+    # A recording the phone line plays instead of reading the text (a lead's own voice).
+    audio_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     network: Mapped[Network | None] = relationship()
@@ -120,6 +122,8 @@ class Announcement(Base):
     body: Mapped[str] = mapped_column(Text)
     publish_from: Mapped[dt.datetime]
     publish_until: Mapped[dt.datetime | None]
+    # A recording the phone line plays instead of reading the text.
+    audio_url: Mapped[str | None] = mapped_column(String(500))
 
 
 class Translation(Base):

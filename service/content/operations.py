@@ -156,6 +156,7 @@ def create_event(
     dial_in_number: str | None = None,
     dial_in_pin: str | None = None,
     capacity: int | None = None,
+    audio_url: str | None = None,
 ) -> Event:
     """Create a one-off or recurring event; the rule is checked against the start time."""
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
@@ -186,6 +187,7 @@ def create_event(
         dial_in_number=normalise(dial_in_number) if dial_in_number else None,
         dial_in_pin=dial_in_pin or None,
         capacity=capacity,
+        audio_url=_audio_url(audio_url),
     )
     session.add(event)
     session.flush()
@@ -236,6 +238,7 @@ def create_announcement(
     publish_from: dt.datetime,
     publish_until: dt.datetime | None = None,
     network: Network | None = None,
+    audio_url: str | None = None,
 ) -> Announcement:
     """Publish a notice to the organisation or one network within a window."""
     if publish_until is not None and publish_until <= publish_from:
@@ -248,10 +251,20 @@ def create_announcement(
         body=validation.required_text("body", body, max_length=1600),
         publish_from=publish_from,
         publish_until=publish_until,
+        audio_url=_audio_url(audio_url),
     )
     session.add(announcement)
     session.flush()
     return announcement
+
+
+def _audio_url(raw: str | None) -> str | None:
+    # Twilio fetches the file itself, so it must be a public HTTPS address.
+    if not raw:
+        return None
+    if not raw.startswith("https://") or len(raw) > 500:
+        raise ValidationError("audio_url", "must be an https:// address Twilio can fetch")
+    return raw
 
 
 Translatable = Network | Event | SupportLine | Announcement

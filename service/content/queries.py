@@ -51,7 +51,14 @@ class NetworkView:
     discreet_name: str
     parent_id: int | None
     keywords: tuple[str, ...]
+    english_keywords: tuple[str, ...]
     language: str
+
+    def typeable_keyword(self) -> str:
+        """The keyword to show: the reader's own where phones type it, else the English one."""
+        if self.language in languages.TYPEABLE:
+            return self.keywords[0]
+        return next(iter(self.english_keywords), self.keywords[0])
 
     def display_name(self, *, discreet: bool) -> str:
         """The name to show: the discreet one for a sensitive network when discretion applies."""
@@ -92,6 +99,7 @@ def _network_view(network: Network, texts: Texts, language: str) -> NetworkView:
         parent_id=network.parent_id,
         # The member's own-language keyword first, then English, then the rest.
         keywords=tuple(dict.fromkeys(own + english + rest)),
+        english_keywords=tuple(english),
         language=language,
     )
 
@@ -115,6 +123,7 @@ class Occurrence:
     dial_in_number: str | None
     dial_in_pin: str | None
     capacity: int | None
+    audio_url: str | None = None
 
 
 def upcoming_occurrences(
@@ -174,6 +183,7 @@ def upcoming_occurrences(
                     dial_in_number=event.dial_in_number,
                     dial_in_pin=event.dial_in_pin,
                     capacity=event.capacity,
+                    audio_url=event.audio_url,
                 )
             )
     found.sort(key=lambda o: (o.starts_at, o.title, o.event_id))
@@ -223,6 +233,7 @@ class AnnouncementView:
     network_id: int | None
     body: str
     publish_from: dt.datetime
+    audio_url: str | None = None
 
 
 def live_announcements(
@@ -251,6 +262,7 @@ def live_announcements(
             network_id=r.network_id,
             body=_pick(texts, r.id, "body", r.body),
             publish_from=r.publish_from,
+            audio_url=r.audio_url,
         )
         for r in rows
     ]

@@ -62,3 +62,41 @@ def send_text(app: Flask, sender: str, to: str, body: str) -> SimulatedReply:
     if status == 200:
         texts = [m.text or "" for m in ET.fromstring(xml).iter("Message")]  # noqa: S314
     return SimulatedReply(status, texts)
+
+
+def call_form(sender: str, to: str, call_sid: str, **extra: str) -> dict[str, str]:
+    """The form fields Twilio posts at each step of a voice call."""
+    return {
+        "CallSid": call_sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": sender,
+        "To": to,
+        "Caller": sender,
+        "Called": to,
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
+
+
+def voice_step(app: Flask, path: str, form: dict[str, str]) -> dict[str, object]:
+    """POST one signed voice webhook; what the caller would hear and can do next."""
+    status, xml = post_signed(app, path, form)
+    if status != 200:
+        return {"status": status}
+    root = ET.fromstring(xml)  # noqa: S314 - our own TwiML
+    gather = root.find("Gather")
+    dial = root.find("Dial")
+    number = dial.find("Number") if dial is not None else None
+    return {
+        "status": status,
+        "say": [
+            {"text": s.text or "", "lang": s.get("language", "en-GB")} for s in root.iter("Say")
+        ],
+        "gather": gather.get("action") if gather is not None else None,
+        "redirect": root.findtext("Redirect"),
+        "record": root.find("Record") is not None,
+        "dial": (number.text if number is not None else dial.text) if dial is not None else None,
+        "hangup": root.find("Hangup") is not None,
+    }

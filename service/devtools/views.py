@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+import secrets
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import select
 
 from service.contacts.models import Contact
 from service.contacts.phone import display, normalise
 from service.db import get_database, get_session
-from service.devtools.simulator import send_text
+from service.devtools.simulator import call_form, send_text, voice_step
 from service.errors import InvalidPhoneNumber
 from service.organisations.models import OrganisationNumber
 from service.outbox.models import OutboundMessage
@@ -48,6 +50,28 @@ def phone_inbox():
     ).all()
     vault = get_database().vault
     return jsonify(messages=[{"id": r.id, "body": vault.decrypt(r.body_encrypted)} for r in rows])
+
+
+@bp.post("/phone/call")
+def phone_call():
+    """One step of a simulated call: start it, press keys, speak, or stay silent."""
+    data = request.get_json(silent=True) or {}
+    try:
+        sender = normalise(str(data.get("from", "")))
+    except InvalidPhoneNumber as exc:
+        return jsonify(error=exc.message), 400
+    path = str(data.get("url") or url_for("voice.incoming"))
+    if not path.startswith("/twilio/voice"):
+        return jsonify(error="not a voice webhook"), 400
+    extra = {}
+    if data.get("digits"):
+        extra["Digits"] = str(data["digits"])[:1]
+    if data.get("speech"):
+        extra["SpeechResult"], extra["Confidence"] = str(data["speech"])[:200], "0.9"
+    call_sid = str(data.get("call_sid") or "CA" + secrets.token_hex(16))
+    form = call_form(sender, str(data.get("to", "")), call_sid, **extra)
+    step = voice_step(current_app._get_current_object(), path, form)  # type: ignore[attr-defined]
+    return jsonify(call_sid=call_sid, **step)
 
 
 @bp.post("/phone/sms")

@@ -67,7 +67,7 @@ class ConversationBase:
         """The keyword to show; a discreet contact never sees a sensitive network's keyword."""
         if network.sensitive and self.contact.discreet:
             return str(self.networks().index(network) + 1)
-        return network.keywords[0]
+        return network.typeable_keyword()
 
     def w(self, command: str) -> str:
         """A command word in the contact's language."""

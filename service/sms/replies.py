@@ -12,23 +12,17 @@ from flask_babel import gettext as _
 
 from service.content.queries import Occurrence
 from service.formatting import phone, when
-from service.languages import LANGUAGES
+from service.languages import LANGUAGES, TYPEABLE
 from service.messaging.segments import fits
 from service.sms.vocabulary import COMMANDS
 
 MAX_SEGMENTS = 2
 
 
-# Languages whose own command words we show. For Urdu, Punjabi and Gujarati the words in their
-# own script work when texted, but replies show the English ones: many basic phones cannot type
-# those scripts, and a Latin word inside right-to-left text reads in a muddled order.
-SHOW_OWN_WORDS = frozenset({"en", "pl", "ro", "so"})
-
-
 def word(command: str, language: str) -> str:
     """The command word to show a member: their language's first word, else the English one."""
     by_language = COMMANDS[command]
-    shown = language if language in SHOW_OWN_WORDS else "en"
+    shown = language if language in TYPEABLE else "en"
     return (by_language.get(shown) or by_language["en"])[0]
 
 
@@ -77,7 +71,7 @@ def fit_list(header: str, lines: Iterable[str], footer: str) -> tuple[str, int, 
 def language_choices(*, besides: str | None = None) -> str:
     """Every language named in its own script, for people who cannot read this one."""
     return " ".join(
-        lang.own_name.upper() if lang.code in SHOW_OWN_WORDS else lang.own_name
+        lang.own_name.upper() if lang.code in TYPEABLE else lang.own_name
         for lang in LANGUAGES
         if lang.code != besides
     )

@@ -21,6 +21,7 @@ DIGITS = frozenset("123456789#")
 ACTIONS = frozenset(
     {
         "choose_language",  # "For English press 1", each choice in its own language
+        "read_announcements",  # what is new, read or played, then on to the menu
         "list_networks",  # read the networks, numbered; a number picks one
         "describe_network",  # what the picked network is and its next events
         "join_network",  # join, reading the consent wording first for sensitive networks

@@ -1,0 +1,84 @@
+"""Voice menu steps under gunicorn (2 workers), against a TwiML echo app on the same settings.
+
+Each measured request is a caller pressing 1 at the main menu (the groups list is read from
+the database in their language); the figures are the maximum rate and p99 at half of it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import urlencode
+
+from twilio.request_validator import RequestValidator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import VENV_BIN, Figure, Request, closed_loop, gunicorn, open_loop, record
+from bench.sms_webhook import DEMO_NUMBER, PUBLIC_URL, TOKEN, service_env
+
+CALLERS = 600
+HALF_RATE_SECONDS = 5
+
+
+def signed(path: str, form: dict[str, str]) -> Request:
+    signature = RequestValidator(TOKEN).compute_signature(PUBLIC_URL + path, form)
+    return path, {"X-Twilio-Signature": signature}, form
+
+
+def call_form(caller: str, sid: str, **extra: str) -> dict[str, str]:
+    return {"CallSid": sid, "AccountSid": "AC" + "0" * 32, "From": caller, "To": DEMO_NUMBER,
+            **extra}
+
+
+def main_menu_action(port: int, caller: str) -> str:
+    """Dial in once as a returning caller and return the main menu's Gather action."""
+    for _ in range(2):  # the first call is the language menu; the second skips it
+        path, headers, form = signed("/twilio/voice", call_form(caller, "CA" + caller[1:]))
+        conn = HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", path, body=urlencode(form), headers={
+            **headers, "Content-Type": "application/x-www-form-urlencoded"})
+        xml = conn.getresponse().read().decode()
+        conn.close()
+    return ET.fromstring(xml).find("Gather").get("action")
+
+
+def measure(port: int, action: str, callers: list[str]) -> tuple[float, float]:
+    requests = [[signed(action, call_form(c, f"CA{n:032x}", Digits="1"))]
+                for n, c in enumerate(callers)]
+    peak = closed_loop(port, requests, 8)
+    assert peak.errors == 0, f"{peak.errors} errors"
+    count = int(peak.rate / 2 * HALF_RATE_SECONDS)
+    paced = [r[0] for r in (requests * (count // len(requests) + 1))[:count]]
+    steady = open_loop(port, paced, peak.rate / 2)
+    assert steady.errors == 0
+    return peak.rate, steady.percentile(99)
+
+
+def main() -> None:
+    callers = [f"+4474008{n:05d}" for n in range(CALLERS)]
+    with tempfile.TemporaryDirectory() as instance:
+        env = service_env(instance)
+        frontline = str(VENV_BIN / "frontline")
+        subprocess.run([frontline, "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([frontline, "demo"], env=env, check=True, capture_output=True)
+        with gunicorn("service:create_app()", env) as port:
+            action = main_menu_action(port, callers[0])
+            for caller in callers[1:]:
+                main_menu_action(port, caller)
+            rate, p99 = measure(port, action, callers)
+        with gunicorn("bench.echo_app:app", env) as port:
+            echo_rate, echo_p99 = measure(port, "/twilio/voice/step", callers)
+    record([
+        Figure("voice_webhook", "menu step max rate", rate, echo_rate, "r/s",
+               target="ratio >= 0.5"),
+        Figure("voice_webhook", "menu step p99 at half max rate", p99, echo_p99, "ms",
+               higher_is_better=False),
+    ])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Calls to the phone line: their status as Twilio reports it (no recordings, no numbers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base, utcnow
+
+
+class VoiceCall(Base):
+    """One call, recorded from Twilio's status callbacks."""
+
+    __tablename__ = "voice_call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="in-progress")
+    duration_seconds: Mapped[int | None]
+    language: Mapped[str | None] = mapped_column(String(8))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
