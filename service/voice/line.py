@@ -361,7 +361,17 @@ class Line:
         )
 
     def _do_list_events(self, state: CallState, node: Node) -> CallState | str:
-        found = self._occurrences(state.lang, self.now, self.now + WEEK)
+        # Coming from a group's menu, the group's events; from the main menu, everyone's.
+        network_ids = [state.item] if isinstance(state.item, int) else None
+        found = queries.upcoming_occurrences(
+            self.session,
+            self.org.id,
+            start=self.now,
+            end=self.now + WEEK,
+            language=state.lang,
+            network_ids=network_ids,
+            limit=9,
+        )
         if not found:
             self.say(_("Nothing is planned this week."), state.lang)
             return node.back or self.flow.start

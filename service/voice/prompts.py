@@ -12,7 +12,10 @@ PROMPTS = {
         "hash."
     ),
     "networks_menu": _l("Press the number of a group to hear about it. To go back, press 0."),
-    "network_menu": _l("To join this group, press 1. To go back, press 0."),
+    "network_menu": _l(
+        "To join this group, press 1. To hear its events, press 2. To leave a message for its "
+        "organisers, press 3. To go back, press 0."
+    ),
     "join_menu": _l("To join, press 1. To go back, press 0."),
     "events_menu": _l("Press the number of an event to hear more. To go back, press 0."),
     "event_menu": _l("To get the details by text, press 1. To go back, press 0."),

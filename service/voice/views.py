@@ -12,6 +12,7 @@ from service import get_config
 from service.callbacks.models import CallbackRequest
 from service.contacts import operations as contacts
 from service.contacts.phone import normalise_inbound
+from service.content.models import Network
 from service.db import get_session, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
@@ -147,12 +148,25 @@ def recording() -> Response:
         return Response(status=204)  # a retried callback: stored already
     if call.contact_id is None:
         return Response(status=204)  # the caller has since been erased
+    # Left from a group's menu, the message is for that group's organisers.
+    state = StateCodec(get_config().SECRET_KEY).load(request.args.get("s", ""))
+    network_id = state.item if state is not None and isinstance(state.item, int) else None
+    if (
+        network_id is not None
+        and session.scalar(
+            select(Network.id).where(
+                Network.id == network_id, Network.organisation_id == call.organisation_id
+            )
+        )
+        is None
+    ):
+        network_id = None
     duration = request.form.get("RecordingDuration", "")
     session.add(
         CallbackRequest(
             organisation_id=call.organisation_id,
             contact_id=call.contact_id,
-            network_id=None,
+            network_id=network_id,
             channel="voice",
             call_sid=call.call_sid,
             recording_sid=sid,

@@ -207,3 +207,30 @@ def test_without_somali_recordings_the_caller_is_told_and_offered_the_rest(clien
     heard = call.spoken()
     assert heard.startswith("Sorry, this line cannot speak Somali yet.")
     assert "For English, press 1." in heard  # the language menu again
+
+
+def _pick_group(caller, name: str) -> None:
+    caller.press("1")
+    number = next(p.split(":")[0].strip()[-1] for p in caller.spoken().split(". ") if name in p)
+    caller.press(number)
+
+
+def test_a_groups_own_events_and_a_message_for_its_organisers(caller, client, session) -> None:
+    _pick_group(caller, "Minds Matter")
+    caller.press("2")
+    assert "Cuppa and chat" in caller.spoken()
+    assert "How are you feeling hour" not in caller.spoken()  # another group's
+    caller.press("0")
+    _pick_group(caller, "Minds Matter")
+    record = caller.press("3").find("Record")
+    form = {
+        "CallSid": caller.call_sid,
+        "AccountSid": "AC" + "0" * 32,
+        "RecordingSid": "RE2",
+        "RecordingUrl": "https://api.twilio.com/rec/RE2",
+        "RecordingStatus": "completed",
+        "RecordingDuration": "12",
+    }
+    assert signed_post(client, record.get("recordingStatusCallback"), form).status_code == 204
+    request = session.scalars(select(CallbackRequest)).one()
+    assert session.get(Network, request.network_id).slug == "minds"
