@@ -142,3 +142,14 @@ def client(app):
 def vault() -> Vault:
     """The vault the test app uses."""
     return Vault(TEST_DATA_KEY)
+
+
+@pytest.fixture
+def demo(session):
+    """The demo council, owner of the number 0113 496 0000 that channels are reached on."""
+    from service.demo import load_demo
+    from service.organisations.operations import organisation_for_number
+
+    load_demo(session)
+    session.flush()
+    return organisation_for_number(session, "+441134960000")

@@ -129,18 +129,22 @@ def step() -> Response:
     return _twiml(response)
 
 
+def _logged_call() -> VoiceCall | None:
+    """The call a signed callback is about (callbacks carry no caller number to go by)."""
+    if not signature_is_valid(request, get_config()):
+        abort(403)
+    return get_session().scalar(
+        select(VoiceCall).where(VoiceCall.call_sid == request.form.get("CallSid", ""))
+    )
+
+
 @bp.post("/recording")
 def recording() -> Response:
     """Twilio's recording callback: the voicemail becomes a callback request, once."""
-    if not signature_is_valid(request, get_config()):
-        abort(403)
-    session = get_session()
-    # Recording callbacks carry no caller number: the call we logged says who it was.
-    call = session.scalar(
-        select(VoiceCall).where(VoiceCall.call_sid == request.form.get("CallSid", ""))
-    )
+    call = _logged_call()
     if call is None:
         abort(404)
+    session = get_session()
     sid = request.form.get("RecordingSid", "")
     if not sid or request.form.get("RecordingStatus", "completed") != "completed":
         return Response(status=204)
@@ -181,12 +185,8 @@ def recording() -> Response:
 @bp.post("/status")
 def status() -> Response:
     """Twilio's call status callback: kept on the call's row, never a number or recording."""
-    if not signature_is_valid(request, get_config()):
-        abort(403)
+    call = _logged_call()
     session = get_session()
-    call = session.scalar(
-        select(VoiceCall).where(VoiceCall.call_sid == request.form.get("CallSid", ""))
-    )
     if call is None:
         return Response(status=204)
     call.status = request.form.get("CallStatus", call.status)[:20]

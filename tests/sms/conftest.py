@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 from twilio.request_validator import RequestValidator
 
-from service.demo import load_demo
 from service.devtools.simulator import webhook_form
 from tests.conftest import PUBLIC_URL, TEST_AUTH_TOKEN
 
@@ -66,16 +65,6 @@ class Handset:
         assert reply.status == 200, reply.xml
         assert reply.texts, f"no reply to {body!r}"
         return reply.texts[-1]
-
-
-@pytest.fixture
-def demo(session):
-    """The demo council."""
-    load_demo(session)
-    session.flush()
-    from service.organisations.operations import organisation_for_number
-
-    return organisation_for_number(session, DEMO_NUMBER)
 
 
 @pytest.fixture

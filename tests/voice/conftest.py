@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from service.demo import load_demo
 from tests.sms.conftest import DEMO_NUMBER, signed_post
 
 _calls = itertools.count(1)
@@ -73,16 +72,6 @@ class Caller:
         """Everything the caller hears in the last TwiML, in order."""
         assert self.twiml is not None
         return " ".join(e.text or "" for e in self.twiml.iter("Say"))
-
-
-@pytest.fixture
-def demo(session):
-    """The demo council."""
-    load_demo(session)
-    session.flush()
-    from service.organisations.operations import organisation_for_number
-
-    return organisation_for_number(session, DEMO_NUMBER)
 
 
 @pytest.fixture
