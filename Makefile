@@ -8,7 +8,14 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint worker translations bench clean
+.PHONY: install browser run test lint worker translations bench clean
+
+# System packages from Debian: Chromium for the kiosk tests, Noto fonts for every script the
+# service writes (the kiosk's screenshots and, later, the print packs).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM := /usr/bin/chromium
+NOTO := /usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf
+NODE_STAMP := node_modules/.installed
 
 LANGS := pl ro ur pa gu so
 PO_FILES := $(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/messages.po)
@@ -25,11 +32,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) $(MO_FILES)
 
+$(CHROMIUM) $(NOTO):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	  chromium fonts-noto-core
+
+# axe-core, the accessibility checker the browser tests inject into each page.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser: $(CHROMIUM) $(NOTO) $(NODE_STAMP)
+
 # Extract every translatable string, merge it into the seven catalogs, compile them.
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --project "Frontline Connect" --copyright-holder "Frontline Connect" \
-	  -o locales/messages.pot service
+	  -o locales/messages.pot service kiosk
 	for l in $(LANGS); do \
 	  if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel update --no-fuzzy-matching -i locales/messages.pot -d locales -l $$l; \
@@ -46,6 +65,7 @@ run: install
 	@echo ""
 	@echo "  Frontline Connect is starting (web and worker). Ctrl-C stops both."
 	@echo "    public page     http://$(HOST):$(PORT)/"
+	@echo "    depot kiosk     http://$(HOST):$(PORT)/kiosk/eastfield-depot/"
 	@echo "    phone simulator http://$(HOST):$(PORT)/dev/phone"
 	@echo ""
 	@$(FRONTLINE) worker --workers 2 & worker=$$!; \
@@ -57,11 +77,12 @@ lint: install
 	$(BIN)/ruff format --check service/migrations/versions
 
 # pytest exits 5 when it collects nothing, and make stops on any non-zero exit.
-test: lint
+# The browser tests run once: they bring their own SQLite database, whatever the run's engine.
+test: lint browser
 	env -u FRONTLINE_TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$FRONTLINE_TEST_DATABASE_URL" ]; then \
-	  echo "== the same tests on PostgreSQL =="; \
-	  $(BIN)/pytest -q; \
+	  echo "== the same tests on PostgreSQL (browser tests ran above) =="; \
+	  $(BIN)/pytest -q -m "not browser"; \
 	else echo "FRONTLINE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped"; fi
 
 # Benchmarks print each figure beside a baseline measured in the same run, and the ratio.
