@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import flask_babel
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,20 +16,27 @@ babel = Babel()
 
 def _blueprints(config: Config) -> list:
     # One visible list: a blueprint that is not here is not served.
+    from kiosk.views import assets as kiosk_assets
+    from kiosk.views import bp as kiosk
     from service.devtools.views import bp as devtools
     from service.outbox.views import bp as outbox
     from service.public.views import bp as public
     from service.sms.views import bp as sms
     from service.voice.views import bp as voice
 
-    return [public, sms, outbox, voice] + ([devtools] if config.DEV_TOOLS else [])
+    return [public, kiosk, kiosk_assets, sms, outbox, voice] + (
+        [devtools] if config.DEV_TOOLS else []
+    )
 
 
 def select_locale() -> str:
-    """The language asked for in the query string, else the browser's, else English."""
+    """The language asked for in the query string, else the page's default, else the browser's."""
     asked = request.args.get("lang", "")
     if languages.is_supported(asked):
         return asked
+    # A kiosk speaks its site's language until someone picks another, whatever the browser says.
+    if g.get("default_language"):
+        return g.default_language
     return request.accept_languages.best_match(languages.CODES) or languages.DEFAULT
 
 
@@ -76,6 +83,10 @@ def _register_filters(app: Flask) -> None:
     # Numbers keep their left-to-right digit groups inside right-to-left (Urdu) text.
     app.add_template_filter(
         lambda number: Markup('<bdi dir="ltr">%s</bdi>') % formatting.phone(number), "phone_bdi"
+    )
+    # A keyword people type: kept left to right and together, even inside Urdu.
+    app.add_template_filter(
+        lambda words: Markup('<strong class="keyword" dir="ltr">%s</strong>') % words, "keyword"
     )
     app.add_template_filter(
         lambda moment: formatting.when(moment, str(get_locale() or languages.DEFAULT)), "when"

@@ -17,6 +17,7 @@ from service.organisations.models import Organisation, OrganisationNumber, Site
 from service.outbox.models import OutboundMessage
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
+from service.verification.models import PendingAction, RequestKey
 from service.voice.models import VoiceCall
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "Organisation",
     "OrganisationNumber",
     "OutboundMessage",
+    "PendingAction",
+    "RequestKey",
     "Rsvp",
     "Site",
     "SupportLine",

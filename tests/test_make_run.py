@@ -51,14 +51,21 @@ def test_make_run_serves_the_demo_page(tmp_path: Path) -> None:
         # The phone simulator is on in `make run`, and signs with the generated dev token.
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/dev/phone/sms",
-            data=json.dumps({"from": "07400123456", "to": "+441134960000", "body": "HELP"})
-            .encode(),
+            data=json.dumps(
+                {"from": "07400123456", "to": "+441134960000", "body": "HELP"}
+            ).encode(),
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             answer = json.loads(response.read())
         assert answer["status"] == 200, answer
         assert "NETWORKS" in answer["replies"][-1]
+        # The depot kiosk is served by the same web process.
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/kiosk/eastfield-depot/", timeout=10
+        ) as response:
+            assert "Get support" in response.read().decode()
+        assert f"http://127.0.0.1:{port}/kiosk/eastfield-depot/" in output
         assert f"http://127.0.0.1:{port}/" in output
         assert "Huey consumer started" in output, output
         assert (tmp_path / "instance" / "frontline.db").exists()

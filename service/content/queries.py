@@ -266,3 +266,17 @@ def live_announcements(
         )
         for r in rows
     ]
+
+
+def find_occurrence(
+    session: Session, organisation_id: int, event_id: int, start: dt.datetime, language: str
+) -> Occurrence | None:
+    """The occurrence of an event that starts at a given moment, if the event has one."""
+    found = upcoming_occurrences(
+        session,
+        organisation_id,
+        start=start,
+        end=start + dt.timedelta(seconds=1),
+        language=language,
+    )
+    return next((o for o in found if o.event_id == event_id and o.starts_at == start), None)

@@ -5,18 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from service import languages
+from service import get_config, languages
 from service.content import queries
 from service.db import get_session, utcnow
 from service.errors import NotFound
 from service.organisations.models import Organisation
 from service.organisations.operations import organisation_by_slug
+from service.sms.replies import word
+from service.verification import api
+from service.verification.sealing import public_key
 
 bp = Blueprint("public", __name__)
+# Codes one browser may ask for in an hour. Behind a proxy, FRONTLINE_PROXY_FIX must be on,
+# or every visitor shares the proxy's address and this cap.
+WEB_CODES_PER_HOUR = 20
 
 
 @bp.get("/")
@@ -64,3 +70,65 @@ def _organisation_page(org: Organisation) -> str:
         announcements=queries.live_announcements(session, org.id, now=now, language=language),
         numbers=[n.e164 for n in org.numbers if n.sms],
     )
+
+
+def _organisation(slug: str) -> Organisation:
+    try:
+        return organisation_by_slug(get_session(), slug)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/o/<slug>/n/<network_slug>")
+def network(slug: str, network_slug: str) -> Response:
+    """A network's page for a personal phone (posters' QR codes open it): read, then join."""
+    org = _organisation(slug)
+    session = get_session()
+    language = str(get_locale() or languages.DEFAULT)
+    views = queries.networks(session, org.id, language)
+    found = next((n for n in views if n.slug == network_slug), None)
+    if found is None:
+        abort(404)
+    now = utcnow()
+    page = render_template(
+        "public/network.html",
+        org=org,
+        network=found,
+        parent=next((n for n in views if n.id == found.parent_id), None),
+        language=languages.BY_CODE[language],
+        languages=languages.LANGUAGES,
+        occurrences=queries.upcoming_occurrences(
+            session,
+            org.id,
+            start=now,
+            end=now + dt.timedelta(days=56),
+            language=language,
+            network_ids=[found.id],
+            limit=3,
+        ),
+        sms_number=next((n.e164 for n in org.numbers if n.sms), None),
+        join_word=word("join", language),
+        leave_word=word("leave", language),
+        flow_config={
+            "api": url_for("public.api_start", slug=org.slug)[: -len("start")],
+            "lang": language,
+            "sealKey": public_key(get_config().DATA_KEY),
+        },
+    )
+    response = Response(page, mimetype="text/html")
+    # The code step runs in this page; nothing of it belongs in a shared browser's cache.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/o/<slug>/api/start")
+def api_start(slug: str) -> Response:
+    """Send a code to join a network from its public page."""
+    return api.start(_organisation(slug), channel="web", site_id=None, per_hour=WEB_CODES_PER_HOUR)
+
+
+@bp.post("/o/<slug>/api/check")
+def api_check(slug: str) -> Response:
+    """Check a code typed on a public page."""
+    return api.check(_organisation(slug))

@@ -86,6 +86,11 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
             return self._join_with_consent(payload["network_id"])
         if kind == "forget":
             return self._forget()
+        if kind == "action":
+            # A request made at a kiosk while it was offline, confirmed from the phone it named.
+            from service.verification.operations import confirm_by_reply
+
+            return [confirm_by_reply(self.session, self.contact, payload["token"])]
         return [replies.nothing_to_confirm(self.language)]
 
     def _on_no(self, parsed: Parsed, pending: Any) -> list[str]:

@@ -174,4 +174,3 @@ def dial_in(occurrence: Occurrence) -> str:
     if occurrence.dial_in_pin:
         return _("By phone: %(number)s, PIN %(pin)s.", number=number, pin=occurrence.dial_in_pin)
     return _("By phone: %(number)s.", number=number)
-

@@ -1,0 +1,1 @@
+"""The kiosk: a big-button web mode for shared touchscreen PCs at depots and care homes."""

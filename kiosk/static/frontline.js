@@ -1,0 +1,229 @@
+/* Frontline Connect: the code step (number pad, texted code) and the offline request queue.
+   Shared by the kiosk and the public pages. A number lives only in this script's memory until
+   it is sent; while the network is down it is sealed to the server's key before it is stored. */
+(() => {
+  "use strict";
+  const config = JSON.parse(document.getElementById("flow-config").textContent);
+  const DB_NAME = "frontline-queue";
+  const STORE = "requests";
+  const INFO = new TextEncoder().encode("frontline kiosk queue v1");
+
+  // -- sealing: ECDH P-256, HKDF-SHA256, AES-256-GCM (service/verification/sealing.py) ----
+  const b64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)))
+    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const unb64 = (text) => Uint8Array.from(
+    atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+  async function seal(value) {
+    const subtle = crypto.subtle;
+    const curve = { name: "ECDH", namedCurve: "P-256" };
+    const server = await subtle.importKey("raw", unb64(config.sealKey), curve, false, []);
+    const mine = await subtle.generateKey(curve, true, ["deriveBits"]);
+    const shared = await subtle.deriveBits({ name: "ECDH", public: server }, mine.privateKey, 256);
+    const base = await subtle.importKey("raw", shared, "HKDF", false, ["deriveKey"]);
+    const key = await subtle.deriveKey(
+      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: INFO },
+      base, { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const plain = new TextEncoder().encode(JSON.stringify(value));
+    const ct = await subtle.encrypt({ name: "AES-GCM", iv }, key, plain);
+    return { epk: b64(await subtle.exportKey("raw", mine.publicKey)), iv: b64(iv), ct: b64(ct) };
+  }
+
+  // -- the queue: IndexedDB, one record per request, keyed by its idempotency key -----------
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "key" });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+  async function inStore(mode, work) {
+    const db = await openDb();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const request = work(tx.objectStore(STORE));
+      tx.oncomplete = () => { db.close(); resolve(request.result); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    });
+  }
+  const queue = {
+    add: (item) => inStore("readwrite", (s) => s.put(item)),
+    all: () => inStore("readonly", (s) => s.getAll()),
+    remove: (key) => inStore("readwrite", (s) => s.delete(key)),
+  };
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    let data = {};
+    try { data = await response.json(); } catch (_) { /* an error page, not JSON */ }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  let flushing = false;
+  async function flush() {
+    if (flushing || !window.indexedDB) return;
+    flushing = true;
+    try {
+      for (const item of await queue.all()) {
+        let answer;
+        try { answer = await post(item.url, item.body); } catch (_) { break; } // still offline
+        // The server has it (or refused it for good): a 5xx is tried again later.
+        if (answer.status < 500) await queue.remove(item.key);
+      }
+    } finally { flushing = false; }
+  }
+  window.addEventListener("online", flush);
+  setInterval(flush, 30000);
+  flush();
+
+  const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
+
+  // -- one flow per [data-flow]: consent, number, code, done --------------------------------
+  function setUp(el) {
+    const strings = el.querySelector("[data-strings]").dataset;
+    const opener = el.querySelector("[data-open]");
+    const steps = el.querySelector("[data-steps]");
+    const action = el.dataset.action;
+    let digits = "";
+    let token = null;
+    let step = null;
+    let busy = false;
+
+    const current = () => el.querySelector(`[data-step="${step}"]`);
+    const grouped = (d) => d.replace(/^(0\d{4})(\d)/, "$1 $2");
+    function render(text) {
+      const entry = current() && current().querySelector("[data-entry]");
+      if (entry) entry.textContent = text !== undefined ? text : (step === "number" ? grouped(digits) : digits);
+    }
+    function error(text) {
+      const slot = current() && current().querySelector("[data-error]");
+      if (slot) slot.textContent = text || "";
+    }
+    function show(name) {
+      step = name;
+      steps.hidden = false;
+      opener.hidden = true;
+      el.querySelectorAll("[data-step]").forEach((s) => { s.hidden = s.dataset.step !== name; });
+      const heading = current().querySelector("h2, [data-message]");
+      heading.tabIndex = -1;
+      heading.focus();
+      render();
+    }
+    function wipe() {
+      digits = ""; token = null; delete el.dataset.consented;
+      el.querySelectorAll("[data-entry], [data-sent], [data-error], [data-message]")
+        .forEach((n) => { n.textContent = ""; });
+    }
+    function close() {
+      wipe(); step = null; steps.hidden = true; opener.hidden = false;
+      opener.setAttribute("aria-expanded", "false");
+    }
+    function finish(message) {
+      wipe();
+      show("done");
+      current().querySelector("[data-message]").textContent = message;
+      document.dispatchEvent(new CustomEvent("frontline:done"));
+    }
+
+    async function queueOffline(path, body, phone) {
+      if (!window.indexedDB || !window.crypto || !crypto.subtle || !config.sealKey) {
+        return error(strings.noOffline);
+      }
+      try {
+        const sealed = await seal({ phone });
+        await queue.add({ key: body.key, url: config.api + path, body: { ...body, sealed } });
+      } catch (_) { return error(strings.noOffline); }
+      finish(action === "text-me" ? strings.offlineText : strings.offlineCode);
+    }
+
+    async function send() {
+      if (digits.length < 10) return error(strings.tooShort);
+      const body = { action, key: newKey(), lang: config.lang, consent: el.dataset.consented === "1" };
+      for (const name of ["network", "event", "occurrence"]) {
+        if (el.dataset[name]) body[name] = el.dataset[name];
+      }
+      const path = action === "text-me" ? "text-me" : "start";
+      const phone = digits;
+      // From here the number is only ever shown masked.
+      render("•".repeat(Math.max(phone.length - 3, 0)) + phone.slice(-3));
+      error("");
+      let answer;
+      try { answer = await post(config.api + path, { ...body, phone }); } catch (_) {
+        digits = "";
+        return queueOffline(path, body, phone);
+      }
+      if (!answer.ok) { render(); return error(answer.data.message || strings.noOffline); }
+      digits = "";
+      if (action === "text-me") return finish(answer.data.message);
+      token = answer.data.token;
+      show("code");
+      current().querySelector("[data-sent]").textContent = answer.data.message;
+    }
+
+    async function check() {
+      if (digits.length !== 6) return error(strings.codeShort);
+      let answer;
+      try {
+        answer = await post(config.api + "check", { token, code: digits, lang: config.lang });
+      } catch (_) { return error(strings.noOffline); }
+      digits = "";
+      if (answer.ok) return finish(answer.data.message);
+      render();
+      error(answer.data.message);
+      if (answer.data.status !== "wrong") token = null;
+    }
+
+    function press(key) {
+      error("");
+      const limit = step === "code" ? 6 : 15;
+      if (key === "back") digits = digits.slice(0, -1);
+      else if (key === "clear") digits = "";
+      else if (/^\d$/.test(key) && digits.length < limit) digits += key;
+      render();
+    }
+    async function submit() {
+      if (busy) return;
+      busy = true;
+      try { if (step === "number") await send(); else if (step === "code" && token) await check(); }
+      finally { busy = false; }
+    }
+
+    opener.addEventListener("click", () => {
+      document.querySelectorAll("[data-flow]").forEach((other) => {
+        if (other !== el) other.dispatchEvent(new Event("frontline:wipe"));
+      });
+      opener.setAttribute("aria-expanded", "true");
+      show(el.querySelector('[data-step="consent"]') ? "consent" : "number");
+    });
+    el.addEventListener("frontline:wipe", close);
+    el.addEventListener("click", (event) => {
+      const button = event.target.closest("button");
+      if (!button) return;
+      if (button.dataset.key) press(button.dataset.key);
+      else if (button.hasAttribute("data-agree")) { el.dataset.consented = "1"; show("number"); }
+      else if (button.hasAttribute("data-send") || button.hasAttribute("data-check")) submit();
+      else if (button.hasAttribute("data-cancel")) { close(); opener.focus(); }
+      else if (button.hasAttribute("data-finish")) {
+        const handled = !document.dispatchEvent(new CustomEvent("frontline:finish", { cancelable: true }));
+        if (!handled) { close(); opener.focus(); }
+      }
+    });
+    document.addEventListener("keydown", (event) => {
+      if (step !== "number" && step !== "code") return;
+      if (/^\d$/.test(event.key)) press(event.key);
+      else if (event.key === "Backspace") press("back");
+      else if (event.key === "Enter" && !event.target.closest("button")) submit();
+      else return;
+      event.preventDefault();
+    });
+  }
+
+  document.querySelectorAll("[data-flow]").forEach(setUp);
+  window.Frontline = { flush, queue };
+})();

@@ -1,0 +1,112 @@
+/* Frontline Connect kiosk: a shared PC that forgets each person. Idle for a minute, it asks
+   "Still there?" (WCAG 2.2.1: 20 seconds, one tap to carry on), then goes back to the start
+   in the site's language with nothing of the last person left in the page or the browser. */
+(() => {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("kiosk-config").textContent);
+  const dialog = document.querySelector("[data-still-there]");
+  const countdown = dialog.querySelector("[data-countdown]");
+  const carryOn = dialog.querySelector("[data-continue]");
+  let lastActive = Date.now();
+  let idleTimer = 0;
+  let tickTimer = 0;
+  let doneTimer = 0;
+  let secondsLeft = 0;
+  let resetting = false;
+
+  // Each screen replaces the last in history, so Back never leads to someone else's screens.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href]");
+    if (!link || link.origin !== location.origin || event.defaultPrevented) return;
+    event.preventDefault();
+    location.replace(link.href);
+  });
+
+  function active() {
+    lastActive = Date.now();
+    if (!dialog.hidden) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(warn, cfg.idle * 1000);
+  }
+  function tick() {
+    countdown.textContent = countdown.dataset.template.replace("{n}", secondsLeft);
+    if (secondsLeft-- <= 0) reset();
+  }
+  function warn() {
+    if (cfg.atStart) return; // the start screen holds nothing of anyone's
+    secondsLeft = cfg.warning;
+    dialog.hidden = false;
+    carryOn.focus();
+    tick();
+    tickTimer = setInterval(tick, 1000);
+  }
+  carryOn.addEventListener("click", () => {
+    clearInterval(tickTimer);
+    dialog.hidden = true;
+    active();
+  });
+  for (const type of ["pointerdown", "keydown", "touchstart", "wheel"]) {
+    document.addEventListener(type, active, { capture: true, passive: true });
+  }
+  active();
+
+  async function reset() {
+    if (resetting) return;
+    resetting = true;
+    clearInterval(tickTimer);
+    if (window.speechSynthesis) speechSynthesis.cancel();
+    document.querySelectorAll("[data-flow]").forEach((f) => f.dispatchEvent(new Event("frontline:wipe")));
+    try { sessionStorage.clear(); localStorage.clear(); } catch (_) { /* storage disabled */ }
+    // The answer carries Clear-Site-Data: the HTTP cache and any cookies go too.
+    try { await fetch(cfg.reset, { method: "POST", credentials: "same-origin" }); } catch (_) { /* offline */ }
+    location.replace(cfg.home);
+  }
+  // After a finished journey the result stays up briefly, then the kiosk is ready for the next.
+  document.addEventListener("frontline:done", () => {
+    clearTimeout(doneTimer);
+    doneTimer = setTimeout(reset, 15000);
+  });
+  document.addEventListener("frontline:finish", (event) => { event.preventDefault(); reset(); });
+
+  const banner = document.querySelector("[data-offline]");
+  const showNetwork = () => { banner.hidden = navigator.onLine; };
+  window.addEventListener("online", showNetwork);
+  window.addEventListener("offline", showNetwork);
+  showNetwork();
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(cfg.worker, { scope: cfg.scope }).catch(() => {});
+  }
+
+  // New content appears by itself: while nobody is using the screen, a changed digest reloads it.
+  async function refresh() {
+    const busy = document.querySelector("[data-steps]:not([hidden])") || !dialog.hidden;
+    if (busy || Date.now() - lastActive < 30000) return;
+    try {
+      const response = await fetch(cfg.version, { cache: "no-store" });
+      const now = await response.json();
+      if (now.version !== cfg.contentVersion || now.assets !== cfg.assets) {
+        const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+        if (worker) worker.postMessage("refresh");
+        location.replace(location.href);
+      }
+    } catch (_) { /* offline: keep showing what we have */ }
+  }
+  setInterval(refresh, cfg.refresh * 1000);
+
+  const speak = document.querySelector("[data-read-aloud]");
+  if (speak && window.speechSynthesis) {
+    const lang = document.documentElement.lang;
+    const offer = () => {
+      speak.hidden = !speechSynthesis.getVoices().some((v) => v.lang.toLowerCase().startsWith(lang));
+    };
+    offer();
+    speechSynthesis.addEventListener("voiceschanged", offer);
+    speak.addEventListener("click", () => {
+      speechSynthesis.cancel();
+      const words = new SpeechSynthesisUtterance(document.getElementById("main").innerText);
+      words.lang = lang;
+      speechSynthesis.speak(words);
+    });
+  }
+})();

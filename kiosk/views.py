@@ -1,0 +1,291 @@
+"""/kiosk/<site>/: pages for a shared touchscreen, and the code step under /kiosk/<site>/api/."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+
+from kiosk import content
+from service import get_config, languages
+from service.contacts.operations import CONSENT_VERSION
+from service.content import queries
+from service.db import get_session, utcnow
+from service.errors import NotFound
+from service.organisations.models import Organisation, Site
+from service.sms.replies import word
+from service.verification import api
+from service.verification.sealing import public_key
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk/<site_slug>", template_folder="templates")
+# Scripts and styles, shared by every site's kiosk and by the public pages for phones.
+assets = Blueprint(
+    "kiosk_assets", __name__, static_folder="static", static_url_path="/kiosk/static"
+)
+# Bump with any change to kiosk.js, frontline.js, kiosk.css or sw.js: the service worker keys
+# its cache on it, and a new value makes every kiosk drop the old files.
+ASSETS_VERSION = "1"
+# Seconds: idle before "Still there?", then how long that question waits (WCAG 2.2.1).
+IDLE_SECONDS = 60
+PRECACHED = (
+    "kiosk.home",
+    "kiosk.networks",
+    "kiosk.events",
+    "kiosk.support",
+    "kiosk.language",
+    "kiosk.speak_up",
+)
+WARNING_SECONDS = 20
+# Codes one kiosk PC may ask for in an hour: a whole shift uses one screen.
+KIOSK_CODES_PER_HOUR = 200
+# How often an idle kiosk asks whether the content changed.
+REFRESH_SECONDS = 60
+
+
+@bp.url_value_preprocessor
+def _load_site(_endpoint: str | None, values: dict | None) -> None:
+    slug = (values or {}).pop("site_slug", "")
+    try:
+        g.site = content.kiosk_site(get_session(), slug)
+    except NotFound:
+        abort(404)
+    g.org = get_session().get_one(Organisation, g.site.organisation_id)
+    # The kiosk starts in the site's language, not the last visitor's browser's.
+    g.default_language = g.site.default_language
+
+
+@bp.url_defaults
+def _site_in_urls(endpoint: str, values: dict) -> None:
+    if "site_slug" not in values and "site" in g:
+        values["site_slug"] = g.site.slug
+
+
+@bp.after_request
+def _shared_device_headers(response: Response) -> Response:
+    # Nothing a person did may linger in the browser's HTTP cache; the service worker keeps
+    # its own copy of the content pages, which hold no one's data.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        )
+    return response
+
+
+def _language() -> str:
+    return str(get_locale() or languages.DEFAULT)
+
+
+def _render(template: str, **values: object) -> str:
+    site: Site = g.site
+    language = _language()
+    return render_template(
+        template,
+        site=site,
+        org=g.org,
+        language=languages.BY_CODE[language],
+        languages=languages.LANGUAGES,
+        sms_number=next((n.e164 for n in g.org.numbers if n.sms), None),
+        voice_number=next((n.e164 for n in g.org.numbers if n.voice), None),
+        kiosk_config=(
+            {
+                "home": url_for("kiosk.home", lang=site.default_language),
+                "reset": url_for("kiosk.reset"),
+                "version": url_for("kiosk.version", lang=language),
+                "worker": url_for("kiosk.service_worker"),
+                "scope": url_for("kiosk.home"),
+                "contentVersion": content.content_version(
+                    get_session(), g.org, site, language, utcnow()
+                ),
+                "assets": ASSETS_VERSION,
+                "refresh": REFRESH_SECONDS,
+                # Nobody needs asking "Still there?" on the start screen in its own language.
+                "atStart": request.endpoint == "kiosk.home" and language == site.default_language,
+                "idle": IDLE_SECONDS,
+                "warning": WARNING_SECONDS,
+            }
+        ),
+        flow_config=(
+            {
+                "api": url_for("kiosk.home") + "api/",
+                "lang": language,
+                "sealKey": public_key(get_config().DATA_KEY),
+            }
+        ),
+        **values,
+    )
+
+
+def kurl(endpoint: str, **values: object) -> str:
+    """A kiosk URL that keeps the language the person chose."""
+    values.setdefault("lang", _language())
+    return url_for(endpoint, **values)
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {
+        "kurl": kurl,
+        "stamp": content.occurrence_stamp,
+        "word": lambda command: word(command, _language()),
+        "ASSETS_VERSION": ASSETS_VERSION,
+    }
+
+
+@bp.get("/")
+def home() -> str:
+    """Big buttons: networks, what's on, support, language, speak up; then any news."""
+    news = queries.live_announcements(get_session(), g.org.id, now=utcnow(), language=_language())
+    return _render("kiosk/home.html", news=news)
+
+
+@bp.get("/networks")
+def networks() -> str:
+    """Every network, sub-groups under their parent."""
+    views = queries.networks(get_session(), g.org.id, _language())
+    return _render("kiosk/networks.html", networks=views)
+
+
+@bp.get("/networks/<slug>")
+def network(slug: str) -> str:
+    """One network: what it is, what is next, how to join."""
+    session = get_session()
+    language = _language()
+    views = queries.networks(session, g.org.id, language)
+    found = next((n for n in views if n.slug == slug), None)
+    if found is None:
+        abort(404)
+    now = utcnow()
+    upcoming = queries.upcoming_occurrences(
+        session,
+        g.org.id,
+        start=now,
+        end=now + content.HORIZON * 4,
+        language=language,
+        network_ids=[found.id],
+        limit=3,
+    )
+    return _render(
+        "kiosk/network.html",
+        network=found,
+        parent=next((n for n in views if n.id == found.parent_id), None),
+        children=[n for n in views if n.parent_id == found.id],
+        occurrences=upcoming,
+        consent_version=CONSENT_VERSION,
+    )
+
+
+@bp.get("/events")
+def events() -> str:
+    """The site's own sessions first, then sessions anyone can join by phone."""
+    on = content.whats_on(get_session(), g.org, g.site, _language(), utcnow())
+    return _render("kiosk/events.html", on=on)
+
+
+@bp.get("/events/<int:event_id>/<stamp>")
+def event(event_id: int, stamp: str) -> str:
+    """One occurrence: details, "text me this" and "I'm going"."""
+    try:
+        start = content.parse_stamp(stamp)
+    except ValueError:
+        abort(404)
+    found = queries.find_occurrence(get_session(), g.org.id, event_id, start, _language())
+    if found is None or found.ends_at <= utcnow():
+        abort(404)
+    return _render("kiosk/event.html", occurrence=found)
+
+
+@bp.get("/support")
+def support() -> str:
+    """The crisis line first, support lines with their hours, and "ask someone to call me"."""
+    lines = queries.support_lines(get_session(), g.org.id, _language())
+    return _render("kiosk/support.html", lines=lines)
+
+
+@bp.get("/language")
+def language() -> str:
+    """Every language, each named in its own script."""
+    return _render("kiosk/language.html")
+
+
+@bp.get("/speak-up")
+def speak_up() -> str:
+    """Where raising a concern safely will live; until then, who to talk to."""
+    lines = queries.support_lines(get_session(), g.org.id, _language())
+    return _render("kiosk/speak_up.html", lines=lines)
+
+
+@bp.get("/version")
+def version() -> Response:
+    """A digest of the content, so an idle kiosk reloads itself when a manager publishes."""
+    digest = content.content_version(get_session(), g.org, g.site, _language(), utcnow())
+    return current_app.json.response({"version": digest, "assets": ASSETS_VERSION})
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, scoped to this site's kiosk pages."""
+    # Every language's content pages, so a kiosk that loses its network keeps working in the
+    # language each person picks; event pages are cached as people open them.
+    slugs = [n.slug for n in queries.networks(get_session(), g.org.id, languages.DEFAULT)]
+    pages = [
+        url_for(endpoint, lang=lang.code, **values)
+        for lang in languages.LANGUAGES
+        for endpoint, values in [
+            *((e, {}) for e in PRECACHED),
+            *(("kiosk.network", {"slug": s}) for s in slugs),
+        ]
+    ]
+    assets = [
+        url_for("kiosk_assets.static", filename=name, v=ASSETS_VERSION)
+        for name in ("kiosk.css", "kiosk.js", "frontline.js")
+    ]
+    prefix = f"kiosk-{g.site.slug}-"
+    script = render_template(
+        "kiosk/sw.js",
+        cache=f"{prefix}v{ASSETS_VERSION}",
+        prefix=prefix,
+        precache=pages + assets,
+        home=url_for("kiosk.home", lang=g.site.default_language),
+    )
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = url_for("kiosk.home")
+    return response
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """Called when a person walks away: the browser forgets cookies and its HTTP cache."""
+    response = Response(status=204)
+    # Not "storage": that would also drop the offline queue, which holds only sealed data.
+    response.headers["Clear-Site-Data"] = '"cache", "cookies"'
+    return response
+
+
+@bp.post("/api/start")
+def api_start() -> Response:
+    """Send a code for a join, RSVP or call back asked for at this kiosk."""
+    return api.start(g.org, channel="kiosk", site_id=g.site.id, per_hour=KIOSK_CODES_PER_HOUR)
+
+
+@bp.post("/api/check")
+def api_check() -> Response:
+    """Check a code typed at this kiosk."""
+    return api.check(g.org)
+
+
+@bp.post("/api/text-me")
+def api_text_me() -> Response:
+    """Text an event's details to the number typed."""
+    return api.text_me(g.org)

@@ -1,0 +1,273 @@
+"""JSON handlers for the code step; the kiosk and the public pages mount them under their URLs.
+
+Answers carry a message in the person's language, so the page script stays small and every
+channel says the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from flask import Response, jsonify, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from service import get_config, languages
+from service.contacts.operations import ConsentRequired
+from service.db import get_session
+from service.errors import DomainError, InvalidPhoneNumber, NotFound, ValidationError
+from service.organisations.models import Organisation
+from service.sms.replies import word
+from service.verification import operations as ops
+from service.verification.sealing import SealError, open_sealed
+
+log = logging.getLogger(__name__)
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def _no_store(response: Response) -> Response:
+    # Answers name a (masked) number and a code token: nothing keeps them.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _answer(http_status: int, **body: object) -> Response:
+    response = jsonify(body)
+    response.status_code = http_status
+    return _no_store(response)
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("body", "a JSON object is required")
+    return body
+
+
+def _language(body: dict) -> str:
+    lang = body.get("lang")
+    return lang if isinstance(lang, str) and languages.is_supported(lang) else languages.DEFAULT
+
+
+def _int_or_none(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise ValidationError("id", "must be a number")
+
+
+def _moment(value: object) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValidationError("occurrence", "must be an ISO date and time") from exc
+    if moment.tzinfo is None:
+        raise ValidationError("occurrence", "must carry its offset")
+    return moment.astimezone(dt.UTC)
+
+
+def _key(body: dict) -> str | None:
+    key = body.get("key")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValidationError("key", "must be 8 to 64 letters, digits, - or _")
+    return key
+
+
+def _phone(body: dict) -> tuple[str, bool]:
+    """The number typed, and whether it came sealed from a kiosk's offline queue."""
+    sealed = body.get("sealed")
+    if sealed is not None:
+        if not isinstance(sealed, dict):
+            raise SealError()
+        phone = open_sealed(get_config().DATA_KEY, sealed).get("phone")
+        return (phone if isinstance(phone, str) else ""), True
+    phone = body.get("phone")
+    return (phone if isinstance(phone, str) else ""), False
+
+
+def _refusal(exc: Exception, language: str) -> Response:
+    with force_locale(language):
+        if isinstance(exc, InvalidPhoneNumber):
+            return _answer(
+                400,
+                error="number",
+                message=_("That number does not look right. Check it and try again."),
+            )
+        if isinstance(exc, ops.CountryNotServed):
+            return _answer(
+                400,
+                error="country",
+                message=_("Sorry, we cannot text numbers in that country."),
+            )
+        if isinstance(exc, ops.TooManyRequests):
+            return _answer(
+                429,
+                error="too_many",
+                message=_("Too many codes have been asked for here. Please try again later."),
+            )
+        if isinstance(exc, ops.TooManyTexts):
+            return _answer(
+                429,
+                error="too_many",
+                message=_(
+                    "This number has been sent 3 texts in the last hour. Please try again later."
+                ),
+            )
+        if isinstance(exc, ops.NumberOptedOut):
+            return _answer(
+                409,
+                error="opted_out",
+                message=_(
+                    "This number asked us to stop texting it. Text START to us first, "
+                    "then try again."
+                ),
+            )
+        if isinstance(exc, ConsentRequired):
+            return _answer(400, error="consent", message=_("Please read and agree first."))
+        if isinstance(exc, NotFound):
+            return _answer(404, error="not_found", message=_("That is no longer available. Sorry."))
+        return _answer(
+            400, error="bad_request", message=_("Something went wrong. Please start again.")
+        )
+
+
+def _countries() -> frozenset[int]:
+    return frozenset(
+        int(c) for c in get_config().ALLOWED_COUNTRY_CODES.split(",") if c.strip().isdigit()
+    )
+
+
+def start(org: Organisation, *, channel: str, site_id: int | None, per_hour: int) -> Response:
+    """POST {action, network|event+occurrence, consent, phone|sealed, key, lang}: send a code."""
+    session = get_session()
+    try:
+        body = _body()
+    except ValidationError as exc:
+        return _refusal(exc, languages.DEFAULT)
+    language = _language(body)
+    try:
+        phone, sealed = _phone(body)
+        target = ops.Target(
+            action=str(body.get("action", "")),
+            network_id=_int_or_none(body.get("network")),
+            event_id=_int_or_none(body.get("event")),
+            occurrence_start=_moment(body.get("occurrence")),
+            consent=body.get("consent") is True,
+        )
+        started = ops.start_action(
+            session,
+            org,
+            phone,
+            target,
+            asker=ops.Asker(channel, request.remote_addr, _countries(), per_hour),
+            language=language,
+            site_id=site_id,
+            key=_key(body),
+            by_reply=sealed,
+        )
+    except (
+        ValidationError,
+        NotFound,
+        ops.TooManyTexts,
+        ops.NumberOptedOut,
+        ConsentRequired,
+    ) as exc:
+        session.rollback()
+        log.info("code request refused: %s", type(exc).__name__)
+        return _refusal(exc, language)
+    session.commit()
+    with force_locale(language):
+        message = (
+            _(
+                "We have texted %(number)s. Reply %(yes)s to that text to finish.",
+                number=started.masked,
+                yes=word("yes", language),
+            )
+            if started.by_reply
+            else _("We have texted a code to %(number)s.", number=started.masked)
+        )
+    return _answer(
+        200, token=started.token, masked=started.masked, by_reply=started.by_reply, message=message
+    )
+
+
+def check(org: Organisation) -> Response:
+    """POST {token, code, lang}: compare the code and, when it matches, do the action."""
+    session = get_session()
+    try:
+        body = _body()
+    except ValidationError as exc:
+        return _refusal(exc, languages.DEFAULT)
+    language = _language(body)
+    token, code = body.get("token"), body.get("code")
+    if not isinstance(token, str) or not isinstance(code, str):
+        return _refusal(ValidationError("code", "token and code are required"), language)
+    try:
+        checked = ops.check_code(session, org, token, code)
+    except NotFound as exc:
+        session.rollback()
+        return _refusal(exc, language)
+    # A wrong try is counted even though nothing else happens: commit either way.
+    session.commit()
+    with force_locale(language):
+        messages = {
+            "done": _done_message(checked.action),
+            "already": _done_message(checked.action),
+            "wrong": _("That code is not right. %(left)s tries left.", left=checked.tries_left),
+            "locked": _("Too many wrong tries. Please start again for a new code."),
+            "expired": _("That code has run out. Please start again for a new code."),
+            "full": _("Sorry, that session is now full."),
+        }
+    status = 200 if checked.status in {"done", "already", "full"} else 400
+    return _answer(status, status=checked.status, message=messages[checked.status])
+
+
+def _done_message(action: str) -> str:
+    if action == "join":
+        return _("You have joined. We will text you about what is on.")
+    if action == "rsvp":
+        return _("You are going. We will text you a reminder before it starts.")
+    return _("Thank you. Someone from the team will call you back on that number.")
+
+
+def text_me(org: Organisation) -> Response:
+    """POST {event, occurrence, phone|sealed, key, lang}: text an event's details to oneself."""
+    session = get_session()
+    try:
+        body = _body()
+    except ValidationError as exc:
+        return _refusal(exc, languages.DEFAULT)
+    language = _language(body)
+    try:
+        phone, _sealed = _phone(body)
+        event_id = _int_or_none(body.get("event"))
+        moment = _moment(body.get("occurrence"))
+        if event_id is None or moment is None:
+            raise ValidationError("event", "an event and its date are required")
+        shown = ops.text_occurrence(
+            session,
+            org,
+            phone,
+            event_id,
+            moment,
+            language=language,
+            countries=_countries(),
+            key=_key(body),
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _refusal(exc, language)
+    session.commit()
+    with force_locale(language):
+        return _answer(
+            200, masked=shown, message=_("We have texted it to %(number)s.", number=shown)
+        )

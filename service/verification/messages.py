@@ -1,0 +1,94 @@
+"""The texts a code step sends, written to fit two segments in every language."""
+
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from service.content.queries import NetworkView, Occurrence
+from service.formatting import when
+from service.sms.replies import dial_in, fit, word
+
+
+def code_text(org_name: str, code: str, language: str) -> str:
+    """The text that carries a code typed back on the screen."""
+    with force_locale(language):
+        return fit(
+            _(
+                "%(org)s: your code is %(code)s. Type it on the screen within 10 minutes. "
+                "If you did not ask for it, ignore this text.",
+                org=org_name,
+                code=code,
+            ),
+            _("Your code: %(code)s. It works for 10 minutes.", code=code),
+        )
+
+
+def network_name_for_text(network: NetworkView) -> str:
+    """A network's name fit for a text to a number typed at a kiosk: a sensitive one is not named.
+
+    Whoever typed the number may not be whoever holds the phone, and the phone may be shared.
+    """
+    if network.sensitive:
+        return network.discreet_name or _("the private group you chose")
+    return network.name
+
+
+def reply_to_join(network: NetworkView, language: str) -> str:
+    """Asks a person whose kiosk was offline to confirm a join by replying YES."""
+    with force_locale(language):
+        return fit(
+            _(
+                "You asked at the kiosk to join %(name)s. Reply %(yes)s to join. If it was not "
+                "you, ignore this text.",
+                name=network_name_for_text(network),
+                yes=word("yes", language),
+            )
+        )
+
+
+def reply_to_rsvp(occurrence: Occurrence, language: str) -> str:
+    """Asks a person whose kiosk was offline to confirm they are going."""
+    with force_locale(language):
+        return fit(
+            _(
+                "You asked at the kiosk to go to %(title)s, %(when)s. Reply %(yes)s to confirm.",
+                title=occurrence.title,
+                when=when(occurrence.local_start, language),
+                yes=word("yes", language),
+            )
+        )
+
+
+def reply_to_callback(language: str) -> str:
+    """Asks a person whose kiosk was offline to confirm they want a call back."""
+    with force_locale(language):
+        return fit(
+            _(
+                "You asked at the kiosk for someone to call you back. Reply %(yes)s and we will "
+                "call this number.",
+                yes=word("yes", language),
+            )
+        )
+
+
+def event_details(occurrence: Occurrence, language: str) -> str:
+    """An event as "text me this" sends it: what, when, where, how to join by phone."""
+    with force_locale(language):
+        where = occurrence.place or occurrence.site_name
+        parts = [
+            f"{occurrence.title}: {when(occurrence.local_start, language)}.",
+            f"{where}." if where else "",
+            dial_in(occurrence),
+        ]
+        return fit(" ".join(p for p in parts if p), parts[0])
+
+
+def confirmed_by_reply(outcome: str, language: str) -> str:
+    """The answer to a YES that confirmed a kiosk request."""
+    with force_locale(language):
+        if outcome == "full":
+            return _("Sorry, that session is now full.")
+        if outcome == "expired":
+            return _("That request has run out. Please ask again at the kiosk.")
+        return _("Done. Thank you.")

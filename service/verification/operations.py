@@ -1,0 +1,403 @@
+"""Start an action with a typed number, text a code, and do the action once the code matches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+from dataclasses import dataclass
+
+import phonenumbers
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service import languages
+from service.callbacks.operations import request_callback
+from service.contacts import operations as contacts
+from service.contacts.models import Contact
+from service.contacts.phone import display, normalise
+from service.content import queries
+from service.content.models import Network
+from service.crypto import vault_of
+from service.db import utcnow
+from service.errors import DomainError, InvalidPhoneNumber, NotFound, ValidationError
+from service.organisations.models import Organisation
+from service.outbox.models import OutboundMessage
+from service.outbox.operations import send_to_contact
+from service.rsvps.operations import EventFull, rsvp
+from service.sms.models import ConversationState
+from service.verification import messages
+from service.verification.models import PendingAction, RequestKey
+
+ACTIONS = ("join", "rsvp", "callback")
+CODE_LIFETIME = dt.timedelta(minutes=10)
+MAX_TRIES = 5
+# Codes (and "text me this" texts) one number may be sent in an hour, from any screen.
+MAX_TEXTS_PER_HOUR = 3
+# A replayed offline request is confirmed by replying YES; as long as any SMS question stays open.
+REPLY_LIFETIME = dt.timedelta(minutes=30)
+
+
+class TooManyTexts(DomainError):
+    """The number has been sent as many codes or texts this hour as it may be."""
+
+
+class TooManyRequests(DomainError):
+    """One browser has asked for codes for too many numbers this hour."""
+
+
+class CountryNotServed(DomainError):
+    """The service does not text numbers in that country."""
+
+
+class NumberOptedOut(DomainError):
+    """The number asked not to be texted (STOP); it must text START first."""
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking, as far as limits go: the channel, and a browser's address if known."""
+
+    channel: str
+    address: str | None = None
+    # Country calling codes the organisation texts (FRONTLINE_ALLOWED_COUNTRY_CODES).
+    countries: frozenset[int] = frozenset({44})
+    # Codes one address may ask for in an hour: a depot PC serves a whole shift, a phone one.
+    per_hour: int = 10
+
+
+@dataclass(frozen=True)
+class Started:
+    """A code is on its way; the page keeps the token, never the number."""
+
+    token: str
+    masked: str
+    by_reply: bool
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a code attempt came to: done, already done, wrong, expired, locked or full."""
+
+    status: str
+    action: str = ""
+    tries_left: int = 0
+    network_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the person asked for: a network to join, an occurrence to go to, or a call back."""
+
+    action: str
+    network_id: int | None = None
+    event_id: int | None = None
+    occurrence_start: dt.datetime | None = None
+    consent: bool = False
+
+
+def masked(e164: str) -> str:
+    """The number as people read it, every digit hidden but the last three."""
+    shown = display(e164)
+    digits = sum(c.isdigit() for c in shown)
+    out, seen = [], 0
+    for c in shown:
+        if c.isdigit():
+            seen += 1
+            out.append(c if seen > digits - 3 else "•")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _texts_this_hour(session: Session, contact: Contact, now: dt.datetime) -> int:
+    since = now - dt.timedelta(hours=1)
+    codes = session.scalar(
+        select(func.count()).where(
+            PendingAction.contact_id == contact.id, PendingAction.created_at > since
+        )
+    )
+    own = session.scalar(
+        select(func.count()).where(
+            OutboundMessage.contact_id == contact.id,
+            OutboundMessage.kind == "self",
+            OutboundMessage.created_at > since,
+        )
+    )
+    return (codes or 0) + (own or 0)
+
+
+def _contact_for(
+    session: Session,
+    org: Organisation,
+    phone: str,
+    language: str,
+    now: dt.datetime,
+    countries: frozenset[int],
+) -> Contact:
+    e164 = normalise(phone)
+    if phonenumbers.parse(e164, None).country_code not in countries:
+        raise CountryNotServed("the service does not text that country")
+    contact, _created = contacts.get_or_create_contact(session, org.id, e164, language=language)
+    if contact.opted_out_at is not None:
+        raise NumberOptedOut("the number texted STOP")
+    if contact.unusable_at is not None:
+        raise InvalidPhoneNumber("the number cannot take texts")
+    if _texts_this_hour(session, contact, now) >= MAX_TEXTS_PER_HOUR:
+        raise TooManyTexts("three texts an hour is the most one number gets")
+    return contact
+
+
+def _check_target(session: Session, org: Organisation, target: Target, language: str):
+    if target.action not in ACTIONS:
+        raise ValidationError("action", "unknown action")
+    network = None
+    if target.network_id is not None:
+        network = session.get(Network, target.network_id)
+        if network is None or network.organisation_id != org.id:
+            raise NotFound("no such network")
+    if target.action == "join":
+        if network is None:
+            raise ValidationError("network", "a network is required")
+        if network.sensitive and not target.consent:
+            raise contacts.ConsentRequired("joining needs the person's consent")
+    occurrence = None
+    if target.action == "rsvp":
+        if target.event_id is None or target.occurrence_start is None:
+            raise ValidationError("event", "an event and its date are required")
+        occurrence = queries.find_occurrence(
+            session, org.id, target.event_id, target.occurrence_start, language
+        )
+        if occurrence is None or occurrence.ends_at <= utcnow():
+            raise NotFound("no such session")
+    return network, occurrence
+
+
+def _replayed(session: Session, org: Organisation, key: str | None) -> Started | None:
+    if not key:
+        return None
+    found = session.scalar(
+        select(RequestKey).where(RequestKey.organisation_id == org.id, RequestKey.key == key)
+    )
+    if found is None or found.action_id is None:
+        return None
+    action = session.get_one(PendingAction, found.action_id)
+    contact = session.get_one(Contact, action.contact_id)
+    return Started(action.token, masked(contact.phone), action.by_reply)
+
+
+def start_action(
+    session: Session,
+    org: Organisation,
+    phone: str,
+    target: Target,
+    *,
+    asker: Asker,
+    language: str,
+    site_id: int | None = None,
+    key: str | None = None,
+    by_reply: bool = False,
+) -> Started:
+    """Text a code (or, for a replayed offline request, a question to reply YES to)."""
+    replay = _replayed(session, org, key)
+    if replay is not None:
+        return replay
+    language = language if languages.is_supported(language) else languages.DEFAULT
+    network, occurrence = _check_target(session, org, target, language)
+    now = utcnow()
+    vault = vault_of(session)
+    requester = vault.blind_index(f"address {asker.address}") if asker.address else None
+    if requester is not None:
+        asked = session.scalar(
+            select(func.count()).where(
+                PendingAction.requester_index == requester,
+                PendingAction.created_at > now - dt.timedelta(hours=1),
+            )
+        )
+        if (asked or 0) >= asker.per_hour:
+            raise TooManyRequests("this browser has asked for enough codes this hour")
+    contact = _contact_for(session, org, phone, language, now, asker.countries)
+    token = secrets.token_urlsafe(32)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    action = PendingAction(
+        token=token,
+        organisation_id=org.id,
+        contact_id=contact.id,
+        action=target.action,
+        network_id=target.network_id,
+        event_id=target.event_id,
+        occurrence_start=target.occurrence_start,
+        consent_version=contacts.CONSENT_VERSION if target.consent else None,
+        site_id=site_id,
+        channel=asker.channel,
+        language=language,
+        code_hash=vault.blind_index(f"code {token} {code}"),
+        requester_index=requester,
+        by_reply=by_reply,
+        created_at=now,
+        expires_at=now + (REPLY_LIFETIME if by_reply else CODE_LIFETIME),
+    )
+    session.add(action)
+    session.flush()
+    if key:
+        try:
+            with session.begin_nested():
+                session.add(
+                    RequestKey(organisation_id=org.id, key=key, action_id=action.id, outcome="sent")
+                )
+        except IntegrityError:
+            # The same request raced itself; the first one's code stands, this one is undone.
+            session.delete(action)
+            session.flush()
+            replay = _replayed(session, org, key)
+            if replay is None:
+                raise
+            return replay
+    if by_reply:
+        body = _question(session, org, action, network, occurrence)
+        state = session.get(ConversationState, contact.id) or ConversationState(
+            contact_id=contact.id
+        )
+        state.pending_kind, state.pending_payload = "action", {"token": token}
+        state.updated_at = now
+        session.add(state)
+    else:
+        body = messages.code_text(org.name, code, language)
+    send_to_contact(
+        session,
+        contact.id,
+        org.id,
+        body,
+        kind="code",
+        dedupe_key=f"code:{token}",
+        language=language,
+        urgent=True,  # a code held until 08:00 is no code at all
+    )
+    return Started(token, masked(contact.phone), by_reply)
+
+
+def _question(
+    session: Session,
+    org: Organisation,
+    action: PendingAction,
+    network: Network | None,
+    occurrence: queries.Occurrence | None,
+) -> str:
+    if action.action == "join":
+        assert network is not None
+        view = next(
+            v for v in queries.networks(session, org.id, action.language) if v.id == network.id
+        )
+        return messages.reply_to_join(view, action.language)
+    if action.action == "rsvp":
+        assert occurrence is not None
+        return messages.reply_to_rsvp(occurrence, action.language)
+    return messages.reply_to_callback(action.language)
+
+
+def check_code(session: Session, org: Organisation, token: str, code: str) -> Checked:
+    """Compare a typed code; do the action when it matches. Wrong tries are counted."""
+    action = session.scalar(
+        select(PendingAction).where(
+            PendingAction.token == token, PendingAction.organisation_id == org.id
+        )
+    )
+    if action is None or action.by_reply:
+        raise NotFound("no such code request")
+    if action.completed_at is not None:
+        return Checked("already", action.action, network_id=action.network_id)
+    now = utcnow()
+    if action.attempts >= MAX_TRIES:
+        return Checked("locked", action.action)
+    if now >= action.expires_at:
+        return Checked("expired", action.action)
+    expected = vault_of(session).blind_index(f"code {token} {code.strip()}")
+    if not hmac.compare_digest(expected, action.code_hash):
+        action.attempts += 1
+        left = MAX_TRIES - action.attempts
+        return Checked("wrong" if left else "locked", action.action, tries_left=left)
+    return _complete(session, action, now)
+
+
+def confirm_by_reply(session: Session, contact: Contact, token: str) -> str:
+    """Do a replayed kiosk request its owner confirmed by replying YES; the answer to text."""
+    action = session.scalar(
+        select(PendingAction).where(
+            PendingAction.token == token, PendingAction.contact_id == contact.id
+        )
+    )
+    if action is None or utcnow() >= action.expires_at:
+        return messages.confirmed_by_reply("expired", contact.language)
+    if action.completed_at is not None:
+        return messages.confirmed_by_reply("done", contact.language)
+    checked = _complete(session, action, utcnow())
+    return messages.confirmed_by_reply(checked.status, contact.language)
+
+
+def _complete(session: Session, action: PendingAction, now: dt.datetime) -> Checked:
+    contact = session.get_one(Contact, action.contact_id)
+    if action.action == "join":
+        network = session.get_one(Network, action.network_id)
+        was_sensitive = any(
+            m.network.sensitive for m in contact.memberships if m.network_id != network.id
+        )
+        contacts.join_network(
+            session,
+            contact,
+            network,
+            channel=action.channel,
+            consent_version=action.consent_version,
+        )
+        if network.sensitive and not was_sensitive:
+            # As on SMS: discreet until the member says otherwise, the safe default.
+            contacts.set_discreet(session, contact, True)
+    elif action.action == "rsvp":
+        assert action.event_id is not None and action.occurrence_start is not None
+        try:
+            rsvp(session, contact, action.event_id, action.occurrence_start, action.channel)
+        except EventFull:
+            action.completed_at = now
+            return Checked("full", action.action)
+    else:
+        request_callback(session, contact, network_id=action.network_id, channel=action.channel)
+    if contact.site_id is None and action.site_id is not None:
+        contact.site_id = action.site_id
+    action.completed_at = now
+    return Checked("done", action.action, network_id=action.network_id)
+
+
+def text_occurrence(
+    session: Session,
+    org: Organisation,
+    phone: str,
+    event_id: int,
+    occurrence_start: dt.datetime,
+    *,
+    language: str,
+    countries: frozenset[int] = frozenset({44}),
+    key: str | None = None,
+) -> str:
+    """Text an event's details to the number typed ("text me this"); the masked number."""
+    if key and session.scalar(
+        select(RequestKey.id).where(RequestKey.organisation_id == org.id, RequestKey.key == key)
+    ):
+        return masked(normalise(phone))  # a replay: already sent
+    occurrence = queries.find_occurrence(session, org.id, event_id, occurrence_start, language)
+    if occurrence is None:
+        raise NotFound("no such session")
+    contact = _contact_for(session, org, phone, language, utcnow(), countries)
+    shown = masked(contact.phone)
+    send_to_contact(
+        session,
+        contact.id,
+        org.id,
+        messages.event_details(occurrence, language),
+        kind="self",
+        dedupe_key=f"self:{key or secrets.token_urlsafe(16)}",
+        language=language,
+        urgent=True,
+    )
+    if key:
+        session.add(RequestKey(organisation_id=org.id, key=key, outcome="texted"))
+    return shown

@@ -1,0 +1,243 @@
+"""The kiosk in real Chromium: the join journey, forgetting each person, and the offline queue."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import select
+
+from service.contacts.models import Membership
+from service.contacts.operations import find_contact
+from service.content.models import Network
+from tests.kiosk.conftest import screenshot
+from tests.verification.conftest import code_in
+
+pytestmark = pytest.mark.browser
+
+HOME = "/kiosk/eastfield-depot/"
+NUMBER = "07400123456"
+E164 = "+447400123456"
+
+# Everything a browser could keep about a person, gathered from inside the page.
+EVERYTHING_KEPT = """async () => {
+  const kept = {
+    dom: document.documentElement.outerHTML, url: location.href, history: history.length,
+    local: JSON.stringify(localStorage), session: JSON.stringify(sessionStorage),
+    cookies: document.cookie, idb: [], caches: [],
+  };
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((ok, fail) => {
+      const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = fail;
+    });
+    for (const store of db.objectStoreNames) {
+      kept.idb.push(JSON.stringify(await new Promise((ok) => {
+        const r = db.transaction(store).objectStore(store).getAll();
+        r.onsuccess = () => ok(r.result);
+      })));
+    }
+    db.close();
+  }
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      kept.caches.push(request.url + "\\n" + await (await cache.match(request)).text());
+    }
+  }
+  return kept;
+}"""
+
+
+def wait_until(tab, script: str, timeout: float = 15.0) -> None:
+    """Poll a page expression until it is true (wait_for_function needs eval, which CSP bars)."""
+    deadline = time.monotonic() + timeout
+    while not tab.evaluate(script):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {script}"
+        tab.wait_for_timeout(100)
+
+
+def assert_no_number(tab, number: str = NUMBER) -> dict:
+    """Nothing the browser keeps holds the number, in any spacing."""
+    kept = tab.evaluate(EVERYTHING_KEPT)
+    blob = re.sub(r"[\s•]", "", repr(kept))
+    for form in (number[1:], "+44" + number[1:]):
+        assert form not in blob, "the number was left behind in the browser"
+    return kept
+
+
+def type_digits(tab, digits: str) -> None:
+    """Tap the on-screen pad of the open step, one key at a time."""
+    for digit in digits:
+        tab.locator(f"[data-step]:visible [data-key='{digit}']").click()
+
+
+def open_join(tab, slug: str) -> None:
+    tab.goto(f"{HOME}?lang=en")
+    tab.get_by_role("link", name=re.compile("Networks")).click()
+    tab.wait_for_url(f"**{HOME}networks?lang=en")
+    tab.locator(f"a[href*='networks/{slug}']").click()
+    tab.wait_for_url(f"**networks/{slug}?lang=en")
+    tab.get_by_role("button", name="Join with my phone number").click()
+
+
+def test_joining_a_private_network_end_to_end(page, live):
+    open_join(page, "minds")
+    # A sensitive network says what joining means before any code is sent.
+    assert page.get_by_role("heading", name="Before you join").is_visible()
+    assert live.texts_to(E164) == []
+    page.get_by_role("button", name="I understand. Continue").click()
+    type_digits(page, NUMBER)
+    assert page.locator("[data-step=number] [data-entry]").inner_text() == "07400 123456"
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_role("heading", name="Type the code we texted you").wait_for()
+    assert "•••456" in page.locator("[data-sent]").inner_text()
+    assert "123456" not in page.locator("main").inner_text().replace(" ", "")
+    texts = live.texts_to(E164)
+    assert len(texts) == 1 and "Minds" not in texts[0]
+    type_digits(page, code_in(texts[0]))
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text("You have joined").wait_for()
+    with live.database.session() as session:
+        contact = find_contact(session, live.org_id, E164)
+        joined = session.scalars(
+            select(Network.slug).join(Membership).where(Membership.contact_id == contact.id)
+        ).all()
+        assert joined == ["minds"]
+    # The journey is over: the number is gone from the page and everything the browser keeps.
+    kept = assert_no_number(page)
+    assert kept["history"] <= 2  # the first page load, and nothing the kiosk pushed
+
+
+def test_idle_asks_then_resets_and_leaves_no_number_anywhere(page, live):
+    page.clock.install()
+    page.goto(f"{HOME}networks/careers?lang=pl")
+    page.locator("[data-open]").click()
+    type_digits(page, NUMBER)
+    page.clock.fast_forward(59_000)
+    assert page.locator("[data-still-there]").is_hidden()
+    page.clock.fast_forward(2_000)
+    dialog = page.get_by_role("alertdialog")
+    assert dialog.is_visible()
+    assert "20" in dialog.inner_text()
+    # One tap carries on, with what was typed still there.
+    dialog.get_by_role("button").click()
+    assert dialog.is_hidden()
+    assert "07400" in page.locator("[data-step=number] [data-entry]").inner_text()
+    page.clock.fast_forward(61_000)
+    assert dialog.is_visible()
+    page.clock.run_for(21_000)
+    # Back to the start, in the site's own language (Eastfield speaks English), forgetting all.
+    page.wait_for_url(f"**{HOME}?lang=en")
+    page.locator(".tiles").wait_for()
+    assert_no_number(page)
+    # Back leads only to where the browser started, never to the last person's screens.
+    page.go_back()
+    assert page.url in ("about:blank", f"{live.url}{HOME}?lang=en")
+    assert NUMBER[1:] not in page.content()
+
+
+def test_a_join_made_offline_is_queued_sealed_and_replayed(page, live):
+    number = "07400654321"
+    open_join(page, "careers")
+    type_digits(page, number)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_text("There is no connection just now").wait_for()
+    assert live.texts_to("+447400654321") == []
+    # Queued, but only sealed: the next person at the PC cannot read the number.
+    kept = assert_no_number(page, number)
+    assert len(kept["idb"]) == 1 and '"sealed"' in kept["idb"][0]
+    page.context.set_offline(False)
+    wait_until(page, "async () => (await window.Frontline.queue.all()).length === 0")
+    texts = live.texts_to("+447400654321")
+    assert len(texts) == 1 and "YES" in texts[0]
+
+
+def test_content_pages_keep_showing_when_the_network_drops(page, live):
+    page.goto(f"{HOME}?lang=en")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    page.goto(f"{HOME}support?lang=pl")
+    assert page.locator("html").get_attribute("lang") == "pl"
+    assert page.locator(".line.crisis").count() >= 1
+    assert page.locator("[data-offline]").is_visible()
+    page.context.set_offline(False)
+
+
+def test_links_replace_history_so_back_leads_nowhere(page, live):
+    page.goto(f"{HOME}?lang=en")
+    start = page.evaluate("history.length")
+    for name in ("Networks", "Start", "What's on", "Start", "Get support"):
+        page.get_by_role("link", name=re.compile(name)).first.click()
+        page.wait_for_load_state()
+    assert page.evaluate("history.length") == start
+
+
+@pytest.mark.parametrize("lang", ["en", "pl", "ur"])
+def test_screenshots_and_layout(page, live, lang):
+    for name, path in [("home", ""), ("network", "networks/minds"), ("support", "support")]:
+        page.goto(f"{HOME}{path}?lang={lang}")
+        page.wait_for_load_state("networkidle")
+        screenshot(page, f"{name}-{lang}")
+    page.goto(f"{HOME}?lang={lang}")
+    start = page.locator(".bar a").first.bounding_box()
+    language = page.locator(".bar a[href*='language']").bounding_box()
+    # Urdu mirrors: the start button sits on the right, the language button on the left.
+    assert (start["x"] > language["x"]) == (lang == "ur")
+
+
+def test_touch_targets_are_big_enough(page, live):
+    for path in ("", "networks", "networks/minds", "support"):
+        page.goto(f"{HOME}{path}?lang=en")
+        if path == "networks/minds":
+            page.locator("[data-open]").click()
+            page.locator("[data-agree]").click()
+        small = page.evaluate("""() => [...document.querySelectorAll('a, button')]
+          .filter((e) => e.offsetParent !== null)
+          .map((e) => [e.textContent.trim(), e.getBoundingClientRect()])
+          .filter(([, r]) => r.height < 44 || r.width < 44).map(([t]) => t)""")
+        assert small == [], (path, small)
+        big = page.evaluate("""() => [...document.querySelectorAll('.big, .tile, .key, .card')]
+          .filter((e) => e.offsetParent !== null)
+          .map((e) => e.getBoundingClientRect().height)""")
+        assert big and min(big) >= 64, (path, min(big or [0]))
+
+
+def test_two_hundred_percent_zoom_needs_no_sideways_scrolling(browser, live):
+    context = browser.new_context(viewport={"width": 640, "height": 512}, base_url=live.url)
+    tab = context.new_page()
+    for lang in ("en", "ur"):
+        for path in ("", "networks/minds", "support", "events"):
+            tab.goto(f"{HOME}{path}?lang={lang}")
+            if path == "networks/minds":
+                tab.locator("[data-open]").click()
+                tab.locator("[data-agree]").click()
+            width = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            assert width[0] <= width[1], (lang, path, width)
+    context.close()
+
+
+def test_an_idle_kiosk_shows_new_content_by_itself(page, live):
+    import datetime as dt
+
+    from service.content import operations as content_ops
+    from service.db import utcnow
+    from service.organisations.models import Organisation
+
+    page.clock.install()
+    page.goto(f"{HOME}?lang=en")
+    assert page.get_by_text("Depot open day on Saturday").count() == 0
+    with live.database.session() as session:
+        org = session.get_one(Organisation, live.org_id)
+        content_ops.create_announcement(
+            session,
+            org,
+            body="Depot open day on Saturday",
+            publish_from=utcnow() - dt.timedelta(minutes=1),
+        )
+    # Nobody touches the screen: no "Still there?" on the start screen, and within a minute
+    # the news is up.
+    page.clock.fast_forward(61_000)
+    page.get_by_text("Depot open day on Saturday").wait_for(timeout=10_000)
+    assert page.locator("[data-still-there]").is_hidden()
