@@ -8,13 +8,14 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test lint worker translations bench clean
+.PHONY: install test-tools run test lint worker translations bench clean
 
-# System packages from Debian: Chromium for the kiosk tests, Noto fonts for every script the
-# service writes (the kiosk's screenshots and, later, the print packs).
+# System packages from Debian: Noto fonts for every script the service writes (print packs
+# embed them; the kiosk shows them), and for the tests Chromium (the kiosk), poppler-utils
+# (PDF text, fonts and pages as PNG) and zbar-tools (reading the posters' QR codes back).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-CHROMIUM := /usr/bin/chromium
 NOTO := /usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf
+SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftoppm /usr/bin/zbarimg $(NOTO)
 NODE_STAMP := node_modules/.installed
 
 LANGS := pl ro ur pa gu so
@@ -32,23 +33,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) $(MO_FILES)
 
-$(CHROMIUM) $(NOTO):
+$(SYSTEM_TOOLS):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	  chromium fonts-noto-core
+	  chromium fonts-noto-core poppler-utils zbar-tools
 
 # axe-core, the accessibility checker the browser tests inject into each page.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-browser: $(CHROMIUM) $(NOTO) $(NODE_STAMP)
+test-tools: $(SYSTEM_TOOLS) $(NODE_STAMP)
 
 # Extract every translatable string, merge it into the seven catalogs, compile them.
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --project "Frontline Connect" --copyright-holder "Frontline Connect" \
-	  -o locales/messages.pot service kiosk
+	  -o locales/messages.pot service kiosk print_templates
 	for l in $(LANGS); do \
 	  if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel update --no-fuzzy-matching -i locales/messages.pot -d locales -l $$l; \
@@ -78,7 +79,7 @@ lint: install
 
 # pytest exits 5 when it collects nothing, and make stops on any non-zero exit.
 # The browser tests run once: they bring their own SQLite database, whatever the run's engine.
-test: lint browser
+test: lint test-tools
 	env -u FRONTLINE_TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$FRONTLINE_TEST_DATABASE_URL" ]; then \
 	  echo "== the same tests on PostgreSQL (browser tests ran above) =="; \

@@ -112,6 +112,75 @@ def sms(sender: str, body: str, to: str | None) -> None:
         click.echo("")
 
 
+@cli.command()
+@click.option("--site", "site_slug", required=True, help="The site's slug, e.g. eastfield-depot.")
+@click.option("--lang", "langs", default="en", show_default=True, help="Languages, e.g. en,pl,ur.")
+@click.option("--size", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
+@click.option("--large-print", is_flag=True, help="Body text 18 pt instead of 14 pt.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_appcontext
+def pack(site_slug: str, langs: str, size: str, large_print: bool, output: str) -> None:
+    """Build a noticeboard pack (PDF) for a site in one or more languages."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from service.db import utcnow
+    from service.errors import DomainError
+    from service.printing import operations as printing
+
+    config = current_app.config["FRONTLINE"]
+    try:
+        codes = printing.parse_languages(langs)
+        with get_database().session() as session:
+            site = printing.find_site(session, site_slug)
+            built = printing.build_pack(
+                session,
+                site,
+                codes,
+                size=size,
+                large_print=large_print,
+                public_url=config.PUBLIC_URL,
+                now=utcnow(),
+            )
+            # Written beside the target and renamed: a failed build never leaves half a file.
+            target = Path(output)
+            with tempfile.NamedTemporaryFile(dir=target.parent or ".", delete=False) as tmp:
+                tmp.write(built.pdf)
+            os.replace(tmp.name, target)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{output}: {built.pages} pages, pack code {built.code}")
+
+
+@cli.command("pack-check")
+@click.argument("code")
+@with_appcontext
+def pack_check(code: str) -> None:
+    """Say whether the content behind a printed pack has changed since it was printed."""
+    from service.errors import DomainError
+    from service.printing.operations import check_pack
+
+    try:
+        with get_database().session() as session:
+            status = check_pack(
+                session, code, public_url=current_app.config["FRONTLINE"].PUBLIC_URL
+            )
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    printed = status.printed_at.strftime("%d %B %Y")
+    if status.changed:
+        click.echo(
+            f"Pack {status.code} ({status.site_name}, {','.join(status.languages)}, printed "
+            f"{printed}) is out of date: the content has changed. Print a new pack."
+        )
+        raise SystemExit(1)
+    click.echo(
+        f"Pack {status.code} ({status.site_name}, {','.join(status.languages)}, printed "
+        f"{printed}) is up to date."
+    )
+
+
 def main() -> None:
     """Entry point of the console script; a bad configuration ends with its message."""
     try:

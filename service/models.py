@@ -15,6 +15,7 @@ from service.db import Base
 from service.managers.models import Manager, ManagerRole
 from service.organisations.models import Organisation, OrganisationNumber, Site
 from service.outbox.models import OutboundMessage
+from service.printing.models import PrintPack
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
 from service.verification.models import PendingAction, RequestKey
@@ -38,6 +39,7 @@ __all__ = [
     "OrganisationNumber",
     "OutboundMessage",
     "PendingAction",
+    "PrintPack",
     "RequestKey",
     "Rsvp",
     "Site",

@@ -20,6 +20,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     default_language: Mapped[str] = mapped_column(String(8), default="en")
+    # Posters name sensitive networks by their discreet names (a noticeboard is public).
+    print_discreet_names: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     numbers: Mapped[list[OrganisationNumber]] = relationship(

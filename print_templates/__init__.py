@@ -1,0 +1,1 @@
+"""ReportLab layouts for the sheets of a noticeboard pack; they share style.py."""

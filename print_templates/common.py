@@ -1,0 +1,49 @@
+"""Pieces several sheets use: the footer, language markers and the join-by-text line."""
+
+from __future__ import annotations
+
+from babel.dates import format_date
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from reportlab.platypus import Flowable
+
+from print_templates.content import PackContent
+from print_templates.style import Look
+from print_templates.text import para
+from service.formatting import phone
+
+
+class Marker(Flowable):
+    """Draws nothing; tells the page decorations which language and poster a page holds."""
+
+    def __init__(self, **values: object) -> None:
+        super().__init__()
+        self.values = values
+        self.width = self.height = 0
+
+    def draw(self) -> None:
+        """Leave the values on the canvas for the page's end."""
+        for key, value in self.values.items():
+            setattr(self.canv, f"frontline_{key}", value)
+
+
+def footer(canvas, doc, content: PackContent, look: Look) -> None:
+    """Date printed and pack code at the foot of every page, in the page's language."""
+    language = getattr(canvas, "frontline_language", "en")
+    with force_locale(language):
+        text = _(
+            "Printed %(date)s. Pack %(code)s. Ask the office for a new sheet if this one is "
+            "out of date.",
+            date=format_date(content.printed, "d MMMM y", locale=language),
+            code=content.code,
+        )
+    width = look.page[0] - 2 * look.margin
+    block = para(text, look.footer_style(language), language)
+    _w, height = block.wrap(width, look.margin)
+    block.drawOn(canvas, look.margin, look.margin * 0.45)
+    del height
+
+
+def number(value: str | None) -> str:
+    """A phone number as people read it, never broken across lines, or nothing."""
+    return phone(value).replace(" ", "\u00a0") if value else ""

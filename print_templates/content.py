@@ -1,0 +1,40 @@
+"""What a pack prints, gathered by service.printing and handed to the layouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from service.content.queries import NetworkView, Occurrence, SupportLineView
+
+
+@dataclass(frozen=True)
+class LanguageContent:
+    """Everything the sheets of one language show."""
+
+    language: str
+    networks: list[NetworkView]
+    # This month's occurrences at the site, then sessions elsewhere that take dial-ins.
+    here: list[Occurrence]
+    by_phone: list[Occurrence]
+    # Each network's next occurrences, anywhere, for its poster.
+    network_next: dict[int, list[Occurrence]]
+    support_lines: list[SupportLineView]
+
+
+@dataclass(frozen=True)
+class PackContent:
+    """A site's pack: the organisation's numbers and every language's content."""
+
+    org_name: str
+    site_name: str
+    kiosk: bool
+    sms_number: str | None
+    voice_number: str | None
+    # Where a poster's QR code points: the network's public page, by slug.
+    public_page: dict[str, str]
+    discreet_names: bool
+    month: dt.date
+    printed: dt.date
+    code: str
+    languages: list[LanguageContent] = field(default_factory=list)

@@ -1,0 +1,63 @@
+"""Sheet 4: how to use the service, in every language on one sheet."""
+
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from reportlab.platypus import Flowable, Table
+
+from print_templates.common import Marker, number
+from print_templates.content import PackContent
+from print_templates.style import Look, table_style
+from print_templates.text import para
+from service import languages
+from service.sms.replies import word
+
+
+def how_to(content: PackContent, look: Look) -> list[Flowable]:
+    """Text HELP, or call and press the language's key: one block per language."""
+    blocks = []
+    for digit, lang in enumerate(languages.LANGUAGES, start=1):
+        code = lang.code
+        with force_locale(code):
+            block = [para(lang.own_name, look.style("heading", code), code)]
+            if content.sms_number:
+                block.append(
+                    para(
+                        _(
+                            "Text %(word)s to %(number)s.",
+                            word=word("help", code),
+                            number=number(content.sms_number),
+                        ),
+                        look.style("body", code),
+                        code,
+                    )
+                )
+            if content.voice_number:
+                block.append(
+                    para(
+                        _(
+                            "Call %(number)s and press %(digit)s for %(language)s.",
+                            number=number(content.voice_number),
+                            digit=digit,
+                            language=lang.own_name,
+                        ),
+                        look.style("body", code),
+                        code,
+                    )
+                )
+        blocks.append(block)
+    width = (look.page[0] - 2 * look.margin) / 2
+    rows = [
+        blocks[i : i + 2] + [[]] * (2 - len(blocks[i : i + 2])) for i in range(0, len(blocks), 2)
+    ]
+    table = Table(rows, colWidths=[width, width])
+    table.setStyle(table_style(("VALIGN", (0, 0), (-1, -1), "TOP")))
+    with force_locale("en"):
+        subtitle = _("Staff networks, events and support by text and phone")
+    return [
+        Marker(language="en", strip=None),
+        para(content.org_name, look.style("title", "en"), "en"),
+        para(subtitle, look.style("big", "en"), "en"),
+        table,
+    ]

@@ -1,0 +1,70 @@
+"""A whole pack as one PDF.
+
+Per language: a poster per network, what's on, then support. Last, the how-to sheet in every
+language.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask_babel import force_locale
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
+
+from print_templates import fonts, how_to, poster, support, whats_on
+from print_templates.common import footer
+from print_templates.content import PackContent
+from print_templates.style import Look
+
+
+def render(content: PackContent, look: Look) -> tuple[bytes, int]:
+    """The pack's PDF bytes and its page count."""
+    out = io.BytesIO()
+    width, height = look.page
+    m = look.margin
+    doc = BaseDocTemplate(
+        out,
+        pagesize=look.page,
+        title=f"{content.org_name}: {content.site_name}",
+        author=content.org_name,
+        subject=f"Noticeboard pack {content.code}",
+        creator="Frontline Connect",
+        # The canvas otherwise starts every page in Helvetica, a font it would not embed.
+        initialFontName=fonts.font_for("en"),
+        leftMargin=m,
+        rightMargin=m,
+        topMargin=m,
+        bottomMargin=m,
+    )
+    # Room at the foot of every page for the footer; posters also keep room for the strips.
+    sheet = Frame(m, m * 1.6, width - 2 * m, height - m * 2.6, id="sheet")
+    strips_top = m * 1.4 + poster.STRIP_HEIGHT * look.scale + 6 * mm * look.scale
+    poster_frame = Frame(m, strips_top, width - 2 * m, height - m - strips_top, id="poster")
+
+    def decorate(canvas, document) -> None:
+        poster.draw_strips(canvas, look)
+        footer(canvas, document, content, look)
+
+    templates = {
+        "poster": PageTemplate("poster", [poster_frame], onPageEnd=decorate),
+        "sheet": PageTemplate("sheet", [sheet], onPageEnd=decorate),
+    }
+    sections: list[tuple[str, list]] = []
+    for lang in content.languages:
+        with force_locale(lang.language):
+            sections += [("poster", poster.poster(n, lang, content, look)) for n in lang.networks]
+            sections.append(("sheet", whats_on.whats_on(lang, content, look)))
+            sections.append(("sheet", support.support(lang, content, look)))
+    sections.append(("sheet", how_to.how_to(content, look)))
+    # The first page takes the first template; every later section names its own before the
+    # page break that starts it, or the new page would keep the previous section's.
+    first = sections[0][0]
+    doc.addPageTemplates([templates[first]] + [t for n, t in templates.items() if n != first])
+    story: list = []
+    for template, flowables in sections:
+        if story:
+            story.append(PageBreak(nextTemplate=template))
+        story += flowables
+    doc.build(story)
+    return out.getvalue(), doc.page

@@ -1,0 +1,243 @@
+"""The noticeboard pack read back: text per language, fonts, pages, QR codes, codes, bad input."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from reportlab.lib.units import mm
+
+from print_templates import poster
+from service.db import utcnow
+from service.languages import LANGUAGES
+from service.sms.replies import word
+from tests.conftest import PUBLIC_URL
+from tests.printing.conftest import page_texts, render_pngs
+
+NETWORKS = 8  # in the demo council
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+GURMUKHI = re.compile(r"[\u0A00-\u0A7F]")
+GUJARATI = re.compile(r"[\u0A80-\u0AFF]")
+
+
+def test_the_cli_reports_pages_and_a_code(built):
+    found = re.search(r"(\d+) pages, pack code ([0-9A-Z]{6})", built.output)
+    assert found, built.output
+    assert int(found.group(1)) == len(built.pages)
+
+
+def test_every_page_says_when_it_was_printed_and_its_code(built):
+    code = re.search(r"pack code (\w+)", built.output).group(1)
+    assert all(code in text for text in built.pages)
+
+
+def test_english_poster_has_name_keyword_number_and_next_dates(built):
+    first = built.pages[0]
+    assert "Careers Network" in first
+    assert first.count("JOIN CAREERS") >= 1 + poster.STRIPS  # the big line and every strip
+    assert "0113 496 0000" in first
+    assert re.search(r"\d{1,2}:\d{2}", first)
+
+
+def test_each_language_has_a_poster_per_network_and_its_own_words(built, app_with_demo):
+    app, _ = app_with_demo
+    with app.app_context():
+        join = {lang.code: word("join", lang.code) for lang in LANGUAGES}
+    texts = "\n".join(built.pages)
+    # Latin-script languages show their own JOIN word; the others show the English keyword.
+    for code in ("en", "pl", "ro", "so"):
+        assert f"{join[code]} " in texts, code
+    assert ARABIC.search(texts) and GURMUKHI.search(texts) and GUJARATI.search(texts)
+    # A poster per network per language: each carries the number on its eight strips.
+    posters = [
+        p
+        for p in built.pages[:-1]  # the how-to sheet lists the number once per language
+        if p.count("0113 496 0000") >= poster.STRIPS and "116 123" not in p
+    ]
+    assert len(posters) == NETWORKS * len(LANGUAGES)
+    # Every poster fits on its page: the strips and the "text this to" line are together.
+    assert all(p.count("0113 496 0000") > poster.STRIPS for p in posters)
+
+
+def test_what_is_on_lists_the_months_sessions_and_phone_numbers(built):
+    whats_on = [p for p in built.pages if "What's on at Eastfield Depot" in p]
+    assert whats_on
+    page = whats_on[0]
+    assert re.search(r"\b(Mon)\b", page) and "12:30" in page
+    assert "PIN" in "\n".join(built.pages[built.pages.index(page) : built.pages.index(page) + 2])
+
+
+def test_support_puts_the_crisis_line_first_and_cards_come_eight_to_a_page(built):
+    support = next(p for p in built.pages if "Get support" in p)
+    assert support.index("Samaritans") < support.index("Employee Assistance")
+    assert "999" in support
+    cards = built.pages[built.pages.index(support) + 1]
+    assert cards.count("Samaritans: 116 123") == 8
+
+
+def test_the_how_to_sheet_speaks_every_language(built):
+    last = built.pages[-1]
+    for lang in LANGUAGES:
+        if lang.code in ("en", "pl", "ro", "so"):
+            assert lang.own_name in last
+    assert "press 1 for English" in last  # the phone menu's language keys
+
+
+def test_every_font_is_embedded_as_a_subset(built):
+    listing = subprocess.run(
+        ["pdffonts", str(built.path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    names = [line.split()[0] for line in listing]
+    for family in ("NotoSans-Regular", "NotoNastaliqUrdu", "NotoSansGurmukhi", "NotoSansGujarati"):
+        assert any(family in n for n in names), (family, names)
+    for line in listing:
+        emb, sub = line.split()[-5], line.split()[-4]
+        assert (emb, sub) == ("yes", "yes"), line
+        assert re.match(r"[A-Z]{6}\+", line), line  # a subset's tag
+
+
+def test_every_page_renders_and_is_not_blank(built, pngs):
+    assert len(pngs) == len(built.pages)
+    for png in pngs:
+        image = Image.open(png).convert("L")
+        # Above the footer: a blank page would have nothing there.
+        body = image.crop((0, 0, image.width, int(image.height * 0.9)))
+        assert sum(body.histogram()[:128]) > 100, png
+
+
+def test_the_posters_qr_code_opens_the_networks_public_page(built, tmp_path):
+    assert 25 * mm <= poster.QR_SIZE and poster.QR_QUIET_MODULES >= 4
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(built.path),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    png = next(tmp_path.glob("p-*.png"))
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    assert decoded == f"{PUBLIC_URL}/o/northgate/n/careers"
+
+
+def test_large_print_and_a3(built, app_with_demo, tmp_path):
+    clear = tmp_path / "clear.pdf"
+    large = tmp_path / "large.pdf"
+    a3 = tmp_path / "a3.pdf"
+    assert built.run("pack", "--site", "eastfield-depot", "-o", str(clear)).exit_code == 0
+    assert (
+        built.run("pack", "--site", "eastfield-depot", "--large-print", "-o", str(large)).exit_code
+        == 0
+    )
+    assert (
+        built.run("pack", "--site", "eastfield-depot", "--size", "A3", "-o", str(a3)).exit_code == 0
+    )
+    sizes = {name: font_sizes(path) for name, path in [("clear", clear), ("large", large)]}
+    # The text people read (not the small print of the footer or the strips) is 14 / 18 pt.
+    assert min(s for s in sizes["clear"] if s > 12) >= 14
+    assert min(s for s in sizes["large"] if s > 12) >= 18
+    box = PdfReader(a3).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 1191)
+    render_pngs(large, built.path.parent / "large-png")
+
+
+def font_sizes(path) -> set[float]:
+    """Every font size text is set in, in points (text matrix scale times the font size)."""
+    found: set[float] = set()
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.add(round(size * abs(tm[0] or tm[1]), 1))
+
+    for page in PdfReader(path).pages:
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "nowhere", "--lang", "en"], "no site called 'nowhere'"),
+        (["--site", "eastfield-depot", "--lang", "en,xx"], "unknown language xx"),
+        (["--site", "eastfield-depot", "--size", "A5"], "A5"),
+    ],
+)
+def test_bad_input_gives_a_clear_message_and_no_file(built, tmp_path, args, message):
+    target = tmp_path / "pack.pdf"
+    result = built.run("pack", *args, "-o", str(target))
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not target.exists()
+
+
+def test_the_pack_code_says_when_the_content_has_changed(built, app_with_demo, tmp_path):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from service.content import operations as content_ops
+    from service.db import get_database
+    from service.organisations.operations import organisation_by_slug
+
+    app, _ = app_with_demo
+    target = tmp_path / "pack.pdf"
+    out = built.run("pack", "--site", "eastfield-depot", "--lang", "en,ur", "-o", str(target))
+    code = re.search(r"pack code (\w+)", out.output).group(1)
+    fresh = built.run("pack-check", code.lower())
+    assert fresh.exit_code == 0 and "up to date" in fresh.output
+    with app.app_context(), get_database(app).session() as session:
+        org = organisation_by_slug(session, "northgate")
+        site = next(s for s in org.sites if s.slug == "eastfield-depot")
+        # Noon on the 1st: inside the month the pack covers, whatever today is.
+        local = dt.datetime.now(ZoneInfo(org.timezone))
+        start = local.replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+        content_ops.create_event(
+            session,
+            org,
+            title="Depot open day",
+            starts_at=start.astimezone(dt.UTC),
+            ends_at=(start + dt.timedelta(hours=1)).astimezone(dt.UTC),
+            site=site,
+        )
+    stale = built.run("pack-check", code)
+    assert stale.exit_code == 1 and "out of date" in stale.output
+    unknown = built.run("pack-check", "ZZZZZZ")
+    assert unknown.exit_code != 0 and "no pack with code" in unknown.output
+    assert page_texts(target)
+
+
+def test_a_site_with_nothing_to_print_is_refused(app, session):
+    from service.printing.operations import NothingToPrint, build_pack
+    from tests.factories import create_organisation, create_site
+
+    org = create_organisation(session)
+    site = create_site(session, org=org)
+    with pytest.raises(NothingToPrint):
+        build_pack(session, site, ("en",), public_url=PUBLIC_URL, now=utcnow())
+
+
+def test_posters_can_use_discreet_names_for_sensitive_networks(app, demo, session):
+    from service.printing.operations import build_pack, find_site
+
+    demo.print_discreet_names = True
+    site = find_site(session, "eastfield-depot", demo.id)
+    pack = build_pack(session, site, ("en",), public_url=PUBLIC_URL, now=utcnow())
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages)
+    assert "Friday chat group" in text
+    assert "Minds Matter" not in text
+    assert "Careers Network" in text  # not sensitive: its real name
