@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import flask_babel
 from flask import Flask, g, request
 from flask_babel import Babel
+from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import db, languages, log
@@ -12,21 +15,22 @@ from service.config import PROJECT_ROOT, Config, from_env, validate, with_dev_se
 from service.crypto import Vault
 
 babel = Babel()
+csrf = CSRFProtect()
 
 
 def _blueprints(config: Config) -> list:
     # One visible list: a blueprint that is not here is not served.
     from kiosk.views import assets as kiosk_assets
     from kiosk.views import bp as kiosk
+    from service.console.views import bp as console
     from service.devtools.views import bp as devtools
     from service.outbox.views import bp as outbox
     from service.public.views import bp as public
     from service.sms.views import bp as sms
     from service.voice.views import bp as voice
 
-    return [public, kiosk, kiosk_assets, sms, outbox, voice] + (
-        [devtools] if config.DEV_TOOLS else []
-    )
+    served = [public, kiosk, kiosk_assets, sms, outbox, voice, console]
+    return served + ([devtools] if config.DEV_TOOLS else [])
 
 
 def select_locale() -> str:
@@ -48,6 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = with_dev_secrets(validate(config if config is not None else from_env()))
     log.configure(config.LOG_LEVEL)
     app = Flask(__name__, instance_path=config.INSTANCE_DIR)
+    https = config.PUBLIC_URL.startswith("https://")
     app.config.update(
         FRONTLINE=config,
         SECRET_KEY=config.SECRET_KEY,
@@ -55,7 +60,15 @@ def create_app(config: Config | None = None) -> Flask:
         BABEL_DEFAULT_TIMEZONE=config.TIMEZONE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config.PUBLIC_URL.startswith("https://"),
+        SESSION_COOKIE_SECURE=https,
+        # __Host-: only ever sent over HTTPS, to this host, for every path; no subdomain can
+        # plant or read it. Plain HTTP (make run on 127.0.0.1) cannot use the prefix.
+        SESSION_COOKIE_NAME="__Host-frontline" if https else "frontline",
+        REMEMBER_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        # A signed-in session lasts 12 hours at most (the console also ends it after 30 idle
+        # minutes); the cookie ends with the browser.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
     )
     if config.PROXY_FIX:
         # One trusted proxy in front: take scheme, host and client address from it.
@@ -64,12 +77,20 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app, db.Database(config.database_url, Vault(config.DATA_KEY), queue_outbox))
     babel.init_app(app, locale_selector=select_locale)
+    from service.console.auth import login_manager
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
     # flask-babel caches the locale on the app context, which the CLI and the phone simulator
     # reuse across requests: every request chooses its own language afresh.
     app.before_request(flask_babel.refresh)
     _register_filters(app)
     for blueprint in _blueprints(config):
         app.register_blueprint(blueprint)
+        # Only the console has signed-in users and forms; Twilio's webhooks, the kiosk and the
+        # public pages carry no session to ride on and are checked in their own ways.
+        if blueprint.name != "console":
+            csrf.exempt(blueprint)
     return app
 
 

@@ -181,6 +181,75 @@ def pack_check(code: str) -> None:
     )
 
 
+@cli.command("create-manager")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default="", help="How the console greets them.")
+@click.option("--org", "org_slug", help="The organisation's slug (default: the only one).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    default=("admin",),
+    show_default=True,
+    help="admin, network_lead:<network>, site_manager:<site> or guardian; repeatable.",
+)
+@click.password_option(help="At least 12 characters; asked for when not given.")
+@with_appcontext
+def create_manager(
+    email: str, display_name: str, org_slug: str | None, roles: tuple[str, ...], password: str
+) -> None:
+    """Create a console manager (the first admin, say); they set up their code at first sign-in."""
+    from service.content.models import Network
+    from service.errors import DomainError
+    from service.managers.operations import create_manager as create
+    from service.organisations.models import Site
+
+    try:
+        with get_database().session() as session:
+            orgs = session.scalars(select(Organisation)).all()
+            org = (
+                next((o for o in orgs if o.slug == org_slug), None)
+                if org_slug
+                else (orgs[0] if len(orgs) == 1 else None)
+            )
+            if org is None:
+                raise click.ClickException("name the organisation with --org <slug>")
+            scoped = []
+            for spec in roles:
+                role, _, target = spec.partition(":")
+                network_id = site_id = None
+                if role == "network_lead":
+                    network_id = session.scalar(
+                        select(Network.id).where(
+                            Network.organisation_id == org.id, Network.slug == target
+                        )
+                    )
+                    if network_id is None:
+                        raise click.ClickException(f"no network called {target!r}")
+                elif role == "site_manager":
+                    site_id = session.scalar(
+                        select(Site.id).where(Site.organisation_id == org.id, Site.slug == target)
+                    )
+                    if site_id is None:
+                        raise click.ClickException(f"no site called {target!r}")
+                scoped.append((role, network_id, site_id))
+            manager = create(
+                session,
+                org,
+                email=email,
+                password=password,
+                display_name=display_name,
+                roles=scoped,
+            )
+            address = manager.email
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Manager {address} created. At their first sign-in at /console/ they scan a QR code "
+        "into an authenticator app."
+    )
+
+
 def main() -> None:
     """Entry point of the console script; a bad configuration ends with its message."""
     try:

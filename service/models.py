@@ -1,5 +1,6 @@
 """Import every model so the metadata is complete (Alembic and tests read it from here)."""
 
+from service.audit.models import AuditEntry
 from service.broadcasts.models import Broadcast
 from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact, Membership
@@ -23,6 +24,7 @@ from service.voice.models import VoiceCall
 
 __all__ = [
     "Announcement",
+    "AuditEntry",
     "Base",
     "Broadcast",
     "CallbackRequest",

@@ -25,6 +25,14 @@ class Manager(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Set when the manager first proves their authenticator works; until then they enrol.
+    totp_confirmed_at: Mapped[dt.datetime | None]
+    # The last TOTP time step accepted: a code is good once, not for its whole 30 s.
+    totp_last_step: Mapped[int | None]
+    # Failed sign-ins in the current one-minute window, per account.
+    failed_count: Mapped[int] = mapped_column(default=0)
+    failed_window_start: Mapped[dt.datetime | None]
+    disabled_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[ManagerRole]] = relationship(

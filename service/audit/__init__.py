@@ -1,0 +1,1 @@
+"""The audit log: who changed, sent or revealed what, and when."""

@@ -1,0 +1,44 @@
+"""Who may do what: checked on the server for every console action."""
+
+from __future__ import annotations
+
+from service.managers.models import Manager
+
+# Each action and the roles that may do it. Scoped roles act only on their own network or site.
+ACTIONS: dict[str, frozenset[str]] = {
+    "content.edit": frozenset({"admin", "network_lead"}),
+    "broadcast.send": frozenset({"admin", "network_lead"}),
+    "callbacks.handle": frozenset({"admin", "network_lead"}),
+    "kiosk.settings": frozenset({"admin", "site_manager"}),
+    "print.download": frozenset({"admin", "site_manager"}),
+    "speakup.cases": frozenset({"guardian"}),
+    "reach.view": frozenset({"admin"}),
+    "audit.view": frozenset({"admin"}),
+}
+SCOPED_BY = {"network_lead": "network_id", "site_manager": "site_id"}
+
+
+def can(
+    manager: Manager, action: str, *, network_id: int | None = None, site_id: int | None = None
+) -> bool:
+    """True when one of the manager's roles allows the action on that network or site.
+
+    Without a network or site the question is "may they do this anywhere?", which decides
+    what the console offers; the action itself always asks about its own target.
+    """
+    allowed = ACTIONS[action]
+    for role in manager.roles:
+        if role.role not in allowed:
+            continue
+        if role.role == "admin" or role.role == "guardian":
+            return True
+        scope = SCOPED_BY[role.role]
+        target = network_id if scope == "network_id" else site_id
+        if target is None or getattr(role, scope) == target:
+            return True
+    return False
+
+
+def sites_for(manager: Manager, action: str, all_site_ids: list[int]) -> list[int]:
+    """The sites an action may touch for this manager."""
+    return [s for s in all_site_ids if can(manager, action, site_id=s)]

@@ -1,0 +1,83 @@
+"""A browser-like client for the console (HTTPS, cookies, CSRF tokens) and managers per role."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from service.content.models import Network
+from service.managers.operations import create_manager
+from service.organisations.models import Site
+from tests.conftest import PUBLIC_URL
+
+PASSWORD = "correct horse battery"
+
+
+class Console:
+    """The console as a manager's browser sees it: every request over HTTPS, forms with tokens."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def get(self, path: str, **kwargs):
+        """GET over HTTPS."""
+        return self.client.get(path, base_url=PUBLIC_URL, **kwargs)
+
+    def token(self, path: str) -> str:
+        """The CSRF token of the form on a page."""
+        html = self.get(path).get_data(as_text=True)
+        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+        assert found, html[:500]
+        return found.group(1)
+
+    def post(self, path: str, data: dict, *, token_from: str | None = None, **kwargs):
+        """POST a form with the token from its page (or from another page)."""
+        data = {"csrf_token": self.token(token_from or path), **data}
+        # A browser sends the page it posts from (the console's Referrer-Policy is same-origin).
+        referer = PUBLIC_URL + (token_from or path)
+        return self.client.post(
+            path, data=data, base_url=PUBLIC_URL, headers={"Referer": referer}, **kwargs
+        )
+
+    def sign_in(self, email: str, secret: str, password: str = PASSWORD) -> None:
+        """Password, then a current code; asserts it worked."""
+        first = self.post("/console/sign-in", {"email": email, "password": password})
+        assert first.status_code == 302, first.get_data(as_text=True)[:300]
+        step = first.headers["Location"]
+        code = pyotp.TOTP(secret).now()
+        done = self.post(step, {"code": code})
+        assert done.status_code == 302 and done.headers["Location"].endswith("/console/"), (
+            done.status_code,
+            done.get_data(as_text=True)[:300],
+        )
+
+
+@pytest.fixture
+def console(client) -> Console:
+    """A console browser."""
+    return Console(client)
+
+
+@pytest.fixture
+def managers(session, demo):
+    """One manager per role: admin, network lead (Minds Matter), site manager (Eastfield),
+    guardian; keyed by role."""
+    minds = session.scalar(select(Network.id).where(Network.slug == "minds"))
+    eastfield = session.scalar(select(Site.id).where(Site.slug == "eastfield-depot"))
+    specs = {
+        "admin": ("admin", None, None),
+        "network_lead": ("network_lead", minds, None),
+        "site_manager": ("site_manager", None, eastfield),
+        "guardian": ("guardian", None, None),
+    }
+    made = {}
+    for name, role in specs.items():
+        manager = create_manager(
+            session, demo, email=f"{name}@northgate.example", password=PASSWORD, roles=[role]
+        )
+        made[name] = manager
+    session.flush()
+    return made

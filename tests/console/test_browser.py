@@ -1,0 +1,51 @@
+"""The console in real Chromium: sign in with an authenticator code and download a pack."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+from pypdf import PdfReader
+
+from service.managers.operations import create_manager
+from service.organisations.models import Organisation
+from tests.console.conftest import PASSWORD
+from tests.kiosk.conftest import browser, live, page  # noqa: F401  (shared fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_in_with_a_code_and_download_a_pack(page, live, tmp_path):  # noqa: F811
+    with live.database.session() as session:
+        org = session.get_one(Organisation, live.org_id)
+        manager = create_manager(
+            session,
+            org,
+            email="ada@northgate.example",
+            password=PASSWORD,
+            roles=[("admin", None, None)],
+        )
+        secret = manager.totp_secret
+    page.goto("/console/")
+    assert page.url.endswith("/console/sign-in")
+    page.get_by_label("Email").fill("ada@northgate.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    # First time: the QR code to enrol an authenticator app.
+    assert page.get_by_role("img", name="QR code").is_visible()
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Confirm and sign in").click()
+    page.get_by_role("link", name="Print a noticeboard pack").click()
+    page.get_by_label("Site").select_option(label="Eastfield Depot")
+    page.get_by_label("Polski").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the pack (PDF)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.startswith("pack-eastfield-depot-")
+    texts = [p.extract_text() for p in PdfReader(path).pages]
+    assert "JOIN CAREERS" in texts[0] and any("Sieć Kariery" in t for t in texts)
+    # Signing out ends the session: the console asks for a sign-in again.
+    page.goto("/console/")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/console/print")
+    assert page.url.endswith("/console/sign-in")
