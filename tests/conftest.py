@@ -153,3 +153,7 @@ def demo(session):
     load_demo(session)
     session.flush()
     return organisation_for_number(session, "+441134960000")
+
+
+# Browser fixtures (live server, Chromium, page), registered once for every test folder.
+from tests.browser_fixtures import browser, live, page  # noqa: E402, F401

@@ -9,12 +9,11 @@ from pypdf import PdfReader
 from service.managers.operations import create_manager
 from service.organisations.models import Organisation
 from tests.console.conftest import PASSWORD
-from tests.kiosk.conftest import browser, live, page  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def test_sign_in_with_a_code_and_download_a_pack(page, live, tmp_path):  # noqa: F811
+def test_sign_in_with_a_code_and_download_a_pack(page, live, tmp_path):
     with live.database.session() as session:
         org = session.get_one(Organisation, live.org_id)
         manager = create_manager(

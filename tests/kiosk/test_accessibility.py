@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.languages import CODES
-from tests.kiosk.conftest import AXE
+from tests.browser_fixtures import AXE
 
 pytestmark = pytest.mark.browser
 

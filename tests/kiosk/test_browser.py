@@ -11,7 +11,7 @@ from sqlalchemy import select
 from service.contacts.models import Membership
 from service.contacts.operations import find_contact
 from service.content.models import Network
-from tests.kiosk.conftest import screenshot
+from tests.browser_fixtures import screenshot
 from tests.verification.conftest import code_in
 
 pytestmark = pytest.mark.browser

@@ -18,8 +18,8 @@ from service.cli import cli
 from service.config import Config
 from service.db import get_database
 from service.migrations import alembic_config
+from tests.browser_fixtures import ARTIFACTS
 from tests.conftest import PUBLIC_URL, TEST_DATA_KEY
-from tests.kiosk.conftest import ARTIFACTS
 
 
 @dataclass

@@ -1,0 +1,127 @@
+"""Browser test fixtures: a live server on its own SQLite database, and Debian's Chromium.
+
+Defined once here and imported by tests/conftest.py: a session-scoped Playwright defined in
+two modules would start a second event loop inside the first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from alembic import command as alembic_command
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from service import create_app
+from service.config import PROJECT_ROOT
+from service.contacts.operations import find_contact
+from service.db import Database, get_database
+from service.migrations import alembic_config
+from service.outbox.models import OutboundMessage
+from tests.conftest import TEST_DATA_KEY
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(os.environ.get("FRONTLINE_TEST_ARTIFACTS", PROJECT_ROOT / "test-artifacts"))
+
+
+@dataclass
+class Live:
+    """The running service: its address and its database."""
+
+    url: str
+    database: Database
+    org_id: int
+
+    def texts_to(self, phone: str) -> list[str]:
+        """Every text written for a number, oldest first, as the phone would show them."""
+        with self.database.session() as session:
+            contact = find_contact(session, self.org_id, phone)
+            if contact is None:
+                return []
+            rows = session.scalars(
+                select(OutboundMessage)
+                .where(OutboundMessage.contact_id == contact.id)
+                .order_by(OutboundMessage.id)
+            ).all()
+            return [self.database.vault.decrypt(r.body_encrypted) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The app served over HTTP on 127.0.0.1 with the demo council loaded."""
+    from service.config import Config
+    from service.demo import load_demo
+    from service.organisations.operations import organisation_by_slug
+
+    folder = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{folder / 'live.db'}"
+    config = Config(
+        ENV="development",
+        INSTANCE_DIR=str(folder),
+        DATABASE_URL=url,
+        SECRET_KEY="live-secret-key",
+        DATA_KEY=TEST_DATA_KEY,
+        PUBLIC_URL="http://127.0.0.1",
+        DEV_TOOLS=False,
+        QUEUE_IMMEDIATE=True,
+        LOG_LEVEL="WARNING",
+    )
+    app = create_app(config)
+    database = get_database(app)
+    # The outbox keeps what the service wrote; the tests read codes there, as a phone would.
+    database.queue = lambda ids: None
+    with app.app_context():
+        alembic_command.upgrade(alembic_config(url), "head")
+        with database.session() as session:
+            load_demo(session)
+        with database.session() as session:
+            org_id = organisation_by_slug(session, "northgate").id
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Live(f"http://127.0.0.1:{server.port}", database, org_id)
+    server.shutdown()
+    thread.join()
+    server.server_close()
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium; the Makefile installs it (no `playwright install` here)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test-tools` (the Makefile installs it)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live):
+    """A fresh browser profile at the size of a depot touchscreen; page errors fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1024}, base_url=live.url)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def screenshot(tab, name: str) -> Path:
+    """Save a full-page screenshot into the artifacts folder, to be looked at."""
+    path = ARTIFACTS / "kiosk" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(path), full_page=True)
+    return path
