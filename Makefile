@@ -68,6 +68,7 @@ run: install
 	@echo "    public page     http://$(HOST):$(PORT)/"
 	@echo "    depot kiosk     http://$(HOST):$(PORT)/kiosk/eastfield-depot/"
 	@echo "    phone simulator http://$(HOST):$(PORT)/dev/phone"
+	@echo "    console         http://$(HOST):$(PORT)/console/  (first: $(FRONTLINE) create-manager --email you@example.org)"
 	@echo ""
 	@$(FRONTLINE) worker --workers 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
