@@ -17,6 +17,7 @@ from service.managers.models import Manager, ManagerRole
 from service.organisations.models import Organisation, OrganisationNumber, Site
 from service.outbox.models import OutboundMessage
 from service.printing.models import PrintPack
+from service.reach.models import ReachTally
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
 from service.verification.models import PendingAction, RequestKey
@@ -42,6 +43,7 @@ __all__ = [
     "OutboundMessage",
     "PendingAction",
     "PrintPack",
+    "ReachTally",
     "RequestKey",
     "Rsvp",
     "Site",

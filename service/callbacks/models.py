@@ -30,6 +30,11 @@ class CallbackRequest(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[dt.datetime | None]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("manager.id", ondelete="SET NULL"))
+    # The bridged call a lead placed from the console, and how many times they tried.
+    callback_call_sid: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_attempt_at: Mapped[dt.datetime | None]
     # A voicemail left on the phone line: Twilio's recording, found again by its SID.
     call_sid: Mapped[str | None] = mapped_column(String(64))
     recording_sid: Mapped[str | None] = mapped_column(String(64), unique=True)

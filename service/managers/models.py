@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
@@ -33,6 +33,8 @@ class Manager(Base):
     failed_count: Mapped[int] = mapped_column(default=0)
     failed_window_start: Mapped[dt.datetime | None]
     disabled_at: Mapped[dt.datetime | None]
+    # The phone the service rings to bridge a call-back (encrypted like every number).
+    phone_encrypted: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[ManagerRole]] = relationship(

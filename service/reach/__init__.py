@@ -1,0 +1,1 @@
+"""Reach: counts of joins, leaves, RSVPs, support and call-backs, shown without naming anyone."""

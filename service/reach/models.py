@@ -1,0 +1,38 @@
+"""Counts of what reached people, by month, network, site, channel and measure; never who."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base
+
+MEASURES = ("join", "leave", "rsvp", "support", "callback", "download")
+
+
+class ReachTally(Base):
+    """How many times one thing happened in one month; a count, so erasure leaves it standing.
+
+    network_id and site_id are 0 for "none" rather than NULL, because NULLs never collide in
+    a unique constraint and every increment must land on exactly one row. They carry no
+    foreign key: a deleted network's history still counts towards the organisation's reach.
+    """
+
+    __tablename__ = "reach_tally"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "month", "network_id", "site_id", "channel", "measure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    # The first day of the month, in the organisation's local time.
+    month: Mapped[dt.date]
+    network_id: Mapped[int] = mapped_column(default=0)
+    site_id: Mapped[int] = mapped_column(default=0)
+    channel: Mapped[str] = mapped_column(String(10))
+    measure: Mapped[str] = mapped_column(String(10))
+    count: Mapped[int] = mapped_column(default=0)
