@@ -128,8 +128,10 @@ def pack(site_slug: str, langs: str, size: str, large_print: bool, output: str) 
     from service.db import utcnow
     from service.errors import DomainError
     from service.printing import operations as printing
+    from service.reach.operations import count_reach
 
     config = current_app.config["FRONTLINE"]
+    now = utcnow()
     try:
         codes = printing.parse_languages(langs)
         with get_database().session() as session:
@@ -141,7 +143,15 @@ def pack(site_slug: str, langs: str, size: str, large_print: bool, output: str) 
                 size=size,
                 large_print=large_print,
                 public_url=config.PUBLIC_URL,
-                now=utcnow(),
+                now=now,
+            )
+            count_reach(
+                session,
+                site.organisation_id,
+                measure="download",
+                channel="print",
+                site_id=site.id,
+                at=now,
             )
             # Written beside the target and renamed: a failed build never leaves half a file.
             target = Path(output)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from flask import Request
+import requests
+from flask import Flask, Request
 from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -15,6 +18,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from service.config import Config
+
+log = logging.getLogger(__name__)
 
 
 def public_url(request: Request, config: Config) -> str:
@@ -42,7 +47,7 @@ def sign(url: str, params: dict[str, str], auth_token: str) -> str:
     return RequestValidator(auth_token).compute_signature(url, params)
 
 
-# -- REST: sending texts ------------------------------------------------------------------------
+# -- REST: texts, calls and recordings ---------------------------------------------------------
 
 TWILIO_API = "https://api.twilio.com"
 # Twilio errors that mean "this number will never take our texts".
@@ -67,11 +72,32 @@ class SendError(Exception):
         self.transient = transient
 
 
+@dataclass(frozen=True)
+class Recording:
+    """A voicemail's audio as Twilio serves it, read in chunks (never held whole in memory)."""
+
+    content_type: str
+    length: int | None
+    chunks: Iterator[bytes]
+
+
+class RecordingUnavailable(Exception):
+    """Twilio could not (or may not) hand over a recording."""
+
+
 class Transport(Protocol):
-    """Something that hands one text to a carrier."""
+    """Something that hands texts and calls to a carrier and fetches recordings back."""
 
     def send(self, *, to: str, body: str, status_callback: str | None) -> SendResult:
         """Send body to the E.164 number; raise SendError when it is not accepted."""
+        ...
+
+    def place_call(self, *, to: str, from_: str, url: str, status_callback: str | None) -> str:
+        """Ring to from from_; on answer the carrier fetches TwiML from url. The call's SID."""
+        ...
+
+    def fetch_recording(self, recording_url: str) -> Recording:
+        """The audio of a recording Twilio reported; RecordingUnavailable when it cannot."""
         ...
 
 
@@ -101,6 +127,9 @@ class TwilioTransport:
         self.client = Client(
             config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, http_client=http_client
         )
+        self.api_url = (config.TWILIO_API_URL or TWILIO_API).rstrip("/")
+        self.auth = (config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN)
+        self.timeout = timeout
         self.sender = (
             {"messaging_service_sid": config.TWILIO_MESSAGING_SERVICE_SID}
             if config.TWILIO_MESSAGING_SERVICE_SID
@@ -122,6 +151,49 @@ class TwilioTransport:
             raise SendError(type(exc).__name__, code=None, transient=True) from None
         return SendResult(sid=message.sid, status=message.status or "queued")
 
+    def place_call(self, *, to: str, from_: str, url: str, status_callback: str | None) -> str:
+        """Create the call at Twilio; failures raise SendError like texts do."""
+        extra = {"status_callback": status_callback} if status_callback else {}
+        try:
+            call = self.client.calls.create(to=to, from_=from_, url=url, **extra)
+        except TwilioRestException as exc:
+            transient = exc.status == 429 or exc.status >= 500 or exc.code == 20429
+            raise SendError(
+                f"Twilio answered {exc.status}", code=exc.code, transient=transient
+            ) from None
+        except (RequestException, TwilioException) as exc:
+            raise SendError(type(exc).__name__, code=None, transient=True) from None
+        return call.sid
+
+    def fetch_recording(self, recording_url: str) -> Recording:
+        """Stream the MP3 from Twilio with the account's credentials."""
+        # Our credentials go to Twilio's API host only, whatever a stored URL says.
+        if not recording_url.startswith(TWILIO_API + "/"):
+            raise RecordingUnavailable("not a Twilio recording URL")
+        path = recording_url[len(TWILIO_API) :]
+        if not path.endswith((".mp3", ".wav")):
+            path += ".mp3"
+        try:
+            response = requests.get(
+                self.api_url + path, auth=self.auth, stream=True, timeout=self.timeout
+            )
+        except RequestException as exc:
+            raise RecordingUnavailable(type(exc).__name__) from None
+        if response.status_code != 200:
+            response.close()
+            raise RecordingUnavailable(f"Twilio answered {response.status_code}")
+        length = response.headers.get("Content-Length", "")
+
+        def chunks() -> Iterator[bytes]:
+            with response:
+                yield from response.iter_content(chunk_size=64 * 1024)
+
+        return Recording(
+            content_type=response.headers.get("Content-Type", "audio/mpeg"),
+            length=int(length) if length.isdigit() else None,
+            chunks=chunks(),
+        )
+
 
 class DevTransport:
     """No Twilio account: messages stay in the outbox, where /dev/phone shows them arriving."""
@@ -130,9 +202,29 @@ class DevTransport:
         """Accept the message locally."""
         return SendResult(sid="DEV" + secrets.token_hex(16), status="delivered")
 
+    def place_call(self, *, to: str, from_: str, url: str, status_callback: str | None) -> str:
+        """Pretend to ring: no account, no call (and no number in the log)."""
+        log.info("development transport: a bridged call-back would ring the lead now")
+        return "CADEV" + secrets.token_hex(15)
+
+    def fetch_recording(self, recording_url: str) -> Recording:
+        """Recordings live at Twilio; without an account there are none to fetch."""
+        raise RecordingUnavailable("no Twilio account is configured")
+
 
 def transport_for(config: Config) -> Transport:
     """Twilio when an account is configured, the local development transport otherwise."""
     if config.TWILIO_ACCOUNT_SID:
         return TwilioTransport(config)
     return DevTransport()
+
+
+TRANSPORT_KEY = "frontline.transport"
+
+
+def app_transport(app: Flask) -> Transport:
+    """The app's transport, made once and shared (the worker keeps it in the same place)."""
+    transport = app.extensions.get(TRANSPORT_KEY)
+    if transport is None:
+        transport = app.extensions[TRANSPORT_KEY] = transport_for(app.config["FRONTLINE"])
+    return transport

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
 from service.contacts.operations import get_or_create_contact
+from service.content import notices
 from service.content import operations as content
 from service.content.models import Event, Network, SupportLine
 from service.organisations import operations as organisations
@@ -112,7 +113,7 @@ def create_support_line(
     position: int = 0,
 ) -> SupportLine:
     """A support line."""
-    return content.create_support_line(
+    return notices.create_support_line(
         session, org, name=name, phone=phone, crisis=crisis, position=position
     )
 

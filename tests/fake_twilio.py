@@ -1,4 +1,7 @@
-"""A fake Twilio REST server on 127.0.0.1: real HTTP, scripted answers, a record of every send."""
+"""A fake Twilio REST server on 127.0.0.1: real HTTP, scripted answers, a record of every send.
+
+It takes texts (Messages.json) and calls (Calls.json), and serves recordings' audio.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages\.json$")
+CALLS = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Calls\.json$")
+RECORDING = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Recordings/(RE\w+)\.mp3$")
+
+
+def silent_mp3(seconds: float = 1.0) -> bytes:
+    """A small valid MP3: MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz, mono) of silence."""
+    header = bytes([0xFF, 0xFB, 0x90, 0xC4])
+    frame = header + bytes(417 - len(header))  # 144 * 128000 / 44100 bytes a frame
+    return frame * max(1, round(seconds * 44100 / 1152))
+
+
+AUDIO = silent_mp3()
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,8 @@ class FakeTwilio:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, str]] = []  # accepted messages, in order
+        self.calls: list[dict[str, str]] = []  # accepted calls, in order
+        self.fetched: list[dict[str, str]] = []  # recordings served: path and Authorization
         self.requests = 0
         self.script: deque[Answer] = deque()  # answers to give first, then 201s
         self.rule: Callable[[dict[str, str]], Answer | None] | None = None
@@ -41,8 +58,22 @@ class FakeTwilio:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
+            def do_GET(self) -> None:
+                if not RECORDING.match(self.path):
+                    self._json(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                with fake._lock:
+                    fake.fetched.append(
+                        {"path": self.path, "auth": self.headers.get("Authorization", "")}
+                    )
+                self.send_response(200)
+                self.send_header("Content-Type", "audio/mpeg")
+                self.send_header("Content-Length", str(len(AUDIO)))
+                self.end_headers()
+                self.wfile.write(AUDIO)
+
             def do_POST(self) -> None:
-                match = MESSAGES.match(self.path)
+                match = MESSAGES.match(self.path) or CALLS.match(self.path)
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 if not match:
@@ -62,6 +93,9 @@ class FakeTwilio:
                         },
                     )
                     return
+                if match.re is CALLS:
+                    self._call(form, match.group(1))
+                    return
                 sid = f"SM{next(fake._sids):032x}"
                 with fake._lock:
                     fake.sent.append({**form, "sid": sid})
@@ -73,6 +107,22 @@ class FakeTwilio:
                         "to": form.get("To"),
                         "body": form.get("Body"),
                         "account_sid": match.group(1),
+                    },
+                )
+
+            def _call(self, form: dict[str, str], account: str) -> None:
+                sid = f"CA{next(fake._sids):032x}"
+                with fake._lock:
+                    fake.calls.append({**form, "sid": sid})
+                self._json(
+                    201,
+                    {
+                        "sid": sid,
+                        "status": "queued",
+                        "to": form.get("To"),
+                        "from": form.get("From"),
+                        "direction": "outbound-api",
+                        "account_sid": account,
                     },
                 )
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from service.content import operations, queries
+from service.content import notices, operations, queries
 from service.content.models import Event, Network, NetworkKeyword
 from service.errors import InvalidPhoneNumber, InvalidRecurrence, KeywordClash, ValidationError
 from tests import factories
@@ -170,17 +170,15 @@ def test_support_lines_put_crisis_lines_first(session) -> None:
 def test_announcements_are_live_only_inside_their_window(session) -> None:
     org = factories.create_organisation(session)
     now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
-    operations.create_announcement(
+    notices.create_announcement(
         session,
         org,
         body="Now",
         publish_from=now - dt.timedelta(days=1),
         publish_until=now + dt.timedelta(days=1),
     )
-    operations.create_announcement(
-        session, org, body="Later", publish_from=now + dt.timedelta(days=1)
-    )
-    operations.create_announcement(
+    notices.create_announcement(session, org, body="Later", publish_from=now + dt.timedelta(days=1))
+    notices.create_announcement(
         session,
         org,
         body="Over",

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.content.recurrence import occurrences, parse_rule
+from service.content.recurrence import Repeat, next_starts, occurrences, parse_rule, simple_repeat
 from service.errors import InvalidRecurrence
 
 LONDON = ZoneInfo("Europe/London")
@@ -133,3 +133,95 @@ def test_until_ends_the_series() -> None:
 def test_bad_rules_are_refused(rule: str, message: str) -> None:
     with pytest.raises(InvalidRecurrence, match=message):
         parse_rule(rule, _local(2026, 1, 1, 9, 0), LONDON)
+
+
+# -- the console's simple choices ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("repeat", "rule"),
+    [
+        (Repeat(), None),
+        (Repeat("weekly", days=("FR",)), "FREQ=WEEKLY;BYDAY=FR"),
+        (Repeat("weekly", days=("FR", "MO"), interval=2), "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR"),
+        (Repeat("monthly", nth=1, weekday="TU"), "FREQ=MONTHLY;BYDAY=1TU"),
+        (Repeat("monthly", nth=-1, weekday="SA"), "FREQ=MONTHLY;BYDAY=-1SA"),
+        (
+            Repeat("weekly", days=("WE",), until=dt.date(2027, 3, 31)),
+            "FREQ=WEEKLY;BYDAY=WE;UNTIL=20270331T235959",
+        ),
+    ],
+)
+def test_simple_choices_make_rules_and_read_back(repeat, rule):
+    assert repeat.rule() == rule
+    # Days come back in week order, however they were ticked.
+    expected = Repeat(
+        repeat.kind,
+        days=tuple(d for d in ("MO", "TU", "WE", "TH", "FR", "SA", "SU") if d in repeat.days),
+        interval=repeat.interval,
+        nth=repeat.nth,
+        weekday=repeat.weekday,
+        until=repeat.until,
+    )
+    assert simple_repeat(rule) == expected
+
+
+@pytest.mark.parametrize(
+    "rule", ["FREQ=DAILY", "FREQ=MONTHLY;BYMONTHDAY=15", "FREQ=WEEKLY;BYDAY=MO;COUNT=4"]
+)
+def test_other_rules_are_custom(rule):
+    assert simple_repeat(rule) is None
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        Repeat("weekly"),
+        Repeat("weekly", days=("XX",)),
+        Repeat("weekly", days=("MO",), interval=3),
+        Repeat("monthly", nth=5, weekday="MO"),
+        Repeat("yearly"),
+    ],
+)
+def test_incomplete_choices_are_refused(repeat):
+    with pytest.raises(InvalidRecurrence):
+        repeat.rule()
+
+
+def test_next_five_dates_start_after_now_and_keep_the_hour_across_the_clock_change():
+    start = _local(2026, 1, 9, 12, 30)
+    dates = next_starts(
+        first_start=start,
+        first_end=start + dt.timedelta(hours=1),
+        rule="FREQ=WEEKLY;BYDAY=FR",
+        zone=LONDON,
+        after=_local(2026, 3, 20, 13, 0),
+        count=5,
+    )
+    assert [d.astimezone(LONDON).strftime("%d %b %H:%M") for d in dates] == [
+        "27 Mar 12:30",
+        "03 Apr 12:30",
+        "10 Apr 12:30",
+        "17 Apr 12:30",
+        "24 Apr 12:30",
+    ]
+
+
+def test_next_dates_of_a_rule_that_has_ended_or_a_one_off():
+    start = _local(2026, 1, 9, 12, 30)
+    ended = next_starts(
+        first_start=start,
+        first_end=start + dt.timedelta(hours=1),
+        rule="FREQ=WEEKLY;BYDAY=FR;UNTIL=20260131T235959",
+        zone=LONDON,
+        after=_local(2026, 6, 1, 0, 0),
+    )
+    assert ended == []
+    once = next_starts(
+        first_start=start,
+        first_end=start + dt.timedelta(hours=1),
+        rule=None,
+        zone=LONDON,
+        after=_local(2026, 1, 1, 0, 0),
+    )
+    assert once == [start.astimezone(UTC)]

@@ -7,19 +7,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service import validation
+from service import languages, validation
 from service.broadcasts.models import AUDIENCES, Broadcast
 from service.config import Config
 from service.contacts.models import Contact, Membership
-from service.content.models import Network
+from service.content.models import Network, Translation
 from service.content.queries import translations_for
 from service.db import utcnow
 from service.errors import DomainError, ValidationError
 from service.messaging.segments import count
 from service.organisations.models import Organisation
+from service.outbox.models import OutboundMessage
 from service.outbox.operations import Draft, cancel_pending, enqueue
 from service.outbox.sending import seconds_until_quiet_hours_end
 
@@ -182,6 +183,33 @@ def preview(session: Session, broadcast: Broadcast, config: Config) -> Preview:
     )
 
 
+@dataclass(frozen=True)
+class Sample:
+    """The text one kind of member gets: a language, and whether discretion hides the name."""
+
+    language: str
+    discreet: bool
+    text: str
+    segments: int
+    encoding: str
+
+
+def samples(session: Session, broadcast: Broadcast) -> list[Sample]:
+    """Each language's text (and the discreet one where a sensitive network is named)."""
+    render = renderer(session, broadcast, set(languages.CODES))
+    first = tuple(broadcast.network_ids[:1]) if broadcast.network_ids else ()
+    found = []
+    for language in languages.CODES:
+        variants = [False]
+        if first and render.names[(first[0], language)][2]:
+            variants.append(True)  # a sensitive network: discreet members see another label
+        for discreet in variants:
+            text = render.text(Recipient(0, language, discreet, first))
+            counted = count(text)
+            found.append(Sample(language, discreet, text, counted.segments, counted.encoding))
+    return found
+
+
 def send_broadcast(session: Session, broadcast: Broadcast, config: Config, now: dt.datetime) -> int:
     """Fan out now (or schedule it when it has a future time); the number of rows written."""
     if broadcast.status not in ("draft", "scheduled"):
@@ -238,3 +266,59 @@ def fan_out_due(session: Session, config: Config, now: dt.datetime) -> int:
     for broadcast in due:
         send_broadcast(session, broadcast, config, now)
     return len(due)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a broadcast's texts are: waiting, handed to Twilio, delivered, failed, cancelled."""
+
+    total: int
+    counts: dict[str, int]
+
+    @property
+    def done(self) -> int:
+        """Texts with a final answer (delivered, failed, cancelled) or at least sent."""
+        return self.total - self.counts.get("waiting", 0)
+
+    @property
+    def finished(self) -> bool:
+        """Nothing is left to send (delivery reports may still arrive for sent texts)."""
+        return self.counts.get("waiting", 0) == 0
+
+
+# Outbox statuses as a lead reads them.
+PROGRESS_GROUPS = {
+    "pending": "waiting",
+    "sending": "waiting",
+    "sent": "sent",
+    "delivered": "delivered",
+    "undelivered": "failed",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
+
+
+def progress(session: Session, broadcast: Broadcast) -> Progress:
+    """Counts of the broadcast's texts by where they are now."""
+    counts = dict.fromkeys(("waiting", "sent", "delivered", "failed", "cancelled"), 0)
+    rows = session.execute(
+        select(OutboundMessage.status, func.count())
+        .where(OutboundMessage.broadcast_id == broadcast.id)
+        .group_by(OutboundMessage.status)
+    )
+    for status, n in rows:
+        counts[PROGRESS_GROUPS.get(status, "waiting")] += n
+    return Progress(total=sum(counts.values()), counts=counts)
+
+
+def discard_draft(session: Session, broadcast: Broadcast) -> None:
+    """Throw away a draft that was never sent, with its translations."""
+    if broadcast.status != "draft":
+        raise BroadcastStateError(f"the broadcast is already {broadcast.status}")
+    session.execute(
+        delete(Translation).where(
+            Translation.owner_table == Broadcast.__tablename__, Translation.owner_id == broadcast.id
+        )
+    )
+    session.delete(broadcast)
+    session.flush()

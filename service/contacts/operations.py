@@ -13,6 +13,7 @@ from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationError
+from service.reach.operations import count_reach
 
 
 def find_contact(session: Session, organisation_id: int, phone: str) -> Contact | None:
@@ -107,25 +108,48 @@ def join_network(
         if winner is None:
             raise
         return winner, False
+    # Counted only here, past both "already a member" exits: a repeated JOIN is not a join.
+    _count(session, contact, "join", channel, network.id)
     return membership, True
 
 
-def leave_network(session: Session, contact: Contact, network_id: int) -> bool:
-    """End a membership; False when there was none."""
+def _count(session: Session, contact: Contact, measure: str, channel: str, network_id: int) -> None:
+    count_reach(
+        session,
+        contact.organisation_id,
+        measure=measure,
+        channel=channel,
+        network_id=network_id,
+        site_id=contact.site_id,
+    )
+
+
+def leave_network(session: Session, contact: Contact, network_id: int, *, channel: str) -> bool:
+    """End a membership, left through the channel; False when there was none."""
     result = session.execute(
         delete(Membership).where(
             Membership.contact_id == contact.id, Membership.network_id == network_id
         )
     )
     session.expire(contact, ["memberships"])
+    if result.rowcount:
+        _count(session, contact, "leave", channel, network_id)
     return bool(result.rowcount)
 
 
-def leave_all(session: Session, contact: Contact) -> int:
-    """End every membership; the number ended."""
-    result = session.execute(delete(Membership).where(Membership.contact_id == contact.id))
+def leave_all(session: Session, contact: Contact, *, channel: str) -> int:
+    """End every membership, left through the channel; the number ended."""
+    # RETURNING names exactly the rows this statement deleted, so each leave counts once
+    # even when a concurrent LEAVE got to some of them first.
+    left = session.scalars(
+        delete(Membership)
+        .where(Membership.contact_id == contact.id)
+        .returning(Membership.network_id)
+    ).all()
     session.expire(contact, ["memberships"])
-    return result.rowcount or 0
+    for network_id in left:
+        _count(session, contact, "leave", channel, network_id)
+    return len(left)
 
 
 def member_network_ids(session: Session, contact: Contact) -> list[int]:

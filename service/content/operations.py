@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service import keywords, languages, validation
@@ -101,6 +100,29 @@ def set_keywords(
     return list(network.keywords)
 
 
+def _network_values(
+    *,
+    name: str,
+    short_description: str,
+    long_description: str,
+    sensitive: bool,
+    discreet_name: str,
+) -> dict:
+    if sensitive and not (discreet_name or "").strip():
+        raise ValidationError("discreet_name", "a sensitive network needs a discreet name")
+    return {
+        "name": validation.required_text("name", name, max_length=200),
+        "short_description": validation.required_text(
+            "short_description", short_description, max_length=300
+        ),
+        "long_description": validation.optional_text(
+            "long_description", long_description, max_length=5000
+        ),
+        "sensitive": sensitive,
+        "discreet_name": validation.optional_text("discreet_name", discreet_name, max_length=200),
+    }
+
+
 def create_network(
     session: Session,
     org: Organisation,
@@ -115,30 +137,113 @@ def create_network(
     parent: Network | None = None,
 ) -> Network:
     """Create a network with its keywords; sensitive networks must have a discreet name."""
-    if sensitive and not (discreet_name or "").strip():
-        raise ValidationError("discreet_name", "a sensitive network needs a discreet name")
     if parent is not None and parent.organisation_id != org.id:
         raise ValidationError("parent", "the parent network belongs to another organisation")
     # Every check runs before the first write, so a refusal leaves nothing behind.
-    pairs = _checked_keywords(session, org.id, keywords, None)
-    network = Network(
-        organisation_id=org.id,
-        slug=validation.slug("slug", slug),
-        name=validation.required_text("name", name, max_length=200),
-        short_description=validation.required_text(
-            "short_description", short_description, max_length=300
-        ),
-        long_description=validation.optional_text(
-            "long_description", long_description, max_length=5000
-        ),
+    values = _network_values(
+        name=name,
+        short_description=short_description,
+        long_description=long_description,
         sensitive=sensitive,
-        discreet_name=validation.optional_text("discreet_name", discreet_name, max_length=200),
-        parent=parent,
+        discreet_name=discreet_name,
     )
+    new_slug = validation.slug("slug", slug)
+    if session.scalar(
+        select(Network.id).where(Network.organisation_id == org.id, Network.slug == new_slug)
+    ):
+        raise ValidationError("slug", f"{new_slug} is already the address of another network")
+    pairs = _checked_keywords(session, org.id, keywords, None)
+    network = Network(organisation_id=org.id, slug=new_slug, parent=parent, **values)
     session.add(network)
     session.flush()
     _replace_keywords(session, network, pairs)
     return network
+
+
+def update_network(
+    session: Session,
+    network: Network,
+    *,
+    name: str,
+    short_description: str,
+    keywords: Mapping[str, Sequence[str]],
+    long_description: str = "",
+    sensitive: bool = False,
+    discreet_name: str = "",
+) -> Network:
+    """Change a network's English text, sensitivity and keywords (its address stays)."""
+    values = _network_values(
+        name=name,
+        short_description=short_description,
+        long_description=long_description,
+        sensitive=sensitive,
+        discreet_name=discreet_name,
+    )
+    pairs = _checked_keywords(session, network.organisation_id, keywords, network.id)
+    for key, value in values.items():
+        setattr(network, key, value)
+    if sorted(pairs) != sorted((k.language, k.word) for k in network.keywords):
+        _replace_keywords(session, network, pairs)
+    session.flush()
+    return network
+
+
+def keyword_clash(
+    session: Session, organisation_id: int, word: str, network_id: int | None
+) -> str | None:
+    """Why a word cannot name this network (taken, reserved, malformed), or None if it can."""
+    try:
+        _check_clashes(session, organisation_id, _fold_keywords({"en": [word]}), network_id)
+    except ValidationError as exc:
+        return exc.message
+    return None
+
+
+def _event_values(
+    org: Organisation,
+    *,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    network: Network | None,
+    description: str,
+    site: Site | None,
+    place: str,
+    rrule: str | None,
+    dial_in_number: str | None,
+    dial_in_pin: str | None,
+    capacity: int | None,
+    audio_url: str | None,
+) -> dict:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise ValidationError("starts_at", "times must carry a time zone")
+    if ends_at <= starts_at:
+        raise ValidationError("ends_at", "the event must end after it starts")
+    if network is not None and network.organisation_id != org.id:
+        raise ValidationError("network", "the network belongs to another organisation")
+    if site is not None and site.organisation_id != org.id:
+        raise ValidationError("site", "the site belongs to another organisation")
+    if rrule is not None:
+        rrule = rrule.strip()
+        parse_rule(rrule, starts_at, ZoneInfo(org.timezone))
+    if dial_in_pin and not dial_in_pin.isdigit():
+        raise ValidationError("dial_in_pin", "a conference PIN is digits only")
+    if capacity is not None and capacity < 1:
+        raise ValidationError("capacity", "must be at least 1")
+    return {
+        "network": network,
+        "site": site,
+        "title": validation.required_text("title", title, max_length=200),
+        "description": validation.optional_text("description", description, max_length=5000),
+        "place": validation.optional_text("place", place, max_length=300),
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "rrule": rrule or None,
+        "dial_in_number": normalise(dial_in_number) if dial_in_number else None,
+        "dial_in_pin": dial_in_pin or None,
+        "capacity": capacity,
+        "audio_url": checked_audio_url(audio_url),
+    }
 
 
 def create_event(
@@ -159,112 +264,72 @@ def create_event(
     audio_url: str | None = None,
 ) -> Event:
     """Create a one-off or recurring event; the rule is checked against the start time."""
-    if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise ValidationError("starts_at", "times must carry a time zone")
-    if ends_at <= starts_at:
-        raise ValidationError("ends_at", "the event must end after it starts")
-    if network is not None and network.organisation_id != org.id:
-        raise ValidationError("network", "the network belongs to another organisation")
-    if site is not None and site.organisation_id != org.id:
-        raise ValidationError("site", "the site belongs to another organisation")
-    if rrule is not None:
-        rrule = rrule.strip()
-        parse_rule(rrule, starts_at, ZoneInfo(org.timezone))
-    if dial_in_pin and not dial_in_pin.isdigit():
-        raise ValidationError("dial_in_pin", "a conference PIN is digits only")
-    if capacity is not None and capacity < 1:
-        raise ValidationError("capacity", "must be at least 1")
     event = Event(
         organisation_id=org.id,
-        network=network,
-        site=site,
-        title=validation.required_text("title", title, max_length=200),
-        description=validation.optional_text("description", description, max_length=5000),
-        place=validation.optional_text("place", place, max_length=300),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        rrule=rrule or None,
-        dial_in_number=normalise(dial_in_number) if dial_in_number else None,
-        dial_in_pin=dial_in_pin or None,
-        capacity=capacity,
-        audio_url=_audio_url(audio_url),
+        **_event_values(
+            org,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            network=network,
+            description=description,
+            site=site,
+            place=place,
+            rrule=rrule,
+            dial_in_number=dial_in_number,
+            dial_in_pin=dial_in_pin,
+            capacity=capacity,
+            audio_url=audio_url,
+        ),
     )
     session.add(event)
     session.flush()
     return event
 
 
-def create_support_line(
-    session: Session,
-    org: Organisation,
-    *,
-    name: str,
-    phone: str,
-    hours: str = "",
-    description: str = "",
-    crisis: bool = False,
-    always_open: bool = False,
-    position: int = 0,
-) -> SupportLine:
-    """Add a support line; crisis lines are listed first on every channel."""
-    line = SupportLine(
-        organisation_id=org.id,
-        name=validation.required_text("name", name, max_length=200),
-        phone=_support_number(phone),
-        hours=validation.optional_text("hours", hours, max_length=200),
-        description=validation.optional_text("description", description, max_length=2000),
-        crisis=crisis,
-        always_open=always_open,
-        position=position,
-    )
-    session.add(line)
+def update_event(session: Session, event: Event, **fields) -> Event:
+    """Change an event; the same checks as creating one, all made before anything changes.
+
+    RSVPs stay with their occurrence times, so one for a date the new rule drops simply
+    no longer matches an occurrence.
+    """
+    org = session.get_one(Organisation, event.organisation_id)
+    current = {
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "network": event.network,
+        "description": event.description,
+        "site": event.site,
+        "place": event.place,
+        "rrule": event.rrule,
+        "dial_in_number": event.dial_in_number,
+        "dial_in_pin": event.dial_in_pin,
+        "capacity": event.capacity,
+        "audio_url": event.audio_url,
+    }
+    unknown = set(fields) - set(current)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "events have no such field")
+    for key, value in _event_values(org, **{**current, **fields}).items():
+        setattr(event, key, value)
     session.flush()
-    return line
+    return event
 
 
-def _support_number(raw: str) -> str:
-    # UK short helplines such as Samaritans' 116 123 are not E.164 subscriber numbers.
-    digits = re.sub(r"[\s-]", "", raw or "")
-    if re.fullmatch(r"116\d{3}|999|111", digits):
-        return digits
-    return normalise(raw)
-
-
-def create_announcement(
-    session: Session,
-    org: Organisation,
-    *,
-    body: str,
-    publish_from: dt.datetime,
-    publish_until: dt.datetime | None = None,
-    network: Network | None = None,
-    audio_url: str | None = None,
-) -> Announcement:
-    """Publish a notice to the organisation or one network within a window."""
-    if publish_until is not None and publish_until <= publish_from:
-        raise ValidationError("publish_until", "the window must end after it starts")
-    if network is not None and network.organisation_id != org.id:
-        raise ValidationError("network", "the network belongs to another organisation")
-    announcement = Announcement(
-        organisation_id=org.id,
-        network_id=network.id if network is not None else None,
-        body=validation.required_text("body", body, max_length=1600),
-        publish_from=publish_from,
-        publish_until=publish_until,
-        audio_url=_audio_url(audio_url),
-    )
-    session.add(announcement)
-    session.flush()
-    return announcement
-
-
-def _audio_url(raw: str | None) -> str | None:
+def checked_audio_url(raw: str | None) -> str | None:
+    """The address of a recording to play instead of the text, checked; None for none."""
     # Twilio fetches the file itself, so it must be a public HTTPS address.
     if not raw:
         return None
     if not raw.startswith("https://") or len(raw) > 500:
         raise ValidationError("audio_url", "must be an https:// address Twilio can fetch")
     return raw
+
+
+def check_rule(org: Organisation, rule: str, starts_at: dt.datetime) -> None:
+    """Refuse a recurrence rule that cannot anchor at this start (InvalidRecurrence)."""
+    parse_rule(rule, starts_at, ZoneInfo(org.timezone))
 
 
 Translatable = Network | Event | SupportLine | Announcement
@@ -319,3 +384,32 @@ def set_translations(
     """Set several fields of one row in one language."""
     for field, text in fields.items():
         set_translation(session, owner, field, language, text, reviewed=reviewed)
+
+
+def mark_translations_stale(session: Session, owner: Translatable, fields: Sequence[str]) -> int:
+    """When the English of fields changes, their translations need a person's eyes again."""
+    fields = [f for f in fields if f in owner.translatable]
+    if not fields:
+        return 0
+    result = session.execute(
+        update(Translation)
+        .where(
+            Translation.owner_table == owner.__tablename__,
+            Translation.owner_id == owner.id,
+            Translation.field.in_(list(fields)),
+            Translation.reviewed.is_(True),
+        )
+        .values(reviewed=False)
+    )
+    return result.rowcount or 0
+
+
+def delete_item(session: Session, item: Event | SupportLine | Announcement) -> None:
+    """Remove an event, support line or announcement, with its translations."""
+    session.execute(
+        delete(Translation).where(
+            Translation.owner_table == item.__tablename__, Translation.owner_id == item.id
+        )
+    )
+    session.delete(item)
+    session.flush()

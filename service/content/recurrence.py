@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -85,3 +87,104 @@ def occurrences(
         end = _to_utc(local + wall_duration, zone)
         if start < window_end and end > window_start:
             yield start, end
+
+
+# The console offers recurrence made simple: once, weekly on chosen days (every week or every
+# other week, as networks meet), or monthly on the nth weekday. Each maps to one RRULE.
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+NTH = (1, 2, 3, 4, -1)  # -1 is "the last"
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A simple repetition a lead can choose in a form, and the RRULE it stands for."""
+
+    kind: str = "once"  # once | weekly | monthly
+    days: tuple[str, ...] = ()  # weekly: which weekdays
+    interval: int = 1  # weekly: every week (1) or every other week (2)
+    nth: int = 1  # monthly: 1st..4th, or -1 for the last
+    weekday: str = "MO"  # monthly: which weekday
+    until: dt.date | None = None  # the last day it may fall on, if it stops
+
+    def rule(self) -> str | None:
+        """The RRULE text, or None for a one-off event."""
+        if self.kind == "once":
+            return None
+        if self.kind == "weekly":
+            if not self.days or any(d not in WEEKDAYS for d in self.days):
+                raise InvalidRecurrence("choose the days it repeats on")
+            if self.interval not in (1, 2):
+                raise InvalidRecurrence("it repeats every week or every other week")
+            days = ",".join(d for d in WEEKDAYS if d in self.days)
+            parts = ["FREQ=WEEKLY"] + (["INTERVAL=2"] if self.interval == 2 else [])
+            parts.append(f"BYDAY={days}")
+        elif self.kind == "monthly":
+            if self.nth not in NTH or self.weekday not in WEEKDAYS:
+                raise InvalidRecurrence("choose which weekday of the month")
+            parts = ["FREQ=MONTHLY", f"BYDAY={self.nth}{self.weekday}"]
+        else:
+            raise InvalidRecurrence("it repeats once, weekly or monthly")
+        if self.until is not None:
+            # Inclusive of the whole last day, read in local time like the start.
+            parts.append(f"UNTIL={self.until:%Y%m%d}T235959")
+        return ";".join(parts)
+
+
+_SIMPLE = re.compile(
+    r"^FREQ=(?P<freq>WEEKLY|MONTHLY)(?:;INTERVAL=(?P<interval>[12]))?"
+    r";BYDAY=(?P<byday>[-\d]*[A-Z,]+)(?:;UNTIL=(?P<until>\d{8})(?:T\d{6}Z?)?)?$"
+)
+
+
+def simple_repeat(rule: str | None) -> Repeat | None:
+    """The simple form of a rule, or None when it is a custom rule the form cannot show."""
+    if not rule:
+        return Repeat()
+    text = rule.strip().upper().removeprefix("RRULE:")
+    match = _SIMPLE.match(text)
+    if match is None:
+        return None
+    until = dt.datetime.strptime(match["until"], "%Y%m%d").date() if match["until"] else None
+    interval = int(match["interval"] or 1)
+    byday = match["byday"]
+    if match["freq"] == "WEEKLY":
+        days = tuple(byday.split(","))
+        if any(d not in WEEKDAYS for d in days):
+            return None
+        return Repeat("weekly", days=days, interval=interval, until=until)
+    found = re.fullmatch(r"(-1|[1-4])(MO|TU|WE|TH|FR|SA|SU)", byday)
+    if found is None or interval != 1:
+        return None
+    return Repeat("monthly", nth=int(found[1]), weekday=found[2], until=until)
+
+
+def next_starts(
+    *,
+    first_start: dt.datetime,
+    first_end: dt.datetime,
+    rule: str | None,
+    zone: ZoneInfo,
+    after: dt.datetime,
+    count: int = 5,
+) -> list[dt.datetime]:
+    """The next `count` starts (UTC) of an event from `after`: the console's preview."""
+    found: list[dt.datetime] = []
+    window = dt.timedelta(days=62)
+    start = after
+    # Two months at a time reaches five dates of any rule the console offers in one or three
+    # steps; the cap stops a rule whose dates have run out from looping for ever.
+    for _ in range(40):
+        for begins, _ends in occurrences(
+            first_start=first_start,
+            first_end=first_end,
+            rule=rule,
+            zone=zone,
+            window_start=start,
+            window_end=start + window,
+        ):
+            if begins >= after and begins not in found:
+                found.append(begins)
+        if len(found) >= count or rule is None:
+            break
+        start += window
+    return sorted(found)[:count]

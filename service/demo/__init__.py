@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.content import notices
 from service.content import operations as content_ops
 from service.db import utcnow
 from service.demo import translations
@@ -19,6 +20,7 @@ from service.demo.content import (
     SITES,
     SUPPORT_LINES,
 )
+from service.demo.history import add_reach_history
 from service.organisations import operations as organisations
 from service.organisations.models import Organisation
 
@@ -75,12 +77,12 @@ def load_demo(session: Session) -> bool:
     for spec in SUPPORT_LINES:
         spec = dict(spec)
         key = spec.pop("key")
-        lines[key] = content_ops.create_support_line(session, org, **spec)
+        lines[key] = notices.create_support_line(session, org, **spec)
     _translate(session, "support", lines)
 
     now = utcnow()
-    notices = {
-        spec["key"]: content_ops.create_announcement(
+    announcements = {
+        spec["key"]: notices.create_announcement(
             session,
             org,
             body=spec["body"],
@@ -89,7 +91,8 @@ def load_demo(session: Session) -> bool:
         )
         for spec in ANNOUNCEMENTS
     }
-    _translate(session, "announcement", notices)
+    _translate(session, "announcement", announcements)
+    add_reach_history(session, org, networks, sites, now)
     session.flush()
     return True
 

@@ -264,3 +264,35 @@ ANNOUNCEMENTS = (
         "body": "Free flu jabs at every depot this winter. Ask your supervisor for a time.",
     },
 )
+
+# Demo data only: six months of made-up reach counts, oldest month first, ending last month,
+# so the console's reach dashboard has something to show. The demo holds no people, so these
+# are written as counts directly: (network or None, site or None, channel, measure, counts).
+REACH_HISTORY = (
+    ("careers", "eastfield-depot", "sms", "join", (4, 7, 9, 6, 11, 13)),
+    ("careers", "riverside-depot", "kiosk", "join", (2, 5, 6, 8, 7, 9)),
+    ("careers", "civic-hall", "web", "join", (6, 4, 5, 7, 6, 8)),
+    ("careers", "eastfield-depot", "sms", "leave", (0, 1, 2, 1, 0, 2)),
+    ("carers", "willow-court", "voice", "join", (3, 6, 5, 8, 9, 12)),
+    ("carers", "willow-court", "kiosk", "join", (5, 4, 7, 6, 10, 8)),
+    ("carers", "eastfield-depot", "sms", "join", (2, 3, 1, 4, 3, 5)),
+    ("carers", "willow-court", "voice", "leave", (1, 0, 2, 1, 1, 0)),
+    ("families", "civic-hall", "sms", "join", (1, 2, 0, 3, 2, 4)),
+    ("minds", "riverside-depot", "sms", "join", (5, 8, 6, 9, 12, 10)),
+    ("minds", "riverside-depot", "voice", "join", (2, 1, 3, 2, 4, 3)),
+    ("women", "riverside-depot", "kiosk", "join", (3, 5, 4, 6, 8, 7)),
+    ("race", "riverside-depot", "voice", "join", (4, 6, 5, 7, 9, 11)),
+    ("race", "eastfield-depot", "sms", "join", (3, 2, 4, 5, 6, 6)),
+    ("lgbt", "civic-hall", "web", "join", (2, 1, 2, 3, 2, 1)),
+    ("dawn", "willow-court", "kiosk", "join", (1, 3, 2, 2, 4, 5)),
+    ("careers", "eastfield-depot", "sms", "rsvp", (6, 9, 8, 12, 10, 14)),
+    ("carers", "willow-court", "voice", "rsvp", (4, 5, 7, 6, 8, 9)),
+    ("race", "riverside-depot", "sms", "rsvp", (5, 7, 6, 9, 8, 10)),
+    (None, "eastfield-depot", "sms", "support", (7, 5, 9, 8, 11, 10)),
+    (None, "riverside-depot", "voice", "support", (4, 6, 3, 5, 7, 6)),
+    (None, "willow-court", "kiosk", "callback", (2, 1, 3, 2, 4, 3)),
+    ("minds", "riverside-depot", "sms", "callback", (3, 4, 2, 5, 3, 4)),
+    (None, "eastfield-depot", "print", "download", (2, 1, 1, 2, 1, 3)),
+    (None, "riverside-depot", "print", "download", (1, 2, 1, 1, 2, 1)),
+    (None, "willow-court", "print", "download", (1, 1, 2, 1, 1, 2)),
+)

@@ -39,6 +39,13 @@ def can(
     return False
 
 
+def can_everywhere(manager: Manager, action: str) -> bool:
+    """True when a role allows the action across the organisation, not just one network/site."""
+    return any(
+        role.role in ACTIONS[action] and role.role not in SCOPED_BY for role in manager.roles
+    )
+
+
 def sites_for(manager: Manager, action: str, all_site_ids: list[int]) -> list[int]:
     """The sites an action may touch for this manager."""
     return [s for s in all_site_ids if can(manager, action, site_id=s)]

@@ -105,3 +105,22 @@ def organisation_by_slug(session: Session, slug: str) -> Organisation:
     if org is None:
         raise NotFound(f"no organisation {slug!r}")
     return org
+
+
+def set_kiosk(session: Session, site: Site, *, enabled: bool, default_language: str) -> list[str]:
+    """Turn a site's kiosk on or off and set the language it starts in; the fields changed."""
+    if not languages.is_supported(default_language):
+        raise ValidationError(
+            "default_language", f"{default_language!r} is not a supported language"
+        )
+    changed = [
+        name
+        for name, old, new in (
+            ("kiosk_enabled", site.kiosk_enabled, enabled),
+            ("default_language", site.default_language, default_language),
+        )
+        if old != new
+    ]
+    site.kiosk_enabled, site.default_language = enabled, default_language
+    session.flush()
+    return changed

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
 from service.content.models import Event
-from service.errors import DomainError
+from service.errors import DomainError, NotFound
+from service.reach.operations import count_reach
 from service.rsvps.models import Rsvp
 
 
@@ -37,7 +38,12 @@ def rsvp(
         occurrence_start=occurrence_start,
         channel=channel,
     )
-    capacity = session.scalar(select(Event.capacity).where(Event.id == event_id))
+    found = session.execute(
+        select(Event.capacity, Event.network_id).where(Event.id == event_id)
+    ).one_or_none()
+    if found is None:
+        raise NotFound("no such event")
+    capacity, network_id = found
     if capacity is not None and going_count(session, event_id, occurrence_start) >= capacity:
         raise EventFull("that session is full")
     try:
@@ -46,6 +52,14 @@ def rsvp(
     except IntegrityError:
         # A retried request raced this one; the first RSVP stands.
         return rsvp(session, contact, event_id, occurrence_start, channel)
+    count_reach(
+        session,
+        contact.organisation_id,
+        measure="rsvp",
+        channel=channel,
+        network_id=network_id,
+        site_id=contact.site_id,
+    )
     return row, True
 
 

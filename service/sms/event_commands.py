@@ -100,17 +100,7 @@ class EventCommands(ConversationBase):
         occurrence = self._event_at(number)
         if occurrence is None:
             return [replies.no_such_number(number or 0, self.language)]
-        where = occurrence.place or occurrence.site_name
-        dial = replies.dial_in(occurrence)
-        head = f"{occurrence.title}, {replies.when_short(occurrence.local_start, self.language)}"
-        going = _("Reply %(going)s %(n)d to go.", going=self.w("going"), n=number)
-        return [
-            fit(
-                " ".join(p for p in (head + ".", where + "." if where else "", dial, going) if p),
-                " ".join(p for p in (head + ".", dial, going) if p),
-                " ".join((head + ".", going)),
-            )
-        ]
+        return [replies.event_details(occurrence, number or 0, self.language)]
 
     def _on_going(self, parsed: Parsed, pending: Any) -> list[str]:
         occurrence = self._event_at(parsed.number)

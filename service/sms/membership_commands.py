@@ -50,34 +50,13 @@ class MembershipCommands(ConversationBase):
             network_ids=[network.id],
             limit=1,
         )
-        join = f"{self.w('join')} {self.keyword(network)}"
         description = (
             network.short_description if not (network.sensitive and self.contact.discreet) else ""
         )
-        next_part = (
-            _("Next: %(when)s.", when=replies.when_short(nxt[0].local_start, self.language))
-            if nxt
-            else ""
-        )
-        name = self.name(network)
-
-        def full() -> str:
-            return " ".join(
-                p
-                for p in (
-                    f"{name}: {description}",
-                    next_part,
-                    _("Text %(join)s to join.", join=join),
-                )
-                if p
-            )
-
+        join = f"{self.w('join')} {self.keyword(network)}"
         return [
-            fit(
-                full,
-                lambda: " ".join(
-                    p for p in (name + ".", next_part, _("Text %(join)s to join.", join=join)) if p
-                ),
+            replies.network_about(
+                self.name(network), description, nxt[0] if nxt else None, join, self.language
             )
         ]
 
@@ -191,12 +170,12 @@ class MembershipCommands(ConversationBase):
         network = self._network_from(parsed)
         if network is None:
             return [self._which_network(parsed, "leave")]
-        if contacts.leave_network(self.session, self.contact, network.id):
+        if contacts.leave_network(self.session, self.contact, network.id, channel=CHANNEL):
             return [_("You have left %(name)s.", name=self.name(network))]
         return [_("You were not in %(name)s.", name=self.name(network))]
 
     def _on_leave_all(self, parsed: Parsed, pending: Any) -> list[str]:
-        count = contacts.leave_all(self.session, self.contact)
+        count = contacts.leave_all(self.session, self.contact, channel=CHANNEL)
         if count == 0:
             return [_("You are not in any groups.")]
         return [_("You have left all your groups (%(count)d).", count=count)]

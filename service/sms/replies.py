@@ -174,3 +174,34 @@ def dial_in(occurrence: Occurrence) -> str:
     if occurrence.dial_in_pin:
         return _("By phone: %(number)s, PIN %(pin)s.", number=number, pin=occurrence.dial_in_pin)
     return _("By phone: %(number)s.", number=number)
+
+
+def event_details(occurrence: Occurrence, number: int, language: str) -> str:
+    """One event in a text: title, when, where, how to dial in, how to say you will go.
+
+    The console's SMS preview calls this too, so leads see the text members get.
+    """
+    head = f"{occurrence.title}, {when_short(occurrence.local_start, language)}"
+    where = occurrence.place or occurrence.site_name
+    dial = dial_in(occurrence)
+    going = _("Reply %(going)s %(n)d to go.", going=word("going", language), n=number)
+    return fit(
+        " ".join(p for p in (head + ".", where + "." if where else "", dial, going) if p),
+        " ".join(p for p in (head + ".", dial, going) if p),
+        " ".join((head + ".", going)),
+    )
+
+
+def network_about(
+    name: str, description: str, following: Occurrence | None, join: str, language: str
+) -> str:
+    """A network in a text: its name and description, its next meeting, how to join."""
+    next_part = (
+        _("Next: %(when)s.", when=when_short(following.local_start, language)) if following else ""
+    )
+    how = _("Text %(join)s to join.", join=join)
+    first = f"{name}: {description}" if description else f"{name}."
+    return fit(
+        " ".join(p for p in (first, next_part, how) if p),
+        " ".join(p for p in (name + ".", next_part, how) if p),
+    )

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from service.callbacks.operations import request_callback
 from service.content import queries
 from service.keywords import Parsed
+from service.reach.operations import count_reach
 from service.sms import replies
 from service.sms.context import CHANNEL, ConversationBase
 from service.sms.replies import fit_list
@@ -18,6 +19,16 @@ class SupportCommands(ConversationBase):
     """TALK / SUPPORT / HELPLINE, and CALL ME [group]."""
 
     def _on_talk(self, parsed: Parsed, pending: Any) -> list[str]:
+        # A support request is someone asking us for support: TALK by text, or choosing a line
+        # to be put through to on the phone. It counts even when the answer is only "call 999".
+        # A retried webhook never gets here twice (the MessageSid is claimed first).
+        count_reach(
+            self.session,
+            self.org.id,
+            measure="support",
+            channel=CHANNEL,
+            site_id=self.contact.site_id,
+        )
         lines = queries.support_lines(self.session, self.org.id, self.language)
         if not lines:
             return [_("If you are in danger now, call 999.")]

@@ -337,6 +337,9 @@ def confirm_by_reply(session: Session, contact: Contact, token: str) -> str:
 
 def _complete(session: Session, action: PendingAction, now: dt.datetime) -> Checked:
     contact = session.get_one(Contact, action.contact_id)
+    # The site first, so what the action counts towards reach lands on the kiosk's site.
+    if contact.site_id is None and action.site_id is not None:
+        contact.site_id = action.site_id
     if action.action == "join":
         network = session.get_one(Network, action.network_id)
         was_sensitive = any(
@@ -361,8 +364,6 @@ def _complete(session: Session, action: PendingAction, now: dt.datetime) -> Chec
             return Checked("full", action.action)
     else:
         request_callback(session, contact, network_id=action.network_id, channel=action.channel)
-    if contact.site_id is None and action.site_id is not None:
-        contact.site_id = action.site_id
     action.completed_at = now
     return Checked("done", action.action, network_id=action.network_id)
 

@@ -25,6 +25,7 @@ from service.formatting import phone, when
 from service.keywords import fold
 from service.organisations.models import Organisation
 from service.outbox.operations import send_to_contact
+from service.reach.operations import count_reach
 from service.voice.flows import FLOWS_DIR, Flow, Node
 from service.voice.prompts import PROMPTS
 
@@ -470,6 +471,18 @@ class Line:
         if line is None:
             self.enter(CallState(node=node.back or self.flow.start, lang=state.lang))
             return None
+        # A support request is someone asking us for support: on the phone, choosing a line to
+        # be put through to (hearing the list is a step on the way; TALK is the SMS twin).
+        # Twilio retries a webhook only when it could not connect (its default retry policy),
+        # so a retry means the first try never ran here: each connection counts once.
+        count_reach(
+            self.session,
+            self.org.id,
+            measure="support",
+            channel=CHANNEL,
+            site_id=self.contact.site_id,
+            at=self.now,
+        )
         caller_id = next((n.e164 for n in self.org.numbers if n.voice), None)
         self.say(_("Connecting you now."), state.lang)
         self._flush().dial(line.phone, caller_id=caller_id)

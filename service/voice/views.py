@@ -7,18 +7,22 @@ from functools import cache
 
 from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import select
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from service import get_config
+from service.callbacks import operations as callbacks
 from service.callbacks.models import CallbackRequest
 from service.contacts import operations as contacts
+from service.contacts.models import Contact
 from service.contacts.phone import normalise_inbound
 from service.content.models import Network
 from service.db import get_session, utcnow
-from service.errors import InvalidPhoneNumber, NotFound
+from service.errors import DomainError, InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
+from service.reach.operations import count_reach
 from service.twilio_gateway import signature_is_valid
 from service.voice.flows import Flow, load_all
-from service.voice.line import CallState, Line, StateCodec
+from service.voice.line import CallState, Line, StateCodec, voices
 from service.voice.models import VoiceCall
 from service.voice.prompts import PROMPTS
 
@@ -178,6 +182,15 @@ def recording() -> Response:
             recording_seconds=int(duration) if duration.isdigit() else None,
         )
     )
+    # A voicemail is a call-back request like CALL ME, so it counts as one (once: see above).
+    count_reach(
+        session,
+        call.organisation_id,
+        measure="callback",
+        channel="voice",
+        network_id=network_id,
+        site_id=session.get_one(Contact, call.contact_id).site_id,
+    )
     session.commit()
     return Response(status=204)
 
@@ -195,3 +208,95 @@ def status() -> Response:
         call.duration_seconds = int(duration)
     session.commit()
     return Response(status=204)
+
+
+# -- a lead's bridged call-back -------------------------------------------------------------------
+# The console asked Twilio to ring the lead's own phone; these answer that call. The member's
+# number appears only in the <Dial> below, which goes to Twilio and nowhere else.
+
+
+def _say(response: VoiceResponse | Gather, text: str) -> None:
+    english = voices()["en"]
+    response.say(text, voice=english["voice"], language=english["language"])
+
+
+def _goodbye(text: str, status: int = 200) -> Response:
+    response = VoiceResponse()
+    _say(response, text)
+    response.hangup()
+    return Response(str(response), status=status, mimetype="text/xml")
+
+
+def _open_request(config, token: str) -> CallbackRequest | Response:
+    """The request a bridge token names, if still open; else the TwiML that ends the call."""
+    callback_id = callbacks.bridge_callback_id(config.SECRET_KEY, token)
+    if callback_id is None:
+        return _goodbye(
+            "Sorry, this call-back has expired. Please try again from the console.", 400
+        )
+    row = get_session().get(CallbackRequest, callback_id)
+    if row is None or row.status != callbacks.OPEN:
+        return _goodbye("This request has been closed in the console. Nobody to connect. Goodbye.")
+    return row
+
+
+@bp.post("/bridge")
+def bridge() -> Response:
+    """The lead's phone answered: say who is waiting and ask for 1 before dialling anyone.
+
+    Asking for a key screens out the lead's voicemail, which would otherwise answer and have
+    the member dialled into a recording.
+    """
+    config = get_config()
+    if not signature_is_valid(request, config):
+        abort(403)
+    token = request.args.get("t", "")
+    row = _open_request(config, token)
+    if isinstance(row, Response):
+        return row
+    network = get_session().get(Network, row.network_id) if row.network_id else None
+    about = f" about {network.name}" if network else ""
+    response = VoiceResponse()
+    gather = response.gather(
+        num_digits=1, timeout=8, action=url_for("voice.bridge_connect", t=token)
+    )
+    _say(gather, f"A member asked for a call back{about}. Press 1 to connect them now.")
+    _say(response, "No key was pressed. The request stays open in the console. Goodbye.")
+    response.hangup()
+    return _twiml(response)
+
+
+@bp.post("/bridge/connect")
+def bridge_connect() -> Response:
+    """The lead pressed a key: on 1, dial the member from the organisation's number."""
+    config = get_config()
+    if not signature_is_valid(request, config):
+        abort(403)
+    row = _open_request(config, request.args.get("t", ""))
+    if isinstance(row, Response):
+        return row
+    if request.form.get("Digits") != "1":
+        return _goodbye("Not connecting. The request stays open in the console. Goodbye.")
+    session = get_session()
+    try:
+        caller_id = callbacks.voice_number(session, row.organisation_id)
+    except DomainError:
+        return _goodbye("Sorry, the service has no number to call from. Goodbye.")
+    response = VoiceResponse()
+    _say(response, "Connecting you now.")
+    # The member sees the organisation's number; the lead is heard but never shown.
+    dial = response.dial(caller_id=caller_id, action=url_for("voice.bridge_ended"), timeout=30)
+    dial.number(callbacks.number_of(session, row))
+    return _twiml(response)
+
+
+@bp.post("/bridge/ended")
+def bridge_ended() -> Response:
+    """The <Dial> finished: tell the lead when the member did not pick up."""
+    if not signature_is_valid(request, get_config()):
+        abort(403)
+    if request.form.get("DialCallStatus") in {"busy", "no-answer", "failed", "canceled"}:
+        return _goodbye("The member did not answer. Their request stays open in the console.")
+    response = VoiceResponse()
+    response.hangup()
+    return _twiml(response)

@@ -221,7 +221,7 @@ def test_two_hundred_percent_zoom_needs_no_sideways_scrolling(browser, live):
 def test_an_idle_kiosk_shows_new_content_by_itself(page, live):
     import datetime as dt
 
-    from service.content import operations as content_ops
+    from service.content import notices
     from service.db import utcnow
     from service.organisations.models import Organisation
 
@@ -230,7 +230,7 @@ def test_an_idle_kiosk_shows_new_content_by_itself(page, live):
     assert page.get_by_text("Depot open day on Saturday").count() == 0
     with live.database.session() as session:
         org = session.get_one(Organisation, live.org_id)
-        content_ops.create_announcement(
+        notices.create_announcement(
             session,
             org,
             body="Depot open day on Saturday",

@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from kiosk.content import occurrence_stamp
 from service.contacts.models import Contact, Membership
-from service.content import operations as content_ops
-from service.content import queries
+from service.content import notices, queries
 from service.content.models import Network
 from service.db import utcnow
 from service.languages import CODES, LANGUAGES
@@ -110,7 +109,7 @@ def test_reset_tells_the_browser_to_forget(client, demo):
 def test_the_content_version_changes_when_a_manager_publishes(client, demo, session):
     before = client.get(f"{SITE}version").get_json()["version"]
     assert client.get(f"{SITE}version").get_json()["version"] == before
-    content_ops.create_announcement(
+    notices.create_announcement(
         session,
         demo,
         body="Depot open day on Saturday",

@@ -141,7 +141,7 @@ def test_a_network_message_to_someone_who_left_is_not_sent(session, fake, worker
         kind="broadcast",
         drafts=[Draft(contact.id, "News", "n1", network_ids=[network.id])],
     )
-    leave_network(session, contact, network.id)
+    leave_network(session, contact, network.id, channel="sms")
     session.commit()
     worker.run()
     row = _row(session, outbox_id)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from service.content.operations import create_announcement, create_event
+from service.content.notices import create_announcement
+from service.content.operations import create_event
 from tests.voice.conftest import Caller
 
 

@@ -1,0 +1,264 @@
+"""Count what reached people (one atomic increment per happening) and read the counts back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service.contacts.models import Contact, Membership
+from service.content.models import Network
+from service.db import utcnow
+from service.organisations.models import Organisation, Site
+from service.reach.models import MEASURES, ReachTally
+
+# Every way in: the contact channels, plus print (a pack downloaded for a noticeboard).
+CHANNELS = ("sms", "voice", "kiosk", "web", "print", "console")
+CHANNEL_LABELS = {
+    "sms": "Text (SMS)",
+    "voice": "Phone line",
+    "kiosk": "Kiosk",
+    "web": "Web page",
+    "print": "Print",
+    "console": "Console",
+}
+GROUPINGS = ("network", "channel", "site", "month")
+# The table's columns: today's members, then the monthly measures.
+COLUMNS = ("members", *MEASURES)
+COLUMN_LABELS = {
+    "members": "Members now",
+    "join": "Joins",
+    "leave": "Leaves",
+    "rsvp": "RSVPs",
+    "support": "Support requests",
+    "callback": "Call-back requests",
+    "download": "Print downloads",
+}
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 36
+# Lines for tallies whose network or site has since been deleted: merged into one line each.
+GONE = -1
+_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_KEY = ("organisation_id", "month", "network_id", "site_id", "channel", "measure")
+
+
+def month_of(org: Organisation, at: dt.datetime) -> dt.date:
+    """The first day of the month that `at` falls in, in the organisation's time zone."""
+    return at.astimezone(ZoneInfo(org.timezone)).date().replace(day=1)
+
+
+def add_months(month: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after (or, negative, before) `month`."""
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def count_reach(
+    session: Session,
+    organisation_id: int,
+    *,
+    measure: str,
+    channel: str,
+    network_id: int | None = None,
+    site_id: int | None = None,
+    at: dt.datetime | None = None,
+    amount: int = 1,
+) -> None:
+    """Add to one month's count, atomically, in the caller's transaction (never who did it)."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    org = session.get_one(Organisation, organisation_id)
+    dialect = session.get_bind().dialect.name
+    # An upsert, not read-then-write: two workers counting at once must both land.
+    stmt = _INSERTS[dialect](ReachTally).values(
+        organisation_id=organisation_id,
+        month=month_of(org, at or utcnow()),
+        network_id=network_id or 0,
+        site_id=site_id or 0,
+        channel=channel,
+        measure=measure,
+        count=amount,
+    )
+    column = ReachTally.__table__.c["count"]
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=list(_KEY), set_={"count": column + stmt.excluded["count"]}
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReachQuery:
+    """What the dashboard shows: lines by one dimension, over months, narrowed by filters."""
+
+    group_by: str
+    first_month: dt.date
+    last_month: dt.date
+    network_id: int | None = None  # 0: things about no one network
+    channel: str | None = None
+    site_id: int | None = None  # 0: people whose site is not known
+
+
+@dataclass(frozen=True)
+class ReachLine:
+    """One line of the table: its key, its label, and a count per column (None: not shown)."""
+
+    key: object
+    label: str
+    counts: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class ReachTable:
+    """The dashboard's numbers before suppression; they never leave the server like this."""
+
+    query: ReachQuery
+    lines: tuple[ReachLine, ...]
+    # Today's memberships matching the filters; a person in two networks counts in each.
+    members_now: int
+
+    def totals(self) -> tuple[int, ...]:
+        """The column totals (members: today's, even where the lines do not show them)."""
+        sums = [sum(line.counts[i] or 0 for line in self.lines) for i in range(len(COLUMNS))]
+        return (self.members_now, *sums[1:])
+
+
+def default_range(org: Organisation, now: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The last twelve months, this one included."""
+    last = month_of(org, now)
+    return add_months(last, 1 - DEFAULT_MONTHS), last
+
+
+def reach_table(session: Session, organisation_id: int, query: ReachQuery) -> ReachTable:
+    """Counts per line and column for the query; members are today's, whatever the months."""
+    if query.group_by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {query.group_by!r}")
+    tallies = _tallies(session, organisation_id, query)
+    members = _members(session, organisation_id, query)
+    keys = _line_keys(session, organisation_id, query, tallies, members)
+    lines = []
+    for key, label in keys:
+        counts: list[int | None] = [None if query.group_by == "month" else members.get(key, 0)]
+        counts += [tallies.get((key, measure), 0) for measure in MEASURES]
+        lines.append(ReachLine(key, label, tuple(counts)))
+    return ReachTable(query, tuple(lines), sum(members.values()))
+
+
+def _tallies(
+    session: Session, organisation_id: int, query: ReachQuery
+) -> dict[tuple[object, str], int]:
+    key = {
+        "network": ReachTally.network_id,
+        "channel": ReachTally.channel,
+        "site": ReachTally.site_id,
+        "month": ReachTally.month,
+    }[query.group_by]
+    stmt = (
+        select(key, ReachTally.measure, func.sum(ReachTally.count))
+        .where(
+            ReachTally.organisation_id == organisation_id,
+            ReachTally.month >= query.first_month,
+            ReachTally.month <= query.last_month,
+        )
+        .group_by(key, ReachTally.measure)
+    )
+    if query.network_id is not None:
+        stmt = stmt.where(ReachTally.network_id == query.network_id)
+    if query.channel is not None:
+        stmt = stmt.where(ReachTally.channel == query.channel)
+    if query.site_id is not None:
+        stmt = stmt.where(ReachTally.site_id == query.site_id)
+    found: dict[tuple[object, str], int] = {}
+    for value, measure, total in session.execute(stmt):
+        found[(value, measure)] = int(total or 0)
+    return found
+
+
+def _members(session: Session, organisation_id: int, query: ReachQuery) -> dict[object, int]:
+    # By month there is no "members now" per line: everyone lands on one key, the total.
+    # Grouped by the bare column (no COALESCE): PostgreSQL will not match a SELECT expression
+    # to a GROUP BY one when each carries its own bound parameter.
+    key = {
+        "network": Membership.network_id,
+        "channel": Membership.channel,
+        "site": Contact.site_id,
+        "month": None,
+    }[query.group_by]
+    columns = (key, func.count()) if key is not None else (func.count(),)
+    stmt = (
+        select(*columns)
+        .select_from(Membership)
+        .join(Contact, Contact.id == Membership.contact_id)
+        .where(Contact.organisation_id == organisation_id)
+    )
+    if key is not None:
+        stmt = stmt.group_by(key)
+    if query.network_id is not None:
+        stmt = stmt.where(Membership.network_id == query.network_id)
+    if query.channel is not None:
+        stmt = stmt.where(Membership.channel == query.channel)
+    if query.site_id is not None:
+        stmt = stmt.where(
+            Contact.site_id.is_(None) if query.site_id == 0 else Contact.site_id == query.site_id
+        )
+    if key is None:
+        return {None: session.scalar(stmt) or 0}
+    found: dict[object, int] = {}
+    for value, count in session.execute(stmt):
+        # A contact's unknown site is NULL; the table's line for it, like the tallies', is 0.
+        value = 0 if value is None and query.group_by == "site" else value
+        found[value] = found.get(value, 0) + int(count)
+    return found
+
+
+def _line_keys(
+    session: Session,
+    organisation_id: int,
+    query: ReachQuery,
+    tallies: dict[tuple[object, str], int],
+    members: dict[object, int],
+) -> list[tuple[object, str]]:
+    """Every line the table shows, in order, zeros included: a silent network is news too."""
+    seen = {key for key, _measure in tallies} | set(members)
+    if query.group_by == "month":
+        months, month = [], query.first_month
+        while month <= query.last_month:
+            months.append((month, month.strftime("%B %Y")))
+            month = add_months(month, 1)
+        return months
+    if query.group_by == "channel":
+        keys = [(c, CHANNEL_LABELS[c]) for c in CHANNELS]
+        keys += [(c, str(c)) for c in sorted(seen - set(CHANNELS), key=str)]
+        chosen = query.channel
+    else:
+        model, none_label, chosen = (
+            (Network, "Not about one network", query.network_id)
+            if query.group_by == "network"
+            else (Site, "No site known", query.site_id)
+        )
+        named = session.execute(
+            select(model.id, model.name)
+            .where(model.organisation_id == organisation_id)
+            .order_by(model.name, model.id)
+        ).all()
+        keys = [(row_id, name) for row_id, name in named]
+        keys.append((0, none_label))
+        if seen - {row_id for row_id, _name in keys}:
+            keys.append((GONE, "Deleted " + ("networks" if model is Network else "sites")))
+            _merge_gone(tallies, {row_id for row_id, _name in keys})
+    if chosen is not None:
+        keys = [(key, label) for key, label in keys if key == chosen]
+    return keys
+
+
+def _merge_gone(tallies: dict[tuple[object, str], int], known: set[object]) -> None:
+    for key, measure in list(tallies):
+        if key not in known:
+            count = tallies.pop((key, measure))
+            tallies[(GONE, measure)] = tallies.get((GONE, measure), 0) + count
