@@ -5,7 +5,19 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -19,11 +31,14 @@ from service.console.forms import CodeForm, PrintForm, SignInForm, SignOutForm
 from service.db import get_session, utcnow
 from service.errors import DomainError
 from service.managers import operations as managers
-from service.managers.permissions import can
-from service.organisations.models import Site
+from service.managers.permissions import can, can_everywhere
+from service.organisations.models import Organisation, Site
 from service.printing import operations as printing
+from service.reach.operations import count_reach
 
-bp = Blueprint("console", __name__, url_prefix="/console")
+bp = Blueprint(
+    "console", __name__, url_prefix="/console", static_folder="static", static_url_path="/static"
+)
 
 
 @bp.before_request
@@ -42,6 +57,32 @@ def _private(response: Response) -> Response:
     # Same-origin only: flask-wtf checks the Referer of every HTTPS post against our host.
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+# The console's areas, in menu order: (action, endpoint, menu label, what the home page says).
+AREAS = (
+    ("content.edit", "console.content_home", "Content", "Edit networks, events and support"),
+    ("broadcast.send", "console.broadcasts", "Broadcasts", "Send a text to members"),
+    ("callbacks.handle", "console.callbacks", "Call-backs", "Call back people who asked"),
+    ("print.download", "console.print_pack", "Print", "Print a noticeboard pack"),
+    ("kiosk.settings", "console.kiosk_settings", "Kiosks", "Set up a site's kiosk"),
+    ("reach.view", "console.reach", "Reach", "See who the networks reach"),
+    ("audit.view", "console.audit_log", "Audit log", "Audit log"),
+)
+
+
+@bp.context_processor
+def _menu() -> dict:
+    """The menu of areas the signed-in manager may use (none before sign-in)."""
+    if not current_user.is_authenticated:
+        return {"menu": [], "sign_out": None}
+    manager = auth.manager()
+    menu = [
+        (endpoint, label, description)
+        for action, endpoint, label, description in AREAS
+        if endpoint in current_app.view_functions and can(manager, action)
+    ]
+    return {"menu": menu, "sign_out": SignOutForm()}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -129,31 +170,15 @@ def sign_out():
     """End the session."""
     if SignOutForm().validate_on_submit():
         auth.end()
-        flash("You are signed out.")
+        flash("You are signed out.", "success")
     return redirect(url_for("console.sign_in"))
 
 
 @bp.get("/")
 @auth.requires_signed_in
 def home():
-    """What this manager can do, by role."""
-    manager = auth.manager()
-    offers = {
-        action: can(manager, action)
-        for action in (
-            "content.edit",
-            "broadcast.send",
-            "callbacks.handle",
-            "kiosk.settings",
-            "print.download",
-            "speakup.cases",
-            "reach.view",
-            "audit.view",
-        )
-    }
-    return render_template(
-        "console/home.html", manager=manager, offers=offers, sign_out=SignOutForm()
-    )
+    """What this manager can do, by role (the menu, with a word on each area)."""
+    return render_template("console/home.html", manager=auth.manager())
 
 
 @bp.route("/print", methods=["GET", "POST"])
@@ -183,7 +208,7 @@ def print_pack():
         except DomainError as exc:
             session.rollback()
             flash(str(exc))
-            return render_template("console/print.html", form=form, sign_out=SignOutForm()), 400
+            return _print_page(form, 400)
         audit.record(
             session,
             manager.organisation_id,
@@ -194,6 +219,9 @@ def print_pack():
             code=pack.code,
             pages=pack.pages,
         )
+        count_reach(
+            session, manager.organisation_id, measure="download", channel="print", site_id=site.id
+        )
         session.commit()
         name = f"pack-{site.slug}-{dt.date.today().isoformat()}-{pack.code}.pdf"
         return Response(
@@ -201,7 +229,38 @@ def print_pack():
             mimetype="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return render_template("console/print.html", form=form, sign_out=SignOutForm())
+    return _print_page(form)
+
+
+def _print_page(form: PrintForm, status: int = 200):
+    manager = auth.manager()
+    org = get_session().get_one(Organisation, manager.organisation_id)
+    everywhere = can_everywhere(manager, "print.download")
+    return render_template(
+        "console/print.html",
+        form=form,
+        settings=SignOutForm() if everywhere else None,
+        discreet=org.print_discreet_names,
+    ), status
+
+
+@bp.post("/print/settings")
+@auth.requires("print.download")
+def print_settings():
+    """Admins choose whether posters name sensitive networks discreetly, for every site."""
+    manager, session = auth.manager(), get_session()
+    if not can_everywhere(manager, "print.download"):
+        abort(403)
+    if not SignOutForm().validate_on_submit():  # nothing but the CSRF token
+        abort(400)
+    org = session.get_one(Organisation, manager.organisation_id)
+    org.print_discreet_names = request.form.get("discreet") == "on"
+    audit.record(
+        session, org.id, manager.id, "print.settings", discreet_names=org.print_discreet_names
+    )
+    session.commit()
+    flash("Saved. Packs downloaded from now on follow this.", "success")
+    return redirect(url_for("console.print_pack"))
 
 
 @bp.get("/audit")
@@ -210,4 +269,17 @@ def audit_log():
     """Every change, broadcast, download and number reveal, newest first."""
     manager = auth.manager()
     entries = audit.recent(get_session(), manager.organisation_id)
-    return render_template("console/audit.html", entries=entries, sign_out=SignOutForm())
+    return render_template("console/audit.html", entries=entries)
+
+
+# The other areas add their routes to this blueprint; imported last because they import bp.
+from service.console import (  # noqa: E402, F401
+    broadcasts,
+    callbacks,
+    content,
+    events,
+    kiosks,
+    notices,
+    reach,
+    translations,
+)

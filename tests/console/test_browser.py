@@ -34,7 +34,7 @@ def test_sign_in_with_a_code_and_download_a_pack(page, live, tmp_path):
     page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm and sign in").click()
     page.get_by_role("link", name="Print a noticeboard pack").click()
-    page.get_by_label("Site").select_option(label="Eastfield Depot")
+    page.get_by_label("Site", exact=True).select_option(label="Eastfield Depot")
     page.get_by_label("Polski").check()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the pack (PDF)").click()

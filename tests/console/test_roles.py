@@ -14,6 +14,15 @@ MATRIX = {
     ("GET", "/console/"): {"admin", "network_lead", "site_manager", "guardian"},
     ("GET", "/console/print"): {"admin", "site_manager"},
     ("GET", "/console/audit"): {"admin"},
+    ("GET", "/console/content"): {"admin", "network_lead"},
+    ("GET", "/console/content/events/new"): {"admin", "network_lead"},
+    ("GET", "/console/content/networks/new"): {"admin"},
+    ("GET", "/console/content/support/new"): {"admin"},
+    ("GET", "/console/broadcasts"): {"admin", "network_lead"},
+    ("GET", "/console/broadcasts/new"): {"admin", "network_lead"},
+    ("GET", "/console/callbacks"): {"admin", "network_lead"},
+    ("GET", "/console/kiosks"): {"admin", "site_manager"},
+    ("GET", "/console/reach"): {"admin"},
 }
 ROLES = ("admin", "network_lead", "site_manager", "guardian")
 
@@ -60,3 +69,22 @@ def test_a_site_manager_prints_their_own_site_and_no_other(console, managers, se
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "print.download"))
     assert entry.manager_id == manager.id and entry.detail["site"] == "eastfield-depot"
     assert entry.detail["languages"] == ["en", "pl"]
+
+
+def test_only_admins_choose_discreet_names_on_posters(console, managers, session, demo):
+    site_manager = managers["site_manager"]
+    console.sign_in(site_manager.email, site_manager.totp_secret)
+    assert "discreet names" not in console.get("/console/print").get_data(as_text=True)
+    refused = console.post(
+        "/console/print/settings", {"discreet": "on"}, token_from="/console/print"
+    )
+    assert refused.status_code == 403 and demo.print_discreet_names is False
+
+
+def test_an_admin_chooses_discreet_names_on_posters(console, managers, session, demo):
+    admin = managers["admin"]
+    console.sign_in(admin.email, admin.totp_secret)
+    saved = console.post("/console/print/settings", {"discreet": "on"}, token_from="/console/print")
+    assert saved.status_code == 302 and demo.print_discreet_names is True
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "print.settings")).one()
+    assert entry.detail == {"discreet_names": True}

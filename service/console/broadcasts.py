@@ -1,0 +1,277 @@
+"""/console/broadcasts: compose, preview per language, send or schedule, watch, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, jsonify, redirect, render_template, url_for
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from service import get_config, languages
+from service.audit import operations as audit
+from service.broadcasts import operations as broadcasts
+from service.broadcasts.models import Broadcast
+from service.console import auth
+from service.console.broadcast_forms import (
+    AUDIENCE_CHOICES,
+    ActionForm,
+    BroadcastForm,
+    translation_field_name,
+)
+from service.console.content import organisation
+from service.console.views import bp
+from service.content import operations as content
+from service.content.models import Network
+from service.db import get_session, utcnow
+from service.errors import DomainError
+from service.managers.models import Manager
+from service.managers.permissions import can, can_everywhere
+from service.organisations.models import Site
+
+STATUS_TEXT = {
+    "draft": "Draft: not sent",
+    "scheduled": "Scheduled",
+    "sending": "Sending",
+    "cancelled": "Cancelled",
+}
+
+
+def _may_see(manager: Manager, broadcast: Broadcast) -> bool:
+    """Admins see every broadcast; a lead sees those to their own networks only."""
+    if can_everywhere(manager, "broadcast.send"):
+        return True
+    ids = broadcast.network_ids or []
+    return (
+        broadcast.audience == "networks"
+        and bool(ids)
+        and all(can(manager, "broadcast.send", network_id=i) for i in ids)
+    )
+
+
+def _load(broadcast_id: int) -> Broadcast:
+    broadcast = get_session().get(Broadcast, broadcast_id)
+    manager = auth.manager()
+    if broadcast is None or broadcast.organisation_id != manager.organisation_id:
+        abort(404)
+    if not _may_see(manager, broadcast):
+        abort(403)
+    return broadcast
+
+
+@bp.get("/broadcasts", endpoint="broadcasts")
+@auth.requires("broadcast.send")
+def broadcasts_list():
+    """The broadcasts this manager may see, newest first."""
+    manager, session = auth.manager(), get_session()
+    rows = session.scalars(
+        select(Broadcast)
+        .where(Broadcast.organisation_id == manager.organisation_id)
+        .order_by(Broadcast.created_at.desc())
+        .limit(200)
+    ).all()
+    visible = [b for b in rows if _may_see(manager, b)]
+    return render_template(
+        "console/broadcasts.html",
+        broadcasts=visible,
+        progress={b.id: broadcasts.progress(session, b) for b in visible},
+        status_text=STATUS_TEXT,
+        zone=ZoneInfo(organisation().timezone),
+    )
+
+
+def _compose_form() -> BroadcastForm:
+    manager, session = auth.manager(), get_session()
+    form = BroadcastForm()
+    everywhere = can_everywhere(manager, "broadcast.send")
+    form.audience.choices = [
+        SelectChoice(key, label)
+        for key, label in AUDIENCE_CHOICES.items()
+        if everywhere or key == "networks"
+    ]
+    networks = session.scalars(
+        select(Network)
+        .where(Network.organisation_id == manager.organisation_id)
+        .order_by(Network.name)
+    )
+    form.networks.choices = [
+        SelectChoice(n.id, n.name)
+        for n in networks
+        if can(manager, "broadcast.send", network_id=n.id)
+    ]
+    sites = session.scalars(
+        select(Site).where(Site.organisation_id == manager.organisation_id).order_by(Site.name)
+    )
+    form.site.choices = [SelectChoice(0, "Choose a site")] + [
+        SelectChoice(s.id, s.name) for s in sites
+    ]
+    return form
+
+
+@bp.route("/broadcasts/new", methods=["GET", "POST"])
+@auth.requires("broadcast.send")
+def broadcast_new():
+    """Compose a broadcast; saving it shows the preview before anything is sent."""
+    manager, session, org = auth.manager(), get_session(), organisation()
+    form = _compose_form()
+    if form.validate_on_submit():
+        zone = ZoneInfo(org.timezone)
+        when = form.scheduled_for.data
+        scheduled = when.replace(tzinfo=zone).astimezone(dt.UTC) if when else None
+        if scheduled is not None and scheduled <= utcnow():
+            form.scheduled_for.errors = ["Choose a time in the future, or leave it empty."]
+        else:
+            try:
+                broadcast = broadcasts.create_broadcast(
+                    session,
+                    org,
+                    body=form.body.data,
+                    audience=form.audience.data,
+                    network_ids=form.networks.data or None,
+                    site_id=form.site.data or None,
+                    urgent=form.urgent.data,
+                    scheduled_for=scheduled,
+                    created_by=manager.id,
+                )
+                for language in languages.LANGUAGES[1:]:
+                    text = form[translation_field_name(language.code)].data or ""
+                    if text.strip():
+                        content.set_translation(
+                            session, broadcast, "body", language.code, text, reviewed=True
+                        )
+            except DomainError as exc:
+                session.rollback()
+                flash(f"Nothing was saved. {getattr(exc, 'message', exc)}.")
+                return _render_compose(form), 400
+            audit.record(
+                session,
+                manager.organisation_id,
+                manager.id,
+                "broadcast.create",
+                id=broadcast.id,
+                audience=broadcast.audience,
+                networks=broadcast.network_ids or [],
+                site=broadcast.site_id,
+            )
+            session.commit()
+            return redirect(url_for("console.broadcast_view", broadcast_id=broadcast.id))
+    return _render_compose(form), 400 if form.errors else 200
+
+
+def _render_compose(form: BroadcastForm) -> str:
+    return render_template(
+        "console/broadcast_new.html",
+        form=form,
+        translations=[form[translation_field_name(lg.code)] for lg in languages.LANGUAGES[1:]],
+        languages=languages.LANGUAGES[1:],
+    )
+
+
+@bp.get("/broadcasts/<int:broadcast_id>")
+@auth.requires("broadcast.send")
+def broadcast_view(broadcast_id: int):
+    """A draft's preview per language and cost; a sent one's progress."""
+    broadcast = _load(broadcast_id)
+    session = get_session()
+    preview = samples = None
+    if broadcast.status == "draft":
+        preview = broadcasts.preview(session, broadcast, get_config())
+        samples = broadcasts.samples(session, broadcast)
+    org = organisation()
+    return render_template(
+        "console/broadcast.html",
+        broadcast=broadcast,
+        preview=preview,
+        samples=samples,
+        progress=broadcasts.progress(session, broadcast),
+        status_text=STATUS_TEXT,
+        action=ActionForm(),
+        zone=ZoneInfo(org.timezone),
+        networks={
+            n.id: n.name
+            for n in session.scalars(select(Network).where(Network.organisation_id == org.id))
+        },
+        sites={s.id: s.name for s in org.sites},
+        by_code=languages.BY_CODE,
+    )
+
+
+@bp.get("/broadcasts/<int:broadcast_id>/progress")
+@auth.requires("broadcast.send")
+def broadcast_progress(broadcast_id: int):
+    """Live counts for the progress panel."""
+    broadcast = _load(broadcast_id)
+    state = broadcasts.progress(get_session(), broadcast)
+    return jsonify(
+        counts=state.counts,
+        total=state.total,
+        done=state.done,
+        finished=state.finished or broadcast.status == "cancelled",
+        status_text=_status_line(broadcast, state),
+    )
+
+
+def _status_line(broadcast: Broadcast, state: broadcasts.Progress) -> str:
+    if broadcast.status == "cancelled":
+        return "Cancelled. Texts not yet sent will not be."
+    if broadcast.status == "scheduled":
+        return "Scheduled."
+    if state.finished:
+        return f"Finished: all {state.total} texts have left."
+    return f"Sending: {state.done} of {state.total} have left."
+
+
+def _act(broadcast_id: int, verb: str):
+    broadcast = _load(broadcast_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    manager, session = auth.manager(), get_session()
+    try:
+        if verb == "send":
+            written = broadcasts.send_broadcast(session, broadcast, get_config(), utcnow())
+            action = "broadcast.schedule" if broadcast.status == "scheduled" else "broadcast.send"
+            detail = {"recipients": written} if action == "broadcast.send" else {}
+        elif verb == "cancel":
+            detail = {"cancelled": broadcasts.cancel_broadcast(session, broadcast)}
+            action = "broadcast.cancel"
+        else:
+            broadcasts.discard_draft(session, broadcast)
+            action, detail = "broadcast.discard", {}
+    except DomainError as exc:
+        session.rollback()
+        flash(f"Nothing changed: {exc}.")
+        return redirect(url_for("console.broadcast_view", broadcast_id=broadcast_id))
+    audit.record(session, manager.organisation_id, manager.id, action, id=broadcast_id, **detail)
+    session.commit()
+    messages = {
+        "broadcast.send": "Sending now.",
+        "broadcast.schedule": "Scheduled.",
+        "broadcast.cancel": "Cancelled. Nothing not yet sent will go.",
+        "broadcast.discard": "Draft discarded.",
+    }
+    flash(messages[action], "success")
+    if action == "broadcast.discard":
+        return redirect(url_for("console.broadcasts"))
+    return redirect(url_for("console.broadcast_view", broadcast_id=broadcast_id))
+
+
+@bp.post("/broadcasts/<int:broadcast_id>/send")
+@auth.requires("broadcast.send")
+def broadcast_send(broadcast_id: int):
+    """Send a draft now, or schedule it for its time."""
+    return _act(broadcast_id, "send")
+
+
+@bp.post("/broadcasts/<int:broadcast_id>/cancel")
+@auth.requires("broadcast.send")
+def broadcast_cancel(broadcast_id: int):
+    """Stop a scheduled or sending broadcast."""
+    return _act(broadcast_id, "cancel")
+
+
+@bp.post("/broadcasts/<int:broadcast_id>/discard")
+@auth.requires("broadcast.send")
+def broadcast_discard(broadcast_id: int):
+    """Throw away a draft."""
+    return _act(broadcast_id, "discard")

@@ -1,0 +1,195 @@
+"""/console/callbacks: the call-back queue, voicemails, number reveals and bridged calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+
+from service import get_config
+from service.audit import operations as audit
+from service.callbacks import operations as callbacks
+from service.callbacks.models import CallbackRequest
+from service.console import auth
+from service.console.callback_forms import CallbackActionForm, RingPhoneForm
+from service.console.views import bp
+from service.contacts.phone import display
+from service.db import get_session, utcnow
+from service.errors import InvalidPhoneNumber, NotFound
+from service.formatting import when
+from service.twilio_gateway import RecordingUnavailable, SendError, app_transport
+
+# How a member asked, in the console's words.
+CHANNELS = {"sms": "Text message", "voice": "Phone line", "kiosk": "Kiosk"}
+
+
+def _local(moment: dt.datetime) -> str:
+    # The console is English whatever the browser prefers, in the organisation's time zone.
+    return when(moment.astimezone(get_config().zone), "en", style="EEE d MMM, HH:mm")
+
+
+def _page(status: int = 200, *, revealed: dict[int, str] | None = None, ring_form=None):
+    """The queue page, optionally with one row's number shown (after an audited reveal)."""
+    manager = auth.manager()
+    session = get_session()
+    ring = callbacks.ring_phone(session, manager)
+    html = render_template(
+        "console/callbacks.html",
+        queue=callbacks.queue_for(session, manager, utcnow()),
+        action=CallbackActionForm(),
+        ring_form=ring_form or RingPhoneForm(),
+        ring_masked=callbacks.mask_number(ring) if ring else None,
+        revealed=revealed or {},
+        channels=CHANNELS,
+        local=_local,
+    )
+    return html, status
+
+
+def _request(callback_id: int) -> CallbackRequest:
+    """The request, checked against the manager's roles on every action."""
+    try:
+        return callbacks.request_for(get_session(), auth.manager(), callback_id)
+    except NotFound:
+        abort(404)
+    except callbacks.NotAllowed:
+        abort(403)
+
+
+def _bridge_url(token: str) -> str:
+    # Absolute, on the public address Twilio reaches (and signs): the same base as public_url().
+    return get_config().PUBLIC_URL.rstrip("/") + url_for("voice.bridge", t=token)
+
+
+def _posted() -> None:
+    # CSRFProtect has checked the token already; a form that still does not validate is refused.
+    if not CallbackActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.get("/callbacks", endpoint="callbacks")
+@auth.requires("callbacks.handle")
+def callbacks_queue():
+    """Open requests per network, oldest first, and those done in the last 30 days."""
+    return _page()
+
+
+@bp.post("/callbacks/<int:callback_id>/reveal")
+@auth.requires("callbacks.handle")
+def callbacks_reveal(callback_id: int):
+    """Show one member's full number, once, and record who saw it."""
+    _posted()
+    row = _request(callback_id)
+    session = get_session()
+    number = callbacks.number_of(session, row)
+    audit.record(session, row.organisation_id, auth.manager().id, "number.reveal", callback=row.id)
+    session.commit()
+    return _page(revealed={row.id: display(number)})
+
+
+@bp.post("/callbacks/<int:callback_id>/done")
+@auth.requires("callbacks.handle")
+def callbacks_done(callback_id: int):
+    """Mark a request done (again is harmless: nothing changes, nothing is logged twice)."""
+    _posted()
+    row = _request(callback_id)
+    session = get_session()
+    manager = auth.manager()
+    if callbacks.close_request(session, manager, row, utcnow()):
+        audit.record(session, row.organisation_id, manager.id, "callback.done", callback=row.id)
+        flash("Marked done.", "success")
+    else:
+        flash("That request was already done.")
+    session.commit()
+    return redirect(url_for("console.callbacks"))
+
+
+@bp.post("/callbacks/<int:callback_id>/call")
+@auth.requires("callbacks.handle")
+def callbacks_call(callback_id: int):
+    """Ring the lead's phone; when they answer, Twilio connects them to the member."""
+    _posted()
+    row = _request(callback_id)
+    session = get_session()
+    manager = auth.manager()
+    config = get_config()
+    try:
+        sid = callbacks.place_callback(
+            session,
+            manager,
+            row,
+            app_transport(current_app),
+            answer_url=_bridge_url,
+            secret=config.SECRET_KEY,
+            now=utcnow(),
+        )
+    except callbacks.NoRingPhone:
+        flash("First tell us which phone to ring: we call you, then connect you to the member.")
+        return _page(400)
+    except callbacks.NotOpen:
+        flash("That request is done already.")
+        return redirect(url_for("console.callbacks"))
+    except callbacks.NoVoiceNumber:
+        flash("The organisation has no phone number that can make calls. Ask an admin.")
+        return _page(409)
+    except SendError:
+        session.rollback()
+        flash("Twilio did not place the call. Please try again in a minute.")
+        return _page(502)
+    audit.record(
+        session,
+        row.organisation_id,
+        manager.id,
+        "callback.call",
+        callback=row.id,
+        attempt=row.attempts,
+        call_sid=sid,
+    )
+    session.commit()
+    flash(
+        "We are ringing your phone now. Answer it and we connect you to the member; "
+        "they see the organisation's number, not yours.",
+        "success",
+    )
+    return redirect(url_for("console.callbacks"))
+
+
+@bp.get("/callbacks/<int:callback_id>/recording")
+@auth.requires("callbacks.handle")
+def callbacks_recording(callback_id: int):
+    """Stream a voicemail from Twilio to the lead's browser, and record that it was played."""
+    row = _request(callback_id)
+    if not row.recording_url:
+        abort(404)
+    try:
+        recording = app_transport(current_app).fetch_recording(row.recording_url)
+    except RecordingUnavailable:
+        abort(502, "The recording could not be fetched from Twilio.")
+    session = get_session()
+    audit.record(session, row.organisation_id, auth.manager().id, "recording.play", callback=row.id)
+    session.commit()
+    headers = {"Content-Length": str(recording.length)} if recording.length else {}
+    return Response(recording.chunks, mimetype=recording.content_type, headers=headers)
+
+
+@bp.post("/callbacks/phone")
+@auth.requires("callbacks.handle")
+def callbacks_phone():
+    """Set the phone the service rings first for this manager's call-backs."""
+    form = RingPhoneForm()
+    if not form.validate_on_submit():
+        return _page(400, ring_form=form)
+    session = get_session()
+    manager = auth.manager()
+    try:
+        e164 = callbacks.set_ring_phone(session, manager, form.phone.data)
+    except InvalidPhoneNumber:
+        form.phone.errors = [
+            *form.phone.errors,
+            "That is not a number we can ring. Type it as you would dial it (07… or +44…).",
+        ]
+        return _page(400, ring_form=form)
+    audit.record(session, manager.organisation_id, manager.id, "manager.ring_phone")
+    session.commit()
+    flash(f"Saved. For call-backs we ring {callbacks.mask_number(e164)} first.", "success")
+    return redirect(url_for("console.callbacks"))

@@ -1,0 +1,69 @@
+"""/console/kiosks: a site manager turns their kiosk on and picks the language it starts in."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from service import languages
+from service.audit import operations as audit
+from service.console import auth
+from service.console.content_forms import ConfirmForm
+from service.console.views import bp
+from service.db import get_session
+from service.errors import DomainError
+from service.managers.permissions import can
+from service.organisations import operations as organisations
+from service.organisations.models import Site
+
+
+def _sites() -> list[Site]:
+    manager = auth.manager()
+    rows = get_session().scalars(
+        select(Site).where(Site.organisation_id == manager.organisation_id).order_by(Site.name)
+    )
+    return [s for s in rows if can(manager, "kiosk.settings", site_id=s.id)]
+
+
+@bp.get("/kiosks")
+@auth.requires("kiosk.settings")
+def kiosk_settings():
+    """Each site the manager looks after: its kiosk's address, state and starting language."""
+    return render_template(
+        "console/kiosks.html", sites=_sites(), languages=languages.LANGUAGES, form=ConfirmForm()
+    )
+
+
+@bp.post("/kiosks/<int:site_id>")
+@auth.requires("kiosk.settings")
+def kiosk_save(site_id: int):
+    """Save one site's kiosk settings."""
+    site = next((s for s in _sites() if s.id == site_id), None)
+    if site is None:
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    manager, session = auth.manager(), get_session()
+    try:
+        changed = organisations.set_kiosk(
+            session,
+            site,
+            enabled=request.form.get("enabled") == "on",
+            default_language=request.form.get("default_language", ""),
+        )
+    except DomainError as exc:
+        session.rollback()
+        flash(f"Nothing was saved. {getattr(exc, 'message', exc)}.")
+        return redirect(url_for("console.kiosk_settings"))
+    if changed:
+        audit.record(
+            session,
+            manager.organisation_id,
+            manager.id,
+            "kiosk.settings",
+            site=site.slug,
+            fields=changed,
+        )
+    session.commit()
+    flash(f"Saved the kiosk at {site.name}.", "success")
+    return redirect(url_for("console.kiosk_settings"))

@@ -1,0 +1,162 @@
+"""/console/reach: how many people each network reaches, by channel, site and month; never who."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, url_for
+from flask import request as http_request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wtforms import Form, MonthField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, ValidationError
+
+from service.audit import operations as audit
+from service.console import auth
+from service.console.views import bp
+from service.content.models import Network
+from service.db import get_session, utcnow
+from service.organisations.models import Organisation, Site
+from service.reach.operations import (
+    CHANNEL_LABELS,
+    CHANNELS,
+    MAX_MONTHS,
+    ReachQuery,
+    add_months,
+    default_range,
+    reach_table,
+)
+from service.reach.suppression import HEADINGS, reach_csv, shown_table
+
+ALL = ""  # the filter choice meaning "do not narrow by this"
+
+
+class ReachFilterForm(Form):
+    """The dashboard's filters: a GET form (it changes nothing, so it needs no CSRF token)."""
+
+    group = SelectField(
+        "Show a line for each",
+        choices=[SelectChoice(key, label.lower()) for key, label in HEADINGS.items()],
+        default="network",
+        validators=[DataRequired()],
+    )
+    first = MonthField("From month", validators=[DataRequired()])
+    last = MonthField("To month", validators=[DataRequired()])
+    network = SelectField("Network", default=ALL)
+    channel = SelectField(
+        "Channel",
+        choices=[SelectChoice(ALL, "All channels")]
+        + [SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
+        default=ALL,
+    )
+    site = SelectField("Site", default=ALL)
+
+    def validate_last(self, field: MonthField) -> None:
+        """The range runs forwards and is at most MAX_MONTHS long."""
+        if self.first.data is None or field.data is None:
+            return
+        if field.data < self.first.data:
+            raise ValidationError("The last month must not be before the first.")
+        if add_months(self.first.data, MAX_MONTHS - 1) < field.data:
+            raise ValidationError(f"Choose at most {MAX_MONTHS} months.")
+
+
+def _filters(session: Session, organisation_id: int) -> tuple[ReachFilterForm, ReachQuery | None]:
+    """The filter form from the query string, and the query it asks for (None when invalid)."""
+    org = session.get_one(Organisation, organisation_id)
+    first, last = default_range(org, utcnow())
+    form = ReachFilterForm(http_request.args, first=first, last=last)
+    networks = session.execute(
+        select(Network.id, Network.name)
+        .where(Network.organisation_id == organisation_id)
+        .order_by(Network.name)
+    ).all()
+    sites = session.execute(
+        select(Site.id, Site.name)
+        .where(Site.organisation_id == organisation_id)
+        .order_by(Site.name)
+    ).all()
+    form.network.choices = [
+        SelectChoice(ALL, "All networks"),
+        *(SelectChoice(str(i), name) for i, name in networks),
+        SelectChoice("0", "Not about one network"),
+    ]
+    form.site.choices = [
+        SelectChoice(ALL, "All sites"),
+        *(SelectChoice(str(i), name) for i, name in sites),
+        SelectChoice("0", "No site known"),
+    ]
+    if not form.validate():
+        return form, None
+    return form, ReachQuery(
+        group_by=form.group.data,
+        # MonthField reads "2026-01" as the first of the month.
+        first_month=form.first.data.replace(day=1),
+        last_month=form.last.data.replace(day=1),
+        network_id=None if form.network.data == ALL else int(form.network.data),
+        channel=None if form.channel.data == ALL else form.channel.data,
+        site_id=None if form.site.data == ALL else int(form.site.data),
+    )
+
+
+def _arguments(query: ReachQuery) -> dict[str, str]:
+    """The query as the form's own query string, so a link keeps every filter."""
+
+    def chosen(value: object) -> str:
+        return ALL if value is None else str(value)
+
+    return {
+        "group": query.group_by,
+        "first": query.first_month.strftime("%Y-%m"),
+        "last": query.last_month.strftime("%Y-%m"),
+        "network": chosen(query.network_id),
+        "channel": chosen(query.channel),
+        "site": chosen(query.site_id),
+    }
+
+
+def _caption(query: ReachQuery) -> str:
+    first, last = (m.strftime("%B %Y") for m in (query.first_month, query.last_month))
+    span = first if first == last else f"{first} to {last}"
+    return f"Reach by {HEADINGS[query.group_by].lower()}, {span}"
+
+
+@bp.get("/reach")
+@auth.requires("reach.view")
+def reach():
+    """The reach dashboard: counts by network, channel, site or month, small ones hidden."""
+    manager = auth.manager()
+    session = get_session()
+    form, query = _filters(session, manager.organisation_id)
+    if query is None:
+        return render_template("console/reach.html", form=form, table=None), 400
+    table = shown_table(reach_table(session, manager.organisation_id, query))
+    return render_template(
+        "console/reach.html",
+        form=form,
+        table=table,
+        caption=_caption(query),
+        csv_url=url_for("console.reach_csv", **_arguments(query)),
+    )
+
+
+@bp.get("/reach.csv", endpoint="reach_csv")
+@auth.requires("reach.view")
+def reach_csv_download():
+    """The same table as CSV, with the same suppression; each download is audited."""
+    manager = auth.manager()
+    session = get_session()
+    _form, query = _filters(session, manager.organisation_id)
+    if query is None:
+        abort(400)
+    text = reach_csv(shown_table(reach_table(session, manager.organisation_id, query)))
+    arguments = _arguments(query)
+    audit.record(session, manager.organisation_id, manager.id, "reach.export", **arguments)
+    session.commit()
+    name = f"reach-by-{query.group_by}-{arguments['first']}-to-{arguments['last']}.csv"
+    # UTF-8 with a byte-order mark: Excel, which most councils open CSV in, then reads
+    # Polish and Urdu network names correctly.
+    return Response(
+        text.encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,99 @@
+// The console's small helpers: live keyword checks, SMS segment counts, event date previews,
+// broadcast progress. Every page works without them; they only answer sooner.
+"use strict";
+
+(function () {
+  const token = document.querySelector('meta[name="csrf-token"]')?.content || "";
+  const segmentsUrl = document.body.dataset.segmentsUrl;
+
+  function debounce(fn, ms) {
+    let timer;
+    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  }
+
+  // Keywords: say at once when a word is taken by another network or is a command word.
+  document.querySelectorAll("[data-keyword-check]").forEach((input) => {
+    const out = document.querySelector(`[data-keyword-problems="${input.id}"]`);
+    const check = debounce(async () => {
+      const url = new URL(input.dataset.keywordCheck, location.href);
+      url.searchParams.set("words", input.value);
+      const reply = await fetch(url, { headers: { Accept: "application/json" } });
+      if (!reply.ok) return;
+      const { problems } = await reply.json();
+      out.textContent = problems.map((p) => `${p.word}: ${p.problem}.`).join(" ");
+      input.setAttribute("aria-invalid", problems.length ? "true" : "false");
+    }, 300);
+    input.addEventListener("input", check);
+  });
+
+  // SMS segments: how the text being typed goes out, counted by the server's own counter.
+  document.querySelectorAll("[data-segments]").forEach((field) => {
+    const out = document.getElementById(`${field.dataset.segments}-segments`);
+    if (!out || !segmentsUrl) return;
+    const show = debounce(async () => {
+      const reply = await fetch(segmentsUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+        body: JSON.stringify({ text: field.value }),
+      });
+      if (!reply.ok) return;
+      const c = await reply.json();
+      const parts = c.segments === 1 ? "1 SMS segment" : `${c.segments} SMS segments`;
+      out.textContent = `${c.characters} characters, ${c.encoding}: ${parts}.`;
+    }, 250);
+    field.addEventListener("input", show);
+    show();
+  });
+
+  // Events: show only the repeat choices that apply, and preview the next five dates.
+  const eventForm = document.querySelector("form[data-dates-url]");
+  if (eventForm) {
+    const sections = eventForm.querySelectorAll("[data-repeat]");
+    const list = document.getElementById("dates");
+    const problem = document.getElementById("dates-problem");
+    const schedule = ["date", "start", "end", "repeat", "days", "interval", "nth", "weekday", "until"];
+    const toggle = () => {
+      const kind = eventForm.querySelector('input[name="repeat"]:checked')?.value || "once";
+      sections.forEach((s) => { s.hidden = !s.dataset.repeat.split(" ").includes(kind); });
+    };
+    const preview = debounce(async () => {
+      const url = new URL(eventForm.dataset.datesUrl, location.href);
+      for (const [name, value] of new FormData(eventForm)) {
+        if (schedule.includes(name)) url.searchParams.append(name, value);
+      }
+      const reply = await fetch(url, { headers: { Accept: "application/json" } });
+      if (!reply.ok) return;
+      const { dates, problem: why } = await reply.json();
+      list.replaceChildren(...dates.map((d) => Object.assign(document.createElement("li"), { textContent: d })));
+      problem.textContent = why;
+    }, 250);
+    eventForm.addEventListener("change", () => { toggle(); preview(); });
+    eventForm.addEventListener("input", preview);
+    toggle();
+  }
+
+  // Destructive buttons ask once.
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (e) => { if (!confirm(form.dataset.confirm)) e.preventDefault(); });
+  });
+
+  // Broadcast progress: counts refresh every two seconds until nothing is left to send.
+  const progress = document.querySelector("[data-progress-url]");
+  if (progress) {
+    const tick = async () => {
+      const reply = await fetch(progress.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      if (!reply.ok) return;
+      const state = await reply.json();
+      for (const [key, value] of Object.entries(state.counts)) {
+        const cell = progress.querySelector(`[data-count="${key}"]`);
+        if (cell) cell.textContent = value;
+      }
+      const bar = progress.querySelector("progress");
+      if (bar) { bar.max = state.total || 1; bar.value = state.done; }
+      progress.querySelector("[data-status]").textContent = state.status_text;
+      if (!state.finished) setTimeout(tick, 2000);
+      else progress.querySelectorAll("[data-while-sending]").forEach((el) => { el.hidden = true; });
+    };
+    setTimeout(tick, 1000);
+  }
+})();

@@ -1,0 +1,115 @@
+"""/console/content/<kind>/<id>/translations/<lang>: each field beside its English."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from service import languages
+from service.audit import operations as audit
+from service.console import auth
+from service.console.content import load
+from service.console.content_forms import ConfirmForm
+from service.console.sms_preview import sms_previews
+from service.console.views import bp
+from service.content import operations as content
+from service.content.models import Translation
+from service.db import get_session, utcnow
+from service.errors import DomainError
+from service.messaging.segments import count
+
+# The longest text any translatable field holds (descriptions), so a paste cannot grow without end.
+MAX_TEXT = 5000
+
+
+@bp.route("/content/<kind>/<int:item_id>/translations/<lang>", methods=["GET", "POST"])
+@auth.requires("content.edit")
+def translations(kind: str, item_id: int, lang: str):
+    """Edit one language of an item, field by field, beside the English."""
+    item = load(kind, item_id)
+    if lang == languages.DEFAULT or not languages.is_supported(lang):
+        abort(404)
+    manager, session = auth.manager(), get_session()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        changed = []
+        try:
+            for name in item.translatable:
+                text = request.form.get(f"text-{name}", "")[:MAX_TEXT]
+                reviewed = request.form.get(f"reviewed-{name}") == "on"
+                row = _current(kind, item, lang).get(name)
+                if row is None and not text.strip():
+                    continue
+                if row is not None and row.text == text.strip() and row.reviewed == reviewed:
+                    continue
+                content.set_translation(session, item, name, lang, text, reviewed=reviewed)
+                changed.append(name)
+        except DomainError as exc:
+            session.rollback()
+            flash(f"Nothing was saved. {exc}")
+            return _render(kind, item, lang, form), 400
+        if changed:
+            audit.record(
+                session,
+                manager.organisation_id,
+                manager.id,
+                "translation.update",
+                kind=kind,
+                id=item.id,
+                language=lang,
+                fields=changed,
+            )
+        session.commit()
+        name = languages.BY_CODE[lang].english_name
+        flash(
+            f"Saved the {name} text." if changed else f"No changes to the {name} text.", "success"
+        )
+        return redirect(url_for("console.translations", kind=kind, item_id=item_id, lang=lang))
+    return _render(kind, item, lang, form), 400 if form.errors else 200
+
+
+def _current(kind: str, item, lang: str) -> dict[str, Translation]:
+    rows = get_session().scalars(
+        select(Translation).where(
+            Translation.owner_table == item.__tablename__,
+            Translation.owner_id == item.id,
+            Translation.language == lang,
+        )
+    )
+    return {row.field: row for row in rows}
+
+
+def _render(kind: str, item, lang: str, form: ConfirmForm) -> str:
+    current = _current(kind, item, lang)
+    fields = [
+        {
+            "name": name,
+            "label": name.replace("_", " ").capitalize(),
+            "english": getattr(item, name) or "",
+            "text": current[name].text if name in current else "",
+            "reviewed": current[name].reviewed if name in current else False,
+            "long": name in ("description", "long_description", "body"),
+        }
+        for name in item.translatable
+    ]
+    return render_template(
+        "console/translations.html",
+        item=item,
+        kind=kind,
+        lang=languages.BY_CODE[lang],
+        others=[lg for lg in languages.LANGUAGES if lg.code != languages.DEFAULT],
+        fields=fields,
+        form=form,
+        previews=sms_previews(get_session(), item, utcnow()),
+    )
+
+
+@bp.post("/content/segments")
+@auth.requires_signed_in
+def segments():
+    """How a typed text goes by SMS (encoding, characters, segments): the forms' live counter."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+        return jsonify(error='Send {"text": "..."}.'), 400
+    found = count(payload["text"][:MAX_TEXT])
+    return jsonify(encoding=found.encoding, characters=found.characters, segments=found.segments)

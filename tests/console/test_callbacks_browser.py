@@ -1,0 +1,202 @@
+"""A lead's call-back journey in Chromium, against a fake Twilio: reveal, play, call, done."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import pyotp
+import pytest
+import requests
+from alembic import command as alembic_command
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from service import create_app
+from service.audit.models import AuditEntry
+from service.callbacks.models import CallbackRequest
+from service.config import Config
+from service.contacts.operations import get_or_create_contact
+from service.content.models import Network
+from service.db import get_database
+from service.managers.operations import create_manager
+from service.migrations import alembic_config
+from service.organisations.models import Organisation
+from service.twilio_gateway import sign
+from tests.browser_fixtures import ARTIFACTS, AXE, Live
+from tests.conftest import TEST_AUTH_TOKEN, TEST_DATA_KEY
+from tests.console.conftest import PASSWORD
+from tests.fake_twilio import FakeTwilio
+
+pytestmark = pytest.mark.browser
+
+ACCOUNT = "AC" + "0" * 32
+WORKER = "+447400123456"
+PUBLIC = "http://127.0.0.1"
+RECORDINGS = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings"
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeTwilio]:
+    """The fake Twilio REST server the live service talks to."""
+    with FakeTwilio() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, fake) -> Iterator[Live]:
+    """Like the shared live server, but with a Twilio account whose API is the fake."""
+    from service.demo import load_demo
+    from service.organisations.operations import organisation_by_slug
+
+    folder = tmp_path_factory.mktemp("live-callbacks")
+    url = f"sqlite:///{folder / 'live.db'}"
+    config = Config(
+        ENV="development",
+        INSTANCE_DIR=str(folder),
+        DATABASE_URL=url,
+        SECRET_KEY="live-secret-key",
+        DATA_KEY=TEST_DATA_KEY,
+        PUBLIC_URL=PUBLIC,
+        TWILIO_ACCOUNT_SID=ACCOUNT,
+        TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN,
+        TWILIO_API_URL=fake.url,
+        QUEUE_IMMEDIATE=True,
+        LOG_LEVEL="WARNING",
+    )
+    app = create_app(config)
+    database = get_database(app)
+    database.queue = lambda ids: None
+    with app.app_context():
+        alembic_command.upgrade(alembic_config(url), "head")
+        with database.session() as session:
+            load_demo(session)
+        with database.session() as session:
+            org_id = organisation_by_slug(session, "northgate").id
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Live(f"http://127.0.0.1:{server.port}", database, org_id)
+    server.shutdown()
+    thread.join()
+    server.server_close()
+    database.dispose()
+
+
+def shot(tab, name: str):
+    path = ARTIFACTS / "console" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
+    with live.database.session() as session:
+        org = session.get_one(Organisation, live.org_id)
+        minds = session.scalar(select(Network.id).where(Network.slug == "minds"))
+        lead = create_manager(
+            session,
+            org,
+            email="lead@northgate.example",
+            display_name="Sam (Minds Matter)",
+            password=PASSWORD,
+            roles=[("network_lead", minds, None)],
+        )
+        secret, lead_id = lead.totp_secret, lead.id
+        contact, _ = get_or_create_contact(session, org.id, WORKER)
+        row = CallbackRequest(
+            organisation_id=org.id,
+            contact_id=contact.id,
+            network_id=minds,
+            channel="voice",
+            call_sid="CA" + "1" * 32,
+            recording_sid="RE" + "b" * 32,
+            recording_url=f"{RECORDINGS}/RE{'b' * 32}",
+            recording_seconds=34,
+        )
+        session.add(row)
+        session.flush()
+        callback_id = row.id
+
+    page.goto("/console/")
+    page.get_by_label("Email").fill("lead@northgate.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Confirm and sign in").click()
+    page.get_by_role("link", name="Call-backs").click()
+
+    html = page.content()
+    assert "+44 •••• ••• 456" in html and WORKER not in html and "07400 123456" not in html
+    page.get_by_role("button", name="Reveal number").click()
+    assert page.get_by_text("07400 123456").is_visible()
+
+    # The voicemail: the player points at the console, which streams the fake's MP3.
+    audio = page.locator("audio")
+    assert audio.get_attribute("src") == f"/console/callbacks/{callback_id}/recording"
+    duration = audio.evaluate(
+        """(a) => new Promise((ok, ko) => {
+            a.onloadedmetadata = () => ok(a.duration);
+            a.onerror = () => ko(new Error('audio: ' + (a.error && a.error.code)));
+            a.preload = 'auto';
+            a.load();
+        })"""
+    )
+    assert duration > 0.5
+
+    # No phone of their own yet: the console asks for it before it calls anyone.
+    page.get_by_role("button", name="Call me and connect").click()
+    assert page.get_by_text("First tell us which phone to ring").is_visible()
+    page.get_by_label("Your phone number").fill("07400 654321")
+    page.get_by_role("button", name="Save my phone").click()
+    assert page.locator(".flash").filter(has_text="we ring +44 •••• ••• 321 first").is_visible()
+    page.get_by_role("button", name="Call me and connect").click()
+    assert page.get_by_text("We are ringing your phone now").is_visible()
+    [call] = fake.calls
+    assert (call["To"], call["From"]) == ("+447400654321", "+441134960000")
+    assert "123456" not in call["Url"]
+
+    # Twilio, once the lead answers, fetches that URL (signed) and bridges the member.
+    form = {"CallSid": call["sid"], "AccountSid": ACCOUNT, "From": call["From"], "To": call["To"]}
+    bridged = requests.post(
+        live.url + call["Url"].removeprefix(PUBLIC),
+        data=form,
+        headers={"X-Twilio-Signature": sign(call["Url"], form, TEST_AUTH_TOKEN)},
+        timeout=5,
+    )
+    # The lead hears who is waiting and presses 1; only then is the member dialled.
+    assert ET.fromstring(bridged.text).find("Dial") is None
+    connect = ET.fromstring(bridged.text).find("Gather").get("action")
+    pressed = {**form, "Digits": "1"}
+    connected = requests.post(
+        live.url + connect,
+        data=pressed,
+        headers={"X-Twilio-Signature": sign(PUBLIC + connect, pressed, TEST_AUTH_TOKEN)},
+        timeout=5,
+    )
+    dial = ET.fromstring(connected.text).find("Dial")
+    assert dial.get("callerId") == "+441134960000" and dial.find("Number").text == WORKER
+
+    assert "Called back 1 time" in page.content()
+    page.add_script_tag(path=str(AXE))
+    problems = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})).violations.map((v) => v.id)"
+    )
+    assert problems == []
+    shot(page, "callbacks-queue")
+
+    page.get_by_role("button", name="Mark done").click()
+    assert page.get_by_text("Marked done.").is_visible()
+    assert page.get_by_text("Nobody is waiting for a call back.").is_visible()
+    shot(page, "callbacks-done")
+
+    with live.database.session() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.manager_id == lead_id)
+        ).all()
+    for action in ("number.reveal", "recording.play", "callback.call", "callback.done"):
+        assert action in actions

@@ -1,0 +1,299 @@
+"""Console journeys in real Chromium: edit an event in two languages; send a broadcast and
+watch it finish against a fake Twilio, with a worker and delivery reports running beside it."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pyotp
+import pytest
+from alembic import command as alembic_command
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+from werkzeug.serving import make_server
+
+from service import create_app
+from service.config import Config
+from service.contacts.operations import join_network
+from service.content.models import Event, Network, Translation
+from service.db import get_database, utcnow
+from service.managers.operations import create_manager
+from service.migrations import alembic_config
+from service.organisations.models import Organisation
+from service.outbox.sending import send_one
+from service.twilio_gateway import TwilioTransport
+from tests import factories
+from tests.browser_fixtures import ARTIFACTS
+from tests.conftest import TEST_DATA_KEY
+from tests.console.conftest import PASSWORD
+from tests.fake_twilio import FakeTwilio
+from tests.kiosk.test_accessibility import violations
+
+pytestmark = pytest.mark.browser
+
+ACCOUNT = "AC" + "0" * 32
+TOKEN = "journey-auth-token"
+
+
+class Service:
+    """The service on a real port, a worker thread sending its outbox, and a phone network
+    that reports each text delivered a moment after Twilio accepts it."""
+
+    def __init__(self, folder, fake: FakeTwilio) -> None:
+        with socket.socket() as probe:  # the port goes into PUBLIC_URL, which Twilio signs
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        url = f"sqlite:///{folder / 'journeys.db'}"
+        self.config = Config(
+            ENV="development",
+            INSTANCE_DIR=str(folder),
+            DATABASE_URL=url,
+            SECRET_KEY="journey-secret-key",
+            DATA_KEY=TEST_DATA_KEY,
+            PUBLIC_URL=self.url,
+            DEV_TOOLS=False,
+            QUEUE_IMMEDIATE=True,
+            LOG_LEVEL="WARNING",
+            TWILIO_ACCOUNT_SID=ACCOUNT,
+            TWILIO_AUTH_TOKEN=TOKEN,
+            TWILIO_FROM_NUMBER="+441134960000",
+            TWILIO_API_URL=fake.url,
+            SMS_SEND_RATE=0,
+        )
+        self.app = create_app(self.config)
+        self.database = get_database(self.app)
+        self.queue: list[int] = []
+        # Committed outbox rows come to this test's worker instead of huey.
+        self.database.queue = self.queue.extend
+        self.database.sessionmaker.configure(info=self.database.session_info())
+        self.fake = fake
+        self.stop = threading.Event()
+        self.errors: list[str] = []
+        with self.app.app_context():
+            alembic_command.upgrade(alembic_config(url), "head")
+            from service.demo import load_demo
+
+            with self.database.session() as session:
+                load_demo(session)
+        self.server = make_server("127.0.0.1", port, self.app, threaded=True)
+
+    def work(self) -> None:
+        """The worker: one text every 150 ms, slow enough to watch the counts move."""
+        transport = TwilioTransport(self.config, timeout=2)
+        template = self.url + "/twilio/sms/status?outbox_id={id}"
+        while not self.stop.is_set():
+            if not self.queue:
+                time.sleep(0.05)
+                continue
+            outbox_id = self.queue.pop(0)
+            try:
+                with self.app.app_context():
+                    send_one(
+                        self.database.session, outbox_id, self.config, transport, utcnow, template
+                    )
+            except Exception as exc:  # a test failure, reported by the journey
+                self.errors.append(repr(exc))
+            time.sleep(0.15)
+
+    def carrier(self) -> None:
+        """Delivery reports, signed as Twilio signs them, for every text the fake accepted."""
+        import urllib.parse
+        import urllib.request
+
+        reported = 0
+        while not self.stop.is_set():
+            if reported >= len(self.fake.sent):
+                time.sleep(0.05)
+                continue
+            message = self.fake.sent[reported]
+            reported += 1
+            time.sleep(0.3)
+            form = {
+                "MessageSid": message["sid"],
+                "MessageStatus": "delivered",
+                "AccountSid": ACCOUNT,
+            }
+            callback = message["StatusCallback"]
+            signature = RequestValidator(TOKEN).compute_signature(callback, form)
+            request = urllib.request.Request(
+                callback,
+                data=urllib.parse.urlencode(form).encode(),
+                headers={"X-Twilio-Signature": signature},
+            )
+            urllib.request.urlopen(request, timeout=5).close()
+
+    def __enter__(self) -> Service:
+        for target in (self.server.serve_forever, self.work, self.carrier):
+            threading.Thread(target=target, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.database.dispose()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory) -> Iterator[Service]:
+    """The running service with its worker and a fake Twilio."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with FakeTwilio() as fake, Service(tmp_path_factory.mktemp("journeys"), fake) as running:
+        yield running
+
+
+@pytest.fixture
+def tab(browser, service):
+    """A browser tab on the service; page errors fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=service.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def lead_of_minds(service: Service, email: str) -> str:
+    """A Minds Matter lead with a confirmed authenticator; their TOTP secret."""
+    with service.database.session() as session:
+        org = session.scalar(select(Organisation).where(Organisation.slug == "northgate"))
+        minds = session.scalar(select(Network.id).where(Network.slug == "minds"))
+        manager = create_manager(
+            session, org, email=email, password=PASSWORD, roles=[("network_lead", minds, None)]
+        )
+        manager.totp_confirmed_at = utcnow()
+        return manager.totp_secret
+
+
+def sign_in(tab, email: str, secret: str) -> None:
+    tab.goto("/console/")
+    tab.get_by_label("Email").fill(email)
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Continue").click()
+    tab.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("heading", name="Hello").wait_for()
+
+
+def shot(tab, name: str) -> None:
+    path = ARTIFACTS / "console" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(path), full_page=True)
+
+
+def test_edit_an_event_in_english_and_polish(tab, service):
+    sign_in(
+        tab,
+        "lead.events@northgate.example",
+        lead_of_minds(service, "lead.events@northgate.example"),
+    )
+    tab.get_by_role("navigation", name="Console").get_by_role("link", name="Content").click()
+    assert violations(tab) == []
+    tab.get_by_role("link", name="Cuppa and chat").click()
+    tab.get_by_label("Title").fill("Cuppa and cake")
+    # Every other Tuesday: the next five dates change as the lead chooses, before saving.
+    tab.get_by_label("Weekly").check()
+    tab.get_by_label("How often").select_option(label="Every other week")
+    tab.get_by_label("Friday").uncheck()
+    tab.get_by_label("Tuesday").check()
+    dates = tab.locator("#dates li")
+    dates.first.filter(has_text="Tuesday").wait_for()
+    assert dates.count() == 5
+    assert all(t.startswith("Tuesday") for t in dates.all_inner_texts())
+    assert violations(tab) == []
+    shot(tab, "event-edit")
+    tab.get_by_role("button", name="Save").click()
+    assert tab.locator(".flash").inner_text() == "Saved Cuppa and cake."
+    tab.get_by_role("link", name="Translations").click()
+    tab.get_by_role("link", name="Polski").click()
+    title = tab.get_by_label("Title in Polish")
+    title.fill("Herbatka i ciasto śliwkowe")
+    # The segment counter answers as the lead types: ś sends the text as UCS-2.
+    tab.locator("#title-segments").filter(has_text="UCS-2").wait_for()
+    tab.locator("#reviewed-title").check()
+    tab.get_by_role("button", name="Save the Polish text").click()
+    assert tab.locator(".flash").inner_text() == "Saved the Polish text."
+    preview = tab.get_by_role("region", name="In a text message").get_by_role("row", name="Polish")
+    assert "Herbatka i ciasto śliwkowe" in preview.inner_text()
+    assert violations(tab) == []
+    shot(tab, "event-translation")
+    with service.database.session() as session:
+        event = session.scalar(select(Event).where(Event.title == "Cuppa and cake"))
+        assert event.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
+        polish = session.scalar(
+            select(Translation).where(
+                Translation.owner_id == event.id,
+                Translation.field == "title",
+                Translation.language == "pl",
+            )
+        )
+        assert (polish.text, polish.reviewed) == ("Herbatka i ciasto śliwkowe", True)
+    # The kiosk reads the same store: in Polish it shows the new title.
+    tab.goto("/kiosk/eastfield-depot/events?lang=pl")
+    assert tab.get_by_text("Herbatka i ciasto śliwkowe").first.is_visible()
+
+
+def test_send_a_broadcast_and_watch_it_finish(tab, service):
+    with service.database.session() as session:
+        org = session.scalar(select(Organisation).where(Organisation.slug == "northgate"))
+        minds = session.scalar(select(Network).where(Network.slug == "minds"))
+        for language in ("en", "en", "en", "pl", "pl", "so", "ur", "en"):
+            contact = factories.create_contact(session, org=org, language=language)
+            join_network(session, contact, minds, channel="kiosk", consent_version="v1")
+    sign_in(
+        tab, "lead.news@northgate.example", lead_of_minds(service, "lead.news@northgate.example")
+    )
+    tab.get_by_role("navigation", name="Console").get_by_role("link", name="Broadcasts").click()
+    tab.get_by_role("link", name="Write a broadcast").click()
+    tab.get_by_label("Message in English").fill("Cuppa and chat is in the yard this Friday.")
+    tab.locator("#body-segments").filter(has_text="GSM-7: 1 SMS segment").wait_for()
+    tab.get_by_label("Minds Matter").check()
+    tab.get_by_text("Translations (optional)").click()
+    tab.get_by_label("In Polish").fill("Herbatka w piątek jest na podwórku.")
+    # Urgent, so a run at night is not held until 08:00 by quiet hours.
+    tab.get_by_label("Urgent").check()
+    assert violations(tab) == []
+    tab.get_by_role("button", name="Preview").click()
+    tab.get_by_role("heading", name="Preview").wait_for()
+    assert "8 people get this" in tab.locator("main").inner_text()
+    assert violations(tab) == []
+    shot(tab, "broadcast-preview")
+    assert service.fake.sent == []
+    tab.get_by_role("button", name="Send to 8 people now").click()
+    # The counts move by themselves while the worker sends and the reports come back.
+    tab.get_by_role("status").filter(has_text="Finished: all 8 texts have left.").wait_for(
+        timeout=20000
+    )
+    tab.locator('[data-count="delivered"]').filter(has_text="8").wait_for(timeout=20000)
+    assert tab.locator('[data-count="failed"]').inner_text() == "0"
+    assert not tab.get_by_role("button", name="Cancel the broadcast").is_visible()
+    shot(tab, "broadcast-finished")
+    assert service.errors == []
+    bodies = sorted(m["Body"] for m in service.fake.sent)
+    assert len(bodies) == 8
+    assert bodies.count("Umysł Się Liczy: Herbatka w piątek jest na podwórku.") == 2
+    assert bodies.count("Minds Matter: Cuppa and chat is in the yard this Friday.") == 4
+
+
+def test_a_keyword_clash_shows_as_you_type(tab, service):
+    email = "lead.words@northgate.example"
+    sign_in(tab, email, lead_of_minds(service, email))
+    tab.goto("/console/content")
+    tab.get_by_role("link", name="Minds Matter").click()
+    words = tab.get_by_label("Keywords in English")
+    words.fill(words.input_value() + " CAREERS")
+    problem = tab.locator('[data-keyword-problems="keywords_en"]')
+    problem.filter(has_text="CAREERS is already a keyword of Careers Network").wait_for()
+    assert words.get_attribute("aria-invalid") == "true"
+    words.fill(words.input_value().replace(" CAREERS", ""))
+    tab.wait_for_function(
+        "!document.querySelector('[data-keyword-problems=keywords_en]').textContent"
+    )
+    assert words.get_attribute("aria-invalid") == "false"
+    assert violations(tab) == []
