@@ -32,7 +32,7 @@ assets = Blueprint(
 )
 # Bump with any change to kiosk.js, frontline.js, kiosk.css or sw.js: the service worker keys
 # its cache on it, and a new value makes every kiosk drop the old files.
-ASSETS_VERSION = "1"
+ASSETS_VERSION = "2"
 # Seconds: idle before "Still there?", then how long that question waits (WCAG 2.2.1).
 IDLE_SECONDS = 60
 PRECACHED = (
@@ -221,7 +221,7 @@ def language() -> str:
 
 @bp.get("/speak-up")
 def speak_up() -> str:
-    """Where raising a concern safely will live; until then, who to talk to."""
+    """Raise a concern without a name, or follow one with its code; and who else listens."""
     lines = queries.support_lines(get_session(), g.org.id, _language())
     return _render("kiosk/speak_up.html", lines=lines)
 
@@ -249,7 +249,7 @@ def service_worker() -> Response:
     ]
     assets = [
         url_for("kiosk_assets.static", filename=name, v=ASSETS_VERSION)
-        for name in ("kiosk.css", "kiosk.js", "frontline.js")
+        for name in ("kiosk.css", "kiosk.js", "frontline.js", "speakup.js")
     ]
     prefix = f"kiosk-{g.site.slug}-"
     script = render_template(
@@ -289,3 +289,7 @@ def api_check() -> Response:
 def api_text_me() -> Response:
     """Text an event's details to the number typed."""
     return api.text_me(g.org)
+
+
+# Speak-up adds its routes to this blueprint; imported last because it imports bp.
+from kiosk import speakup  # noqa: E402, F401

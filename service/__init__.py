@@ -73,9 +73,12 @@ def create_app(config: Config | None = None) -> Flask:
     if config.PROXY_FIX:
         # One trusted proxy in front: take scheme, host and client address from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
-    from service.tasks import queue_outbox
+    from service.tasks import delete_recordings, queue_outbox
 
-    db.init_app(app, db.Database(config.database_url, Vault(config.DATA_KEY), queue_outbox))
+    db.init_app(
+        app,
+        db.Database(config.database_url, Vault(config.DATA_KEY), queue_outbox, delete_recordings),
+    )
     babel.init_app(app, locale_selector=select_locale)
     from service.console.auth import login_manager
 

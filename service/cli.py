@@ -1,4 +1,4 @@
-"""The `frontline` command: Flask's run and shell plus db, demo and worker."""
+"""The `frontline` command: Flask's run and shell plus db, demo, worker, purge and data-map."""
 
 from __future__ import annotations
 
@@ -189,6 +189,39 @@ def pack_check(code: str) -> None:
         f"Pack {status.code} ({status.site_name}, {','.join(status.languages)}, printed "
         f"{printed}) is up to date."
     )
+
+
+@cli.command()
+@with_appcontext
+def purge() -> None:
+    """Delete what has outlived its retention period now (the worker does this hourly)."""
+    from service.db import utcnow
+    from service.privacy.retention import purge as purge_expired
+
+    counts = purge_expired(get_database(), current_app.config["FRONTLINE"], utcnow())
+    for table, deleted in counts.items():
+        click.echo(f"{table}: {deleted} deleted")
+
+
+@cli.command("data-map")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), default="docs/data-map.md", show_default=True
+)
+def data_map(output: str) -> None:
+    """Write docs/data-map.md from the models: which table holds what personal data, and why."""
+    from pathlib import Path
+
+    from service.privacy.datamap import uncovered
+    from service.privacy.mapdoc import render
+
+    missing = uncovered()
+    if missing:
+        raise click.ClickException(
+            "columns not in service/privacy/datamap.py: " + ", ".join(missing)
+        )
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(render())
+    click.echo(f"{output} written.")
 
 
 @cli.command("create-manager")

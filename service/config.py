@@ -90,6 +90,15 @@ class Config:
     LOG_LEVEL: str = "INFO"
     # Run huey tasks inline instead of through a worker (tests, one-shot CLI commands).
     QUEUE_IMMEDIATE: bool = False
+    # Retention, in days: the periodic purge deletes rows once they are older than this.
+    # docs/data-map.md lists what each period covers; the README says why each default.
+    RETAIN_INBOUND_DAYS: int = 90
+    RETAIN_OUTBOX_DAYS: int = 90
+    RETAIN_CODES_DAYS: int = 1
+    RETAIN_CALLBACKS_DAYS: int = 180
+    RETAIN_VOICE_CALLS_DAYS: int = 90
+    RETAIN_AUDIT_DAYS: int = 730
+    RETAIN_SPEAKUP_CLOSED_DAYS: int = 365
 
     @property
     def is_production(self) -> bool:
@@ -157,6 +166,7 @@ def validate(config: Config) -> Config:
         float(config.SEGMENT_COST_PENCE)
     except ValueError:
         raise ConfigError(f"{PREFIX}SEGMENT_COST_PENCE must be a number") from None
+    _check_retention(config)
     if config.TWILIO_MESSAGING_SERVICE_SID and config.TWILIO_FROM_NUMBER:
         raise ConfigError(
             f"set {PREFIX}TWILIO_MESSAGING_SERVICE_SID or {PREFIX}TWILIO_FROM_NUMBER, not both"
@@ -183,6 +193,25 @@ def _check_offsets(raw: str) -> None:
     for part in filter(None, (p.strip() for p in raw.split(","))):
         if not _OFFSET.match(part):
             raise ConfigError(f"{PREFIX}REMINDER_OFFSETS: {part!r} is not like 24h or 30m")
+
+
+# The shortest period each kind of row may be kept: the service still reads it until then
+# (rate limits look back an hour, the loop guard a day, the audit log must cover a year).
+RETENTION_MINIMUM_DAYS = {
+    "RETAIN_INBOUND_DAYS": 1,
+    "RETAIN_OUTBOX_DAYS": 2,
+    "RETAIN_CODES_DAYS": 1,
+    "RETAIN_CALLBACKS_DAYS": 1,
+    "RETAIN_VOICE_CALLS_DAYS": 1,
+    "RETAIN_AUDIT_DAYS": 365,
+    "RETAIN_SPEAKUP_CLOSED_DAYS": 30,
+}
+
+
+def _check_retention(config: Config) -> None:
+    for name, minimum in RETENTION_MINIMUM_DAYS.items():
+        if getattr(config, name) < minimum:
+            raise ConfigError(f"{PREFIX}{name} must be at least {minimum} day(s)")
 
 
 def quiet_hours(config: Config) -> tuple[dt.time, dt.time] | None:

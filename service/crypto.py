@@ -37,6 +37,8 @@ class Vault:
             [Fernet(base64.urlsafe_b64encode(_derive(k, b"frontline field v1"))) for k in keys]
         )
         self._index_key = _derive(data_key, b"frontline blind index v1")
+        self._data_key = data_key
+        self._purpose_keys: dict[str, bytes] = {}
 
     def encrypt(self, plaintext: str) -> str:
         """Encrypt a value for storage."""
@@ -52,6 +54,17 @@ class Vault:
     def blind_index(self, plaintext: str) -> str:
         """A keyed hash that finds a value without decrypting anything."""
         return hmac.new(self._index_key, plaintext.encode(), hashlib.sha256).hexdigest()
+
+    def purpose_hash(self, purpose: str, plaintext: str) -> str:
+        """A keyed hash under a key of its own purpose, which the blind index cannot match.
+
+        Speak-up throttles count a number's guesses without storing anything that could be
+        joined to the contact table.
+        """
+        key = self._purpose_keys.get(purpose)
+        if key is None:
+            key = self._purpose_keys[purpose] = _derive(self._data_key, purpose.encode())
+        return hmac.new(key, plaintext.encode(), hashlib.sha256).hexdigest()
 
 
 def vault_of(session: Session) -> Vault:

@@ -19,6 +19,8 @@ from service.crypto import Vault
 
 # Session.info key of the callable that queues outbox ids (see service.outbox.operations).
 QUEUE_KEY = "outbox.queue"
+# Session.info key of the callable that deletes Twilio recordings (see service.privacy.recordings).
+RECORDINGS_KEY = "recordings.delete"
 
 EXTENSION_KEY = "frontline.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -100,11 +102,16 @@ class Database:
     """The engine and session factory of one app."""
 
     def __init__(
-        self, url: str, vault: Vault, queue: Callable[[list[int]], None] | None = None
+        self,
+        url: str,
+        vault: Vault,
+        queue: Callable[[list[int]], None] | None = None,
+        delete_recordings: Callable[[list[str]], None] | None = None,
     ) -> None:
         self.engine = make_engine(url)
         self.vault = vault
         self.queue = queue
+        self.delete_recordings = delete_recordings
         # The vault rides on every session so models can decrypt without reaching for the app,
         # and the queue so that outbox rows are handed to workers once their cause commits.
         self.sessionmaker = sessionmaker(
@@ -113,7 +120,11 @@ class Database:
 
     def session_info(self) -> dict[str, object]:
         """What every session of this database carries in Session.info."""
-        return {VAULT_KEY: self.vault, QUEUE_KEY: self.queue}
+        return {
+            VAULT_KEY: self.vault,
+            QUEUE_KEY: self.queue,
+            RECORDINGS_KEY: self.delete_recordings,
+        }
 
     def dispose(self) -> None:
         """Close every pooled connection."""

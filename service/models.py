@@ -20,6 +20,7 @@ from service.printing.models import PrintPack
 from service.reach.models import ReachTally
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
+from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
 from service.verification.models import PendingAction, RequestKey
 from service.voice.models import VoiceCall
 
@@ -47,6 +48,10 @@ __all__ = [
     "RequestKey",
     "Rsvp",
     "Site",
+    "SpeakUpCase",
+    "SpeakUpMessage",
+    "SpeakUpReceipt",
+    "SpeakUpThrottle",
     "SupportLine",
     "Translation",
     "VoiceCall",

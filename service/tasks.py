@@ -106,6 +106,33 @@ def _sweep_at_start() -> None:
     sweep_outbox.call_local()
 
 
+@huey.task(retries=5, retry_delay=900)
+def delete_recordings(recording_sids: list[str]) -> None:
+    """Delete at Twilio the voicemails whose rows were erased or purged (retried if it fails)."""
+    from service.twilio_gateway import RecordingUnavailable, app_transport
+
+    transport = app_transport(task_app())
+    failed = 0
+    for sid in recording_sids:
+        try:
+            transport.delete_recording(sid)
+        except RecordingUnavailable:
+            failed += 1
+    if failed:
+        # Raising makes huey try the whole list again; recordings already gone count as done.
+        raise RecordingUnavailable(f"{failed} of {len(recording_sids)} recordings not deleted")
+
+
+@huey.periodic_task(crontab(minute="23"))
+def purge_expired() -> None:
+    """Delete what has outlived its retention period: hourly, so each run is small."""
+    from service.privacy.retention import purge
+
+    app = task_app()
+    counts = purge(get_database(app), app.config["FRONTLINE"], utcnow())
+    log.info("purge: %s", ", ".join(f"{name} {n}" for name, n in counts.items()) or "nothing")
+
+
 @huey.periodic_task(crontab(minute="*"))
 def send_due_broadcasts() -> None:
     """Fan out scheduled broadcasts whose time has come."""

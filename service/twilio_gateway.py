@@ -100,6 +100,10 @@ class Transport(Protocol):
         """The audio of a recording Twilio reported; RecordingUnavailable when it cannot."""
         ...
 
+    def delete_recording(self, recording_sid: str) -> None:
+        """Delete a recording at the carrier (gone already is fine); RecordingUnavailable if not."""
+        ...
+
 
 class _RedirectingHttpClient(TwilioHttpClient):
     """The twilio library's HTTP client, pointed at another base URL (the fake server)."""
@@ -194,6 +198,16 @@ class TwilioTransport:
             chunks=chunks(),
         )
 
+    def delete_recording(self, recording_sid: str) -> None:
+        """Delete the audio at Twilio; one deleted already (404) counts as done."""
+        try:
+            self.client.recordings(recording_sid).delete()
+        except TwilioRestException as exc:
+            if exc.status != 404:
+                raise RecordingUnavailable(f"Twilio answered {exc.status}") from None
+        except (RequestException, TwilioException) as exc:
+            raise RecordingUnavailable(type(exc).__name__) from None
+
 
 class DevTransport:
     """No Twilio account: messages stay in the outbox, where /dev/phone shows them arriving."""
@@ -210,6 +224,9 @@ class DevTransport:
     def fetch_recording(self, recording_url: str) -> Recording:
         """Recordings live at Twilio; without an account there are none to fetch."""
         raise RecordingUnavailable("no Twilio account is configured")
+
+    def delete_recording(self, recording_sid: str) -> None:
+        """Without an account no recording was ever made: nothing to delete."""
 
 
 def transport_for(config: Config) -> Transport:

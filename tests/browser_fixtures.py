@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,16 +108,25 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, live):
-    """A fresh browser profile at the size of a depot touchscreen; page errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1024}, base_url=live.url)
+@contextmanager
+def watched_tab(browser, base_url: str, *, height: int = 1024, **options) -> Iterator:
+    """A tab in a fresh browser profile; an error thrown by the page fails the test."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": height}, base_url=base_url, **options
+    )
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     yield tab
     context.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def page(browser, live):
+    """A fresh browser profile at the size of a depot touchscreen; page errors fail the test."""
+    with watched_tab(browser, live.url) as tab:
+        yield tab
 
 
 def screenshot(tab, name: str) -> Path:

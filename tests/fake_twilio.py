@@ -1,6 +1,7 @@
 """A fake Twilio REST server on 127.0.0.1: real HTTP, scripted answers, a record of every send.
 
-It takes texts (Messages.json) and calls (Calls.json), and serves recordings' audio.
+It takes texts (Messages.json) and calls (Calls.json), serves recordings' audio and deletes
+recordings (Recordings/RE….json).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from urllib.parse import parse_qs
 MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages\.json$")
 CALLS = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Calls\.json$")
 RECORDING = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Recordings/(RE\w+)\.mp3$")
+RECORDING_RESOURCE = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Recordings/(RE\w+)\.json$")
 
 
 def silent_mp3(seconds: float = 1.0) -> bytes:
@@ -47,6 +49,7 @@ class FakeTwilio:
         self.sent: list[dict[str, str]] = []  # accepted messages, in order
         self.calls: list[dict[str, str]] = []  # accepted calls, in order
         self.fetched: list[dict[str, str]] = []  # recordings served: path and Authorization
+        self.deleted: list[str] = []  # recording SIDs deleted, in order
         self.requests = 0
         self.script: deque[Answer] = deque()  # answers to give first, then 201s
         self.rule: Callable[[dict[str, str]], Answer | None] | None = None
@@ -71,6 +74,17 @@ class FakeTwilio:
                 self.send_header("Content-Length", str(len(AUDIO)))
                 self.end_headers()
                 self.wfile.write(AUDIO)
+
+            def do_DELETE(self) -> None:
+                match = RECORDING_RESOURCE.match(self.path)
+                if not match:
+                    self._json(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                with fake._lock:
+                    fake.deleted.append(match.group(2))
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def do_POST(self) -> None:
                 match = MESSAGES.match(self.path) or CALLS.match(self.path)

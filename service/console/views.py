@@ -66,7 +66,9 @@ AREAS = (
     ("callbacks.handle", "console.callbacks", "Call-backs", "Call back people who asked"),
     ("print.download", "console.print_pack", "Print", "Print a noticeboard pack"),
     ("kiosk.settings", "console.kiosk_settings", "Kiosks", "Set up a site's kiosk"),
+    ("speakup.cases", "console.speakup_cases", "Speak-up", "Read and answer speak-up cases"),
     ("reach.view", "console.reach", "Reach", "See who the networks reach"),
+    ("data.export", "console.privacy", "Privacy", "Export or erase what is held about a number"),
     ("audit.view", "console.audit_log", "Audit log", "Audit log"),
 )
 
@@ -280,6 +282,8 @@ from service.console import (  # noqa: E402, F401
     events,
     kiosks,
     notices,
+    privacy,
     reach,
+    speakup,
     translations,
 )

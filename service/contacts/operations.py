@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import languages
+from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact, Membership
 from service.contacts.phone import normalise_inbound
 from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationError
+from service.privacy.recordings import delete_after_commit
 from service.reach.operations import count_reach
+from service.sms.models import InboundMessage
+from service.voice.models import VoiceCall
 
 
 def find_contact(session: Session, organisation_id: int, phone: str) -> Contact | None:
@@ -188,8 +192,36 @@ def set_discreet(session: Session, contact: Contact, discreet: bool) -> None:
     session.flush()
 
 
+# Twilio's final call statuses: after these no recording or status callback follows.
+FINISHED_CALL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
+
+
 def erase_contact(session: Session, contact: Contact) -> None:
-    """Erase the contact and everything that hangs off it (memberships, RSVPs, requests)."""
-    # Foreign keys cascade in the database, so rows added by later features go too.
+    """Erase the contact and every row about them; only reach counts (of no one) remain."""
+    recordings = list(
+        session.scalars(
+            select(CallbackRequest.recording_sid).where(
+                CallbackRequest.contact_id == contact.id, CallbackRequest.recording_sid.is_not(None)
+            )
+        )
+    )
+    # The inbound log keeps its rows (a retried webhook must still be recognised) but not what
+    # we answered, which named their groups, nor what they wrote.
+    session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.contact_id == contact.id)
+        .values(contact_id=None, replies_encrypted=None, body_encrypted=None)
+    )
+    # Finished calls go. A call still going on keeps its row, unlinked (the foreign key sets
+    # it to NULL), so a voicemail it leaves is known as an erased caller's and deleted too.
+    session.execute(
+        delete(VoiceCall).where(
+            VoiceCall.contact_id == contact.id, VoiceCall.status.in_(FINISHED_CALL_STATUSES)
+        )
+    )
+    # Everything else hangs off the contact and cascades in the database (memberships, RSVPs,
+    # outbox rows, call-backs, codes, conversation state), so rows of later features go too.
     session.execute(delete(Contact).where(Contact.id == contact.id))
     session.expunge(contact)
+    # Twilio keeps a voicemail's audio until told otherwise.
+    delete_after_commit(session, recordings)

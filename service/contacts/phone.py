@@ -12,12 +12,13 @@ def normalise(raw: str, region: str = "GB") -> str:
     text = (raw or "").strip()
     if not text:
         raise InvalidPhoneNumber("a phone number is required")
+    # The messages never repeat what was typed: an exception that escapes is logged.
     try:
         parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(f"{text!r} is not a phone number") from exc
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber("that is not a phone number") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhoneNumber(f"{text!r} is not a number that can be dialled")
+        raise InvalidPhoneNumber("that is not a number that can be dialled")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -30,10 +31,10 @@ def normalise_inbound(raw: str) -> str:
     text = (raw or "").strip()
     try:
         parsed = phonenumbers.parse(text, "GB")
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(f"{text!r} is not a phone number") from exc
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber("that is not a phone number") from None
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidPhoneNumber(f"{text!r} is not a phone number")
+        raise InvalidPhoneNumber("that is not a phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

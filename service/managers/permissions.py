@@ -14,6 +14,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "speakup.cases": frozenset({"guardian"}),
     "reach.view": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
+    # Subject access and erasure reach every member of every network: admins only.
+    "data.export": frozenset({"admin"}),
+    "data.erase": frozenset({"admin"}),
 }
 SCOPED_BY = {"network_lead": "network_id", "site_manager": "site_id"}
 

@@ -19,6 +19,7 @@ from service.organisations.models import Organisation
 from service.sms import replies
 from service.sms.conversation import Conversation
 from service.sms.models import InboundMessage
+from service.speakup import sms as speakup_sms
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,18 @@ def handle_inbound(
 ) -> Outcome:
     """Answer one inbound text; a retried MessageSid gets the first answer and changes nothing."""
     vault = vault_of(session)
+    if speakup_sms.is_speak_up(message.body):
+        # Anonymous: no contact, no inbound log row, no outbox row, and the sid is not logged.
+        texts = speakup_sms.answer(
+            session,
+            org,
+            message_sid=message.message_sid,
+            sender=message.sender,
+            body=message.body,
+            now=now,
+        )
+        log.info("sms: a speak-up text, %d replies", len(texts))
+        return Outcome(texts, "speakup")
     seen = _already_handled(session, message.message_sid)
     if seen is not None:
         return Outcome(_stored_replies(seen, vault), seen.command, duplicate=True)

@@ -32,6 +32,7 @@ ACTIONS = frozenset(
         "list_support",  # support lines, crisis line first; a number connects
         "connect_support",  # <Dial> the picked line with the organisation's number as caller ID
         "record_message",  # <Record> up to 2 minutes for a network lead
+        "record_concern",  # <Record> a speak-up concern; the answer reads the case code out
         "list_live_sessions",  # sessions happening now that have a dial-in
         "join_live_session",  # <Dial><Number sendDigits=PIN>
         "goodbye",  # say goodbye and hang up

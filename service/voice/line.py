@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import yaml
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from service import languages
 from service.config import Config
@@ -26,12 +24,13 @@ from service.keywords import fold
 from service.organisations.models import Organisation
 from service.outbox.operations import send_to_contact
 from service.reach.operations import count_reach
-from service.voice.flows import FLOWS_DIR, Flow, Node
-from service.voice.prompts import PROMPTS
+from service.voice.flows import Flow, Node
+from service.voice.speaking import Speaker, voices
 
 CHANNEL = "voice"
 NO_INPUT_TRIES = 3  # the first prompt and two re-prompts, then goodbye
 WEEK = dt.timedelta(days=7)
+SPEAKUP_MAX_SECONDS = 180
 
 
 @dataclass(frozen=True)
@@ -67,14 +66,7 @@ class StateCodec:
             return None
 
 
-@cache
-def voices() -> dict[str, dict[str, str]]:
-    """Language -> voice settings, from ivr_flows/config/voices.yaml."""
-    data = yaml.safe_load((FLOWS_DIR / "config" / "voices.yaml").read_text(encoding="utf-8"))
-    return {code: dict(data.get(code) or {}) for code in languages.CODES}
-
-
-class Line:
+class Line(Speaker):
     """Answers one webhook of one call in the caller's language."""
 
     def __init__(
@@ -89,48 +81,13 @@ class Line:
         now: dt.datetime,
         url_for_state: Any,
         recording_url: Any,
+        url_for_concern: Any,
     ) -> None:
-        self.session, self.org, self.flow, self.config = session, org, flow, config
+        super().__init__(config)
+        self.session, self.org, self.flow = session, org, flow
         self.call_sid, self.contact, self.now = call_sid, contact, now
         self.url_for_state, self.recording_url = url_for_state, recording_url
-        self.response = VoiceResponse()
-        # What the caller is about to hear; spoken inside the next <Gather> when there is one,
-        # so a caller who knows the number can press it without waiting for the whole list.
-        self.pending: list[tuple[str, str]] = []
-
-    # -- speaking ------------------------------------------------------------------------
-
-    def say(self, text: str, lang: str) -> None:
-        """Queue text to speak in the language's voice (English voice where it has none)."""
-        self.pending.append((text, lang))
-
-    def _speak_pending(self, target: Gather | VoiceResponse) -> None:
-        for text, lang in self.pending:
-            settings = voices()[lang] if voices()[lang].get("voice") else voices()["en"]
-            target.say(text, voice=settings["voice"], language=settings["language"])
-        self.pending.clear()
-
-    def _flush(self) -> VoiceResponse:
-        """The response, with anything still queued spoken first (before a Dial, a Hangup)."""
-        self._speak_pending(self.response)
-        return self.response
-
-    def prompt(self, prompt_id: str, lang: str, target: Gather | VoiceResponse) -> None:
-        """A prompt from the catalogue: spoken, or played from a recording where no voice."""
-        settings = voices()[lang]
-        if settings.get("voice"):
-            with force_locale(lang):
-                target.say(
-                    str(PROMPTS[prompt_id]), voice=settings["voice"], language=settings["language"]
-                )
-        elif self.config.VOICE_RECORDINGS_URL:
-            target.play(f"{self.config.VOICE_RECORDINGS_URL.rstrip('/')}/{lang}/{prompt_id}.mp3")
-        else:
-            english = voices()["en"]
-            with force_locale("en"):
-                target.say(
-                    str(PROMPTS[prompt_id]), voice=english["voice"], language=english["language"]
-                )
+        self.url_for_concern = url_for_concern
 
     # -- moving through the flow -----------------------------------------------------------
 
@@ -502,6 +459,25 @@ class Line:
         )
         # Twilio does not call the action when the recording is empty either.
         self.response.redirect(self.url_for_state(after), method="POST")
+        return None
+
+    def _do_record_concern(self, state: CallState, node: Node) -> None:
+        """Record a concern for the speak-up guardian; the action answer reads its code out."""
+        self.prompt(node.prompt or "speakup_record", state.lang, self._flush())
+        self.response.record(
+            max_length=SPEAKUP_MAX_SECONDS,
+            # A worker may stop to think: only this much silence ends the message.
+            timeout=10,
+            play_beep=True,
+            finish_on_key="#",
+            action=self.url_for_concern(state),
+            method="POST",
+            # No recordingStatusCallback: the action already brings the recording's URL, and
+            # the callback handler for voicemails ties a recording to the caller's call.
+        )
+        # Twilio does not call the action for an empty recording: back to the explanation.
+        again = CallState(node=node.back or self.flow.start, lang=state.lang, tries=1)
+        self.response.redirect(self.url_for_state(again) + "&noinput=1", method="POST")
         return None
 
     def _do_list_live_sessions(self, state: CallState, node: Node) -> CallState | str:

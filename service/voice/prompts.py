@@ -8,8 +8,8 @@ PROMPTS = {
     "main_menu": _l(
         "For groups, press 1. For this week's events, press 2. For support, press 3. To leave "
         "a message for a group organiser, press 4. To join a session happening now, press 5. "
-        "To change language, press 9. To hear this again, press star. To end the call, press "
-        "hash."
+        "To speak up about a concern without giving your name, press 6. To change language, "
+        "press 9. To hear this again, press star. To end the call, press hash."
     ),
     "networks_menu": _l("Press the number of a group to hear about it. To go back, press 0."),
     "network_menu": _l(
@@ -25,5 +25,26 @@ PROMPTS = {
         "are done."
     ),
     "live_menu": _l("Press the number of a session to join it now. To go back, press 0."),
+    "speakup_menu": _l(
+        "Speak up. You can tell the speak-up guardian about a concern without giving your "
+        "name. The organisation will not know who you are: we do not keep your number with "
+        "your message. The phone company and our telephone provider still see the number, as "
+        "with any call. To record your concern, press 1. To go back, press 0."
+    ),
+    "speakup_record": _l(
+        "After the tone, say what is worrying you. You have up to three minutes. You do not "
+        "need to say your name. Press hash when you have finished, then stay on the line with "
+        "a pen ready: we will read you a case code."
+    ),
+    "speakup_code": _l(
+        "Thank you. Only the speak-up guardian will hear your message. Here is your case code. "
+        "It has sixteen letters and numbers, in four groups of four. Please write it down."
+    ),
+    "speakup_code_again": _l("Once more, your case code is:"),
+    "speakup_follow": _l(
+        "To follow your case, text the word CASE and this code to this same number, or use "
+        "Speak up on a kiosk at work. Keep the code to yourself: anyone who has it can read "
+        "your case. We cannot tell you the code again."
+    ),
     "goodbye": _l("Thank you for calling. Goodbye."),
 }

@@ -19,12 +19,15 @@ from service.content.models import Network
 from service.db import get_session, utcnow
 from service.errors import DomainError, InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
+from service.privacy.recordings import delete_after_commit
 from service.reach.operations import count_reach
 from service.twilio_gateway import signature_is_valid
 from service.voice.flows import Flow, load_all
-from service.voice.line import CallState, Line, StateCodec, voices
+from service.voice.line import CallState, Line, StateCodec
 from service.voice.models import VoiceCall
 from service.voice.prompts import PROMPTS
+from service.voice.speaking import voices
+from service.voice.speakup import ConcernAnswer
 
 bp = Blueprint("voice", __name__, url_prefix="/twilio/voice")
 log = logging.getLogger(__name__)
@@ -64,6 +67,9 @@ def _line(config, session, org, contact) -> Line:
     def recording_url(state: CallState) -> str:
         return url_for("voice.recording", s=codec.dump(state))
 
+    def url_for_concern(state: CallState) -> str:
+        return url_for("voice.concern", s=codec.dump(state))
+
     return Line(
         session,
         org,
@@ -74,6 +80,7 @@ def _line(config, session, org, contact) -> Line:
         now=utcnow(),
         url_for_state=url_for_state,
         recording_url=recording_url,
+        url_for_concern=url_for_concern,
     )
 
 
@@ -133,6 +140,34 @@ def step() -> Response:
     return _twiml(response)
 
 
+@bp.post("/speakup")
+def concern() -> Response:
+    """A speak-up concern was recorded: open its case and read the code out, anonymously."""
+    config, session, org, caller = _checked()
+    flow, codec = main_flow(), StateCodec(config.SECRET_KEY)
+    state = codec.load(request.args.get("s", ""))
+    if state is None or state.node not in flow.nodes:
+        abort(400, "unknown call state")
+    node = flow.node(state.node)
+    if node.action != "record_concern":
+        abort(400, "not a speak-up recording")
+    sid, url = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
+    if not sid or not url or len(url) > 500:
+        # Twilio sends both for any recording it kept; without them there is nothing to hear,
+        # so the caller is told so and hears the explanation again.
+        again = CallState(node=node.back or flow.start, lang=state.lang, tries=1)
+        response = VoiceResponse()
+        response.redirect(url_for("voice.step", s=codec.dump(again)) + "&noinput=1", method="POST")
+        return _twiml(response)
+    # Deliberately no contact and no VoiceCall here, and nothing logged: the case must not be
+    # findable from the caller or the call. The number is passed only for the keyed throttle.
+    response = ConcernAnswer(session, org, flow, config, now=utcnow()).answer(
+        state, recording_sid=sid, recording_url=url, sender=caller
+    )
+    session.commit()
+    return _twiml(response)
+
+
 def _logged_call() -> VoiceCall | None:
     """The call a signed callback is about (callbacks carry no caller number to go by)."""
     if not signature_is_valid(request, get_config()):
@@ -150,12 +185,16 @@ def recording() -> Response:
         abort(404)
     session = get_session()
     sid = request.form.get("RecordingSid", "")
+    if call.contact_id is None:
+        # The caller was erased while the call went on: their voicemail goes too, at Twilio.
+        if sid:
+            delete_after_commit(session, [sid])
+            session.commit()
+        return Response(status=204)
     if not sid or request.form.get("RecordingStatus", "completed") != "completed":
         return Response(status=204)
     if session.scalar(select(CallbackRequest.id).where(CallbackRequest.recording_sid == sid)):
         return Response(status=204)  # a retried callback: stored already
-    if call.contact_id is None:
-        return Response(status=204)  # the caller has since been erased
     # Left from a group's menu, the message is for that group's organisers.
     state = StateCodec(get_config().SECRET_KEY).load(request.args.get("s", ""))
     network_id = state.item if state is not None and isinstance(state.item, int) else None

@@ -4,6 +4,7 @@ watch it finish against a fake Twilio, with a worker and delivery reports runnin
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 import time
@@ -27,7 +28,7 @@ from service.organisations.models import Organisation
 from service.outbox.sending import send_one
 from service.twilio_gateway import TwilioTransport
 from tests import factories
-from tests.browser_fixtures import ARTIFACTS
+from tests.browser_fixtures import ARTIFACTS, watched_tab
 from tests.conftest import TEST_DATA_KEY
 from tests.console.conftest import PASSWORD
 from tests.fake_twilio import FakeTwilio
@@ -150,13 +151,8 @@ def service(tmp_path_factory) -> Iterator[Service]:
 @pytest.fixture
 def tab(browser, service):
     """A browser tab on the service; page errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=service.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
+    with watched_tab(browser, service.url, height=900) as page:
+        yield page
 
 
 def lead_of_minds(service: Service, email: str) -> str:
@@ -297,3 +293,80 @@ def test_a_keyword_clash_shows_as_you_type(tab, service):
     )
     assert words.get_attribute("aria-invalid") == "false"
     assert violations(tab) == []
+
+
+def test_the_guardian_answers_a_case_raised_at_a_kiosk(tab, service):
+    import requests
+
+    code = requests.post(
+        f"{service.url}/kiosk/eastfield-depot/api/speak-up",
+        json={"text": "Bullying on the late shift at the depot.", "lang": "en"},
+        timeout=5,
+    ).json()["code"]
+    with service.database.session() as session:
+        org = session.scalar(select(Organisation).where(Organisation.slug == "northgate"))
+        guardian = create_manager(
+            session,
+            org,
+            email="guardian@northgate.example",
+            password=PASSWORD,
+            roles=[("guardian", None, None)],
+        )
+        guardian.totp_confirmed_at = utcnow()
+        secret = guardian.totp_secret
+    sign_in(tab, "guardian@northgate.example", secret)
+    tab.get_by_role("navigation", name="Console").get_by_role("link", name="Speak-up").click()
+    assert violations(tab) == []
+    tab.get_by_role("link", name=re.compile(r"Case \d+")).first.click()
+    assert "Bullying on the late shift" in tab.locator(".thread").inner_text()
+    tab.get_by_label("Your reply").fill("Thank you for telling me. Can you say which week?")
+    tab.locator("#body-segments").filter(has_text="GSM-7").wait_for()
+    assert violations(tab) == []
+    shot(tab, "speak-up-case")
+    tab.get_by_role("button", name="Send the reply").click()
+    assert "Replied." in tab.locator(".flash").inner_text()
+    answer = requests.post(
+        f"{service.url}/kiosk/eastfield-depot/api/case", json={"code": code}, timeout=5
+    ).json()
+    assert answer["replies"] == [
+        {"text": "Thank you for telling me. Can you say which week?", "new": True}
+    ]
+
+
+def test_an_admin_finds_exports_and_erases_a_number(tab, service, tmp_path):
+    from pypdf import PdfReader
+
+    with service.database.session() as session:
+        org = session.scalar(select(Organisation).where(Organisation.slug == "northgate"))
+        minds = session.scalar(select(Network).where(Network.slug == "minds"))
+        contact = factories.create_contact(session, org=org, phone="+447400765432")
+        join_network(session, contact, minds, channel="sms", consent_version="v1")
+        admin = create_manager(
+            session,
+            org,
+            email="admin.privacy@northgate.example",
+            password=PASSWORD,
+            roles=[("admin", None, None)],
+        )
+        admin.totp_confirmed_at = utcnow()
+        secret = admin.totp_secret
+    sign_in(tab, "admin.privacy@northgate.example", secret)
+    tab.get_by_role("navigation", name="Console").get_by_role("link", name="Privacy").click()
+    tab.get_by_label("Phone number").fill("07400 765432")
+    tab.get_by_role("button", name="Find").click()
+    tab.get_by_role("button", name="Download to read (PDF)").wait_for()
+    assert violations(tab) == []
+    shot(tab, "privacy-person")
+    with tab.expect_download() as download:
+        tab.get_by_role("button", name="Download to read (PDF)").click()
+    path = tmp_path / "held.pdf"
+    download.value.save_as(path)
+    assert "Minds Matter" in "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    # Erasing needs a tick that says it is the right person.
+    tab.get_by_label("I have checked this is the person who asked").check()
+    tab.get_by_role("button", name="Erase everything about this number").click()
+    tab.locator(".flash").wait_for()
+    with service.database.session() as session:
+        from service.contacts.operations import find_contact
+
+        assert find_contact(session, org.id, "+447400765432") is None

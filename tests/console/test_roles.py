@@ -23,6 +23,7 @@ MATRIX = {
     ("GET", "/console/callbacks"): {"admin", "network_lead"},
     ("GET", "/console/kiosks"): {"admin", "site_manager"},
     ("GET", "/console/reach"): {"admin"},
+    ("GET", "/console/privacy"): {"admin"},
 }
 ROLES = ("admin", "network_lead", "site_manager", "guardian")
 

@@ -69,9 +69,9 @@ class Caller:
         return self.post(self.twiml.find("Redirect").text)
 
     def spoken(self) -> str:
-        """Everything the caller hears in the last TwiML, in order."""
+        """Everything the caller hears in the last TwiML, in order (SSML inside <Say> too)."""
         assert self.twiml is not None
-        return " ".join(e.text or "" for e in self.twiml.iter("Say"))
+        return " ".join("".join(e.itertext()) for e in self.twiml.iter("Say"))
 
 
 @pytest.fixture

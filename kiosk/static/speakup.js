@@ -1,0 +1,61 @@
+/* Speak up at the kiosk: send a concern or open a case in place. Nothing is stored and the
+   page never navigates, so Back, history and the cache hold nothing of what was typed. */
+"use strict";
+
+(function () {
+  const config = JSON.parse(document.getElementById("speakup-config").textContent);
+
+  async function post(path, body) {
+    const response = await fetch(config.api + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...body, lang: config.lang }),
+      cache: "no-store",
+    });
+    return { ok: response.ok, data: await response.json() };
+  }
+
+  document.querySelectorAll("[data-speakup-form]").forEach((form) => {
+    const section = form.closest("[data-speakup]");
+    const result = section.querySelector("[data-result]");
+    const error = form.querySelector("[data-error]");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      error.textContent = "";
+      const fields = Object.fromEntries(new FormData(form));
+      let answer;
+      try {
+        answer = await post(form.dataset.speakupForm, fields);
+      } catch {
+        error.textContent = config.offline;
+        return;
+      }
+      if (!answer.ok) {
+        error.textContent = answer.data.error || config.offline;
+        return;
+      }
+      form.reset(); // the words typed leave the screen as soon as they are sent
+      form.hidden = true;
+      if (form.dataset.speakupForm === "speak-up") {
+        section.querySelector("[data-code]").textContent = answer.data.code;
+      } else {
+        const list = section.querySelector("[data-replies]");
+        list.replaceChildren(...answer.data.replies.map((reply) => {
+          const item = document.createElement("li");
+          item.textContent = reply.text;
+          if (reply.new) {
+            const tag = document.createElement("strong");
+            tag.textContent = ` (${config.new})`;
+            item.append(tag);
+          }
+          return item;
+        }));
+        section.querySelector("[data-none]").hidden = answer.data.replies.length > 0;
+        section.querySelector("[data-added]").hidden = !answer.data.added;
+        section.querySelector("[data-closed]").hidden = !answer.data.closed;
+      }
+      result.hidden = false;
+      result.focus();
+    });
+  });
+})();

@@ -1,0 +1,1 @@
+"""Data protection: subject access, erasure at Twilio, retention and the data map."""

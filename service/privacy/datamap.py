@@ -1,0 +1,372 @@
+"""The data map: every column of every table, personal or not, and how long each is kept.
+
+docs/data-map.md is generated from this and the models (service/privacy/mapdoc.py); a test fails
+when a model gains a column that is in neither PERSONAL nor NOT_PERSONAL, so a new column is
+always a decision someone wrote down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import service.models  # noqa: F401  (every model, so the metadata is complete)
+from service.db import Base
+
+
+@dataclass(frozen=True)
+class Personal:
+    """What personal data a column can hold, and why the service holds it."""
+
+    category: str
+    purpose: str
+
+
+def _columns(table: str, category: str, purpose: str, *names: str) -> dict[str, Personal]:
+    return {f"{table}.{name}": Personal(category, purpose) for name in names}
+
+
+# Categories, in plain words (the privacy notice uses the same ones).
+NUMBER = "Phone number (encrypted)"
+PSEUDONYM = "Pseudonymous reference (keyed hash, or an id Twilio can tie to a number)"
+SPECIAL = "Special category, inferred: which network (health, disability, sexuality, ethnicity…)"
+CONSENT = "Consent record"
+CHOICES = "The person's choices and settings"
+CONTENT = "Message content (encrypted)"
+ACTIVITY = "Activity: what the person did, when, through which channel"
+VOICE = "Voicemail (audio held at Twilio; we hold its reference)"
+STAFF = "Console user's account data"
+LINK = "Link to the person's contact row"
+
+PERSONAL: dict[str, Personal] = {
+    **_columns("contact", NUMBER, "To text and call the person back", "phone_encrypted"),
+    **_columns("contact", PSEUDONYM, "To find a number without decrypting any", "phone_index"),
+    **_columns(
+        "contact",
+        CHOICES,
+        "To answer in their language and honour STOP and discretion",
+        "language",
+        "discreet",
+        "opted_out_at",
+        "unusable_at",
+        "site_id",
+    ),
+    **_columns(
+        "contact",
+        ACTIVITY,
+        "To know when a number was first and last heard from",
+        "created_at",
+        "last_seen_at",
+    ),
+    **_columns("membership", LINK, "Whose membership it is", "contact_id"),
+    **_columns("membership", SPECIAL, "To send a network's news to its members", "network_id"),
+    **_columns("membership", ACTIVITY, "To show when and how they joined", "joined_at", "channel"),
+    **_columns(
+        "membership",
+        CONSENT,
+        "Proof of explicit consent for sensitive networks",
+        "consent_version",
+        "consent_at",
+        "consent_channel",
+    ),
+    **_columns("rsvp", LINK, "Whose RSVP it is", "contact_id"),
+    **_columns(
+        "rsvp", SPECIAL, "To remind them of the event (its network may be sensitive)", "event_id"
+    ),
+    **_columns(
+        "rsvp",
+        ACTIVITY,
+        "To remind them and count places",
+        "occurrence_start",
+        "channel",
+        "created_at",
+    ),
+    **_columns("conversation_state", LINK, "Whose conversation it is", "contact_id"),
+    **_columns(
+        "conversation_state",
+        ACTIVITY,
+        "To understand a reply such as '2' or YES",
+        "list_kind",
+        "list_items",
+        "list_offset",
+        "pending_kind",
+        "pending_payload",
+        "updated_at",
+    ),
+    **_columns("inbound_message", LINK, "Whose text it was (emptied on erasure)", "contact_id"),
+    **_columns("inbound_message", PSEUDONYM, "To recognise Twilio's retries", "message_sid"),
+    **_columns(
+        "inbound_message", ACTIVITY, "Rate limits and support", "received_at", "command", "segments"
+    ),
+    **_columns(
+        "inbound_message",
+        CONTENT,
+        "Same answer to a retried webhook; bodies only if SMS_KEEP_BODIES is on",
+        "replies_encrypted",
+        "body_encrypted",
+    ),
+    **_columns("outbound_message", LINK, "Who the text is for", "contact_id"),
+    **_columns("outbound_message", CONTENT, "To send the text", "body_encrypted"),
+    **_columns(
+        "outbound_message",
+        PSEUDONYM,
+        "Loop guard (keyed hash of the body); Twilio's message id for status callbacks",
+        "body_hash",
+        "twilio_sid",
+        "dedupe_key",
+    ),
+    **_columns(
+        "outbound_message",
+        ACTIVITY,
+        "To send once, at the right time, and show delivery",
+        "network_ids",
+        "kind",
+        "language",
+        "status",
+        "not_before",
+        "next_attempt_at",
+        "error_code",
+        "skip_reason",
+        "created_at",
+        "sending_at",
+        "sent_at",
+        "finished_at",
+    ),
+    **_columns("callback_request", LINK, "Who to call back", "contact_id"),
+    **_columns("callback_request", SPECIAL, "Which network's lead calls back", "network_id"),
+    **_columns(
+        "callback_request",
+        ACTIVITY,
+        "To work through the queue",
+        "channel",
+        "status",
+        "created_at",
+        "closed_at",
+        "attempts",
+        "last_attempt_at",
+    ),
+    **_columns(
+        "callback_request",
+        PSEUDONYM,
+        "Twilio's ids of the calls involved",
+        "callback_call_sid",
+        "call_sid",
+    ),
+    **_columns(
+        "callback_request",
+        VOICE,
+        "So the lead can play the voicemail",
+        "recording_sid",
+        "recording_url",
+        "recording_seconds",
+    ),
+    **_columns("voice_call", LINK, "Who called", "contact_id"),
+    **_columns("voice_call", PSEUDONYM, "To match Twilio's status callbacks", "call_sid"),
+    **_columns(
+        "voice_call",
+        ACTIVITY,
+        "Call status and length, for support and cost",
+        "status",
+        "duration_seconds",
+        "language",
+        "started_at",
+        "updated_at",
+    ),
+    **_columns("pending_action", LINK, "Whose request it is", "contact_id"),
+    **_columns(
+        "pending_action",
+        SPECIAL,
+        "What they asked to join or go to",
+        "network_id",
+        "event_id",
+        "occurrence_start",
+    ),
+    **_columns(
+        "pending_action", CONSENT, "The consent wording shown before the code", "consent_version"
+    ),
+    **_columns(
+        "pending_action",
+        ACTIVITY,
+        "To do the request once the code matches",
+        "action",
+        "site_id",
+        "channel",
+        "language",
+        "by_reply",
+        "attempts",
+        "created_at",
+        "expires_at",
+        "completed_at",
+    ),
+    **_columns(
+        "pending_action",
+        PSEUDONYM,
+        "Keyed hashes of the code and of the asking browser's address (rate limits)",
+        "code_hash",
+        "requester_index",
+        "token",
+    ),
+    **_columns(
+        "request_key",
+        ACTIVITY,
+        "A replayed request gets the first answer",
+        "key",
+        "action_id",
+        "outcome",
+        "created_at",
+    ),
+    **_columns(
+        "manager",
+        STAFF,
+        "To sign in to the console and be called for call-backs",
+        "email",
+        "display_name",
+        "password_hash",
+        "totp_secret",
+        "totp_confirmed_at",
+        "totp_last_step",
+        "failed_count",
+        "failed_window_start",
+        "disabled_at",
+        "created_at",
+    ),
+    **_columns(
+        "manager", NUMBER, "The phone a lead is rung on to bridge a call-back", "phone_encrypted"
+    ),
+    **_columns(
+        "manager_role",
+        STAFF,
+        "What a console user may do",
+        "manager_id",
+        "role",
+        "network_id",
+        "site_id",
+    ),
+    **_columns(
+        "audit_entry",
+        STAFF,
+        "Who did what in the console (never a number or a body)",
+        "manager_id",
+        "action",
+        "detail",
+        "created_at",
+    ),
+    **_columns("broadcast", STAFF, "Which console user wrote a broadcast", "created_by"),
+    **_columns("callback_request", STAFF, "Which lead closed the request", "closed_by"),
+    # Speak-up: anonymous by design, but a concern can itself hold special-category data.
+    **_columns(
+        "speakup_case",
+        PSEUDONYM,
+        "A code only the worker holds (slow hash)",
+        "locator",
+        "code_hash",
+    ),
+    **_columns(
+        "speakup_case",
+        ACTIVITY,
+        "To follow the case",
+        "channel",
+        "status",
+        "last_activity_at",
+        "failed_attempts",
+        "locked_until",
+    ),
+    **_columns(
+        "speakup_message",
+        CONTENT,
+        "What the worker raised and the guardian answered",
+        "body_encrypted",
+        "author",
+        "unread",
+    ),
+    **_columns("speakup_message", VOICE, "A voicemail left for the guardian", "recording_url"),
+    **_columns(
+        "speakup_throttle",
+        PSEUDONYM,
+        "Limits guesses (keyed hash, never the number)",
+        "key",
+        "window_start",
+        "count",
+    ),
+    **_columns(
+        "speakup_receipt",
+        PSEUDONYM,
+        "A retried webhook raises no second case",
+        "sid_hash",
+        "received_hour",
+        "case_id",
+    ),
+}
+
+# Columns that hold nothing about a person: ids, organisation data, published content.
+NOT_PERSONAL: frozenset[str] = frozenset(
+    f"{table}.{name}"
+    for table, names in {
+        "organisation": "id slug name timezone default_language print_discreet_names created_at",
+        "organisation_number": "id organisation_id e164 sms voice",
+        "site": "id organisation_id slug name kind address kiosk_enabled default_language",
+        "network": "id organisation_id parent_id slug name short_description long_description "
+        "sensitive discreet_name created_at",
+        "network_keyword": "id organisation_id network_id language word",
+        "event": "id organisation_id network_id site_id title description place starts_at "
+        "ends_at rrule dial_in_number dial_in_pin capacity audio_url created_at",
+        "support_line": "id organisation_id name phone hours description crisis always_open "
+        "position",
+        "announcement": "id organisation_id network_id body publish_from publish_until audio_url",
+        "translation": "id owner_table owner_id field language text reviewed updated_at",
+        "broadcast": "id organisation_id body audience site_id network_ids urgent scheduled_for "
+        "status recipients created_at sent_at cancelled_at",
+        "print_pack": "id code organisation_id site_id languages size large_print month "
+        "content_digest pages created_at",
+        "reach_tally": "id organisation_id month network_id site_id channel measure count",
+        "contact": "id organisation_id",
+        "membership": "id",
+        "rsvp": "id",
+        "inbound_message": "id organisation_id",
+        "outbound_message": "id organisation_id broadcast_id urgent attempts queued_at segments "
+        "cost_estimate_pence",
+        "callback_request": "id organisation_id",
+        "voice_call": "id organisation_id",
+        "pending_action": "id organisation_id",
+        "request_key": "id organisation_id",
+        "manager": "id organisation_id",
+        "manager_role": "id",
+        "audit_entry": "id organisation_id",
+        "speakup_case": "id organisation_id",
+        "speakup_message": "id case_id",
+    }.items()
+    for name in names.split()
+)
+
+# How long each table's personal data is kept, when no purge rule covers it.
+KEPT = {
+    "contact": "Until the person texts FORGET ME or an admin erases them in the console",
+    "membership": "Until the person leaves the network, or is erased",
+    "rsvp": "Until the person is erased, or the event is deleted",
+    "conversation_state": "Overwritten by each text; deleted when the person is erased",
+    "manager": "While the console account exists",
+    "manager_role": "While the console account exists",
+    "broadcast": "While the broadcast exists (the author link is cleared when they go)",
+    "speakup_case": "Not purged automatically yet: the speak-up feature decides when cases close",
+    "speakup_message": "With its case",
+}
+
+
+def tables() -> dict[str, list[str]]:
+    """Every table in the models and its columns, tables by name, columns in model order."""
+    return {
+        name: [c.name for c in table.columns]
+        for name, table in sorted(Base.metadata.tables.items())
+    }
+
+
+def uncovered() -> list[str]:
+    """Columns in the models that the map does not classify, and entries for columns gone."""
+    present = {f"{t}.{c}" for t, cols in tables().items() for c in cols}
+    both = set(PERSONAL) & NOT_PERSONAL
+    missing = present - set(PERSONAL) - NOT_PERSONAL
+    stale = (set(PERSONAL) | NOT_PERSONAL) - present
+    return (
+        sorted(missing)
+        + [f"{c} (no longer in the models)" for c in sorted(stale)]
+        + [f"{c} (listed as both)" for c in sorted(both)]
+    )

@@ -1,0 +1,253 @@
+"""Everything held about one contact: counted before erasure, exported on request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.callbacks.models import CallbackRequest
+from service.contacts.models import Contact, Membership
+from service.content.models import Event, Network
+from service.crypto import vault_of
+from service.organisations.models import Organisation, Site
+from service.outbox.models import FINISHED, OutboundMessage
+from service.rsvps.models import Rsvp
+from service.sms.models import ConversationState, InboundMessage
+from service.verification.models import PendingAction
+from service.voice.models import VoiceCall
+
+# What an export says it leaves out, so the person knows where else to ask.
+NOT_INCLUDED = (
+    "Counts of how many people joined, left or asked for help each month. They say nothing "
+    "about who, so they are not about you and stay after erasure.",
+    "Twilio, the phone company the service uses, keeps its own logs of texts and calls "
+    "(your number, times and, for texts, the words) for its own retention period.",
+)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One kind of row held about a contact, and how many there are."""
+
+    kind: str
+    label: str
+    count: int
+
+
+def holdings(session: Session, contact: Contact) -> list[Holding]:
+    """How many rows of each kind are held about the contact (shown before erasing)."""
+
+    def count(model: Any, *where: Any) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    pending = OutboundMessage.status.not_in(FINISHED | {"sent"})
+    rows = [
+        ("contact", "Phone number and settings", 1),
+        (
+            "memberships",
+            "Network memberships (with consent records)",
+            count(Membership, Membership.contact_id == contact.id),
+        ),
+        ("rsvps", "Event RSVPs", count(Rsvp, Rsvp.contact_id == contact.id)),
+        (
+            "outbox_pending",
+            "Texts waiting to be sent",
+            count(OutboundMessage, OutboundMessage.contact_id == contact.id, pending),
+        ),
+        (
+            "outbox_done",
+            "Texts sent (kept for the retention period)",
+            count(OutboundMessage, OutboundMessage.contact_id == contact.id, ~pending),
+        ),
+        (
+            "callbacks",
+            "Call-back requests",
+            count(CallbackRequest, CallbackRequest.contact_id == contact.id),
+        ),
+        (
+            "recordings",
+            "Voicemails (also deleted at Twilio)",
+            count(
+                CallbackRequest,
+                CallbackRequest.contact_id == contact.id,
+                CallbackRequest.recording_sid.is_not(None),
+            ),
+        ),
+        (
+            "inbound",
+            "Texts received (log entries)",
+            count(InboundMessage, InboundMessage.contact_id == contact.id),
+        ),
+        ("calls", "Calls to the phone line", count(VoiceCall, VoiceCall.contact_id == contact.id)),
+        (
+            "codes",
+            "Codes texted for kiosk or web requests",
+            count(PendingAction, PendingAction.contact_id == contact.id),
+        ),
+    ]
+    return [Holding(kind, label, n) for kind, label, n in rows]
+
+
+def _at(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict[str, Any]:
+    """Everything held about the contact, decrypted, as plain JSON-ready values."""
+    vault = vault_of(session)
+    org = session.get_one(Organisation, contact.organisation_id)
+    site = session.get(Site, contact.site_id) if contact.site_id else None
+    networks = {
+        n.id: n for n in session.scalars(select(Network).where(Network.organisation_id == org.id))
+    }
+
+    def network_name(network_id: int | None) -> str | None:
+        network = networks.get(network_id) if network_id is not None else None
+        return network.name if network is not None else None
+
+    memberships = session.scalars(
+        select(Membership).where(Membership.contact_id == contact.id).order_by(Membership.id)
+    ).all()
+    rsvps = session.execute(
+        select(Rsvp, Event.title)
+        .join(Event, Event.id == Rsvp.event_id)
+        .where(Rsvp.contact_id == contact.id)
+        .order_by(Rsvp.id)
+    ).all()
+    outbox = session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.contact_id == contact.id)
+        .order_by(OutboundMessage.id)
+    ).all()
+    requests = session.scalars(
+        select(CallbackRequest)
+        .where(CallbackRequest.contact_id == contact.id)
+        .order_by(CallbackRequest.id)
+    ).all()
+    inbound = session.scalars(
+        select(InboundMessage)
+        .where(InboundMessage.contact_id == contact.id)
+        .order_by(InboundMessage.id)
+    ).all()
+    calls = session.scalars(
+        select(VoiceCall).where(VoiceCall.contact_id == contact.id).order_by(VoiceCall.id)
+    ).all()
+    codes = session.scalars(
+        select(PendingAction)
+        .where(PendingAction.contact_id == contact.id)
+        .order_by(PendingAction.id)
+    ).all()
+    state = session.get(ConversationState, contact.id)
+    return {
+        "organisation": org.name,
+        "prepared_at": now.isoformat(),
+        "contact": {
+            "phone": contact.phone,
+            "language": contact.language,
+            "discreet": contact.discreet,
+            "opted_out_at": _at(contact.opted_out_at),
+            "unusable_at": _at(contact.unusable_at),
+            "site": site.name if site else None,
+            "first_seen_at": _at(contact.created_at),
+            "last_seen_at": _at(contact.last_seen_at),
+        },
+        "memberships": [
+            {
+                "network": network_name(m.network_id),
+                "sensitive": bool(networks[m.network_id].sensitive)
+                if m.network_id in networks
+                else False,
+                "joined_at": _at(m.joined_at),
+                "channel": m.channel,
+                "consent": {
+                    "wording_version": m.consent_version,
+                    "given_at": _at(m.consent_at),
+                    "channel": m.consent_channel,
+                }
+                if m.consent_version
+                else None,
+            }
+            for m in memberships
+        ],
+        "rsvps": [
+            {
+                "event": title,
+                "occurrence_start": _at(r.occurrence_start),
+                "channel": r.channel,
+                "created_at": _at(r.created_at),
+            }
+            for r, title in rsvps
+        ],
+        "texts_sent": [
+            {
+                "kind": m.kind,
+                "body": vault.decrypt(m.body_encrypted),
+                "language": m.language,
+                "status": m.status,
+                "not_sent_because": m.skip_reason,
+                "created_at": _at(m.created_at),
+                "sent_at": _at(m.sent_at),
+                "finished_at": _at(m.finished_at),
+            }
+            for m in outbox
+        ],
+        "callback_requests": [
+            {
+                "network": network_name(r.network_id),
+                "channel": r.channel,
+                "status": r.status,
+                "created_at": _at(r.created_at),
+                "closed_at": _at(r.closed_at),
+                "call_attempts": r.attempts,
+                "voicemail_seconds": r.recording_seconds,
+                "voicemail_held_at_twilio": r.recording_sid is not None,
+            }
+            for r in requests
+        ],
+        "texts_received": [
+            {
+                "received_at": _at(m.received_at),
+                "understood_as": m.command,
+                "segments": m.segments,
+                "body": vault.decrypt(m.body_encrypted) if m.body_encrypted else None,
+                "replies": json.loads(vault.decrypt(m.replies_encrypted))
+                if m.replies_encrypted
+                else [],
+            }
+            for m in inbound
+        ],
+        "calls": [
+            {
+                "started_at": _at(c.started_at),
+                "status": c.status,
+                "duration_seconds": c.duration_seconds,
+                "language": c.language,
+            }
+            for c in calls
+        ],
+        "codes": [
+            {
+                "action": a.action,
+                "channel": a.channel,
+                "network": network_name(a.network_id),
+                "consent_wording_version": a.consent_version,
+                "created_at": _at(a.created_at),
+                "expires_at": _at(a.expires_at),
+                "completed_at": _at(a.completed_at),
+            }
+            for a in codes
+        ],
+        "conversation": {
+            "offered_list": state.list_kind,
+            "waiting_for_reply_to": state.pending_kind,
+            "updated_at": _at(state.updated_at),
+        }
+        if state is not None
+        else None,
+        "not_included": list(NOT_INCLUDED),
+    }

@@ -1,0 +1,173 @@
+"""Retention: delete what the service no longer needs, in small batches, each its own commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from service.audit.models import AuditEntry
+from service.callbacks.models import CallbackRequest
+from service.config import Config
+from service.db import Database
+from service.outbox.models import FINISHED, OutboundMessage
+from service.privacy.recordings import delete_after_commit
+from service.sms.models import InboundMessage
+from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
+from service.verification.models import PendingAction, RequestKey
+from service.voice.models import VoiceCall
+
+# Rows deleted per statement: each batch commits, so a big table is never locked for long.
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of row, the setting that says how long it is kept, and when its clock starts."""
+
+    name: str
+    setting: str
+    what: str
+    model: Any
+    # The moment the retention period counts from.
+    since: Callable[[], ColumnElement[Any]]
+    # Further conditions: rows still in use are never purged, however old.
+    only: Callable[[dt.datetime], list[ColumnElement[bool]]] = lambda _now: []
+
+
+RULES = (
+    Rule(
+        "inbound_message",
+        "RETAIN_INBOUND_DAYS",
+        "Log of texts received (and our encrypted replies), counted from when each arrived",
+        InboundMessage,
+        lambda: InboundMessage.received_at,
+    ),
+    Rule(
+        "outbound_message",
+        "RETAIN_OUTBOX_DAYS",
+        "Texts sent or given up on, counted from when they finished; unsent ones stay",
+        OutboundMessage,
+        lambda: func.coalesce(
+            OutboundMessage.finished_at, OutboundMessage.sent_at, OutboundMessage.created_at
+        ),
+        lambda _now: [OutboundMessage.status.in_(FINISHED | {"sent"})],
+    ),
+    Rule(
+        "pending_action",
+        "RETAIN_CODES_DAYS",
+        "Codes texted for kiosk and web requests, once used or expired",
+        PendingAction,
+        lambda: PendingAction.created_at,
+        lambda now: [or_(PendingAction.completed_at.is_not(None), PendingAction.expires_at < now)],
+    ),
+    Rule(
+        "request_key",
+        "RETAIN_CODES_DAYS",
+        "Browsers' request keys (replay protection for those codes)",
+        RequestKey,
+        lambda: RequestKey.created_at,
+    ),
+    Rule(
+        "speakup_throttle",
+        "RETAIN_CODES_DAYS",
+        "Speak-up attempt counters (keyed hashes, never a number), counted from their window",
+        SpeakUpThrottle,
+        lambda: SpeakUpThrottle.window_start,
+    ),
+    Rule(
+        "speakup_receipt",
+        "RETAIN_CODES_DAYS",
+        "Speak-up texts already handled (a keyed hash of the message id), by the hour received",
+        SpeakUpReceipt,
+        lambda: SpeakUpReceipt.received_hour,
+    ),
+    Rule(
+        "speakup_case",
+        "RETAIN_SPEAKUP_CLOSED_DAYS",
+        "Closed speak-up cases and their messages, counted from their last activity (a day); "
+        "their voice messages go at Twilio too",
+        SpeakUpCase,
+        lambda: SpeakUpCase.last_activity_at,
+        lambda _now: [SpeakUpCase.status == "closed"],
+    ),
+    Rule(
+        "callback_request",
+        "RETAIN_CALLBACKS_DAYS",
+        "Call-back requests marked done, counted from when; their voicemails go at Twilio too",
+        CallbackRequest,
+        lambda: CallbackRequest.closed_at,
+        lambda _now: [CallbackRequest.status != "open", CallbackRequest.closed_at.is_not(None)],
+    ),
+    Rule(
+        "voice_call",
+        "RETAIN_VOICE_CALLS_DAYS",
+        "Calls to the phone line (status and length), counted from when each started",
+        VoiceCall,
+        lambda: VoiceCall.started_at,
+    ),
+    Rule(
+        "audit_entry",
+        "RETAIN_AUDIT_DAYS",
+        "The console's audit log",
+        AuditEntry,
+        lambda: AuditEntry.created_at,
+    ),
+)
+
+
+def cutoff(config: Config, rule: Rule, now: dt.datetime) -> dt.datetime:
+    """Rows whose clock started before this are deleted; a row exactly this old is kept."""
+    return now - dt.timedelta(days=getattr(config, rule.setting))
+
+
+def purge_batch(session: Session, rule: Rule, config: Config, now: dt.datetime, limit: int) -> int:
+    """Delete up to `limit` rows past their period under one rule; how many were deleted."""
+    model = rule.model
+    key = inspect(model).primary_key[0]
+    ids = session.scalars(
+        select(key)
+        .where(rule.since() < cutoff(config, rule, now), *rule.only(now))
+        .order_by(key)
+        .limit(limit)
+    ).all()
+    if not ids:
+        return 0
+    if model is CallbackRequest:
+        recordings = session.scalars(
+            select(CallbackRequest.recording_sid).where(
+                CallbackRequest.id.in_(ids), CallbackRequest.recording_sid.is_not(None)
+            )
+        ).all()
+        delete_after_commit(session, list(recordings))
+    if model is SpeakUpCase:
+        urls = session.scalars(
+            select(SpeakUpMessage.recording_url).where(
+                SpeakUpMessage.case_id.in_(ids), SpeakUpMessage.recording_url.is_not(None)
+            )
+        ).all()
+        # Twilio's recording URL ends in the recording's SID, which is what deletion needs.
+        delete_after_commit(session, [url.rstrip("/").rsplit("/", 1)[-1] for url in urls])
+    session.execute(delete(model).where(key.in_(ids)).execution_options(synchronize_session=False))
+    return len(ids)
+
+
+def purge(
+    database: Database, config: Config, now: dt.datetime, *, batch: int = BATCH
+) -> dict[str, int]:
+    """Apply every rule until nothing is left to delete; the number deleted per table."""
+    counts: dict[str, int] = {}
+    for rule in RULES:
+        total = 0
+        while True:
+            with database.session() as session:
+                deleted = purge_batch(session, rule, config, now, batch)
+            total += deleted
+            if deleted < batch:
+                break
+        counts[rule.name] = counts.get(rule.name, 0) + total
+    return counts

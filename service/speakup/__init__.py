@@ -1,0 +1,1 @@
+"""Anonymous speak-up: concerns raised without an account, followed with a case code."""

@@ -1,0 +1,133 @@
+"""SPEAKUP and CASE by text: answered in the webhook's own reply, and never tied to a number.
+
+These texts bypass the usual conversation entirely: no contact is created or updated, no
+inbound log row is written, nothing goes to the outbox. The number is used only as a keyed,
+purpose-bound hash for throttling, in rows that expire within the hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from service.organisations.models import Organisation
+from service.sms.replies import fit, truncate
+from service.speakup import codes
+from service.speakup import operations as speakup
+
+_SPEAKUP = re.compile(r"^\s*(?:SPEAK[\s-]*UP|CONCERN)\b[\s:,.!-]*(?P<text>.*)$", re.I | re.S)
+_CASE = re.compile(r"^\s*CASE\b[\s:#.-]*(?P<rest>.*)$", re.I | re.S)
+
+
+def split_code(rest: str) -> tuple[str, str]:
+    """A typed code (however spaced or hyphenated) and whatever text follows it."""
+    taken = 0
+    for index, char in enumerate(rest):
+        if char.isalnum():
+            taken += 1
+            if taken == codes.LENGTH:
+                return rest[: index + 1], rest[index + 1 :].lstrip(" \t\r\n:,.-").rstrip()
+        elif char not in " -":
+            break
+    return rest, ""
+
+
+def is_speak_up(body: str) -> bool:
+    """Whether a text is for speak-up (SPEAKUP … or CASE …) rather than the conversation."""
+    return bool(_SPEAKUP.match(body) or _CASE.match(body))
+
+
+def answer(
+    session: Session,
+    org: Organisation,
+    *,
+    message_sid: str,
+    sender: str,
+    body: str,
+    now: dt.datetime,
+) -> list[str]:
+    """The reply texts to a speak-up text; a retried webhook raises nothing new."""
+    with force_locale(org.default_language):
+        if speakup.seen_before(session, message_sid, now):
+            return [_("We already have this message. If no code came back, text SPEAKUP again.")]
+        raised = _SPEAKUP.match(body)
+        if raised is not None:
+            return _raise(session, org, raised["text"].strip(), sender, now)
+        return _follow(session, org, _CASE.match(body)["rest"], sender, now)
+
+
+def anonymity() -> str:
+    """What anonymity means here, said plainly."""
+    return _(
+        "We do not keep your number, and the organisation cannot see who you are. The phone "
+        "company and our text message provider still see the number, as with any text."
+    )
+
+
+def _raise(
+    session: Session, org: Organisation, text: str, sender: str, now: dt.datetime
+) -> list[str]:
+    if not text:
+        return [
+            _(
+                "To raise a concern without giving your name, text SPEAKUP and then the concern "
+                "in your own words. Only the speak-up guardian reads it."
+            )
+        ]
+    try:
+        raised = speakup.raise_concern(
+            session, org, text=text, channel="sms", sender=sender, now=now
+        )
+    except speakup.TooManyTries:
+        return [_("You have raised several concerns in the last hour. Please try again later.")]
+    code = codes.shown(raised.code)
+    return [
+        _(
+            "Thank you. Only the speak-up guardian reads this. Your case code is %(code)s. "
+            "Keep it safe: text CASE %(code)s to read replies or add more.",
+            code=code,
+        ),
+        anonymity(),
+    ]
+
+
+def _follow(
+    session: Session, org: Organisation, rest: str, sender: str, now: dt.datetime
+) -> list[str]:
+    typed, more = split_code(rest)
+    if not typed.strip():
+        return [_("Text CASE and your case code, for example CASE 7KQ2-M9XD-4HTB-WR3P.")]
+    try:
+        case = speakup.open_case(session, org, typed, sender=sender, now=now)
+    except speakup.TooManyTries:
+        return [_("Too many wrong codes. Please wait a few minutes and try again.")]
+    except speakup.WrongCode:
+        return [_("That code does not match a case. Check it and try again.")]
+    texts = []
+    if more:
+        speakup.add_worker_message(session, case, more, now)
+        texts.append(_("Added to your case. The guardian will read it."))
+    replies = speakup.guardian_replies(session, case)
+    new = [text for text, unread in replies if unread]
+    if new:
+        texts.append(
+            fit(
+                _("Guardian: %(text)s", text=" / ".join(new)),
+                lambda: truncate(_("Guardian: %(text)s", text=new[-1])),
+            )
+        )
+    elif replies:
+        texts.append(
+            truncate(_("No new reply. The guardian's last reply: %(text)s", text=replies[-1][0]))
+        )
+    elif not more:
+        texts.append(_("No reply yet. Text CASE and your code again in a few days."))
+    if case.status == "closed":
+        texts.append(
+            _("The guardian has closed this case. Text CASE, your code and more to reopen it.")
+        )
+    return texts

@@ -1,0 +1,72 @@
+"""Speak up on the kiosk in Chromium: a code shown once, the case read with it, nothing kept."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from service.speakup import operations as speakup
+from service.speakup.models import SpeakUpCase
+from tests.browser_fixtures import screenshot, watched_tab
+from tests.kiosk.test_accessibility import violations
+from tests.kiosk.test_browser import EVERYTHING_KEPT, HOME
+
+pytestmark = pytest.mark.browser
+
+CONCERN = "Agency staff are told to skip the manual handling training."
+
+
+@pytest.fixture
+def page(browser, live):
+    """A kiosk tab; the page's CSP is set aside only so axe can be injected to check it."""
+    with watched_tab(browser, live.url, bypass_csp=True) as tab:
+        yield tab
+
+
+def test_speak_up_then_follow_the_case_leaving_nothing_behind(page, live):
+    page.goto(f"{HOME}speak-up?lang=en")
+    start = page.evaluate("history.length")
+    assert violations(page) == []
+    page.get_by_label("What is worrying you?").fill(CONCERN)
+    page.get_by_role("button", name="Send to the guardian").click()
+    shown = page.locator("[data-code]")
+    shown.wait_for()
+    code = shown.inner_text()
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
+    assert page.get_by_label("What is worrying you?").is_hidden()
+    assert violations(page) == []
+    screenshot(page, "speak-up-code")
+    with live.database.session() as session:
+        case = session.scalars(select(SpeakUpCase).order_by(SpeakUpCase.id.desc())).first()
+        assert speakup.messages(session, case)[0][1] == CONCERN
+        speakup.reply(
+            session, case, "Thank you. Training is booked for everyone.", case.last_activity_at
+        )
+    # The next step on the same screen: open the case with the code, as typed from paper.
+    page.get_by_label("Your case code").fill(code.replace("-", " ").lower())
+    page.get_by_role("button", name="Open my case").click()
+    page.locator("[data-replies] li").first.wait_for()
+    assert "Training is booked for everyone." in page.locator("[data-replies]").inner_text()
+    screenshot(page, "speak-up-case")
+    # Nothing of it was kept: no history entries, no storage, no cookies, no cache; the
+    # concern is not even in the page any more.
+    assert page.evaluate("history.length") == start
+    kept = page.evaluate(EVERYTHING_KEPT)
+    without_dom = {k: v for k, v in kept.items() if k != "dom"}
+    assert CONCERN not in repr(without_dom) and code not in repr(without_dom)
+    assert code.replace("-", "") not in repr(without_dom)
+    assert CONCERN not in kept["dom"]
+    # "Finish" goes back to the start, and the code leaves the screen with it.
+    page.get_by_role("link", name="Finish").click()
+    page.wait_for_url(f"**{HOME}?lang=en")
+    assert code not in page.content()
+
+
+def test_a_wrong_code_is_said_plainly(page, live):
+    page.goto(f"{HOME}speak-up?lang=en")
+    page.get_by_label("Your case code").fill("0000-0000-0000-0000")
+    page.get_by_role("button", name="Open my case").click()
+    alert = page.locator("[data-speakup-form=case] [data-error]")
+    alert.filter(has_text="does not match a case").wait_for()

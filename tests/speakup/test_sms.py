@@ -1,0 +1,177 @@
+"""Speak up by text: a case code back, replies read with CASE, and no trace of the number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from service.contacts.models import Contact
+from service.crypto import vault_of
+from service.outbox.models import OutboundMessage
+from service.sms.models import InboundMessage
+from service.speakup import codes
+from service.speakup import operations as speakup
+from service.speakup.models import SpeakUpCase
+from tests.sms.conftest import Handset
+
+CONCERN = "The night shift at Eastfield is short of gloves and the manager says to reuse them."
+CODE = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
+
+
+@pytest.fixture
+def handset(client, demo) -> Handset:
+    """A phone that has never texted the service."""
+    return Handset(client, "+447400111222")
+
+
+def code_in(texts: list[str]) -> str:
+    found = CODE.search(" ".join(texts))
+    assert found, texts
+    return found.group(1)
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_speak_up_gives_a_code_and_stores_no_number(handset, session):
+    reply = handset.send(f"SPEAKUP {CONCERN}")
+    assert reply.status == 200
+    code = code_in(reply.texts)
+    assert "Only the speak-up guardian reads this" in reply.texts[0]
+    assert "phone company and our text message provider still see the number" in reply.texts[1]
+    # No contact, no inbound log, nothing in the outbox.
+    assert count(session, Contact) == 0
+    assert count(session, InboundMessage) == 0
+    assert count(session, OutboundMessage) == 0
+    case = session.scalars(select(SpeakUpCase)).one()
+    assert case.channel == "sms" and speakup.messages(session, case)[0][1] == CONCERN
+    # The one time kept is the day, too coarse to match against a message log.
+    assert case.last_activity_at.time() == dt.time(0, 0)
+    # The code is not stored, only its slow hash (and 3 characters to find the case by).
+    assert case.code_hash.startswith("$argon2id$")
+    stored = codes.normalise(code)
+    assert codes.matches(stored, case.code_hash)
+    vault = vault_of(session)
+    forbidden = {
+        "+447400111222",
+        "07400111222",
+        stored,
+        stored[codes.LOCATOR_LENGTH :],
+        vault.blind_index("+447400111222"),
+    }
+    assert not _anywhere(session, forbidden)
+
+
+def _anywhere(session, values: set[str]) -> list[str]:
+    """Every (table.column) where one of the values appears inside a text value."""
+    hits = []
+    for table in inspect(session.get_bind()).get_table_names():
+        if table == "alembic_version":
+            continue
+        rows = session.execute(text(f'SELECT * FROM "{table}"')).mappings().all()
+        for row in rows:
+            for column, value in row.items():
+                if isinstance(value, str) and any(v in value for v in values):
+                    hits.append(f"{table}.{column}")
+    return hits
+
+
+def test_case_reads_replies_and_adds_more(handset, session):
+    code = code_in(handset.send(f"SPEAKUP {CONCERN}").texts)
+    case = session.scalars(select(SpeakUpCase)).one()
+    assert (
+        handset.last(f"CASE {code}") == "No reply yet. Text CASE and your code again in a few days."
+    )
+    speakup.reply(
+        session, case, "Thank you. I have spoken to the depot manager.", case.last_activity_at
+    )
+    # Typed in lower case, spaced, with O for 0: still the code.
+    typed = code.lower().replace("-", " ").replace("0", "o")
+    reply = handset.send(f"case {typed} They gave us new gloves today.")
+    assert reply.texts == [
+        "Added to your case. The guardian will read it.",
+        "Guardian: Thank you. I have spoken to the depot manager.",
+    ]
+    assert [m[1] for m in speakup.messages(session, case)][-1] == "They gave us new gloves today."
+    again = handset.last(f"CASE {code}")
+    assert again.startswith("No new reply. The guardian's last reply: Thank you.")
+
+
+def test_a_retried_webhook_raises_one_case(handset, session):
+    first = handset.send(f"SPEAKUP {CONCERN}", sid="SM" + "5" * 32)
+    second = handset.send(f"SPEAKUP {CONCERN}", sid="SM" + "5" * 32)
+    assert code_in(first.texts)
+    assert not CODE.search(" ".join(second.texts))
+    assert "We already have this message" in second.texts[0]
+    assert count(session, SpeakUpCase) == 1
+
+
+def test_wrong_codes_are_throttled_per_number_not_for_everyone(client, demo, session):
+    owner = Handset(client, "+447400111222")
+    code = code_in(owner.send(f"SPEAKUP {CONCERN}").texts)
+    guesser = Handset(client, "+447400999888")
+    for _ in range(5):
+        assert "does not match" in guesser.last("CASE 0000-0000-0000-0000")
+    assert "Too many wrong codes" in guesser.last("CASE 0000-0000-0000-0000")
+    assert "Too many wrong codes" in guesser.last(f"CASE {code}")
+    # The owner, on another number, is not locked out by someone else's guessing.
+    assert "No reply yet" in owner.last(f"CASE {code}")
+
+
+def test_a_case_locks_after_repeated_wrong_codes_for_it(client, demo, session):
+    owner = Handset(client, "+447400111222")
+    code = code_in(owner.send(f"SPEAKUP {CONCERN}").texts)
+    # Right first characters, wrong rest, from five different numbers (so no number throttle).
+    wrong = (
+        code[:4] + "-0000-0000-0000"
+        if code[5:] != "0000-0000-0000"
+        else code[:4] + "-1111-1111-1111"
+    )
+    for n in range(5):
+        assert "does not match" in Handset(client, f"+44740050000{n}").last(f"CASE {wrong}")
+    # Now even the right code waits: the lock slows guessing of this one case.
+    assert "Too many wrong codes" in owner.last(f"CASE {code}")
+    case = session.scalars(select(SpeakUpCase)).one()
+    assert case.locked_until is not None
+
+
+def test_speakup_without_text_and_case_without_code_explain_themselves(handset, session):
+    assert "text SPEAKUP and then the concern" in handset.last("speak up")
+    assert "Text CASE and your case code" in handset.last("CASE")
+    assert count(session, SpeakUpCase) == 0
+
+
+def test_split_code_reads_codes_however_typed():
+    from service.speakup.sms import split_code
+
+    assert split_code("7KQ2-M9XD-4HTB-WR3P more words") == ("7KQ2-M9XD-4HTB-WR3P", "more words")
+    assert split_code("7kq2 m9xd 4htb wr3p") == ("7kq2 m9xd 4htb wr3p", "")
+    assert split_code("7KQ2M9XD4HTBWR3P: and this") == ("7KQ2M9XD4HTBWR3P", "and this")
+    assert split_code("123") == ("123", "")
+
+
+def test_nothing_about_the_worker_reaches_the_logs(handset, caplog):
+    caplog.set_level(logging.DEBUG)
+    sid = "SM" + "7" * 32
+    code = code_in(handset.send(f"SPEAKUP {CONCERN}", sid=sid).texts)
+    handset.send(f"CASE {code} More detail about the gloves.")
+    logged = "\n".join(
+        [r.getMessage() for r in caplog.records] + [repr(r.args) for r in caplog.records]
+    )
+    for secret in (
+        "+447400111222",
+        "07400111222",
+        "7400111222",
+        sid,
+        code,
+        codes.normalise(code),
+        CONCERN,
+        "More detail about the gloves",
+    ):
+        assert secret not in logged, secret
+    assert "speak-up" in logged  # the handling itself is logged, without the particulars
