@@ -346,8 +346,8 @@ KEPT = {
     "manager": "While the console account exists",
     "manager_role": "While the console account exists",
     "broadcast": "While the broadcast exists (the author link is cleared when they go)",
-    "speakup_case": "Not purged automatically yet: the speak-up feature decides when cases close",
-    "speakup_message": "With its case",
+    "speakup_case": "Open cases stay until the guardian closes them; closed ones as above",
+    "speakup_message": "With its case: deleted when a closed case's period ends",
 }
 
 
