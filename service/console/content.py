@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
@@ -138,6 +139,9 @@ def content_home():
         )
         for e in events
     }
+    # Soonest first; events with no date ahead go last, oldest first.
+    far = now + dt.timedelta(days=36500)
+    events = sorted(events, key=lambda e: (upcoming[e.id][0] if upcoming[e.id] else far, e.id))
     return render_template(
         "console/content_home.html",
         networks=networks,
