@@ -24,12 +24,13 @@ def _blueprints(config: Config) -> list:
     from kiosk.views import bp as kiosk
     from service.console.views import bp as console
     from service.devtools.views import bp as devtools
+    from service.health import bp as health
     from service.outbox.views import bp as outbox
     from service.public.views import bp as public
     from service.sms.views import bp as sms
     from service.voice.views import bp as voice
 
-    served = [public, kiosk, kiosk_assets, sms, outbox, voice, console]
+    served = [public, kiosk, kiosk_assets, sms, outbox, voice, console, health]
     return served + ([devtools] if config.DEV_TOOLS else [])
 
 
@@ -77,7 +78,12 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(
         app,
-        db.Database(config.database_url, Vault(config.DATA_KEY), queue_outbox, delete_recordings),
+        db.Database(
+            config.database_url,
+            Vault(config.DATA_KEY, old_keys=config.old_data_keys),
+            queue_outbox,
+            delete_recordings,
+        ),
     )
     babel.init_app(app, locale_selector=select_locale)
     from service.console.auth import login_manager

@@ -299,3 +299,51 @@ def main() -> None:
         cli.main(prog_name="frontline")
     except ConfigError as exc:
         raise SystemExit(f"frontline: configuration error: {exc}") from None
+
+
+@cli.command("twilio-configure")
+@click.option("--org", "org_slug", help="Only this organisation's numbers (its slug).")
+@with_appcontext
+def twilio_configure(org_slug: str | None) -> None:
+    """Point the numbers' SMS, voice and status webhooks at FRONTLINE_PUBLIC_URL."""
+    from service.errors import DomainError
+    from service.organisations import twilio_setup
+
+    try:
+        with get_database(current_app).session() as session:
+            outcomes = twilio_setup.configure(session, current_app.config["FRONTLINE"], org_slug)
+    except (twilio_setup.NotReady, DomainError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for outcome in outcomes:
+        click.echo(outcome.line)
+    if not outcomes:
+        click.echo("No numbers to configure.")
+    failed = sum(1 for o in outcomes if o.error)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(outcomes)} numbers not configured")
+
+
+@cli.command("rotate-data-key")
+@click.option("--batch-size", default=500, show_default=True, help="Rows per committed batch.")
+@with_appcontext
+def rotate_data_key(batch_size: int) -> None:
+    """Re-encrypt every stored value under DATA_KEY and rebuild the blind indexes; no downtime."""
+    from service.privacy.rotation import rotate_all
+
+    database = get_database(current_app)
+    if not database.vault.has_old_keys:
+        raise click.ClickException(
+            "no FRONTLINE_OLD_DATA_KEYS configured: nothing to rotate from "
+            "(set the new key as FRONTLINE_DATA_KEY and the old one in FRONTLINE_OLD_DATA_KEYS)"
+        )
+    report = rotate_all(database.sessionmaker, batch_size=batch_size)
+    for line in report.lines():
+        click.echo(line)
+    if report.problems:
+        raise click.ClickException(
+            f"{report.problems} row(s) not rotated; keep FRONTLINE_OLD_DATA_KEYS until resolved"
+        )
+    if any(c.raced for c in report.columns.values()):
+        click.echo("Some rows changed while they were read: run the command again.")
+    else:
+        click.echo("Done: every value is under the current key; FRONTLINE_OLD_DATA_KEYS can go.")

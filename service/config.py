@@ -55,6 +55,9 @@ class Config:
     DATABASE_URL: str = ""
     SECRET_KEY: str = ""
     DATA_KEY: str = ""
+    # Previous data keys, comma-separated, while `frontline rotate-data-key` moves rows to
+    # DATA_KEY: values and blind indexes under these still read; nothing new is written.
+    OLD_DATA_KEYS: str = ""
     TIMEZONE: str = "Europe/London"
     PUBLIC_URL: str = "http://127.0.0.1:5000"
     TWILIO_ACCOUNT_SID: str = ""
@@ -104,6 +107,11 @@ class Config:
     def is_production(self) -> bool:
         """True when the deployment says it is live, which makes missing secrets fatal."""
         return self.ENV == "production"
+
+    @property
+    def old_data_keys(self) -> tuple[str, ...]:
+        """The previous data keys, newest first as listed."""
+        return tuple(k.strip() for k in self.OLD_DATA_KEYS.split(",") if k.strip())
 
     @property
     def database_url(self) -> str:
@@ -167,6 +175,7 @@ def validate(config: Config) -> Config:
     except ValueError:
         raise ConfigError(f"{PREFIX}SEGMENT_COST_PENCE must be a number") from None
     _check_retention(config)
+    _check_old_data_keys(config)
     if config.TWILIO_MESSAGING_SERVICE_SID and config.TWILIO_FROM_NUMBER:
         raise ConfigError(
             f"set {PREFIX}TWILIO_MESSAGING_SERVICE_SID or {PREFIX}TWILIO_FROM_NUMBER, not both"
@@ -193,6 +202,16 @@ def _check_offsets(raw: str) -> None:
     for part in filter(None, (p.strip() for p in raw.split(","))):
         if not _OFFSET.match(part):
             raise ConfigError(f"{PREFIX}REMINDER_OFFSETS: {part!r} is not like 24h or 30m")
+
+
+def _check_old_data_keys(config: Config) -> None:
+    parts = [p.strip() for p in config.OLD_DATA_KEYS.split(",")] if config.OLD_DATA_KEYS else []
+    if any(not p for p in parts):
+        raise ConfigError(f"{PREFIX}OLD_DATA_KEYS has an empty entry: separate keys by commas")
+    if len(set(parts)) != len(parts):
+        raise ConfigError(f"{PREFIX}OLD_DATA_KEYS lists a key twice")
+    if config.DATA_KEY and config.DATA_KEY in parts:
+        raise ConfigError(f"{PREFIX}OLD_DATA_KEYS must not include the current {PREFIX}DATA_KEY")
 
 
 # The shortest period each kind of row may be kept: the service still reads it until then

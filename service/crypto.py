@@ -33,10 +33,14 @@ class Vault:
         if not data_key:
             raise ValueError("a data key is required")
         keys = (data_key, *old_keys)
-        self._fernet = MultiFernet(
-            [Fernet(base64.urlsafe_b64encode(_derive(k, b"frontline field v1"))) for k in keys]
-        )
-        self._index_key = _derive(data_key, b"frontline blind index v1")
+        fernets = [
+            Fernet(base64.urlsafe_b64encode(_derive(k, b"frontline field v1"))) for k in keys
+        ]
+        self._current = fernets[0]
+        self._fernet = MultiFernet(fernets)
+        # One index key per data key: mid-rotation a row may still carry an old key's index.
+        self._index_keys = tuple(_derive(k, b"frontline blind index v1") for k in keys)
+        self._index_key = self._index_keys[0]
         self._data_key = data_key
         self._purpose_keys: dict[str, bytes] = {}
 
@@ -51,9 +55,36 @@ class Vault:
         except InvalidToken as exc:
             raise DecryptionError("stored value does not decrypt with the data key") from exc
 
+    @property
+    def has_old_keys(self) -> bool:
+        """True when old data keys are configured, i.e. a rotation is under way."""
+        return len(self._index_keys) > 1
+
+    def rotate(self, token: str) -> str | None:
+        """The value encrypted under the current key, or None when it already is.
+
+        Raises DecryptionError when no configured key reads it.
+        """
+        try:
+            self._current.decrypt(token.encode())
+            return None
+        except InvalidToken:
+            pass
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken as exc:
+            raise DecryptionError("stored value does not decrypt with any data key") from exc
+
     def blind_index(self, plaintext: str) -> str:
         """A keyed hash that finds a value without decrypting anything."""
         return hmac.new(self._index_key, plaintext.encode(), hashlib.sha256).hexdigest()
+
+    def blind_indexes(self, plaintext: str) -> tuple[str, ...]:
+        """The value's blind index under the current key, then under each old key."""
+        return tuple(
+            hmac.new(key, plaintext.encode(), hashlib.sha256).hexdigest()
+            for key in self._index_keys
+        )
 
     def purpose_hash(self, purpose: str, plaintext: str) -> str:
         """A keyed hash under a key of its own purpose, which the blind index cannot match.
@@ -61,6 +92,8 @@ class Vault:
         Speak-up throttles count a number's guesses without storing anything that could be
         joined to the contact table.
         """
+        # Current key only, and never rotated: throttle counts and receipts live an hour or
+        # so, and after a key change they merely start afresh (a short grace for guessers).
         key = self._purpose_keys.get(purpose)
         if key is None:
             key = self._purpose_keys[purpose] = _derive(self._data_key, purpose.encode())

@@ -119,18 +119,21 @@ class _RedirectingHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
+def rest_client(config: Config, timeout: float) -> Client:
+    """The account's REST client, sent to FRONTLINE_TWILIO_API_URL when that is set."""
+    http_client = (
+        _RedirectingHttpClient(config.TWILIO_API_URL, timeout)
+        if config.TWILIO_API_URL
+        else TwilioHttpClient(timeout=timeout)
+    )
+    return Client(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, http_client=http_client)
+
+
 class TwilioTransport:
     """Sends through Twilio's REST API with a Messaging Service or a From number."""
 
     def __init__(self, config: Config, *, timeout: float = 10.0) -> None:
-        http_client = (
-            _RedirectingHttpClient(config.TWILIO_API_URL, timeout)
-            if config.TWILIO_API_URL
-            else TwilioHttpClient(timeout=timeout)
-        )
-        self.client = Client(
-            config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, http_client=http_client
-        )
+        self.client = rest_client(config, timeout)
         self.api_url = (config.TWILIO_API_URL or TWILIO_API).rstrip("/")
         self.auth = (config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN)
         self.timeout = timeout
@@ -245,3 +248,55 @@ def app_transport(app: Flask) -> Transport:
     if transport is None:
         transport = app.extensions[TRANSPORT_KEY] = transport_for(app.config["FRONTLINE"])
     return transport
+
+
+# -- REST: the account's own numbers -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NumberWebhooks:
+    """Where Twilio should call for one of the organisation's numbers (all POST)."""
+
+    sms_url: str
+    voice_url: str
+    status_callback: str
+
+
+class NumberSetupError(Exception):
+    """Twilio could not find, or would not change, one of the account's numbers."""
+
+
+# The fields of an IncomingPhoneNumber that NumberWebhooks sets, with the methods beside them.
+_WEBHOOK_FIELDS = {
+    "sms_url": "sms_method",
+    "voice_url": "voice_method",
+    "status_callback": "status_callback_method",
+}
+
+
+def point_number(
+    config: Config, e164: str, hooks: NumberWebhooks, *, timeout: float = 10.0
+) -> list[str]:
+    """Set the number's webhooks at Twilio; the names of the fields that changed."""
+    client = rest_client(config, timeout)
+    try:
+        found = client.incoming_phone_numbers.list(phone_number=e164, limit=2)
+        match = [n for n in found if n.phone_number == e164]
+        if not match:
+            raise NumberSetupError("not on this Twilio account")
+        current = match[0]
+        wanted = {field: getattr(hooks, field) for field in _WEBHOOK_FIELDS}
+        changed = [
+            field
+            for field, method in _WEBHOOK_FIELDS.items()
+            if getattr(current, field) != wanted[field]
+            or (getattr(current, method) or "POST").upper() != "POST"
+        ]
+        if changed:
+            methods = {method: "POST" for method in _WEBHOOK_FIELDS.values()}
+            client.incoming_phone_numbers(current.sid).update(**wanted, **methods)
+    except TwilioRestException as exc:
+        raise NumberSetupError(f"Twilio answered {exc.status} (code {exc.code})") from None
+    except (RequestException, TwilioException) as exc:
+        raise NumberSetupError(type(exc).__name__) from None
+    return changed

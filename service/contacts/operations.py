@@ -22,12 +22,18 @@ from service.voice.models import VoiceCall
 
 def find_contact(session: Session, organisation_id: int, phone: str) -> Contact | None:
     """The organisation's contact for a number, found through the blind index."""
-    index = vault_of(session).blind_index(normalise_inbound(phone))
-    return session.scalar(
-        select(Contact).where(
-            Contact.organisation_id == organisation_id, Contact.phone_index == index
-        )
-    )
+    # Under the current key and every old one: while `frontline rotate-data-key` runs, rows
+    # not yet reached still carry an old key's index. A row found that way is left for the
+    # command to rewrite, not rewritten here: lookups stay reads, and the command's
+    # compare-and-set update is the one place ciphertext and index change together.
+    indexes = vault_of(session).blind_indexes(normalise_inbound(phone))
+    found = session.scalars(
+        select(Contact)
+        .where(Contact.organisation_id == organisation_id, Contact.phone_index.in_(indexes))
+        .order_by(Contact.id)
+    ).all()
+    # Two rows only if a number first wrote in under both keys at once; prefer the current.
+    return min(found, key=lambda c: indexes.index(c.phone_index), default=None)
 
 
 def get_or_create_contact(

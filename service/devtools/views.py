@@ -37,12 +37,12 @@ def phone_inbox():
         return jsonify(error=exc.message), 400
     after = request.args.get("after", "0")
     session = get_session()
-    index = get_database().vault.blind_index(number)
+    indexes = get_database().vault.blind_indexes(number)
     rows = session.scalars(
         select(OutboundMessage)
         .join(Contact, Contact.id == OutboundMessage.contact_id)
         .where(
-            Contact.phone_index == index,
+            Contact.phone_index.in_(indexes),
             OutboundMessage.status.in_(("sent", "delivered")),
             OutboundMessage.id > (int(after) if after.isdigit() else 0),
         )

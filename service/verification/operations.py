@@ -207,11 +207,13 @@ def start_action(
     network, occurrence = _check_target(session, org, target, language)
     now = utcnow()
     vault = vault_of(session)
-    requester = vault.blind_index(f"address {asker.address}") if asker.address else None
+    requesters = vault.blind_indexes(f"address {asker.address}") if asker.address else ()
+    requester = requesters[0] if requesters else None
     if requester is not None:
         asked = session.scalar(
             select(func.count()).where(
-                PendingAction.requester_index == requester,
+                # Every key's index: rows from before a data-key change still count.
+                PendingAction.requester_index.in_(requesters),
                 PendingAction.created_at > now - dt.timedelta(hours=1),
             )
         )
@@ -312,8 +314,10 @@ def check_code(session: Session, org: Organisation, token: str, code: str) -> Ch
         return Checked("locked", action.action)
     if now >= action.expires_at:
         return Checked("expired", action.action)
-    expected = vault_of(session).blind_index(f"code {token} {code.strip()}")
-    if not hmac.compare_digest(expected, action.code_hash):
+    # Codes are never rotated (they live minutes): one sent before a data-key change is
+    # checked under the old key it was hashed with.
+    candidates = vault_of(session).blind_indexes(f"code {token} {code.strip()}")
+    if not any([hmac.compare_digest(c, action.code_hash) for c in candidates]):
         action.attempts += 1
         left = MAX_TRIES - action.attempts
         return Checked("wrong" if left else "locked", action.action, tries_left=left)

@@ -1,0 +1,190 @@
+"""Rotating DATA_KEY: re-encrypt every stored ciphertext and rebuild keyed indexes, in batches.
+
+The app keeps serving throughout: every process is configured with the new DATA_KEY and the
+old one in OLD_DATA_KEYS, so it reads values and finds contacts under either key while rows
+move. Each row is rewritten with a compare-and-set update (only if its ciphertext is still the
+one read), so a value the app rewrote meanwhile is never clobbered; a re-run picks up anything
+skipped. A commit per batch means a crash leaves every row wholly under one key or the other.
+
+Not rotated: pending_action.code_hash and requester_index (codes live minutes, and lookups try
+every key's hash), and the speak-up throttle and receipt hashes (short-lived, see
+Vault.purpose_hash). Kiosk-sealed numbers never reach the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Column, Table, select, update
+from sqlalchemy.orm import Session
+
+from service.contacts.models import Contact
+from service.crypto import DecryptionError, Vault, vault_of
+from service.managers.models import Manager
+from service.outbox.models import OutboundMessage
+from service.sms.models import InboundMessage
+from service.speakup.models import SpeakUpMessage
+
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Target:
+    """One table's ciphertext column, and optionally a keyed index derived from its value."""
+
+    table: Table
+    column: str
+    index_column: str | None = None
+    # Which rows share an index (the unique constraint's other columns), for duplicates.
+    index_scope: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How the report names it, e.g. contact.phone_encrypted."""
+        return f"{self.table.name}.{self.column}"
+
+
+# Every column holding Fernet ciphertext. A new encrypted column belongs here too.
+TARGETS: tuple[Target, ...] = (
+    Target(Contact.__table__, "phone_encrypted", "phone_index", ("organisation_id",)),  # type: ignore[arg-type]
+    Target(Manager.__table__, "phone_encrypted"),  # type: ignore[arg-type]
+    # body_hash is the loop guard's blind index of the body: rebuilt so it keeps matching.
+    Target(OutboundMessage.__table__, "body_encrypted", "body_hash"),  # type: ignore[arg-type]
+    Target(InboundMessage.__table__, "replies_encrypted"),  # type: ignore[arg-type]
+    Target(InboundMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
+    Target(SpeakUpMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
+)
+
+
+@dataclass
+class Counts:
+    """What happened to one column's rows."""
+
+    rotated: int = 0
+    current: int = 0
+    unreadable: int = 0
+    indexes_rebuilt: int = 0
+    # Changed by the app between read and write (already under the new key): left alone.
+    raced: int = 0
+    # A contact whose new index another contact of the organisation already holds.
+    duplicates: int = 0
+
+
+@dataclass
+class Report:
+    """Counts per column; never a value."""
+
+    columns: dict[str, Counts] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> int:
+        """Rows that need a person: unreadable under every key, or duplicate contacts."""
+        return sum(c.unreadable + c.duplicates for c in self.columns.values())
+
+    def lines(self) -> list[str]:
+        """One line per column, for the command to print."""
+        out = []
+        for label, c in self.columns.items():
+            line = f"{label}: {c.rotated} re-encrypted, {c.current} already current"
+            if c.indexes_rebuilt:
+                line += f", {c.indexes_rebuilt} index(es) rebuilt"
+            if c.raced:
+                line += f", {c.raced} changed meanwhile (run again)"
+            if c.unreadable:
+                line += f", {c.unreadable} UNREADABLE with every key"
+            if c.duplicates:
+                line += f", {c.duplicates} DUPLICATE contact(s) left under the old index"
+            out.append(line)
+        return out
+
+
+def rotate_all(open_session: Callable[[], Session], *, batch_size: int = BATCH_SIZE) -> Report:
+    """Move every target column to the current data key, one committed batch at a time."""
+    report = Report()
+    for target in TARGETS:
+        report.columns[target.label] = _rotate_target(open_session, target, batch_size)
+    return report
+
+
+def _rotate_target(open_session: Callable[[], Session], target: Target, size: int) -> Counts:
+    counts = Counts()
+    table = target.table
+    pk: Column = table.c.id
+    value_col: Column = table.c[target.column]
+    index_col: Column | None = table.c[target.index_column] if target.index_column else None
+    scope_cols = [table.c[name] for name in target.index_scope]
+    last_id = 0
+    while True:
+        session = open_session()
+        try:
+            columns = [pk, value_col, *([index_col] if index_col is not None else []), *scope_cols]
+            rows = session.execute(
+                select(*columns)
+                .where(pk > last_id, value_col.is_not(None))
+                .order_by(pk)
+                .limit(size)
+            ).all()
+            if not rows:
+                return counts
+            vault = vault_of(session)
+            for row in rows:
+                _rotate_row(session, vault, target, row, counts)
+            session.commit()
+            last_id = rows[-1][0]
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def _rotate_row(session: Session, vault: Vault, target: Target, row, counts: Counts) -> None:
+    table = target.table
+    row_id, token = row[0], row[1]
+    try:
+        new_token = vault.rotate(token)
+        plaintext = vault.decrypt(token) if target.index_column else None
+    except DecryptionError:
+        counts.unreadable += 1
+        return
+    changes: dict[str, str] = {}
+    if new_token is not None:
+        changes[target.column] = new_token
+    conditions = [table.c.id == row_id, table.c[target.column] == token]
+    if target.index_column and plaintext is not None:
+        old_index = row[2]
+        new_index = vault.blind_index(plaintext)
+        if new_index != old_index:
+            if target.index_scope and _index_taken(session, target, row, new_index):
+                counts.duplicates += 1
+                return
+            changes[target.index_column] = new_index
+            conditions.append(table.c[target.index_column] == old_index)
+    if not changes:
+        counts.current += 1
+        return
+    result = session.execute(update(table).where(*conditions).values(**changes))
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        counts.raced += 1
+        return
+    if new_token is not None:
+        counts.rotated += 1
+    else:
+        counts.current += 1
+    if target.index_column in changes:
+        counts.indexes_rebuilt += 1
+
+
+def _index_taken(session: Session, target: Target, row, new_index: str) -> bool:
+    # Another row already holds the new index: the same number wrote in under both keys at
+    # once. Merging contacts is a person's decision, so the row is reported, not changed.
+    table = target.table
+    scope = [table.c[name] == row[3 + i] for i, name in enumerate(target.index_scope)]
+    assert target.index_column is not None
+    taken = session.scalar(
+        select(table.c.id).where(
+            table.c[target.index_column] == new_index, table.c.id != row[0], *scope
+        )
+    )
+    return taken is not None
