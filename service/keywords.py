@@ -23,7 +23,9 @@ _LATIN_RANGE = range(0x0000, 0x0250)
 
 def fold(text: str) -> str:
     """Upper-case, accent-free, single-spaced form of text, so DOŁĄCZ matches dolacz."""
+    # The table again after NFKD: Ǿ decomposes to Ø and an accent, and Ø must become O too.
     text = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
+    text = text.translate(_NO_DECOMPOSITION)
     kept = []
     previous_latin = False
     for char in text:
@@ -58,6 +60,15 @@ def tokens(folded: str) -> list[str]:
     if current:
         out.append("".join(current))
     return out
+
+
+def _is_number(word: str) -> bool:
+    """A list position someone typed: ASCII digits, at most 4 of them.
+
+    str.isdigit() also accepts Ethiopic or superscript digits, and any length, which int()
+    then refuses; no list is ever longer than a few dozen items.
+    """
+    return word.isascii() and word.isdigit() and len(word) <= 4
 
 
 # Commands whose argument may name a network.
@@ -146,8 +157,12 @@ def is_crisis(folded: str) -> bool:
 
 
 def reserved_words() -> frozenset[str]:
-    """Words no network keyword may be: every one-word command and every language name."""
-    words = {phrase[0] for phrase in _phrases() if len(phrase) == 1}
+    """Words no network keyword may be: every word of every command, and every language name.
+
+    Every word, not only one-word commands: after JOIN, SHAMIL HO is read as the phrase
+    "join", so a network keyword HO could never be joined.
+    """
+    words = {word for phrase in _phrases() for word in phrase}
     words.update(name for name in _language_names() if " " not in name)
     return frozenset(words | OPT_OUT_WORDS | OPT_IN_WORDS)
 
@@ -186,7 +201,7 @@ def parse(text: str, network_keywords: Collection[str]) -> Parsed:
     words = tokens(folded)
     if not words:
         return Parsed("empty", crisis=crisis)
-    if len(words) == 1 and words[0].isdigit():
+    if len(words) == 1 and _is_number(words[0]):
         return Parsed("pick", number=int(words[0]), crisis=crisis)
 
     command = language_said = None
@@ -230,7 +245,7 @@ def _with_arguments(
     network_keywords: Collection[str],
 ) -> Parsed:
     base = {"said_in": said_in, "guessed": guessed, "crisis": crisis}
-    number = int(rest[0]) if rest and rest[0].isdigit() else None
+    number = int(rest[0]) if rest and _is_number(rest[0]) else None
     if command == "yes" and number is not None:
         return Parsed("going", number=number, **base)  # YES 2 is GOING 2
     if command in {"going", "not_going"}:

@@ -215,3 +215,17 @@ def test_an_organisation_number_belongs_to_one_organisation(session) -> None:
     factories.create_organisation(session, numbers=("+441134960999",))
     with pytest.raises(ValidationError, match="already belongs"):
         factories.create_organisation(session, numbers=("0113 496 0999",))
+
+
+@pytest.mark.parametrize("word", ["12", "HO", "MNIE", "TE"])
+def test_words_the_parser_cannot_read_as_a_keyword_are_refused(session, demo, word):
+    # JOIN 12 picks item 12 of a list; SHAMIL HO and ZAPISZ MNIE are whole JOIN phrases.
+    with pytest.raises(ValidationError):
+        operations.create_network(
+            session,
+            demo,
+            slug="quiet",
+            name="Quiet",
+            short_description="A quiet group",
+            keywords={"en": [word]},
+        )

@@ -42,6 +42,10 @@ def _fold_keywords(spec: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
                 raise ValidationError(
                     "keywords", f"{raw!r} must be one word of 2 to 20 letters or digits"
                 )
+            if word.isdigit():
+                raise ValidationError(
+                    "keywords", f"{word} is a number, which is read as a choice from a list"
+                )
             if word in keywords.reserved_words():
                 raise ValidationError(
                     "keywords", f"{word} is a command word and cannot name a network"

@@ -112,7 +112,7 @@ def parse_flow(data: Any, where: str, prompts: Mapping[str, object]) -> Flow:
         raise FlowError(f"{where}: nodes must be a non-empty mapping")
     nodes = {str(name): _node(str(name), raw, where, prompts) for name, raw in raw_nodes.items()}
     start = data.get("start")
-    if start not in nodes:
+    if not isinstance(start, str) or start not in nodes:
         raise FlowError(f"{where}: start {start!r} is not a node")
     for node in nodes.values():
         for target in node.targets():
@@ -133,11 +133,18 @@ def _node(name: str, raw: Any, where: str, prompts: Mapping[str, object]) -> Nod
     prompt, action = raw.get("prompt"), raw.get("action")
     if prompt is None and action is None:
         raise FlowError(f"{at}: needs a prompt or an action")
+    # Checked first: a list here would fail the catalogue lookups below with a TypeError.
+    for field, value in (("prompt", prompt), ("action", action)):
+        if value is not None and not isinstance(value, str):
+            raise FlowError(f"{at}: {field} must be a name")
     if prompt is not None and prompt not in prompts:
         raise FlowError(f"{at}: prompt {prompt!r} is missing from the prompt catalogue")
     if action is not None and action not in ACTIONS:
         raise FlowError(f"{at}: unknown action {action!r}")
-    options = tuple(_option(o, at) for o in raw.get("options") or ())
+    raw_options = raw.get("options") or []
+    if not isinstance(raw_options, list):
+        raise FlowError(f"{at}: options must be a list")
+    options = tuple(_option(o, at) for o in raw_options)
     keys = [o.key for o in options]
     if len(keys) != len(set(keys)):
         raise FlowError(f"{at}: a key is used twice")
@@ -173,6 +180,8 @@ def _option(raw: Any, at: str) -> Option:
     say = raw.get("say") or {}
     if not isinstance(say, dict) or any(not languages.is_supported(str(k)) for k in say):
         raise FlowError(f"{at}: option {key}: say must map language codes to phrases")
+    if any(not isinstance(v, list | None) for v in say.values()):
+        raise FlowError(f"{at}: option {key}: say must give each language a list of phrases")
     return Option(
         key=key,
         goto=goto,
