@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install test-tools run test lint worker translations bench clean
+.PHONY: install test-tools run cluster test lint worker translations bench clean
 
 # System packages from Debian: Noto fonts for every script the service writes (print packs
 # embed them; the kiosk shows them), and for the tests Chromium (the kiosk), poppler-utils
@@ -74,17 +74,25 @@ run: install
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FRONTLINE) run --host $(HOST) --port $(PORT) --no-reload
 
+# At scale: 2 gunicorn web processes and 2 workers on the local PostgreSQL (database
+# frontline_cluster, created if missing) and Redis (db 1); bench/cluster.py says how.
+cluster: export FRONTLINE_DEV_TOOLS ?= true
+cluster: install
+	PORT=$(PORT) $(BIN)/python bench/cluster.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check service/migrations/versions
 
 # pytest exits 5 when it collects nothing, and make stops on any non-zero exit.
 # The browser tests run once: they bring their own SQLite database, whatever the run's engine.
+# So does tests/reliability: the cluster makes its own PostgreSQL database, and the fuzzing
+# touches none.
 test: lint test-tools
 	env -u FRONTLINE_TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$FRONTLINE_TEST_DATABASE_URL" ]; then \
 	  echo "== the same tests on PostgreSQL (browser tests ran above) =="; \
-	  $(BIN)/pytest -q -m "not browser"; \
+	  $(BIN)/pytest -q -m "not browser" --ignore=tests/reliability; \
 	else echo "FRONTLINE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped"; fi
 
 # Benchmarks print each figure beside a baseline measured in the same run, and the ratio.
