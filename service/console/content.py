@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -29,7 +30,8 @@ from service.managers.models import Manager
 from service.managers.permissions import can, can_everywhere
 from service.organisations.models import Organisation
 
-KINDS: dict[str, type[Network | Event | SupportLine | Announcement]] = {
+Item = Network | Event | SupportLine | Announcement
+KINDS: dict[str, type[Item]] = {
     "network": Network,
     "event": Event,
     "support": SupportLine,
@@ -223,7 +225,7 @@ def network_edit(item_id: int):
 
 
 def _network_page(form: NetworkForm, network: Network | None):
-    manager, session = auth.manager(), get_session()
+    session = get_session()
     if form.validate_on_submit():
         fields = {
             "name": form.name.data,
@@ -234,31 +236,19 @@ def _network_page(form: NetworkForm, network: Network | None):
             "keywords": _keywords_from(form),
         }
         try:
-            if network is None:
-                network = content.create_network(
+            network = save(
+                "network",
+                network,
+                fields,
+                lambda: content.create_network(
                     session, organisation(), slug=(form.slug.data or "").strip(), **fields
-                )
-                changed = list(fields)
-                action = "content.create"
-            else:
-                before = field_values(network)
-                content.update_network(session, network, **fields)
-                changed = changed_fields(before, field_values(network))
-                content.mark_translations_stale(session, network, changed)
-                action = "content.update"
+                ),
+                lambda it: content.update_network(session, it, **fields),
+            )
         except DomainError as exc:
             session.rollback()
             show_refusal(exc, form)
             return _render_network(form, network), 400
-        audit.record(
-            session,
-            manager.organisation_id,
-            manager.id,
-            action,
-            kind="network",
-            id=network.id,
-            fields=changed,
-        )
         session.commit()
         flash(f"Saved {network.name}.", "success")
         return redirect(url_for("console.network_edit", item_id=network.id))
@@ -286,6 +276,31 @@ def field_values(item) -> dict[str, object]:
 def changed_fields(before: dict[str, object], after: dict[str, object]) -> list[str]:
     """The fields whose value differs."""
     return [f for f in before if before[f] != after[f]]
+
+
+def save(
+    kind: str,
+    item: Item | None,
+    fields: dict[str, object],
+    create: Callable[[], Item],
+    update: Callable[[Item], object],
+) -> Item:
+    """Create or update an item, mark translations of changed English stale, and audit it.
+
+    Raises the operation's DomainError before anything is audited; the caller commits.
+    """
+    session, manager = get_session(), auth.manager()
+    if item is None:
+        item, changed, action = create(), sorted(fields), "content.create"
+    else:
+        before = field_values(item)
+        update(item)
+        changed, action = changed_fields(before, field_values(item)), "content.update"
+        content.mark_translations_stale(session, item, changed)
+    audit.record(
+        session, manager.organisation_id, manager.id, action, kind=kind, id=item.id, fields=changed
+    )
+    return item
 
 
 @bp.get("/content/keywords/check")

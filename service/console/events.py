@@ -10,15 +10,13 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
-from service.audit import operations as audit
 from service.console import auth
 from service.console.content import (
-    changed_fields,
-    field_values,
     load,
     may_edit,
     network_choices,
     organisation,
+    save,
     show_refusal,
 )
 from service.console.content_forms import ConfirmForm, EventForm
@@ -141,28 +139,17 @@ def _event_page(event: Event | None):
                 "dial_in_pin": (form.dial_in_pin.data or "").strip() or None,
                 "capacity": form.capacity.data,
             }
-            if event is None:
-                event = content.create_event(session, org, **fields)
-                changed, action = list(fields), "content.create"
-            else:
-                before = field_values(event)
-                content.update_event(session, event, **fields)
-                changed = changed_fields(before, field_values(event))
-                content.mark_translations_stale(session, event, changed)
-                action = "content.update"
+            event = save(
+                "event",
+                event,
+                fields,
+                lambda: content.create_event(session, org, **fields),
+                lambda it: content.update_event(session, it, **fields),
+            )
         except DomainError as exc:
             session.rollback()
             show_refusal(exc, form)
             return _render_event(form, event, zone), 400
-        audit.record(
-            session,
-            manager.organisation_id,
-            manager.id,
-            action,
-            kind="event",
-            id=event.id,
-            fields=sorted(fields) if action == "content.create" else changed,
-        )
         session.commit()
         flash(f"Saved {event.title}.", "success")
         return redirect(url_for("console.event_edit", item_id=event.id))

@@ -10,12 +10,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from service.audit import operations as audit
 from service.console import auth
 from service.console.content import (
-    changed_fields,
-    field_values,
     load,
     may_edit,
     network_choices,
     organisation,
+    save,
     show_refusal,
 )
 from service.console.content_forms import AnnouncementForm, ConfirmForm, SupportLineForm
@@ -49,28 +48,17 @@ def support_edit(item_id: int | None = None):
             "position": form.position.data or 0,
         }
         try:
-            if line is None:
-                line = notices.create_support_line(session, organisation(), **fields)
-                changed, action = sorted(fields), "content.create"
-            else:
-                before = field_values(line)
-                notices.update_support_line(session, line, **fields)
-                changed = changed_fields(before, field_values(line))
-                content.mark_translations_stale(session, line, changed)
-                action = "content.update"
+            line = save(
+                "support",
+                line,
+                fields,
+                lambda: notices.create_support_line(session, organisation(), **fields),
+                lambda it: notices.update_support_line(session, it, **fields),
+            )
         except DomainError as exc:
             session.rollback()
             show_refusal(exc, form)
             return _render_simple("console/support_form.html", form, line), 400
-        audit.record(
-            session,
-            manager.organisation_id,
-            manager.id,
-            action,
-            kind="support",
-            id=line.id,
-            fields=changed,
-        )
         session.commit()
         flash(f"Saved {line.name}.", "success")
         return redirect(url_for("console.support_edit", item_id=line.id))
@@ -126,28 +114,17 @@ def announcement_edit(item_id: int | None = None):
             "network": network,
         }
         try:
-            if item is None:
-                item = notices.create_announcement(session, org, **fields)
-                changed, action = ["body"], "content.create"
-            else:
-                before = field_values(item)
-                notices.update_announcement(session, item, **fields)
-                changed = changed_fields(before, field_values(item))
-                content.mark_translations_stale(session, item, changed)
-                action = "content.update"
+            item = save(
+                "announcement",
+                item,
+                fields,
+                lambda: notices.create_announcement(session, org, **fields),
+                lambda it: notices.update_announcement(session, it, **fields),
+            )
         except DomainError as exc:
             session.rollback()
             show_refusal(exc, form)
             return _render_simple("console/announcement_form.html", form, item), 400
-        audit.record(
-            session,
-            manager.organisation_id,
-            manager.id,
-            action,
-            kind="announcement",
-            id=item.id,
-            fields=changed,
-        )
         session.commit()
         flash("Saved the announcement.", "success")
         return redirect(url_for("console.announcement_edit", item_id=item.id))
