@@ -11,7 +11,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from bench.common import RESULTS, Figure, print_table  # noqa: E402
 
-NOT_BENCHMARKS = {"__init__.py", "common.py", "run_all.py", "echo_app.py"}
+# cluster.py runs `make cluster` (it serves until stopped), echo_app.py is a baseline app.
+NOT_BENCHMARKS = {"__init__.py", "common.py", "run_all.py", "echo_app.py", "cluster.py"}
 
 
 def main() -> int:
