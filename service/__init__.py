@@ -10,7 +10,7 @@ from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import db, languages, log
+from service import db, languages, log, outage
 from service.config import PROJECT_ROOT, Config, from_env, validate, with_dev_secrets
 from service.crypto import Vault
 
@@ -94,6 +94,7 @@ def create_app(config: Config | None = None) -> Flask:
     # reuse across requests: every request chooses its own language afresh.
     app.before_request(flask_babel.refresh)
     _register_filters(app)
+    outage.register(app)
     for blueprint in _blueprints(config):
         app.register_blueprint(blueprint)
         # Only the console has signed-in users and forms; Twilio's webhooks, the kiosk and the

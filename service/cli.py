@@ -77,15 +77,23 @@ def demo(if_empty: bool) -> None:
 
 @cli.command()
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Also queue the periodic jobs (sweeper, purge, scheduled broadcasts, reminders).",
+)
 @with_appcontext
-def worker(workers: int) -> None:
-    """Run a huey worker with the periodic scheduler."""
+def worker(workers: int, periodic: bool) -> None:
+    """Run a huey worker (with the periodic scheduler unless --no-periodic)."""
     from huey.consumer import Consumer
 
     from service import tasks
 
     tasks.huey.immediate = False
-    Consumer(tasks.huey, workers=workers, periodic=True, worker_type="thread").run()
+    # Each scheduler queues every periodic job once a minute. The jobs are safe to run twice,
+    # so several schedulers only cost work; one or two (for a spare) is enough at scale.
+    Consumer(tasks.huey, workers=workers, periodic=periodic, worker_type="thread").run()
 
 
 @cli.command()

@@ -66,9 +66,16 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+PG_CONNECT_TIMEOUT_SECONDS = 3
+PG_POOL_WAIT_SECONDS = 5
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for the URL, with SQLite tuned for several processes sharing one file."""
     parsed = make_url(url)
+    # Errors and logs must never quote a statement's values: they can be blind indexes,
+    # ciphertexts or a code a member is typing.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +84,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
+    # A dead connection is noticed before use, so service resumes by itself once the database is
+    # back; an unreachable host fails in seconds (the request answers 503) instead of hanging
+    # until Twilio gives up, and a request waits at most PG_POOL_WAIT_SECONDS for a free one.
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_timeout", PG_POOL_WAIT_SECONDS)
+    kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS})
     return create_engine(url, **kwargs)
 
 

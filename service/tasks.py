@@ -40,12 +40,26 @@ def task_app() -> Flask:
 
 
 def queue_outbox(ids: Iterable[int]) -> None:
-    """Put outbox rows on the queue, one task per row id."""
-    for outbox_id in ids:
-        send_outbound(outbox_id)
+    """Put outbox rows on the queue, one task per row id; if the queue is down, leave them."""
+    ids = list(ids)
+    for done, outbox_id in enumerate(ids):
+        try:
+            send_outbound(outbox_id)
+        except Exception as exc:
+            if huey.immediate:
+                raise  # the task itself failed inline (tests, CLI): that is a bug to see
+            # The rows are committed and pending, so nothing is lost: the sweeper queues them
+            # again once the queue answers. The caller (a webhook, a console form) goes on.
+            log.warning(
+                "queue unreachable (%s): %d outbox rows left for the sweeper",
+                type(exc).__name__,
+                len(ids) - done,
+            )
+            return
 
 
 _sender_limits: dict[int, object] = {}
+DB_RETRY = 5  # seconds before a send that found the database down is tried again
 
 
 def _sender_limit(per_second: int):
@@ -58,7 +72,7 @@ def _sender_limit(per_second: int):
 @huey.task()
 def send_outbound(outbox_id: int) -> None:
     """Send one outbox row (all checks happen again at claim time)."""
-    from service.outbox.sending import send_one
+    from service.outbox.sending import DatabaseUnreachable, send_one
     from service.twilio_gateway import transport_for
 
     app = task_app()
@@ -68,14 +82,20 @@ def send_outbound(outbox_id: int) -> None:
     transport = app.extensions.get("frontline.transport")
     if transport is None:
         transport = app.extensions["frontline.transport"] = transport_for(config)
-    delay = send_one(
-        get_database(app).session,
-        outbox_id,
-        config,
-        transport,
-        utcnow,
-        config.PUBLIC_URL.rstrip("/") + "/twilio/sms/status?outbox_id={id}",
-    )
+    try:
+        delay = send_one(
+            get_database(app).session,
+            outbox_id,
+            config,
+            transport,
+            utcnow,
+            config.PUBLIC_URL.rstrip("/") + "/twilio/sms/status?outbox_id={id}",
+        )
+    except DatabaseUnreachable:
+        # Nothing was claimed (or the claim died with its connection): the row is still
+        # pending. Try again shortly rather than wait for the sweeper's lease.
+        log.warning("outbox %s: database unreachable, retrying in %ss", outbox_id, DB_RETRY)
+        delay = DB_RETRY
     if delay:
         send_outbound.schedule((outbox_id,), delay=delay)
 

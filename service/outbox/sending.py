@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from service.config import Config, quiet_hours
 from service.contacts.models import Contact, Membership
 from service.crypto import vault_of
 from service.organisations.models import Organisation
+from service.outage import is_unreachable
 from service.outbox.models import STATUS_RANK, OutboundMessage
 from service.twilio_gateway import OPTED_OUT_CODES, UNUSABLE_CODES, SendError, Transport
 
@@ -209,6 +211,30 @@ def stuck_rows(
     return ids
 
 
+class DatabaseUnreachable(Exception):
+    """The database could not be reached before the row was claimed: it is still pending."""
+
+
+def _record_with_patience(
+    database_session, outbox_id: int, sid: str, now_fn, sleep, patience: float
+) -> None:
+    # Twilio has taken the text: losing this record would send it again once the lease runs
+    # out, so ride out a short database outage here, holding the SID in memory.
+    waited, pause = 0.0, 0.5
+    while True:
+        try:
+            with database_session() as session:
+                record_sent(session, outbox_id, sid, now_fn())
+            return
+        except Exception as exc:
+            if not is_unreachable(exc) or waited >= patience:
+                raise
+            log.warning("outbox %s: sent, database unreachable; recording again", outbox_id)
+            sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 5.0)
+
+
 def send_one(
     database_session,
     outbox_id: int,
@@ -216,10 +242,16 @@ def send_one(
     transport: Transport,
     now_fn,
     status_callback_url: str | None,
+    sleep=time.sleep,
 ) -> float | None:
     """Claim, send and record one row; seconds until it should be tried again, or None."""
-    with database_session() as session:
-        claimed = claim(session, outbox_id, config, now_fn())
+    try:
+        with database_session() as session:
+            claimed = claim(session, outbox_id, config, now_fn())
+    except Exception as exc:
+        if is_unreachable(exc):
+            raise DatabaseUnreachable(type(exc).__name__) from exc
+        raise
     if isinstance(claimed, Later):
         return claimed.seconds
     if claimed is None:
@@ -242,6 +274,7 @@ def send_one(
             f"retry in {delay}s" if delay else "final",
         )
         return delay
-    with database_session() as session:
-        record_sent(session, outbox_id, result.sid, now_fn())
+    # Half the lease: the sweeper never takes back a row whose SID is still held here.
+    patience = config.OUTBOX_LEASE_SECONDS / 2
+    _record_with_patience(database_session, outbox_id, result.sid, now_fn, sleep, patience)
     return None
