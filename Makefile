@@ -96,7 +96,7 @@ test: lint test-tools
 	else echo "FRONTLINE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped"; fi
 
 # Benchmarks print each figure beside a baseline measured in the same run, and the ratio.
-bench: install
+bench: install test-tools
 	$(BIN)/python bench/run_all.py
 
 worker: install

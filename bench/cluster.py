@@ -64,6 +64,24 @@ class Cluster:
     url: str
     env: dict[str, str]
     processes: list[subprocess.Popen] = field(default_factory=list)
+    output: IO[str] | None = None
+
+    def start(self, command: list[str]) -> subprocess.Popen:
+        """Start one more process of the cluster (stopped with the rest)."""
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            stdout=self.output,
+            stderr=self.output,
+        )
+        self.processes.append(process)
+        return process
+
+    def add_worker(self, threads: int = 2) -> subprocess.Popen:
+        """Start another `frontline worker` on the same database and queue."""
+        return self.start([str(VENV_BIN / "frontline"), "worker", "--workers", str(threads)])
 
 
 def cluster_env(port: int, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -140,19 +158,10 @@ def running_cluster(
         [frontline, "worker", "--workers", "2"],
         [frontline, "worker", "--workers", "2"],
     ]
-    cluster = Cluster(f"http://127.0.0.1:{port}", env)
+    cluster = Cluster(f"http://127.0.0.1:{port}", env, output=output)
     try:
         for command in commands:
-            cluster.processes.append(
-                subprocess.Popen(
-                    command,
-                    cwd=ROOT,
-                    env=env,
-                    start_new_session=True,
-                    stdout=output,
-                    stderr=output,
-                )
-            )
+            cluster.start(command)
         _wait_healthy(cluster.url, cluster.processes, 60)
         yield cluster
     finally:

@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 from bench.cluster import Cluster, running_cluster
 from tests.conftest import TEST_AUTH_TOKEN
 from tests.fake_twilio import FakeTwilio
+from tests.reliability.proxy import TcpProxy
 
 # Not FRONTLINE_*: the cluster's processes inherit this environment and refuse unknown settings.
 POSTGRES_URL = os.environ.get(
@@ -45,6 +46,11 @@ class LiveCluster:
     cluster: Cluster
     fake: FakeTwilio
     dsn: str
+    # The cluster reaches PostgreSQL and Redis only through these, so a test can take either
+    # away from it (and only from it) and give it back.
+    database: TcpProxy
+    queue: TcpProxy
+    log: Path  # what the cluster's processes wrote (warnings and up)
 
     @property
     def url(self) -> str:
@@ -130,6 +136,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCluster]:
     folder: Path = tmp_path_factory.mktemp("cluster")
     database = make_url(POSTGRES_URL).set(database=f"frontline_cluster_{secrets.token_hex(4)}")
     database_url = database.render_as_string(hide_password=False)
+    database_proxy = TcpProxy(database.host or "127.0.0.1", database.port or 5432)
+    redis_parts = urllib.parse.urlsplit(REDIS_URL)
+    queue_proxy = TcpProxy(redis_parts.hostname or "127.0.0.1", redis_parts.port or 6379)
+    database_proxy.start()
+    queue_proxy.start()
+    via_proxy = database.set(host="127.0.0.1", port=database_proxy.port)
+    queue_via_proxy = redis_parts._replace(netloc=f"127.0.0.1:{queue_proxy.port}").geturl()
     _flush_redis()
     log_path = folder / "cluster.log"
     try:
@@ -139,8 +152,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCluster]:
             running_cluster(
                 {
                     "FRONTLINE_INSTANCE_DIR": str(folder / "instance"),
-                    "FRONTLINE_DATABASE_URL": database_url,
-                    "FRONTLINE_QUEUE_URL": REDIS_URL,
+                    "FRONTLINE_DATABASE_URL": via_proxy.render_as_string(hide_password=False),
+                    "FRONTLINE_QUEUE_URL": queue_via_proxy,
                     "FRONTLINE_TWILIO_API_URL": fake.url,
                     "FRONTLINE_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
                     "FRONTLINE_TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
@@ -149,12 +162,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCluster]:
                     "FRONTLINE_QUIET_HOURS": "",
                     "FRONTLINE_DEV_TOOLS": "false",
                     "FRONTLINE_LOG_LEVEL": "WARNING",
+                    # A killed worker's rows go back to the queue after 30 s, not 2 minutes.
+                    "FRONTLINE_OUTBOX_LEASE_SECONDS": "30",
                 },
                 output=log,
             ) as cluster,
         ):
             dsn = database.set(drivername="postgresql").render_as_string(hide_password=False)
-            yield LiveCluster(cluster, fake, dsn)
+            yield LiveCluster(cluster, fake, dsn, database_proxy, queue_proxy, log_path)
     except RuntimeError:
         # The processes' own words are the quickest way to see why the cluster did not start.
         print(log_path.read_text()[-4000:])
@@ -162,5 +177,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCluster]:
     finally:
         from bench.cluster import drop_database
 
+        database_proxy.stop()
+        queue_proxy.stop()
         drop_database(database_url)
         _flush_redis()
