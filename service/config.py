@@ -175,8 +175,9 @@ def validate(config: Config) -> Config:
     except ValueError:
         raise ConfigError(f"{PREFIX}SEGMENT_COST_PENCE must be a number") from None
     _check_retention(config)
-    if config.OUTBOX_LEASE_SECONDS < 10:
-        raise ConfigError(f"{PREFIX}OUTBOX_LEASE_SECONDS must be at least 10")
+    if config.OUTBOX_LEASE_SECONDS < 1:
+        # 0 would hand every text in flight to the sweeper to send again.
+        raise ConfigError(f"{PREFIX}OUTBOX_LEASE_SECONDS must be at least 1")
     _check_old_data_keys(config)
     if config.TWILIO_MESSAGING_SERVICE_SID and config.TWILIO_FROM_NUMBER:
         raise ConfigError(

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 SMS = "/twilio/sms"
 KIOSK = "/kiosk/eastfield-depot/"
 CLIENTS = 20
+BROADCAST = (str(VENV_BIN / "python"), "-m", "tests.reliability.broadcast")
 PERSONAL_TABLES = ("contact", "membership", "inbound_message", "outbound_message")
 
 
@@ -98,7 +99,7 @@ def test_a_burst_of_status_callbacks_never_moves_a_row_backwards(live: LiveClust
         answer = live.signed_post(SMS, webhook_form(number, DEMO_NUMBER, "JOIN WOMEN", ""))
         assert answer.status == 200, answer.body
     sent = subprocess.run(
-        [str(VENV_BIN / "python"), "-m", "tests.reliability.broadcast", "women", "Lunch moved."],
+        [*BROADCAST, "send", "women", "Lunch moved."],
         cwd=ROOT,
         env=live.cluster.env,
         capture_output=True,
