@@ -17,6 +17,7 @@ from service.managers.models import Manager, ManagerRole
 from service.organisations.models import Organisation, OrganisationNumber, Site
 from service.outbox.models import OutboundMessage
 from service.printing.models import PrintPack
+from service.privacy.models import TwilioDeletion
 from service.reach.models import ReachTally
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
@@ -54,5 +55,6 @@ __all__ = [
     "SpeakUpThrottle",
     "SupportLine",
     "Translation",
+    "TwilioDeletion",
     "VoiceCall",
 ]

@@ -143,6 +143,18 @@ def delete_recordings(recording_sids: list[str]) -> None:
         raise RecordingUnavailable(f"{failed} of {len(recording_sids)} recordings not deleted")
 
 
+@huey.periodic_task(crontab(minute="*"))
+def delete_erased_at_twilio() -> None:
+    """Delete at Twilio the texts, calls and voicemails of erased numbers (retried until done)."""
+    from service.privacy.twilio_erasure import erase_at_twilio
+    from service.twilio_gateway import app_transport
+
+    app = task_app()
+    done = erase_at_twilio(get_database(app), app_transport(app), utcnow())
+    if done:
+        log.info("erasure at Twilio: %d records deleted", done)
+
+
 @huey.periodic_task(crontab(minute="23"))
 def purge_expired() -> None:
     """Delete what has outlived its retention period: hourly, so each run is small."""

@@ -85,6 +85,18 @@ class RecordingUnavailable(Exception):
     """Twilio could not (or may not) hand over a recording."""
 
 
+class TwilioNotDone(Exception):
+    """Twilio did not list or delete the records this time (down, or a record still open)."""
+
+
+@dataclass(frozen=True)
+class Exchanges:
+    """The SIDs of every text and call the account exchanged with one number, either way."""
+
+    messages: list[str]
+    calls: list[str]
+
+
 class Transport(Protocol):
     """Something that hands texts and calls to a carrier and fetches recordings back."""
 
@@ -102,6 +114,22 @@ class Transport(Protocol):
 
     def delete_recording(self, recording_sid: str) -> None:
         """Delete a recording at the carrier (gone already is fine); RecordingUnavailable if not."""
+        ...
+
+    def exchanges_with(self, number: str) -> Exchanges:
+        """Every message and call to or from the number the carrier holds; TwilioNotDone if not."""
+        ...
+
+    def recordings_of(self, call_sid: str) -> list[str]:
+        """The SIDs of a call's recordings at the carrier; TwilioNotDone when it cannot say."""
+        ...
+
+    def delete_message(self, message_sid: str) -> None:
+        """Delete a message record (gone already is fine); TwilioNotDone if it was not."""
+        ...
+
+    def delete_call(self, call_sid: str) -> None:
+        """Delete a finished call's record (gone already is fine); TwilioNotDone if it was not."""
         ...
 
 
@@ -211,6 +239,53 @@ class TwilioTransport:
         except (RequestException, TwilioException) as exc:
             raise RecordingUnavailable(type(exc).__name__) from None
 
+    def exchanges_with(self, number: str) -> Exchanges:
+        """List texts and calls to and from the number (every page), newest first."""
+        try:
+            messages = [
+                m.sid
+                for direction in ({"to": number}, {"from_": number})
+                for m in self.client.messages.stream(page_size=1000, **direction)
+            ]
+            calls = [
+                c.sid
+                for direction in ({"to": number}, {"from_": number})
+                for c in self.client.calls.stream(page_size=1000, **direction)
+            ]
+        except TwilioRestException as exc:
+            raise TwilioNotDone(f"Twilio answered {exc.status}") from None
+        except (RequestException, TwilioException) as exc:
+            raise TwilioNotDone(type(exc).__name__) from None
+        # A text to and from the same number would be listed twice; keep the first.
+        return Exchanges(list(dict.fromkeys(messages)), list(dict.fromkeys(calls)))
+
+    def recordings_of(self, call_sid: str) -> list[str]:
+        """List the call's recordings."""
+        try:
+            return [r.sid for r in self.client.recordings.stream(call_sid=call_sid)]
+        except TwilioRestException as exc:
+            raise TwilioNotDone(f"Twilio answered {exc.status}") from None
+        except (RequestException, TwilioException) as exc:
+            raise TwilioNotDone(type(exc).__name__) from None
+
+    def delete_message(self, message_sid: str) -> None:
+        """Delete the message record; 404 (gone already) counts as done."""
+        self._delete(self.client.messages(message_sid))
+
+    def delete_call(self, call_sid: str) -> None:
+        """Delete the call record; 404 counts as done, 20009 (still going on) is retried."""
+        self._delete(self.client.calls(call_sid))
+
+    @staticmethod
+    def _delete(resource: Any) -> None:
+        try:
+            resource.delete()
+        except TwilioRestException as exc:
+            if exc.status != 404:
+                raise TwilioNotDone(f"Twilio answered {exc.status} (code {exc.code})") from None
+        except (RequestException, TwilioException) as exc:
+            raise TwilioNotDone(type(exc).__name__) from None
+
 
 class DevTransport:
     """No Twilio account: messages stay in the outbox, where /dev/phone shows them arriving."""
@@ -230,6 +305,20 @@ class DevTransport:
 
     def delete_recording(self, recording_sid: str) -> None:
         """Without an account no recording was ever made: nothing to delete."""
+
+    def exchanges_with(self, number: str) -> Exchanges:
+        """Without an account Twilio holds nothing about anyone."""
+        return Exchanges([], [])
+
+    def recordings_of(self, call_sid: str) -> list[str]:
+        """No account, no recordings."""
+        return []
+
+    def delete_message(self, message_sid: str) -> None:
+        """No account: the message never reached Twilio."""
+
+    def delete_call(self, call_sid: str) -> None:
+        """No account: the call never reached Twilio."""
 
 
 def transport_for(config: Config) -> Transport:

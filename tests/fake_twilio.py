@@ -3,6 +3,11 @@
 It takes texts (Messages.json) and calls (Calls.json), serves recordings' audio and deletes
 recordings (Recordings/RE….json), and keeps the account's numbers (IncomingPhoneNumbers),
 which can be listed by PhoneNumber and have their webhooks updated.
+
+Like Twilio it keeps a record of every text and call (those it took, and those a test says
+arrived: `add_message`, `add_call`, `add_recording`), lists them page by page filtered by To
+and From (recordings by CallSid), and deletes them: 204, 404 for one it does not hold, 20009
+for one still being processed (`unfinished`), 503 for everything while `outage` is set.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages\.json$")
 CALLS = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Calls\.json$")
 RECORDING = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Recordings/(RE\w+)\.mp3$")
-RECORDING_RESOURCE = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Recordings/(RE\w+)\.json$")
 NUMBERS = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/IncomingPhoneNumbers\.json$")
 NUMBER = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/IncomingPhoneNumbers/(PN\w+)\.json$")
+# Lists and single records of texts, calls and recordings, as the REST API names them.
+LISTING = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/(Messages|Calls|Recordings)\.json$")
+RECORD = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/(Messages|Calls|Recordings)/(\w+)\.json$")
+MAX_PAGE_SIZE = 1000  # Twilio's own cap on PageSize
 
 
 def silent_mp3(seconds: float = 1.0) -> bytes:
@@ -53,13 +61,26 @@ class FakeTwilio:
         self.calls: list[dict[str, str]] = []  # accepted calls, in order
         self.fetched: list[dict[str, str]] = []  # recordings served: path and Authorization
         self.deleted: list[str] = []  # recording SIDs deleted, in order
+        self.deleted_messages: list[str] = []  # message SIDs deleted, in order
+        self.deleted_calls: list[str] = []  # call SIDs deleted, in order
+        # The records Twilio holds, by resource ("Messages", "Calls", "Recordings") and SID.
+        self.records: dict[str, dict[str, dict[str, str]]] = {
+            "Messages": {},
+            "Calls": {},
+            "Recordings": {},
+        }
+        self.unfinished: set[str] = set()  # SIDs whose DELETE answers 20009 (still processing)
+        self.outage = False  # while True, every list and DELETE answers 503
+        self.max_page_size = MAX_PAGE_SIZE
+        self.listings: list[str] = []  # list requests (path and query), in order
         self.numbers: dict[str, dict[str, str | None]] = {}  # the account's numbers, by SID
         self.number_updates: list[dict[str, str]] = []  # number updates: the form and "sid"
         self.requests = 0
         self.script: deque[Answer] = deque()  # answers to give first, then 201s
         self.rule: Callable[[dict[str, str]], Answer | None] | None = None
         self._lock = threading.Lock()
-        self._sids = itertools.count(1)
+        # SIDs from 0xfa…: never equal to the small ones the test handsets and callers count.
+        self._sids = itertools.count(0xFA << 120)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -70,6 +91,10 @@ class FakeTwilio:
                 listing = NUMBERS.match(urlsplit(self.path).path)
                 if listing:
                     self._numbers(listing.group(1))
+                    return
+                records = LISTING.match(urlsplit(self.path).path)
+                if records:
+                    self._list(records.group(1), records.group(2))
                     return
                 if not RECORDING.match(self.path):
                     self._json(404, {"code": 20404, "message": "not found", "status": 404})
@@ -85,12 +110,34 @@ class FakeTwilio:
                 self.wfile.write(AUDIO)
 
             def do_DELETE(self) -> None:
-                match = RECORDING_RESOURCE.match(self.path)
+                match = RECORD.match(self.path)
                 if not match:
                     self._json(404, {"code": 20404, "message": "not found", "status": 404})
                     return
+                resource, sid = match.group(2), match.group(3)
                 with fake._lock:
-                    fake.deleted.append(match.group(2))
+                    fake.requests += 1
+                    held = fake.records[resource]
+                    if fake.outage:
+                        failure = (503, 20503, "service unavailable")
+                    elif sid in fake.unfinished:
+                        failure = (400, 20009, "cannot delete before it is complete")
+                    elif sid not in held and resource != "Recordings":
+                        # (Recordings the fake was never told of are taken as held: older tests
+                        # delete voicemails whose webhooks alone announced them.)
+                        failure = (404, 20404, "not found")
+                    else:
+                        failure = None
+                        held.pop(sid, None)
+                        {
+                            "Messages": fake.deleted_messages,
+                            "Calls": fake.deleted_calls,
+                            "Recordings": fake.deleted,
+                        }[resource].append(sid)
+                if failure is not None:
+                    status, code, message = failure
+                    self._json(status, {"code": code, "message": message, "status": status})
+                    return
                 self.send_response(204)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -126,6 +173,12 @@ class FakeTwilio:
                 sid = f"SM{next(fake._sids):032x}"
                 with fake._lock:
                     fake.sent.append({**form, "sid": sid})
+                    fake.records["Messages"][sid] = {
+                        "sid": sid,
+                        "to": form.get("To", ""),
+                        "from": form.get("From", form.get("MessagingServiceSid", "")),
+                        "status": "queued",
+                    }
                 self._json(
                     201,
                     {
@@ -141,6 +194,12 @@ class FakeTwilio:
                 sid = f"CA{next(fake._sids):032x}"
                 with fake._lock:
                     fake.calls.append({**form, "sid": sid})
+                    fake.records["Calls"][sid] = {
+                        "sid": sid,
+                        "to": form.get("To", ""),
+                        "from": form.get("From", ""),
+                        "status": "queued",
+                    }
                 self._json(
                     201,
                     {
@@ -150,6 +209,51 @@ class FakeTwilio:
                         "from": form.get("From"),
                         "direction": "outbound-api",
                         "account_sid": account,
+                    },
+                )
+
+            def _list(self, account: str, resource: str) -> None:
+                query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+                filters = {
+                    field: query[param]
+                    for param, field in (("To", "to"), ("From", "from"), ("CallSid", "call_sid"))
+                    if param in query
+                }
+                size = min(int(query.get("PageSize", 50)), fake.max_page_size)
+                page = int(query.get("Page", 0))
+                with fake._lock:
+                    fake.requests += 1
+                    fake.listings.append(self.path)
+                    if fake.outage:
+                        outage = True
+                    else:
+                        outage = False
+                        found = [
+                            {**r, "account_sid": account}
+                            for r in fake.records[resource].values()
+                            if all(r.get(f) == v for f, v in filters.items())
+                        ]
+                if outage:
+                    self._json(503, {"code": 20503, "message": "unavailable", "status": 503})
+                    return
+                chunk = found[page * size : (page + 1) * size]
+                uri = urlsplit(self.path).path
+                more = (page + 1) * size < len(found)
+                rest = urlencode({k: v for k, v in query.items() if k not in ("Page", "PageSize")})
+                self._json(
+                    200,
+                    {
+                        resource.lower(): chunk,
+                        "end": page * size + max(len(chunk) - 1, 0),
+                        "first_page_uri": uri,
+                        "next_page_uri": f"{uri}?Page={page + 1}&PageSize={size}&{rest}"
+                        if more
+                        else None,
+                        "previous_page_uri": None,
+                        "page": page,
+                        "page_size": size,
+                        "start": page * size,
+                        "uri": uri,
                     },
                 )
 
@@ -239,6 +343,47 @@ class FakeTwilio:
                 **webhooks,
             }
         return sid
+
+    def add_message(self, *, to: str, from_: str, sid: str | None = None) -> str:
+        """A text Twilio holds that did not come through the fake (inbound, TwiML replies)."""
+        sid = sid or f"SM{next(self._sids):032x}"
+        with self._lock:
+            self.records["Messages"][sid] = {
+                "sid": sid,
+                "to": to,
+                "from": from_,
+                "status": "received",
+            }
+        return sid
+
+    def add_call(self, *, to: str, from_: str, sid: str | None = None) -> str:
+        """A call Twilio holds that did not come through the fake (an inbound call, a leg)."""
+        sid = sid or f"CA{next(self._sids):032x}"
+        with self._lock:
+            self.records["Calls"][sid] = {
+                "sid": sid,
+                "to": to,
+                "from": from_,
+                "status": "completed",
+            }
+        return sid
+
+    def add_recording(self, *, call_sid: str, sid: str | None = None) -> str:
+        """A recording Twilio holds, made during a call."""
+        sid = sid or f"RE{next(self._sids):032x}"
+        with self._lock:
+            self.records["Recordings"][sid] = {"sid": sid, "call_sid": call_sid}
+        return sid
+
+    def held_for(self, number: str) -> list[str]:
+        """SIDs of every text and call Twilio still holds to or from the number."""
+        with self._lock:
+            return [
+                sid
+                for resource in ("Messages", "Calls")
+                for sid, r in self.records[resource].items()
+                if number in (r["to"], r["from"])
+            ]
 
     def to(self, number: str) -> list[str]:
         """Bodies accepted for one number."""

@@ -125,15 +125,21 @@ def privacy_erase(contact_id: int):
     session = get_session()
     manager = auth.manager()
     erased = {h.kind: h.count for h in privacy.holdings(session, contact) if h.count}
-    contacts.erase_contact(session, contact)
+    erasure = contacts.erase_contact(session, contact)
     audit.record(
-        session, manager.organisation_id, manager.id, "data.erase", contact=contact_id, rows=erased
+        session,
+        manager.organisation_id,
+        manager.id,
+        "data.erase",
+        contact=contact_id,
+        rows=erased,
+        twilio=erasure,
     )
     session.commit()
-    at_twilio = " Its voicemails are being deleted at Twilio." if erased.get("recordings") else ""
     flash(
         f"Erased. Everything held about that number is deleted (it was contact {contact_id})."
-        + at_twilio,
+        " Its texts, calls and voicemails at Twilio are being deleted too; the audit log says"
+        " when that is done.",
         "success",
     )
     return redirect(url_for("console.privacy"))

@@ -7,14 +7,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import languages
-from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact, Membership
 from service.contacts.phone import normalise_inbound
 from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationError
-from service.privacy.recordings import delete_after_commit
+from service.privacy.twilio_erasure import owe_twilio
 from service.reach.operations import count_reach
 from service.sms.models import InboundMessage
 from service.voice.models import VoiceCall
@@ -202,15 +201,14 @@ def set_discreet(session: Session, contact: Contact, discreet: bool) -> None:
 FINISHED_CALL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
 
 
-def erase_contact(session: Session, contact: Contact) -> None:
-    """Erase the contact and every row about them; only reach counts (of no one) remain."""
-    recordings = list(
-        session.scalars(
-            select(CallbackRequest.recording_sid).where(
-                CallbackRequest.contact_id == contact.id, CallbackRequest.recording_sid.is_not(None)
-            )
-        )
-    )
+def erase_contact(session: Session, contact: Contact) -> str:
+    """Erase the contact and every row about them; only reach counts (of no one) remain.
+
+    Returns the reference of the deletions owed at Twilio, which leave with this transaction.
+    """
+    # Twilio keeps texts, calls and voicemail audio until told otherwise: the rows that tell
+    # it are written now, in this transaction, so an erasure never commits without them.
+    erasure = owe_twilio(session, contact, utcnow())
     # The inbound log keeps its rows (a retried webhook must still be recognised) but not what
     # we answered, which named their groups, nor what they wrote.
     session.execute(
@@ -229,5 +227,4 @@ def erase_contact(session: Session, contact: Contact) -> None:
     # outbox rows, call-backs, codes, conversation state), so rows of later features go too.
     session.execute(delete(Contact).where(Contact.id == contact.id))
     session.expunge(contact)
-    # Twilio keeps a voicemail's audio until told otherwise.
-    delete_after_commit(session, recordings)
+    return erasure

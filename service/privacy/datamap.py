@@ -252,6 +252,30 @@ PERSONAL: dict[str, Personal] = {
     ),
     **_columns("broadcast", STAFF, "Which console user wrote a broadcast", "created_by"),
     **_columns("callback_request", STAFF, "Which lead closed the request", "closed_by"),
+    **_columns(
+        "twilio_deletion",
+        NUMBER,
+        "An erased number, only until Twilio has listed its texts and calls for deletion",
+        "number_encrypted",
+    ),
+    **_columns(
+        "twilio_deletion",
+        PSEUDONYM,
+        "Which record to delete at Twilio, and the erased contact's old reference",
+        "sid",
+        "contact_ref",
+    ),
+    **_columns(
+        "twilio_deletion",
+        ACTIVITY,
+        "That an erasure is still being carried out at Twilio",
+        "erasure",
+        "kind",
+        "attempts",
+        "next_attempt_at",
+        "done_at",
+        "created_at",
+    ),
     # Speak-up: anonymous by design, but a concern can itself hold special-category data.
     **_columns(
         "speakup_case",
@@ -333,6 +357,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "audit_entry": "id organisation_id",
         "speakup_case": "id organisation_id",
         "speakup_message": "id case_id",
+        "twilio_deletion": "id organisation_id",
     }.items()
     for name in names.split()
 )
@@ -348,6 +373,8 @@ KEPT = {
     "broadcast": "While the broadcast exists (the author link is cleared when they go)",
     "speakup_case": "Open cases stay until the guardian closes them; closed ones as above",
     "speakup_message": "With its case: deleted when a closed case's period ends",
+    "twilio_deletion": "Until Twilio confirms each record deleted (minutes, at most 14 days or "
+    "an outage); then only an audit entry with counts",
 }
 
 

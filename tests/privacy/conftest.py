@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.content.models import Network
 from service.crypto import DecryptionError, Vault
-from service.db import Base
+from service.db import Base, get_database
+from service.privacy.models import TwilioDeletion
+from service.privacy.twilio_erasure import erase_at_twilio
+from service.twilio_gateway import TwilioTransport
 from tests.console.conftest import console, managers  # noqa: F401  (fixtures used here too)
 from tests.fake_twilio import FakeTwilio
 from tests.sms.conftest import Handset, signed_post
@@ -113,3 +117,19 @@ def traces(session, vault: Vault, needles: list[str]) -> list[str]:
                 if any(n in p for n in needles for p in plain):
                     found.append(f"{table.name}.{column.name} (row {dict(row).get('id')})")
     return found
+
+
+def started_at(session) -> dt.datetime:
+    """When the erasures wrote their rows: the clock every later run is counted from."""
+    return session.scalar(select(func.min(TwilioDeletion.created_at)))
+
+
+def run_worker(app, at: dt.datetime, *, until: dt.timedelta, step: dt.timedelta) -> None:
+    """Run the periodic job as the worker would, every `step`, from `at` for `until`."""
+    config = app.config["FRONTLINE"]
+    transport = TwilioTransport(config, timeout=0.5)
+    database = get_database(app)
+    moment = at
+    while moment <= at + until:
+        erase_at_twilio(database, transport, moment)
+        moment += step

@@ -70,10 +70,13 @@ def test_erasure_is_audited_without_the_number(admin, member, session, demo):
     assert f"it was contact {member.id}" in after and "111222" not in after
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "data.erase"))
     assert entry.manager_id is not None
+    # "twilio" is the reference of the deletions owed at Twilio (a random one, not the number).
     assert entry.detail == {
         "contact": member.id,
         "rows": {"contact": 1, "memberships": 1, "inbound": 1},
+        "twilio": entry.detail["twilio"],
     }
+    assert len(entry.detail["twilio"]) == 32
     again = admin.post("/console/privacy", {"phone": NATIONAL}).get_data(as_text=True)
     assert "We hold nothing about" in again
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlalchemy import func, select
@@ -14,7 +15,13 @@ from service.reach.models import ReachTally
 from service.sms.models import InboundMessage
 from service.voice.models import VoiceCall
 from tests.outbox.conftest import Worker
-from tests.privacy.conftest import ask_at_kiosk, traces, use_phone_and_text
+from tests.privacy.conftest import (
+    ask_at_kiosk,
+    run_worker,
+    started_at,
+    traces,
+    use_phone_and_text,
+)
 from tests.sms.conftest import Handset, signed_post
 from tests.voice.conftest import Caller
 
@@ -85,6 +92,14 @@ def test_nothing_of_either_number_is_left_anywhere(
     )
     assert erased.status_code == 302
 
+    # Only the rows that will list the numbers' records at Twilio still hold them, and only
+    # until the worker has asked Twilio (minutes; see test_twilio_erasure.py).
+    assert {t.split(" ")[0] for t in traces(session, vault, betray)} == {
+        "twilio_deletion.number_encrypted"
+    }
+    run_worker(
+        app, started_at(session), until=dt.timedelta(minutes=10), step=dt.timedelta(minutes=1)
+    )
     assert traces(session, vault, betray) == []
     assert find_contact(session, demo.id, A) is None and find_contact(session, demo.id, B) is None
     for model in (Membership, CallbackRequest, VoiceCall):
