@@ -85,8 +85,8 @@ class RecordingUnavailable(Exception):
     """Twilio could not (or may not) hand over a recording."""
 
 
-class TwilioNotDone(Exception):
-    """Twilio did not list or delete the records this time (down, or a record still open)."""
+class NotDeleted(Exception):
+    """Twilio did not delete a message or call record (still in progress, or unreachable)."""
 
 
 @dataclass(frozen=True)
@@ -117,19 +117,19 @@ class Transport(Protocol):
         ...
 
     def exchanges_with(self, number: str) -> Exchanges:
-        """Every message and call to or from the number the carrier holds; TwilioNotDone if not."""
+        """Every message and call to or from the number at the carrier; NotDeleted if unlisted."""
         ...
 
     def recordings_of(self, call_sid: str) -> list[str]:
-        """The SIDs of a call's recordings at the carrier; TwilioNotDone when it cannot say."""
+        """The SIDs of a call's recordings at the carrier; NotDeleted when it cannot say."""
         ...
 
     def delete_message(self, message_sid: str) -> None:
-        """Delete a message record (gone already is fine); TwilioNotDone if it was not."""
+        """Delete a message record at the carrier (gone already is fine); NotDeleted if not."""
         ...
 
     def delete_call(self, call_sid: str) -> None:
-        """Delete a finished call's record (gone already is fine); TwilioNotDone if it was not."""
+        """Delete a finished call's record at the carrier (gone is fine); NotDeleted if not."""
         ...
 
 
@@ -253,9 +253,9 @@ class TwilioTransport:
                 for c in self.client.calls.stream(page_size=1000, **direction)
             ]
         except TwilioRestException as exc:
-            raise TwilioNotDone(f"Twilio answered {exc.status}") from None
+            raise NotDeleted(f"Twilio answered {exc.status}") from None
         except (RequestException, TwilioException) as exc:
-            raise TwilioNotDone(type(exc).__name__) from None
+            raise NotDeleted(type(exc).__name__) from None
         # A text to and from the same number would be listed twice; keep the first.
         return Exchanges(list(dict.fromkeys(messages)), list(dict.fromkeys(calls)))
 
@@ -264,27 +264,28 @@ class TwilioTransport:
         try:
             return [r.sid for r in self.client.recordings.stream(call_sid=call_sid)]
         except TwilioRestException as exc:
-            raise TwilioNotDone(f"Twilio answered {exc.status}") from None
+            raise NotDeleted(f"Twilio answered {exc.status}") from None
         except (RequestException, TwilioException) as exc:
-            raise TwilioNotDone(type(exc).__name__) from None
+            raise NotDeleted(type(exc).__name__) from None
 
     def delete_message(self, message_sid: str) -> None:
-        """Delete the message record; 404 (gone already) counts as done."""
+        """Delete a message record; one deleted already (404) counts as done."""
         self._delete(self.client.messages(message_sid))
 
     def delete_call(self, call_sid: str) -> None:
-        """Delete the call record; 404 counts as done, 20009 (still going on) is retried."""
+        """Delete a call record; Twilio refuses (20009) until the call has ended."""
         self._delete(self.client.calls(call_sid))
 
     @staticmethod
     def _delete(resource: Any) -> None:
+        # Errors never quote the resource: its URL holds the SID, which must stay out of logs.
         try:
             resource.delete()
         except TwilioRestException as exc:
             if exc.status != 404:
-                raise TwilioNotDone(f"Twilio answered {exc.status} (code {exc.code})") from None
+                raise NotDeleted(f"Twilio answered {exc.status} (code {exc.code})") from None
         except (RequestException, TwilioException) as exc:
-            raise TwilioNotDone(type(exc).__name__) from None
+            raise NotDeleted(type(exc).__name__) from None
 
 
 class DevTransport:
@@ -315,10 +316,10 @@ class DevTransport:
         return []
 
     def delete_message(self, message_sid: str) -> None:
-        """No account: the message never reached Twilio."""
+        """Without an account no message record exists at Twilio: nothing to delete."""
 
     def delete_call(self, call_sid: str) -> None:
-        """No account: the call never reached Twilio."""
+        """Without an account no call record exists at Twilio: nothing to delete."""
 
 
 def transport_for(config: Config) -> Transport:

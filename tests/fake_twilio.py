@@ -6,8 +6,8 @@ which can be listed by PhoneNumber and have their webhooks updated.
 
 Like Twilio it keeps a record of every text and call (those it took, and those a test says
 arrived: `add_message`, `add_call`, `add_recording`), lists them page by page filtered by To
-and From (recordings by CallSid), and deletes them: 204, 404 for one it does not hold, 20009
-for one still being processed (`unfinished`), 503 for everything while `outage` is set.
+and From (recordings by CallSid), and deletes them: 204, 20009
+for one still being processed (`not_yet`), 503 for everything while `outage` is set.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ class FakeTwilio:
             "Calls": {},
             "Recordings": {},
         }
-        self.unfinished: set[str] = set()  # SIDs whose DELETE answers 20009 (still processing)
+        # SIDs Twilio cannot delete yet (a call in progress, a message being sent): error 20009.
+        self.not_yet: set[str] = set()
         self.outage = False  # while True, every list and DELETE answers 503
         self.max_page_size = MAX_PAGE_SIZE
         self.listings: list[str] = []  # list requests (path and query), in order
@@ -120,13 +121,11 @@ class FakeTwilio:
                     held = fake.records[resource]
                     if fake.outage:
                         failure = (503, 20503, "service unavailable")
-                    elif sid in fake.unfinished:
+                    elif sid in fake.not_yet:
                         failure = (400, 20009, "cannot delete before it is complete")
-                    elif sid not in held and resource != "Recordings":
-                        # (Recordings the fake was never told of are taken as held: older tests
-                        # delete voicemails whose webhooks alone announced them.)
-                        failure = (404, 20404, "not found")
                     else:
+                        # A record the fake was never told of is taken as held: tests that
+                        # care what Twilio holds tell it (add_message…), others need not.
                         failure = None
                         held.pop(sid, None)
                         {

@@ -30,7 +30,7 @@ from service.db import Database
 from service.outbox.models import OutboundMessage
 from service.privacy.models import CALL, LOOKUP, MESSAGE, RECORDING, TwilioDeletion
 from service.sms.models import InboundMessage
-from service.twilio_gateway import RecordingUnavailable, Transport, TwilioNotDone
+from service.twilio_gateway import NotDeleted, RecordingUnavailable, Transport
 from service.voice.models import VoiceCall
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def _ask_twilio(job: Job, transport: Transport) -> dict[str, str]:
         try:
             transport.delete_recording(job.sid)
         except RecordingUnavailable as exc:
-            raise TwilioNotDone(str(exc)) from None
+            raise NotDeleted(str(exc)) from None
         return {}
     # A call: its recordings are found first, so none is left behind once the call is gone.
     recordings = {sid: RECORDING for sid in transport.recordings_of(job.sid)}
@@ -233,7 +233,7 @@ def erase_at_twilio(
         # Twilio is asked outside any transaction: a slow answer holds no lock.
         try:
             found = _ask_twilio(job, transport)
-        except TwilioNotDone as exc:
+        except NotDeleted as exc:
             with database.session() as session:
                 _record_failure(session, job, str(exc), now)
             continue

@@ -144,12 +144,12 @@ def test_a_twilio_outage_loses_nothing_and_the_erasure_is_retried_until_done(
     # Twilio is back, but one text is still being processed there (error 20009) for a while.
     fake.outage = False
     slow = held[0]
-    fake.unfinished.add(slow)
+    fake.not_yet.add(slow)
     later = start + dt.timedelta(hours=2)
     run_worker(app, later, until=dt.timedelta(hours=1), step=dt.timedelta(minutes=5))
     assert fake.held_for(B) == [slow]
     assert twilio_audit(session) == []
-    fake.unfinished.clear()
+    fake.not_yet.clear()
     run_worker(
         app, later + dt.timedelta(hours=2), until=dt.timedelta(hours=7), step=dt.timedelta(hours=1)
     )
