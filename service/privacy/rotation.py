@@ -23,6 +23,7 @@ from service.contacts.models import Contact
 from service.crypto import DecryptionError, Vault, vault_of
 from service.managers.models import Manager
 from service.outbox.models import OutboundMessage
+from service.privacy.models import TwilioDeletion
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpMessage
 
@@ -54,6 +55,8 @@ TARGETS: tuple[Target, ...] = (
     Target(InboundMessage.__table__, "replies_encrypted"),  # type: ignore[arg-type]
     Target(InboundMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
     Target(SpeakUpMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
+    # An erased number waiting for Twilio to list its records (minutes, or through an outage).
+    Target(TwilioDeletion.__table__, "number_encrypted"),  # type: ignore[arg-type]
 )
 
 

@@ -13,6 +13,7 @@ reference and never by number, and the rows go.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import secrets
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from service.audit import operations as audit
 from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact
-from service.crypto import vault_of
+from service.crypto import DecryptionError, vault_of
 from service.db import Database
 from service.outbox.models import OutboundMessage
 from service.privacy.models import CALL, LOOKUP, MESSAGE, RECORDING, TwilioDeletion
@@ -120,7 +121,12 @@ def claim_due(session: Session, now: dt.datetime, limit: int) -> list[Job]:
             )
         ).first()
         if row is not None:
-            number = vault.decrypt(row.number_encrypted) if row.number_encrypted else None
+            number = None
+            if row.number_encrypted:
+                # Unreadable only if DATA_KEY changed without OLD_DATA_KEYS: that row waits
+                # (and says so) while the rest go on.
+                with contextlib.suppress(DecryptionError):
+                    number = vault.decrypt(row.number_encrypted)
             jobs.append(Job(row_id, row.erasure, row.kind, row.sid, number, row.attempts))
     return jobs
 
@@ -128,7 +134,8 @@ def claim_due(session: Session, now: dt.datetime, limit: int) -> list[Job]:
 def _ask_twilio(job: Job, transport: Transport) -> dict[str, str]:
     """Do the job at Twilio; the further records it found ({sid: kind}) to delete next."""
     if job.kind == LOOKUP:
-        assert job.number is not None
+        if job.number is None:
+            raise NotDeleted("the number does not decrypt under the configured keys")
         found = transport.exchanges_with(job.number)
         return {sid: MESSAGE for sid in found.messages} | {sid: CALL for sid in found.calls}
     assert job.sid is not None
