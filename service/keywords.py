@@ -62,17 +62,32 @@ def tokens(folded: str) -> list[str]:
     return out
 
 
-def _is_number(word: str) -> bool:
-    """A list position someone typed: ASCII digits, at most 4 of them.
+def _digits(word: str) -> str | None:
+    """A word of at most 4 decimal digits in any script (4821, ۴۸۲۱, ੪੮੨੧), as ASCII; else None.
 
-    str.isdigit() also accepts Ethiopic or superscript digits, and any length, which int()
-    then refuses; no list is ever longer than a few dozen items.
+    Only Unicode's decimal digits (category Nd) count: str.isdigit() also accepts Ethiopic or
+    superscript digits, which int() refuses. No list is ever longer than a few dozen items, and
+    a one-off reply number has exactly 4 digits.
     """
-    return word.isascii() and word.isdigit() and len(word) <= 4
+    if not word or len(word) > 4 or any(unicodedata.category(c) != "Nd" for c in word):
+        return None
+    return "".join(str(unicodedata.decimal(c)) for c in word)
+
+
+def _is_number(word: str) -> bool:
+    """A list position or reply number someone typed, in any script's digits."""
+    return _digits(word) is not None
+
+
+def _number(word: str) -> int:
+    return int(_digits(word) or "0")
 
 
 # Commands whose argument may name a network.
 NETWORK_COMMANDS = frozenset({"join", "leave", "events", "call_me"})
+# A "Reply YES 4821" question's one-off number has 4 digits; YES and a shorter number is a list
+# position (YES 2 is GOING 2), as no list is ever that long.
+REPLY_NUMBER_MIN = 1000
 # Typo tolerance: only words this long are guessed at, and only this similar (0-100).
 FUZZY_MIN_LENGTH = 4
 FUZZY_CUTOFF = 75
@@ -84,7 +99,7 @@ class Parsed:
 
     kind: str
     network: str | None = None  # the folded keyword of the network named
-    number: int | None = None  # a position in the last numbered list
+    number: int | None = None  # a position in the last numbered list, or YES's reply number
     language: str | None = None  # the language asked for, by code
     said_in: str | None = None  # the language of the command word used
     everything: bool = False  # LEAVE ALL, EVENTS ALL
@@ -202,7 +217,7 @@ def parse(text: str, network_keywords: Collection[str]) -> Parsed:
     if not words:
         return Parsed("empty", crisis=crisis)
     if len(words) == 1 and _is_number(words[0]):
-        return Parsed("pick", number=int(words[0]), crisis=crisis)
+        return Parsed("pick", number=_number(words[0]), crisis=crisis)
 
     command = language_said = None
     rest: list[str] = []
@@ -245,8 +260,10 @@ def _with_arguments(
     network_keywords: Collection[str],
 ) -> Parsed:
     base = {"said_in": said_in, "guessed": guessed, "crisis": crisis}
-    number = int(rest[0]) if rest and _is_number(rest[0]) else None
+    number = _number(rest[0]) if rest and _is_number(rest[0]) else None
     if command == "yes" and number is not None:
+        if number >= REPLY_NUMBER_MIN:
+            return Parsed("yes", number=number, **base)  # YES 4821: the question's own number
         return Parsed("going", number=number, **base)  # YES 2 is GOING 2
     if command in {"going", "not_going"}:
         return Parsed(command, number=number, **base)

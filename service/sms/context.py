@@ -17,6 +17,7 @@ from service.organisations.models import Organisation
 from service.sms import replies
 from service.sms.models import ConversationState
 from service.sms.replies import fit, word
+from service.verification.by_reply import new_reply_number
 
 # A question ("Reply YES") stays open this long; after it a YES means nothing.
 PENDING_TTL = dt.timedelta(minutes=30)
@@ -81,9 +82,16 @@ class ConversationBase:
         fresh = self.state.updated_at is None or self.now - self.state.updated_at <= PENDING_TTL
         return (kind, payload) if kind and fresh else None
 
-    def _set_pending(self, kind: str, payload: dict[str, Any]) -> None:
-        self.state.pending_kind, self.state.pending_payload = kind, payload
+    def _set_pending(self, kind: str, payload: dict[str, Any]) -> str:
+        """Open a question that YES answers; the "YES 4821" words the question must show.
+
+        The one-off number stays with the question: a YES that carries a number confirms only
+        the question that showed it, so no other request can take the member's answer.
+        """
+        nonce = new_reply_number()
+        self.state.pending_kind, self.state.pending_payload = kind, {**payload, "nonce": nonce}
         self.state.updated_at = self.now
+        return f"{self.w('yes')} {nonce}"
 
     def _set_list(self, kind: str, items: list[Any], offset: int = 0) -> None:
         self.state.list_kind, self.state.list_items, self.state.list_offset = kind, items, offset

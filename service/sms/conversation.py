@@ -15,6 +15,7 @@ from service.sms.event_commands import EventCommands
 from service.sms.membership_commands import MembershipCommands
 from service.sms.replies import fit, word
 from service.sms.support_commands import SupportCommands
+from service.verification import by_reply
 
 
 class Conversation(MembershipCommands, EventCommands, SupportCommands):
@@ -38,8 +39,8 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
         pending = self._take_pending()
         with force_locale(self.language):
             if parsed.guessed:
-                self._set_pending("confirm", {"text": parsed.canonical})
-                body = [replies.did_you_mean(parsed.canonical, self.language)]
+                yes = self._set_pending("confirm", {"text": parsed.canonical})
+                body = [replies.did_you_mean(parsed.canonical, yes)]
             else:
                 handler = getattr(self, f"_on_{parsed.kind}", None)
                 body = (
@@ -76,9 +77,22 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
         if self.contact.opted_out_at is not None:
             # YES is an opt-in word for Twilio too: the database must agree with it.
             return self._on_opt_in(parsed, pending)
-        if pending is None:
-            return [replies.nothing_to_confirm(self.language)]
-        kind, payload = pending
+        number = None if parsed.number is None else str(parsed.number)
+        if pending is not None and number in (None, pending[1].get("nonce")):
+            # A bare YES answers only the question this member's own last text caused.
+            return self._confirm(*pending)
+        if number is not None:
+            # A question asked on another channel (a kiosk that was offline, say) is confirmed
+            # only by the number it showed, so nobody else's request can take this YES.
+            done = by_reply.confirm_by_reply(self.session, self.contact, number)
+            if done is not None:
+                return [done]
+            return [replies.wrong_reply_number(self.language)]
+        if by_reply.awaiting_reply(self.session, self.contact):
+            return [replies.reply_with_number(self.language)]
+        return [replies.nothing_to_confirm(self.language)]
+
+    def _confirm(self, kind: str, payload: dict[str, Any]) -> list[str]:
         if kind == "confirm":
             again = parse(payload["text"], self.keywords().keys())
             return self.answer_parsed(dataclasses.replace(again, guessed=False, crisis=False))
@@ -86,11 +100,6 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
             return self._join_with_consent(payload["network_id"])
         if kind == "forget":
             return self._forget()
-        if kind == "action":
-            # A request made at a kiosk while it was offline, confirmed from the phone it named.
-            from service.verification.operations import confirm_by_reply
-
-            return [confirm_by_reply(self.session, self.contact, payload["token"])]
         return [replies.nothing_to_confirm(self.language)]
 
     def _on_no(self, parsed: Parsed, pending: Any) -> list[str]:
@@ -128,13 +137,13 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
             ]
 
     def _on_forget_me(self, parsed: Parsed, pending: Any) -> list[str]:
-        self._set_pending("forget", {})
+        yes = self._set_pending("forget", {})
         return [
             fit(
                 _(
                     "This deletes your number, your groups and your replies from our system. "
                     "Reply %(yes)s to delete.",
-                    yes=self.w("yes"),
+                    yes=yes,
                 )
             )
         ]

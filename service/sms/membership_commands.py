@@ -65,8 +65,8 @@ class MembershipCommands(ConversationBase):
         if network is None:
             return [self._which_network(parsed, "join")]
         if network.sensitive:
-            self._set_pending("consent", {"network_id": network.id})
-            return [self._consent_question(network)]
+            yes = self._set_pending("consent", {"network_id": network.id})
+            return [self._consent_question(network, yes)]
         _membership, created = contacts.join_network(
             self.session, self.contact, self.session.get_one(Network, network.id), channel=CHANNEL
         )
@@ -86,10 +86,10 @@ class MembershipCommands(ConversationBase):
             )
         ]
 
-    def _consent_question(self, network: queries.NetworkView) -> str:
+    def _consent_question(self, network: queries.NetworkView, yes: str) -> str:
         values = {
             "name": self.name(network),
-            "yes": self.w("yes"),
+            "yes": yes,
             "leave": f"{self.w('leave')} {self.keyword(network)}",
         }
         return fit(

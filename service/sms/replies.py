@@ -119,16 +119,36 @@ def not_understood(language: str) -> str:
     )
 
 
-def did_you_mean(canonical: str, language: str) -> str:
-    """A typo-tolerant guess, to confirm before acting on it."""
-    return _(
-        "Did you mean %(command)s? Reply %(yes)s.", command=canonical, yes=word("yes", language)
-    )
+def did_you_mean(canonical: str, yes: str) -> str:
+    """A typo-tolerant guess, to confirm before acting on it; yes is "YES 4821"."""
+    return _("Did you mean %(command)s? Reply %(yes)s.", command=canonical, yes=yes)
 
 
 def nothing_to_confirm(language: str) -> str:
     """YES with no question open."""
     return _("Thanks! Text %(help)s to see what you can do.", help=word("help", language))
+
+
+def wrong_reply_number(language: str) -> str:
+    """YES with a number that no open question showed: nothing is done."""
+    return fit(
+        _(
+            "That number does not match a question we asked you, so nothing has changed. "
+            "Text %(help)s to see what you can do.",
+            help=word("help", language),
+        )
+    )
+
+
+def reply_with_number(language: str) -> str:
+    """A bare YES while only a question asked elsewhere (at a kiosk) waits: it needs the number."""
+    return fit(
+        _(
+            "To confirm what you asked for, reply %(yes)s and the number in our text. "
+            "Nothing has changed yet.",
+            yes=word("yes", language),
+        )
+    )
 
 
 def cancelled() -> str:

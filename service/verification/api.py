@@ -188,7 +188,7 @@ def start(org: Organisation, *, channel: str, site_id: int | None, per_hour: int
     with force_locale(language):
         message = (
             _(
-                "We have texted %(number)s. Reply %(yes)s to that text to finish.",
+                "We have texted %(number)s. Reply %(yes)s and the number in that text to finish.",
                 number=started.masked,
                 yes=word("yes", language),
             )

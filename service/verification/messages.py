@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from service.content.queries import NetworkView, Occurrence
 from service.formatting import when
-from service.sms.replies import dial_in, fit, word
+from service.sms.replies import dial_in, fit
 
 
 def code_text(org_name: str, code: str, language: str) -> str:
@@ -34,20 +34,20 @@ def network_name_for_text(network: NetworkView) -> str:
     return network.name
 
 
-def reply_to_join(network: NetworkView, language: str) -> str:
-    """Asks a person whose kiosk was offline to confirm a join by replying YES."""
+def reply_to_join(network: NetworkView, language: str, yes: str) -> str:
+    """Asks a person whose kiosk was offline to confirm a join by replying YES and the number."""
     with force_locale(language):
         return fit(
             _(
                 "You asked at the kiosk to join %(name)s. Reply %(yes)s to join. If it was not "
                 "you, ignore this text.",
                 name=network_name_for_text(network),
-                yes=word("yes", language),
+                yes=yes,
             )
         )
 
 
-def reply_to_rsvp(occurrence: Occurrence, language: str) -> str:
+def reply_to_rsvp(occurrence: Occurrence, language: str, yes: str) -> str:
     """Asks a person whose kiosk was offline to confirm they are going."""
     with force_locale(language):
         return fit(
@@ -55,19 +55,19 @@ def reply_to_rsvp(occurrence: Occurrence, language: str) -> str:
                 "You asked at the kiosk to go to %(title)s, %(when)s. Reply %(yes)s to confirm.",
                 title=occurrence.title,
                 when=when(occurrence.local_start, language),
-                yes=word("yes", language),
+                yes=yes,
             )
         )
 
 
-def reply_to_callback(language: str) -> str:
+def reply_to_callback(language: str, yes: str) -> str:
     """Asks a person whose kiosk was offline to confirm they want a call back."""
     with force_locale(language):
         return fit(
             _(
                 "You asked at the kiosk for someone to call you back. Reply %(yes)s and we will "
                 "call this number.",
-                yes=word("yes", language),
+                yes=yes,
             )
         )
 

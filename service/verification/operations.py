@@ -13,30 +13,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import languages
-from service.callbacks.operations import request_callback
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.contacts.phone import display, normalise
 from service.content import queries
-from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
-from service.errors import DomainError, InvalidPhoneNumber, NotFound, ValidationError
+from service.errors import DomainError, InvalidPhoneNumber, NotFound
 from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import send_to_contact
-from service.rsvps.operations import EventFull, rsvp
-from service.sms.models import ConversationState
 from service.verification import messages
+from service.verification.actions import Checked, Target, check_target, complete
+from service.verification.by_reply import REPLY_LIFETIME, fresh_number, question_text
 from service.verification.models import PendingAction, RequestKey
 
-ACTIONS = ("join", "rsvp", "callback")
 CODE_LIFETIME = dt.timedelta(minutes=10)
 MAX_TRIES = 5
 # Codes (and "text me this" texts) one number may be sent in an hour, from any screen.
 MAX_TEXTS_PER_HOUR = 3
-# A replayed offline request is confirmed by replying YES; as long as any SMS question stays open.
-REPLY_LIFETIME = dt.timedelta(minutes=30)
 
 
 class TooManyTexts(DomainError):
@@ -74,27 +69,6 @@ class Started:
     token: str
     masked: str
     by_reply: bool
-
-
-@dataclass(frozen=True)
-class Checked:
-    """What a code attempt came to: done, already done, wrong, expired, locked or full."""
-
-    status: str
-    action: str = ""
-    tries_left: int = 0
-    network_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Target:
-    """What the person asked for: a network to join, an occurrence to go to, or a call back."""
-
-    action: str
-    network_id: int | None = None
-    event_id: int | None = None
-    occurrence_start: dt.datetime | None = None
-    consent: bool = False
 
 
 def masked(e164: str) -> str:
@@ -149,31 +123,6 @@ def _contact_for(
     return contact
 
 
-def _check_target(session: Session, org: Organisation, target: Target, language: str):
-    if target.action not in ACTIONS:
-        raise ValidationError("action", "unknown action")
-    network = None
-    if target.network_id is not None:
-        network = session.get(Network, target.network_id)
-        if network is None or network.organisation_id != org.id:
-            raise NotFound("no such network")
-    if target.action == "join":
-        if network is None:
-            raise ValidationError("network", "a network is required")
-        if network.sensitive and not target.consent:
-            raise contacts.ConsentRequired("joining needs the person's consent")
-    occurrence = None
-    if target.action == "rsvp":
-        if target.event_id is None or target.occurrence_start is None:
-            raise ValidationError("event", "an event and its date are required")
-        occurrence = queries.find_occurrence(
-            session, org.id, target.event_id, target.occurrence_start, language
-        )
-        if occurrence is None or occurrence.ends_at <= utcnow():
-            raise NotFound("no such session")
-    return network, occurrence
-
-
 def _replayed(session: Session, org: Organisation, key: str | None) -> Started | None:
     if not key:
         return None
@@ -204,7 +153,7 @@ def start_action(
     if replay is not None:
         return replay
     language = language if languages.is_supported(language) else languages.DEFAULT
-    network, occurrence = _check_target(session, org, target, language)
+    network, occurrence = check_target(session, org, target, language)
     now = utcnow()
     vault = vault_of(session)
     requesters = vault.blind_indexes(f"address {asker.address}") if asker.address else ()
@@ -221,7 +170,8 @@ def start_action(
             raise TooManyRequests("this browser has asked for enough codes this hour")
     contact = _contact_for(session, org, phone, language, now, asker.countries)
     token = secrets.token_urlsafe(32)
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    # A question confirmed by text carries a one-off reply number in place of a code.
+    code = fresh_number(session, contact) if by_reply else f"{secrets.randbelow(1_000_000):06d}"
     action = PendingAction(
         token=token,
         organisation_id=org.id,
@@ -257,13 +207,8 @@ def start_action(
                 raise
             return replay
     if by_reply:
-        body = _question(session, org, action, network, occurrence)
-        state = session.get(ConversationState, contact.id) or ConversationState(
-            contact_id=contact.id
-        )
-        state.pending_kind, state.pending_payload = "action", {"token": token}
-        state.updated_at = now
-        session.add(state)
+        # Never the conversation's open question: only a YES with this number confirms it.
+        body = question_text(session, action, network, occurrence, code)
     else:
         body = messages.code_text(org.name, code, language)
     send_to_contact(
@@ -277,25 +222,6 @@ def start_action(
         urgent=True,  # a code held until 08:00 is no code at all
     )
     return Started(token, masked(contact.phone), by_reply)
-
-
-def _question(
-    session: Session,
-    org: Organisation,
-    action: PendingAction,
-    network: Network | None,
-    occurrence: queries.Occurrence | None,
-) -> str:
-    if action.action == "join":
-        assert network is not None
-        view = next(
-            v for v in queries.networks(session, org.id, action.language) if v.id == network.id
-        )
-        return messages.reply_to_join(view, action.language)
-    if action.action == "rsvp":
-        assert occurrence is not None
-        return messages.reply_to_rsvp(occurrence, action.language)
-    return messages.reply_to_callback(action.language)
 
 
 def check_code(session: Session, org: Organisation, token: str, code: str) -> Checked:
@@ -321,55 +247,7 @@ def check_code(session: Session, org: Organisation, token: str, code: str) -> Ch
         action.attempts += 1
         left = MAX_TRIES - action.attempts
         return Checked("wrong" if left else "locked", action.action, tries_left=left)
-    return _complete(session, action, now)
-
-
-def confirm_by_reply(session: Session, contact: Contact, token: str) -> str:
-    """Do a replayed kiosk request its owner confirmed by replying YES; the answer to text."""
-    action = session.scalar(
-        select(PendingAction).where(
-            PendingAction.token == token, PendingAction.contact_id == contact.id
-        )
-    )
-    if action is None or utcnow() >= action.expires_at:
-        return messages.confirmed_by_reply("expired", contact.language)
-    if action.completed_at is not None:
-        return messages.confirmed_by_reply("done", contact.language)
-    checked = _complete(session, action, utcnow())
-    return messages.confirmed_by_reply(checked.status, contact.language)
-
-
-def _complete(session: Session, action: PendingAction, now: dt.datetime) -> Checked:
-    contact = session.get_one(Contact, action.contact_id)
-    # The site first, so what the action counts towards reach lands on the kiosk's site.
-    if contact.site_id is None and action.site_id is not None:
-        contact.site_id = action.site_id
-    if action.action == "join":
-        network = session.get_one(Network, action.network_id)
-        was_sensitive = any(
-            m.network.sensitive for m in contact.memberships if m.network_id != network.id
-        )
-        contacts.join_network(
-            session,
-            contact,
-            network,
-            channel=action.channel,
-            consent_version=action.consent_version,
-        )
-        if network.sensitive and not was_sensitive:
-            # As on SMS: discreet until the member says otherwise, the safe default.
-            contacts.set_discreet(session, contact, True)
-    elif action.action == "rsvp":
-        assert action.event_id is not None and action.occurrence_start is not None
-        try:
-            rsvp(session, contact, action.event_id, action.occurrence_start, action.channel)
-        except EventFull:
-            action.completed_at = now
-            return Checked("full", action.action)
-    else:
-        request_callback(session, contact, network_id=action.network_id, channel=action.channel)
-    action.completed_at = now
-    return Checked("done", action.action, network_id=action.network_id)
+    return complete(session, action, now)
 
 
 def text_occurrence(

@@ -80,10 +80,13 @@ def test_a_sensitive_network_needs_yes_and_records_consent(phone, session, demo)
 
 
 def test_a_typo_is_confirmed_before_acting(phone, session) -> None:
-    assert phone.last("JION CARERS") == "Did you mean JOIN CARERS? Reply YES."
+    asked = phone.last("JION CARERS")
+    assert re.fullmatch(r"Did you mean JOIN CARERS\? Reply YES [1-9]\d{3}\.", asked)
     assert _memberships(session) == []
     assert phone.last("YES").startswith("You have joined Carers Network")
-    assert phone.last("LEAVE CARRERS") == "Did you mean LEAVE CARERS? Reply YES."
+    assert re.fullmatch(
+        r"Did you mean LEAVE CARERS\? Reply YES \d{4}\.", phone.last("LEAVE CARRERS")
+    )
     assert phone.last("no") == "OK, nothing has changed."
     assert _memberships(session) == ["carers"]
 
@@ -198,7 +201,12 @@ def test_forget_me_erases_everything_about_the_number(phone, session, demo) -> N
     phone.last("EVENTS")
     phone.last("GOING 1")
     phone.last("CALL ME")
-    assert "Reply YES to delete" in phone.last("FORGET ME")
+    asked = re.search(r"Reply YES (\d{4}) to delete", phone.last("FORGET ME"))
+    assert asked
+    wrong = "1000" if asked.group(1) != "1000" else "1001"
+    assert phone.last(f"YES {wrong}").startswith("That number does not match a question")
+    assert _contact(session, demo).memberships  # nothing erased on the wrong number
+    phone.last("FORGET ME")
     assert phone.last("YES") == "Done. We have deleted everything we held about this number."
     for model in (Contact, Membership, Rsvp, CallbackRequest, ConversationState):
         assert session.scalar(select(func.count()).select_from(model)) == 0, model

@@ -35,6 +35,7 @@ JOURNEY = (
     "JOIN LGBT",
     "NO",
     "JOIN RACE",
+    "YES 1000",
     "YES",
     "NAME",
     "JION WOMEN",

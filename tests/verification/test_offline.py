@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -54,10 +56,15 @@ def test_a_replayed_offline_join_is_confirmed_by_replying_yes(client, demo, sess
     contact = find_contact(session, demo.id, "+447400123456")
     texts = texts_to(session, vault, contact.id)
     assert len(texts) == 1
-    assert "YES" in texts[0] and "Minds" not in texts[0]  # a private group is not named
+    assert "Minds" not in texts[0]  # a private group is not named
+    number = re.search(r"Reply YES (\d{4})", texts[0]).group(1)
     assert session.scalar(select(func.count()).select_from(Membership)) == 0
-    reply = Handset(client).send("yes")
-    assert reply.status == 200
+    # A bare YES never confirms a question a kiosk asked: it needs the number in the text.
+    handset = Handset(client)
+    assert "reply YES and the number" in handset.send("yes").text
+    assert session.scalar(select(func.count()).select_from(Membership)) == 0
+    reply = handset.send(f"yes {number}")
+    assert reply.status == 200 and reply.texts[-1] == "Done. Thank you."
     membership = session.scalar(select(Membership).where(Membership.contact_id == contact.id))
     assert membership is not None and membership.channel == "kiosk"
     assert membership.consent_version is not None

@@ -1,0 +1,107 @@
+"""What a person can ask for (join, RSVP, call back), checked before asking and done once confirmed.
+
+Shared by the code step (a code typed on the screen) and by questions confirmed by text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from service.callbacks.operations import request_callback
+from service.contacts import operations as contacts
+from service.contacts.models import Contact
+from service.content import queries
+from service.content.models import Network
+from service.db import utcnow
+from service.errors import NotFound, ValidationError
+from service.organisations.models import Organisation
+from service.rsvps.operations import EventFull, rsvp
+from service.verification.models import PendingAction
+
+ACTIONS = ("join", "rsvp", "callback")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the person asked for: a network to join, an occurrence to go to, or a call back."""
+
+    action: str
+    network_id: int | None = None
+    event_id: int | None = None
+    occurrence_start: dt.datetime | None = None
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a code attempt came to: done, already done, wrong, expired, locked or full."""
+
+    status: str
+    action: str = ""
+    tries_left: int = 0
+    network_id: int | None = None
+
+
+def check_target(
+    session: Session, org: Organisation, target: Target, language: str
+) -> tuple[Network | None, queries.Occurrence | None]:
+    """The network and occurrence a target names; raises when it names nothing that exists."""
+    if target.action not in ACTIONS:
+        raise ValidationError("action", "unknown action")
+    network = None
+    if target.network_id is not None:
+        network = session.get(Network, target.network_id)
+        if network is None or network.organisation_id != org.id:
+            raise NotFound("no such network")
+    if target.action == "join":
+        if network is None:
+            raise ValidationError("network", "a network is required")
+        if network.sensitive and not target.consent:
+            raise contacts.ConsentRequired("joining needs the person's consent")
+    occurrence = None
+    if target.action == "rsvp":
+        if target.event_id is None or target.occurrence_start is None:
+            raise ValidationError("event", "an event and its date are required")
+        occurrence = queries.find_occurrence(
+            session, org.id, target.event_id, target.occurrence_start, language
+        )
+        if occurrence is None or occurrence.ends_at <= utcnow():
+            raise NotFound("no such session")
+    return network, occurrence
+
+
+def complete(session: Session, action: PendingAction, now: dt.datetime) -> Checked:
+    """Do what a pending action asked for, now that its owner confirmed it."""
+    contact = session.get_one(Contact, action.contact_id)
+    # The site first, so what the action counts towards reach lands on the kiosk's site.
+    if contact.site_id is None and action.site_id is not None:
+        contact.site_id = action.site_id
+    if action.action == "join":
+        network = session.get_one(Network, action.network_id)
+        was_sensitive = any(
+            m.network.sensitive for m in contact.memberships if m.network_id != network.id
+        )
+        contacts.join_network(
+            session,
+            contact,
+            network,
+            channel=action.channel,
+            consent_version=action.consent_version,
+        )
+        if network.sensitive and not was_sensitive:
+            # As on SMS: discreet until the member says otherwise, the safe default.
+            contacts.set_discreet(session, contact, True)
+    elif action.action == "rsvp":
+        assert action.event_id is not None and action.occurrence_start is not None
+        try:
+            rsvp(session, contact, action.event_id, action.occurrence_start, action.channel)
+        except EventFull:
+            action.completed_at = now
+            return Checked("full", action.action)
+    else:
+        request_callback(session, contact, network_id=action.network_id, channel=action.channel)
+    action.completed_at = now
+    return Checked("done", action.action, network_id=action.network_id)
