@@ -52,6 +52,9 @@ class OutboundMessage(Base):
     urgent: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     not_before: Mapped[dt.datetime | None]
+    # After this moment the text is no use (a reminder once its event has started): the
+    # sender cancels it rather than send it late, whatever held it (quiet hours, retries).
+    not_after: Mapped[dt.datetime | None]
     next_attempt_at: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     # When a task for this row was last put on the queue; the sweeper re-queues lost ones.

@@ -27,6 +27,8 @@ class Draft:
     dedupe_key: str
     language: str = "en"
     network_ids: Sequence[int] | None = None
+    # Cancel rather than send after this moment (a reminder once its event has started).
+    not_after: dt.datetime | None = None
 
 
 def enqueue(
@@ -63,6 +65,7 @@ def enqueue(
                 "urgent": urgent,
                 "status": "pending",
                 "not_before": not_before,
+                "not_after": draft.not_after,
                 "attempts": 0,
                 "segments": segments,
                 "created_at": now,

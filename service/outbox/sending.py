@@ -51,6 +51,12 @@ def claim(
     if row is None or row.status != "pending":
         return None  # sent, cancelled, or erased already: a duplicate task is harmless
     wait = _seconds_to_wait(session, row, config, now)
+    if row.not_after is not None and now + dt.timedelta(seconds=wait) >= row.not_after:
+        # Held past its use (quiet hours, retries, a backlog): a reminder that would arrive
+        # after its event has started only confuses; drop it instead.
+        row.status, row.skip_reason, row.finished_at = "cancelled", "too late", now
+        log.info("outbox %s not sent: too late", row.id)
+        return None
     if wait:
         return Later(wait)
     contact = session.scalar(select(Contact).where(Contact.id == row.contact_id).with_for_update())

@@ -123,6 +123,7 @@ PERSONAL: dict[str, Personal] = {
         "language",
         "status",
         "not_before",
+        "not_after",
         "next_attempt_at",
         "error_code",
         "skip_reason",
