@@ -16,7 +16,7 @@ PREFIX = "FRONTLINE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Variables that share the prefix but belong to tooling, not to the running service.
-TOOLING_KEYS = frozenset({"TEST_DATABASE_URL"})
+TOOLING_KEYS = frozenset({"TEST_DATABASE_URL", "TEST_NOW"})
 
 # Secrets that a production deployment must set; in development they are generated once.
 SECRET_KEYS = ("SECRET_KEY", "DATA_KEY")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from alembic import command as alembic_command
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +24,51 @@ from service.models import Base
 TEST_DATA_KEY = "test-data-key-not-secret"
 TEST_AUTH_TOKEN = "test-twilio-auth-token"
 PUBLIC_URL = "https://frontline.example.org"
+
+# The suite's clock. Every test runs at one moment, FRONTLINE_TEST_NOW (an ISO date and time;
+# by default a Wednesday in mid-November at 10:30, outside quiet hours), with the clock ticking
+# from there: no result depends on the day or hour the suite happens to run. Set it to replay
+# a failure seen at another moment; `make check` also runs the fast tests at a random one.
+TEST_NOW = os.environ.get("FRONTLINE_TEST_NOW") or "2026-11-18T10:30:00+00:00"
+_travel: time_machine.travel | None = None
+
+
+def _test_now() -> dt.datetime:
+    moment = dt.datetime.fromisoformat(TEST_NOW)
+    if moment.tzinfo is None:
+        raise pytest.UsageError("FRONTLINE_TEST_NOW must carry its offset, e.g. +00:00")
+    return moment.astimezone(dt.UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move the whole process's clock to the suite's moment before any fixture runs."""
+    global _travel
+    _travel = time_machine.travel(_test_now(), tick=True)
+    _travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give the process its real clock back."""
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which moment the suite runs at, so a failure can be replayed."""
+    return f"clock: FRONTLINE_TEST_NOW={_test_now().isoformat()}"
+
+
+@pytest.fixture(autouse=True)
+def _real_clock_when_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked real_clock drive other processes, which keep the real clock: so do they."""
+    if _travel is None or request.node.get_closest_marker("real_clock") is None:
+        yield
+        return
+    _travel.stop()
+    try:
+        yield
+    finally:
+        _travel.start()
 
 
 def database_url(tmp_dir: Path) -> str:

@@ -65,6 +65,7 @@ def _kill(process: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.real_clock
 def test_sigkill_during_a_broadcast_loses_nothing(tmp_path: Path, fake) -> None:
     env = _env(tmp_path, fake.url)
     subprocess.run([FRONTLINE, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -19,7 +19,7 @@ from service.devtools.simulator import webhook_form
 from service.outbox.models import STATUS_RANK
 from tests.reliability.conftest import DEMO_NUMBER, LiveCluster, Response
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
 SMS = "/twilio/sms"
 KIOSK = "/kiosk/eastfield-depot/"

@@ -23,7 +23,7 @@ from service.devtools.simulator import webhook_form
 from tests.fake_twilio import Answer
 from tests.reliability.conftest import DEMO_NUMBER, REDIS_URL, LiveCluster, Response
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
 SMS = "/twilio/sms"
 NETWORK = "careers"
