@@ -4,8 +4,12 @@ A text made only of GSM 03.38 characters goes as GSM-7: 160 septets in a single 
 each part of a concatenated message (the rest of each part is the concatenation header). The
 extension-table characters cost two septets (escape + character) and an escape pair is never
 split across parts, so a part may carry only 152. One character outside GSM 03.38 sends the
-whole text as UCS-2: 70 UTF-16 code units in a single segment, 67 per part, and a surrogate pair
-(most emoji) is never split either.
+whole text as UCS-2: 70 UTF-16 code units in a single segment, 67 per part.
+
+Nothing a reader sees as one character is split between two parts: text is packed by grapheme
+cluster (a flag, an emoji with a skin tone, a ZWJ sequence such as the rainbow flag, a letter
+with its combining marks), as Twilio's own segment calculator does. Its one exception is kept
+too: CR LF counts as two characters, not one cluster.
 
 National language shift tables are not used (Twilio does not use them), and no character is
 ever replaced: "smart" substitution of curly quotes and the like is out of scope here.
@@ -15,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
+
+import regex
 
 GSM7: Final = "GSM-7"
 UCS2: Final = "UCS-2"
@@ -55,6 +61,10 @@ def is_gsm7(text: str) -> bool:
     return all(char in _GSM7 for char in text)
 
 
+# Extended grapheme clusters (Unicode's rules, from the maintained `regex` module).
+_CLUSTER: Final = regex.compile(r"\X")
+
+
 def _gsm7_cost(char: str) -> int:
     return 2 if char in GSM7_EXTENSION else 1
 
@@ -63,13 +73,25 @@ def _ucs2_cost(char: str) -> int:
     return 2 if ord(char) > 0xFFFF else 1
 
 
+def clusters(text: str) -> list[str]:
+    """The text's user-perceived characters, with CR LF as two (as Twilio's calculator has it)."""
+    found: list[str] = []
+    for cluster in _CLUSTER.findall(text):
+        found.extend(("\r", "\n") if cluster == "\r\n" else (cluster,))
+    return found
+
+
 def _parts(costs: list[int], capacity: int) -> int:
-    """The number of parts when characters are packed in order, none split between two."""
+    """The number of parts when clusters are packed in order, none split between two."""
     parts, used = 1, 0
     for cost in costs:
-        if used + cost > capacity:
+        if used + cost > capacity and used:
             parts += 1
             used = 0
+        # A cluster longer than a whole part (a very long ZWJ run) must be split after all.
+        while used + cost > capacity:
+            parts += 1
+            cost -= capacity
         used += cost
     return parts
 
@@ -78,7 +100,7 @@ def count(text: str) -> SegmentCount:
     """The encoding, size and number of SMS segments a text is sent as."""
     encoding = GSM7 if is_gsm7(text) else UCS2
     cost = _gsm7_cost if encoding == GSM7 else _ucs2_cost
-    costs = [cost(char) for char in text]
+    costs = [sum(cost(char) for char in cluster) for cluster in clusters(text)]
     units = sum(costs)
     segments = 1 if units <= _SINGLE[encoding] else _parts(costs, _PART[encoding])
     return SegmentCount(encoding=encoding, units=units, segments=segments, characters=len(text))
