@@ -22,7 +22,7 @@ from service.reach.models import ReachTally
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
-from service.verification.models import PendingAction, RequestKey
+from service.verification.models import CallerCheck, PendingAction, RequestKey
 from service.voice.models import VoiceCall
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "CallbackRequest",
+    "CallerCheck",
     "Contact",
     "ConversationState",
     "Event",

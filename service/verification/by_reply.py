@@ -97,7 +97,7 @@ def question_text(
             for v in queries.networks(session, network.organisation_id, action.language)
             if v.id == network.id
         )
-        return messages.reply_to_join(view, action.language, yes)
+        return messages.reply_to_join(view, action.language, yes, action.channel)
     if action.action == "rsvp":
         assert occurrence is not None
         return messages.reply_to_rsvp(occurrence, action.language, yes)

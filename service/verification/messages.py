@@ -24,6 +24,20 @@ def code_text(org_name: str, code: str, language: str) -> str:
         )
 
 
+def caller_code_text(org_name: str, code: str, language: str) -> str:
+    """The text that carries a code keyed in on a phone call, proving the caller has the phone."""
+    with force_locale(language):
+        return fit(
+            _(
+                "%(org)s: your phone line code is %(code)s. Key it in on the call. If you are "
+                "not calling us, someone may be using your number: ignore this text.",
+                org=org_name,
+                code=code,
+            ),
+            _("Your phone line code: %(code)s.", code=code),
+        )
+
+
 def network_name_for_text(network: NetworkView) -> str:
     """A network's name fit for a text to a number typed at a kiosk: a sensitive one is not named.
 
@@ -34,9 +48,19 @@ def network_name_for_text(network: NetworkView) -> str:
     return network.name
 
 
-def reply_to_join(network: NetworkView, language: str, yes: str) -> str:
-    """Asks a person whose kiosk was offline to confirm a join by replying YES and the number."""
+def reply_to_join(network: NetworkView, language: str, yes: str, channel: str = "kiosk") -> str:
+    """Asks a person to confirm with YES and the number a join asked for at a kiosk or by phone."""
     with force_locale(language):
+        if channel == "voice":
+            # Anyone can call with this number as caller ID: the phone's owner decides here.
+            return fit(
+                _(
+                    "You asked on the phone to join %(name)s. Reply %(yes)s to join. If it was "
+                    "not you, ignore this text.",
+                    name=network_name_for_text(network),
+                    yes=yes,
+                )
+            )
         return fit(
             _(
                 "You asked at the kiosk to join %(name)s. Reply %(yes)s to join. If it was not "

@@ -63,3 +63,27 @@ class RequestKey(Base):
     # What the first request was answered with, minus anything personal.
     outcome: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CallerCheck(Base):
+    """A code texted to the number a phone call comes from, proving the caller holds that phone.
+
+    Caller ID can be spoofed, so the phone line treats every caller as a stranger until one of
+    these matches for the call. Only a keyed hash of the code is kept.
+    """
+
+    __tablename__ = "caller_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
+    call_sid: Mapped[str] = mapped_column(String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    expires_at: Mapped[dt.datetime]
+    verified_at: Mapped[dt.datetime | None]

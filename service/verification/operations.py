@@ -26,7 +26,7 @@ from service.outbox.operations import send_to_contact
 from service.verification import messages
 from service.verification.actions import Checked, Target, check_target, complete
 from service.verification.by_reply import REPLY_LIFETIME, fresh_number, question_text
-from service.verification.models import PendingAction, RequestKey
+from service.verification.models import CallerCheck, PendingAction, RequestKey
 
 CODE_LIFETIME = dt.timedelta(minutes=10)
 MAX_TRIES = 5
@@ -85,7 +85,8 @@ def masked(e164: str) -> str:
     return "".join(out)
 
 
-def _texts_this_hour(session: Session, contact: Contact, now: dt.datetime) -> int:
+def texts_this_hour(session: Session, contact: Contact, now: dt.datetime) -> int:
+    """Codes, questions and "text me this" texts the contact's number was sent this hour."""
     since = now - dt.timedelta(hours=1)
     codes = session.scalar(
         select(func.count()).where(
@@ -99,7 +100,13 @@ def _texts_this_hour(session: Session, contact: Contact, now: dt.datetime) -> in
             OutboundMessage.created_at > since,
         )
     )
-    return (codes or 0) + (own or 0)
+    # Codes the phone line texted to check a caller count too: they go to the same phone.
+    calls = session.scalar(
+        select(func.count()).where(
+            CallerCheck.contact_id == contact.id, CallerCheck.created_at > since
+        )
+    )
+    return (codes or 0) + (own or 0) + (calls or 0)
 
 
 def _contact_for(
@@ -118,7 +125,7 @@ def _contact_for(
         raise NumberOptedOut("the number texted STOP")
     if contact.unusable_at is not None:
         raise InvalidPhoneNumber("the number cannot take texts")
-    if _texts_this_hour(session, contact, now) >= MAX_TEXTS_PER_HOUR:
+    if texts_this_hour(session, contact, now) >= MAX_TEXTS_PER_HOUR:
         raise TooManyTexts("three texts an hour is the most one number gets")
     return contact
 

@@ -24,8 +24,13 @@ ACTIONS = frozenset(
         "read_announcements",  # what is new, read or played, then on to the menu
         "list_networks",  # read the networks, numbered; a number picks one
         "describe_network",  # what the picked network is and its next events
-        "join_network",  # join, reading the consent wording first for sensitive networks
-        "confirm_join",  # the caller pressed 1 after the consent wording
+        "join_network",  # text a join question to reply to (consent wording first if sensitive)
+        "confirm_join",  # the caller pressed 1 after the consent wording: text the question
+        "verify_caller",  # on, if a code texted on this call came back; else offer to text one
+        "send_caller_code",  # text a code to the calling number, then gather its six digits
+        "list_my_groups",  # the verified caller's own groups, numbered; a number picks one
+        "describe_my_group",  # one of their groups, with the choice to leave it
+        "leave_my_group",  # leave the picked group
         "list_events",  # this week's events, numbered
         "describe_event",  # one event's details
         "text_event",  # send the event's details by text, through the outbox
@@ -38,6 +43,9 @@ ACTIONS = frozenset(
         "goodbye",  # say goodbye and hang up
     }
 )
+# Actions that read or change the caller's own memberships: caller ID can be spoofed, so a
+# flow using any of them needs a verify_caller node, which each of them falls back to.
+MEMBER_ACTIONS = frozenset({"list_my_groups", "describe_my_group", "leave_my_group"})
 _TOP_KEYS = frozenset({"spec_version", "start", "nodes"})
 _NODE_KEYS = frozenset({"prompt", "action", "options", "pick", "back", "next"})
 _OPTION_KEYS = frozenset({"key", "goto", "say"})
@@ -120,7 +128,33 @@ def parse_flow(data: Any, where: str, prompts: Mapping[str, object]) -> Flow:
                 raise FlowError(f"{where}: node {node.name!r}: target {target!r} is not a node")
         if node.name != start and node.back is None and node.action != "goodbye":
             raise FlowError(f"{where}: node {node.name!r}: needs back (where 0 goes)")
+    actions = {n.action for n in nodes.values()}
+    if actions & MEMBER_ACTIONS and "verify_caller" not in actions:
+        raise FlowError(f"{where}: a caller's own groups need a verify_caller node before them")
+    unchecked = _reachable_without_check(nodes, start) & {
+        n.name for n in nodes.values() if n.action in MEMBER_ACTIONS
+    }
+    if unchecked:
+        raise FlowError(
+            f"{where}: node {sorted(unchecked)[0]!r} is reachable without verify_caller"
+        )
     return Flow(name=where, start=str(start), nodes=nodes)
+
+
+def _reachable_without_check(nodes: Mapping[str, Node], start: str) -> set[str]:
+    """Nodes a call can reach from the start without passing a verify_caller node's `next`."""
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        node = nodes[name]
+        targets = node.targets()
+        if node.action in {"verify_caller", "send_caller_code"} and node.next:
+            targets.remove(node.next)  # the only way on is a code that came back
+        todo.extend(targets)
+    return seen
 
 
 def _node(name: str, raw: Any, where: str, prompts: Mapping[str, object]) -> Node:

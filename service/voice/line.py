@@ -1,188 +1,45 @@
-"""The phone line's engine: a flow node and the caller's input in, TwiML out."""
+"""The phone line's menus: languages, news, groups, events, support, messages, live sessions.
+
+The engine is in service/voice/engine.py; the caller's own business (proving it is them, their
+groups, joining) in service/voice/member.py.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from service import languages
-from service.config import Config
 from service.contacts import operations as contacts
-from service.contacts.models import Contact
 from service.content import queries
-from service.content.models import Network
 from service.formatting import phone, when
-from service.keywords import fold
-from service.organisations.models import Organisation
 from service.outbox.operations import send_to_contact
 from service.reach.operations import count_reach
-from service.voice.flows import Flow, Node
-from service.voice.speaking import Speaker, voices
+from service.voice.engine import (
+    CHANNEL,
+    SPEAKUP_MAX_SECONDS,
+    WEEK,
+    CallState,
+    StateCodec,
+)
+from service.voice.flows import Node
+from service.voice.member import MemberActions
+from service.voice.speaking import voices
 
-CHANNEL = "voice"
-NO_INPUT_TRIES = 3  # the first prompt and two re-prompts, then goodbye
-WEEK = dt.timedelta(days=7)
-SPEAKUP_MAX_SECONDS = 180
-
-
-@dataclass(frozen=True)
-class CallState:
-    """Where a call is, carried in signed action URLs so any web worker can take the next step."""
-
-    node: str
-    lang: str = "en"
-    items: tuple[Any, ...] = ()  # what the last list read out, in order
-    item: Any = None  # the entry picked from it
-    tries: int = 0  # prompts in a row with no input
+__all__ = ["CallState", "Line", "StateCodec"]
 
 
-class StateCodec:
-    """Signs call state into a URL parameter, and refuses state that was tampered with."""
+class Line(MemberActions):
+    """Answers one webhook of one call: every action of the flow."""
 
-    def __init__(self, secret: str) -> None:
-        self.serializer = URLSafeSerializer(secret, salt="frontline-voice-state")
-
-    def dump(self, state: CallState) -> str:
-        """The signed token for a state."""
-        return self.serializer.dumps(dataclasses.asdict(state))
-
-    def load(self, token: str) -> CallState | None:
-        """The state in a token, or None when it is not ours."""
-        try:
-            data = self.serializer.loads(token)
-            data["items"] = tuple(tuple(i) if isinstance(i, list) else i for i in data["items"])
-            if isinstance(data["item"], list):
-                data["item"] = tuple(data["item"])
-            return CallState(**data)
-        except (BadSignature, KeyError, TypeError):
-            return None
-
-
-class Line(Speaker):
-    """Answers one webhook of one call in the caller's language."""
-
-    def __init__(
-        self,
-        session: Session,
-        org: Organisation,
-        flow: Flow,
-        config: Config,
-        *,
-        call_sid: str,
-        contact: Contact,
-        now: dt.datetime,
-        url_for_state: Any,
-        recording_url: Any,
-        url_for_concern: Any,
-    ) -> None:
-        super().__init__(config)
-        self.session, self.org, self.flow = session, org, flow
-        self.call_sid, self.contact, self.now = call_sid, contact, now
-        self.url_for_state, self.recording_url = url_for_state, recording_url
-        self.url_for_concern = url_for_concern
-
-    # -- moving through the flow -----------------------------------------------------------
-
-    def enter(self, state: CallState) -> VoiceResponse:
-        """Arrive at a node: run its action, read its menu, wait for a key."""
-        node = self.flow.node(state.node)
-        handler = getattr(self, f"_do_{node.action}", None) if node.action else None
-        with force_locale(state.lang):
-            outcome = handler(state, node) if handler else state
-        if outcome is None:  # the action finished the call or handed it elsewhere
-            return self.response
-        if isinstance(outcome, str):  # the action moved the call on to another node
-            return self.enter(CallState(node=outcome, lang=state.lang))
-        self._menu(node, outcome)
-        return self.response
-
-    def _menu(self, node: Node, state: CallState) -> None:
-        settings = voices()[state.lang]
-        speech = settings.get("speech")
-        hints = [p for o in node.options for p in o.say.get(state.lang, ())]
-        gather = self.response.gather(
-            input="dtmf speech" if speech else "dtmf",
-            num_digits=1,
-            timeout=6,
-            action=self.url_for_state(dataclasses.replace(state, tries=0)),
-            method="POST",
-            **(
-                {"language": speech, "hints": ", ".join(hints)}
-                if speech and hints
-                else {"language": speech}
-                if speech
-                else {}
-            ),
-        )
-        self._speak_pending(gather)
-        if node.prompt:
-            self.prompt(node.prompt, state.lang, gather)
-        # Twilio does not call the action when nothing is pressed: it falls through to here.
-        self.response.redirect(
-            self.url_for_state(dataclasses.replace(state, tries=state.tries + 1)) + "&noinput=1",
-            method="POST",
-        )
-
-    def answer(self, state: CallState, digits: str, speech: str, noinput: bool) -> VoiceResponse:
-        """The caller pressed a key or spoke (or did neither) at a node."""
-        node = self.flow.node(state.node)
-        with force_locale(state.lang):
-            if noinput:
-                if state.tries >= NO_INPUT_TRIES:
-                    return self.enter(CallState(node=self._goodbye(), lang=state.lang))
-                self.say(_("Sorry, we did not hear anything."), state.lang)
-                self._menu(node, state)
-                return self.response
-            key = digits[:1] if digits else self._key_for_speech(node, state.lang, speech)
-            target = self._target(node, state, key)
-            if target is None:
-                self.say(_("That is not an option."), state.lang)
-                self._menu(node, state)
-                return self.response
-        return self.enter(target)
-
-    def _key_for_speech(self, node: Node, lang: str, speech: str) -> str:
-        heard = fold(speech)
-        for option in node.options:
-            if any(fold(p) in heard for p in option.say.get(lang, ())):
-                return option.key
-        digits = [c for c in heard if c.isdigit()]
-        return digits[0] if digits else ""
-
-    def _target(self, node: Node, state: CallState, key: str) -> CallState | None:
-        if key == "*":
-            return dataclasses.replace(state, tries=0)
-        if key == "0" and node.back:
-            return CallState(node=node.back, lang=state.lang)
-        for option in node.options:
-            if option.key == key:
-                return CallState(
-                    node=option.goto, lang=state.lang, items=state.items, item=state.item
-                )
-        if node.pick and key.isdigit() and 1 <= int(key) <= len(state.items):
-            return CallState(
-                node=node.pick, lang=state.lang, items=state.items, item=state.items[int(key) - 1]
-            )
-        return None
-
-    def after_recording(self, state: CallState) -> VoiceResponse:
-        """The caller finished a message: thank them and carry on."""
-        with force_locale(state.lang):
-            self.say(_("Thank you. Your message has been saved for the organisers."), state.lang)
-        return self.enter(state)
-
-    def _goodbye(self) -> str:
-        return next(n.name for n in self.flow.nodes.values() if n.action == "goodbye")
-
-    # -- actions ------------------------------------------------------------------------------
+    def _known_site(self) -> int | None:
+        # Reach is counted by site when the number is known; nothing is created to find out.
+        contact = contacts.find_contact(self.session, self.org.id, self.caller)
+        return contact.site_id if contact is not None else None
 
     def _do_choose_language(self, state: CallState, node: Node) -> None:
         gather = self.response.gather(
@@ -224,7 +81,7 @@ class Line(Speaker):
                     "en",
                 )
             return self.enter(state)
-        contacts.set_language(self.session, self.contact, lang)
+        # Not stored on the contact: the number calling proves nothing yet (see MemberActions).
         node = self.flow.node(state.node)
         return self.enter(CallState(node=node.next or self.flow.start, lang=lang))
 
@@ -239,12 +96,6 @@ class Line(Speaker):
                 self.say(item.body, state.lang)
         return node.next or self.flow.start
 
-    def _networks(self, lang: str) -> list[queries.NetworkView]:
-        return queries.networks(self.session, self.org.id, lang)
-
-    def _name(self, network: queries.NetworkView) -> str:
-        return network.display_name(discreet=self.contact.discreet)
-
     def _do_list_networks(self, state: CallState, node: Node) -> CallState | str:
         networks = self._networks(state.lang)[:9]
         if not networks:
@@ -253,9 +104,6 @@ class Line(Speaker):
         for n, network in enumerate(networks, start=1):
             self.say(_("%(number)d: %(name)s.", number=n, name=self._name(network)), state.lang)
         return dataclasses.replace(state, items=tuple(n.id for n in networks))
-
-    def _picked_network(self, state: CallState) -> queries.NetworkView | None:
-        return next((n for n in self._networks(state.lang) if n.id == state.item), None)
 
     def _do_describe_network(self, state: CallState, node: Node) -> CallState | str:
         network = self._picked_network(state)
@@ -275,43 +123,6 @@ class Line(Speaker):
             text += " " + _("Next: %(when)s.", when=when(upcoming[0].local_start, state.lang))
         self.say(text, state.lang)
         return state
-
-    def _do_join_network(self, state: CallState, node: Node) -> CallState | str:
-        network = self._picked_network(state)
-        if network is None:
-            return node.back or self.flow.start
-        if not network.sensitive:
-            contacts.join_network(
-                self.session,
-                self.contact,
-                self.session.get_one(Network, network.id),
-                channel=CHANNEL,
-            )
-            self.say(_("You have joined %(name)s.", name=self._name(network)), state.lang)
-            return self.flow.node(node.options[0].goto).next or self.flow.start
-        self.say(
-            _(
-                "Being a member of %(name)s can show something personal about you. We keep "
-                "your phone number, encrypted, and that you joined. Only the organisers see "
-                "it. You can leave at any time.",
-                name=self._name(network),
-            ),
-            state.lang,
-        )
-        return state
-
-    def _do_confirm_join(self, state: CallState, node: Node) -> str:
-        network = self._picked_network(state)
-        if network is not None:
-            contacts.join_network(
-                self.session,
-                self.contact,
-                self.session.get_one(Network, network.id),
-                channel=CHANNEL,
-                consent_version=contacts.CONSENT_VERSION if network.sensitive else None,
-            )
-            self.say(_("You have joined %(name)s.", name=self._name(network)), state.lang)
-        return node.next or self.flow.start
 
     def _occurrences(self, lang: str, start: dt.datetime, end: dt.datetime):
         return queries.upcoming_occurrences(
@@ -390,7 +201,7 @@ class Line(Speaker):
             # Idempotent on the call and the step: a retried webhook writes no second text.
             send_to_contact(
                 self.session,
-                self.contact.id,
+                self.caller_contact().id,
                 self.org.id,
                 body,
                 kind="self",
@@ -437,7 +248,7 @@ class Line(Speaker):
             self.org.id,
             measure="support",
             channel=CHANNEL,
-            site_id=self.contact.site_id,
+            site_id=self._known_site(),
             at=self.now,
         )
         caller_id = next((n.e164 for n in self.org.numbers if n.voice), None)

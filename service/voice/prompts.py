@@ -8,14 +8,27 @@ PROMPTS = {
     "main_menu": _l(
         "For groups, press 1. For this week's events, press 2. For support, press 3. To leave "
         "a message for a group organiser, press 4. To join a session happening now, press 5. "
-        "To speak up about a concern without giving your name, press 6. To change language, "
-        "press 9. To hear this again, press star. To end the call, press hash."
+        "To speak up about a concern without giving your name, press 6. For your own groups, "
+        "press 7. To change language, press 9. To hear this again, press star. To end the "
+        "call, press hash."
     ),
     "networks_menu": _l("Press the number of a group to hear about it. To go back, press 0."),
     "network_menu": _l(
         "To join this group, press 1. To hear its events, press 2. To leave a message for its "
         "organisers, press 3. To go back, press 0."
     ),
+    "verify_menu": _l(
+        "Your own groups are private. To check that it is you, we will text a code to the "
+        "phone you are calling from. To get the code, press 1. To go back, press 0."
+    ),
+    "code_entry": _l(
+        "We have texted a code to the phone you are calling from. Key in its six digits now. "
+        "To go back, press 0 and then hash."
+    ),
+    "my_groups_menu": _l(
+        "Those are your groups. Press the number of a group to leave it. To go back, press 0."
+    ),
+    "my_group_menu": _l("To leave this group, press 1. To go back, press 0."),
     "join_menu": _l("To join, press 1. To go back, press 0."),
     "events_menu": _l("Press the number of an event to hear more. To go back, press 0."),
     "event_menu": _l("To get the details by text, press 1. To go back, press 0."),

@@ -58,7 +58,7 @@ def _checked() -> tuple:
     return config, session, org, caller
 
 
-def _line(config, session, org, contact) -> Line:
+def _line(config, session, org, caller: str) -> Line:
     codec = StateCodec(config.SECRET_KEY)
 
     def url_for_state(state: CallState) -> str:
@@ -76,7 +76,7 @@ def _line(config, session, org, contact) -> Line:
         main_flow(),
         config,
         call_sid=request.form["CallSid"],
-        contact=contact,
+        caller=caller,
         now=utcnow(),
         url_for_state=url_for_state,
         recording_url=recording_url,
@@ -90,9 +90,13 @@ def _twiml(response) -> Response:
 
 @bp.post("")
 def incoming() -> Response:
-    """A call starts: a returning caller goes straight to the menu in their language."""
+    """A call starts: every caller chooses a language, as a stranger would.
+
+    Caller ID can be spoofed: skipping the menu for a number we know, or in its stored language,
+    would tell whoever uses that number that its owner has talked to us.
+    """
     config, session, org, caller = _checked()
-    contact, created = contacts.get_or_create_contact(session, org.id, caller)
+    contact, _created = contacts.get_or_create_contact(session, org.id, caller)
     call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == request.form["CallSid"]))
     if call is None:
         session.add(
@@ -103,14 +107,7 @@ def incoming() -> Response:
                 language=contact.language,
             )
         )
-    flow = main_flow()
-    start = flow.node(flow.start)
-    state = (
-        CallState(node=flow.start)
-        if created or start.next is None
-        else CallState(node=start.next, lang=contact.language)
-    )
-    response = _line(config, session, org, contact).enter(state)
+    response = _line(config, session, org, caller).enter(CallState(node=main_flow().start))
     session.commit()
     return _twiml(response)
 
@@ -122,10 +119,11 @@ def step() -> Response:
     state = StateCodec(config.SECRET_KEY).load(request.args.get("s", ""))
     if state is None or state.node not in main_flow().nodes:
         abort(400, "unknown call state")
-    contact, _created = contacts.get_or_create_contact(session, org.id, caller)
-    line = _line(config, session, org, contact)
+    line = _line(config, session, org, caller)
     digits = request.form.get("Digits", "")
-    if request.args.get("choose"):
+    if request.args.get("code"):
+        response = line.enter_code(state, digits, noinput=bool(request.args.get("noinput")))
+    elif request.args.get("choose"):
         response = line.choose_language(state, digits)
     elif request.args.get("recorded"):
         response = line.after_recording(state)

@@ -1,0 +1,221 @@
+"""The phone line's engine: a flow node and the caller's input in, TwiML out.
+
+Who is calling is not known from caller ID (Twilio's `From` can be spoofed): until a code
+texted to the number comes back on the call, the caller is treated exactly as a stranger.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from service.config import Config
+from service.contacts import operations as contacts
+from service.contacts.models import Contact
+from service.content import queries
+from service.keywords import fold
+from service.organisations.models import Organisation
+from service.verification.caller import verified_caller
+from service.voice.flows import Flow, Node
+from service.voice.speaking import Speaker, voices
+
+CHANNEL = "voice"
+NO_INPUT_TRIES = 3  # the first prompt and two re-prompts, then goodbye
+WEEK = dt.timedelta(days=7)
+SPEAKUP_MAX_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class CallState:
+    """Where a call is, carried in signed action URLs so any web worker can take the next step."""
+
+    node: str
+    lang: str = "en"
+    items: tuple[Any, ...] = ()  # what the last list read out, in order
+    item: Any = None  # the entry picked from it
+    tries: int = 0  # prompts in a row with no input
+
+
+class StateCodec:
+    """Signs call state into a URL parameter, and refuses state that was tampered with."""
+
+    def __init__(self, secret: str) -> None:
+        self.serializer = URLSafeSerializer(secret, salt="frontline-voice-state")
+
+    def dump(self, state: CallState) -> str:
+        """The signed token for a state."""
+        return self.serializer.dumps(dataclasses.asdict(state))
+
+    def load(self, token: str) -> CallState | None:
+        """The state in a token, or None when it is not ours."""
+        try:
+            data = self.serializer.loads(token)
+            data["items"] = tuple(tuple(i) if isinstance(i, list) else i for i in data["items"])
+            if isinstance(data["item"], list):
+                data["item"] = tuple(data["item"])
+            return CallState(**data)
+        except (BadSignature, KeyError, TypeError):
+            return None
+
+
+class LineBase(Speaker):
+    """Answers one webhook of one call in the caller's language; actions live in subclasses."""
+
+    def __init__(
+        self,
+        session: Session,
+        org: Organisation,
+        flow: Flow,
+        config: Config,
+        *,
+        call_sid: str,
+        caller: str,
+        now: dt.datetime,
+        url_for_state: Any,
+        recording_url: Any,
+        url_for_concern: Any,
+    ) -> None:
+        super().__init__(config)
+        self.session, self.org, self.flow = session, org, flow
+        # The number Twilio says is calling: an address to text, never proof of who it is.
+        self.call_sid, self.caller, self.now = call_sid, caller, now
+        self.url_for_state, self.recording_url = url_for_state, recording_url
+        self.url_for_concern = url_for_concern
+        self._member: Contact | None = None
+        self._member_known = False
+
+    # -- who is calling ----------------------------------------------------------------------
+
+    @property
+    def member(self) -> Contact | None:
+        """The caller's contact once they proved on this call that they hold the phone."""
+        if not self._member_known:
+            self._member = verified_caller(
+                self.session, self.org, self.caller, call_sid=self.call_sid
+            )
+            self._member_known = True
+        return self._member
+
+    def caller_contact(self) -> Contact:
+        """The contact to text or call back: for branches that act on the number, not for it."""
+        contact, _created = contacts.get_or_create_contact(self.session, self.org.id, self.caller)
+        return contact
+
+    def countries(self) -> frozenset[int]:
+        """Country calling codes the organisation texts."""
+        codes = self.config.ALLOWED_COUNTRY_CODES.split(",")
+        return frozenset(int(c) for c in codes if c.strip().isdigit())
+
+    # -- moving through the flow -----------------------------------------------------------
+
+    def enter(self, state: CallState) -> VoiceResponse:
+        """Arrive at a node: run its action, read its menu, wait for a key."""
+        node = self.flow.node(state.node)
+        handler = getattr(self, f"_do_{node.action}", None) if node.action else None
+        with force_locale(state.lang):
+            outcome = handler(state, node) if handler else state
+        if outcome is None:  # the action finished the call or handed it elsewhere
+            return self.response
+        if isinstance(outcome, str):  # the action moved the call on to another node
+            return self.enter(CallState(node=outcome, lang=state.lang))
+        self._menu(node, outcome)
+        return self.response
+
+    def _menu(self, node: Node, state: CallState) -> None:
+        settings = voices()[state.lang]
+        speech = settings.get("speech")
+        hints = [p for o in node.options for p in o.say.get(state.lang, ())]
+        gather = self.response.gather(
+            input="dtmf speech" if speech else "dtmf",
+            num_digits=1,
+            timeout=6,
+            action=self.url_for_state(dataclasses.replace(state, tries=0)),
+            method="POST",
+            **(
+                {"language": speech, "hints": ", ".join(hints)}
+                if speech and hints
+                else {"language": speech}
+                if speech
+                else {}
+            ),
+        )
+        self._speak_pending(gather)
+        if node.prompt:
+            self.prompt(node.prompt, state.lang, gather)
+        # Twilio does not call the action when nothing is pressed: it falls through to here.
+        self.response.redirect(
+            self.url_for_state(dataclasses.replace(state, tries=state.tries + 1)) + "&noinput=1",
+            method="POST",
+        )
+
+    def answer(self, state: CallState, digits: str, speech: str, noinput: bool) -> VoiceResponse:
+        """The caller pressed a key or spoke (or did neither) at a node."""
+        node = self.flow.node(state.node)
+        with force_locale(state.lang):
+            if noinput:
+                if state.tries >= NO_INPUT_TRIES:
+                    return self.enter(CallState(node=self._goodbye(), lang=state.lang))
+                self.say(_("Sorry, we did not hear anything."), state.lang)
+                self._menu(node, state)
+                return self.response
+            key = digits[:1] if digits else self._key_for_speech(node, state.lang, speech)
+            target = self._target(node, state, key)
+            if target is None:
+                self.say(_("That is not an option."), state.lang)
+                self._menu(node, state)
+                return self.response
+        return self.enter(target)
+
+    def _key_for_speech(self, node: Node, lang: str, speech: str) -> str:
+        heard = fold(speech)
+        for option in node.options:
+            if any(fold(p) in heard for p in option.say.get(lang, ())):
+                return option.key
+        digits = [c for c in heard if c.isdigit()]
+        return digits[0] if digits else ""
+
+    def _target(self, node: Node, state: CallState, key: str) -> CallState | None:
+        if key == "*":
+            return dataclasses.replace(state, tries=0)
+        if key == "0" and node.back:
+            return CallState(node=node.back, lang=state.lang)
+        for option in node.options:
+            if option.key == key:
+                return CallState(
+                    node=option.goto, lang=state.lang, items=state.items, item=state.item
+                )
+        if node.pick and key.isdigit() and 1 <= int(key) <= len(state.items):
+            return CallState(
+                node=node.pick, lang=state.lang, items=state.items, item=state.items[int(key) - 1]
+            )
+        return None
+
+    def after_recording(self, state: CallState) -> VoiceResponse:
+        """The caller finished a message: thank them and carry on."""
+        with force_locale(state.lang):
+            self.say(_("Thank you. Your message has been saved for the organisers."), state.lang)
+        return self.enter(state)
+
+    def _goodbye(self) -> str:
+        return next(n.name for n in self.flow.nodes.values() if n.action == "goodbye")
+
+    # -- shared lookups ----------------------------------------------------------------------
+
+    def _networks(self, lang: str) -> list[queries.NetworkView]:
+        return queries.networks(self.session, self.org.id, lang)
+
+    def _name(self, network: queries.NetworkView) -> str:
+        # Names are public; only a member who proved it is them hears their discreet names.
+        # Hearing them would tell anyone using the number that its owner chose discretion.
+        return network.display_name(discreet=self.member.discreet if self.member else False)
+
+    def _picked_network(self, state: CallState) -> queries.NetworkView | None:
+        return next((n for n in self._networks(state.lang) if n.id == state.item), None)
