@@ -190,6 +190,8 @@ class MemberActions(LineBase):
         except InvalidPhoneNumber:
             self.say(self._cannot_text(), lang)
             return
+        # The text is read by the phone's owner: in their language when we know it.
+        known = contacts.find_contact(self.session, self.org.id, self.caller)
         try:
             start_action(
                 self.session,
@@ -197,7 +199,7 @@ class MemberActions(LineBase):
                 self.caller,
                 Target("join", network_id=network.id, consent=network.sensitive),
                 asker=Asker(CHANNEL, None, self.countries()),
-                language=lang,
+                language=known.language if known is not None else lang,
                 by_reply=True,
             )
         except CountryNotServed:

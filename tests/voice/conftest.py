@@ -21,6 +21,7 @@ class Caller:
         self.number = number
         self.call_sid = f"CA{next(_calls):032x}"
         self.twiml: ET.Element | None = None
+        self.xml = ""  # the last answer exactly as Twilio received it
 
     def _form(self, **extra: str) -> dict[str, str]:
         return {
@@ -41,7 +42,8 @@ class Caller:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         response = signed_post(self.client, path, self._form(**extra))
         assert response.status_code == 200, response.get_data(as_text=True)
-        self.twiml = ET.fromstring(response.get_data(as_text=True))
+        self.xml = response.get_data(as_text=True)
+        self.twiml = ET.fromstring(self.xml)
         return self.twiml
 
     def dial_in(self) -> ET.Element:
