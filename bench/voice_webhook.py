@@ -35,9 +35,13 @@ def call_form(caller: str, sid: str, **extra: str) -> dict[str, str]:
 
 
 def main_menu_action(port: int, caller: str) -> str:
-    """Dial in once as a returning caller and return the main menu's Gather action."""
-    for _ in range(2):  # the first call is the language menu; the second skips it
-        path, headers, form = signed("/twilio/voice", call_form(caller, "CA" + caller[1:]))
+    """Dial in once, choose English, and return the main menu's Gather action."""
+    sid = "CA" + caller[1:]
+    steps = [("/twilio/voice", {}), (None, {"Digits": "1"})]  # every call starts at languages
+    xml = ""
+    for path, extra in steps:
+        path = path or ET.fromstring(xml).find("Gather").get("action")
+        path, headers, form = signed(path, call_form(caller, sid, **extra))
         conn = HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("POST", path, body=urlencode(form), headers={
             **headers, "Content-Type": "application/x-www-form-urlencoded"})
