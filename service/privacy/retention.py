@@ -18,7 +18,7 @@ from service.outbox.models import FINISHED, OutboundMessage
 from service.privacy.recordings import delete_after_commit
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
-from service.verification.models import PendingAction, RequestKey
+from service.verification.models import CallerCheck, PendingAction, RequestKey
 from service.voice.models import VoiceCall
 
 # Rows deleted per statement: each batch commits, so a big table is never locked for long.
@@ -64,6 +64,13 @@ RULES = (
         PendingAction,
         lambda: PendingAction.created_at,
         lambda now: [or_(PendingAction.completed_at.is_not(None), PendingAction.expires_at < now)],
+    ),
+    Rule(
+        "caller_check",
+        "RETAIN_CODES_DAYS",
+        "Codes texted to check a phone caller, counted from when each was sent",
+        CallerCheck,
+        lambda: CallerCheck.created_at,
     ),
     Rule(
         "request_key",

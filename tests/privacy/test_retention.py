@@ -17,7 +17,7 @@ from service.outbox.models import OutboundMessage
 from service.privacy.retention import RULES, purge
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
-from service.verification.models import PendingAction, RequestKey
+from service.verification.models import CallerCheck, PendingAction, RequestKey
 from service.voice.models import VoiceCall
 
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
@@ -64,6 +64,13 @@ def seed(session, vault, org, now: dt.datetime) -> tuple[dict[int, str], dict[in
                 ),
                 RequestKey(
                     organisation_id=org.id, key=f"key-{n}", outcome="refused", created_at=at
+                ),
+                CallerCheck(
+                    call_sid=f"CA{n:032x}",
+                    code_hash="h",
+                    created_at=at,
+                    expires_at=at + dt.timedelta(minutes=10),
+                    **common,
                 ),
                 CallbackRequest(
                     channel="voice",
@@ -153,6 +160,7 @@ def test_rows_go_on_the_day_after_their_period(app, session, demo, vault, config
         "outbound_message": 2 * older_than(days["outbound_message"]),
         "pending_action": older_than(days["pending_action"]),
         "request_key": older_than(days["request_key"]),
+        "caller_check": older_than(days["caller_check"]),
         "speakup_throttle": older_than(days["speakup_throttle"]),
         "speakup_receipt": older_than(days["speakup_receipt"]),
         "speakup_case": older_than(days["speakup_case"]),
