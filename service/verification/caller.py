@@ -23,6 +23,8 @@ from service.errors import InvalidPhoneNumber
 from service.organisations.models import Organisation
 from service.outbox.operations import send_to_contact
 from service.verification import messages
+from service.verification.actions import Target
+from service.verification.by_reply import ask_by_text
 from service.verification.models import CallerCheck
 from service.verification.operations import MAX_TEXTS_PER_HOUR, texts_this_hour
 
@@ -30,6 +32,58 @@ CODE_LIFETIME = dt.timedelta(minutes=10)
 MAX_TRIES = 5
 SENT, TOO_MANY, CANNOT_TEXT = "sent", "too_many", "cannot_text"
 RIGHT, WRONG, LOCKED, EXPIRED = "right", "wrong", "locked", "expired"
+
+
+def _reachable_contact(
+    session: Session,
+    org: Organisation,
+    phone: str,
+    *,
+    language: str,
+    countries: frozenset[int],
+    now: dt.datetime,
+) -> tuple[str, Contact | None]:
+    """The contact to text for a caller's number, or why not ("too_many", "cannot_text")."""
+    try:
+        e164 = normalise(phone)
+    except InvalidPhoneNumber:
+        return CANNOT_TEXT, None
+    if phonenumbers.parse(e164, None).country_code not in countries:
+        return CANNOT_TEXT, None
+    contact, _created = contacts.get_or_create_contact(session, org.id, e164, language=language)
+    if texts_this_hour(session, contact, now) >= MAX_TEXTS_PER_HOUR:
+        return TOO_MANY, None
+    return SENT, contact
+
+
+def _textable(contact: Contact) -> bool:
+    # A number that stopped our texts, or cannot take them, is answered "sent" like any other
+    # and sent nothing: telling the caller would say the number is known to us.
+    return contact.opted_out_at is None and contact.unusable_at is None
+
+
+def ask_caller_by_text(
+    session: Session,
+    org: Organisation,
+    phone: str,
+    target: Target,
+    *,
+    language: str,
+    countries: frozenset[int],
+    now: dt.datetime,
+) -> str:
+    """Text the calling number a question ("Reply YES 4821") whose reply does target.
+
+    Nothing is done on the call: only the phone's owner, replying, can confirm. The answer is
+    "sent", "too_many" or "cannot_text", the same for every number in the same situation.
+    """
+    outcome, contact = _reachable_contact(
+        session, org, phone, language=language, countries=countries, now=now
+    )
+    if contact is not None and _textable(contact):
+        # In the language the phone's owner chose, not the caller's: they may differ.
+        ask_by_text(session, org, contact, target, channel="voice", language=contact.language)
+    return outcome
 
 
 def send_caller_code(
@@ -42,20 +96,12 @@ def send_caller_code(
     countries: frozenset[int],
     now: dt.datetime,
 ) -> str:
-    """Text a code for this call to the number it comes from: "sent", "too_many" or "cannot_text".
-
-    A number that asked us to stop texting (or cannot take texts) is answered "sent" like any
-    other and simply sent nothing: telling the caller would say the number is known to us.
-    """
-    try:
-        e164 = normalise(phone)
-    except InvalidPhoneNumber:
-        return CANNOT_TEXT
-    if phonenumbers.parse(e164, None).country_code not in countries:
-        return CANNOT_TEXT
-    contact, _created = contacts.get_or_create_contact(session, org.id, e164, language=language)
-    if texts_this_hour(session, contact, now) >= MAX_TEXTS_PER_HOUR:
-        return TOO_MANY
+    """Text a code for this call to the calling number: "sent", "too_many" or "cannot_text"."""
+    outcome, contact = _reachable_contact(
+        session, org, phone, language=language, countries=countries, now=now
+    )
+    if contact is None:
+        return outcome
     code = f"{secrets.randbelow(1_000_000):06d}"
     check = CallerCheck(
         organisation_id=org.id,
@@ -68,7 +114,7 @@ def send_caller_code(
     session.add(check)
     session.flush()
     check.code_hash = _code_hash(session, check.id, code)
-    if contact.opted_out_at is None and contact.unusable_at is None:
+    if _textable(contact):
         send_to_contact(
             session,
             contact.id,

@@ -14,18 +14,9 @@ from flask_babel import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
 
 from service.contacts import operations as contacts
-from service.contacts.phone import normalise
 from service.content import queries
-from service.errors import InvalidPhoneNumber
 from service.verification import caller as checks
-from service.verification.operations import (
-    Asker,
-    CountryNotServed,
-    NumberOptedOut,
-    Target,
-    TooManyTexts,
-    start_action,
-)
+from service.verification.actions import Target
 from service.voice.engine import CHANNEL, NO_INPUT_TRIES, CallState, LineBase
 from service.voice.flows import Node
 
@@ -185,40 +176,28 @@ class MemberActions(LineBase):
 
     def _ask_by_text(self, network: queries.NetworkView, lang: str) -> None:
         """Text the number a question whose reply does the join; nothing is joined till then."""
-        try:
-            normalise(self.caller)
-        except InvalidPhoneNumber:
-            self.say(self._cannot_text(), lang)
-            return
-        # The text is read by the phone's owner: in their language when we know it.
-        known = contacts.find_contact(self.session, self.org.id, self.caller)
-        try:
-            start_action(
-                self.session,
-                self.org,
-                self.caller,
-                Target("join", network_id=network.id, consent=network.sensitive),
-                asker=Asker(CHANNEL, None, self.countries()),
-                language=known.language if known is not None else lang,
-                by_reply=True,
-            )
-        except CountryNotServed:
-            self.say(self._cannot_text(), lang)
-            return
-        except TooManyTexts:
-            self.say(self._too_many_texts(), lang)
-            return
-        except (NumberOptedOut, InvalidPhoneNumber):
-            # Stopped texts, or a number that cannot take them: said exactly as a sent text,
-            # or the line would tell any caller what this number once did.
-            pass
-        self.say(
-            _(
-                "We have sent a text to the phone you are calling from. To join, reply to it "
-                "as it says."
-            ),
-            lang,
+        outcome = checks.ask_caller_by_text(
+            self.session,
+            self.org,
+            self.caller,
+            Target("join", network_id=network.id, consent=network.sensitive),
+            language=lang,
+            countries=self.countries(),
+            now=self.now,
         )
+        if outcome == checks.TOO_MANY:
+            self.say(self._too_many_texts(), lang)
+        elif outcome == checks.CANNOT_TEXT:
+            self.say(self._cannot_text(), lang)
+        else:
+            # Never the reply number: whoever is on the line must not be able to answer it.
+            self.say(
+                _(
+                    "We have sent a text to the phone you are calling from. To join, reply to "
+                    "it as it says."
+                ),
+                lang,
+            )
 
     def _too_many_texts(self) -> str:
         return _("We cannot send another text to this phone just now. Please try again later.")

@@ -232,9 +232,13 @@ def test_a_join_from_the_phone_waits_for_the_phones_owner_to_reply(
         .one()
         .body_encrypted
     )
-    assert "Sieć Kariery" in question and "TAK" in question  # in the phone owner's Polish
-    # The phone's owner, not the caller, decides: a reply from the phone does the join.
-    Handset(client, MEMBER).last("TAK")  # YES in Polish, the member's language
+    assert "Sieć Kariery" in question  # in the phone owner's Polish, not the caller's English
+    number = re.search(r"TAK (\d{4})", question).group(1)
+    assert number not in call.spoken()  # whoever is on the line never hears the reply number
+    # The phone's owner, not the caller, decides: only their reply with the number joins.
+    Handset(client, MEMBER).last("TAK")
+    assert careers.id not in contacts.member_network_ids(session, member)
+    Handset(client, MEMBER).last(f"TAK {number}")
     assert careers.id in contacts.member_network_ids(session, member)
     membership = session.scalar(
         select(Membership).where(

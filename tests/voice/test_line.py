@@ -50,7 +50,9 @@ def test_choosing_polish_speaks_polish_and_every_call_starts_at_the_menu(
     assert "Polski" in again.spoken() and again.gather().get("action").endswith("&choose=1")
 
 
-def test_joining_an_open_group_by_phone_is_confirmed_by_text(caller, client, session) -> None:
+def test_joining_an_open_group_by_phone_is_confirmed_by_text(
+    caller, client, session, vault
+) -> None:
     caller.press("1")
     assert "1: Careers Network." in caller.spoken()
     caller.press("1")
@@ -61,12 +63,19 @@ def test_joining_an_open_group_by_phone_is_confirmed_by_text(caller, client, ses
     assert session.scalar(select(func.count()).select_from(Membership)) == 0
     question = session.scalars(select(OutboundMessage)).one()
     assert question.kind == "code" and question.urgent
-    assert Handset(client).last("YES") == "Done. Thank you."
+    text = vault.decrypt(question.body_encrypted)
+    assert text.startswith("You asked on the phone to join Careers Network. Reply YES ")
+    number = re.search(r"YES (\d{4})", text).group(1)
+    assert Handset(client).last("YES") != "Done. Thank you."  # a bare YES is not enough
+    assert session.scalar(select(func.count()).select_from(Membership)) == 0
+    assert Handset(client).last(f"YES {number}") == "Done. Thank you."
     membership = session.scalars(select(Membership)).one()
     assert (membership.channel, membership.consent_version) == ("voice", None)
 
 
-def test_a_sensitive_group_reads_the_consent_and_waits_for_1(caller, client, session) -> None:
+def test_a_sensitive_group_reads_the_consent_and_waits_for_1(
+    caller, client, session, vault
+) -> None:
     caller.press("1")
     listing = caller.spoken()
     minds = next(p.split(":")[0] for p in listing.split(". ") if "Minds Matter" in p)
@@ -76,7 +85,9 @@ def test_a_sensitive_group_reads_the_consent_and_waits_for_1(caller, client, ses
     caller.press("1")
     assert caller.spoken().startswith("We have sent a text to the phone you are calling from.")
     assert session.scalar(select(func.count()).select_from(Membership)) == 0
-    Handset(client).last("YES")
+    question = vault.decrypt(session.scalars(select(OutboundMessage)).one().body_encrypted)
+    assert "Friday chat group" in question  # a private group is not named in a text
+    Handset(client).last(re.search(r"YES \d{4}", question).group(0))
     membership = session.scalars(select(Membership)).one()
     assert session.get(Network, membership.network_id).slug == "minds"
     assert (membership.consent_version, membership.consent_channel) == (CONSENT_VERSION, "voice")
