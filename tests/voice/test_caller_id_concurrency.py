@@ -1,0 +1,80 @@
+"""Parallel guesses at a phone line code, on PostgreSQL: five tries are five, however they race.
+
+Each guess is a signed webhook answered by its own request, session and database connection, as
+behind gunicorn. Without the one-statement claim (UPDATE ... WHERE attempts < 5 RETURNING) the
+guesses read the same count and every one of them is checked.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import Engine, select
+
+from service import create_app
+from service.crypto import vault_of
+from service.db import Base, get_database
+from service.demo import load_demo
+from service.verification.models import CallerCheck
+from tests.sms.conftest import signed_post
+from tests.voice.conftest import Caller
+
+GUESSES = 12
+
+
+@pytest.fixture
+def committed_app(config, engine: Engine):
+    """An app whose requests commit for real (not the rolled-back test transaction)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("parallel requests need PostgreSQL (FRONTLINE_TEST_DATABASE_URL)")
+    application = create_app(config)
+    get_database(application).queue = lambda ids: None  # texts are written, never sent
+    with application.app_context(), get_database(application).session() as session:
+        load_demo(session)
+    yield application
+    # Every other test rolls back; this one committed, so it leaves the tables as it found them.
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    get_database(application).dispose()
+
+
+def test_twelve_parallel_guesses_get_five_tries(committed_app) -> None:
+    call = Caller(committed_app.test_client(), "+447400222333")
+    call.dial_in()
+    call.press("1")
+    call.press("7")
+    call.press("1")
+    action = call.gather().get("action")
+    with committed_app.app_context(), get_database(committed_app).session() as session:
+        check = session.scalars(select(CallerCheck)).one()
+        vault = vault_of(session)
+        # Codes that are certainly wrong, so every answer is known in advance.
+        wrong = [
+            f"{n:06d}"
+            for n in range(GUESSES + 1)
+            if vault.blind_index(f"caller code {check.id} {n:06d}") != check.code_hash
+        ][:GUESSES]
+    start = threading.Barrier(GUESSES)
+    heard: list[str] = []
+
+    def guess(code: str) -> None:
+        client = committed_app.test_client()
+        start.wait()
+        response = signed_post(client, action, call._form(Digits=code))
+        heard.append(response.get_data(as_text=True))
+
+    threads = [threading.Thread(target=guess, args=(code,)) for code in wrong]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with committed_app.app_context(), get_database(committed_app).session() as session:
+        check = session.scalars(select(CallerCheck)).one()
+        attempts, verified = check.attempts, check.verified_at
+    not_right = [h for h in heard if "That code is not right." in h]
+    refused = [h for h in heard if "Sorry, that code can no longer be used." in h]
+    # Five tries: four told "not right", the fifth and every later one that the code is dead.
+    assert (attempts, verified) == (5, None)
+    assert (len(not_right), len(refused)) == (4, GUESSES - 4)
