@@ -19,6 +19,7 @@ from service.content import queries
 from service.formatting import phone, when
 from service.outbox.operations import send_to_contact
 from service.reach.operations import count_reach
+from service.verification.operations import MAX_TEXTS_PER_HOUR, texts_this_hour
 from service.voice.engine import (
     CHANNEL,
     SPEAKUP_MAX_SECONDS,
@@ -184,32 +185,38 @@ class Line(MemberActions):
 
     def _do_text_event(self, state: CallState, node: Node) -> str:
         occurrence = self._picked_occurrence(state)
-        if occurrence is not None:
-            from service.sms.replies import dial_in, fit
+        if occurrence is None:
+            return node.next or self.flow.start
+        contact = self.caller_contact()
+        if texts_this_hour(self.session, contact, self.now) >= MAX_TEXTS_PER_HOUR:
+            # Any caller ID can ask: without a cap a spoofer could text a number again and again.
+            self.say(self._too_many_texts(), state.lang)
+            return node.next or self.flow.start
+        from service.sms.replies import dial_in, fit
 
-            body = fit(
-                " ".join(
-                    p
-                    for p in (
-                        f"{occurrence.title}, {when(occurrence.local_start, state.lang)}.",
-                        occurrence.place or occurrence.site_name,
-                        dial_in(occurrence),
-                    )
-                    if p
+        body = fit(
+            " ".join(
+                p
+                for p in (
+                    f"{occurrence.title}, {when(occurrence.local_start, state.lang)}.",
+                    occurrence.place or occurrence.site_name,
+                    dial_in(occurrence),
                 )
+                if p
             )
-            # Idempotent on the call and the step: a retried webhook writes no second text.
-            send_to_contact(
-                self.session,
-                self.caller_contact().id,
-                self.org.id,
-                body,
-                kind="self",
-                dedupe_key=f"voice:{self.call_sid}:text:{occurrence.event_id}:"
-                f"{occurrence.starts_at.isoformat()}",
-                language=state.lang,
-            )
-            self.say(_("We have sent the details by text."), state.lang)
+        )
+        # Idempotent on the call and the step: a retried webhook writes no second text.
+        send_to_contact(
+            self.session,
+            contact.id,
+            self.org.id,
+            body,
+            kind="self",
+            dedupe_key=f"voice:{self.call_sid}:text:{occurrence.event_id}:"
+            f"{occurrence.starts_at.isoformat()}",
+            language=state.lang,
+        )
+        self.say(_("We have sent the details by text."), state.lang)
         return node.next or self.flow.start
 
     def _do_list_support(self, state: CallState, node: Node) -> CallState | str:

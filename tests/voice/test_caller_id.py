@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 import yaml
 from sqlalchemy import func, select
 
@@ -19,9 +21,7 @@ from service.contacts import operations as contacts
 from service.contacts.models import Contact, Membership
 from service.content.models import Network
 from service.outbox.models import OutboundMessage
-from service.verification import operations as verification
 from service.verification.models import CallerCheck
-from service.voice import views as voice_views
 from service.voice.flows import FLOWS_DIR, FlowError, parse_flow
 from service.voice.prompts import PROMPTS
 from tests import factories
@@ -36,14 +36,13 @@ VERIFY_MENU = "Your own groups are private."
 
 
 @pytest.fixture(autouse=True)
-def monday_morning(monkeypatch) -> dt.datetime:
-    """One fixed instant (10:00 next Monday) for the line, so two calls hear the same news."""
+def monday_morning() -> Iterator[dt.datetime]:
+    """One still instant (10:00 next Monday) for every clock, so two calls hear the same news."""
     zone = ZoneInfo("Europe/London")
     today = dt.datetime.now(zone).replace(hour=10, minute=0, second=0, microsecond=0)
     at = (today + dt.timedelta(days=7 - today.weekday())).astimezone(dt.UTC)
-    monkeypatch.setattr(voice_views, "utcnow", lambda: at)
-    monkeypatch.setattr(verification, "utcnow", lambda: at)
-    return at
+    with time_machine.travel(at, tick=False):
+        yield at
 
 
 def _network(session, org, slug: str) -> Network:
@@ -270,3 +269,21 @@ def test_a_flow_cannot_reach_a_callers_groups_without_the_check() -> None:
     data["nodes"]["main"]["options"].append({"key": "8", "goto": "my_groups"})
     with pytest.raises(FlowError, match="is reachable without verify_caller"):
         parse_flow(data, "main.yaml", PROMPTS)
+
+
+def test_text_me_the_details_reaches_one_number_at_most_three_times_an_hour(
+    client, session, demo, member
+) -> None:
+    """Any caller ID can ask for a text: a spoofer must not be able to pump texts to a number."""
+    heard = []
+    for _call in range(4):
+        call = Caller(client, MEMBER)
+        call.dial_in()
+        call.press("1")  # English
+        call.press("2")  # this week's events
+        call.press("1")
+        call.press("1")  # text me the details
+        heard.append(call.spoken())
+    assert all(h.startswith("We have sent the details by text.") for h in heard[:3])
+    assert heard[3].startswith("We cannot send another text to this phone just now.")
+    assert session.scalar(select(func.count()).where(OutboundMessage.kind == "self")) == 3
