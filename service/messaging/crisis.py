@@ -1,0 +1,249 @@
+"""Crisis words in any text, in any of the seven languages: text in, a Crisis (or None) out.
+
+Pure: no Flask, no database. SMS, the phone line's speech results and the kiosk's speak-up
+text all ask `detect`, so a person says it once and every channel hears it. The phrases are
+in `crisis_phrases.py`; the inflected forms of Polish, Romanian and English words come from
+the simplemma lemmatiser through `crisis_forms.json` (see `crisis_forms.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from service.messaging.crisis_phrases import CRISIS_PHRASES
+
+FORMS_FILE = Path(__file__).with_name("crisis_forms.json")
+LEMMATISED = ("pl", "ro", "en")  # languages whose inflections come from the lemmatiser
+ROMANISED = ("ur", "pa", "gu")  # languages also typed in Latin letters, spelt loosely
+GAP = "…"  # up to two other words between two words of a phrase
+GAP_ONE = "…1"
+# A one-word phrase this long is also found misspelt, at least this similar (0-100).
+FUZZY_MIN_LENGTH = 6
+FUZZY_CUTOFF = 85
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LATIN_EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ı": "i"})
+# One letter for each thing Urdu typed on an Arabic keyboard (or a phone without ے, ں, ھ)
+# can look like: ي ى ے → ی, ك → ک, ه ھ ة ۀ → ہ, ں → ن.
+_ARABIC_FORMS = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ے": "ی",
+        "ك": "ک",
+        "ه": "ہ",
+        "ھ": "ہ",
+        "ة": "ہ",
+        "ۀ": "ہ",
+        "ں": "ن",
+        "ئ": "ی",
+    }
+)
+# Marks people often leave out: Arabic vowel signs and tatweel, the Gurmukhi nukta and addak
+# (ਖ਼ੁਦ, ਖੁਦ; ਹੱਤਿਆ, ਹਤਿਆ), the Gujarati nukta, and the zero-width joiners.
+_DROPPED = {chr(c) for c in range(0x064B, 0x0660)} | {
+    "\u0670",
+    "\u0640",
+    "\u0a3c",
+    "\u0a71",
+    "\u0abc",
+    "\u200c",
+    "\u200d",
+}
+# Gurmukhi tippi and bindi, Gujarati candrabindu and anusvara: typed either way.
+_NASALS = str.maketrans({"\u0a70": "\u0a02", "\u0a81": "\u0a82"})
+_LATIN_END = 0x0250
+
+
+def fold(text: str) -> str:
+    """Lower-case text with Latin accents gone and keyboard variants folded to one form."""
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_LATIN_EXTRA)
+    kept: list[str] = []
+    previous_latin = False
+    for char in text:
+        if char in _DROPPED:
+            continue
+        if unicodedata.category(char) == "Mn" and previous_latin:
+            continue  # an accent on a Latin letter; an Indic vowel sign is a letter
+        digit = unicodedata.decimal(char, None)
+        if digit is not None:
+            char = str(digit)  # ۲, ੨, ૨ and 2 are the same digit
+        previous_latin = ord(char) < _LATIN_END and char.isalpha()
+        kept.append(char)
+    text = unicodedata.normalize("NFC", "".join(kept))
+    return text.translate(_ARABIC_FORMS).translate(_NASALS)
+
+
+def words(folded: str) -> list[str]:
+    """The words of folded text: letters, marks and digits; anything else separates."""
+    out: list[str] = []
+    current: list[str] = []
+    for char in folded:
+        if char in "'’`ʼ":
+            continue  # don't and dont, la'aan and laaan are one word
+        if unicodedata.category(char)[0] in "LMN":
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def skeleton(word: str) -> str:
+    """A romanised word spelt loosely: khudkushi, khudkushee and khud-kushi agree."""
+    word = word.replace("ee", "i").replace("oo", "u")
+    word = word.translate(str.maketrans({"w": "v", "z": "j", "q": "k", "y": "i"}))
+    out: list[str] = []
+    for char in word:
+        if char == "h" and out and out[-1] not in "aeiou":
+            continue  # kh, sh, chh, th: the h is often left out
+        if out and out[-1] == char:
+            continue  # aa, ii, dd
+        out.append(char)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Crisis:
+    """A text that says its writer may be at risk, and the language it says it in."""
+
+    language: str | None  # None when the words are shared by two languages
+    phrase: str  # the phrase found, as written in crisis_phrases.py
+
+
+@dataclass(frozen=True)
+class _Slot:
+    options: tuple[tuple[str, str], ...]  # (how, folded word): how is word, exact or prefix
+    gap: int  # how many other words may come before this one (0 for the first)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    language: str
+    text: str
+    slots: tuple[_Slot, ...]
+    loose: bool  # romanised Urdu, Punjabi or Gujarati: compare skeletons
+
+
+def _is_latin(word: str) -> bool:
+    return word.isascii()
+
+
+def _compile(language: str, text: str) -> _Phrase:
+    slots: list[_Slot] = []
+    gap = 0
+    for part in text.split():
+        if part in (GAP, GAP_ONE):
+            gap = 1 if part == GAP_ONE else 2
+            continue
+        options = []
+        for option in part.split("|"):
+            how = "word"
+            if option.startswith("="):
+                how, option = "exact", option[1:]
+            if option.endswith("*"):
+                how, option = "prefix", option[:-1]
+            options.append((how, fold(option)))
+        slots.append(_Slot(tuple(options), gap))
+        gap = 0
+    loose = language in ROMANISED and all(_is_latin(o) for s in slots for _, o in s.options)
+    if loose:
+        slots = [_Slot(tuple((how, skeleton(w)) for how, w in s.options), s.gap) for s in slots]
+    return _Phrase(language, text, tuple(slots), loose)
+
+
+@cache
+def _phrases() -> tuple[_Phrase, ...]:
+    return tuple(
+        _compile(language, text) for language, texts in CRISIS_PHRASES.items() for text in texts
+    )
+
+
+@cache
+def _forms() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per lemmatised language: a folded inflected form and the folded lemmas it belongs to."""
+    data = json.loads(FORMS_FILE.read_text(encoding="utf-8"))
+    return {
+        lang: {form: tuple(lemmas) for form, lemmas in table.items()}
+        for lang, table in data.items()
+    }
+
+
+@dataclass(frozen=True)
+class _Word:
+    folded: str
+    loose: str  # its skeleton, for romanised phrases
+    lemmas: dict[str, tuple[str, ...]]  # per lemmatised language
+
+
+def _word(folded: str) -> _Word:
+    lemmas = {lang: _forms().get(lang, {}).get(folded, ()) for lang in LEMMATISED}
+    return _Word(folded, skeleton(folded) if _is_latin(folded) else folded, lemmas)
+
+
+def _similar(option: str, word: str, prefix: bool) -> bool:
+    if len(option) < FUZZY_MIN_LENGTH or len(word) < FUZZY_MIN_LENGTH - 1:
+        return False
+    candidates = [word, word[: len(option) + 1]] if prefix else [word]
+    return any(fuzz.ratio(option, c) >= FUZZY_CUTOFF for c in candidates)
+
+
+def _matches(slot: _Slot, word: _Word, phrase: _Phrase, fuzzy: bool) -> bool:
+    text = word.loose if phrase.loose else word.folded
+    for how, option in slot.options:
+        if how == "prefix" and text.startswith(option):
+            return True
+        if how != "prefix" and text == option:
+            return True
+        if how == "word" and option in word.lemmas.get(phrase.language, ()):
+            return True
+        if fuzzy and _similar(option, text, how == "prefix"):
+            return True
+    return False
+
+
+def _found_at(phrase: _Phrase, text: list[_Word], start: int) -> int:
+    """2 when the phrase starts at this word, 1 when only as a misspelling, else 0."""
+    first = phrase.slots[0]
+    if _matches(first, text[start], phrase, False):
+        quality = 2
+    elif len(phrase.slots) == 1 and _matches(first, text[start], phrase, True):
+        quality = 1  # only a single long word is guessed at
+    else:
+        return 0
+    positions = {start}
+    for slot in phrase.slots[1:]:
+        following = set()
+        for at in positions:
+            for index in range(at + 1, min(at + 2 + slot.gap, len(text))):
+                if _matches(slot, text[index], phrase, False):
+                    following.add(index)
+        if not following:
+            return 0
+        positions = following
+    return quality
+
+
+def detect(text: str) -> Crisis | None:
+    """The crisis phrase in a text, if any, and the language it is in (None when unsure)."""
+    text_words = [_word(w) for w in words(fold(text))]
+    found: dict[_Phrase, tuple[int, int]] = {}
+    for phrase in _phrases():
+        quality = max((_found_at(phrase, text_words, i) for i in range(len(text_words))), default=0)
+        if quality:
+            found[phrase] = (len(phrase.slots), quality)
+    if not found:
+        return None
+    # The longest phrase, spelt right, says most about the language; a tie says nothing.
+    best_rank = max(found.values())
+    best = [phrase for phrase, rank in found.items() if rank == best_rank]
+    languages = {phrase.language for phrase in best}
+    return Crisis(language=best[0].language if len(languages) == 1 else None, phrase=best[0].text)
