@@ -3,22 +3,19 @@
 Pure: no Flask, no database. SMS, the phone line's speech results and the kiosk's speak-up
 text all ask `detect`, so a person says it once and every channel hears it. The phrases are
 in `crisis_phrases.py`; the inflected forms of Polish, Romanian and English words come from
-the simplemma lemmatiser through `crisis_forms.json` (see `crisis_forms.py`).
+the simplemma lemmatiser through `crisis_forms_table.py` (see `crisis_forms.py`).
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from service.messaging.crisis_phrases import CRISIS_PHRASES
 
-FORMS_FILE = Path(__file__).with_name("crisis_forms.json")
 LEMMATISED = ("pl", "ro", "en")  # languages whose inflections come from the lemmatiser
 ROMANISED = ("ur", "pa", "gu")  # languages also typed in Latin letters, spelt loosely
 GAP = "…"  # up to two other words between two words of a phrase
@@ -169,12 +166,10 @@ def _phrases() -> tuple[_Phrase, ...]:
 
 @cache
 def _forms() -> dict[str, dict[str, tuple[str, ...]]]:
-    """Per lemmatised language: a folded inflected form and the folded lemmas it belongs to."""
-    data = json.loads(FORMS_FILE.read_text(encoding="utf-8"))
-    return {
-        lang: {form: tuple(lemmas) for form, lemmas in table.items()}
-        for lang, table in data.items()
-    }
+    # Imported when first needed: crisis_forms.py builds that module and imports this one.
+    from service.messaging.crisis_forms_table import FORMS
+
+    return FORMS
 
 
 @dataclass(frozen=True)
