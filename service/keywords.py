@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -10,7 +9,8 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from service.sms.vocabulary import COMMANDS, CRISIS_PHRASES, LANGUAGE_NAMES
+from service.messaging import crisis as crisis_words
+from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _NO_DECOMPOSITION = str.maketrans(
@@ -105,6 +105,7 @@ class Parsed:
     everything: bool = False  # LEAVE ALL, EVENTS ALL
     guessed: bool = False  # matched only by typo tolerance: confirm before acting
     crisis: bool = False  # the text contains a crisis phrase, whatever else it says
+    crisis_language: str | None = None  # the language the crisis words are written in
     unknown_argument: str = ""  # words after a command that matched nothing
 
     @property
@@ -157,18 +158,9 @@ def _single_words() -> dict[str, tuple[str, str | None]]:
     }
 
 
-@cache
-def _crisis_pattern() -> re.Pattern[str]:
-    phrases = {" ".join(tokens(fold(p))) for ps in CRISIS_PHRASES.values() for p in ps}
-    body = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True) if p)
-    # Matched on space-joined words, so a phrase only counts as whole words.
-    return re.compile(rf"(?:^| )(?:{body})(?= |$)")
-
-
-def is_crisis(folded: str) -> bool:
-    """True when folded text contains a crisis phrase in any of the seven languages."""
-    spaced = " ".join(tokens(folded))
-    return bool(_crisis_pattern().search(spaced))
+def is_crisis(text: str) -> bool:
+    """True when text says, in any of the seven languages, that its writer may be at risk."""
+    return crisis_words.detect(text) is not None
 
 
 def reserved_words() -> frozenset[str]:
@@ -212,7 +204,11 @@ def parse(text: str, network_keywords: Collection[str]) -> Parsed:
     if exact in OPT_IN_WORDS:
         return Parsed("opt_in", said_in="en")
     folded = fold(text)
-    crisis = is_crisis(folded)
+    found = crisis_words.detect(text)
+    if found is not None:
+        # Nothing else in the text matters until the writer is safe: see Conversation.answer.
+        return Parsed("crisis", crisis=True, crisis_language=found.language)
+    crisis = False
     words = tokens(folded)
     if not words:
         return Parsed("empty", crisis=crisis)

@@ -188,7 +188,11 @@ def _similar(option: str, word: str, prefix: bool) -> bool:
     if len(option) < FUZZY_MIN_LENGTH or len(word) < FUZZY_MIN_LENGTH - 1:
         return False
     candidates = [word, word[: len(option) + 1]] if prefix else [word]
-    return any(fuzz.ratio(option, c) >= FUZZY_CUTOFF for c in candidates)
+    # A slip adds, drops or changes a letter or two; a much shorter word is another word.
+    return any(
+        abs(len(c) - len(option)) <= 1 and fuzz.ratio(option, c) >= FUZZY_CUTOFF
+        for c in candidates
+    )
 
 
 def _matches(slot: _Slot, word: _Word, phrase: _Phrase, fuzzy: bool) -> bool:

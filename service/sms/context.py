@@ -7,7 +7,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -16,7 +15,7 @@ from service.keywords import Parsed
 from service.organisations.models import Organisation
 from service.sms import replies
 from service.sms.models import ConversationState
-from service.sms.replies import fit, word
+from service.sms.replies import word
 from service.verification.by_reply import new_reply_number
 
 # A question ("Reply YES") stays open this long; after it a YES means nothing.
@@ -111,24 +110,8 @@ class ConversationBase:
 
     # -- crisis ---------------------------------------------------------------------------
 
-    def _with_crisis(self, parsed: Parsed, body: list[str]) -> list[str]:
-        """Put the crisis line first when the text contained crisis words."""
-        if not parsed.crisis:
-            return body
-        lines = queries.support_lines(self.session, self.org.id, self.language)
-        crisis = next((line for line in lines if line.crisis), None)
-        with force_locale(self.language):
-            first = fit(
-                _(
-                    "If you are in danger now, call 999. %(name)s: %(phone)s, free, any time. "
-                    "You are not alone.",
-                    name=crisis.name,
-                    phone=replies.phone(crisis.phone),
-                )
-                if crisis
-                else _("If you are in danger now, call 999. You are not alone."),
-                _("In danger now? Call 999."),
-            )
-        if parsed.kind == "talk":
-            return [first]  # the support list would repeat it
-        return [first, *body] if body else [first]
+    def crisis_reply(self, language: str) -> str:
+        """The crisis line, in the language given: the whole answer to a text in crisis."""
+        lines = queries.support_lines(self.session, self.org.id, language)
+        with force_locale(language):
+            return replies.crisis(next((line for line in lines if line.crisis), None))

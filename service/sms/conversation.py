@@ -24,6 +24,13 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
     def answer(self, text: str, *, first_text: bool = False) -> tuple[str, list[str]]:
         """The command kind recognised and the reply texts (usually one)."""
         parsed = parse(text, self.keywords().keys())
+        if parsed.kind == "crisis":
+            # The crisis line first and alone, in the language the words are written in; the
+            # welcome, the command and any menu can wait for the next text.
+            language = parsed.crisis_language or self.language
+            if first_text and language != self.language:
+                contacts.set_language(self.session, self.contact, language)
+            return parsed.kind, [self.crisis_reply(language)]
         if first_text and parsed.said_in not in (None, "en", self.language):
             # A first text in Polish gets Polish back, before anyone asks for it.
             contacts.set_language(self.session, self.contact, parsed.said_in)
@@ -32,10 +39,11 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
 
     def answer_parsed(self, parsed: Parsed) -> list[str]:
         """Reply texts for an already-parsed command."""
+        if parsed.kind == "crisis":
+            return [self.crisis_reply(self.language)]  # even after STOP
         if self.contact.opted_out_at is not None and parsed.kind not in {"opt_in", "yes"}:
             with force_locale(self.language):
-                body = [_("You have stopped our texts. Text START to get them again.")]
-            return self._with_crisis(parsed, body)
+                return [_("You have stopped our texts. Text START to get them again.")]
         pending = self._take_pending()
         with force_locale(self.language):
             if parsed.guessed:
@@ -46,7 +54,7 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
                 body = (
                     handler(parsed, pending) if handler else [replies.not_understood(self.language)]
                 )
-        return self._with_crisis(parsed, body)
+        return body
 
     # -- commands -------------------------------------------------------------------------
 
@@ -95,7 +103,7 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
     def _confirm(self, kind: str, payload: dict[str, Any]) -> list[str]:
         if kind == "confirm":
             again = parse(payload["text"], self.keywords().keys())
-            return self.answer_parsed(dataclasses.replace(again, guessed=False, crisis=False))
+            return self.answer_parsed(dataclasses.replace(again, guessed=False))
         if kind == "consent":
             return self._join_with_consent(payload["network_id"])
         if kind == "forget":

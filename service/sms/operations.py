@@ -99,7 +99,7 @@ def handle_inbound(
 
     conversation = Conversation(session, org, contact, now)
     command, texts = conversation.answer(message.body, first_text=created)
-    if created and command not in {"opt_out", "forget_me"}:
+    if created and command not in {"opt_out", "forget_me", "crisis"}:
         with force_locale(contact.language):
             texts = [replies.welcome(org.name, contact.language), *texts]
     record.command = command

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from flask_babel import gettext as _
 
-from service.content.queries import Occurrence
+from service.content.queries import Occurrence, SupportLineView
 from service.formatting import phone, when
 from service.languages import LANGUAGES, TYPEABLE
 from service.messaging.segments import fits
@@ -90,6 +90,21 @@ def welcome(org_name: str, language: str) -> str:
         + " "
         + others,
         _("Welcome! Text %(help)s for options.", help=help_word) + " " + others,
+    )
+
+
+def crisis(line: SupportLineView | None) -> str:
+    """What a text in crisis gets, alone: 999, and the crisis line when there is one."""
+    if line is None:
+        return _("If you are in danger now, call 999. You are not alone.")
+    return fit(
+        _(
+            "If you are in danger now, call 999. %(name)s: %(phone)s, free, any time. "
+            "You are not alone.",
+            name=line.name,
+            phone=phone(line.phone),
+        ),
+        _("In danger now? Call 999."),
     )
 
 
