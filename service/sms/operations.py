@@ -97,9 +97,11 @@ def handle_inbound(
         record.replies_encrypted = vault.encrypt(json.dumps([]))
         return Outcome([], "rate_limited")
 
+    # A first text that was a crisis got the crisis line alone: the welcome waits for the next.
+    first_text = created or not _answered_before(session, contact)
     conversation = Conversation(session, org, contact, now)
-    command, texts = conversation.answer(message.body, first_text=created)
-    if created and command not in {"opt_out", "forget_me", "crisis"}:
+    command, texts = conversation.answer(message.body, first_text=first_text)
+    if first_text and command not in {"opt_out", "forget_me", "crisis"}:
         with force_locale(contact.language):
             texts = [replies.welcome(org.name, contact.language), *texts]
     record.command = command
@@ -108,6 +110,21 @@ def handle_inbound(
     record.replies_encrypted = vault.encrypt(json.dumps(texts, ensure_ascii=False))
     log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
     return Outcome(texts, command)
+
+
+def _answered_before(session: Session, contact: Contact) -> bool:
+    """Whether this contact has had an answer other than the crisis line."""
+    return (
+        session.scalar(
+            select(InboundMessage.id)
+            .where(
+                InboundMessage.contact_id == contact.id,
+                InboundMessage.command.not_in(("pending", "crisis")),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _already_handled(session: Session, message_sid: str) -> InboundMessage | None:
