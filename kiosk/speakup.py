@@ -14,6 +14,7 @@ from kiosk.views import bp
 from service import languages
 from service.db import get_session, utcnow
 from service.errors import ValidationError
+from service.messaging import crisis
 from service.speakup import codes
 from service.speakup import operations as speakup
 
@@ -47,6 +48,8 @@ def api_speak_up() -> Response:
     with force_locale(language):
         if not isinstance(text, str) or not text.strip():
             return _answer(400, error=_("Please write your concern first."))
+        # The page shows 999 and the crisis line above anything else when the words call for it.
+        in_crisis = crisis.detect(text) is not None
         session = get_session()
         try:
             raised = speakup.raise_concern(
@@ -55,15 +58,20 @@ def api_speak_up() -> Response:
         except speakup.TooManyTries:
             return _answer(
                 429,
+                crisis=in_crisis,
                 error=_(
                     "Several concerns were sent from this screen in the last hour. "
                     "Please try again later."
                 ),
             )
         except ValidationError:
-            return _answer(400, error=_("That is too long. Please shorten it and try again."))
+            return _answer(
+                400,
+                crisis=in_crisis,
+                error=_("That is too long. Please shorten it and try again."),
+            )
         session.commit()
-        return _answer(code=codes.shown(raised.code))
+        return _answer(code=codes.shown(raised.code), crisis=in_crisis)
 
 
 @bp.post("/api/case")
@@ -97,4 +105,9 @@ def api_case() -> Response:
             {"text": text, "new": new} for text, new in speakup.guardian_replies(session, case)
         ]
         session.commit()
-        return _answer(replies=replies, added=added, closed=case.status == "closed")
+        return _answer(
+            replies=replies,
+            added=added,
+            closed=case.status == "closed",
+            crisis=crisis.detect(more) is not None,
+        )

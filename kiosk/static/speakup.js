@@ -30,6 +30,8 @@
         error.textContent = config.offline;
         return;
       }
+      const crisis = section.querySelector("[data-crisis]");
+      crisis.hidden = !answer.data.crisis; // 999 and the crisis line, above all else
       if (!answer.ok) {
         error.textContent = answer.data.error || config.offline;
         return;

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
+from service.content import queries
 from service.crypto import Vault, vault_of
+from service.messaging import crisis
 from service.organisations.models import Organisation
 from service.sms import replies
 from service.sms.conversation import Conversation
@@ -64,6 +66,10 @@ def handle_inbound(
             body=message.body,
             now=now,
         )
+        found = crisis.detect(message.body)
+        if found is not None:
+            # The concern is raised and its code kept, but the crisis line comes first.
+            texts = [_crisis_line(session, org, found.language or org.default_language), *texts]
         log.info("sms: a speak-up text, %d replies", len(texts))
         return Outcome(texts, "speakup")
     seen = _already_handled(session, message.message_sid)
@@ -110,6 +116,12 @@ def handle_inbound(
     record.replies_encrypted = vault.encrypt(json.dumps(texts, ensure_ascii=False))
     log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
     return Outcome(texts, command)
+
+
+def _crisis_line(session: Session, org: Organisation, language: str) -> str:
+    lines = queries.support_lines(session, org.id, language)
+    with force_locale(language):
+        return replies.crisis(next((line for line in lines if line.crisis), None))
 
 
 def _answered_before(session: Session, contact: Contact) -> bool:

@@ -22,6 +22,7 @@ from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
 from service.keywords import fold
+from service.messaging import crisis
 from service.organisations.models import Organisation
 from service.verification.caller import verified_caller
 from service.voice.flows import Flow, Node
@@ -166,6 +167,10 @@ class LineBase(Speaker):
                 self.say(_("Sorry, we did not hear anything."), state.lang)
                 self._menu(node, state)
                 return self.response
+            if not digits and crisis.detect(speech) is not None:
+                # Whatever menu they are at, a caller who says they may harm themselves hears
+                # 999 and the crisis line first, and can be put through to it with one key.
+                return self.enter(CallState(node=self._support(), lang=state.lang))
             key = digits[:1] if digits else self._key_for_speech(node, state.lang, speech)
             target = self._target(node, state, key)
             if target is None:
@@ -203,6 +208,9 @@ class LineBase(Speaker):
         with force_locale(state.lang):
             self.say(_("Thank you. Your message has been saved for the organisers."), state.lang)
         return self.enter(state)
+
+    def _support(self) -> str:
+        return next(n.name for n in self.flow.nodes.values() if n.action == "list_support")
 
     def _goodbye(self) -> str:
         return next(n.name for n in self.flow.nodes.values() if n.action == "goodbye")

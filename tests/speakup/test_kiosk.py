@@ -44,6 +44,7 @@ def test_the_kiosk_opens_a_case_adds_more_and_shows_replies(client, demo, sessio
     assert opened.get_json() == {
         "added": True,
         "closed": False,
+        "crisis": False,
         "replies": [{"text": "Thank you, I have asked for the brakes to be checked.", "new": True}],
     }
     again = client.post(f"{KIOSK}/api/case", json={"code": code}).get_json()
@@ -67,3 +68,15 @@ def test_one_kiosk_cannot_flood_the_guardian(client, demo, session):
     assert (
         session.scalar(select(func.count()).select_from(SpeakUpCase)) == speakup.NEW_CASES_PER_HOUR
     )
+
+
+def test_a_concern_in_crisis_is_flagged_for_the_crisis_line_first(client, demo):
+    ordinary = raise_at_kiosk(client)
+    assert ordinary.get_json()["crisis"] is False
+    in_crisis = raise_at_kiosk(client, "My manager shouts at me and I want to end my life")
+    assert in_crisis.status_code == 200
+    assert in_crisis.get_json()["crisis"] is True
+    page = client.get(f"{KIOSK}/speak-up?lang=en").get_data(as_text=True)
+    # The crisis box the page shows is there, with the crisis line's number, hidden until then.
+    assert "data-crisis hidden" in page
+    assert "If you are in danger now, call 999." in page

@@ -70,3 +70,21 @@ def test_a_wrong_code_is_said_plainly(page, live):
     page.get_by_role("button", name="Open my case").click()
     alert = page.locator("[data-speakup-form=case] [data-error]")
     alert.filter(has_text="does not match a case").wait_for()
+
+
+def test_a_concern_in_crisis_shows_999_and_the_crisis_line_first(page, live):
+    page.goto(f"{HOME}speak-up?lang=pl")
+    crisis = (
+        page.locator("[data-speakup-form=speak-up]").locator("xpath=..").locator("[data-crisis]")
+    )
+    assert crisis.is_hidden()
+    page.locator("#concern").fill("Kierownik na mnie krzyczy, mam myśli samobójcze")
+    page.locator("[data-speakup-form=speak-up] button[type=submit]").click()
+    page.locator("[data-code]").wait_for()
+    assert crisis.is_visible()
+    text = crisis.inner_text()
+    assert "999" in text and "Samaritans" in text and "116" in text
+    # Above the code, in the order the page is read.
+    box = crisis.bounding_box()
+    assert box["y"] < page.locator("[data-code]").bounding_box()["y"]
+    assert violations(page) == []

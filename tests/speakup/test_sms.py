@@ -175,3 +175,13 @@ def test_nothing_about_the_worker_reaches_the_logs(handset, caplog):
     ):
         assert secret not in logged, secret
     assert "speak-up" in logged  # the handling itself is logged, without the particulars
+
+
+def test_a_speak_up_text_in_crisis_gets_the_crisis_line_first_and_its_code(handset, session):
+    reply = handset.send("SPEAKUP mój kierownik mnie gnębi, chcę się zabić")
+    assert reply.texts[0].startswith("Jeśli") or "999" in reply.texts[0]
+    assert "116 123" in reply.texts[0]
+    code_in(reply.texts[1:])  # the concern was still raised, and its code still comes back
+    assert count(session, SpeakUpCase) == 1
+    ordinary = handset.send(f"SPEAKUP {CONCERN}")
+    assert "116 123" not in ordinary.texts[0]
