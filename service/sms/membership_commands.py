@@ -100,15 +100,11 @@ class MembershipCommands(ConversationBase):
                 **values,
             ),
             _(
-                "%(name)s is private. We keep your number (encrypted) and that you joined; only "
-                "organisers see it. To leave: %(leave)s. Reply %(yes)s to join.",
+                "%(name)s: membership can show something personal. We keep your number "
+                "(encrypted); only organisers see it. Leave: %(leave)s. Join? Reply %(yes)s.",
                 **values,
             ),
-            _(
-                "%(name)s: we keep your number, encrypted; only organisers see it. Leave: "
-                "%(leave)s. Join? Reply %(yes)s.",
-                **values,
-            ),
+            segments=replies.CONSENT_SEGMENTS,
         )
 
     def _join_with_consent(self, network_id: int) -> list[str]:

@@ -17,6 +17,9 @@ from service.messaging.segments import fits
 from service.sms.vocabulary import COMMANDS
 
 MAX_SEGMENTS = 2
+# The consent question for a sensitive network is said in full, warning and all, in every
+# language: in UCS-2 that takes three segments, and this one message may use them.
+CONSENT_SEGMENTS = 3
 
 
 def word(command: str, language: str) -> str:
@@ -26,27 +29,27 @@ def word(command: str, language: str) -> str:
     return (by_language.get(shown) or by_language["en"])[0]
 
 
-def fit(*candidates: str | Callable[[], str]) -> str:
-    """The first candidate that fits in two segments; the last one cut at a word if none does."""
+def fit(*candidates: str | Callable[[], str], segments: int = MAX_SEGMENTS) -> str:
+    """The first candidate that fits in two segments (or as many as given); else the last, cut."""
     last = ""
     for candidate in candidates:
         last = candidate() if callable(candidate) else candidate
-        if fits(last, MAX_SEGMENTS):
+        if fits(last, segments):
             return last
-    return truncate(last)
+    return truncate(last, segments)
 
 
-def truncate(text: str) -> str:
+def truncate(text: str, segments: int = MAX_SEGMENTS) -> str:
     """Text shortened at a word boundary, with an ellipsis, until it fits in two segments."""
-    if fits(text, MAX_SEGMENTS):
+    if fits(text, segments):
         return text
     words = text.split(" ")
     while len(words) > 1:
         words.pop()
         candidate = " ".join(words).rstrip(",.;:") + "…"
-        if fits(candidate, MAX_SEGMENTS):
+        if fits(candidate, segments):
             return candidate
-    while text and not fits(text + "…", MAX_SEGMENTS):
+    while text and not fits(text + "…", segments):
         text = text[:-1]
     return text + "…"
 
