@@ -2,8 +2,8 @@
 
 Written from published crisis-line guidance (Samaritans, Telefon Zaufania 116 123, the
 Romanian Alliance for Suicide Prevention, and public health pages in Urdu, Punjabi, Gujarati
-and Somali) on what people in crisis actually say; not yet reviewed by native speakers
-(docs/translations.md says which). `service.messaging.crisis` reads them.
+and Somali) on what people in crisis actually say. Not yet reviewed by native speakers:
+every non-English phrase awaits one. `service.messaging.crisis` reads them.
 
 Each phrase is a few words; how a word is matched:
 - `WORD`: the word itself, or, in Polish, Romanian and English, any inflected form of it
