@@ -104,7 +104,7 @@ class Parsed:
     said_in: str | None = None  # the language of the command word used
     everything: bool = False  # LEAVE ALL, EVENTS ALL
     guessed: bool = False  # matched only by typo tolerance: confirm before acting
-    crisis: bool = False  # the text contains a crisis phrase, whatever else it says
+    crisis: bool = False  # the text says its writer may be at risk (kind "crisis")
     crisis_language: str | None = None  # the language the crisis words are written in
     unknown_argument: str = ""  # words after a command that matched nothing
 
@@ -208,12 +208,11 @@ def parse(text: str, network_keywords: Collection[str]) -> Parsed:
     if found is not None:
         # Nothing else in the text matters until the writer is safe: see Conversation.answer.
         return Parsed("crisis", crisis=True, crisis_language=found.language)
-    crisis = False
     words = tokens(folded)
     if not words:
-        return Parsed("empty", crisis=crisis)
+        return Parsed("empty")
     if len(words) == 1 and _is_number(words[0]):
-        return Parsed("pick", number=_number(words[0]), crisis=crisis)
+        return Parsed("pick", number=_number(words[0]))
 
     command = language_said = None
     rest: list[str] = []
@@ -226,9 +225,9 @@ def parse(text: str, network_keywords: Collection[str]) -> Parsed:
     if command is None:
         whole = " ".join(words)
         if whole in _language_names():
-            return Parsed("language", language=_language_names()[whole], crisis=crisis)
+            return Parsed("language", language=_language_names()[whole])
         if words[0] in network_keywords and len(words) == 1:
-            return Parsed("about", network=words[0], crisis=crisis)
+            return Parsed("about", network=words[0])
         guess = _guess(words[0], [*_single_words(), *network_keywords])
         if guess is None:
             guess_language = _guess(whole, list(_language_names()))
@@ -237,14 +236,13 @@ def parse(text: str, network_keywords: Collection[str]) -> Parsed:
                     "language",
                     language=_language_names()[guess_language],
                     guessed=True,
-                    crisis=crisis,
                 )
-            return Parsed("unknown", crisis=crisis)
+            return Parsed("unknown")
         if guess in network_keywords and guess not in _single_words():
-            return Parsed("about", network=guess, guessed=True, crisis=crisis)
+            return Parsed("about", network=guess, guessed=True)
         (command, language_said), rest, guessed = _single_words()[guess], words[1:], True
 
-    return _with_arguments(command, language_said, rest, guessed, crisis, network_keywords)
+    return _with_arguments(command, language_said, rest, guessed, network_keywords)
 
 
 def _with_arguments(
@@ -252,10 +250,9 @@ def _with_arguments(
     said_in: str | None,
     rest: list[str],
     guessed: bool,
-    crisis: bool,
     network_keywords: Collection[str],
 ) -> Parsed:
-    base = {"said_in": said_in, "guessed": guessed, "crisis": crisis}
+    base = {"said_in": said_in, "guessed": guessed}
     number = _number(rest[0]) if rest and _is_number(rest[0]) else None
     if command == "yes" and number is not None:
         if number >= REPLY_NUMBER_MIN:

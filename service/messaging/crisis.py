@@ -96,7 +96,8 @@ def words(folded: str) -> list[str]:
 
 def skeleton(word: str) -> str:
     """A romanised word spelt loosely: khudkushi, khudkushee and khud-kushi agree."""
-    word = word.replace("ee", "i").replace("oo", "u")
+    # ee is i (jeena, jina); oo is left alone: Somali koodhkaasi is not khudkashi.
+    word = word.replace("ee", "i")
     word = word.translate(str.maketrans({"w": "v", "z": "j", "q": "k", "y": "i"}))
     out: list[str] = []
     for char in word:

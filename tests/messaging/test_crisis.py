@@ -6,13 +6,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from babel.messages.pofile import read_po
 
 from service import languages
 from service.messaging import crisis
 from service.messaging.crisis_forms import build, render
 from service.messaging.crisis_forms_table import FORMS
+from service.sms.vocabulary import COMMANDS
 
 CORPUS = Path(__file__).with_name("crisis_corpus")
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
 
 
 def _corpus(code: str) -> dict:
@@ -97,3 +100,14 @@ def test_the_forms_table_is_current_with_the_phrases_and_simplemma() -> None:
     # Rebuilt from simplemma's dictionaries: an edited phrase without a rebuilt table fails.
     current = (Path(crisis.__file__).with_name("crisis_forms_table.py")).read_text("utf-8")
     assert render(build()) == current
+
+
+@pytest.mark.parametrize("code", [c for c in languages.CODES if c != "en"])
+def test_the_services_own_words_never_read_as_a_crisis(code: str) -> None:
+    # A command word or a reply that raised the alarm would hide every other answer.
+    with (LOCALES / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    texts = [m.string for m in catalog if m.id and isinstance(m.string, str)]
+    texts += [m.id for m in catalog if isinstance(m.id, str) and m.id]
+    texts += [w for by_language in COMMANDS.values() for w in by_language.get(code, ())]
+    assert [t for t in texts if crisis.detect(t)] == []
