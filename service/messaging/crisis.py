@@ -53,8 +53,22 @@ _DROPPED = {chr(c) for c in range(0x064B, 0x0660)} | {
     "\u200c",
     "\u200d",
 }
-# Gurmukhi tippi and bindi, Gujarati candrabindu and anusvara: typed either way.
-_NASALS = str.maketrans({"\u0a70": "\u0a02", "\u0a81": "\u0a82"})
+# Gurmukhi tippi and bindi, Gujarati candrabindu and anusvara, and long and short i and u in
+# both scripts (જવું, જવુ): typed either way.
+_NASALS = str.maketrans(
+    {
+        "\u0a70": "\u0a02",
+        "\u0a81": "\u0a82",
+        "\u0a40": "\u0a3f",
+        "\u0a42": "\u0a41",
+        "\u0a08": "\u0a07",
+        "\u0a0a": "\u0a09",
+        "\u0ac0": "\u0abf",
+        "\u0ac2": "\u0ac1",
+        "\u0a88": "\u0a87",
+        "\u0a8a": "\u0a89",
+    }
+)
 _LATIN_END = 0x0250
 
 
