@@ -104,7 +104,7 @@ def handle_inbound(
         return Outcome([], "rate_limited")
 
     # A first text that was a crisis got the crisis line alone: the welcome waits for the next.
-    first_text = created or not _answered_before(session, contact)
+    first_text = created or _only_crisis_before(session, contact)
     conversation = Conversation(session, org, contact, now)
     command, texts = conversation.answer(message.body, first_text=first_text)
     if first_text and command not in {"opt_out", "forget_me", "crisis"}:
@@ -124,19 +124,16 @@ def _crisis_line(session: Session, org: Organisation, language: str) -> str:
         return replies.crisis(next((line for line in lines if line.crisis), None))
 
 
-def _answered_before(session: Session, contact: Contact) -> bool:
-    """Whether this contact has had an answer other than the crisis line."""
-    return (
-        session.scalar(
-            select(InboundMessage.id)
-            .where(
-                InboundMessage.contact_id == contact.id,
-                InboundMessage.command.not_in(("pending", "crisis")),
-            )
-            .limit(1)
+def _only_crisis_before(session: Session, contact: Contact) -> bool:
+    """Whether every text this contact sent before was answered with the crisis line alone."""
+    commands = set(
+        session.scalars(
+            select(InboundMessage.command)
+            .where(InboundMessage.contact_id == contact.id, InboundMessage.command != "pending")
+            .distinct()
         )
-        is not None
     )
+    return commands == {"crisis"}
 
 
 def _already_handled(session: Session, message_sid: str) -> InboundMessage | None:
