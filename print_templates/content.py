@@ -14,7 +14,8 @@ class LanguageContent:
 
     language: str
     networks: list[NetworkView]
-    # This month's occurrences at the site, then sessions elsewhere that take dial-ins.
+    # The next four weeks' occurrences at the site (from the day printed), then sessions
+    # elsewhere that take dial-ins.
     here: list[Occurrence]
     by_phone: list[Occurrence]
     # Each network's next occurrences, anywhere, for its poster.

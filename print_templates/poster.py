@@ -6,11 +6,13 @@ from flask_babel import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Rect
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table
 
 from print_templates import fonts
 from print_templates.common import Marker, number
 from print_templates.content import LanguageContent, PackContent
+from print_templates.layout import FirstThatFits
 from print_templates.style import Look, table_style
 from print_templates.text import para
 from service.content.queries import NetworkView
@@ -19,6 +21,8 @@ from service.sms.replies import word
 
 STRIPS = 8
 STRIP_HEIGHT = 52 * mm
+# Room kept clear at each end of a strip, so a torn edge never cuts a letter.
+STRIP_END = 3 * mm
 # A QR code needs a quiet zone of at least 4 modules to scan reliably.
 QR_QUIET_MODULES = 4
 QR_SIZE = 38 * mm
@@ -158,38 +162,15 @@ def _join_block(
     return story
 
 
-class FirstThatFits(Flowable):
-    """The first of several versions of a block that fits the space left; the last otherwise."""
-
-    def __init__(self, versions: list[list[Flowable]]) -> None:
-        super().__init__()
-        self.versions = versions
-        self.chosen: list[Flowable] = versions[-1]
-
-    def _height(self, version: list[Flowable], width: float, height: float) -> float:
-        return sum(
-            f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in version
-        )
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        """Pick the fullest version that fits."""
-        for version in self.versions:
-            self.chosen = version
-            self.height = self._height(version, avail_width, avail_height)
-            if self.height <= avail_height:
-                break
-        self.width = avail_width
-        return self.width, self.height
-
-    def draw(self) -> None:
-        """Stack the chosen version's flowables from the top."""
-        y = self.height
-        for flowable in self.chosen:
-            y -= flowable.getSpaceBefore()
-            _w, h = flowable.wrap(self.width, self.height)
-            y -= h
-            flowable.drawOn(self.canv, 0, y)
-            y -= flowable.getSpaceAfter()
+def strip_font_size(words: str, sms: str, each: float, height: float, look: Look) -> float:
+    """The largest size at which both lines fit along a strip: long keywords shrink to fit."""
+    length = height - 2 * STRIP_END
+    size = min(each * 0.32, look.body * 1.07)
+    for text, bold in ((words, True), (sms, False)):
+        wide = stringWidth(text, fonts.font_for("en", bold=bold), size)
+        if wide > length:
+            size *= length / wide
+    return size
 
 
 def draw_strips(canvas, look: Look) -> None:
@@ -211,10 +192,10 @@ def draw_strips(canvas, look: Look) -> None:
         canvas.line(left + i * each, bottom, left + i * each, bottom + height)
     canvas.setDash()
 
-    size = min(each * 0.32, look.body * 1.07)
+    size = strip_font_size(words, sms, each, height, look)
     for i in range(STRIPS):
         canvas.saveState()
-        canvas.translate(left + i * each + each * 0.42, bottom + 3 * mm)
+        canvas.translate(left + i * each + each * 0.42, bottom + STRIP_END)
         canvas.rotate(90)
         canvas.setFont(fonts.font_for("en", bold=True), size)
         canvas.drawString(0, 0, words)

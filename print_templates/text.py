@@ -27,8 +27,14 @@ _SCRIPTS = (
 )
 
 
-def _script_of(char: str) -> str | None:
+# The danda and double danda end Punjabi and Gujarati sentences, from the Devanagari block.
+_DANDAS = "\u0964\u0965"
+
+
+def _script_of(char: str, language: str = "en") -> str | None:
     # A script's own punctuation (the Arabic comma, say) belongs to that script's font.
+    if char in _DANDAS:
+        return language if language in ("pa", "gu") else "pa"
     found = next((code for code, letters in _SCRIPTS if letters.match(char)), None)
     if found:
         return found
@@ -50,22 +56,26 @@ def markup(text: str, language: str, *, bold: bool = False) -> str:
         if not token or token.isspace():
             out.append(escape(token))
             continue
-        for font, chunk in _word_runs(token, bold):
-            out.append(
-                escape(chunk) if font == base else f'<font name="{font}">{escape(chunk)}</font>'
-            )
+        chunks = [
+            escape(chunk) if font == base else f'<font name="{font}">{escape(chunk)}</font>'
+            for font, chunk in _word_runs(token, bold, language)
+        ]
+        # ReportLab shapes a word as one piece and cannot change font inside it: a word in two
+        # fonts ("QQT6EA।") becomes two words, a thin space apart in the Latin font.
+        latin = fonts.font_for("en", bold=bold)
+        out.append(f'<font name="{latin}">\u2009</font>'.join(chunks))
     return "".join(out)
 
 
-def _word_runs(word: str, bold: bool) -> list[tuple[str, str]]:
-    scripts = {s for c in word if (s := _script_of(c)) not in (None, "en")}
+def _word_runs(word: str, bold: bool, language: str = "en") -> list[tuple[str, str]]:
+    scripts = {s for c in word if (s := _script_of(c, language)) not in (None, "en")}
     font = fonts.font_for(next(iter(scripts)) if len(scripts) == 1 else "en", bold=bold)
     if len(scripts) <= 1 and fonts.covers(font, word):
         return [(font, word)]
     # Rare: a word mixing scripts. Split it where the script changes.
     runs: list[list[str]] = []
     for char in word:
-        script = _script_of(char) or (runs[-1][0] if runs else "en")
+        script = _script_of(char, language) or (runs[-1][0] if runs else "en")
         if runs and runs[-1][0] == script:
             runs[-1][1] += char
         else:
@@ -143,7 +153,15 @@ class RtlParagraph(Flowable):
     def _markup(self, word: str) -> str:
         # The line is fixed by now, so a number's no-break spaces (drawn badly when shaped)
         # can be plain spaces again.
-        return markup(word.replace("\u00a0", " "), "ur", bold=self.bold)
+        word = word.replace("\u00a0", " ")
+        runs = _direction_runs(word)
+        if len(runs) == 1:
+            return markup(word, "ur", bold=self.bold)
+        # "2026۔" or "5VNY9A۔": shaped as one right-to-left piece, the digits would come out
+        # reversed ("6202") and Latin letters as boxes. Each run becomes a word of its own
+        # (ReportLab can change font only between words; a thin space keeps them close), and
+        # the runs go right to left, each reading its own way.
+        return "\u2009".join(markup(chunk, "ur", bold=self.bold) for _rtl, chunk in reversed(runs))
 
     def draw(self) -> None:
         """Draw the lines top to bottom."""
@@ -156,6 +174,30 @@ class RtlParagraph(Flowable):
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         """Long Urdu paragraphs are short here: move the whole paragraph to the next frame."""
         return []
+
+
+def _direction_runs(word: str) -> list[tuple[bool, str]]:
+    """A word split where Arabic script meets Latin letters or digits; punctuation stays put."""
+    runs: list[tuple[bool, str]] = []
+    for char in word:
+        if _ARABIC.match(char):
+            rtl = True
+        elif char.isalnum():
+            rtl = False
+        else:
+            rtl = runs[-1][0] if runs else True
+        if runs and runs[-1][0] == rtl:
+            runs[-1] = (rtl, runs[-1][1] + char)
+        else:
+            runs.append((rtl, char))
+    # "18:00:" before an Urdu title: the colon belongs to the right-to-left sentence, so it is
+    # drawn on the number's left, where an Urdu reader looks next, not on its right.
+    if runs and not runs[-1][0]:
+        chunk = runs[-1][1]
+        core = chunk.rstrip(":;,.\u060c\u061b")
+        if core and core != chunk:
+            runs[-1:] = [(False, core), (True, chunk[len(core) :])]
+    return runs
 
 
 def visual_order(words: list[str]) -> list[str]:

@@ -24,6 +24,8 @@ from service.printing.models import PrintPack
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 POSTER_EVENTS = 3
 POSTER_HORIZON = dt.timedelta(days=60)
+# What's on lists what is still to come: from the day it is printed, four weeks ahead.
+WHATS_ON_DAYS = 28
 
 
 class NothingToPrint(DomainError):
@@ -78,12 +80,12 @@ def _month_start(org: Organisation, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(org.timezone)).date().replace(day=1)
 
 
-def _month_window(org: Organisation, month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def _whats_on_window(org: Organisation, printed: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    # From the moment of printing (nothing already over) to the end of the 28th day after.
     zone = ZoneInfo(org.timezone)
-    start = dt.datetime(month.year, month.month, 1, tzinfo=zone)
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    end = dt.datetime(following.year, following.month, 1, tzinfo=zone)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    last = printed.astimezone(zone).date() + dt.timedelta(days=WHATS_ON_DAYS)
+    end = dt.datetime.combine(last, dt.time(), tzinfo=zone)
+    return printed, end.astimezone(dt.UTC)
 
 
 def gather(
@@ -98,12 +100,12 @@ def gather(
 ) -> PackContent:
     """Everything the pack's sheets show, read through the same queries as every channel."""
     org = session.get_one(Organisation, site.organisation_id)
-    start, end = _month_window(org, month)
+    start, end = _whats_on_window(org, printed)
     ahead = printed + POSTER_HORIZON
     per_language = []
     for language in codes:
         networks = queries.networks(session, org.id, language)
-        month_all = queries.upcoming_occurrences(
+        four_weeks = queries.upcoming_occurrences(
             session, org.id, start=start, end=end, language=language
         )
         # A poster stays up for weeks: it lists what is next from the day it was printed.
@@ -117,8 +119,8 @@ def gather(
             LanguageContent(
                 language=language,
                 networks=networks,
-                here=[o for o in month_all if o.site_id == site.id],
-                by_phone=[o for o in month_all if o.site_id != site.id and o.dial_in_number],
+                here=[o for o in four_weeks if o.site_id == site.id],
+                by_phone=[o for o in four_weeks if o.site_id != site.id and o.dial_in_number],
                 network_next=network_next,
                 support_lines=queries.support_lines(session, org.id, language),
             )

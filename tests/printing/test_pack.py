@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -63,12 +64,24 @@ def test_each_language_has_a_poster_per_network_and_its_own_words(built, app_wit
     assert all(p.count("0113 496 0000") > poster.STRIPS for p in posters)
 
 
-def test_what_is_on_lists_the_months_sessions_and_phone_numbers(built):
+def test_what_is_on_lists_four_weeks_from_the_print_date_on_one_page(built):
     whats_on = [p for p in built.pages if "What's on at Eastfield Depot" in p]
-    assert whats_on
+    assert len(whats_on) == 1
     page = whats_on[0]
-    assert re.search(r"\b(Mon)\b", page) and "12:30" in page
-    assert "PIN" in "\n".join(built.pages[built.pages.index(page) : built.pages.index(page) + 2])
+    assert re.search(r"\b(Mon)\b", page) and "12:30" in page and "PIN" in page
+    # The next page is the support sheet: nothing spilled over.
+    following = built.pages[built.pages.index(page) + 1]
+    assert "Call" not in following.split("PIN")[0] or "Get support" in following
+    today = utcnow().date()
+    listed = [
+        dt.datetime.strptime(f"{m.group(1)} {m.group(2)} {today.year}", "%d %B %Y").date()
+        for m in re.finditer(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day (\d+) (\w+),", page)
+    ]
+    assert listed
+    for day in listed:
+        # Dates in January of next year read as this year: bring them forward.
+        day = day if day >= today - dt.timedelta(days=180) else day.replace(year=today.year + 1)
+        assert today <= day < today + dt.timedelta(days=28), day
 
 
 def test_support_puts_the_crisis_line_first_and_cards_come_eight_to_a_page(built):
@@ -203,9 +216,9 @@ def test_the_pack_code_says_when_the_content_has_changed(built, app_with_demo, t
     with app.app_context(), get_database(app).session() as session:
         org = organisation_by_slug(session, "northgate")
         site = next(s for s in org.sites if s.slug == "eastfield-depot")
-        # Noon on the 1st: inside the month the pack covers, whatever today is.
-        local = dt.datetime.now(ZoneInfo(org.timezone))
-        start = local.replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+        # Noon tomorrow: inside the four weeks the pack covers.
+        local = dt.datetime.now(ZoneInfo(org.timezone)) + dt.timedelta(days=1)
+        start = local.replace(hour=12, minute=0, second=0, microsecond=0)
         content_ops.create_event(
             session,
             org,
@@ -241,3 +254,69 @@ def test_posters_can_use_discreet_names_for_sensitive_networks(app, demo, sessio
     assert "Friday chat group" in text
     assert "Minds Matter" not in text
     assert "Careers Network" in text  # not sensitive: its real name
+
+
+class StripCanvas:
+    """Records what draw_strips writes: each string with the font and size it was set in."""
+
+    def __init__(self, strip: tuple[str, str]) -> None:
+        self.frontline_strip = strip
+        self.font = ("", 0.0)
+        self.written: list[tuple[str, str, float]] = []
+
+    def setFont(self, name: str, size: float) -> None:
+        self.font = (name, size)
+
+    def drawString(self, x: float, y: float, text: str) -> None:
+        self.written.append((text, *self.font))
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None  # lines, dashes, translations: not measured here
+
+
+@pytest.mark.parametrize("size", ["A4", "A3"])
+@pytest.mark.parametrize("large_print", [False, True])
+def test_every_keyword_fits_its_tear_off_strip_in_every_language(
+    app, demo, session, size, large_print
+) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from print_templates.style import Look
+    from service.content import queries
+
+    look = Look(size=size, large_print=large_print)
+    room = poster.STRIP_HEIGHT * look.scale - 2 * 3 * mm  # 3 mm clear at each end
+    checked = 0
+    for code in (language.code for language in LANGUAGES):
+        for network in queries.networks(session, demo.id, code):
+            words = poster.join_words(network, code)
+            canvas = StripCanvas((words, "0113 496 0000"))
+            poster.draw_strips(canvas, look)
+            assert len(canvas.written) == 2 * poster.STRIPS
+            for text, font, points in canvas.written:
+                assert stringWidth(text, font, points) <= room + 0.01, (code, text, points)
+                assert points >= 7, f"{text!r} shrank to {points:.1f} pt: too small to read"
+            checked += 1
+    assert checked == NETWORKS * len(LANGUAGES)
+
+
+def test_no_page_in_any_language_has_a_missing_glyph(built):
+    # "QQT6EA۔" (Urdu) and "QQT6EA।" (Punjabi, Gujarati): a code and a full stop in one word,
+    # set in one font, drew the stop as a box (extracted as U+FFFF).
+    for number, text in enumerate(built.pages, 1):
+        assert "\uffff" not in text, f"page {number} has a missing glyph"
+
+
+def test_urdu_lines_read_right_to_left_with_numbers_left_to_right(built):
+    urdu = [text for text in built.pages if ARABIC.search(text) and "Willow Court" in text]
+    assert urdu, "no Urdu page lists an event"
+    year = str(utcnow().year)
+    for text in (t for t in built.pages if ARABIC.search(t)):
+        # The footer's "2026۔": shaped as one right-to-left word, it came out as "6202".
+        assert year[::-1] not in text
+    for text in urdu:
+        assert year in text
+        # "18:00:" before an Urdu title: the colon goes to the time's left (read next), not
+        # stray on its right between the date and the time.
+        assert not re.search(r"\d\d:\d\d:", text)
+        assert re.search(r": \d\d:\d\d", text)
