@@ -10,8 +10,8 @@ from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import db, languages, log, outage
-from service.config import PROJECT_ROOT, Config, from_env, validate, with_dev_secrets
+from service import catalogs, db, languages, log, outage
+from service.config import Config, from_env, validate, with_dev_secrets
 from service.crypto import Vault
 
 babel = Babel()
@@ -52,12 +52,13 @@ def create_app(config: Config | None = None) -> Flask:
 
     config = with_dev_secrets(validate(config if config is not None else from_env()))
     log.configure(config.LOG_LEVEL)
+    catalogs.log_coverage()
     app = Flask(__name__, instance_path=config.INSTANCE_DIR)
     https = config.PUBLIC_URL.startswith("https://")
     app.config.update(
         FRONTLINE=config,
         SECRET_KEY=config.SECRET_KEY,
-        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "locales"),
+        BABEL_TRANSLATION_DIRECTORIES=str(catalogs.directory()),
         BABEL_DEFAULT_TIMEZONE=config.TIMEZONE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -20,6 +20,7 @@ def _alembic():
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+@click.version_option(package_name="frontline-connect", prog_name="frontline")
 def cli() -> None:
     """Frontline Connect: reach staff who have no corporate account."""
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "FRONTLINE_"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Variables that share the prefix but belong to tooling, not to the running service.
 TOOLING_KEYS = frozenset({"TEST_DATABASE_URL", "TEST_NOW"})
@@ -51,7 +50,8 @@ class Config:
     """Everything the service reads from its environment, checked once at start-up."""
 
     ENV: str = "development"
-    INSTANCE_DIR: str = str(PROJECT_ROOT / "instance")
+    # Keys, the SQLite database and queue: ./instance in the folder the service starts in.
+    INSTANCE_DIR: str = dataclasses.field(default_factory=lambda: str(Path("instance").absolute()))
     DATABASE_URL: str = ""
     SECRET_KEY: str = ""
     DATA_KEY: str = ""
@@ -152,6 +152,9 @@ def from_env(environ: Mapping[str, str] | None = None) -> Config:
             unknown.append(key)
             continue
         values[name] = _parse(name, spec.type, raw)
+    if "INSTANCE_DIR" in values:
+        # Flask wants it absolute; a relative one is relative to the folder started in.
+        values["INSTANCE_DIR"] = str(Path(str(values["INSTANCE_DIR"])).absolute())
     if unknown:
         known = ", ".join(PREFIX + n for n in sorted(_FIELDS))
         raise ConfigError(

@@ -20,13 +20,13 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from service import create_app
-from service.config import PROJECT_ROOT
 from service.contacts.operations import find_contact
 from service.db import Database, get_database
 from service.migrations import alembic_config
 from service.outbox.models import OutboundMessage
 from tests.conftest import TEST_DATA_KEY
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("FRONTLINE_TEST_ARTIFACTS", PROJECT_ROOT / "test-artifacts"))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from service import languages
-from service.config import PROJECT_ROOT
 
-FLOWS_DIR = PROJECT_ROOT / "ivr_flows"
+# The installed ivr_flows package: flows ship as its data, whatever folder the service runs in.
+FLOWS_DIR = Path(str(resources.files("ivr_flows")))
 SPEC_VERSION = 1
 # Keys a caller presses that every menu reserves: 0 goes back, * repeats.
 RESERVED_KEYS = frozenset({"0", "*"})

@@ -1,0 +1,1 @@
+"""Voice menus as versioned YAML data (main.yaml, config/voices.yaml), shipped in the package."""
