@@ -61,3 +61,14 @@ def test_defaults_put_data_in_the_instance_folder(tmp_path: Path) -> None:
     config = Config(INSTANCE_DIR=str(tmp_path))
     assert config.database_url == f"sqlite:///{tmp_path / 'frontline.db'}"
     assert config.queue_url == f"sqlite:///{tmp_path / 'queue.db'}"
+
+
+def test_the_instance_folder_is_in_the_folder_the_service_starts_in(tmp_path, monkeypatch) -> None:
+    # Installed from a wheel there is no source folder to put it in: ./instance, as the README says.
+    monkeypatch.chdir(tmp_path)
+    config = from_env({"FRONTLINE_ENV": "development"})
+    assert config.INSTANCE_DIR == str(tmp_path / "instance")
+    assert config.database_url == f"sqlite:///{tmp_path / 'instance' / 'frontline.db'}"
+    # A relative setting is taken from the same folder, and made absolute (Flask needs that).
+    relative = from_env({"FRONTLINE_ENV": "development", "FRONTLINE_INSTANCE_DIR": "data/x"})
+    assert relative.INSTANCE_DIR == str(tmp_path / "data" / "x")
