@@ -67,8 +67,8 @@ def test_the_instance_folder_is_in_the_folder_the_service_starts_in(tmp_path, mo
     # Installed from a wheel there is no source folder to put it in: ./instance, as the README says.
     monkeypatch.chdir(tmp_path)
     config = from_env({"FRONTLINE_ENV": "development"})
-    assert config.INSTANCE_DIR == str(tmp_path / "instance")
+    assert str(tmp_path / "instance") == config.INSTANCE_DIR
     assert config.database_url == f"sqlite:///{tmp_path / 'instance' / 'frontline.db'}"
     # A relative setting is taken from the same folder, and made absolute (Flask needs that).
     relative = from_env({"FRONTLINE_ENV": "development", "FRONTLINE_INSTANCE_DIR": "data/x"})
-    assert relative.INSTANCE_DIR == str(tmp_path / "data" / "x")
+    assert str(tmp_path / "data" / "x") == relative.INSTANCE_DIR
