@@ -10,7 +10,7 @@ from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import catalogs, db, languages, log, outage
+from service import catalogs, db, languages, log, observe, outage
 from service.config import Config, from_env, validate, with_dev_secrets
 from service.crypto import Vault
 
@@ -51,7 +51,7 @@ def create_app(config: Config | None = None) -> Flask:
     import service.models  # noqa: F401
 
     config = with_dev_secrets(validate(config if config is not None else from_env()))
-    log.configure(config.LOG_LEVEL)
+    log.configure(config.LOG_LEVEL, config.LOG_FORMAT)
     catalogs.log_coverage()
     app = Flask(__name__, instance_path=config.INSTANCE_DIR)
     https = config.PUBLIC_URL.startswith("https://")
@@ -94,6 +94,7 @@ def create_app(config: Config | None = None) -> Flask:
     # flask-babel caches the locale on the app context, which the CLI and the phone simulator
     # reuse across requests: every request chooses its own language afresh.
     app.before_request(flask_babel.refresh)
+    observe.register(app)
     _register_filters(app)
     outage.register(app)
     for blueprint in _blueprints(config):

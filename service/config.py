@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 import os
 import re
 import secrets
@@ -90,7 +91,11 @@ class Config:
     # Where the Twilio REST API lives; only tests and the fake server change it.
     TWILIO_API_URL: str = ""
     PROXY_FIX: bool = False
+    # Addresses or networks that may read /metrics, comma-separated; nobody else learns it exists.
+    METRICS_ALLOW: str = "127.0.0.1,::1"
     LOG_LEVEL: str = "INFO"
+    # "text" for people, "json" for a log platform: one object per line, with request fields.
+    LOG_FORMAT: str = "text"
     # Run huey tasks inline instead of through a worker (tests, one-shot CLI commands).
     QUEUE_IMMEDIATE: bool = False
     # Retention, in days: the periodic purge deletes rows once they are older than this.
@@ -182,6 +187,9 @@ def validate(config: Config) -> Config:
         # 0 would hand every text in flight to the sweeper to send again.
         raise ConfigError(f"{PREFIX}OUTBOX_LEASE_SECONDS must be at least 1")
     _check_old_data_keys(config)
+    _check_metrics_allow(config.METRICS_ALLOW)
+    if config.LOG_FORMAT not in {"text", "json"}:
+        raise ConfigError(f"{PREFIX}LOG_FORMAT must be text or json, not {config.LOG_FORMAT!r}")
     if config.TWILIO_MESSAGING_SERVICE_SID and config.TWILIO_FROM_NUMBER:
         raise ConfigError(
             f"set {PREFIX}TWILIO_MESSAGING_SERVICE_SID or {PREFIX}TWILIO_FROM_NUMBER, not both"
@@ -218,6 +226,16 @@ def _check_old_data_keys(config: Config) -> None:
         raise ConfigError(f"{PREFIX}OLD_DATA_KEYS lists a key twice")
     if config.DATA_KEY and config.DATA_KEY in parts:
         raise ConfigError(f"{PREFIX}OLD_DATA_KEYS must not include the current {PREFIX}DATA_KEY")
+
+
+def _check_metrics_allow(raw: str) -> None:
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{PREFIX}METRICS_ALLOW: {part!r} is not an address or network"
+            ) from None
 
 
 # The shortest period each kind of row may be kept: the service still reads it until then

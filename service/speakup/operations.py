@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service import validation
+from service import metrics, validation
 from service.crypto import vault_of
 from service.errors import DomainError, NotFound
 from service.organisations.models import Organisation
@@ -76,6 +76,7 @@ def _throttle(
     if now - row.window_start >= window:
         row.window_start, row.count = now, 0
     if row.count >= limit:
+        metrics.throttled("speakup")
         wait = int((row.window_start + window - now).total_seconds()) + 1
         raise TooManyTries("too many tries", wait)
     row.count += 1

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service import languages
+from service import languages, metrics
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.contacts.phone import display, normalise
@@ -126,6 +126,7 @@ def _contact_for(
     if contact.unusable_at is not None:
         raise InvalidPhoneNumber("the number cannot take texts")
     if texts_this_hour(session, contact, now) >= MAX_TEXTS_PER_HOUR:
+        metrics.throttled("verification")
         raise TooManyTexts("three texts an hour is the most one number gets")
     return contact
 
@@ -174,6 +175,7 @@ def start_action(
             )
         )
         if (asked or 0) >= asker.per_hour:
+            metrics.throttled("verification")
             raise TooManyRequests("this browser has asked for enough codes this hour")
     contact = _contact_for(session, org, phone, language, now, asker.countries)
     token = secrets.token_urlsafe(32)
