@@ -235,3 +235,21 @@ def test_nginx_sets_each_forwarded_header_that_proxy_fix_trusts():
     # The kiosk's service worker is proxied, not cached, at the path the app serves it from.
     assert re.search(r"location ~ \^/kiosk/\[\^/\]\+/sw\\\.js\$", site)
     assert "location = /metrics" in site
+
+
+def test_the_deploy_guide_starts_with_the_install_in_order():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    install = guide[guide.index("## Install") : guide.index("## Components")]
+    steps = [
+        "pip install dist/frontline_connect-",
+        "/etc/frontline/frontline.env",
+        "frontline db upgrade",
+        "frontline create-manager",
+        "frontline twilio-configure",
+        "systemctl enable --now frontline.target",
+        "nginx -t",
+    ]
+    places = [install.index(step) for step in steps]
+    assert places == sorted(places)
+    assert guide.index("## Install") < guide.index("## Components")
+    assert "fonts-noto-core" in install
