@@ -171,6 +171,22 @@ def test_throttles_hit_are_counted(client, session, demo):
     assert value(after, kind, kind="verification") - value(before, kind, kind="verification") == 1
 
 
+def test_speak_up_throttle_hits_are_counted(client, demo):
+    from service.speakup.operations import NEW_CASES_PER_HOUR
+
+    before = scrape(client)
+    answers = [
+        client.post(
+            "/kiosk/eastfield-depot/api/speak-up", json={"text": f"Concern {n}", "lang": "en"}
+        ).status_code
+        for n in range(NEW_CASES_PER_HOUR + 2)
+    ]
+    assert answers.count(429) == 2
+    after = scrape(client)
+    kind = "frontline_throttled_total"
+    assert value(after, kind, kind="speakup") - value(before, kind, kind="speakup") == 2
+
+
 def test_no_label_carries_a_number_a_body_or_a_network_name(client, session, demo):
     phone = Handset(client, "+447400123456")
     for body in ("JOIN CARERS", "my manager shouts at me", "EVENTS"):
