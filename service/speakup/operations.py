@@ -147,6 +147,7 @@ def open_case(
     recent = row is not None and now - row.window_start < dt.timedelta(minutes=1)
     if recent and row.count >= GUESSES_PER_MINUTE:
         wait = int((row.window_start + dt.timedelta(minutes=1) - now).total_seconds()) + 1
+        metrics.throttled("speakup")
         raise TooManyTries("too many wrong codes from here", wait)
     code = codes.normalise(typed)
     case = (
@@ -162,6 +163,7 @@ def open_case(
         else None
     )
     if case is not None and case.locked_until is not None and case.locked_until > now:
+        metrics.throttled("speakup")
         raise TooManyTries("the case is locked", int((case.locked_until - now).total_seconds()) + 1)
     if case is None or not codes.matches(code, case.code_hash):
         # Only wrong codes count against the sender, so a worker reading their case often

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from service.config import PROJECT_ROOT
 from service.messaging.segments import count
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("twilio_segments.js")
 CALCULATOR = PROJECT_ROOT / "node_modules" / "sms-segments-calculator"
 
