@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install test-tools run cluster test lint worker translations bench clean
+.PHONY: install test-tools run cluster test lint worker translations bench clean kiosk-hpke
 
 # System packages from Debian: Noto fonts for every script the service writes (print packs
 # embed them; the kiosk shows them), and for the tests Chromium (the kiosk), poppler-utils
@@ -106,3 +106,16 @@ worker: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# The kiosk's HPKE library (RFC 9180), bundled from npm into one static file the kiosk serves
+# itself, so sealing works offline. Rebuild only to upgrade it; the bundle is committed.
+HPKE_CORE := 1.9.0
+ESBUILD := 0.28.2
+kiosk-hpke:
+	tmp=$$(mktemp -d) && cd $$tmp && npm init -y >/dev/null && \
+	npm install --no-audit --no-fund --loglevel=error @hpke/core@$(HPKE_CORE) esbuild@$(ESBUILD) && \
+	echo 'export { CipherSuite, DhkemP256HkdfSha256, HkdfSha256, Aes128Gcm } from "@hpke/core";' > entry.js && \
+	./node_modules/.bin/esbuild entry.js --bundle --format=iife --global-name=HPKE --target=es2020 \
+	  --legal-comments=inline --outfile=$(CURDIR)/kiosk/static/hpke.js \
+	  --banner:js="/* @hpke/core $(HPKE_CORE) and @hpke/common (MIT, https://github.com/dajiaji/hpke-js): RFC 9180 HPKE on WebCrypto. Bundled by 'make kiosk-hpke' (esbuild $(ESBUILD)); do not edit. */" && \
+	rm -rf $$tmp

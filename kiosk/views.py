@@ -23,6 +23,7 @@ from service.errors import NotFound
 from service.organisations.models import Organisation, Site
 from service.sms.replies import word
 from service.verification import api
+from service.verification.sealing import LIFETIME as SEAL_LIFETIME
 from service.verification.sealing import public_key
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk/<site_slug>", template_folder="templates")
@@ -32,7 +33,7 @@ assets = Blueprint(
 )
 # Bump with any change to kiosk.js, frontline.js, kiosk.css or sw.js: the service worker keys
 # its cache on it, and a new value makes every kiosk drop the old files.
-ASSETS_VERSION = "2"
+ASSETS_VERSION = "3"
 # Seconds: idle before "Still there?", then how long that question waits (WCAG 2.2.1).
 IDLE_SECONDS = 60
 PRECACHED = (
@@ -120,7 +121,11 @@ def _render(template: str, **values: object) -> str:
             {
                 "api": url_for("kiosk.home") + "api/",
                 "lang": language,
+                # What a request queued offline is sealed to and bound to (sealing.py).
                 "sealKey": public_key(get_config().DATA_KEY),
+                "org": g.org.id,
+                "site": site.id,
+                "sealLifetime": int(SEAL_LIFETIME.total_seconds()),
             }
         ),
         **values,
@@ -249,7 +254,7 @@ def service_worker() -> Response:
     ]
     assets = [
         url_for("kiosk_assets.static", filename=name, v=ASSETS_VERSION)
-        for name in ("kiosk.css", "kiosk.js", "frontline.js", "speakup.js")
+        for name in ("kiosk.css", "kiosk.js", "hpke.js", "frontline.js", "speakup.js")
     ]
     prefix = f"kiosk-{g.site.slug}-"
     script = render_template(
@@ -277,6 +282,12 @@ def reset() -> Response:
 def api_start() -> Response:
     """Send a code for a join, RSVP or call back asked for at this kiosk."""
     return api.start(g.org, channel="kiosk", site_id=g.site.id, per_hour=KIOSK_CODES_PER_HOUR)
+
+
+@bp.post("/api/queued")
+def api_queued() -> Response:
+    """A request this site's paired kiosk sealed while offline, sent now the network is back."""
+    return api.queued(g.org, g.site, channel="kiosk", per_hour=KIOSK_CODES_PER_HOUR)
 
 
 @bp.post("/api/check")

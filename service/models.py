@@ -14,7 +14,7 @@ from service.content.models import (
 )
 from service.db import Base
 from service.managers.models import Manager, ManagerRole
-from service.organisations.models import Organisation, OrganisationNumber, Site
+from service.organisations.models import KioskKey, Organisation, OrganisationNumber, Site
 from service.outbox.models import OutboundMessage
 from service.printing.models import PrintPack
 from service.privacy.models import TwilioDeletion
@@ -36,6 +36,7 @@ __all__ = [
     "ConversationState",
     "Event",
     "InboundMessage",
+    "KioskKey",
     "Manager",
     "ManagerRole",
     "Membership",

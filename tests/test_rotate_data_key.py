@@ -178,10 +178,23 @@ def test_vault_rotate_skips_current_values() -> None:
 
 
 def test_kiosk_number_sealed_to_the_old_key_still_opens(rotated_app) -> None:
-    from service.verification.api import _open_with_any_key
-    from service.verification.sealing import SealError, seal
+    import datetime as dt
 
-    assert _open_with_any_key(seal(TEST_DATA_KEY, {"phone": "x"})) == {"phone": "x"}
-    assert _open_with_any_key(seal(KEY_B, {"phone": "y"})) == {"phone": "y"}
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from service.verification.api import _open_with_any_key
+    from service.verification.sealing import SealError, raw_public_key, seal
+
+    kiosk = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+    where = {"org_id": 1, "site_id": 2}
+
+    def sealed(key: str, value: dict) -> dict:
+        expires = int(now.timestamp()) + 3600
+        return seal(key, value, kiosk_private_key=kiosk, kiosk_id=3, expires=expires, **where)
+
+    opened = {"kiosk_public_key": raw_public_key(kiosk), "now": now, **where}
+    assert _open_with_any_key(sealed(TEST_DATA_KEY, {"phone": "x"}), **opened) == {"phone": "x"}
+    assert _open_with_any_key(sealed(KEY_B, {"phone": "y"}), **opened) == {"phone": "y"}
     with pytest.raises(SealError):
-        _open_with_any_key(seal("a key nobody kept", {"phone": "z"}))
+        _open_with_any_key(sealed("a key nobody kept", {"phone": "z"}), **opened)

@@ -1,33 +1,52 @@
 /* Frontline Connect: the code step (number pad, texted code) and the offline request queue.
    Shared by the kiosk and the public pages. A number lives only in this script's memory until
-   it is sent; while the network is down it is sealed to the server's key before it is stored. */
+   it is sent; while the network is down a paired kiosk seals the whole request (number, what
+   was asked for) before it is stored, so the queue holds nothing anyone can read. */
 (() => {
   "use strict";
   const config = JSON.parse(document.getElementById("flow-config").textContent);
   const DB_NAME = "frontline-queue";
   const STORE = "requests";
-  const INFO = new TextEncoder().encode("frontline kiosk queue v1");
+  const INFO = new TextEncoder().encode("frontline kiosk queue v2");
 
-  // -- sealing: ECDH P-256, HKDF-SHA256, AES-256-GCM (service/verification/sealing.py) ----
+  // -- sealing: HPKE auth mode with this PC's paired key (service/verification/sealing.py) -
   const b64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)))
     .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const unb64 = (text) => Uint8Array.from(
     atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
+  // The key pair the console made when a site manager paired this PC (console.js). Its private
+  // half is a non-extractable CryptoKey: it can seal here but cannot be read out.
+  function pairedKey(site) {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open("frontline-kiosk", 1);
+      request.onupgradeneeded = () => request.result.createObjectStore("keys", { keyPath: "site" });
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const db = request.result;
+        const get = db.transaction("keys").objectStore("keys").get(site);
+        get.onsuccess = () => { db.close(); resolve(get.result); };
+        get.onerror = () => { db.close(); reject(get.error); };
+      };
+    });
+  }
+
   async function seal(value) {
-    const subtle = crypto.subtle;
-    const curve = { name: "ECDH", namedCurve: "P-256" };
-    const server = await subtle.importKey("raw", unb64(config.sealKey), curve, false, []);
-    const mine = await subtle.generateKey(curve, true, ["deriveBits"]);
-    const shared = await subtle.deriveBits({ name: "ECDH", public: server }, mine.privateKey, 256);
-    const base = await subtle.importKey("raw", shared, "HKDF", false, ["deriveKey"]);
-    const key = await subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: INFO },
-      base, { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
-    const iv = crypto.getRandomValues(new Uint8Array(12));
-    const plain = new TextEncoder().encode(JSON.stringify(value));
-    const ct = await subtle.encrypt({ name: "AES-GCM", iv }, key, plain);
-    return { epk: b64(await subtle.exportKey("raw", mine.publicKey)), iv: b64(iv), ct: b64(ct) };
+    const paired = await pairedKey(config.site);
+    if (!paired || !window.HPKE) throw new Error("this PC is not paired as a kiosk");
+    const suite = new HPKE.CipherSuite({
+      kem: new HPKE.DhkemP256HkdfSha256(), kdf: new HPKE.HkdfSha256(), aead: new HPKE.Aes128Gcm(),
+    });
+    const recipientPublicKey = await suite.kem.deserializePublicKey(unb64(config.sealKey));
+    const exp = Math.floor(Date.now() / 1000) + config.sealLifetime;
+    const aad = new TextEncoder().encode(
+      `frontline kiosk queue v2|org ${config.org}|site ${config.site}|kiosk ${paired.kiosk}|exp ${exp}`);
+    const sender = await suite.createSenderContext({
+      recipientPublicKey, info: INFO,
+      senderKey: { privateKey: paired.privateKey, publicKey: paired.publicKey },
+    });
+    const ct = await sender.seal(new TextEncoder().encode(JSON.stringify(value)), aad);
+    return { v: 2, kiosk: paired.kiosk, exp, enc: b64(sender.enc), ct: b64(ct) };
   }
 
   // -- the queue: IndexedDB, one record per request, keyed by its idempotency key -----------
@@ -136,8 +155,9 @@
         return error(strings.noOffline);
       }
       try {
-        const sealed = await seal({ phone });
-        await queue.add({ key: body.key, url: config.api + path, body: { ...body, sealed } });
+        // Everything is sealed, the action and network too: the record says only "queued".
+        const sealed = await seal({ ...body, path, phone });
+        await queue.add({ key: body.key, url: config.api + "queued", body: { sealed } });
       } catch (_) { return error(strings.noOffline); }
       finish(action === "text-me" ? strings.offlineText : strings.offlineCode);
     }

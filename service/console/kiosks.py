@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service import languages
@@ -14,6 +14,7 @@ from service.db import get_session
 from service.errors import DomainError
 from service.managers.permissions import can
 from service.organisations import operations as organisations
+from service.organisations.kiosk_keys import pair_kiosk, paired_kiosks, unpair_kiosks
 from service.organisations.models import Site
 
 
@@ -29,8 +30,13 @@ def _sites() -> list[Site]:
 @auth.requires("kiosk.settings")
 def kiosk_settings():
     """Each site the manager looks after: its kiosk's address, state and starting language."""
+    sites = _sites()
     return render_template(
-        "console/kiosks.html", sites=_sites(), languages=languages.LANGUAGES, form=ConfirmForm()
+        "console/kiosks.html",
+        sites=sites,
+        paired={s.id: len(paired_kiosks(get_session(), s)) for s in sites},
+        languages=languages.LANGUAGES,
+        form=ConfirmForm(),
     )
 
 
@@ -66,4 +72,45 @@ def kiosk_save(site_id: int):
         )
     session.commit()
     flash(f"Saved the kiosk at {site.name}.", "success")
+    return redirect(url_for("console.kiosk_settings"))
+
+
+def _site(site_id: int) -> Site:
+    site = next((s for s in _sites() if s.id == site_id), None)
+    if site is None:
+        abort(403)
+    return site
+
+
+@bp.post("/kiosks/<int:site_id>/pair")
+@auth.requires("kiosk.settings")
+def kiosk_pair(site_id: int):
+    """Trust this PC as the site's kiosk: record the public key its browser just made."""
+    site, manager, session = _site(site_id), auth.manager(), get_session()
+    body = request.get_json(silent=True) or {}
+    try:
+        key = pair_kiosk(session, site, body.get("public_key"))
+    except DomainError:
+        session.rollback()
+        return jsonify(error="public_key"), 400
+    audit.record(
+        session, manager.organisation_id, manager.id, "kiosk.paired", site=site.slug, kiosk=key.id
+    )
+    session.commit()
+    return jsonify(kiosk=key.id, site=site.id)
+
+
+@bp.post("/kiosks/<int:site_id>/unpair")
+@auth.requires("kiosk.settings")
+def kiosk_unpair(site_id: int):
+    """Stop trusting every PC paired to the site; each must be paired again to queue offline."""
+    site, manager, session = _site(site_id), auth.manager(), get_session()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = unpair_kiosks(session, site)
+    audit.record(
+        session, manager.organisation_id, manager.id, "kiosk.unpaired", site=site.slug, count=count
+    )
+    session.commit()
+    flash(f"Unpaired {count} PC(s) at {site.name}.", "success")
     return redirect(url_for("console.kiosk_settings"))

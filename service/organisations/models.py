@@ -64,3 +64,23 @@ class Site(Base):
     default_language: Mapped[str] = mapped_column(String(8), default="en")
 
     organisation: Mapped[Organisation] = relationship(back_populates="sites")
+
+
+class KioskKey(Base):
+    """A kiosk PC's public sealing key, recorded when a manager paired that PC from the console.
+
+    The private half was made in the kiosk's browser and cannot be read out of it; a request the
+    kiosk queued offline opens only with the key of a kiosk paired to the site it is posted to.
+    """
+
+    __tablename__ = "kiosk_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    # The raw uncompressed P-256 point, base64url: 87 characters.
+    public_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]

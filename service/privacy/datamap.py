@@ -346,6 +346,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "organisation": "id slug name timezone default_language print_discreet_names created_at",
         "organisation_number": "id organisation_id e164 sms voice",
         "site": "id organisation_id slug name kind address kiosk_enabled default_language",
+        "kiosk_key": "id organisation_id site_id public_key created_at revoked_at",
         "network": "id organisation_id parent_id slug name short_description long_description "
         "sensitive discreet_name created_at",
         "network_keyword": "id organisation_id network_id language word",

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from service import get_config, languages
+from service import languages
 from service.content import queries
 from service.db import get_session, utcnow
 from service.errors import NotFound
@@ -17,7 +17,6 @@ from service.organisations.models import Organisation
 from service.organisations.operations import organisation_by_slug
 from service.sms.replies import word
 from service.verification import api
-from service.verification.sealing import public_key
 
 bp = Blueprint("public", __name__)
 # Codes one browser may ask for in an hour. Behind a proxy, FRONTLINE_PROXY_FIX must be on,
@@ -111,8 +110,8 @@ def network(slug: str, network_slug: str) -> Response:
         leave_word=word("leave", language),
         flow_config={
             "api": url_for("public.api_start", slug=org.slug)[: -len("start")],
+            # No sealing key: a personal phone has no paired kiosk key to queue offline with.
             "lang": language,
-            "sealKey": public_key(get_config().DATA_KEY),
         },
     )
     response = Response(page, mimetype="text/html")

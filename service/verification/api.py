@@ -16,12 +16,13 @@ from flask_babel import gettext as _
 
 from service import get_config, languages
 from service.contacts.operations import ConsentRequired
-from service.db import get_session
+from service.db import get_session, utcnow
 from service.errors import DomainError, InvalidPhoneNumber, NotFound, ValidationError
-from service.organisations.models import Organisation
+from service.organisations.kiosk_keys import kiosk_public_key
+from service.organisations.models import Organisation, Site
 from service.sms.replies import word
 from service.verification import operations as ops
-from service.verification.sealing import SealError, open_sealed
+from service.verification.sealing import SealError, envelope_kiosk, open_sealed
 
 log = logging.getLogger(__name__)
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -82,16 +83,12 @@ def _key(body: dict) -> str | None:
     return key
 
 
-def _phone(body: dict) -> tuple[str, bool]:
-    """The number typed, and whether it came sealed from a kiosk's offline queue."""
-    sealed = body.get("sealed")
-    if sealed is not None:
-        if not isinstance(sealed, dict):
-            raise SealError()
-        phone = _open_with_any_key(sealed).get("phone")
-        return (phone if isinstance(phone, str) else ""), True
+def _phone(body: dict) -> str:
+    """The number typed. A sealed request comes only through queued(), never beside a number."""
+    if "sealed" in body:
+        raise SealError()
     phone = body.get("phone")
-    return (phone if isinstance(phone, str) else ""), False
+    return phone if isinstance(phone, str) else ""
 
 
 def _refusal(exc: Exception, language: str) -> Response:
@@ -147,15 +144,28 @@ def _countries() -> frozenset[int]:
 
 
 def start(org: Organisation, *, channel: str, site_id: int | None, per_hour: int) -> Response:
-    """POST {action, network|event+occurrence, consent, phone|sealed, key, lang}: send a code."""
-    session = get_session()
+    """POST {action, network|event+occurrence, consent, phone, key, lang}: send a code."""
     try:
         body = _body()
+        phone = _phone(body)
     except ValidationError as exc:
         return _refusal(exc, languages.DEFAULT)
+    return _start(org, body, phone, channel=channel, site_id=site_id, per_hour=per_hour)
+
+
+def _start(
+    org: Organisation,
+    body: dict,
+    phone: str,
+    *,
+    channel: str,
+    site_id: int | None,
+    per_hour: int,
+    sealed: bool = False,
+) -> Response:
+    session = get_session()
     language = _language(body)
     try:
-        phone, sealed = _phone(body)
         target = ops.Target(
             action=str(body.get("action", "")),
             network_id=_int_or_none(body.get("network")),
@@ -200,6 +210,28 @@ def start(org: Organisation, *, channel: str, site_id: int | None, per_hour: int
     )
 
 
+def queued(org: Organisation, site: Site, *, channel: str, per_hour: int) -> Response:
+    """POST {sealed}: a request a paired kiosk sealed while offline, opened and then done."""
+    try:
+        envelope = _body().get("sealed")
+        kiosk_key = kiosk_public_key(get_session(), site, envelope_kiosk(envelope))
+        if kiosk_key is None:
+            raise SealError()
+        plain = _open_with_any_key(
+            envelope, kiosk_public_key=kiosk_key, org_id=org.id, site_id=site.id, now=utcnow()
+        )
+    except ValidationError as exc:
+        log.info("queued request refused: %s", type(exc).__name__)
+        return _refusal(exc, languages.DEFAULT)
+    phone = plain.get("phone")
+    phone = phone if isinstance(phone, str) else ""
+    if plain.get("path") == "text-me":
+        return _text_me(org, plain, phone)
+    return _start(
+        org, plain, phone, channel=channel, site_id=site.id, per_hour=per_hour, sealed=True
+    )
+
+
 def check(org: Organisation) -> Response:
     """POST {token, code, lang}: compare the code and, when it matches, do the action."""
     session = get_session()
@@ -240,15 +272,19 @@ def _done_message(action: str) -> str:
 
 
 def text_me(org: Organisation) -> Response:
-    """POST {event, occurrence, phone|sealed, key, lang}: text an event's details to oneself."""
-    session = get_session()
+    """POST {event, occurrence, phone, key, lang}: text an event's details to oneself."""
     try:
         body = _body()
+        phone = _phone(body)
     except ValidationError as exc:
         return _refusal(exc, languages.DEFAULT)
+    return _text_me(org, body, phone)
+
+
+def _text_me(org: Organisation, body: dict, phone: str) -> Response:
+    session = get_session()
     language = _language(body)
     try:
-        phone, _sealed = _phone(body)
         event_id = _int_or_none(body.get("event"))
         moment = _moment(body.get("occurrence"))
         if event_id is None or moment is None:
@@ -273,13 +309,13 @@ def text_me(org: Organisation) -> Response:
         )
 
 
-def _open_with_any_key(sealed: dict) -> dict:
+def _open_with_any_key(envelope: dict, **where) -> dict:
     # A kiosk that went offline before a data-key change sealed to the old key's public key.
     config = get_config()
     keys = (config.DATA_KEY, *config.old_data_keys)
     for key in keys[:-1]:
         try:
-            return open_sealed(key, sealed)
+            return open_sealed(key, envelope, **where)
         except SealError:
             continue
-    return open_sealed(keys[-1], sealed)
+    return open_sealed(keys[-1], envelope, **where)

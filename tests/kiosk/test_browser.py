@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -137,21 +138,70 @@ def test_idle_asks_then_resets_and_leaves_no_number_anywhere(page, live):
     assert NUMBER[1:] not in page.content()
 
 
+def pair_this_pc(tab, live, site_slug: str = "eastfield-depot") -> None:
+    """A site manager signs in on the kiosk PC, pairs it from the Kiosks page, signs out."""
+    import pyotp
+
+    from service.managers.operations import create_manager
+    from service.organisations.models import Organisation, Site
+    from tests.console.conftest import PASSWORD
+
+    with live.database.session() as session:
+        org = session.get_one(Organisation, live.org_id)
+        site = session.scalar(select(Site).where(Site.slug == site_slug))
+        email = f"kiosk-{site_slug}@northgate.example"
+        manager = create_manager(
+            session, org, email=email, password=PASSWORD, roles=[("site_manager", None, site.id)]
+        )
+        secret, name = manager.totp_secret, site.name
+    tab.goto("/console/")
+    tab.get_by_label("Email").fill(email)
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Continue").click()
+    tab.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    tab.get_by_role("button", name="Confirm and sign in").click()
+    tab.goto("/console/kiosks")
+    tab.get_by_role("button", name=f"Pair this PC as the kiosk at {name}").click()
+    tab.get_by_text("Paired: this PC is kiosk").wait_for()
+    tab.get_by_role("button", name="Sign out").click()
+
+
 def test_a_join_made_offline_is_queued_sealed_and_replayed(page, live):
     number = "07400654321"
+    pair_this_pc(page, live)
     open_join(page, "careers")
     type_digits(page, number)
     page.context.set_offline(True)
     page.get_by_role("button", name="Send me a code").click()
     page.get_by_text("There is no connection just now").wait_for()
     assert live.texts_to("+447400654321") == []
-    # Queued, but only sealed: the next person at the PC cannot read the number.
+    # Queued, but sealed whole: the next person at the PC cannot read the number, nor what was
+    # asked for (the action, the network), nor where it goes beyond "queued".
     kept = assert_no_number(page, number)
-    assert len(kept["idb"]) == 1 and '"sealed"' in kept["idb"][0]
+    queued = [json.loads(records) for records in kept["idb"] if '"sealed"' in records]
+    assert len(queued) == 1 and len(queued[0]) == 1
+    record = queued[0][0]
+    assert set(record) == {"key", "url", "body"} and record["url"].endswith("/api/queued")
+    assert set(record["body"]["sealed"]) == {"v", "kiosk", "exp", "enc", "ct"}
+    sealed = record["body"]["sealed"]
+    # The ciphertext is random-looking base64; everything else is searched for the request.
+    blob = json.dumps(kept["idb"]).replace(sealed["ct"], "").replace(sealed["enc"], "")
+    readable = ("join", "careers", "Careers", "network", "consent", "action", "phone")
+    assert not [word for word in readable if word in blob], blob
     page.context.set_offline(False)
     wait_until(page, "async () => (await window.Frontline.queue.all()).length === 0")
     texts = live.texts_to("+447400654321")
-    assert len(texts) == 1 and "YES" in texts[0]
+    assert len(texts) == 1 and re.search(r"Reply YES \d{4}", texts[0])
+
+
+def test_an_unpaired_pc_keeps_nothing_offline(page, live):
+    open_join(page, "careers")
+    type_digits(page, "07400654322")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_text("There is no connection just now. Please try again later.").wait_for()
+    assert page.evaluate("async () => (await window.Frontline.queue.all()).length") == 0
+    page.context.set_offline(False)
 
 
 def test_content_pages_keep_showing_when_the_network_drops(page, live):

@@ -26,6 +26,44 @@
     input.addEventListener("input", check);
   });
 
+  // Kiosks: pair this PC. Its browser makes a key pair whose private half can never be read
+  // out (non-extractable), keeps it for the kiosk pages (frontline.js), and the server records
+  // the public half: requests the kiosk seals offline then open only as coming from it.
+  document.querySelectorAll("[data-pair-kiosk]").forEach((button) => {
+    const out = document.querySelector(`[data-pair-status="${button.dataset.site}"]`);
+    button.addEventListener("click", async () => {
+      try {
+        const pair = await crypto.subtle.generateKey(
+          { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
+        const raw = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+        const publicKey = btoa(String.fromCharCode(...raw))
+          .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+        const reply = await fetch(button.dataset.pairKiosk, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+          body: JSON.stringify({ public_key: publicKey }),
+        });
+        if (!reply.ok) throw new Error(`pairing refused: ${reply.status}`);
+        const { kiosk, site } = await reply.json();
+        await new Promise((resolve, reject) => {
+          const open = indexedDB.open("frontline-kiosk", 1);
+          open.onupgradeneeded = () => open.result.createObjectStore("keys", { keyPath: "site" });
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const tx = db.transaction("keys", "readwrite");
+            tx.objectStore("keys").put({ site, kiosk, privateKey: pair.privateKey, publicKey: pair.publicKey });
+            tx.oncomplete = () => { db.close(); resolve(); };
+            tx.onerror = () => { db.close(); reject(tx.error); };
+          };
+        });
+        out.textContent = `Paired: this PC is kiosk ${kiosk}. It can now keep requests while offline.`;
+      } catch (exc) {
+        out.textContent = `Not paired: ${exc.message}.`;
+      }
+    });
+  });
+
   // SMS segments: how the text being typed goes out, counted by the server's own counter.
   document.querySelectorAll("[data-segments]").forEach((field) => {
     const out = document.getElementById(`${field.dataset.segments}-segments`);
