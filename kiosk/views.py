@@ -126,6 +126,8 @@ def _render(template: str, **values: object) -> str:
                 "org": g.org.id,
                 "site": site.id,
                 "sealLifetime": int(SEAL_LIFETIME.total_seconds()),
+                # Loaded only when a request is queued; the service worker keeps it offline.
+                "hpke": url_for("kiosk_assets.static", filename="hpke.js", v=ASSETS_VERSION),
             }
         ),
         **values,

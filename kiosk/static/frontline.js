@@ -31,9 +31,22 @@
     });
   }
 
+  // The HPKE library is only needed to queue a request, so it is not on every page's weight.
+  function loadHpke() {
+    if (window.HPKE) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = config.hpke;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
   async function seal(value) {
     const paired = await pairedKey(config.site);
-    if (!paired || !window.HPKE) throw new Error("this PC is not paired as a kiosk");
+    if (!paired) throw new Error("this PC is not paired as a kiosk");
+    await loadHpke();
     const suite = new HPKE.CipherSuite({
       kem: new HPKE.DhkemP256HkdfSha256(), kdf: new HPKE.HkdfSha256(), aead: new HPKE.Aes128Gcm(),
     });
