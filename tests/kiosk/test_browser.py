@@ -168,6 +168,10 @@ def pair_this_pc(tab, live, site_slug: str = "eastfield-depot") -> None:
 
 def test_a_join_made_offline_is_queued_sealed_and_replayed(page, live):
     number = "07400654321"
+    # The kiosk seals an expiry from its own clock: the suite's moment, as the server's is.
+    from service.db import utcnow
+
+    page.clock.install(time=utcnow())
     pair_this_pc(page, live)
     open_join(page, "careers")
     # The service worker has the kiosk's files (the sealing library too) before the drop.

@@ -73,7 +73,7 @@ def test_a_seal_forged_from_a_page_is_refused_and_the_yes_erases(client, demo, s
     assert session.scalar(select(func.count()).select_from(Membership)) == 0
 
 
-def test_a_real_kiosks_request_cannot_take_the_yes_meant_for_forget_me(client, demo, session):
+def test_a_queued_join_cannot_take_the_yes_meant_for_forget_me(client, demo, session):
     kiosk = paired(session, "eastfield-depot")
     victim = Handset(client, VICTIM)
     victim.send("JOIN CAREERS")

@@ -1,7 +1,7 @@
 """Kiosk keys: each paired kiosk PC's public sealing key, for requests it queues offline
 
 Revision ID: 0011
-Revises: 0015
+Revises: 0013
 Create Date: 2026-12-04 20:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import service.db
 
 revision = "0011"
-down_revision = "0015"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
