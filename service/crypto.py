@@ -48,6 +48,17 @@ class Vault:
         """Encrypt a value for storage."""
         return self._fernet.encrypt(plaintext.encode()).decode()
 
+    def encrypt_bytes(self, data: bytes) -> str:
+        """Encrypt binary content (a voice message's audio) for storage."""
+        return self._fernet.encrypt(data).decode()
+
+    def decrypt_bytes(self, token: str) -> bytes:
+        """Decrypt stored binary content."""
+        try:
+            return self._fernet.decrypt(token.encode())
+        except InvalidToken as exc:
+            raise DecryptionError("stored value does not decrypt with the data key") from exc
+
     def decrypt(self, token: str) -> str:
         """Decrypt a stored value."""
         try:

@@ -10,7 +10,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from service.messaging import crisis as crisis_words
-from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES
+from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _NO_DECOMPOSITION = str.maketrans(
@@ -170,6 +170,7 @@ def reserved_words() -> frozenset[str]:
     "join", so a network keyword HO could never be joined.
     """
     words = {word for phrase in _phrases() for word in phrase}
+    words.update(word for phrase in _speak_up_phrases() for word in phrase)
     words.update(name for name in _language_names() if " " not in name)
     return frozenset(words | OPT_OUT_WORDS | OPT_IN_WORDS)
 
@@ -277,3 +278,90 @@ def _with_arguments(
         base["guessed"] = guessed or network_guessed
         return Parsed(command, network=keyword, unknown_argument=unmatched, **base)
     return Parsed(command, **base)
+
+
+# -- speak-up: read before anything else, so nothing about the texter is written first ------
+
+# Typo tolerance for speak-up words: a wrong guess would open a case with somebody's ordinary
+# text, so CONCERN, an everyday word a letter from CONCERT, is only ever taken as typed.
+SPEAK_UP_CUTOFF = 80
+SPEAK_UP_JOINED_CUTOFF = 85
+NEVER_GUESSED = frozenset({"CONCERN"})
+
+
+@dataclass(frozen=True)
+class SpeakUpText:
+    """A text for speak-up: which kind, and the rest of the text as typed."""
+
+    kind: str  # speakup | case
+    rest: str
+    guessed: bool = False  # the word was a typo of a speak-up word
+
+
+@cache
+def _speak_up_phrases() -> dict[tuple[str, ...], str]:
+    return {
+        tuple(tokens(fold(word))): kind
+        for kind, by_language in SPEAK_UP.items()
+        for words in by_language.values()
+        for word in words
+    }
+
+
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each word of text starts and ends, by the same rule as tokens()."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for index, char in enumerate(text):
+        if unicodedata.category(char)[0] in "LMN":
+            if start is None:
+                start = index
+        elif start is not None:
+            spans.append((start, index))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+def speak_up(text: str) -> SpeakUpText | None:
+    """The speak-up request a text makes (SPEAKUP, CASE, in any language, typos too), or None."""
+    spans = _word_spans(text)[:3]
+    words = [fold(text[a:b]) for a, b in spans]
+    if not words:
+        return None
+
+    def after(size: int) -> str:
+        return text[spans[size - 1][1] :].lstrip(" \t\r\n:#,.;!-").rstrip()
+
+    for size in (3, 2, 1):
+        kind = _speak_up_phrases().get(tuple(words[:size])) if len(words) >= size else None
+        if kind is not None:
+            return SpeakUpText(kind, after(size))
+    # A member's own command word is never read as a typo of a speak-up word.
+    if any(tuple(words[:size]) in _phrases() for size in (1, 2, 3)):
+        return None
+    singles = {
+        p[0]: kind
+        for p, kind in _speak_up_phrases().items()
+        if len(p) == 1 and p[0] not in NEVER_GUESSED
+    }
+    raising = [word for word, kind in singles.items() if kind == "speakup"]
+
+    def score(candidate: str, choices: list[str]) -> float:
+        if len(candidate) < FUZZY_MIN_LENGTH:
+            return 0.0
+        best = process.extractOne(candidate, choices, scorer=fuzz.ratio)
+        return best[1] if best else 0.0
+
+    alone = score(words[0], raising)
+    # SPEEK UP, SPEAK UPP: two words that together are one speak-up word, if closer so.
+    joined = score(words[0] + words[1], raising) if len(words) >= 2 else 0.0
+    if joined >= SPEAK_UP_JOINED_CUTOFF and joined > alone:
+        return SpeakUpText("speakup", after(2), guessed=True)
+    if alone >= SPEAK_UP_CUTOFF:
+        return SpeakUpText("speakup", after(1), guessed=True)
+    # A guessed CASE counts only with a code after it (service.speakup.sms checks).
+    if score(words[0], [w for w, kind in singles.items() if kind == "case"]) >= FUZZY_CUTOFF:
+        return SpeakUpText("case", after(1), guessed=True)
+    return None

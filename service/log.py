@@ -85,3 +85,8 @@ def configure(level: str, fmt: str = "text") -> None:
     for existing in root.handlers:
         if not any(isinstance(f, RedactNumbers) for f in existing.filters):
             existing.addFilter(RedactNumbers())
+    # The twilio library logs every REST request's URL at INFO, and a deletion's URL holds the
+    # SID of a message, call or recording: looked up at Twilio, a SID leads to a number.
+    # urllib3 logs the same URLs at DEBUG.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.INFO)

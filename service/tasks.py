@@ -155,6 +155,103 @@ def delete_erased_at_twilio() -> None:
         log.info("erasure at Twilio: %d records deleted", done)
 
 
+# Deletions at Twilio wait for a call or a message to finish (error 20009), which can take
+# from seconds to days: each task tries again, less and less often, until it is done.
+def retry_delay(attempt: int) -> int:
+    """Seconds before try number attempt + 1: a minute, doubling, then hourly."""
+    return min(3600, 60 * 2 ** min(attempt, 6))
+
+
+def keep_speakup_recording_later(
+    message_id: int, recording_url: str, recording_sid: str, call_sid: str
+) -> None:
+    """Queue the copy of a speak-up voice message; the caller's webhook carries on regardless."""
+    try:
+        keep_speakup_recording(message_id, recording_url, recording_sid, call_sid)
+    except Exception as exc:
+        if huey.immediate:
+            raise
+        # Never the SIDs: they are what could lead back to the caller at Twilio.
+        log.warning("queue unreachable (%s): a recording waits at Twilio", type(exc).__name__)
+
+
+@huey.task()
+def keep_speakup_recording(
+    message_id: int, recording_url: str, recording_sid: str, call_sid: str, attempt: int = 0
+) -> None:
+    """Copy a speak-up voice message into its case, then delete it and its call at Twilio."""
+    from service.speakup import operations as speakup
+    from service.speakup.models import SpeakUpMessage
+    from service.twilio_gateway import NotDeleted, RecordingUnavailable, app_transport
+
+    app = task_app()
+    transport = app_transport(app)
+    database = get_database(app)
+    try:
+        with database.session() as session:
+            message = session.get(SpeakUpMessage, message_id)
+            wanted = message is not None and message.audio_encrypted is None
+        if wanted:
+            recording = transport.fetch_recording(recording_url)
+            audio = bytearray()
+            for chunk in recording.chunks:
+                audio += chunk
+                if len(audio) > speakup.MAX_AUDIO_BYTES:
+                    break
+            with database.session() as session:
+                speakup.store_audio(session, message_id, bytes(audio), recording.content_type)
+        # Only once the audio is ours: then nothing at Twilio ties it to the number.
+        transport.delete_recording(recording_sid)
+        transport.delete_call(call_sid)
+    except (RecordingUnavailable, NotDeleted) as exc:
+        # Not ready yet (the recording is still processing, the call still going on).
+        log.info("a recording: not finished at Twilio (%s), trying again later", exc)
+        keep_speakup_recording.schedule(
+            (message_id, recording_url, recording_sid, call_sid, attempt + 1),
+            delay=retry_delay(attempt),
+        )
+
+
+def delete_messages_later(message_sids: list[str]) -> None:
+    """Queue the deletion of message records at Twilio; never fails the caller's request."""
+    try:
+        delete_messages(message_sids)
+    except Exception as exc:
+        if huey.immediate:
+            raise
+        log.warning("queue unreachable (%s): message records wait at Twilio", type(exc).__name__)
+
+
+@huey.task()
+def delete_messages(message_sids: list[str], attempt: int = 0) -> None:
+    """Delete message records at Twilio, trying again later for those not final yet."""
+    from service.twilio_gateway import NotDeleted, app_transport
+
+    transport = app_transport(task_app())
+    left = []
+    for sid in message_sids:
+        try:
+            transport.delete_message(sid)
+        except NotDeleted:
+            left.append(sid)
+    if left:
+        log.info("%d message records not deletable yet, trying again later", len(left))
+        delete_messages.schedule((left, attempt + 1), delay=retry_delay(attempt))
+
+
+@huey.periodic_task(crontab(minute="0"))
+def purge_speakup_hourly() -> None:
+    """Delete last hour's speak-up counters and receipts, and forget the salt they used."""
+    from service.speakup.operations import purge_hourly
+    from service.speakup.salt import forget_old_salts
+
+    app = task_app()
+    now = utcnow()
+    with get_database(app).session() as session:
+        purge_hourly(session, now)
+    forget_old_salts(now)
+
+
 @huey.periodic_task(crontab(minute="23"))
 def purge_expired() -> None:
     """Delete what has outlived its retention period: hourly, so each run is small."""

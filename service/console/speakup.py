@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -15,7 +15,6 @@ from service.db import get_session, utcnow
 from service.errors import DomainError, NotFound
 from service.speakup import operations as speakup
 from service.speakup.models import SpeakUpCase, SpeakUpMessage
-from service.twilio_gateway import RecordingUnavailable, app_transport
 
 
 class ReplyForm(FlaskForm):
@@ -105,17 +104,17 @@ def speakup_status(case_id: int):
 @bp.get("/speak-up/<int:case_id>/recording/<int:message_id>")
 @auth.requires("speakup.cases")
 def speakup_recording(case_id: int, message_id: int):
-    """Play a voice message left on the phone line, fetched from Twilio as it streams."""
-    case = _case(case_id)
-    message = get_session().get(SpeakUpMessage, message_id)
-    if message is None or message.case_id != case.id or not message.recording_url:
+    """Play a voice message left on the phone line, from the service's own encrypted copy."""
+    case, session = _case(case_id), get_session()
+    message = session.get(SpeakUpMessage, message_id)
+    audio = speakup.audio_of(session, message) if message and message.case_id == case.id else None
+    if audio is None:
         abort(404)
-    try:
-        recording = app_transport(current_app).fetch_recording(message.recording_url)
-    except RecordingUnavailable:
-        abort(502, "The recording could not be fetched from Twilio.")
     manager = auth.manager()
-    audit.record(get_session(), manager.organisation_id, manager.id, "speakup.play", case=case.id)
-    get_session().commit()
-    headers = {"Content-Length": str(recording.length)} if recording.length else {}
-    return Response(recording.chunks, mimetype=recording.content_type, headers=headers)
+    audit.record(session, manager.organisation_id, manager.id, "speakup.play", case=case.id)
+    session.commit()
+    data, content_type = audio
+    # Never cached: it is a concern in someone's own voice.
+    return Response(
+        data, mimetype=content_type or "audio/mpeg", headers={"Cache-Control": "no-store"}
+    )

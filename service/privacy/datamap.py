@@ -309,8 +309,6 @@ PERSONAL: dict[str, Personal] = {
         "channel",
         "status",
         "last_activity_at",
-        "failed_attempts",
-        "locked_until",
     ),
     **_columns(
         "speakup_message",
@@ -320,11 +318,18 @@ PERSONAL: dict[str, Personal] = {
         "author",
         "unread",
     ),
-    **_columns("speakup_message", VOICE, "A voicemail left for the guardian", "recording_url"),
+    **_columns(
+        "speakup_message",
+        CONTENT,
+        "A voice message left for the guardian: its audio, copied from Twilio and encrypted",
+        "voice",
+        "audio_encrypted",
+        "audio_type",
+    ),
     **_columns(
         "speakup_throttle",
         PSEUDONYM,
-        "Limits guesses (keyed hash, never the number)",
+        "Limits guesses (HMAC under an hourly random salt, never the number; gone each hour)",
         "key",
         "window_start",
         "count",
@@ -395,6 +400,8 @@ KEPT = {
     "speakup_message": "With its case: deleted when a closed case's period ends",
     "twilio_deletion": "Until Twilio confirms each record deleted (minutes, at most 14 days or "
     "an outage); then only an audit entry with counts",
+    "speakup_throttle": "Deleted on the hour, every hour, with the random salt its keys used",
+    "speakup_receipt": "Deleted on the hour, every hour, with the random salt its keys used",
 }
 
 

@@ -17,7 +17,7 @@ from service.db import Database
 from service.outbox.models import FINISHED, OutboundMessage
 from service.privacy.recordings import delete_after_commit
 from service.sms.models import InboundMessage
-from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
+from service.speakup.models import SpeakUpCase
 from service.verification.models import CallerCheck, PendingAction, RequestKey
 from service.voice.models import VoiceCall
 
@@ -80,24 +80,10 @@ RULES = (
         lambda: RequestKey.created_at,
     ),
     Rule(
-        "speakup_throttle",
-        "RETAIN_CODES_DAYS",
-        "Speak-up attempt counters (keyed hashes, never a number), counted from their window",
-        SpeakUpThrottle,
-        lambda: SpeakUpThrottle.window_start,
-    ),
-    Rule(
-        "speakup_receipt",
-        "RETAIN_CODES_DAYS",
-        "Speak-up texts already handled (a keyed hash of the message id), by the hour received",
-        SpeakUpReceipt,
-        lambda: SpeakUpReceipt.received_hour,
-    ),
-    Rule(
         "speakup_case",
         "RETAIN_SPEAKUP_CLOSED_DAYS",
-        "Closed speak-up cases and their messages, counted from their last activity (a day); "
-        "their voice messages go at Twilio too",
+        "Closed speak-up cases and their messages (with voice messages' audio), counted from "
+        "their last activity (a day)",
         SpeakUpCase,
         lambda: SpeakUpCase.last_activity_at,
         lambda _now: [SpeakUpCase.status == "closed"],
@@ -151,14 +137,6 @@ def purge_batch(session: Session, rule: Rule, config: Config, now: dt.datetime, 
             )
         ).all()
         delete_after_commit(session, list(recordings))
-    if model is SpeakUpCase:
-        urls = session.scalars(
-            select(SpeakUpMessage.recording_url).where(
-                SpeakUpMessage.case_id.in_(ids), SpeakUpMessage.recording_url.is_not(None)
-            )
-        ).all()
-        # Twilio's recording URL ends in the recording's SID, which is what deletion needs.
-        delete_after_commit(session, [url.rstrip("/").rsplit("/", 1)[-1] for url in urls])
     session.execute(delete(model).where(key.in_(ids)).execution_options(synchronize_session=False))
     return len(ids)
 

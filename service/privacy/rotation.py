@@ -57,6 +57,7 @@ TARGETS: tuple[Target, ...] = (
     Target(SpeakUpMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
     # An erased number waiting for Twilio to list its records (minutes, or through an outage).
     Target(TwilioDeletion.__table__, "number_encrypted"),  # type: ignore[arg-type]
+    Target(SpeakUpMessage.__table__, "audio_encrypted"),  # type: ignore[arg-type]
 )
 
 

@@ -57,7 +57,7 @@ def handle_inbound(
     """Answer one inbound text; a retried MessageSid gets the first answer and changes nothing."""
     vault = vault_of(session)
     if speakup_sms.is_speak_up(message.body):
-        # Anonymous: no contact, no inbound log row, no outbox row, and the sid is not logged.
+        # Anonymous: no contact, no inbound log row, no outbox row, and no log line at all.
         texts = speakup_sms.answer(
             session,
             org,
@@ -70,7 +70,6 @@ def handle_inbound(
         if found is not None:
             # The concern is raised and its code kept, but the crisis line comes first.
             texts = [_crisis_line(session, org, found.language or org.default_language), *texts]
-        log.info("sms: a speak-up text, %d replies", len(texts))
         return Outcome(texts, "speakup")
     seen = _already_handled(session, message.message_sid)
     if seen is not None:

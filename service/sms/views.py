@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, request, url_for
 from twilio.twiml.messaging_response import MessagingResponse
 
 from service import get_config
@@ -13,6 +13,7 @@ from service.db import get_session, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
 from service.sms.operations import Inbound, handle_inbound
+from service.tasks import delete_messages_later
 from service.twilio_gateway import signature_is_valid
 
 bp = Blueprint("sms", __name__, url_prefix="/twilio")
@@ -20,12 +21,22 @@ log = logging.getLogger(__name__)
 REQUIRED = ("MessageSid", "From", "To", "Body")
 
 
-def twiml(texts: list[str]) -> Response:
+def twiml(texts: list[str], *, status_callback: str | None = None) -> Response:
     """A TwiML response with one <Message> per text (none: an empty <Response/>)."""
     response = MessagingResponse()
     for text in texts:
-        response.message(text)
+        if status_callback:
+            # <Message action> is where Twilio reports the reply's status (statusCallback is
+            # its deprecated name).
+            response.message(text, action=status_callback, method="POST")
+        else:
+            response.message(text)
     return Response(str(response), mimetype="text/xml")
+
+
+# Statuses after which a reply's record can be deleted at Twilio (a "sent" one may still
+# become "delivered": deletion is then refused and tried again later).
+FINISHED = frozenset({"sent", "delivered", "undelivered", "failed"})
 
 
 def _int(raw: str | None, *, default: int) -> int:
@@ -66,4 +77,23 @@ def inbound_sms() -> Response:
         keep_bodies=config.SMS_KEEP_BODIES,
     )
     session.commit()
-    return twiml(outcome.replies)
+    if outcome.command != "speakup":
+        return twiml(outcome.replies)
+    # Answered: the text is deleted at Twilio now, each reply once Twilio has sent it, so
+    # Twilio's log no longer ties the number to a speak-up conversation.
+    delete_messages_later([request.form["MessageSid"]])
+    return twiml(outcome.replies, status_callback=url_for("sms.reply_status"))
+
+
+@bp.post("/sms/reply-status")
+def reply_status() -> Response:
+    """Twilio's status callback for a reply that must not stay at Twilio: delete it there."""
+    if not signature_is_valid(request, get_config()):
+        abort(403)
+    sid = request.form.get("MessageSid", "")
+    status = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").lower()
+    if not sid.startswith(("SM", "MM")) or not status:
+        abort(400)
+    if status in FINISHED:
+        delete_messages_later([sid])
+    return Response(status=204)

@@ -200,6 +200,30 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Speak-up words, kept apart from COMMANDS: a speak-up text never enters the conversation, and
+# is recognised (typos too) before anything about the texter is written. "speakup" raises a
+# concern with the words that follow; "case" follows one with its code.
+SPEAK_UP: dict[str, dict[str, tuple[str, ...]]] = {
+    "speakup": {
+        "en": ("SPEAKUP", "SPEAK UP", "CONCERN", "WHISTLEBLOW"),
+        "pl": ("ZGŁOŚ", "ZGŁOŚ PROBLEM", "SYGNAŁ", "ZGŁOSZENIE"),
+        "ro": ("SESIZARE", "SEMNALEZ", "SEMNALEAZĂ"),
+        "ur": ("شکایت", "آواز اٹھاؤ", "SHIKAYAT", "AWAZ UTHAO", "AAWAZ UTHAO"),
+        "pa": ("ਸ਼ਿਕਾਇਤ", "ਆਵਾਜ਼ ਉਠਾਓ", "SHIKAYAT", "AWAAZ UTHAO"),
+        "gu": ("ફરિયાદ", "FARIYAD", "FARIYAAD"),
+        "so": ("CABASHO", "KA HADAL"),
+    },
+    "case": {
+        "en": ("CASE",),
+        "pl": ("SPRAWA",),
+        "ro": ("CAZ", "DOSAR"),
+        "ur": ("کیس", "KES"),
+        "pa": ("ਕੇਸ", "KES"),
+        "gu": ("કેસ", "KES"),
+        "so": ("KIISKA", "KIIS"),
+    },
+}
+
 # Each language's own name in its own script, its English name, then other spellings.
 LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
     "en": ("ENGLISH", "ENG"),

@@ -33,9 +33,8 @@ class SpeakUpCase(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     # Midnight UTC of the day: a finer time could be matched against a call or message log.
     last_activity_at: Mapped[dt.datetime]
-    # Wrong codes for this case (the locator matched, the rest did not), and its lockout.
-    failed_attempts: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None]
+    # Deliberately no count of wrong codes and no lock: guessing is slowed per guesser, so
+    # nobody can lock the owner out of their case, and the case says nothing about being tried.
 
     messages: Mapped[list[SpeakUpMessage]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="SpeakUpMessage.id"
@@ -55,16 +54,21 @@ class SpeakUpMessage(Base):
     body_encrypted: Mapped[str] = mapped_column(Text)
     # A guardian's reply the worker has not read yet (they read by texting CASE and the code).
     unread: Mapped[bool] = mapped_column(default=False)
-    # A voicemail left on the phone line, fetched through the gateway like call-back ones.
-    recording_url: Mapped[str | None] = mapped_column(String(500))
+    # A message left on the phone line: its audio, copied from Twilio and encrypted like the
+    # body, after which Twilio's recording and call record are deleted. No recording URL, SID
+    # or CallSid is kept: each could be looked up at Twilio to find the caller's number.
+    voice: Mapped[bool] = mapped_column(default=False)
+    audio_encrypted: Mapped[str | None] = mapped_column(Text)
+    audio_type: Mapped[str | None] = mapped_column(String(40))
 
     case: Mapped[SpeakUpCase] = relationship(back_populates="messages")
 
 
 class SpeakUpThrottle(Base):
-    """Recent attempts from one number or kiosk, under a key of its own (never the number).
+    """Tries from one number or kiosk in one window (a minute or an hour), under a keyed hash.
 
-    Rows live for minutes: the purge removes them once their window has passed.
+    The key is an HMAC under the hour's random salt, which lives only in the queue's storage
+    and is deleted when the hour ends (service.speakup.salt). Rows go at the hourly purge.
     """
 
     __tablename__ = "speakup_throttle"
@@ -77,8 +81,8 @@ class SpeakUpThrottle(Base):
 class SpeakUpReceipt(Base):
     """A speak-up text already handled, so a retried webhook raises no second case.
 
-    Found by a keyed hash of the MessageSid, not the sid itself, which could be looked up at
-    Twilio; kept a day.
+    Found by an HMAC of the MessageSid (or RecordingSid) under the hour's salt, not the sid
+    itself, which could be looked up at Twilio; purged when the hour ends.
     """
 
     __tablename__ = "speakup_receipt"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,15 +15,12 @@ from service import metrics, validation
 from service.crypto import vault_of
 from service.errors import DomainError, NotFound
 from service.organisations.models import Organisation
-from service.speakup import codes
+from service.speakup import codes, salt
 from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
 
-# Wrong codes from one number or kiosk: 5 a minute, then wait for the minute to pass.
+# Wrong codes from one number or kiosk: 5 a minute, then wait for the next minute. Only the
+# guesser is slowed: a case is never locked, so nobody can lock its owner out by guessing.
 GUESSES_PER_MINUTE = 5
-# Wrong codes for one case (its first characters matched): 5, then locked for 15 minutes,
-# doubling each time after; a lock only ever slows guessing, it never closes the case.
-CASE_FAILURES_BEFORE_LOCK = 5
-CASE_LOCK = dt.timedelta(minutes=15)
 # New concerns from one number or kiosk in an hour, so a script cannot flood the guardian.
 NEW_CASES_PER_HOUR = 5
 MAX_TEXT = 2000
@@ -41,7 +40,7 @@ class WrongCode(SpeakUpRefused):
 
 
 class TooManyTries(SpeakUpRefused):
-    """Too many tries from this number or kiosk, or on this case; wait wait_seconds."""
+    """Too many tries from this number or kiosk; wait wait_seconds."""
 
     def __init__(self, message: str, wait_seconds: int) -> None:
         super().__init__(message)
@@ -56,36 +55,57 @@ class Raised:
     code: str
 
 
-def _throttle(
-    session: Session, key: str, *, limit: int, window: dt.timedelta, now: dt.datetime
-) -> None:
-    """Count one attempt under key; TooManyTries once the window holds more than limit."""
-    # Every window is an hour at most: rows older than that only say who tried, so they go
-    # now rather than at the next purge.
-    session.execute(
-        delete(SpeakUpThrottle).where(SpeakUpThrottle.window_start < now - dt.timedelta(hours=1))
+def sender_key(kind: str, who: str, window: dt.datetime, now: dt.datetime) -> str:
+    """The counter key for a number or kiosk in one window, under this hour's salt.
+
+    The salt is not derived from DATA_KEY and is gone within the hour (service.speakup.salt),
+    so nothing stored, nor any key in the environment, recomputes it for a known number.
+    """
+    return f"{kind}:" + salt.keyed(salt.salt_for(now), kind, f"{window.isoformat()}\x00{who}")
+
+
+def _take(session: Session, key: str, *, limit: int, window: dt.datetime) -> bool:
+    """Count one try under key in one atomic statement; False, counting nothing, at the limit.
+
+    INSERT … ON CONFLICT DO UPDATE … WHERE count < limit RETURNING: concurrent tries queue on
+    the row, and each sees the count the one before it left, so at most `limit` get through.
+    """
+    table = SpeakUpThrottle.__table__
+    # Last hour's counters go now, not only at the hourly job: their salt is gone already.
+    session.execute(delete(table).where(table.c.window_start < salt.hour_start(window)))
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(key=key, window_start=window, count=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"count": table.c.count + 1},
+            where=table.c.count < limit,
+        )
+        .returning(table.c.count)
     )
-    row = session.get(SpeakUpThrottle, key, with_for_update=True)
-    if row is None:
-        row = SpeakUpThrottle(key=key, window_start=now, count=0)
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:  # another request made it first: use theirs
-            row = session.get_one(SpeakUpThrottle, key, with_for_update=True)
-    if now - row.window_start >= window:
-        row.window_start, row.count = now, 0
-    if row.count >= limit:
-        metrics.throttled("speakup")
-        wait = int((row.window_start + window - now).total_seconds()) + 1
-        raise TooManyTries("too many tries", wait)
-    row.count += 1
-    session.flush()
+    return session.execute(statement).first() is not None
 
 
-def sender_key(session: Session, kind: str, who: str) -> str:
-    """The throttle key for a number or a kiosk: a keyed hash no other table can match."""
-    return f"{kind}:" + vault_of(session).purpose_hash("frontline speak-up throttle v1", who)
+def _give_back(session: Session, key: str) -> None:
+    """Undo one counted try (the code was right: reading one's own case is never slowed)."""
+    session.execute(
+        update(SpeakUpThrottle)
+        .where(SpeakUpThrottle.key == key, SpeakUpThrottle.count > 0)
+        .values(count=SpeakUpThrottle.count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _wait(window: dt.datetime, length: dt.timedelta, now: dt.datetime) -> int:
+    return int((window + length - now).total_seconds()) + 1
+
+
+@cache
+def _decoy_hash() -> str:
+    # Verified when no case has the locator, so a lookup costs one slow hash either way.
+    return codes.hash_code(codes.new_code())
 
 
 def raise_concern(
@@ -96,17 +116,16 @@ def raise_concern(
     channel: str,
     sender: str,
     now: dt.datetime,
-    recording_url: str | None = None,
+    voice: bool = False,
 ) -> Raised:
     """Open a case with the worker's first message; the code comes back once, here."""
     body = validation.required_text("concern", text, max_length=MAX_TEXT)
-    _throttle(
-        session,
-        sender_key(session, "new", sender),
-        limit=NEW_CASES_PER_HOUR,
-        window=dt.timedelta(hours=1),
-        now=now,
-    )
+    hour = salt.hour_start(now)
+    if not _take(
+        session, sender_key("new", sender, hour, now), limit=NEW_CASES_PER_HOUR, window=hour
+    ):
+        metrics.throttled("speakup")
+        raise TooManyTries("too many new cases", _wait(hour, dt.timedelta(hours=1), now))
     for _ in range(20):  # a locator clash is rare (1 in 32,768 per open case); draw again
         code = codes.new_code()
         taken = session.scalar(
@@ -130,7 +149,7 @@ def raise_concern(
         SpeakUpMessage(
             author="worker",
             body_encrypted=vault_of(session).encrypt(body),
-            recording_url=recording_url,
+            voice=voice,
         )
     )
     session.add(case)
@@ -141,45 +160,37 @@ def raise_concern(
 def open_case(
     session: Session, org: Organisation, typed: str, *, sender: str, now: dt.datetime
 ) -> SpeakUpCase:
-    """The case a typed code opens; wrong codes are throttled per sender and per case."""
-    guesser = sender_key(session, "guess", sender)
-    row = session.get(SpeakUpThrottle, guesser)
-    recent = row is not None and now - row.window_start < dt.timedelta(minutes=1)
-    if recent and row.count >= GUESSES_PER_MINUTE:
-        wait = int((row.window_start + dt.timedelta(minutes=1) - now).total_seconds()) + 1
+    """The case a typed code opens; wrong codes are throttled per sender, never per case.
+
+    Every lookup counts first (atomically) and then verifies exactly one slow hash, the case's
+    or a decoy's, so a locator that matches a case takes no longer to refuse than one that
+    does not.
+    """
+    minute = now.replace(second=0, microsecond=0)
+    guesser = sender_key("guess", sender, minute, now)
+    if not _take(session, guesser, limit=GUESSES_PER_MINUTE, window=minute):
         metrics.throttled("speakup")
-        raise TooManyTries("too many wrong codes from here", wait)
+        raise TooManyTries(
+            "too many wrong codes from here", _wait(minute, dt.timedelta(minutes=1), now)
+        )
     code = codes.normalise(typed)
     case = (
         session.scalar(
-            select(SpeakUpCase)
-            .where(
+            select(SpeakUpCase).where(
                 SpeakUpCase.organisation_id == org.id,
                 SpeakUpCase.locator == codes.locator(code),
             )
-            .with_for_update()
         )
         if code
         else None
     )
-    if case is not None and case.locked_until is not None and case.locked_until > now:
-        metrics.throttled("speakup")
-        raise TooManyTries("the case is locked", int((case.locked_until - now).total_seconds()) + 1)
-    if case is None or not codes.matches(code, case.code_hash):
-        # Only wrong codes count against the sender, so a worker reading their case often
-        # is never slowed down.
-        _throttle(
-            session, guesser, limit=GUESSES_PER_MINUTE, window=dt.timedelta(minutes=1), now=now
-        )
-        if case is not None:
-            case.failed_attempts += 1
-            if case.failed_attempts % CASE_FAILURES_BEFORE_LOCK == 0:
-                rounds = case.failed_attempts // CASE_FAILURES_BEFORE_LOCK
-                case.locked_until = now + CASE_LOCK * 2 ** min(rounds - 1, 6)
+    right = codes.matches(
+        code or typed[: codes.LENGTH], case.code_hash if case is not None else _decoy_hash()
+    )
+    if case is None or not right:
         session.flush()
         raise WrongCode("no case has that code")
-    case.failed_attempts = 0
-    case.locked_until = None
+    _give_back(session, guesser)
     return case
 
 
@@ -189,8 +200,6 @@ def _append(
     author: str,
     text: str,
     now: dt.datetime,
-    *,
-    recording_url: str | None = None,
 ) -> SpeakUpMessage:
     message = SpeakUpMessage(
         author=author,
@@ -199,7 +208,6 @@ def _append(
         ),
         # A guardian's reply waits to be read; the worker's own words never do.
         unread=author == "guardian",
-        recording_url=recording_url,
     )
     case.messages.append(message)
     case.last_activity_at = coarse(now)
@@ -212,12 +220,10 @@ def add_worker_message(
     case: SpeakUpCase,
     text: str,
     now: dt.datetime,
-    *,
-    recording_url: str | None = None,
 ) -> SpeakUpMessage:
     """The worker adds more to their case (it reopens if the guardian had closed it)."""
     case.status = "open"
-    return _append(session, case, "worker", text, now, recording_url=recording_url)
+    return _append(session, case, "worker", text, now)
 
 
 def guardian_replies(session: Session, case: SpeakUpCase) -> list[tuple[str, bool]]:
@@ -232,10 +238,33 @@ def guardian_replies(session: Session, case: SpeakUpCase) -> list[tuple[str, boo
     return found
 
 
-def messages(session: Session, case: SpeakUpCase) -> list[tuple[str, str, str | None]]:
-    """Every message of a case, in order: (author, text, recording URL)."""
+def messages(session: Session, case: SpeakUpCase) -> list[tuple[str, str, bool]]:
+    """Every message of a case, in order: (author, text, whether it is a voice message)."""
     vault = vault_of(session)
-    return [(m.author, vault.decrypt(m.body_encrypted), m.recording_url) for m in case.messages]
+    return [(m.author, vault.decrypt(m.body_encrypted), m.voice) for m in case.messages]
+
+
+# The largest voice message kept: 180 seconds of Twilio's MP3 is well under 2 MB.
+MAX_AUDIO_BYTES = 8 * 1024 * 1024
+
+
+def store_audio(session: Session, message_id: int, audio: bytes, content_type: str) -> bool:
+    """Keep a voice message's audio, encrypted; False when the message is gone (purged)."""
+    message = session.get(SpeakUpMessage, message_id)
+    if message is None:
+        return False
+    # An MP3 cut short still plays up to the cut; far longer than the line ever records.
+    message.audio_encrypted = vault_of(session).encrypt_bytes(audio[:MAX_AUDIO_BYTES])
+    message.audio_type = content_type[:40]
+    session.flush()
+    return True
+
+
+def audio_of(session: Session, message: SpeakUpMessage) -> tuple[bytes, str] | None:
+    """A voice message's audio and its content type, once copied from Twilio."""
+    if message.audio_encrypted is None:
+        return None
+    return vault_of(session).decrypt_bytes(message.audio_encrypted), message.audio_type or ""
 
 
 def cases(session: Session, organisation_id: int) -> list[SpeakUpCase]:
@@ -275,17 +304,27 @@ def set_status(session: Session, case: SpeakUpCase, status: str, now: dt.datetim
 
 
 def seen_before(session: Session, message_sid: str, now: dt.datetime) -> bool:
-    """True when this webhook was handled already; otherwise remember it (for a day)."""
-    key = vault_of(session).purpose_hash("frontline speak-up receipt v1", message_sid)
+    """True when this webhook was handled already; otherwise remember it (within the hour).
+
+    Keyed with the hour's salt: a receipt cannot be recomputed from Twilio's logs and DATA_KEY.
+    """
+    key = salt.keyed(salt.salt_for(now), "receipt", message_sid)
+    session.execute(
+        delete(SpeakUpReceipt).where(SpeakUpReceipt.received_hour < salt.hour_start(now))
+    )
     if session.get(SpeakUpReceipt, key) is not None:
         return True
     try:
         with session.begin_nested():
-            session.add(
-                SpeakUpReceipt(
-                    sid_hash=key, received_hour=now.replace(minute=0, second=0, microsecond=0)
-                )
-            )
+            session.add(SpeakUpReceipt(sid_hash=key, received_hour=salt.hour_start(now)))
     except IntegrityError:  # a concurrent retry got there first
         return True
     return False
+
+
+def purge_hourly(session: Session, now: dt.datetime) -> int:
+    """Delete counters and receipts from before this hour; its salt is forgotten beside them."""
+    hour = salt.hour_start(now)
+    gone = session.execute(delete(SpeakUpThrottle).where(SpeakUpThrottle.window_start < hour))
+    receipts = session.execute(delete(SpeakUpReceipt).where(SpeakUpReceipt.received_hour < hour))
+    return gone.rowcount + receipts.rowcount

@@ -1,8 +1,10 @@
 """SPEAKUP and CASE by text: answered in the webhook's own reply, and never tied to a number.
 
 These texts bypass the usual conversation entirely: no contact is created or updated, no
-inbound log row is written, nothing goes to the outbox. The number is used only as a keyed,
-purpose-bound hash for throttling, in rows that expire within the hour.
+inbound log row is written, nothing goes to the outbox, and nothing is logged. They are
+recognised in every language, typos too (service.keywords.speak_up), before anything else
+happens. The number is used only for throttling, keyed with the hour's random salt, in rows
+deleted on the hour. The text and its replies are deleted at Twilio once answered.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from service.keywords import SpeakUpText, speak_up
 from service.organisations.models import Organisation
 from service.sms.replies import fit, truncate
 from service.speakup import codes
 from service.speakup import operations as speakup
 
-_SPEAKUP = re.compile(r"^\s*(?:SPEAK[\s-]*UP|CONCERN)\b[\s:,.!-]*(?P<text>.*)$", re.I | re.S)
-_CASE = re.compile(r"^\s*CASE\b[\s:#.-]*(?P<rest>.*)$", re.I | re.S)
+_CASE_ALONE = re.compile(r"^\s*CASE\b", re.I)
+# A code typed on its own, as it is shown: 7KQ2-M9XD-4HTB-WR3P (spaces or none between groups).
+_BARE_CODE = re.compile(r"^\s*[0-9A-Za-z]{4}(?:[\s-]?[0-9A-Za-z]{4}){3}\b")
 
 
 def split_code(rest: str) -> tuple[str, str]:
@@ -36,9 +40,26 @@ def split_code(rest: str) -> tuple[str, str]:
     return rest, ""
 
 
+def _has_code(rest: str) -> bool:
+    return codes.normalise(split_code(rest)[0]) is not None
+
+
+def recognise(body: str) -> SpeakUpText | None:
+    """What a speak-up text asks for, or None when the text is for the conversation."""
+    found = speak_up(body)
+    # CARE, CASA, or SPRAWA and CAZ (everyday words in Polish and Romanian) count only with a
+    # code after them; CASE alone is answered with how to use it.
+    bare_word = found is not None and found.kind == "case" and not _has_code(found.rest)
+    if bare_word and (found.guessed or not _CASE_ALONE.match(body)):
+        return None
+    if found is None and _BARE_CODE.match(body) and _has_code(body):
+        return SpeakUpText("case", body.strip(), guessed=True)
+    return found
+
+
 def is_speak_up(body: str) -> bool:
     """Whether a text is for speak-up (SPEAKUP … or CASE …) rather than the conversation."""
-    return bool(_SPEAKUP.match(body) or _CASE.match(body))
+    return recognise(body) is not None
 
 
 def answer(
@@ -54,10 +75,12 @@ def answer(
     with force_locale(org.default_language):
         if speakup.seen_before(session, message_sid, now):
             return [_("We already have this message. If no code came back, text SPEAKUP again.")]
-        raised = _SPEAKUP.match(body)
-        if raised is not None:
-            return _raise(session, org, raised["text"].strip(), sender, now)
-        return _follow(session, org, _CASE.match(body)["rest"], sender, now)
+        found = recognise(body)
+        if found is None:
+            raise ValueError("not a speak-up text")
+        if found.kind == "speakup":
+            return _raise(session, org, found.rest.strip(), sender, now)
+        return _follow(session, org, found.rest, sender, now)
 
 
 def anonymity() -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -26,6 +27,7 @@ from service.messaging import crisis
 from service.organisations.models import Organisation
 from service.verification.caller import verified_caller
 from service.voice.flows import Flow, Node
+from service.voice.models import VoiceCall
 from service.voice.speaking import Speaker, voices
 
 CHANNEL = "voice"
@@ -106,8 +108,24 @@ class LineBase(Speaker):
         return self._member
 
     def caller_contact(self) -> Contact:
-        """The contact to text or call back: for branches that act on the number, not for it."""
+        """The contact to text or call back and this call's row, made where a branch needs them.
+
+        Only branches that act on the number ("text me", a voicemail) call this: a call that
+        only listens or speaks up must leave neither behind (a case could be matched to either).
+        """
         contact, _created = contacts.get_or_create_contact(self.session, self.org.id, self.caller)
+        self.session.flush()
+        call = self.session.scalar(select(VoiceCall).where(VoiceCall.call_sid == self.call_sid))
+        if call is None:
+            self.session.add(
+                VoiceCall(
+                    call_sid=self.call_sid,
+                    organisation_id=self.org.id,
+                    contact_id=contact.id,
+                    language=contact.language,
+                )
+            )
+            self.session.flush()
         return contact
 
     def countries(self) -> frozenset[int]:

@@ -264,6 +264,8 @@ class Line(MemberActions):
         return None
 
     def _do_record_message(self, state: CallState, node: Node) -> None:
+        # The voicemail's callback finds the caller through this call's row: made here.
+        self.caller_contact()
         self.prompt(node.prompt or "message_intro", state.lang, self._flush())
         after = CallState(node=node.next or self.flow.start, lang=state.lang)
         self.response.record(

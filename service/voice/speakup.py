@@ -1,8 +1,10 @@
 """Speak up by phone: a recorded concern opens a case, and the caller hears its code twice.
 
-Nothing here reads or writes the caller's contact or the call's row. The case holds the
-recording's URL and nothing else about the call: no CallSid, no number, no language. The
-number reaches raise_concern only for its keyed, hour-long throttle.
+Nothing here reads or writes the caller's contact or the call's row, and the case keeps
+nothing about the call: no CallSid, no recording URL or SID, no number, no language. The
+recording is copied into the case by a queued task, which then deletes it and the call's
+record at Twilio (service.tasks.keep_speakup_recording). The number reaches raise_concern
+only for its throttle, keyed with the hour's random salt.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from service.voice.speaking import Speaker, spoken_language, voices
 
 # The case's text: the guardian listens to the recording in the console.
 VOICE_MESSAGE = "(voice message)"
-# Retries are recognised by the recording, never by the call: the call's SID is kept with
-# the caller's contact (voice_call), so a receipt keyed on it would say who spoke up.
+# Retries are recognised by the recording, never by the call: a call's SID could be kept
+# with a caller's contact (voice_call) if they also used the line, and would then say who.
 RECEIPT_PREFIX = "voice recording "
 GROUP = 4  # characters read together, as the code is written: 7KQ2-M9XD-4HTB-WR3P
 # Words that tell letters apart on a crackly line; the NATO spelling alphabet, which is the
@@ -93,10 +95,12 @@ class ConcernAnswer(Speaker):
     ) -> None:
         super().__init__(config)
         self.session, self.org, self.flow, self.now = session, org, flow, now
+        # The new voice message, once a case is raised: its audio is still at Twilio.
+        self.message_id: int | None = None
+        # Refused (too many from this number): the recording is not kept, here or at Twilio.
+        self.refused = False
 
-    def answer(
-        self, state: CallState, *, recording_sid: str, recording_url: str, sender: str
-    ) -> VoiceResponse:
+    def answer(self, state: CallState, *, recording_sid: str, sender: str) -> VoiceResponse:
         """Open the case once per recording and read its code; a retry opens nothing new."""
         lang = state.lang
         # Said, not played: in the caller's language where Twilio has its voice, else English.
@@ -121,14 +125,16 @@ class ConcernAnswer(Speaker):
                     channel="voice",
                     sender=sender,
                     now=self.now,
-                    recording_url=recording_url,
+                    voice=True,
                 )
             except speakup.TooManyTries:
+                self.refused = True
                 self.say(
                     _("You have left several concerns in the last hour. Please call again later."),
                     lang,
                 )
                 return self._goodbye(state)
+        self.message_id = raised.case.messages[0].id
         response = self._flush()
         self.prompt("speakup_code", lang, response)
         self.read_code(raised.code, lang)

@@ -12,7 +12,6 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from service import get_config
 from service.callbacks import operations as callbacks
 from service.callbacks.models import CallbackRequest
-from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.contacts.phone import normalise_inbound
 from service.content.models import Network
@@ -21,6 +20,7 @@ from service.errors import DomainError, InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
 from service.privacy.recordings import delete_after_commit
 from service.reach.operations import count_reach
+from service.tasks import keep_speakup_recording_later
 from service.twilio_gateway import signature_is_valid
 from service.voice.flows import Flow, load_all
 from service.voice.line import CallState, Line, StateCodec
@@ -93,20 +93,11 @@ def incoming() -> Response:
     """A call starts: every caller chooses a language, as a stranger would.
 
     Caller ID can be spoofed: skipping the menu for a number we know, or in its stored language,
-    would tell whoever uses that number that its owner has talked to us.
+    would tell whoever uses that number that its owner has talked to us. Nothing is written
+    here either, neither a contact nor the call's row: only the branches that need them make
+    them (LineBase.caller_contact), so a caller who only listens or speaks up leaves neither.
     """
     config, session, org, caller = _checked()
-    contact, _created = contacts.get_or_create_contact(session, org.id, caller)
-    call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == request.form["CallSid"]))
-    if call is None:
-        session.add(
-            VoiceCall(
-                call_sid=request.form["CallSid"],
-                organisation_id=org.id,
-                contact_id=contact.id,
-                language=contact.language,
-            )
-        )
     response = _line(config, session, org, caller).enter(CallState(node=main_flow().start))
     session.commit()
     return _twiml(response)
@@ -158,11 +149,14 @@ def concern() -> Response:
         response.redirect(url_for("voice.step", s=codec.dump(again)) + "&noinput=1", method="POST")
         return _twiml(response)
     # Deliberately no contact and no VoiceCall here, and nothing logged: the case must not be
-    # findable from the caller or the call. The number is passed only for the keyed throttle.
-    response = ConcernAnswer(session, org, flow, config, now=utcnow()).answer(
-        state, recording_sid=sid, recording_url=url, sender=caller
-    )
+    # findable from the caller or the call. The number is passed only for the salted throttle.
+    answer = ConcernAnswer(session, org, flow, config, now=utcnow())
+    response = answer.answer(state, recording_sid=sid, sender=caller)
     session.commit()
+    if answer.message_id is not None or answer.refused:
+        # The SIDs and URL ride in the queue only, until the audio is copied (when a case was
+        # raised) and both the recording and the call record are deleted at Twilio.
+        keep_speakup_recording_later(answer.message_id or 0, url, sid, request.form["CallSid"])
     return _twiml(response)
 
 

@@ -129,6 +129,8 @@ def test_nothing_of_either_number_is_left_anywhere(
 def test_a_voicemail_left_after_erasure_is_deleted_at_twilio(client, session, demo, fake):
     call = Caller(client, A)
     call.dial_in()
+    call.press("1")
+    call.press("4")  # leaving a message: the contact and the call's row exist from here
     erase_contact(session, find_contact(session, demo.id, A))
     session.commit()
     # The call goes on without its caller: unlinked, so its late voicemail is known for what it is.

@@ -94,6 +94,8 @@ def drive_voice(client) -> None:
     call.press("1")
     call.press("1")
     call.silence()
+    call.press("0")  # back to the main menu
+    call.press("4")  # a message for the organisers: the contact and the call's row start here
     signed_post(
         client,
         "/twilio/voice/recording",
@@ -193,7 +195,10 @@ def test_no_number_and_no_body_reaches_the_logs(
     # The flows did log: the test would prove nothing against silence.
     names = {r.name for r in records}
     assert {"service.sms.operations", "service.sms.views", "service.outbox.views"} <= names, names
-    assert "twilio.http_client" in names
+    assert "huey" in names
+    # The twilio library logs each REST request's URL, and a deletion's URL holds a SID that
+    # Twilio can tie to a number: it is kept quiet below WARNING.
+    assert "twilio.http_client" not in names
     leaks = [
         (record.name, secret)
         for record in records

@@ -43,8 +43,8 @@ def test_choosing_polish_speaks_polish_and_every_call_starts_at_the_menu(
     assert call.spoken() and MAIN_MENU not in call.spoken()
     # Caller ID proves nothing, so the choice is not stored against the number, and a second
     # call from it starts at the language menu like anyone's (tests/voice/test_caller_id.py).
-    contact = session.scalars(select(Contact)).one()
-    assert contact.language == "en"
+    # Nor is any contact made for it: choosing a language writes nothing.
+    assert session.scalar(select(func.count()).select_from(Contact)) == 0
     again = Caller(client)
     again.dial_in()
     assert "Polski" in again.spoken() and again.gather().get("action").endswith("&choose=1")
@@ -204,6 +204,7 @@ def test_forged_tampered_and_unknown_requests_are_refused(client, demo, session)
 
 
 def test_call_status_callbacks_are_recorded(caller, client, session) -> None:
+    caller.press("4")  # a voicemail: the call's row is made for its callback
     form = {
         "CallSid": caller.call_sid,
         "CallStatus": "completed",
@@ -213,6 +214,14 @@ def test_call_status_callbacks_are_recorded(caller, client, session) -> None:
     assert signed_post(client, "/twilio/voice/status", form).status_code == 204
     call = session.scalars(select(VoiceCall)).one()
     assert (call.status, call.duration_seconds) == ("completed", 95)
+
+
+def test_a_caller_who_only_listens_leaves_no_contact_and_no_call_row(caller, client, session):
+    caller.press("2")  # events, read out
+    form = {"CallSid": caller.call_sid, "CallStatus": "completed", "AccountSid": "AC" + "0" * 32}
+    assert signed_post(client, "/twilio/voice/status", form).status_code == 204
+    assert session.scalar(select(func.count()).select_from(Contact)) == 0
+    assert session.scalar(select(func.count()).select_from(VoiceCall)) == 0
 
 
 def test_an_organisation_with_no_groups_says_so(client, session) -> None:

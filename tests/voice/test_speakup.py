@@ -21,11 +21,36 @@ from service.voice.line import CallState, StateCodec
 from service.voice.models import VoiceCall
 from service.voice.prompts import PROMPTS
 from service.voice.speakup import SPELLING
+from tests.console.conftest import console, managers  # noqa: F401  (fixtures used here)
+from tests.fake_twilio import AUDIO, FakeTwilio
 from tests.sms.conftest import signed_post
 from tests.voice.conftest import Caller
 
 NUMBER = "+447400123456"
+NOW = dt.datetime(2026, 12, 7, 10, 15, 30, tzinfo=dt.UTC)
 _recordings = itertools.count(1)
+
+
+@pytest.fixture
+def fake():
+    """Twilio's REST API, where recordings are fetched from and deleted."""
+    with FakeTwilio() as server:
+        yield server
+
+
+@pytest.fixture
+def config(config, fake):
+    """The service talks to the fake Twilio."""
+    return config.replace(TWILIO_API_URL=fake.url)
+
+
+@pytest.fixture(autouse=True)
+def _empty_queue(app, monkeypatch) -> None:
+    """Nothing queued or salted from another test; the clock held inside one hour's counters."""
+    from service.queue import huey
+
+    huey.flush()
+    monkeypatch.setattr("service.voice.views.utcnow", lambda: NOW)
 
 
 def recording() -> dict[str, str]:
@@ -77,7 +102,7 @@ def test_the_main_menu_offers_speak_up_and_says_what_anonymity_means(caller) -> 
 
 
 def test_a_recorded_concern_gets_a_code_read_twice_that_opens_its_case(
-    client, demo, session, caplog
+    client, demo, session, caplog, fake
 ) -> None:
     caplog.set_level(logging.DEBUG)
     call = Caller(client, NUMBER)
@@ -106,12 +131,20 @@ def test_a_recorded_concern_gets_a_code_read_twice_that_opens_its_case(
     assert {p.get("rate") for s in code_says for p in s.iter("prosody")} == {"slow"}
     assert len(twiml.findall("Pause")) == 2 * (codes.LENGTH // 4 - 1)
 
+    session.expire_all()  # the queued task wrote through a session of its own
     case = session.scalars(select(SpeakUpCase)).one()
     assert case.channel == "voice"
-    assert speakup.messages(session, case) == [("worker", "(voice message)", form["RecordingUrl"])]
+    assert speakup.messages(session, case) == [("worker", "(voice message)", True)]
+    # The audio is the service's own now, encrypted like any body; Twilio's copy, and the
+    # call's record that held the caller's number, are deleted there.
+    assert speakup.audio_of(session, case.messages[0]) == (AUDIO, "audio/mpeg")
+    assert (
+        case.messages[0].audio_encrypted and AUDIO not in case.messages[0].audio_encrypted.encode()
+    )
+    assert [f["path"].rsplit("/", 1)[-1] for f in fake.fetched] == [form["RecordingSid"] + ".mp3"]
+    assert fake.deleted == [form["RecordingSid"]] and fake.deleted_calls == [call.call_sid]
     assert codes.matches(first, case.code_hash)
-    now = dt.datetime.now(dt.UTC)
-    assert speakup.open_case(session, demo, codes.shown(first), sender="test", now=now) == case
+    assert speakup.open_case(session, demo, codes.shown(first), sender="test", now=NOW) == case
 
     # Nothing in the speak-up tables leads back to the caller or the call.
     vault = vault_of(session)
@@ -120,16 +153,22 @@ def test_a_recorded_concern_gets_a_code_read_twice_that_opens_its_case(
         "07400123456",
         "7400123456",
         call.call_sid,
+        form["RecordingSid"],
+        form["RecordingUrl"],
         vault.blind_index(NUMBER),
         vault.purpose_hash("frontline speak-up receipt v1", call.call_sid),
+        vault.purpose_hash(
+            "frontline speak-up receipt v1", "voice recording " + form["RecordingSid"]
+        ),
         first,
         first[codes.LOCATOR_LENGTH :],
     }
     leaks = [v for v in speakup_values(session) if any(f in v for f in forbidden)]
     assert not leaks
-    # The recording is not a call-back request, and the call's rows gained nothing.
+    # Before, the call's start wrote a contact and a voice_call row (CallSid, time, contact);
+    # a caller who only spoke up now leaves neither.
     assert count(session, CallbackRequest) == 0
-    assert (count(session, Contact), count(session, VoiceCall)) == (1, 1)
+    assert (count(session, Contact), count(session, VoiceCall)) == (0, 0)
     logged = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
     assert not [m for m in logged if any(s in m for s in (NUMBER, "7400123456", call.call_sid))]
 
@@ -192,13 +231,17 @@ def test_a_language_with_no_voice_hears_the_code_in_english(client, demo) -> Non
     assert "as in" in call.spoken()
 
 
-def test_one_number_cannot_flood_the_guardian(caller, session) -> None:
+def test_one_number_cannot_flood_the_guardian(caller, session, fake) -> None:
     action = to_recording(caller).find("Record").get("action")
     for _ in range(speakup.NEW_CASES_PER_HOUR):
         caller.post(action, **recording())
-    caller.post(action, **recording())
+    refused = recording()
+    fetched = len(fake.fetched)
+    caller.post(action, **refused)
     assert "You have left several concerns in the last hour" in caller.spoken()
     assert count(session, SpeakUpCase) == speakup.NEW_CASES_PER_HOUR
+    # The refused message is not kept here, and not left at Twilio either.
+    assert len(fake.fetched) == fetched and refused["RecordingSid"] in fake.deleted
 
 
 @pytest.mark.parametrize("name", ["speakup", "speakup_record"])
@@ -207,3 +250,80 @@ def test_the_speak_up_nodes_go_back_towards_the_main_menu(name: str) -> None:
     node = flow.node(name)
     assert node.back in ("main", "speakup")
     assert flow.node("speakup_record").next == "goodbye"
+
+
+def test_a_new_caller_who_picks_polish_and_speaks_up_leaves_no_contact_or_call(
+    client, demo, session, fake
+) -> None:
+    call = Caller(client, NUMBER)
+    call.dial_in()
+    call.press("2")  # Polish: before, choosing a language stored a contact for the number
+    call.post(to_recording(call).find("Record").get("action"), **recording())
+    status = signed_post(
+        client, "/twilio/voice/status", call._form(CallStatus="completed", CallDuration="95")
+    )
+    assert status.status_code == 204
+    assert (count(session, Contact), count(session, VoiceCall)) == (0, 0)
+    assert count(session, SpeakUpCase) == 1
+
+
+def test_a_member_who_calls_only_to_speak_up_is_not_marked_as_having_called(
+    client, demo, session, fake
+) -> None:
+    from service.contacts.operations import get_or_create_contact
+
+    member, _ = get_or_create_contact(session, demo.id, NUMBER, language="en")
+    member.last_seen_at = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    session.commit()
+    call = Caller(client, NUMBER)
+    call.dial_in()  # a returning caller: straight to the menu
+    call.post(to_recording(call).find("Record").get("action"), **recording())
+    assert count(session, VoiceCall) == 0
+    session.refresh(member)
+    assert member.last_seen_at == dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def test_the_call_record_is_deleted_once_twilio_allows_it(client, demo, session, fake) -> None:
+    from service.queue import huey
+
+    call = Caller(client, NUMBER)
+    call.dial_in()
+    call.press("1")
+    fake.not_yet.add(call.call_sid)  # the caller is still hearing their code
+    form = recording()
+    call.post(to_recording(call).find("Record").get("action"), **form)
+    session.expire_all()  # the queued task wrote through a session of its own
+    case = session.scalars(select(SpeakUpCase)).one()
+    assert speakup.audio_of(session, case.messages[0]) is not None
+    assert fake.deleted == [form["RecordingSid"]] and fake.deleted_calls == []
+    retry = [t for t in huey.scheduled() if t.name.endswith("keep_speakup_recording")]
+    assert len(retry) == 1  # tried again in a minute, then less often, until done
+    fake.not_yet.clear()  # the call has ended
+    retry[0].execute()
+    assert fake.deleted_calls == [call.call_sid]
+    assert len(fake.fetched) == 1  # the audio was not fetched twice
+
+
+def test_the_guardian_plays_the_copy_not_twilios(
+    client,
+    demo,
+    session,
+    fake,
+    console,  # noqa: F811
+    managers,  # noqa: F811
+) -> None:
+    call = Caller(client, NUMBER)
+    call.dial_in()
+    call.press("1")
+    call.post(to_recording(call).find("Record").get("action"), **recording())
+    session.expire_all()
+    case = session.scalars(select(SpeakUpCase)).one()
+    fetched = len(fake.fetched)
+    guardian = managers["guardian"]
+    console.sign_in(guardian.email, guardian.totp_secret)
+    page = console.get(f"/console/speak-up/{case.id}")
+    assert page.status_code == 200 and b"<audio" in page.data
+    played = console.get(f"/console/speak-up/{case.id}/recording/{case.messages[0].id}")
+    assert played.status_code == 200 and played.data == AUDIO
+    assert played.headers["Cache-Control"] == "no-store"
+    assert len(fake.fetched) == fetched  # Twilio was not asked: its copy is gone
