@@ -57,7 +57,8 @@ def use_phone_and_text(client, number: str, *, recording: str) -> None:
     phone.send("CALL ME")
     phone.send("NETWORKS")  # leaves a numbered list in the conversation state
     call = Caller(client, number)
-    call.dial_in()  # a member who has texted: straight to the main menu
+    call.dial_in()
+    call.press("1")  # English: every caller picks a language
     call.press("4")  # leave a message: the call's row is made for the voicemail's callback
     signed_post(
         client,

@@ -276,7 +276,8 @@ def test_a_member_who_calls_only_to_speak_up_is_not_marked_as_having_called(
     member.last_seen_at = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
     session.commit()
     call = Caller(client, NUMBER)
-    call.dial_in()  # a returning caller: straight to the menu
+    call.dial_in()
+    call.press("1")
     call.post(to_recording(call).find("Record").get("action"), **recording())
     assert count(session, VoiceCall) == 0
     session.refresh(member)
