@@ -70,7 +70,7 @@ run: install
 	@echo "    public page     http://$(HOST):$(PORT)/"
 	@echo "    depot kiosk     http://$(HOST):$(PORT)/kiosk/eastfield-depot/"
 	@echo "    phone simulator http://$(HOST):$(PORT)/dev/phone"
-	@echo "    console         http://$(HOST):$(PORT)/console/  (first: $(FRONTLINE) create-manager --email you@example.org)"
+	@echo "    console         http://$(HOST):$(PORT)/console/  (first: FRONTLINE_ENV=development $(FRONTLINE) create-manager --email you@example.org)"
 	@echo ""
 	@$(FRONTLINE) worker --workers 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
@@ -78,6 +78,7 @@ run: install
 
 # At scale: 2 gunicorn web processes and 2 workers on the local PostgreSQL (database
 # frontline_cluster, created if missing) and Redis (db 1); bench/cluster.py says how.
+cluster: export FRONTLINE_ENV ?= development
 cluster: export FRONTLINE_DEV_TOOLS ?= true
 cluster: install
 	PORT=$(PORT) $(BIN)/python bench/cluster.py

@@ -20,6 +20,8 @@ TOOLING_KEYS = frozenset({"TEST_DATABASE_URL", "TEST_NOW"})
 
 # Secrets that a production deployment must set; in development they are generated once.
 SECRET_KEYS = ("SECRET_KEY", "DATA_KEY")
+# The shortest secret production accepts: 32 bytes, what `secrets.token_urlsafe(32)` gives.
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(Exception):
@@ -67,6 +69,10 @@ class Config:
     TWILIO_FROM_NUMBER: str = ""
     QUEUE_URL: str = ""
     DEV_TOOLS: bool = False
+    # Largest request body accepted (bytes); the JSON APIs of the kiosk and public pages take
+    # only MAX_API_REQUEST_BYTES. Beyond either: 413, before the body is read.
+    MAX_REQUEST_BYTES: int = 1_048_576
+    MAX_API_REQUEST_BYTES: int = 32_768
     # Inbound texts answered per number per minute; beyond it an empty reply (cost, loops).
     SMS_RATE_LIMIT: int = 20
     # Keep inbound message bodies (encrypted) in the log; off by default: metadata only.
@@ -141,9 +147,18 @@ class Config:
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 
 
-def from_env(environ: Mapping[str, str] | None = None) -> Config:
-    """Build the configuration from FRONTLINE_* variables; unknown keys stop start-up."""
+def from_env(environ: Mapping[str, str] | None = None, *, require_env: bool = True) -> Config:
+    """Build the configuration from FRONTLINE_* variables; unknown keys stop start-up.
+
+    FRONTLINE_ENV must be set: a live service that forgot it would otherwise run as a
+    workstation does, with invented secrets. Only the queue's import-time build skips that.
+    """
     environ = os.environ if environ is None else environ
+    if require_env and not environ.get(PREFIX + "ENV"):
+        raise ConfigError(
+            f"{PREFIX}ENV is not set: set it to production for a live service, or to "
+            "development on a workstation (make run sets development for you)"
+        )
     values: dict[str, object] = {}
     unknown = []
     for key, raw in environ.items():
@@ -194,13 +209,42 @@ def validate(config: Config) -> Config:
         raise ConfigError(
             f"set {PREFIX}TWILIO_MESSAGING_SERVICE_SID or {PREFIX}TWILIO_FROM_NUMBER, not both"
         )
+    if (
+        config.MAX_API_REQUEST_BYTES < 1024
+        or config.MAX_REQUEST_BYTES < config.MAX_API_REQUEST_BYTES
+    ):
+        raise ConfigError(
+            f"{PREFIX}MAX_API_REQUEST_BYTES must be at least 1024 "
+            f"and at most {PREFIX}MAX_REQUEST_BYTES"
+        )
     if config.is_production:
-        missing = [PREFIX + k for k in SECRET_KEYS if not getattr(config, k)]
-        if config.TWILIO_ACCOUNT_SID and not config.TWILIO_AUTH_TOKEN:
-            missing.append(PREFIX + "TWILIO_AUTH_TOKEN")
-        if missing:
-            raise ConfigError(f"production needs {', '.join(missing)}; refusing to start")
+        _check_production(config)
     return config
+
+
+def _check_production(config: Config) -> None:
+    missing = [PREFIX + k for k in SECRET_KEYS if not getattr(config, k)]
+    if config.TWILIO_ACCOUNT_SID and not config.TWILIO_AUTH_TOKEN:
+        missing.append(PREFIX + "TWILIO_AUTH_TOKEN")
+    if missing:
+        raise ConfigError(f"production needs {', '.join(missing)}; refusing to start")
+    if config.DEV_TOOLS:
+        # The phone simulator shows anyone's codes and signs webhooks: never on a live service.
+        raise ConfigError(f"{PREFIX}DEV_TOOLS must be off in production; refusing to start")
+    if not config.PUBLIC_URL.startswith("https://"):
+        raise ConfigError(
+            f"{PREFIX}PUBLIC_URL must be https:// in production, not {config.PUBLIC_URL!r}"
+        )
+    short = [
+        PREFIX + k
+        for k in (*SECRET_KEYS, "TWILIO_AUTH_TOKEN")
+        if getattr(config, k) and len(getattr(config, k).encode()) < MIN_SECRET_BYTES
+    ]
+    if short:
+        raise ConfigError(
+            f"{', '.join(short)} must be at least {MIN_SECRET_BYTES} bytes in production "
+            "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
 
 
 _QUIET = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")

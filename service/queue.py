@@ -30,4 +30,6 @@ def build_huey(config: Config) -> Huey:
 
 
 # Tasks register on this instance at import; workers and web processes build it the same way.
-huey = build_huey(from_env())
+# FRONTLINE_ENV is not required here: whatever imports this builds the app next, which is
+# where a missing one stops start-up with its message.
+huey = build_huey(from_env(require_env=False))

@@ -207,9 +207,15 @@ def test_the_periodic_job_purges(app, session, demo, vault, fake):
 
 
 def test_periods_are_settings_with_floors():
-    config = from_env({"FRONTLINE_RETAIN_INBOUND_DAYS": "30", "FRONTLINE_RETAIN_AUDIT_DAYS": "400"})
+    config = from_env(
+        {
+            "FRONTLINE_ENV": "development",
+            "FRONTLINE_RETAIN_INBOUND_DAYS": "30",
+            "FRONTLINE_RETAIN_AUDIT_DAYS": "400",
+        }
+    )
     assert (config.RETAIN_INBOUND_DAYS, config.RETAIN_AUDIT_DAYS) == (30, 400)
     with pytest.raises(ConfigError, match="FRONTLINE_RETAIN_AUDIT_DAYS must be at least 365"):
-        from_env({"FRONTLINE_RETAIN_AUDIT_DAYS": "30"})
+        from_env({"FRONTLINE_ENV": "development", "FRONTLINE_RETAIN_AUDIT_DAYS": "30"})
     with pytest.raises(ConfigError, match="FRONTLINE_RETAIN_CODES_DAYS must be at least 1"):
-        from_env({"FRONTLINE_RETAIN_CODES_DAYS": "0"})
+        from_env({"FRONTLINE_ENV": "development", "FRONTLINE_RETAIN_CODES_DAYS": "0"})
