@@ -75,12 +75,7 @@ def _shared_device_headers(response: Response) -> Response:
     # its own copy of the content pages, which hold no one's data.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-        )
+    # The Content-Security-Policy, nosniff and no framing: service/http_security.py.
     return response
 
 

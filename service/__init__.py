@@ -10,7 +10,7 @@ from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import catalogs, db, languages, log, observe, outage
+from service import catalogs, db, http_security, languages, log, observe, outage
 from service.config import Config, from_env, validate, with_dev_secrets
 from service.crypto import Vault
 
@@ -72,6 +72,7 @@ def create_app(config: Config | None = None) -> Flask:
         # minutes); the cookie ends with the browser.
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
     )
+    http_security.register(app)
     if config.PROXY_FIX:
         # One trusted proxy in front: take scheme, host and client address from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]

@@ -51,9 +51,8 @@ def _time_limits() -> None:
 
 @bp.after_request
 def _private(response: Response) -> Response:
-    # Console pages show who is in which network: never cached, never framed.
+    # Console pages show who is in which network: never cached (nor framed: http_security).
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
     # Same-origin only: flask-wtf checks the Referer of every HTTPS post against our host.
     response.headers["Referrer-Policy"] = "same-origin"
     return response
