@@ -30,11 +30,21 @@ class SignedIn(UserMixin):
         self.manager = manager
         self.id = manager.id
 
+    def get_id(self) -> str:
+        """The manager and their session generation: signing out raises it on the server."""
+        return f"{self.manager.id}.{self.manager.session_generation}"
+
 
 @login_manager.user_loader
 def _load(user_id: str) -> SignedIn | None:
-    manager = get_session().get(Manager, int(user_id))
+    manager_id, _, generation = user_id.partition(".")
+    if not manager_id.isdigit() or not generation.isdigit():
+        return None
+    manager = get_session().get(Manager, int(manager_id))
     if manager is None or manager.disabled_at is not None:
+        return None
+    # A cookie from before the last sign-out (a copy, a stolen one) names an old generation.
+    if manager.session_generation != int(generation):
         return None
     return SignedIn(manager)
 

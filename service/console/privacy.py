@@ -78,7 +78,19 @@ def privacy_find():
     except InvalidPhoneNumber:
         form.phone.errors = ["That is not a UK number we could have texted (07… or +44…)."]
         return render_template("console/privacy.html", form=form), 400
-    contact = contacts.find_contact(get_session(), auth.manager().organisation_id, e164)
+    session = get_session()
+    manager = auth.manager()
+    contact = contacts.find_contact(session, manager.organisation_id, e164)
+    # Who looked a number up, when, and what it found (a contact's reference, never the number).
+    audit.record(
+        session,
+        manager.organisation_id,
+        manager.id,
+        "data.lookup",
+        found=contact is not None,
+        contact=contact.id if contact else None,
+    )
+    session.commit()
     if contact is None:
         return render_template("console/privacy.html", form=form, nothing=display(e164))
     # The admin has just typed this number: showing it back is no disclosure.

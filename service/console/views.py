@@ -119,13 +119,13 @@ def _second_step(template: str, **values: object):
     if form.validate_on_submit():
         session = get_session()
         try:
-            managers.check_code(manager, form.code.data, utcnow())
+            managers.check_code(session, manager, form.code.data, utcnow())
         except managers.TooManyAttempts as exc:
             session.commit()
             flash(f"Too many tries for this account. Wait {exc.wait_seconds} seconds.")
             return render_template(template, form=form, manager=manager, **values), 429
         except managers.SignInRefused:
-            session.commit()
+            session.commit()  # the try, and the wait it may have started, count
             flash("That code is not right. Codes change every 30 seconds.")
             return render_template(template, form=form, manager=manager, **values), 401
         audit.record(session, manager.organisation_id, manager.id, "sign_in")
@@ -170,6 +170,11 @@ def _qr_svg(text: str) -> str:
 def sign_out():
     """End the session."""
     if SignOutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # Ended on the server too: a copy of this session's cookie no longer signs anyone in.
+            session = get_session()
+            managers.end_sessions(session, auth.manager())
+            session.commit()
         auth.end()
         flash("You are signed out.", "success")
     return redirect(url_for("console.sign_in"))

@@ -29,9 +29,11 @@ class Manager(Base):
     totp_confirmed_at: Mapped[dt.datetime | None]
     # The last TOTP time step accepted: a code is good once, not for its whole 30 s.
     totp_last_step: Mapped[int | None]
-    # Failed sign-ins in the current one-minute window, per account.
-    failed_count: Mapped[int] = mapped_column(default=0)
-    failed_window_start: Mapped[dt.datetime | None]
+    # Wrong codes in a row: past a few, each one doubles the wait before the next is checked.
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_blocked_until: Mapped[dt.datetime | None]
+    # Part of every session's id: signing out raises it, so no copy of a cookie still works.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     disabled_at: Mapped[dt.datetime | None]
     # The phone the service rings to bridge a call-back (encrypted like every number).
     phone_encrypted: Mapped[str | None] = mapped_column(Text)
@@ -55,3 +57,14 @@ class ManagerRole(Base):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
 
     manager: Mapped[Manager] = relationship(back_populates="roles")
+
+
+class SignInThrottle(Base):
+    """Failed passwords per typed email (known or not, so both are throttled alike)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    # sha256 of the normalised email: equal for a known and an unknown address.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(index=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Iterable
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import case, delete, func, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from service.audit import operations as audit
 from service.errors import DomainError, ValidationError
-from service.managers.models import ROLES, Manager, ManagerRole
+from service.managers.models import ROLES, Manager, ManagerRole, SignInThrottle
 from service.organisations.models import Organisation
 
 # argon2id with the library's defaults (RFC 9106's second recommended profile).
@@ -21,8 +25,15 @@ _hasher = PasswordHasher()
 # A password hashed once at import: unknown emails cost as much to check as known ones.
 _DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
 MIN_PASSWORD_LENGTH = 12
+# Passwords: 5 tries a minute per typed email, known or not. Not more: a stranger who knows
+# a manager's email could otherwise lock them out for long.
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=1)
+# Codes (only someone holding the password gets this far): 5 wrong codes in a row are free,
+# then each further one waits twice as long as the last, from 30 seconds up to a day.
+FREE_CODE_TRIES = 5
+FIRST_CODE_WAIT = dt.timedelta(seconds=30)
+LONGEST_CODE_WAIT = dt.timedelta(days=1)
 ISSUER = "Frontline Connect"
 
 
@@ -31,7 +42,7 @@ class SignInRefused(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """The account has failed too often in the last minute; it must wait."""
+    """The typed email, or the account's codes, failed too often: wait before the next try."""
 
     def __init__(self, wait_seconds: int) -> None:
         super().__init__(f"wait {wait_seconds} s")
@@ -76,57 +87,181 @@ def create_manager(
     return manager
 
 
-def _check_throttle(manager: Manager, now: dt.datetime) -> None:
-    start = manager.failed_window_start
-    if start is not None and now - start < FAILURE_WINDOW and manager.failed_count >= MAX_FAILURES:
-        raise TooManyAttempts(int((start + FAILURE_WINDOW - now).total_seconds()) + 1)
+def email_key(email: str) -> str:
+    """The throttle's key for a typed email: the same whether or not a manager has it."""
+    return hashlib.sha256(b"frontline-sign-in:" + normalise_email(email).encode()).hexdigest()
 
 
-def record_failure(manager: Manager, now: dt.datetime) -> None:
-    """Count a failed password or code against this account's minute."""
-    start = manager.failed_window_start
-    if start is None or now - start >= FAILURE_WINDOW:
-        manager.failed_window_start, manager.failed_count = now, 1
-    else:
-        manager.failed_count += 1
+def _seconds(delta: dt.timedelta) -> int:
+    return max(1, int(delta.total_seconds()) + 1)
+
+
+def _claim_password_try(session: Session, key: str, now: dt.datetime) -> int:
+    """Count one password try for an email in one atomic statement; refuse past the limit."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(SignInThrottle)
+        .values(key=key, window_start=now, count=0)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    expired = SignInThrottle.window_start <= now - FAILURE_WINDOW
+    # Concurrent tries queue on the row: each sees the count the one before it left.
+    count = session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.key == key, or_(expired, SignInThrottle.count < MAX_FAILURES))
+        .values(
+            count=case((expired, 1), else_=SignInThrottle.count + 1),
+            window_start=case((expired, now), else_=SignInThrottle.window_start),
+        )
+        .returning(SignInThrottle.count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if count is None:
+        start = session.scalar(select(SignInThrottle.window_start).where(SignInThrottle.key == key))
+        raise TooManyAttempts(_seconds((start or now) + FAILURE_WINDOW - now))
+    return count
+
+
+def _spend_a_hash(password: str) -> None:
+    # Every answer to a password costs one argon2 check, so timing tells nothing.
+    with contextlib.suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, password)
 
 
 def check_password(session: Session, email: str, password: str, now: dt.datetime) -> Manager:
-    """The manager for an email and password; failures are counted per account."""
+    """The manager for an email and password; tries are counted per typed email.
+
+    A known and an unknown email get the same answers, throttle included, in the same time.
+    """
+    key = email_key(email)
     manager = session.scalar(select(Manager).where(Manager.email == normalise_email(email)))
+    try:
+        count = _claim_password_try(session, key, now)
+    except TooManyAttempts:
+        _spend_a_hash(password)
+        raise
     if manager is None or manager.disabled_at is not None:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
+        _spend_a_hash(password)
         raise SignInRefused("wrong email or password")
-    _check_throttle(manager, now)
     try:
         _hasher.verify(manager.password_hash, password)
     except VerifyMismatchError:
-        record_failure(manager, now)
+        # Only an account's own failures are audited: a typed email that is no account's
+        # may be a password typed into the wrong box.
+        audit.record(
+            session, manager.organisation_id, manager.id, "sign_in.failed", step="password"
+        )
+        if count >= MAX_FAILURES:
+            audit.record(
+                session,
+                manager.organisation_id,
+                manager.id,
+                "sign_in.locked",
+                step="password",
+                seconds=int(FAILURE_WINDOW.total_seconds()),
+            )
         raise SignInRefused("wrong email or password") from None
+    session.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
     if _hasher.check_needs_rehash(manager.password_hash):
         manager.password_hash = _hasher.hash(password)
     return manager
 
 
-def check_code(manager: Manager, code: str, now: dt.datetime) -> None:
-    """Accept a TOTP code once (this step or the one either side); count a wrong one."""
-    _check_throttle(manager, now)
+def code_wait(failures: int) -> dt.timedelta | None:
+    """How long an account waits after this many wrong codes in a row (None: no wait)."""
+    if failures < FREE_CODE_TRIES:
+        return None
+    return min(FIRST_CODE_WAIT * 2 ** (failures - FREE_CODE_TRIES), LONGEST_CODE_WAIT)
+
+
+def _claim_code_try(session: Session, manager: Manager, now: dt.datetime) -> int:
+    """Count one code try in one atomic statement, before the code is looked at.
+
+    The try is counted as wrong (and the wait it earns starts) until the code proves right,
+    so parallel guesses queue on the row and only FREE_CODE_TRIES of them are ever checked.
+    """
+    failures = Manager.totp_failures
+    longest = FREE_CODE_TRIES + 12  # 30 s doubled 12 times passes a day
+    blocked_until = case(
+        (failures + 1 < FREE_CODE_TRIES, null()),
+        *[(failures + 1 == n, now + code_wait(n)) for n in range(FREE_CODE_TRIES, longest)],
+        else_=now + LONGEST_CODE_WAIT,
+    )
+    count = session.execute(
+        update(Manager)
+        .where(
+            Manager.id == manager.id,
+            or_(Manager.totp_blocked_until.is_(None), Manager.totp_blocked_until <= now),
+        )
+        .values(totp_failures=failures + 1, totp_blocked_until=blocked_until)
+        .returning(Manager.totp_failures)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    session.refresh(manager)
+    if count is None:
+        raise TooManyAttempts(_seconds((manager.totp_blocked_until or now) - now))
+    return count
+
+
+def check_code(session: Session, manager: Manager, code: str, now: dt.datetime) -> bool:
+    """Accept a TOTP code once (this step or the one either side); True when it enrols.
+
+    Wrong codes back off exponentially per account; each is audited, as is each lockout.
+    """
+    count = _claim_code_try(session, manager, now)
     totp = pyotp.TOTP(manager.totp_secret or "")
-    digits = "".join(c for c in code if c.isdigit())
+    digits = "".join(c for c in code if c.isdigit())[:12]
     step = int(now.timestamp()) // totp.interval
-    for offset in (0, -1, 1):
-        candidate = step + offset
-        if (manager.totp_last_step is None or candidate > manager.totp_last_step) and totp.at(
-            candidate * totp.interval
-        ) == digits:
-            manager.totp_last_step = candidate
-            manager.failed_count = 0
-            if manager.totp_confirmed_at is None:
+    # Every candidate is compared, in constant time: how long it takes says nothing.
+    matches = [
+        candidate
+        for candidate in (step - 1, step, step + 1)
+        if hmac.compare_digest(totp.at(candidate * totp.interval), digits)
+    ]
+    for candidate in matches:
+        # A step is accepted once, even by two requests racing with the same code.
+        accepted = session.execute(
+            update(Manager)
+            .where(
+                Manager.id == manager.id,
+                or_(Manager.totp_last_step.is_(None), Manager.totp_last_step < candidate),
+            )
+            .values(totp_last_step=candidate, totp_failures=0, totp_blocked_until=None)
+            .returning(Manager.id)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        session.refresh(manager)
+        if accepted is not None:
+            enrolled = manager.totp_confirmed_at is None
+            if enrolled:
                 manager.totp_confirmed_at = now
-            return
-    record_failure(manager, now)
+                audit.record(session, manager.organisation_id, manager.id, "totp.enrol")
+            return enrolled
+    audit.record(session, manager.organisation_id, manager.id, "sign_in.failed", step="code")
+    wait = code_wait(count)
+    if wait is not None:
+        audit.record(
+            session,
+            manager.organisation_id,
+            manager.id,
+            "sign_in.locked",
+            step="code",
+            seconds=int(wait.total_seconds()),
+        )
     raise SignInRefused("wrong code")
+
+
+def end_sessions(session: Session, manager: Manager) -> None:
+    """Sign the manager out everywhere: every session cookie issued so far stops working."""
+    session.execute(
+        update(Manager)
+        .where(Manager.id == manager.id)
+        .values(session_generation=Manager.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(manager)
+    audit.record(session, manager.organisation_id, manager.id, "sign_out")
 
 
 def provisioning_uri(manager: Manager) -> str:

@@ -14,6 +14,7 @@ from service.audit.models import AuditEntry
 from service.callbacks.models import CallbackRequest
 from service.config import Config
 from service.db import Database
+from service.managers.models import SignInThrottle
 from service.outbox.models import FINISHED, OutboundMessage
 from service.privacy.recordings import delete_after_commit
 from service.sms.models import InboundMessage
@@ -78,6 +79,13 @@ RULES = (
         "Browsers' request keys (replay protection for those codes)",
         RequestKey,
         lambda: RequestKey.created_at,
+    ),
+    Rule(
+        "sign_in_throttle",
+        "RETAIN_CODES_DAYS",
+        "Console password-try counters (a hash of the typed email), counted from their window",
+        SignInThrottle,
+        lambda: SignInThrottle.window_start,
     ),
     Rule(
         "speakup_case",
