@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from service import create_app
-from service.config import PROJECT_ROOT, Config, ConfigError, from_env, with_dev_secrets
+from service.config import Config, ConfigError, from_env, with_dev_secrets
 
 DEV = {"FRONTLINE_ENV": "development"}
 # What a well-configured live service sets: every secret 32 bytes or more, HTTPS.
@@ -120,7 +121,7 @@ def test_a_missing_env_stops_start_up_instead_of_inventing_secrets(tmp_path: Pat
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTLINE_")}
     env["FRONTLINE_INSTANCE_DIR"] = str(tmp_path)
     result = subprocess.run(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "frontline"), "db", "current"],
+        [str(Path(sys.executable).parent / "frontline"), "db", "current"],
         env=env,
         capture_output=True,
         text=True,

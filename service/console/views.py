@@ -46,6 +46,8 @@ def _time_limits() -> None:
     # flask-wtf caches the CSRF token on the app context, which the tests share across
     # requests (as the CLI does): each request must take its token from its own session.
     g.pop("csrf_token", None)
+    # So does flask-login's signed-in user: each request loads it from its own cookie.
+    g.pop("_login_user", None)
     auth.enforce_time_limits()
 
 
