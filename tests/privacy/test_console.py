@@ -119,3 +119,18 @@ def test_exports_are_audited_without_the_number(admin, member, session):
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "data.export"))
     assert entry.detail == {"contact": member.id, "format": "json"}
     assert "111222" not in json.dumps(entry.detail)
+
+
+def test_every_number_look_up_is_audited_without_the_number(admin, member, session):
+    # Someone with an admin's sign-in could test numbers one by one to learn who is a member.
+    admin.post("/console/privacy", {"phone": NATIONAL})
+    admin.post("/console/privacy", {"phone": "07400 999888"})
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "data.lookup").order_by(AuditEntry.id)
+    ).all()
+    assert [e.detail for e in entries] == [
+        {"found": True, "contact": member.id},
+        {"found": False, "contact": None},
+    ]
+    assert all(e.manager_id is not None for e in entries)
+    assert not any(d in json.dumps(e.detail) for e in entries for d in ("111222", "999888"))
