@@ -117,6 +117,11 @@ def watched_tab(browser, base_url: str, *, height: int = 1024, **options) -> Ite
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A style or script the Content-Security-Policy blocked is a page that does not work.
+    tab.on(
+        "console",
+        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield tab
     context.close()
     assert not errors, errors
@@ -127,6 +132,11 @@ def page(browser, live):
     """A fresh browser profile at the size of a depot touchscreen; page errors fail the test."""
     with watched_tab(browser, live.url) as tab:
         yield tab
+
+
+def inject_axe(tab) -> None:
+    """Load axe-core into the page through the DevTools protocol, which its CSP does not bar."""
+    tab.evaluate(AXE.read_text() + "\n;void 0")
 
 
 def screenshot(tab, name: str) -> Path:

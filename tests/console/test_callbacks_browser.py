@@ -25,7 +25,7 @@ from service.managers.operations import create_manager
 from service.migrations import alembic_config
 from service.organisations.models import Organisation
 from service.twilio_gateway import sign
-from tests.browser_fixtures import ARTIFACTS, AXE, Live
+from tests.browser_fixtures import ARTIFACTS, Live, inject_axe
 from tests.conftest import TEST_AUTH_TOKEN, TEST_DATA_KEY
 from tests.console.conftest import PASSWORD
 from tests.fake_twilio import FakeTwilio
@@ -181,7 +181,7 @@ def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
     assert dial.get("callerId") == "+441134960000" and dial.find("Number").text == WORKER
 
     assert "Called back 1 time" in page.content()
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     problems = page.evaluate(
         "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})).violations.map((v) => v.id)"

@@ -7,7 +7,7 @@ import pytest
 
 from service.managers.operations import create_manager
 from service.organisations.models import Organisation
-from tests.browser_fixtures import ARTIFACTS, AXE
+from tests.browser_fixtures import ARTIFACTS, inject_axe
 from tests.console.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def test_an_admin_filters_the_reach_table_and_downloads_it(page, live, tmp_path)
     assert table.is_visible()
     # The demo's history: Careers Network has joins in the last twelve months.
     assert page.get_by_role("rowheader", name="Careers Network").is_visible()
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     problems = page.evaluate(
         "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})).violations.map((v) => v.id)"
