@@ -33,6 +33,7 @@ from tests.conftest import TEST_DATA_KEY
 from tests.console.conftest import PASSWORD
 from tests.fake_twilio import FakeTwilio
 from tests.kiosk.test_accessibility import violations
+from tests.kiosk.test_browser import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -288,9 +289,7 @@ def test_a_keyword_clash_shows_as_you_type(tab, service):
     problem.filter(has_text="CAREERS is already a keyword of Careers Network").wait_for()
     assert words.get_attribute("aria-invalid") == "true"
     words.fill(words.input_value().replace(" CAREERS", ""))
-    tab.wait_for_function(
-        "!document.querySelector('[data-keyword-problems=keywords_en]').textContent"
-    )
+    wait_until(tab, "!document.querySelector('[data-keyword-problems=keywords_en]').textContent")
     assert words.get_attribute("aria-invalid") == "false"
     assert violations(tab) == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.languages import CODES
-from tests.browser_fixtures import AXE
+from tests.browser_fixtures import inject_axe
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def axe_tab(browser, live):
 
 def violations(tab) -> list[str]:
     """axe's violations on the page as it is now, one line each."""
-    tab.add_script_tag(path=str(AXE))
+    inject_axe(tab)
     found = tab.evaluate(
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
         ".violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))",
