@@ -11,11 +11,12 @@ from collections.abc import Iterable
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
-from sqlalchemy import case, delete, func, null, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, func, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.audit import operations as audit
+from service.db import UTCDateTime
 from service.errors import DomainError, ValidationError
 from service.managers.models import ROLES, Manager, ManagerRole, SignInThrottle
 from service.organisations.models import Organisation
@@ -92,6 +93,11 @@ def email_key(email: str) -> str:
     return hashlib.sha256(b"frontline-sign-in:" + normalise_email(email).encode()).hexdigest()
 
 
+def _at(moment: dt.datetime) -> ColumnElement[dt.datetime]:
+    # A time inside CASE is stored as every other time is (naive UTC), whatever the dialect.
+    return literal(moment, UTCDateTime())
+
+
 def _seconds(delta: dt.timedelta) -> int:
     return max(1, int(delta.total_seconds()) + 1)
 
@@ -112,7 +118,7 @@ def _claim_password_try(session: Session, key: str, now: dt.datetime) -> int:
         .where(SignInThrottle.key == key, or_(expired, SignInThrottle.count < MAX_FAILURES))
         .values(
             count=case((expired, 1), else_=SignInThrottle.count + 1),
-            window_start=case((expired, now), else_=SignInThrottle.window_start),
+            window_start=case((expired, _at(now)), else_=SignInThrottle.window_start),
         )
         .returning(SignInThrottle.count)
         .execution_options(synchronize_session=False)
@@ -185,8 +191,8 @@ def _claim_code_try(session: Session, manager: Manager, now: dt.datetime) -> int
     longest = FREE_CODE_TRIES + 12  # 30 s doubled 12 times passes a day
     blocked_until = case(
         (failures + 1 < FREE_CODE_TRIES, null()),
-        *[(failures + 1 == n, now + code_wait(n)) for n in range(FREE_CODE_TRIES, longest)],
-        else_=now + LONGEST_CODE_WAIT,
+        *[(failures + 1 == n, _at(now + code_wait(n))) for n in range(FREE_CODE_TRIES, longest)],
+        else_=_at(now + LONGEST_CODE_WAIT),
     )
     count = session.execute(
         update(Manager)
