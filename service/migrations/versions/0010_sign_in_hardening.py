@@ -2,7 +2,7 @@
 ends every session
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 19:45:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import service.db
 
 revision = "0010"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
