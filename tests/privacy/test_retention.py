@@ -13,6 +13,7 @@ from service.cli import cli
 from service.config import ConfigError, from_env
 from service.contacts.operations import get_or_create_contact
 from service.db import get_database, utcnow
+from service.managers.models import SignInThrottle
 from service.outbox.models import OutboundMessage
 from service.privacy.retention import RULES, purge
 from service.sms.models import InboundMessage
@@ -63,6 +64,7 @@ def seed(session, vault, org, now: dt.datetime) -> tuple[dict[int, str], dict[in
                 RequestKey(
                     organisation_id=org.id, key=f"key-{n}", outcome="refused", created_at=at
                 ),
+                SignInThrottle(key=f"{n:064x}", window_start=at, count=1),
                 CallerCheck(
                     call_sid=f"CA{n:032x}",
                     code_hash="h",
@@ -156,6 +158,7 @@ def test_rows_go_on_the_day_after_their_period(app, session, demo, vault, config
         "outbound_message": 2 * older_than(days["outbound_message"]),
         "pending_action": older_than(days["pending_action"]),
         "request_key": older_than(days["request_key"]),
+        "sign_in_throttle": older_than(days["sign_in_throttle"]),
         "caller_check": older_than(days["caller_check"]),
         "speakup_case": older_than(days["speakup_case"]),
         "callback_request": older_than(days["callback_request"]),
