@@ -78,7 +78,8 @@ def test_the_simulator_can_call_the_phone_line(client, session) -> None:
         "/dev/phone/call", json={"from": "07400 123456", "to": "+441134960000"}
     ).get_json()
     assert start["status"] == 200 and start["gather"].startswith("/twilio/voice/step")
-    assert start["say"][0] == {"text": "For English, press 1.", "lang": "en-GB"}
+    assert start["say"][0] == {"text": "Welcome to Northgate City Council.", "lang": "en-GB"}
+    assert {"text": "For English, press 1.", "lang": "en-GB"} in start["say"]
     menu = client.post(
         "/dev/phone/call",
         json={

@@ -178,6 +178,9 @@ class LineBase(Speaker):
     def answer(self, state: CallState, digits: str, speech: str, noinput: bool) -> VoiceResponse:
         """The caller pressed a key or spoke (or did neither) at a node."""
         node = self.flow.node(state.node)
+        if node.action == "choose_language":
+            # The language menu has its own answer; a step URL that lands here still gets it.
+            return self.choose_language(state, digits, speech, noinput)  # type: ignore[attr-defined]
         with force_locale(state.lang):
             if noinput:
                 if state.tries >= NO_INPUT_TRIES:

@@ -17,11 +17,14 @@ from service import languages
 from service.contacts import operations as contacts
 from service.content import queries
 from service.formatting import phone, when
+from service.keywords import fold
+from service.messaging import crisis
 from service.outbox.operations import send_to_contact
 from service.reach.operations import count_reach
 from service.verification.operations import MAX_TEXTS_PER_HOUR, texts_this_hour
 from service.voice.engine import (
     CHANNEL,
+    NO_INPUT_TRIES,
     SPEAKUP_MAX_SECONDS,
     WEEK,
     CallState,
@@ -33,6 +36,34 @@ from service.voice.speaking import voices
 
 __all__ = ["CallState", "Line", "StateCodec"]
 
+# What a caller may say for each language at the language menu, beside its own name and its
+# English name: what an English recogniser writes down when the name is said aloud.
+_SPOKEN_NAMES = {
+    "pl": ("polsky", "polska", "polskie"),
+    "ro": ("romana", "romaneste", "romania"),
+    "ur": ("urdoo", "urdo"),
+    "pa": ("panjabi", "punjab"),
+    "gu": ("gujrati", "gujerati", "gujarat"),
+    "so": ("somaali", "somalia", "af soomaali"),
+}
+
+
+def language_hints() -> list[str]:
+    """The names a caller may say at the language menu, as speech hints."""
+    return [n for lang in languages.LANGUAGES for n in (lang.own_name, lang.english_name)]
+
+
+def language_for_speech(speech: str) -> str | None:
+    """The language whose name the caller said, if any."""
+    words = fold(speech).split()
+    for lang in languages.LANGUAGES:
+        names = {lang.own_name, lang.english_name, *_SPOKEN_NAMES.get(lang.code, ())}
+        for name in names:
+            folded = fold(name).split()
+            if folded and any(words[i : i + len(folded)] == folded for i in range(len(words))):
+                return lang.code
+    return None
+
 
 class Line(MemberActions):
     """Answers one webhook of one call: every action of the flow."""
@@ -42,13 +73,33 @@ class Line(MemberActions):
         contact = contacts.find_contact(self.session, self.org.id, self.caller)
         return contact.site_id if contact is not None else None
 
+    def start_call(self) -> VoiceResponse:
+        """A call starts: a short welcome naming the organisation, then the language menu."""
+        with force_locale("en"):
+            self.say(_("Welcome to %(organisation)s.", organisation=self.org.name), "en")
+        for lang in languages.LANGUAGES[1:]:
+            # Each language's own welcome, where the line has a voice for it: a few words that
+            # tell a caller their language is coming, before a minute of menu.
+            if voices()[lang.code].get("voice"):
+                with force_locale(lang.code):
+                    self.say(_("Welcome."), lang.code)
+        return self.enter(CallState(node=self.flow.start))
+
     def _do_choose_language(self, state: CallState, node: Node) -> None:
+        english = voices()["en"]
         gather = self.response.gather(
-            input="dtmf",
+            # A language's own name, said aloud, chooses it too: recognised by the English
+            # recogniser (the caller has not chosen yet), steered by the names as hints.
+            input="dtmf speech" if english.get("speech") else "dtmf",
             num_digits=1,
             timeout=6,
             method="POST",
             action=self.url_for_state(dataclasses.replace(state, tries=0)) + "&choose=1",
+            **(
+                {"language": english["speech"], "hints": ", ".join(language_hints())}
+                if english.get("speech")
+                else {}
+            ),
         )
         self._speak_pending(gather)
         for digit, lang in enumerate(languages.LANGUAGES, start=1):
@@ -59,18 +110,34 @@ class Line(MemberActions):
                     voice=settings["voice"],
                     language=settings["language"],
                 )
+        # Silence comes back to choose_language too: the re-prompt must still be this menu.
         self.response.redirect(
-            self.url_for_state(dataclasses.replace(state, tries=state.tries + 1)) + "&noinput=1",
+            self.url_for_state(dataclasses.replace(state, tries=state.tries + 1))
+            + "&choose=1&noinput=1",
             method="POST",
         )
         return None
 
-    def choose_language(self, state: CallState, digits: str) -> VoiceResponse:
-        """The caller picked a language by number."""
+    def choose_language(
+        self, state: CallState, digits: str, speech: str = "", noinput: bool = False
+    ) -> VoiceResponse:
+        """The caller picked a language by number or by its name, or said nothing."""
         codes = languages.CODES
-        if not digits[:1].isdigit() or not 1 <= int(digits[:1]) <= len(codes):
-            return self.enter(state)
-        lang = codes[int(digits[:1]) - 1]
+        with force_locale("en"):
+            if noinput:
+                if state.tries >= NO_INPUT_TRIES:
+                    return self.enter(CallState(node=self._goodbye(), lang="en"))
+                self.say(_("Sorry, we did not hear anything."), "en")
+                return self.enter(state)
+            if not digits and crisis.detect(speech) is not None:
+                return self.enter(CallState(node=self._support(), lang="en"))
+            lang = language_for_speech(speech) if not digits else None
+            if lang is None:
+                key = digits[:1]
+                if not key.isdigit() or not 1 <= int(key) <= len(codes):
+                    self.say(_("That is not an option."), "en")
+                    return self.enter(dataclasses.replace(state, tries=0))
+                lang = codes[int(key) - 1]
         if not voices()[lang].get("voice") and not self.config.VOICE_RECORDINGS_URL:
             # No voice and no recordings: say so plainly and offer the languages that work.
             with force_locale("en"):
@@ -166,11 +233,18 @@ class Line(MemberActions):
         found = self._occurrences(state.lang, moment, moment + dt.timedelta(seconds=1))
         return next((o for o in found if o.event_id == event_id), None)
 
-    def _event_words(self, o: queries.Occurrence, lang: str) -> str:
-        parts = [f"{o.title}, {when(o.local_start, lang)}.", o.place or o.site_name, o.description]
+    def _say_event(self, o: queries.Occurrence, lang: str) -> None:
+        head = f"{o.title}, {when(o.local_start, lang)}."
+        self.say(" ".join(p for p in (head, o.place or o.site_name) if p), lang)
+        if o.description:
+            # A breath between where it is and what it is: read on, the two run together.
+            self.pause()
+            self.say(o.description, lang)
         if o.dial_in_number:
-            parts.append(_("By phone: %(number)s.", number=phone(o.dial_in_number)))
-        return " ".join(p for p in parts if p)
+            self.say(_("By phone: %(number)s.", number=phone(o.dial_in_number)), lang)
+            if o.dial_in_pin:
+                # Digit by digit, so 4321 is not read as four thousand three hundred...
+                self.say(_("The PIN is %(pin)s.", pin=" ".join(o.dial_in_pin)), lang)
 
     def _do_describe_event(self, state: CallState, node: Node) -> CallState | str:
         occurrence = self._picked_occurrence(state)
@@ -180,7 +254,7 @@ class Line(MemberActions):
             # The organiser recorded it in their own voice: play that instead of the text.
             self._flush().play(occurrence.audio_url)
         else:
-            self.say(self._event_words(occurrence, state.lang), state.lang)
+            self._say_event(occurrence, state.lang)
         return state
 
     def _do_text_event(self, state: CallState, node: Node) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 PROMPTS = {
+    # At most about 40 words: the choices most callers want, the rest behind 8 (more_menu).
     "main_menu": _l(
         "For groups, press 1. For this week's events, press 2. For support, press 3. To leave "
-        "a message for a group organiser, press 4. To join a session happening now, press 5. "
-        "To speak up about a concern without giving your name, press 6. For your own groups, "
-        "press 7. To change language, press 9. To hear this again, press star. To end the "
-        "call, press hash."
+        "a message, press 4. For more choices, press 8. To hear this again, press star."
+    ),
+    "more_menu": _l(
+        "To join a session happening now, press 5. To speak up about a concern without giving "
+        "your name, press 6. For your own groups, press 7. To change language, press 9. To end "
+        "the call, press hash. To go back, press 0."
     ),
     "networks_menu": _l("Press the number of a group to hear about it. To go back, press 0."),
     "network_menu": _l(

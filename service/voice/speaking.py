@@ -34,14 +34,21 @@ class Speaker:
         self.response = VoiceResponse()
         # What the caller is about to hear; spoken inside the next <Gather> when there is one,
         # so a caller who knows the number can press it without waiting for the whole list.
-        self.pending: list[tuple[str, str]] = []
+        self.pending: list[tuple[str | None, str]] = []  # None: a one-second pause
 
     def say(self, text: str, lang: str) -> None:
         """Queue text to speak in the language's voice (English voice where it has none)."""
         self.pending.append((text, lang))
 
+    def pause(self) -> None:
+        """Queue a one-second pause, so one part of a description does not run into the next."""
+        self.pending.append((None, "en"))
+
     def _speak_pending(self, target: Gather | VoiceResponse) -> None:
         for text, lang in self.pending:
+            if text is None:
+                target.pause(length=1)
+                continue
             settings = voices()[spoken_language(lang)]
             target.say(text, voice=settings["voice"], language=settings["language"])
         self.pending.clear()

@@ -98,7 +98,7 @@ def incoming() -> Response:
     them (LineBase.caller_contact), so a caller who only listens or speaks up leaves neither.
     """
     config, session, org, caller = _checked()
-    response = _line(config, session, org, caller).enter(CallState(node=main_flow().start))
+    response = _line(config, session, org, caller).start_call()
     session.commit()
     return _twiml(response)
 
@@ -115,7 +115,12 @@ def step() -> Response:
     if request.args.get("code"):
         response = line.enter_code(state, digits, noinput=bool(request.args.get("noinput")))
     elif request.args.get("choose"):
-        response = line.choose_language(state, digits)
+        response = line.choose_language(
+            state,
+            digits,
+            request.form.get("SpeechResult", ""),
+            noinput=bool(request.args.get("noinput")),
+        )
     elif request.args.get("recorded"):
         response = line.after_recording(state)
     else:

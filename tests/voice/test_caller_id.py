@@ -266,7 +266,9 @@ def test_codes_to_one_number_are_limited_to_three_an_hour(client, session, demo,
 
 def test_a_flow_cannot_reach_a_callers_groups_without_the_check() -> None:
     data = yaml.safe_load((FLOWS_DIR / "main.yaml").read_text(encoding="utf-8"))
-    data["nodes"]["main"]["options"].append({"key": "8", "goto": "my_groups"})
+    # Every key of the main menu is taken: point one of them straight at the caller's groups.
+    more = next(o for o in data["nodes"]["main"]["options"] if o["key"] == "8")
+    more["goto"] = "my_groups"
     with pytest.raises(FlowError, match="is reachable without verify_caller"):
         parse_flow(data, "main.yaml", PROMPTS)
 

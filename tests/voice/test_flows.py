@@ -25,10 +25,10 @@ def _reachable(flow: Flow) -> set[str]:
 
 
 def _way_back(flow: Flow, name: str) -> bool:
-    """Following 0 (back) from this node reaches the menu a call starts at (or its next)."""
+    """Following 0 (back) reaches the start, or a home menu where 0 reads the menu again."""
     roots = {flow.start}
     seen = set()
-    while name not in roots:
+    while name not in roots and flow.node(name).back != name:
         if name in seen or flow.node(name).back is None:
             return False
         seen.add(name)
