@@ -23,7 +23,7 @@ from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
 from service.verification.models import CallerCheck, PendingAction, RequestKey
-from service.voice.models import VoiceCall
+from service.voice.models import VoiceCall, VoiceNewsHeard
 
 __all__ = [
     "Announcement",
@@ -59,4 +59,5 @@ __all__ = [
     "Translation",
     "TwilioDeletion",
     "VoiceCall",
+    "VoiceNewsHeard",
 ]

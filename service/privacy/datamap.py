@@ -351,6 +351,14 @@ PERSONAL: dict[str, Personal] = {
         "received_hour",
         "case_id",
     ),
+    **_columns(
+        "voice_news_heard",
+        PSEUDONYM,
+        "The phone line's news is read to a number once a day (keyed hash of day and number, "
+        "never the number)",
+        "marker",
+        "heard_on",
+    ),
 }
 
 # Columns that hold nothing about a person: ids, organisation data, published content.
@@ -392,6 +400,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "speakup_case": "id organisation_id",
         "speakup_message": "id case_id",
         "twilio_deletion": "id organisation_id",
+        "voice_news_heard": "id organisation_id",
     }.items()
     for name in names.split()
 )
@@ -407,6 +416,8 @@ KEPT = {
     "broadcast": "While the broadcast exists (the author link is cleared when they go)",
     "speakup_case": "Open cases stay until the guardian closes them; closed ones as above",
     "speakup_message": "With its case: deleted when a closed case's period ends",
+    "voice_news_heard": "Until a later day's first news marker is written, which deletes all "
+    "earlier days' markers",
     "twilio_deletion": "Until Twilio confirms each record deleted (minutes, at most 14 days or "
     "an outage); then only an audit entry with counts",
     "speakup_throttle": "Deleted on the hour, every hour, with the random salt its keys used",

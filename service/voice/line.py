@@ -17,7 +17,6 @@ from service import languages
 from service.contacts import operations as contacts
 from service.content import queries
 from service.formatting import phone, when
-from service.keywords import fold
 from service.messaging import crisis
 from service.outbox.operations import send_to_contact
 from service.reach.operations import count_reach
@@ -33,36 +32,9 @@ from service.voice.engine import (
 from service.voice.flows import Node
 from service.voice.member import MemberActions
 from service.voice.speaking import voices
+from service.voice.welcome import heard_news_today, language_for_speech, language_hints
 
 __all__ = ["CallState", "Line", "StateCodec"]
-
-# What a caller may say for each language at the language menu, beside its own name and its
-# English name: what an English recogniser writes down when the name is said aloud.
-_SPOKEN_NAMES = {
-    "pl": ("polsky", "polska", "polskie"),
-    "ro": ("romana", "romaneste", "romania"),
-    "ur": ("urdoo", "urdo"),
-    "pa": ("panjabi", "punjab"),
-    "gu": ("gujrati", "gujerati", "gujarat"),
-    "so": ("somaali", "somalia", "af soomaali"),
-}
-
-
-def language_hints() -> list[str]:
-    """The names a caller may say at the language menu, as speech hints."""
-    return [n for lang in languages.LANGUAGES for n in (lang.own_name, lang.english_name)]
-
-
-def language_for_speech(speech: str) -> str | None:
-    """The language whose name the caller said, if any."""
-    words = fold(speech).split()
-    for lang in languages.LANGUAGES:
-        names = {lang.own_name, lang.english_name, *_SPOKEN_NAMES.get(lang.code, ())}
-        for name in names:
-            folded = fold(name).split()
-            if folded and any(words[i : i + len(folded)] == folded for i in range(len(words))):
-                return lang.code
-    return None
 
 
 class Line(MemberActions):
@@ -157,6 +129,8 @@ class Line(MemberActions):
         news = queries.live_announcements(
             self.session, self.org.id, now=self.now, language=state.lang
         )
+        if news and heard_news_today(self.session, self.org, self.caller, self.now):
+            return node.next or self.flow.start
         for item in news[:3]:
             if item.audio_url:
                 self._flush().play(item.audio_url)

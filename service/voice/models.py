@@ -26,3 +26,22 @@ class VoiceCall(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class VoiceNewsHeard(Base):
+    """A number heard the line's news on a local day, so it is read once a day, not every call.
+
+    The marker is a keyed hash of organisation, day and number under a purpose key of its own:
+    it cannot be turned back into the number nor joined to a contact, and a new day's hash of
+    the same number is unrelated to yesterday's. Rows from earlier days are deleted as new ones
+    are written.
+    """
+
+    __tablename__ = "voice_news_heard"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    marker: Mapped[str] = mapped_column(String(64), unique=True)
+    heard_on: Mapped[dt.date]

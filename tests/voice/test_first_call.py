@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
+from sqlalchemy import text
 
 from service.content.operations import create_event
 from tests.voice.conftest import Caller
@@ -158,3 +160,35 @@ def test_an_events_details_pause_before_the_description_and_read_the_pin(
     assert parts[place + 1][0] == "Pause" and gather[place + 1].get("length") == "1"
     assert parts[place + 2][1] == "Tea and a talk about rotas."
     assert "The PIN is 4 3 2 1." in caller.spoken()
+
+
+NEWS = "Free flu jabs at every depot this winter."
+
+
+def test_the_news_is_read_to_a_number_once_a_day(client, demo, session) -> None:
+    call = Caller(client)
+    call.dial_in()
+    call.press("1")
+    assert NEWS in call.spoken()  # the first call of the day hears it
+    call.press("9")
+    call.press("1")  # changing language (here back to English) does not read it again
+    assert NEWS not in call.spoken() and MAIN_MENU in call.spoken()
+    again = Caller(client, call.number)
+    again.dial_in()
+    again.press("2")
+    assert again.gather().get("language") == "pl-PL" and "grypa" not in again.spoken().lower()
+    assert len(list(again.gather().iter("Say"))) == 1  # only the menu: no news before it
+    other = Caller(client, "+447400654321")
+    other.dial_in()
+    other.press("1")
+    assert NEWS in other.spoken()  # another number has not heard it
+    # Nothing stored names the number: only a keyed hash per organisation and day.
+    stored = session.execute(text("SELECT * FROM voice_news_heard")).all()
+    assert len(stored) == 2 and not any("7400" in str(v) for row in stored for v in row)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=1), tick=False):
+        tomorrow = Caller(client, call.number)
+        tomorrow.dial_in()
+        tomorrow.press("1")
+        assert NEWS in tomorrow.spoken()  # a new day: heard again, yesterday's markers gone
+        days = session.execute(text("SELECT DISTINCT heard_on FROM voice_news_heard")).all()
+        assert len(days) == 1
