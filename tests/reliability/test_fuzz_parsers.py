@@ -6,6 +6,7 @@ import random
 import unicodedata
 
 import pytest
+import regex
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -210,21 +211,31 @@ GSM_EXTENSION = "\f^{}\\[~]|€"
 
 
 def _reference(text: str) -> tuple[str, int, int]:
-    """(encoding, units, segments) by packing characters greedily into parts."""
+    """(encoding, units, segments) by packing grapheme clusters greedily into parts."""
     gsm = all(c in GSM_BASIC or c in GSM_EXTENSION for c in text)
+    # What a reader sees as one character (CR LF excepted, as Twilio's calculator has it).
+    clusters = [
+        piece
+        for cluster in regex.findall(r"\X", text)
+        for piece in (["\r", "\n"] if cluster == "\r\n" else [cluster])
+    ]
     if gsm:
-        costs = [2 if c in GSM_EXTENSION else 1 for c in text]
+        costs = [sum(2 if c in GSM_EXTENSION else 1 for c in cluster) for cluster in clusters]
         single, part = 160, 153
     else:
-        costs = [len(c.encode("utf-16-le")) // 2 for c in text]
+        costs = [len(cluster.encode("utf-16-le")) // 2 for cluster in clusters]
         single, part = 70, 67
     units = sum(costs)
     if units <= single:
         return ("GSM-7" if gsm else "UCS-2"), units, 1
     parts = [0]
     for cost in costs:
-        if parts[-1] + cost > part:
-            parts.append(0)  # the whole character moves on: no escape or surrogate pair split
+        if parts[-1] and parts[-1] + cost > part:
+            parts.append(0)  # the whole cluster moves on: no escape, pair or flag split
+        while cost > part - parts[-1]:  # only a cluster longer than a part is ever split
+            cost -= part - parts[-1]
+            parts[-1] = part
+            parts.append(0)
         parts[-1] += cost
     return ("GSM-7" if gsm else "UCS-2"), units, len(parts)
 
