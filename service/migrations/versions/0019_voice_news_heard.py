@@ -1,7 +1,7 @@
 """Phone line: a per-day keyed marker, so the news is read to a number once a day
 
 Revision ID: 0019
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-04 20:45:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0012"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
