@@ -85,6 +85,10 @@ def _number(word: str) -> int:
 
 # Commands whose argument may name a network.
 NETWORK_COMMANDS = frozenset({"join", "leave", "events", "call_me"})
+# Words that join two network names in JOIN CARERS AND MINDS, folded, in every language ("&"
+# and "," are not words and separate names already).
+CONNECTORS = frozenset({"AND", "PLUS", "ALSO", "I", "ORAZ", "SI", "AUR", "اور", "ATE", "TE"})
+CONNECTORS |= frozenset({"ਅਤੇ", "ਤੇ", "ANE", "અને", "IYO", "IYOO", "AH"})
 # A "Reply YES 4821" question's one-off number has 4 digits; YES and a shorter number is a list
 # position (YES 2 is GOING 2), as no list is ever that long.
 REPLY_NUMBER_MIN = 1000
@@ -107,6 +111,7 @@ class Parsed:
     crisis: bool = False  # the text says its writer may be at risk (kind "crisis")
     crisis_language: str | None = None  # the language the crisis words are written in
     unknown_argument: str = ""  # words after a command that matched nothing
+    also: tuple[str, ...] = ()  # more networks named after the first: JOIN CARERS AND MINDS
 
     @property
     def canonical(self) -> str:
@@ -120,6 +125,7 @@ class Parsed:
             words.append(COMMANDS["all"]["en"][0])
         if self.network:
             words.append(self.network)
+        words.extend(self.also)
         if self.number is not None:
             words.append(str(self.number))
         return " ".join(words)
@@ -195,6 +201,25 @@ def _network_argument(
     if guess is not None:
         return guess, True, ""
     return None, False, " ".join(rest)
+
+
+def _more_networks(
+    first: str, rest: list[str], network_keywords: Collection[str]
+) -> tuple[str, ...]:
+    """The other networks named after the first (JOIN CARERS AND MINDS): exact keywords only.
+
+    Empty unless every remaining word is a keyword or a connector, so a name of several words
+    ("JOIN MENTAL HEALTH") is still read as one.
+    """
+    found: list[str] = []
+    for word in rest:
+        if word in CONNECTORS:
+            continue
+        if word not in network_keywords:
+            return ()
+        if word != first and word not in found:
+            found.append(word)
+    return tuple(found)
 
 
 def parse(text: str, network_keywords: Collection[str]) -> Parsed:
@@ -274,6 +299,10 @@ def _with_arguments(
             return Parsed(kind, everything=True, **base)
         if number is not None:
             return Parsed(command, number=number, **base)
+        if command == "join" and rest and rest[0] in network_keywords:
+            also = _more_networks(rest[0], rest[1:], network_keywords)
+            if also:
+                return Parsed(command, network=rest[0], also=also, **base)
         keyword, network_guessed, unmatched = _network_argument(rest, network_keywords)
         base["guessed"] = guessed or network_guessed
         return Parsed(command, network=keyword, unknown_argument=unmatched, **base)

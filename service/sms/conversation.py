@@ -41,7 +41,9 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
         """Reply texts for an already-parsed command."""
         if parsed.kind == "crisis":
             return [self.crisis_reply(self.language)]  # even after STOP
-        if self.contact.opted_out_at is not None and parsed.kind not in {"opt_in", "yes"}:
+        # Someone who stopped our texts and asks for support still gets the support lines: a
+        # reply to their own request is not marketing, and the crisis words are answered too.
+        if self.contact.opted_out_at is not None and parsed.kind not in {"opt_in", "yes", "talk"}:
             with force_locale(self.language):
                 return [_("You have stopped our texts. Text START to get them again.")]
         pending = self._take_pending()
@@ -105,7 +107,11 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
             again = parse(payload["text"], self.keywords().keys())
             return self.answer_parsed(dataclasses.replace(again, guessed=False))
         if kind == "consent":
-            return self._join_with_consent(payload["network_id"])
+            joined = self._join_with_consent(payload["network_id"])
+            if payload.get("then"):
+                # JOIN MINDS AND RACE: the next group's own question follows, in its own text.
+                return [*joined, self._ask_consent(payload["then"])]
+            return joined
         if kind == "forget":
             return self._forget()
         return [replies.nothing_to_confirm(self.language)]

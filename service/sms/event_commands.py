@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask_babel import gettext as _
@@ -54,10 +54,29 @@ class EventCommands(ConversationBase):
                 )
             ]
 
+        # Where it is decides whether a shift worker can go, so every line says it: place and
+        # site, else the site alone, and only when even one such line cannot fit, no place.
+        for where in (replies.where, _site_only, _nowhere):
+            text, shown = self._fit_events(occurrences, offset, where)
+            if not text.endswith("…"):
+                break
+        items = [[o.event_id, o.starts_at.isoformat()] for o in occurrences]
+        self._set_list("events", items, offset + shown)
+        return [text]
+
+    def _fit_events(
+        self,
+        occurrences: list[queries.Occurrence],
+        offset: int,
+        where: Callable[[queries.Occurrence], str],
+    ) -> tuple[str, int]:
+        """The list text with as many events as fit in two segments, and how many it shows."""
+
         def lines() -> Iterator[str]:
             for i, o in enumerate(occurrences[offset:]):
                 when = replies.when_short(o.local_start, self.language)
-                yield f"{offset + i + 1} {when} {o.title}"
+                place = where(o)
+                yield f"{offset + i + 1} {when} {o.title}" + (f" ({place})" if place else "")
 
         footer = _("Reply %(going)s and a number to say you will go.", going=self.w("going"))
         text, shown, more = fit_list(_("What's on:"), lines(), footer)
@@ -71,9 +90,7 @@ class EventCommands(ConversationBase):
                     more=self.w("more"),
                 ),
             )
-        items = [[o.event_id, o.starts_at.isoformat()] for o in occurrences]
-        self._set_list("events", items, offset + shown)
-        return [text]
+        return text, shown
 
     def _occurrences(self, items: list[Any]) -> list[queries.Occurrence]:
         """The listed occurrences, re-read so titles follow the current language."""
@@ -112,21 +129,36 @@ class EventCommands(ConversationBase):
             )
         except EventFull:
             return [_("Sorry, %(title)s is full.", title=occurrence.title)]
+        place = replies.where(occurrence)
         values = {
             "title": occurrence.title,
             "when": replies.when_short(occurrence.local_start, self.language),
+            "where": place,
             "not_going": self.w("not_going"),
             "n": parsed.number,
         }
         if not created:
             return [_("You already said you are going to %(title)s, %(when)s.", **values)]
+        if not place:
+            return [
+                fit(
+                    _(
+                        "See you at %(title)s, %(when)s. Text %(not_going)s %(n)d if you cannot "
+                        "go.",
+                        **values,
+                    ),
+                    _("See you at %(title)s, %(when)s.", **values),
+                )
+            ]
         return [
             fit(
                 _(
-                    "See you at %(title)s, %(when)s. Text %(not_going)s %(n)d if you cannot go.",
+                    "See you at %(title)s, %(when)s, %(where)s. Text %(not_going)s %(n)d if you "
+                    "cannot go.",
                     **values,
                 ),
-                _("See you at %(title)s, %(when)s.", **values),
+                _("See you at %(title)s, %(when)s, %(where)s.", **values),
+                lambda: replies.truncate(_("See you at %(title)s, %(when)s, %(where)s.", **values)),
             )
         ]
 
@@ -151,3 +183,11 @@ class EventCommands(ConversationBase):
                 going=self.w("going"),
             )
         return replies.no_such_number(parsed.number, self.language)
+
+
+def _site_only(occurrence: queries.Occurrence) -> str:
+    return occurrence.site_name or occurrence.place
+
+
+def _nowhere(occurrence: queries.Occurrence) -> str:
+    return ""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.lists import format_list
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from service.contacts import operations as contacts
 from service.content import queries
@@ -64,6 +66,9 @@ class MembershipCommands(ConversationBase):
         network = self._network_from(parsed)
         if network is None:
             return [self._which_network(parsed, "join")]
+        if parsed.also:
+            named = [network, *(self.keywords()[k] for k in parsed.also)]
+            return self._join_several(list(dict.fromkeys(named)))
         if network.sensitive:
             yes = self._set_pending("consent", {"network_id": network.id})
             return [self._consent_question(network, yes)]
@@ -85,6 +90,41 @@ class MembershipCommands(ConversationBase):
                 _("You have joined %(name)s.", name=self.name(network)),
             )
         ]
+
+    def _join_several(self, networks: list[queries.NetworkView]) -> list[str]:
+        """JOIN CARERS AND MINDS: open groups joined at once, one text naming them all.
+
+        A sensitive group still asks its own consent question, alone in the next text (it
+        needs its three segments); after YES the next sensitive group asks in turn.
+        """
+        joined, already = [], []
+        for network in (n for n in networks if not n.sensitive):
+            _membership, created = contacts.join_network(
+                self.session,
+                self.contact,
+                self.session.get_one(Network, network.id),
+                channel=CHANNEL,
+            )
+            (joined if created else already).append(self.name(network))
+        texts = []
+        if joined:
+            texts.append(_("You have joined %(name)s.", name=self._names(joined)))
+        if already:
+            texts.append(_("You are already in %(name)s.", name=self._names(already)))
+        asking = [n.id for n in networks if n.sensitive]
+        if asking:
+            texts.append(self._ask_consent(asking))
+        return [" ".join(texts[:-1]), texts[-1]] if len(texts) > 2 else texts
+
+    def _names(self, names: list[str]) -> str:
+        """Group names as a list in the member's language: "Carers and Careers"."""
+        return format_list(names, locale=self.language)
+
+    def _ask_consent(self, network_ids: list[int]) -> str:
+        """The consent question for the first of these groups; YES to it asks the next."""
+        network = next(n for n in self.networks() if n.id == network_ids[0])
+        yes = self._set_pending("consent", {"network_id": network.id, "then": network_ids[1:]})
+        return self._consent_question(network, yes)
 
     def _consent_question(self, network: queries.NetworkView, yes: str) -> str:
         values = {
@@ -174,7 +214,14 @@ class MembershipCommands(ConversationBase):
         count = contacts.leave_all(self.session, self.contact, channel=CHANNEL)
         if count == 0:
             return [_("You are not in any groups.")]
-        return [_("You have left all your groups (%(count)d).", count=count)]
+        # Plural forms come from each catalog: Polish and Romanian have three.
+        return [
+            ngettext(
+                "You have left your group.",
+                "You have left all %(num)d of your groups.",
+                count,
+            )
+        ]
 
     def _on_name(self, parsed: Parsed, pending: Any) -> list[str]:
         contacts.set_discreet(self.session, self.contact, False)

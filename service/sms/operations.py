@@ -108,7 +108,10 @@ def handle_inbound(
     command, texts = conversation.answer(message.body, first_text=first_text)
     if first_text and command not in {"opt_out", "forget_me", "crisis"}:
         with force_locale(contact.language):
-            texts = [replies.welcome(org.name, contact.language), *texts]
+            welcome = replies.welcome(org.name, contact.language)
+        # "Hello" from a new number (or one that was just erased by FORGET ME) gets the welcome
+        # alone: it already says what to text, and a second "did not understand" is noise.
+        texts = [welcome] if command in {"unknown", "empty"} else [welcome, *texts]
     record.command = command
     if contact not in session:  # erased by FORGET ME: keep the row, drop the link
         record.contact_id = None

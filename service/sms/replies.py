@@ -112,15 +112,28 @@ def crisis(line: SupportLineView | None) -> str:
 
 
 def help_text(language: str) -> str:
-    """What you can text."""
-    w = {c: word(c, language) for c in ("networks", "events", "talk", "join", "call_me", "help")}
+    """What you can text, other languages and speak-up included."""
+    commands = ("networks", "events", "talk", "join", "call_me", "help", "language")
+    w = {c: word(c, language) for c in commands}
+    # Speak-up is one word in every language (it is read before the conversation).
+    w["speakup"] = "SPEAKUP"
     return fit(
         _(
             "Text %(networks)s to see the groups, %(events)s for what's on, %(talk)s for support, "
-            "%(join)s and a group's name to join, %(call_me)s for a call back. STOP ends texts.",
+            "%(join)s and a group's name to join, %(call_me)s for a call back, %(speakup)s to "
+            "raise a concern in confidence, %(language)s for another language. STOP ends texts.",
             **w,
         ),
-        _("Text %(networks)s, %(events)s, %(talk)s or %(call_me)s. STOP ends texts.", **w),
+        _(
+            "Text %(networks)s, %(events)s, %(talk)s or %(call_me)s. %(speakup)s: raise a "
+            "concern in confidence. %(language)s: other languages. STOP ends texts.",
+            **w,
+        ),
+        _(
+            "%(networks)s, %(events)s, %(talk)s, %(call_me)s. %(speakup)s: a concern. "
+            "%(language)s: languages. STOP ends.",
+            **w,
+        ),
     )
 
 
@@ -214,17 +227,31 @@ def dial_in(occurrence: Occurrence) -> str:
     return _("By phone: %(number)s.", number=number)
 
 
+def where(occurrence: Occurrence) -> str:
+    """Place and site together ("Room 2, Civic Hall"), the site said once when the place has it."""
+    place, site = occurrence.place.strip(), occurrence.site_name.strip()
+    if not site or site.casefold() in place.casefold():
+        return place
+    for comma in (", ", "، "):  # the Latin comma, and Urdu's
+        head, _comma, last = place.rpartition(comma)
+        if head and site.casefold().startswith(last.casefold()):
+            # "Garden room, Willow Court" at "Willow Court Care Home": the site's full name once.
+            return f"{head}{comma}{site}"
+    return f"{place}, {site}" if place else site
+
+
 def event_details(occurrence: Occurrence, number: int, language: str) -> str:
     """One event in a text: title, when, where, how to dial in, how to say you will go.
 
     The console's SMS preview calls this too, so leads see the text members get.
     """
     head = f"{occurrence.title}, {when_short(occurrence.local_start, language)}"
-    where = occurrence.place or occurrence.site_name
+    place = where(occurrence)
     dial = dial_in(occurrence)
     going = _("Reply %(going)s %(n)d to go.", going=word("going", language), n=number)
     return fit(
-        " ".join(p for p in (head + ".", where + "." if where else "", dial, going) if p),
+        " ".join(p for p in (head + ".", place + "." if place else "", dial, going) if p),
+        " ".join(p for p in (head + ".", place + "." if place else "", going) if p),
         " ".join(p for p in (head + ".", dial, going) if p),
         " ".join((head + ".", going)),
     )

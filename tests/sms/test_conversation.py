@@ -108,7 +108,7 @@ def test_leave_and_leave_all(phone, session) -> None:
     phone.last("JOIN WOMEN")
     assert phone.last("LEAVE CARERS") == "You have left Carers Network."
     assert phone.last("LEAVE CARERS") == "You were not in Carers Network."
-    assert phone.last("LEAVE ALL") == "You have left all your groups (2)."
+    assert phone.last("LEAVE ALL") == "You have left all 2 of your groups."
     assert _memberships(session) == []
     assert phone.last("leave all") == "You are not in any groups."
 
@@ -119,7 +119,8 @@ def test_events_rsvp_and_cancel(phone, session) -> None:
     assert len(lines) >= 3
     # Local time, short: "1 Wed 2 Dec 11:00 How are you feeling hour".
     assert re.match(r"^1 \w{3} \d{1,2} \w{3} \d{2}:\d{2} \S", lines[0])
-    title = lines[0].split(" ", 5)[5]
+    # The place follows the title in brackets: "... How are you feeling hour (By phone)".
+    title = lines[0].split(" ", 5)[5].rsplit(" (", 1)[0]
     going = phone.last("GOING 1")
     assert going.startswith(f"See you at {title}")
     assert session.scalar(select(func.count()).select_from(Rsvp)) == 1
