@@ -43,7 +43,7 @@ def coverage(folder: Path | None = None) -> tuple[Coverage, ...]:
     folder = folder or directory()
     with (folder / "messages.pot").open("rb") as source:
         template = read_po(source)
-    wanted = {m.id for m in template if m.id}
+    wanted = {_key(m.id) for m in template if m.id}
     found = []
     for code in languages.CODES:
         if code == languages.DEFAULT:
@@ -54,13 +54,20 @@ def coverage(folder: Path | None = None) -> tuple[Coverage, ...]:
             continue
         with mo.open("rb") as source:
             catalog = read_mo(source)
-        done = sum(1 for m in catalog if m.id in wanted and m.string and any(_texts(m.string)))
+        done = sum(
+            1 for m in catalog if _key(m.id) in wanted and m.string and any(_texts(m.string))
+        )
         found.append(Coverage(code, done, len(wanted), compiled=True))
     return tuple(found)
 
 
-def _texts(string: str | tuple[str, ...]) -> tuple[str, ...]:
-    return string if isinstance(string, tuple) else (string,)
+def _key(msgid: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+    # A plural message's id is a tuple in a .po file and a list in a compiled .mo file.
+    return tuple(msgid) if isinstance(msgid, (tuple, list)) else msgid
+
+
+def _texts(string: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(string) if isinstance(string, (tuple, list)) else (string,)
 
 
 def log_coverage(folder: Path | None = None) -> None:

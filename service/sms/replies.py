@@ -14,7 +14,7 @@ from service.content.queries import Occurrence, SupportLineView
 from service.formatting import phone, when
 from service.languages import LANGUAGES, TYPEABLE
 from service.messaging.segments import fits
-from service.sms.vocabulary import COMMANDS
+from service.sms.vocabulary import COMMANDS, SPEAK_UP
 
 MAX_SEGMENTS = 2
 # The consent question for a sensitive network is said in full, warning and all, in every
@@ -115,8 +115,8 @@ def help_text(language: str) -> str:
     """What you can text, other languages and speak-up included."""
     commands = ("networks", "events", "talk", "join", "call_me", "help", "language")
     w = {c: word(c, language) for c in commands}
-    # Speak-up is one word in every language (it is read before the conversation).
-    w["speakup"] = "SPEAKUP"
+    # Speak-up words are read before the conversation, so they live apart from COMMANDS.
+    w["speakup"] = SPEAK_UP["speakup"][language if language in TYPEABLE else "en"][0]
     return fit(
         _(
             "Text %(networks)s to see the groups, %(events)s for what's on, %(talk)s for support, "

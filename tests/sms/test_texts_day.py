@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -9,9 +11,10 @@ from service import languages
 from service.contacts.models import Membership
 from service.contacts.operations import find_contact
 from service.content.models import Network
+from service.languages import TYPEABLE
 from service.messaging.segments import count
 from service.sms.replies import word
-from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES
+from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
 from tests.sms.conftest import Handset
 from tests.sms.test_consent import is_consent_question
 
@@ -45,10 +48,15 @@ def in_two_segments(text: str) -> bool:
 
 @pytest.mark.parametrize("code", languages.CODES)
 def test_help_names_other_languages_and_speak_up_in_two_segments(client, demo, code) -> None:
-    help_text = handset_in(client, code).last(word("help", code))
-    assert "SPEAKUP" in help_text, f"{code}: {help_text}"
+    handset = handset_in(client, code)
+    help_text = handset.last(word("help", code))
+    speak_up = SPEAK_UP["speakup"][code if code in TYPEABLE else "en"][0]
+    assert speak_up in help_text, f"{code}: {help_text}"
     assert word("language", code) in help_text, f"{code}: {help_text}"
     assert in_two_segments(help_text), f"{code}: {count(help_text).segments}: {help_text}"
+    # The word HELP shows works: it raises a concern and gives a case code.
+    raised = handset.send(f"{speak_up} the ladder at the depot is broken").text
+    assert re.search(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b", raised), raised
 
 
 # -- FORGET ME ------------------------------------------------------------------------------
