@@ -21,6 +21,7 @@ from service.content import queries
 from service.db import get_session, utcnow
 from service.errors import NotFound
 from service.organisations.models import Organisation, Site
+from service.organisations.operations import kiosk_credential_matches
 from service.sms.replies import word
 from service.verification import api
 from service.verification.sealing import LIFETIME as SEAL_LIFETIME
@@ -45,8 +46,10 @@ PRECACHED = (
     "kiosk.speak_up",
 )
 WARNING_SECONDS = 20
-# Codes one kiosk PC may ask for in an hour: a whole shift uses one screen.
+# Codes and texts a registered kiosk PC may ask for in an hour: a whole shift uses one screen.
 KIOSK_CODES_PER_HOUR = 200
+# Without the kiosk's credential the path alone is worth no more than any browser's.
+UNREGISTERED_CODES_PER_HOUR = 20
 # How often an idle kiosk asks whether the content changed.
 REFRESH_SECONDS = 60
 
@@ -275,10 +278,23 @@ def reset() -> Response:
     return response
 
 
+@bp.get("/register")
+def register() -> str:
+    """Where the console's one-off link lands: the page keeps the kiosk's credential."""
+    return _render("kiosk/register.html")
+
+
+def _per_hour() -> int:
+    presented = request.headers.get("X-Kiosk-Credential")
+    if kiosk_credential_matches(g.site, presented):
+        return KIOSK_CODES_PER_HOUR
+    return UNREGISTERED_CODES_PER_HOUR
+
+
 @bp.post("/api/start")
 def api_start() -> Response:
     """Send a code for a join, RSVP or call back asked for at this kiosk."""
-    return api.start(g.org, channel="kiosk", site_id=g.site.id, per_hour=KIOSK_CODES_PER_HOUR)
+    return api.start(g.org, channel="kiosk", site_id=g.site.id, per_hour=_per_hour())
 
 
 @bp.post("/api/queued")
@@ -296,7 +312,7 @@ def api_check() -> Response:
 @bp.post("/api/text-me")
 def api_text_me() -> Response:
     """Text an event's details to the number typed."""
-    return api.text_me(g.org)
+    return api.text_me(g.org, channel="kiosk", per_hour=_per_hour())
 
 
 # Speak-up adds its routes to this blueprint; imported last because it imports bp.

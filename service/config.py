@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
+
 PREFIX = "FRONTLINE_"
 
 # Variables that share the prefix but belong to tooling, not to the running service.
@@ -86,6 +88,14 @@ class Config:
     MAX_DAILY_TEXTS: int = 10
     # Country calling codes outbound texts may go to, comma-separated.
     ALLOWED_COUNTRY_CODES: str = "44"
+    # Regions (phonenumbers region codes, comma-separated) whose mobiles may be sent a code or
+    # "text me this", and whose ordinary numbers a lead may give as call-back or dial-in number.
+    # GB alone by default: Jersey (JE), Guernsey (GG) and the Isle of Man (IM) share +44 but cost
+    # more to text and are where SMS pumping goes.
+    ALLOWED_REGIONS: str = "GB"
+    # Codes and "text me this" texts the whole organisation may send in 24 hours; beyond it the
+    # screens refuse, the audit log says so and the console warns.
+    DAILY_CODE_BUDGET: int = 500
     # Estimated cost of one segment, in pence, for previews.
     SEGMENT_COST_PENCE: str = "4.0"
     # Event reminders: how long before an occurrence, e.g. "24h,1h".
@@ -198,6 +208,7 @@ def validate(config: Config) -> Config:
     except ValueError:
         raise ConfigError(f"{PREFIX}SEGMENT_COST_PENCE must be a number") from None
     _check_retention(config)
+    _check_regions(config.ALLOWED_REGIONS)
     if config.OUTBOX_LEASE_SECONDS < 1:
         # 0 would hand every text in flight to the sweeper to send again.
         raise ConfigError(f"{PREFIX}OUTBOX_LEASE_SECONDS must be at least 1")
@@ -249,6 +260,15 @@ def _check_production(config: Config) -> None:
 
 _QUIET = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 _OFFSET = re.compile(r"^(\d+)([mhd])$")
+
+
+def _check_regions(raw: str) -> None:
+    listed = [r.strip().upper() for r in raw.split(",") if r.strip()]
+    unknown = sorted(set(listed) - phonenumbers.SUPPORTED_REGIONS)
+    if not listed or unknown:
+        raise ConfigError(
+            f"{PREFIX}ALLOWED_REGIONS must list region codes such as GB,IE; not {raw!r}"
+        )
 
 
 def _check_quiet_hours(raw: str) -> None:

@@ -16,14 +16,11 @@ from pathlib import Path
 
 import pytest
 from alembic import command as alembic_command
-from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from service import create_app
-from service.contacts.operations import find_contact
 from service.db import Database, get_database
 from service.migrations import alembic_config
-from service.outbox.models import OutboundMessage
 from tests.conftest import TEST_DATA_KEY
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -42,16 +39,10 @@ class Live:
 
     def texts_to(self, phone: str) -> list[str]:
         """Every text written for a number, oldest first, as the phone would show them."""
+        from tests.verification.conftest import texts_to
+
         with self.database.session() as session:
-            contact = find_contact(session, self.org_id, phone)
-            if contact is None:
-                return []
-            rows = session.scalars(
-                select(OutboundMessage)
-                .where(OutboundMessage.contact_id == contact.id)
-                .order_by(OutboundMessage.id)
-            ).all()
-            return [self.database.vault.decrypt(r.body_encrypted) for r in rows]
+            return texts_to(session, self.database.vault, phone)
 
 
 @pytest.fixture(scope="module")

@@ -86,10 +86,17 @@
     remove: (key) => inStore("readwrite", (s) => s.delete(key)),
   };
 
+  // A kiosk PC registered from the console holds a credential (register.js); the server gives
+  // its shift-sized limits only to requests that carry it. Phones and public pages hold none.
+  const credential = (() => {
+    try { return localStorage.getItem("frontline-kiosk:" + config.api); } catch (_) { return null; }
+  })();
   async function post(url, body) {
+    const headers = { "Content-Type": "application/json" };
+    if (credential) headers["X-Kiosk-Credential"] = credential;
     const response = await fetch(url, {
       method: "POST", credentials: "same-origin", cache: "no-store",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      headers, body: JSON.stringify(body),
     });
     let data = {};
     try { data = await response.json(); } catch (_) { /* an error page, not JSON */ }

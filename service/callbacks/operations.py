@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact
-from service.contacts.phone import normalise
+from service.contacts.phone import callable_number
 from service.content.models import Network
 from service.crypto import vault_of
 from service.errors import DomainError, NotFound
@@ -200,9 +200,14 @@ def close_request(
 # -- the lead's phone and the bridged call ---------------------------------------------------------
 
 
-def set_ring_phone(session: Session, manager: Manager, raw: str) -> str:
-    """Store (encrypted) the phone the service rings first for this lead; its E.164 form."""
-    e164 = normalise(raw)
+def set_ring_phone(
+    session: Session, manager: Manager, raw: str, *, regions: frozenset[str] | None
+) -> str:
+    """Store (encrypted) the phone the service rings first for this lead; its E.164 form.
+
+    The organisation pays for that call: a premium, shared-cost or foreign number is refused.
+    """
+    e164 = callable_number(raw, regions)
     manager.phone_encrypted = vault_of(session).encrypt(e164)
     session.flush()
     return e164

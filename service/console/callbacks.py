@@ -13,7 +13,7 @@ from service.callbacks.models import CallbackRequest
 from service.console import auth
 from service.console.callback_forms import CallbackActionForm, RingPhoneForm
 from service.console.views import bp
-from service.contacts.phone import display
+from service.contacts.phone import NotCallable, RegionNotServed, display, regions
 from service.db import get_session, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
 from service.formatting import when
@@ -182,7 +182,23 @@ def callbacks_phone():
     session = get_session()
     manager = auth.manager()
     try:
-        e164 = callbacks.set_ring_phone(session, manager, form.phone.data)
+        e164 = callbacks.set_ring_phone(
+            session, manager, form.phone.data, regions=regions(get_config().ALLOWED_REGIONS)
+        )
+    except RegionNotServed:
+        form.phone.errors = [
+            *form.phone.errors,
+            "We only ring numbers in the organisation's own country (not the Channel Islands "
+            "or the Isle of Man). Give a UK mobile or landline.",
+        ]
+        return _page(400, ring_form=form)
+    except NotCallable:
+        form.phone.errors = [
+            *form.phone.errors,
+            "We cannot ring premium, shared-cost or personal (070) numbers. Give a mobile or "
+            "an ordinary landline.",
+        ]
+        return _page(400, ring_form=form)
     except InvalidPhoneNumber:
         form.phone.errors = [
             *form.phone.errors,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from service import get_config
 from service.console import auth
 from service.console.content import (
     load,
@@ -22,11 +23,12 @@ from service.console.content import (
 from service.console.content_forms import ConfirmForm, EventForm
 from service.console.sms_preview import sms_previews
 from service.console.views import bp
+from service.contacts.phone import RegionNotServed, callable_number, regions
 from service.content import operations as content
 from service.content.models import Event, Network
 from service.content.recurrence import Repeat, next_starts, simple_repeat
 from service.db import get_session, utcnow
-from service.errors import DomainError, ValidationError
+from service.errors import DomainError, InvalidPhoneNumber, ValidationError
 from service.formatting import when
 from service.organisations.models import Site
 
@@ -135,7 +137,7 @@ def _event_page(event: Event | None):
                 "site": session.get(Site, form.site.data) if form.site.data else None,
                 "place": form.place.data or "",
                 "rrule": rule,
-                "dial_in_number": (form.dial_in_number.data or "").strip() or None,
+                "dial_in_number": _dial_in(form.dial_in_number.data),
                 "dial_in_pin": (form.dial_in_pin.data or "").strip() or None,
                 "capacity": form.capacity.data,
             }
@@ -154,6 +156,23 @@ def _event_page(event: Event | None):
         flash(f"Saved {event.title}.", "success")
         return redirect(url_for("console.event_edit", item_id=event.id))
     return _render_event(form, event, zone), 400 if form.errors else 200
+
+
+def _dial_in(raw: str | None) -> str | None:
+    """The dial-in number typed, held to the organisation's regions (the core refuses premium)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return callable_number(raw, regions(get_config().ALLOWED_REGIONS))
+    except RegionNotServed:
+        raise ValidationError(
+            "dial_in_number", "a dial-in number must be in the organisation's own country"
+        ) from None
+    except InvalidPhoneNumber:
+        raise ValidationError(
+            "dial_in_number", "a dial-in number must be an ordinary or freephone number"
+        ) from None
 
 
 def _render_event(form: EventForm, event: Event | None, zone: ZoneInfo) -> str:

@@ -30,6 +30,10 @@ def _sites() -> list[Site]:
 @auth.requires("kiosk.settings")
 def kiosk_settings():
     """Each site the manager looks after: its kiosk's address, state and starting language."""
+    return _page()
+
+
+def _page(issued: dict[int, str] | None = None):
     sites = _sites()
     return render_template(
         "console/kiosks.html",
@@ -37,7 +41,28 @@ def kiosk_settings():
         paired={s.id: len(paired_kiosks(get_session(), s)) for s in sites},
         languages=languages.LANGUAGES,
         form=ConfirmForm(),
+        issued=issued or {},
     )
+
+
+@bp.post("/kiosks/<int:site_id>/credential")
+@auth.requires("kiosk.settings")
+def kiosk_credential(site_id: int):
+    """Issue the site's kiosk PC a new credential: its link is shown on this page, once."""
+    site = next((s for s in _sites() if s.id == site_id), None)
+    if site is None:
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    manager, session = auth.manager(), get_session()
+    credential = organisations.issue_kiosk_credential(session, site)
+    audit.record(session, manager.organisation_id, manager.id, "kiosk.credential", site=site.slug)
+    session.commit()
+    # Rendered, not flashed: the session cookie is signed, not secret. The credential rides
+    # in the fragment, which browsers never send to a server or write to its logs.
+    link = url_for("kiosk.register", site_slug=site.slug, _external=True) + "#" + credential
+    response = _page({site.id: link})
+    return response, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/kiosks/<int:site_id>")

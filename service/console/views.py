@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -35,6 +36,7 @@ from service.managers.permissions import can, can_everywhere
 from service.organisations.models import Organisation, Site
 from service.printing import operations as printing
 from service.reach.operations import count_reach
+from service.verification.limits import budget_spent_since
 
 bp = Blueprint(
     "console", __name__, url_prefix="/console", static_folder="static", static_url_path="/static"
@@ -186,7 +188,15 @@ def sign_out():
 @auth.requires_signed_in
 def home():
     """What this manager can do, by role (the menu, with a word on each area)."""
-    return render_template("console/home.html", manager=auth.manager())
+    manager = auth.manager()
+    org = get_session().get_one(Organisation, manager.organisation_id)
+    spent = budget_spent_since(get_session(), org, utcnow())
+    return render_template(
+        "console/home.html",
+        manager=manager,
+        budget_spent_at=spent.astimezone(ZoneInfo(org.timezone)) if spent else None,
+        budget=get_config().DAILY_CODE_BUDGET,
+    )
 
 
 @bp.route("/print", methods=["GET", "POST"])

@@ -13,9 +13,11 @@ from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationError
+from service.outbox.models import OutboundMessage
 from service.privacy.twilio_erasure import owe_twilio
 from service.reach.operations import count_reach
 from service.sms.models import InboundMessage
+from service.verification.models import PendingAction, SendRequest
 from service.voice.models import VoiceCall
 
 
@@ -223,6 +225,16 @@ def erase_contact(session: Session, contact: Contact) -> str:
             VoiceCall.contact_id == contact.id, VoiceCall.status.in_(FINISHED_CALL_STATUSES)
         )
     )
+    # A number typed at a kiosk or on a web page is held by its blind index until a code
+    # proves it (it may not have been this contact yet): those rows go too.
+    indexes = vault_of(session).blind_indexes(contact.phone)
+    org = contact.organisation_id
+    for model, index in (
+        (OutboundMessage, OutboundMessage.to_index),
+        (PendingAction, PendingAction.phone_index),
+        (SendRequest, SendRequest.number_index),
+    ):
+        session.execute(delete(model).where(model.organisation_id == org, index.in_(indexes)))
     # Everything else hangs off the contact and cascades in the database (memberships, RSVPs,
     # outbox rows, call-backs, codes, conversation state), so rows of later features go too.
     session.execute(delete(Contact).where(Contact.id == contact.id))

@@ -22,6 +22,67 @@ def normalise(raw: str, region: str = "GB") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+class RegionNotServed(InvalidPhoneNumber):
+    """The number belongs to a region the organisation does not text or call."""
+
+
+class NotAMobile(InvalidPhoneNumber):
+    """The number is valid but not a mobile: a landline, premium or shared-cost line."""
+
+
+class NotCallable(InvalidPhoneNumber):
+    """The number bills its caller more than an ordinary call: premium, shared-cost, 070."""
+
+
+# Numbers a text may be sent to on someone's say-so. FIXED_LINE_OR_MOBILE is accepted on
+# purpose: it is what phonenumbers answers where a numbering plan cannot tell the two apart
+# (the US, Canada), and refusing it would make such a region unservable; no UK range is
+# reported that way, so for the default (GB only) only true mobiles pass. Premium, shared-cost,
+# personal (070) and VoIP numbers are never texted: SMS pumping earns on exactly those.
+TEXTABLE_TYPES = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+# Numbers the service may ring or print as a dial-in: ordinary lines, freephone and 03 numbers;
+# never premium (09), shared-cost (084/087) or personal (070) numbers that bill the caller.
+CALLABLE_TYPES = TEXTABLE_TYPES | {
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.UAN,
+}
+
+
+def regions(raw: str) -> frozenset[str]:
+    """Region codes from a comma-separated setting ("GB,IE"), upper-cased."""
+    return frozenset(r.strip().upper() for r in (raw or "").split(",") if r.strip())
+
+
+def _checked(
+    raw: str,
+    allowed_regions: frozenset[str] | None,
+    types: frozenset[int],
+    refusal: type[InvalidPhoneNumber],
+) -> str:
+    e164 = normalise(raw)
+    parsed = phonenumbers.parse(e164, None)
+    # The region, not the calling code: Jersey, Guernsey and the Isle of Man share +44.
+    region = phonenumbers.region_code_for_number(parsed)
+    if allowed_regions is not None and region not in allowed_regions:
+        raise RegionNotServed("the service does not text or call that region")
+    if phonenumbers.number_type(parsed) not in types:
+        raise refusal("that kind of number is not served")
+    return e164
+
+
+def textable(raw: str, allowed_regions: frozenset[str]) -> str:
+    """The E.164 form of a mobile number in an allowed region; refuses anything else."""
+    return _checked(raw, allowed_regions, TEXTABLE_TYPES, NotAMobile)
+
+
+def callable_number(raw: str, allowed_regions: frozenset[str] | None) -> str:
+    """The E.164 form of an ordinary (not premium) number in an allowed region (None: any)."""
+    return _checked(raw, allowed_regions, CALLABLE_TYPES, NotCallable)
+
+
 def normalise_inbound(raw: str) -> str:
     """The E.164 form of a number Twilio reports; any possible number is accepted.
 

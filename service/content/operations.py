@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service import keywords, languages, validation
-from service.contacts.phone import normalise
+from service.contacts.phone import callable_number
 from service.content.models import (
     Announcement,
     Event,
@@ -21,7 +21,7 @@ from service.content.models import (
     Translation,
 )
 from service.content.recurrence import parse_rule
-from service.errors import KeywordClash, ValidationError
+from service.errors import InvalidPhoneNumber, KeywordClash, ValidationError
 from service.organisations.models import Organisation, Site
 
 
@@ -203,6 +203,16 @@ def keyword_clash(
     return None
 
 
+def _dial_in(raw: str) -> str:
+    try:
+        return callable_number(raw, None)
+    except InvalidPhoneNumber as exc:
+        raise ValidationError("dial_in_number", _DIAL_IN_REFUSED) from exc
+
+
+_DIAL_IN_REFUSED = "a dial-in number must be an ordinary or freephone number, not premium"
+
+
 def _event_values(
     org: Organisation,
     *,
@@ -243,7 +253,9 @@ def _event_values(
         "starts_at": starts_at,
         "ends_at": ends_at,
         "rrule": rrule or None,
-        "dial_in_number": normalise(dial_in_number) if dial_in_number else None,
+        # Printed on posters and read out by the phone menu: never a number that bills the
+        # caller at a premium (the console also holds it to the organisation's regions).
+        "dial_in_number": _dial_in(dial_in_number) if dial_in_number else None,
         "dial_in_pin": dial_in_pin or None,
         "capacity": capacity,
         "audio_url": checked_audio_url(audio_url),

@@ -62,6 +62,10 @@ class Site(Base):
     address: Mapped[str] = mapped_column(String(400), default="")
     kiosk_enabled: Mapped[bool] = mapped_column(default=False)
     default_language: Mapped[str] = mapped_column(String(8), default="en")
+    # SHA-256 of the credential the console issued to this site's kiosk PC: only a request
+    # carrying it gets the kiosk's shift-sized limits, not anyone who knows the kiosk's path.
+    kiosk_key_hash: Mapped[str | None] = mapped_column(String(64))
+    kiosk_key_issued_at: Mapped[dt.datetime | None]
 
     organisation: Mapped[Organisation] = relationship(back_populates="sites")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -9,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service import languages, validation
 from service.contacts.phone import normalise
+from service.db import utcnow
 from service.errors import NotFound, ValidationError
 from service.organisations.models import Organisation, OrganisationNumber, Site
 
@@ -124,3 +128,24 @@ def set_kiosk(session: Session, site: Site, *, enabled: bool, default_language: 
     site.kiosk_enabled, site.default_language = enabled, default_language
     session.flush()
     return changed
+
+
+def _credential_hash(credential: str) -> str:
+    # A plain hash is enough: the credential is 256 random bits, not a password.
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
+def issue_kiosk_credential(session: Session, site: Site) -> str:
+    """A new credential for the site's kiosk PC, shown once; any earlier one stops working."""
+    credential = secrets.token_urlsafe(32)
+    site.kiosk_key_hash = _credential_hash(credential)
+    site.kiosk_key_issued_at = utcnow()
+    session.flush()
+    return credential
+
+
+def kiosk_credential_matches(site: Site, presented: str | None) -> bool:
+    """True when a request carries the credential issued to this site's kiosk."""
+    if not presented or site.kiosk_key_hash is None:
+        return False
+    return hmac.compare_digest(_credential_hash(presented), site.kiosk_key_hash)

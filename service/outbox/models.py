@@ -35,8 +35,12 @@ class OutboundMessage(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    # Erasing a contact erases their messages too.
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    # Erasing a contact erases their messages too. None for a text to a number typed on a
+    # screen that is not (yet) a contact: a code, or "text me this".
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    # The number, encrypted, and its blind index, when there is no contact to take it from.
+    to_encrypted: Mapped[str | None] = mapped_column(Text)
+    to_index: Mapped[str | None] = mapped_column(String(64), index=True)
     broadcast_id: Mapped[int | None] = mapped_column(
         ForeignKey("broadcast.id", ondelete="CASCADE"), index=True
     )

@@ -20,15 +20,16 @@ _NEW_IDS = "outbox.new_ids"
 
 @dataclass(frozen=True)
 class Draft:
-    """One message for one contact, before it is a row."""
+    """One message for one contact (or, with no contact, one typed number), before it is a row."""
 
-    contact_id: int
+    contact_id: int | None
     body: str
     dedupe_key: str
     language: str = "en"
     network_ids: Sequence[int] | None = None
     # Cancel rather than send after this moment (a reminder once its event has started).
     not_after: dt.datetime | None = None
+    to: str | None = None
 
 
 def enqueue(
@@ -55,6 +56,8 @@ def enqueue(
             {
                 "organisation_id": organisation_id,
                 "contact_id": draft.contact_id,
+                "to_encrypted": vault.encrypt(draft.to) if draft.to else None,
+                "to_index": vault.blind_index(draft.to) if draft.to else None,
                 "broadcast_id": broadcast_id,
                 "network_ids": list(draft.network_ids) if draft.network_ids else None,
                 "kind": kind,
@@ -186,6 +189,28 @@ def send_to_contact(
         session,
         organisation_id=organisation_id,
         drafts=[Draft(contact_id, body, dedupe_key, language)],
+        kind=kind,
+        urgent=urgent,
+    )
+    return ids[0] if ids else None
+
+
+def send_to_number(
+    session: Session,
+    e164: str,
+    organisation_id: int,
+    body: str,
+    *,
+    kind: str,
+    dedupe_key: str,
+    language: str = "en",
+    urgent: bool = False,
+) -> int | None:
+    """Queue one text to a typed number that is not a contact (a code before it is verified)."""
+    ids = enqueue(
+        session,
+        organisation_id=organisation_id,
+        drafts=[Draft(None, body, dedupe_key, language, to=e164)],
         kind=kind,
         urgent=urgent,
     )

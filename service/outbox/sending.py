@@ -59,9 +59,27 @@ def claim(
         return None
     if wait:
         return Later(wait)
-    contact = session.scalar(select(Contact).where(Contact.id == row.contact_id).with_for_update())
-    number = contact.phone if contact is not None else ""  # decrypted once, used twice
-    reason = _refusal(session, row, contact, number, config, now)
+    if row.contact_id is None and row.to_encrypted:
+        # A typed number that is not a contact yet: no contact row to lock, and no STOP of its
+        # own, but one written since (it texted STOP meanwhile) still counts.
+        number = vault_of(session).decrypt(row.to_encrypted)
+        contact = session.scalar(
+            select(Contact).where(
+                Contact.organisation_id == row.organisation_id,
+                Contact.phone_index.in_(vault_of(session).blind_indexes(number)),
+            )
+        )
+        reason = (
+            _refusal(session, row, contact, number, config, now)
+            if contact
+            else _country_refusal(number, config)
+        )
+    else:
+        contact = session.scalar(
+            select(Contact).where(Contact.id == row.contact_id).with_for_update()
+        )
+        number = contact.phone if contact is not None else ""  # decrypted once, used twice
+        reason = _refusal(session, row, contact, number, config, now)
     if reason is not None:
         row.status, row.skip_reason, row.finished_at = "cancelled", reason, now
         log.info("outbox %s not sent: %s", row.id, reason)
@@ -123,9 +141,8 @@ def _refusal(
         )
         if member is None:
             return "no longer a member"
-    allowed = {int(c) for c in config.ALLOWED_COUNTRY_CODES.split(",") if c.strip()}
-    if phonenumbers.parse(number, None).country_code not in allowed:
-        return "country not allowed"
+    if reason := _country_refusal(number, config):
+        return reason
     # One pass over the contact's last day: identical texts in 5 minutes, and all texts.
     identical, today = session.execute(
         select(
@@ -144,6 +161,13 @@ def _refusal(
         return "identical text sent recently"
     if not row.urgent and row.kind != "code" and today >= config.MAX_DAILY_TEXTS:
         return "daily limit reached"
+    return None
+
+
+def _country_refusal(number: str, config: Config) -> str | None:
+    allowed = {int(c) for c in config.ALLOWED_COUNTRY_CODES.split(",") if c.strip()}
+    if phonenumbers.parse(number, None).country_code not in allowed:
+        return "country not allowed"
     return None
 
 

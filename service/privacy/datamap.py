@@ -105,6 +105,18 @@ PERSONAL: dict[str, Personal] = {
         "body_encrypted",
     ),
     **_columns("outbound_message", LINK, "Who the text is for", "contact_id"),
+    **_columns(
+        "outbound_message",
+        NUMBER,
+        'Where a code or "text me this" goes before the number is a contact',
+        "to_encrypted",
+    ),
+    **_columns(
+        "outbound_message",
+        PSEUDONYM,
+        "Counts and finds texts to a number that is not a contact (keyed hash)",
+        "to_index",
+    ),
     **_columns("outbound_message", CONTENT, "To send the text", "body_encrypted"),
     **_columns(
         "outbound_message",
@@ -172,7 +184,13 @@ PERSONAL: dict[str, Personal] = {
         "started_at",
         "updated_at",
     ),
-    **_columns("pending_action", LINK, "Whose request it is", "contact_id"),
+    **_columns("pending_action", LINK, "Whose request it is (a YES-confirmed one)", "contact_id"),
+    **_columns(
+        "pending_action",
+        NUMBER,
+        "The number a code went to; it becomes a contact only once the code matches",
+        "phone_encrypted",
+    ),
     **_columns(
         "pending_action",
         SPECIAL,
@@ -205,6 +223,7 @@ PERSONAL: dict[str, Personal] = {
         "code_hash",
         "requester_index",
         "token",
+        "phone_index",
     ),
     **_columns("caller_check", LINK, "Whose phone the code was texted to", "contact_id"),
     **_columns(
@@ -223,6 +242,14 @@ PERSONAL: dict[str, Personal] = {
         "expires_at",
         "verified_at",
     ),
+    **_columns(
+        "send_request",
+        PSEUDONYM,
+        "Limits texts per address, per number and per day (keyed hashes, never either one)",
+        "requester_index",
+        "number_index",
+    ),
+    **_columns("send_request", ACTIVITY, "Limits texts per day", "kind", "created_at"),
     **_columns(
         "request_key",
         ACTIVITY,
@@ -367,7 +394,8 @@ NOT_PERSONAL: frozenset[str] = frozenset(
     for table, names in {
         "organisation": "id slug name timezone default_language print_discreet_names created_at",
         "organisation_number": "id organisation_id e164 sms voice",
-        "site": "id organisation_id slug name kind address kiosk_enabled default_language",
+        "site": "id organisation_id slug name kind address kiosk_enabled default_language "
+        "kiosk_key_hash kiosk_key_issued_at",
         "kiosk_key": "id organisation_id site_id public_key created_at revoked_at",
         "network": "id organisation_id parent_id slug name short_description long_description "
         "sensitive discreet_name created_at",
@@ -394,6 +422,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "pending_action": "id organisation_id",
         "caller_check": "id organisation_id",
         "request_key": "id organisation_id",
+        "send_request": "id organisation_id",
         "manager": "id organisation_id",
         "manager_role": "id",
         "audit_entry": "id organisation_id",

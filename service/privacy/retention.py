@@ -19,7 +19,7 @@ from service.outbox.models import FINISHED, OutboundMessage
 from service.privacy.recordings import delete_after_commit
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpCase
-from service.verification.models import CallerCheck, PendingAction, RequestKey
+from service.verification.models import CallerCheck, PendingAction, RequestKey, SendRequest
 from service.voice.models import VoiceCall
 
 # Rows deleted per statement: each batch commits, so a big table is never locked for long.
@@ -56,7 +56,24 @@ RULES = (
         lambda: func.coalesce(
             OutboundMessage.finished_at, OutboundMessage.sent_at, OutboundMessage.created_at
         ),
-        lambda _now: [OutboundMessage.status.in_(FINISHED | {"sent"})],
+        lambda _now: [
+            OutboundMessage.status.in_(FINISHED | {"sent"}),
+            OutboundMessage.contact_id.is_not(None),
+        ],
+    ),
+    Rule(
+        "typed_number_text",
+        "RETAIN_CODES_DAYS",
+        'Codes and "text me this" texts to a number never verified (it holds the number), '
+        "counted from when they finished",
+        OutboundMessage,
+        lambda: func.coalesce(
+            OutboundMessage.finished_at, OutboundMessage.sent_at, OutboundMessage.created_at
+        ),
+        lambda _now: [
+            OutboundMessage.contact_id.is_(None),
+            OutboundMessage.status.in_(FINISHED | {"sent"}),
+        ],
     ),
     Rule(
         "pending_action",
@@ -79,6 +96,13 @@ RULES = (
         "Browsers' request keys (replay protection for those codes)",
         RequestKey,
         lambda: RequestKey.created_at,
+    ),
+    Rule(
+        "send_request",
+        "RETAIN_CODES_DAYS",
+        "Counts of codes and texts asked for (keyed hashes of address and number), for limits",
+        SendRequest,
+        lambda: SendRequest.created_at,
     ),
     Rule(
         "sign_in_throttle",

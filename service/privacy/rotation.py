@@ -6,9 +6,9 @@ move. Each row is rewritten with a compare-and-set update (only if its ciphertex
 one read), so a value the app rewrote meanwhile is never clobbered; a re-run picks up anything
 skipped. A commit per batch means a crash leaves every row wholly under one key or the other.
 
-Not rotated: pending_action.code_hash and requester_index (codes live minutes, and lookups try
-every key's hash), and the speak-up throttle and receipt hashes (short-lived, see
-Vault.purpose_hash). Kiosk-sealed numbers never reach the database.
+Not rotated: pending_action.code_hash and requester_index, send_request's hashes (codes live
+minutes, counts a day, and lookups try every key's hash), and the speak-up throttle and
+receipt hashes (short-lived, see Vault.purpose_hash). Kiosk-sealed numbers never reach the database.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from service.outbox.models import OutboundMessage
 from service.privacy.models import TwilioDeletion
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpMessage
+from service.verification.models import PendingAction
 
 BATCH_SIZE = 500
 
@@ -55,6 +56,10 @@ TARGETS: tuple[Target, ...] = (
     Target(InboundMessage.__table__, "replies_encrypted"),  # type: ignore[arg-type]
     Target(InboundMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
     Target(SpeakUpMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
+    # A typed number not yet a contact: a code or "text me this" on its way, and the pending
+    # request waiting for its code. Their indexes feed the per-number limits.
+    Target(OutboundMessage.__table__, "to_encrypted", "to_index"),  # type: ignore[arg-type]
+    Target(PendingAction.__table__, "phone_encrypted", "phone_index"),  # type: ignore[arg-type]
     # An erased number waiting for Twilio to list its records (minutes, or through an outage).
     Target(TwilioDeletion.__table__, "number_encrypted"),  # type: ignore[arg-type]
     Target(SpeakUpMessage.__table__, "audio_encrypted"),  # type: ignore[arg-type]

@@ -16,13 +16,16 @@ from flask_babel import gettext as _
 
 from service import get_config, languages
 from service.contacts.operations import ConsentRequired
+from service.contacts.phone import regions
 from service.db import get_session, utcnow
 from service.errors import DomainError, InvalidPhoneNumber, NotFound, ValidationError
 from service.organisations.kiosk_keys import kiosk_public_key
 from service.organisations.models import Organisation, Site
 from service.sms.replies import word
 from service.verification import operations as ops
+from service.verification.limits import note_budget_spent
 from service.verification.sealing import SealError, envelope_kiosk, open_sealed
+from service.verification.text_me import text_occurrence
 
 log = logging.getLogger(__name__)
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -93,17 +96,23 @@ def _phone(body: dict) -> str:
 
 def _refusal(exc: Exception, language: str) -> Response:
     with force_locale(language):
-        if isinstance(exc, InvalidPhoneNumber):
-            return _answer(
-                400,
-                error="number",
-                message=_("That number does not look right. Check it and try again."),
-            )
         if isinstance(exc, ops.CountryNotServed):
             return _answer(
                 400,
                 error="country",
                 message=_("Sorry, we cannot text numbers in that country."),
+            )
+        if isinstance(exc, ops.NotAMobile):
+            return _answer(
+                400,
+                error="not_mobile",
+                message=_("Please type a mobile number. We can only text mobiles."),
+            )
+        if isinstance(exc, InvalidPhoneNumber):
+            return _answer(
+                400,
+                error="number",
+                message=_("That number does not look right. Check it and try again."),
             )
         if isinstance(exc, ops.TooManyRequests):
             return _answer(
@@ -111,21 +120,24 @@ def _refusal(exc: Exception, language: str) -> Response:
                 error="too_many",
                 message=_("Too many codes have been asked for here. Please try again later."),
             )
+        if isinstance(exc, ops.TooManyTextsToday):
+            return _answer(
+                429,
+                error="too_many",
+                message=_("This number has had all the texts it can today. Please try tomorrow."),
+            )
+        if isinstance(exc, ops.DailyBudgetSpent):
+            return _answer(
+                429,
+                error="too_many",
+                message=_("We cannot send any more texts today. Please try again tomorrow."),
+            )
         if isinstance(exc, ops.TooManyTexts):
             return _answer(
                 429,
                 error="too_many",
                 message=_(
                     "This number has been sent 3 texts in the last hour. Please try again later."
-                ),
-            )
-        if isinstance(exc, ops.NumberOptedOut):
-            return _answer(
-                409,
-                error="opted_out",
-                message=_(
-                    "This number asked us to stop texting it. Text START to us first, "
-                    "then try again."
                 ),
             )
         if isinstance(exc, ConsentRequired):
@@ -137,10 +149,26 @@ def _refusal(exc: Exception, language: str) -> Response:
         )
 
 
-def _countries() -> frozenset[int]:
-    return frozenset(
-        int(c) for c in get_config().ALLOWED_COUNTRY_CODES.split(",") if c.strip().isdigit()
+def _asker(channel: str, per_hour: int) -> ops.Asker:
+    config = get_config()
+    return ops.Asker(
+        channel,
+        request.remote_addr,
+        regions(config.ALLOWED_REGIONS),
+        per_hour=per_hour,
+        per_number_per_day=config.MAX_DAILY_TEXTS,
+        daily_budget=config.DAILY_CODE_BUDGET,
     )
+
+
+def _refused(session, org: Organisation, exc: DomainError, language: str) -> Response:
+    session.rollback()
+    log.info("text request refused: %s", type(exc).__name__)
+    if isinstance(exc, ops.DailyBudgetSpent):
+        # The refusal rolled back; the audit entry that tells the managers stands on its own.
+        note_budget_spent(session, org, get_config().DAILY_CODE_BUDGET, utcnow())
+        session.commit()
+    return _refusal(exc, language)
 
 
 def start(org: Organisation, *, channel: str, site_id: int | None, per_hour: int) -> Response:
@@ -178,22 +206,14 @@ def _start(
             org,
             phone,
             target,
-            asker=ops.Asker(channel, request.remote_addr, _countries(), per_hour),
+            asker=_asker(channel, per_hour),
             language=language,
             site_id=site_id,
             key=_key(body),
             by_reply=sealed,
         )
-    except (
-        ValidationError,
-        NotFound,
-        ops.TooManyTexts,
-        ops.NumberOptedOut,
-        ConsentRequired,
-    ) as exc:
-        session.rollback()
-        log.info("code request refused: %s", type(exc).__name__)
-        return _refusal(exc, language)
+    except DomainError as exc:
+        return _refused(session, org, exc, language)
     session.commit()
     with force_locale(language):
         message = (
@@ -226,7 +246,7 @@ def queued(org: Organisation, site: Site, *, channel: str, per_hour: int) -> Res
     phone = plain.get("phone")
     phone = phone if isinstance(phone, str) else ""
     if plain.get("path") == "text-me":
-        return _text_me(org, plain, phone)
+        return _text_me(org, plain, phone, channel=channel, per_hour=per_hour)
     return _start(
         org, plain, phone, channel=channel, site_id=site.id, per_hour=per_hour, sealed=True
     )
@@ -271,17 +291,17 @@ def _done_message(action: str) -> str:
     return _("Thank you. Someone from the team will call you back on that number.")
 
 
-def text_me(org: Organisation) -> Response:
+def text_me(org: Organisation, *, channel: str, per_hour: int) -> Response:
     """POST {event, occurrence, phone, key, lang}: text an event's details to oneself."""
     try:
         body = _body()
         phone = _phone(body)
     except ValidationError as exc:
         return _refusal(exc, languages.DEFAULT)
-    return _text_me(org, body, phone)
+    return _text_me(org, body, phone, channel=channel, per_hour=per_hour)
 
 
-def _text_me(org: Organisation, body: dict, phone: str) -> Response:
+def _text_me(org: Organisation, body: dict, phone: str, *, channel: str, per_hour: int) -> Response:
     session = get_session()
     language = _language(body)
     try:
@@ -289,19 +309,18 @@ def _text_me(org: Organisation, body: dict, phone: str) -> Response:
         moment = _moment(body.get("occurrence"))
         if event_id is None or moment is None:
             raise ValidationError("event", "an event and its date are required")
-        shown = ops.text_occurrence(
+        shown = text_occurrence(
             session,
             org,
             phone,
             event_id,
             moment,
             language=language,
-            countries=_countries(),
+            asker=_asker(channel, per_hour),
             key=_key(body),
         )
     except DomainError as exc:
-        session.rollback()
-        return _refusal(exc, language)
+        return _refused(session, org, exc, language)
     session.commit()
     with force_locale(language):
         return _answer(

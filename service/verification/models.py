@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -13,8 +13,10 @@ from service.db import Base, utcnow
 class PendingAction(Base):
     """Something a person asked for on a kiosk or web page, done once their code matches.
 
-    The number itself is never stored here: the row points at the contact, whose number is
-    encrypted, and holds only a keyed hash of the code.
+    Until the code matches, no contact is written: the row holds the number encrypted and its
+    blind index (so limits can count it), and only a keyed hash of the code. A replayed offline
+    request (confirmed by a YES reply) does point at a contact, whose conversation holds the
+    question.
     """
 
     __tablename__ = "pending_action"
@@ -25,9 +27,11 @@ class PendingAction(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    contact_id: Mapped[int] = mapped_column(
+    contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact.id", ondelete="CASCADE"), index=True
     )
+    phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(12))
     network_id: Mapped[int | None] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
@@ -87,3 +91,23 @@ class CallerCheck(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     expires_at: Mapped[dt.datetime]
     verified_at: Mapped[dt.datetime | None]
+
+
+class SendRequest(Base):
+    """One code or "text me this" someone asked for, as the limits count it.
+
+    Written whether or not a text went out (an opted-out number gets none), so the answer
+    and the count are the same for every number.
+    """
+
+    __tablename__ = "send_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    # Keyed hashes of the asking browser's address and of the number typed; never either one.
+    requester_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    number_index: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -7,59 +7,44 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-import phonenumbers
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service import languages, metrics
+from service import languages
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
-from service.contacts.phone import display, normalise
-from service.content import queries
+from service.contacts.phone import (  # noqa: F401 (refusals re-exported for the handlers)
+    NotAMobile,
+    RegionNotServed,
+    display,
+    textable,
+)
 from service.crypto import vault_of
 from service.db import utcnow
-from service.errors import DomainError, InvalidPhoneNumber, NotFound
+from service.errors import NotFound
 from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
-from service.outbox.operations import send_to_contact
+from service.outbox.operations import send_to_contact, send_to_number
 from service.verification import messages
 from service.verification.actions import Checked, Target, check_target, complete
 from service.verification.by_reply import REPLY_LIFETIME, fresh_number, question_text
+from service.verification.limits import (  # noqa: F401 (re-exported for the handlers)
+    MAX_TEXTS_PER_HOUR,
+    Asker,
+    DailyBudgetSpent,
+    TooManyRequests,
+    TooManyTexts,
+    TooManyTextsToday,
+    admit,
+    number_requests_since,
+)
 from service.verification.models import CallerCheck, PendingAction, RequestKey
 
 CODE_LIFETIME = dt.timedelta(minutes=10)
 MAX_TRIES = 5
-# Codes (and "text me this" texts) one number may be sent in an hour, from any screen.
-MAX_TEXTS_PER_HOUR = 3
-
-
-class TooManyTexts(DomainError):
-    """The number has been sent as many codes or texts this hour as it may be."""
-
-
-class TooManyRequests(DomainError):
-    """One browser has asked for codes for too many numbers this hour."""
-
-
-class CountryNotServed(DomainError):
-    """The service does not text numbers in that country."""
-
-
-class NumberOptedOut(DomainError):
-    """The number asked not to be texted (STOP); it must text START first."""
-
-
-@dataclass(frozen=True)
-class Asker:
-    """Who is asking, as far as limits go: the channel, and a browser's address if known."""
-
-    channel: str
-    address: str | None = None
-    # Country calling codes the organisation texts (FRONTLINE_ALLOWED_COUNTRY_CODES).
-    countries: frozenset[int] = frozenset({44})
-    # Codes one address may ask for in an hour: a depot PC serves a whole shift, a phone one.
-    per_hour: int = 10
+# The refusals a screen shows, re-exported: the web handlers name them through this module.
+CountryNotServed = RegionNotServed
 
 
 @dataclass(frozen=True)
@@ -88,15 +73,18 @@ def masked(e164: str) -> str:
 def texts_this_hour(session: Session, contact: Contact, now: dt.datetime) -> int:
     """Codes, questions and "text me this" texts the contact's number was sent this hour."""
     since = now - dt.timedelta(hours=1)
-    codes = session.scalar(
-        select(func.count()).where(
-            PendingAction.contact_id == contact.id, PendingAction.created_at > since
-        )
-    )
+    # Kiosk and web requests, counted by the number (before a code proves it, no contact).
+    screens = number_requests_since(session, contact.organisation_id, contact.phone, since)
+    return screens + phone_line_texts(session, contact, since)
+
+
+def phone_line_texts(session: Session, contact: Contact, since: dt.datetime) -> int:
+    """Texts the phone line (and other channels' questions) sent the contact's number since."""
     own = session.scalar(
         select(func.count()).where(
             OutboundMessage.contact_id == contact.id,
             OutboundMessage.kind == "self",
+            OutboundMessage.dedupe_key.startswith("voice:"),
             OutboundMessage.created_at > since,
         )
     )
@@ -106,29 +94,25 @@ def texts_this_hour(session: Session, contact: Contact, now: dt.datetime) -> int
             CallerCheck.contact_id == contact.id, CallerCheck.created_at > since
         )
     )
-    return (codes or 0) + (own or 0) + (calls or 0)
+    # Questions asked by text for another channel ("Reply YES 4821" after a call); the
+    # screens' own are counted by the number above.
+    questions = session.scalar(
+        select(func.count()).where(
+            PendingAction.contact_id == contact.id,
+            PendingAction.channel.not_in(("kiosk", "web")),
+            PendingAction.created_at > since,
+        )
+    )
+    return (own or 0) + (calls or 0) + (questions or 0)
 
 
-def _contact_for(
-    session: Session,
-    org: Organisation,
-    phone: str,
-    language: str,
-    now: dt.datetime,
-    countries: frozenset[int],
-) -> Contact:
-    e164 = normalise(phone)
-    if phonenumbers.parse(e164, None).country_code not in countries:
-        raise CountryNotServed("the service does not text that country")
-    contact, _created = contacts.get_or_create_contact(session, org.id, e164, language=language)
-    if contact.opted_out_at is not None:
-        raise NumberOptedOut("the number texted STOP")
-    if contact.unusable_at is not None:
-        raise InvalidPhoneNumber("the number cannot take texts")
-    if texts_this_hour(session, contact, now) >= MAX_TEXTS_PER_HOUR:
-        metrics.throttled("verification")
-        raise TooManyTexts("three texts an hour is the most one number gets")
-    return contact
+def is_silent(contact: Contact | None) -> bool:
+    """True for a number that gets no texts (STOP, or Twilio said it cannot take them)."""
+    # Such a number is answered like any other, so the public screens are no oracle for who
+    # opted out; it just gets no text.
+    return contact is not None and (
+        contact.opted_out_at is not None or contact.unusable_at is not None
+    )
 
 
 def _replayed(session: Session, org: Organisation, key: str | None) -> Started | None:
@@ -140,8 +124,13 @@ def _replayed(session: Session, org: Organisation, key: str | None) -> Started |
     if found is None or found.action_id is None:
         return None
     action = session.get_one(PendingAction, found.action_id)
-    contact = session.get_one(Contact, action.contact_id)
-    return Started(action.token, masked(contact.phone), action.by_reply)
+    return Started(action.token, masked(_number_of(session, action)), action.by_reply)
+
+
+def _number_of(session: Session, action: PendingAction) -> str:
+    if action.phone_encrypted:
+        return vault_of(session).decrypt(action.phone_encrypted)
+    return session.get_one(Contact, action.contact_id).phone
 
 
 def start_action(
@@ -156,35 +145,39 @@ def start_action(
     key: str | None = None,
     by_reply: bool = False,
 ) -> Started:
-    """Text a code (or, for a replayed offline request, a question to reply YES to)."""
+    """Text a code (or, for a replayed offline request, a question to reply YES to).
+
+    No contact is written until the code matches: the pending action holds the number,
+    encrypted. A number that texted STOP gets the same answer as any other, and no text.
+    """
     replay = _replayed(session, org, key)
     if replay is not None:
         return replay
     language = language if languages.is_supported(language) else languages.DEFAULT
     network, occurrence = check_target(session, org, target, language)
+    e164 = textable(phone, asker.regions)
     now = utcnow()
     vault = vault_of(session)
-    requesters = vault.blind_indexes(f"address {asker.address}") if asker.address else ()
-    requester = requesters[0] if requesters else None
-    if requester is not None:
-        asked = session.scalar(
-            select(func.count()).where(
-                # Every key's index: rows from before a data-key change still count.
-                PendingAction.requester_index.in_(requesters),
-                PendingAction.created_at > now - dt.timedelta(hours=1),
-            )
-        )
-        if (asked or 0) >= asker.per_hour:
-            metrics.throttled("verification")
-            raise TooManyRequests("this browser has asked for enough codes this hour")
-    contact = _contact_for(session, org, phone, language, now, asker.countries)
+    contact = contacts.find_contact(session, org.id, e164)
+    since = now - dt.timedelta(hours=1)
+    also = phone_line_texts(session, contact, since) if contact is not None else 0
+    admit(session, org, e164, "code", asker, now, also_this_hour=also)
+    silent = is_silent(contact)
+    if by_reply and not silent:
+        # The YES comes back as a text, whose conversation needs the contact.
+        contact, _created = contacts.get_or_create_contact(session, org.id, e164, language=language)
     token = secrets.token_urlsafe(32)
     # A question confirmed by text carries a one-off reply number in place of a code.
-    code = fresh_number(session, contact) if by_reply else f"{secrets.randbelow(1_000_000):06d}"
+    if by_reply and contact is not None and not silent:
+        code = fresh_number(session, contact)
+    else:
+        code = f"{secrets.randbelow(1_000_000):06d}"
     action = PendingAction(
         token=token,
         organisation_id=org.id,
-        contact_id=contact.id,
+        contact_id=contact.id if by_reply and contact is not None and not silent else None,
+        phone_encrypted=vault.encrypt(e164),
+        phone_index=vault.blind_index(e164),
         action=target.action,
         network_id=target.network_id,
         event_id=target.event_id,
@@ -194,7 +187,7 @@ def start_action(
         channel=asker.channel,
         language=language,
         code_hash=vault.blind_index(f"code {token} {code}"),
-        requester_index=requester,
+        requester_index=vault.blind_index(f"address {asker.address}") if asker.address else None,
         by_reply=by_reply,
         created_at=now,
         expires_at=now + (REPLY_LIFETIME if by_reply else CODE_LIFETIME),
@@ -215,22 +208,33 @@ def start_action(
             if replay is None:
                 raise
             return replay
+    if silent:
+        return Started(token, masked(e164), by_reply)
     if by_reply:
+        assert contact is not None
         # Never the conversation's open question: only a YES with this number confirms it.
-        body = question_text(session, action, network, occurrence, code)
+        send_to_contact(
+            session,
+            contact.id,
+            org.id,
+            question_text(session, action, network, occurrence, code),
+            kind="code",
+            dedupe_key=f"code:{token}",
+            language=language,
+            urgent=True,
+        )
     else:
-        body = messages.code_text(org.name, code, language)
-    send_to_contact(
-        session,
-        contact.id,
-        org.id,
-        body,
-        kind="code",
-        dedupe_key=f"code:{token}",
-        language=language,
-        urgent=True,  # a code held until 08:00 is no code at all
-    )
-    return Started(token, masked(contact.phone), by_reply)
+        send_to_number(
+            session,
+            e164,
+            org.id,
+            messages.code_text(org.name, code, language),
+            kind="code",
+            dedupe_key=f"code:{token}",
+            language=language,
+            urgent=True,  # a code held until 08:00 is no code at all
+        )
+    return Started(token, masked(e164), by_reply)
 
 
 def check_code(session: Session, org: Organisation, token: str, code: str) -> Checked:
@@ -245,51 +249,61 @@ def check_code(session: Session, org: Organisation, token: str, code: str) -> Ch
     if action.completed_at is not None:
         return Checked("already", action.action, network_id=action.network_id)
     now = utcnow()
-    if action.attempts >= MAX_TRIES:
-        return Checked("locked", action.action)
     if now >= action.expires_at:
         return Checked("expired", action.action)
+    # Every try is counted before it is compared, in one statement that also holds the row:
+    # parallel guesses cannot all read "4 tries so far" and all be checked.
+    tries = session.execute(
+        update(PendingAction)
+        .where(
+            PendingAction.id == action.id,
+            PendingAction.attempts < MAX_TRIES,
+            PendingAction.completed_at.is_(None),
+        )
+        .values(attempts=PendingAction.attempts + 1)
+        .returning(PendingAction.attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    session.refresh(action)
+    if tries is None:
+        if action.completed_at is not None:  # the right code won a race with this one
+            return Checked("already", action.action, network_id=action.network_id)
+        return Checked("locked", action.action)
     # Codes are never rotated (they live minutes): one sent before a data-key change is
     # checked under the old key it was hashed with.
     candidates = vault_of(session).blind_indexes(f"code {token} {code.strip()}")
     if not any([hmac.compare_digest(c, action.code_hash) for c in candidates]):
-        action.attempts += 1
-        left = MAX_TRIES - action.attempts
+        left = MAX_TRIES - tries
         return Checked("wrong" if left else "locked", action.action, tries_left=left)
+    if action.contact_id is None:
+        # The code matched: only now does the number become a contact.
+        number = _number_of(session, action)
+        contact, _created = contacts.get_or_create_contact(
+            session, action.organisation_id, number, language=action.language
+        )
+        _adopt(session, action.organisation_id, number, contact)
     return complete(session, action, now)
 
 
-def text_occurrence(
-    session: Session,
-    org: Organisation,
-    phone: str,
-    event_id: int,
-    occurrence_start: dt.datetime,
-    *,
-    language: str,
-    countries: frozenset[int] = frozenset({44}),
-    key: str | None = None,
-) -> str:
-    """Text an event's details to the number typed ("text me this"); the masked number."""
-    if key and session.scalar(
-        select(RequestKey.id).where(RequestKey.organisation_id == org.id, RequestKey.key == key)
-    ):
-        return masked(normalise(phone))  # a replay: already sent
-    occurrence = queries.find_occurrence(session, org.id, event_id, occurrence_start, language)
-    if occurrence is None:
-        raise NotFound("no such session")
-    contact = _contact_for(session, org, phone, language, utcnow(), countries)
-    shown = masked(contact.phone)
-    send_to_contact(
-        session,
-        contact.id,
-        org.id,
-        messages.event_details(occurrence, language),
-        kind="self",
-        dedupe_key=f"self:{key or secrets.token_urlsafe(16)}",
-        language=language,
-        urgent=True,
+def _adopt(session: Session, organisation_id: int, number: str, contact: Contact) -> None:
+    # The number is proven: its codes and texts so far become the contact's, so that erasing
+    # the contact (FORGET ME, the console) erases them too, and the copies of the number go.
+    indexes = vault_of(session).blind_indexes(number)
+    session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.organisation_id == organisation_id,
+            OutboundMessage.to_index.in_(indexes),
+        )
+        .values(contact_id=contact.id, to_encrypted=None, to_index=None)
+        .execution_options(synchronize_session=False)
     )
-    if key:
-        session.add(RequestKey(organisation_id=org.id, key=key, outcome="texted"))
-    return shown
+    session.execute(
+        update(PendingAction)
+        .where(
+            PendingAction.organisation_id == organisation_id,
+            PendingAction.phone_index.in_(indexes),
+        )
+        .values(contact_id=contact.id, phone_encrypted=None, phone_index=None)
+        .execution_options(synchronize_session="fetch")
+    )

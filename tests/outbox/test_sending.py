@@ -6,7 +6,7 @@ import datetime as dt
 
 from service.contacts.operations import join_network, leave_network, opt_out
 from service.outbox.models import OutboundMessage
-from service.outbox.operations import send_to_contact
+from service.outbox.operations import send_to_contact, send_to_number
 from tests import factories
 from tests.fake_twilio import Answer
 from tests.outbox.conftest import SENDER
@@ -209,3 +209,49 @@ def test_without_twilio_the_dev_transport_keeps_messages_local(session, app, que
     row = _row(session, outbox_id)
     # The row itself is the local log that /dev/phone reads.
     assert row.status == "sent" and row.twilio_sid.startswith("DEV")
+
+
+def test_a_text_to_a_number_that_is_no_contact_goes_to_that_number(session, fake, worker) -> None:
+    # Codes and "text me this" go out before any contact exists (none is written until the
+    # code matches): the row carries the number, encrypted, and the worker sends to it.
+    org = factories.create_organisation(session)
+    first = send_to_number(
+        session,
+        "+447400222333",
+        org.id,
+        "Your code: 123456",
+        kind="code",
+        dedupe_key="code:a",
+        urgent=True,
+    )
+    session.commit()
+    row = _row(session, first)
+    assert row.contact_id is None and "7400222333" not in row.to_encrypted
+    worker.run()
+    [sent] = fake.sent
+    assert (sent["To"], sent["Body"]) == ("+447400222333", "Your code: 123456")
+    # A number that texted STOP since still gets nothing; a foreign one never reaches Twilio.
+    opt_out(session, factories.create_contact(session, org=org, phone="+447400222333"))
+    stopped = send_to_number(
+        session,
+        "+447400222333",
+        org.id,
+        "Your code: 654321",
+        kind="code",
+        dedupe_key="code:b",
+        urgent=True,
+    )
+    foreign = send_to_number(
+        session,
+        "+48 512 345 678",
+        org.id,
+        "Your code: 111111",
+        kind="code",
+        dedupe_key="code:c",
+        urgent=True,
+    )
+    session.commit()
+    worker.run()
+    assert _row(session, stopped).skip_reason == "opted out"
+    assert _row(session, foreign).skip_reason == "country not allowed"
+    assert fake.requests == 1

@@ -18,7 +18,7 @@ from service.outbox.models import OutboundMessage
 from service.privacy.retention import RULES, purge
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage
-from service.verification.models import CallerCheck, PendingAction, RequestKey
+from service.verification.models import CallerCheck, PendingAction, RequestKey, SendRequest
 from service.voice.models import VoiceCall
 
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
@@ -50,6 +50,17 @@ def seed(session, vault, org, now: dt.datetime) -> tuple[dict[int, str], dict[in
                 ),
                 # Sent, never heard of again: counted from when it was sent.
                 _text(vault, f"sent-{n}", "sent", common, created_at=at, sent_at=at),
+                # A code to a number never verified: it holds the number, so goes with codes.
+                _text(
+                    vault,
+                    f"typed-{n}",
+                    "sent",
+                    {"organisation_id": org.id, "contact_id": None},
+                    to_encrypted=vault.encrypt("+447400999888"),
+                    to_index="i",
+                    created_at=at,
+                    sent_at=at,
+                ),
                 # Never sent: the worker still owns it, whatever its age.
                 _text(vault, f"pending-{n}", "pending", common, created_at=at),
                 PendingAction(
@@ -72,6 +83,7 @@ def seed(session, vault, org, now: dt.datetime) -> tuple[dict[int, str], dict[in
                     expires_at=at + dt.timedelta(minutes=10),
                     **common,
                 ),
+                SendRequest(organisation_id=org.id, kind="code", number_index="i", created_at=at),
                 CallbackRequest(
                     channel="voice",
                     status="done",
@@ -156,10 +168,12 @@ def test_rows_go_on_the_day_after_their_period(app, session, demo, vault, config
         "inbound_message": older_than(days["inbound_message"]),
         # The delivered and the merely sent rows of each age; never the pending ones.
         "outbound_message": 2 * older_than(days["outbound_message"]),
+        "typed_number_text": older_than(days["typed_number_text"]),
         "pending_action": older_than(days["pending_action"]),
         "request_key": older_than(days["request_key"]),
         "sign_in_throttle": older_than(days["sign_in_throttle"]),
         "caller_check": older_than(days["caller_check"]),
+        "send_request": older_than(days["send_request"]),
         "speakup_case": older_than(days["speakup_case"]),
         "callback_request": older_than(days["callback_request"]),
         "voice_call": older_than(days["voice_call"]),

@@ -5,19 +5,27 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from service.contacts.models import Contact
 from service.crypto import Vault
 from service.outbox.models import OutboundMessage
 
 
-def texts_to(session, vault: Vault, contact_id: int) -> list[str]:
-    """Every text written for a contact, oldest first, decrypted."""
-    rows = session.scalars(
-        select(OutboundMessage)
-        .where(OutboundMessage.contact_id == contact_id)
-        .order_by(OutboundMessage.id)
-    ).all()
+def texts_to(session, vault: Vault, who: int | str) -> list[str]:
+    """Every text written for a contact (by id) or a number (E.164), oldest first, decrypted.
+
+    A number's texts include those queued before it was a contact (codes, "text me this").
+    """
+    if isinstance(who, int):
+        match = OutboundMessage.contact_id == who
+    else:
+        contacts = select(Contact.id).where(Contact.phone_index.in_(vault.blind_indexes(who)))
+        match = or_(
+            OutboundMessage.to_index.in_(vault.blind_indexes(who)),
+            OutboundMessage.contact_id.in_(contacts),
+        )
+    rows = session.scalars(select(OutboundMessage).where(match).order_by(OutboundMessage.id)).all()
     return [vault.decrypt(r.body_encrypted) for r in rows]
 
 

@@ -1,0 +1,80 @@
+"""Text me this: an event's details texted to the number typed on a kiosk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.contacts import operations as contacts
+from service.contacts.phone import normalise, textable
+from service.content import queries
+from service.db import utcnow
+from service.errors import NotFound
+from service.organisations.models import Organisation
+from service.outbox.operations import send_to_contact, send_to_number
+from service.verification import messages
+from service.verification import operations as ops
+from service.verification.limits import Asker, admit
+from service.verification.models import RequestKey
+
+
+def text_occurrence(
+    session: Session,
+    org: Organisation,
+    phone: str,
+    event_id: int,
+    occurrence_start: dt.datetime,
+    *,
+    language: str,
+    asker: Asker,
+    key: str | None = None,
+) -> str:
+    """Text an event's details to the number typed ("text me this"); the masked number.
+
+    No contact is written for it; a number that texted STOP is answered alike and sent nothing.
+    """
+    if key and session.scalar(
+        select(RequestKey.id).where(RequestKey.organisation_id == org.id, RequestKey.key == key)
+    ):
+        return ops.masked(normalise(phone))  # a replay: already sent
+    occurrence = queries.find_occurrence(session, org.id, event_id, occurrence_start, language)
+    if occurrence is None:
+        raise NotFound("no such session")
+    e164 = textable(phone, asker.regions)
+    now = utcnow()
+    contact = contacts.find_contact(session, org.id, e164)
+    since = now - dt.timedelta(hours=1)
+    also = ops.phone_line_texts(session, contact, since) if contact is not None else 0
+    admit(session, org, e164, "self", asker, now, also_this_hour=also)
+    shown = ops.masked(e164)
+    body = messages.event_details(occurrence, language)
+    dedupe_key = f"self:{key or secrets.token_urlsafe(16)}"
+    if contact is not None and not ops.is_silent(contact):
+        # A contact's texts go with the contact when they are erased.
+        send_to_contact(
+            session,
+            contact.id,
+            org.id,
+            body,
+            kind="self",
+            dedupe_key=dedupe_key,
+            language=language,
+            urgent=True,
+        )
+    elif contact is None:
+        send_to_number(
+            session,
+            e164,
+            org.id,
+            body,
+            kind="self",
+            dedupe_key=dedupe_key,
+            language=language,
+            urgent=True,
+        )
+    if key:
+        session.add(RequestKey(organisation_id=org.id, key=key, outcome="texted"))
+    return shown
