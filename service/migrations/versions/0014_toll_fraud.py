@@ -5,7 +5,7 @@ the number encrypted until the code matches); each code or "text me this" reques
 send_request; a site's kiosk carries a credential the console issued.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0019
 Create Date: 2026-12-04 19:27:45.271748
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import service.db
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
