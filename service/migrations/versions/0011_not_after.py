@@ -1,7 +1,7 @@
 """Outbox: a moment after which a text is no use (a reminder after its event has started)
 
-Revision ID: 0018
-Revises: 0015
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04 20:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import service.db
 
-revision = "0018"
-down_revision = "0015"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

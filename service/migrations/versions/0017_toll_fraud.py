@@ -4,8 +4,8 @@ Texts to a typed number no longer need a contact row (the outbox and the pending
 the number encrypted until the code matches); each code or "text me this" request is counted in
 send_request; a site's kiosk carries a credential the console issued.
 
-Revision ID: 0014
-Revises: 0019
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-04 19:27:45.271748
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import service.db
 
-revision = "0014"
-down_revision = "0019"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Phone line: a per-day keyed marker, so the news is read to a number once a day
 
-Revision ID: 0019
-Revises: 0010
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04 20:45:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0010"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Kiosk keys: each paired kiosk PC's public sealing key, for requests it queues offline
 
-Revision ID: 0011
-Revises: 0013
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 20:10:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import service.db
 
-revision = "0011"
-down_revision = "0013"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Speak-up unlinkable: audio kept in the case, no recording URL, no per-case lock
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04 19:40:00.000000
 
 Throttle rows and receipts made before this were keyed under DATA_KEY, so anyone with the key
@@ -17,8 +17,8 @@ from alembic import op
 
 import service.db
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Phone line: codes texted during a call, so caller ID alone never proves who is calling
 
-Revision ID: 0013
-Revises: 0018
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 19:40:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import service.db
 
-revision = "0013"
-down_revision = "0018"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Console sign-in: code back-off per account, password throttle per typed email, sign-out
 ends every session
 
-Revision ID: 0010
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04 19:45:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import service.db
 
-revision = "0010"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

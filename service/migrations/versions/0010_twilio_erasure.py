@@ -1,6 +1,6 @@
 """Erasure reaches Twilio: one durable row per record to delete there, retried until done
 
-Revision ID: 0015
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-04 19:50:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import service.db
 
-revision = "0015"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
