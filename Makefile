@@ -102,6 +102,7 @@ test: lint test-tools
 bench: install test-tools
 	$(BIN)/python bench/run_all.py
 
+worker: export FRONTLINE_ENV ?= development
 worker: install
 	$(FRONTLINE) worker
 

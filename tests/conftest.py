@@ -28,7 +28,7 @@ PUBLIC_URL = "https://frontline.example.org"
 # The suite's clock. Every test runs at one moment, FRONTLINE_TEST_NOW (an ISO date and time;
 # by default a Wednesday in mid-November at 10:30, outside quiet hours), with the clock ticking
 # from there: no result depends on the day or hour the suite happens to run. Set it to replay
-# a failure seen at another moment; `make check` also runs the fast tests at a random one.
+# a failure seen at another moment.
 TEST_NOW = os.environ.get("FRONTLINE_TEST_NOW") or "2026-11-18T10:30:00+00:00"
 _travel: time_machine.travel | None = None
 

@@ -6,12 +6,14 @@ gunicorn deployment would; the rows made here are deleted afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pyotp
 import pytest
 from sqlalchemy import delete, select
 
@@ -55,6 +57,11 @@ def test_parallel_code_guesses_get_only_the_free_tries_checked(config, engine):
         manager.totp_confirmed_at = manager.created_at
         session.commit()
         org_id, manager_id = org.id, manager.id
+        # Every guess must be wrong: leave out the codes valid around now.
+        totp = pyotp.TOTP(manager.totp_secret or "")
+        now = dt.datetime.now(dt.UTC)
+        valid = {totp.at(now + dt.timedelta(seconds=30 * step)) for step in range(-2, 3)}
+    guesses = [code for code in (f"{n:06d}" for n in range(100)) if code not in valid][:GUESSES]
     try:
         # 24 browsers, each past the password step, each with its code form's token.
         browsers = []
@@ -70,7 +77,7 @@ def test_parallel_code_guesses_get_only_the_free_tries_checked(config, engine):
             start.wait()
             return client.post(
                 "/console/sign-in/code",
-                data={"csrf_token": token, "code": f"{number:06d}"},
+                data={"csrf_token": token, "code": guesses[number]},
                 base_url=PUBLIC_URL,
                 headers={"Referer": PUBLIC_URL + "/console/sign-in/code"},
             ).status_code

@@ -31,6 +31,7 @@ KINDS = frozenset(COMMANDS) | {
     "about",
     "language",
     "leave_all",
+    "crisis",
 }
 COMMAND_WORDS = sorted(
     (command, word)
