@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service import keywords, languages, validation
-from service.contacts.phone import callable_number
+from service.contacts.phone import NotCallable, callable_number
 from service.content.models import (
     Announcement,
     Event,
@@ -21,7 +21,7 @@ from service.content.models import (
     Translation,
 )
 from service.content.recurrence import parse_rule
-from service.errors import InvalidPhoneNumber, KeywordClash, ValidationError
+from service.errors import KeywordClash, ValidationError
 from service.organisations.models import Organisation, Site
 
 
@@ -204,9 +204,11 @@ def keyword_clash(
 
 
 def _dial_in(raw: str) -> str:
+    # A number that cannot be dialled at all says so (InvalidPhoneNumber); only a real number
+    # of a kind that bills the caller gets the premium explanation.
     try:
         return callable_number(raw, None)
-    except InvalidPhoneNumber as exc:
+    except NotCallable as exc:
         raise ValidationError("dial_in_number", _DIAL_IN_REFUSED) from exc
 
 

@@ -85,10 +85,15 @@ class LiveCluster:
             },
         )
 
-    def post_json(self, path: str, payload: dict) -> Response:
+    def post_json(
+        self, path: str, payload: dict, headers: dict[str, str] | None = None
+    ) -> Response:
         """POST a JSON body, as the kiosk's script does."""
         return self.request(
-            "POST", path, body=json.dumps(payload), headers={"Content-Type": "application/json"}
+            "POST",
+            path,
+            body=json.dumps(payload),
+            headers={"Content-Type": "application/json", **(headers or {})},
         )
 
     def rows(self, query: str, *args: object) -> list[tuple]:
