@@ -102,9 +102,14 @@ def test_every_route_answers_with_the_security_headers(app, client, demo, sessio
 
 def test_plain_http_deployments_send_no_hsts(app, config, demo):
     from service import create_app
+    from service.db import get_database
 
     plain = create_app(config.replace(PUBLIC_URL="http://127.0.0.1:5000"))
-    response = plain.test_client().get("/kiosk/eastfield-depot/")
+    try:
+        response = plain.test_client().get("/kiosk/eastfield-depot/")
+    finally:
+        # Its own engine: closed here, not left for the garbage collector (ResourceWarning).
+        get_database(plain).dispose()
     assert "Strict-Transport-Security" not in response.headers
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 

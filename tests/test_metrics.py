@@ -61,22 +61,26 @@ def test_only_the_allowed_addresses_may_read_it(app, client):
 
 def test_behind_the_proxy_an_outsider_is_refused_whatever_it_claims(config, connection):
     from service import create_app
+    from service.db import get_database
 
     proxied = create_app(config.replace(PROXY_FIX=True, METRICS_ALLOW="10.0.0.0/8"))
-    client = proxied.test_client()
-    # nginx overwrites X-Forwarded-For with the address it saw: the outsider's.
-    seen = client.get(
-        "/metrics",
-        headers={"X-Forwarded-For": "203.0.113.9"},
-        environ_base={"REMOTE_ADDR": "127.0.0.1"},
-    )
-    assert seen.status_code == 404
-    inside = client.get(
-        "/metrics",
-        headers={"X-Forwarded-For": "10.1.2.3"},
-        environ_base={"REMOTE_ADDR": "127.0.0.1"},
-    )
-    assert inside.status_code == 200
+    try:
+        client = proxied.test_client()
+        # nginx overwrites X-Forwarded-For with the address it saw: the outsider's.
+        seen = client.get(
+            "/metrics",
+            headers={"X-Forwarded-For": "203.0.113.9"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+        assert seen.status_code == 404
+        inside = client.get(
+            "/metrics",
+            headers={"X-Forwarded-For": "10.1.2.3"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+        assert inside.status_code == 200
+    finally:
+        get_database(proxied).dispose()  # its own engine: closed, not garbage-collected
 
 
 def test_a_setting_that_is_not_an_address_stops_start_up():
