@@ -20,9 +20,9 @@ from service.contacts.operations import CONSENT_VERSION
 from service.content import queries
 from service.db import get_session, utcnow
 from service.errors import NotFound
+from service.messaging.replies import word
 from service.organisations.models import Organisation, Site
 from service.organisations.operations import kiosk_credential_matches
-from service.sms.replies import word
 from service.verification import api
 from service.verification.sealing import LIFETIME as SEAL_LIFETIME
 from service.verification.sealing import public_key

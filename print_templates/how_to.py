@@ -11,7 +11,7 @@ from print_templates.content import PackContent
 from print_templates.style import Look, table_style
 from print_templates.text import para
 from service import languages
-from service.sms.replies import word
+from service.messaging.replies import word
 
 
 def how_to(content: PackContent, look: Look) -> list[Flowable]:

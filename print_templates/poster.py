@@ -17,7 +17,7 @@ from print_templates.style import Look, table_style
 from print_templates.text import para
 from service.content.queries import NetworkView
 from service.formatting import when
-from service.sms.replies import word
+from service.messaging.replies import word
 
 STRIPS = 8
 STRIP_HEIGHT = 52 * mm

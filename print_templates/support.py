@@ -10,7 +10,7 @@ from print_templates.common import Marker, number
 from print_templates.content import LanguageContent, PackContent
 from print_templates.style import Look, cut_guide
 from print_templates.text import para
-from service.sms.replies import word
+from service.messaging.replies import word
 
 # Credit-card size; 2 x 4 fit an A4 page inside its margins.
 CARD = (85 * mm, 54 * mm)

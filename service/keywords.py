@@ -10,7 +10,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from service.messaging import crisis as crisis_words
-from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
+from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _NO_DECOMPOSITION = str.maketrans(

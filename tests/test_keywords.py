@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.keywords import fold, is_crisis, parse, reserved_words, tokens
-from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES
+from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
 
 NETWORKS = {"CARERS", "CAREERS", "MINDS", "OPIEKUNOWIE", "ਕਰੀਅਰ"}
 

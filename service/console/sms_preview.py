@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from service import languages
 from service.content import queries
 from service.content.models import Announcement, Event, Network, SupportLine
+from service.messaging import replies
 from service.messaging.segments import SegmentCount, count
-from service.sms import replies
 
 # What the SMS channel looks ahead for a network's "next" meeting and an event's dates.
 HORIZON = dt.timedelta(days=92)

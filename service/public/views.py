@@ -13,9 +13,9 @@ from service import languages
 from service.content import queries
 from service.db import get_session, utcnow
 from service.errors import NotFound
+from service.messaging.replies import word
 from service.organisations.models import Organisation
 from service.organisations.operations import organisation_by_slug
-from service.sms.replies import word
 from service.verification import api
 
 bp = Blueprint("public", __name__)

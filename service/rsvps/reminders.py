@@ -19,11 +19,11 @@ from service.config import Config, quiet_hours, reminder_offsets
 from service.contacts.models import Contact
 from service.content import queries
 from service.formatting import when
+from service.messaging import replies
+from service.messaging.replies import fit
 from service.organisations.models import Organisation
 from service.outbox.operations import Draft, enqueue
 from service.rsvps.models import Rsvp
-from service.sms import replies
-from service.sms.replies import fit
 
 # A reminder found later than this after its moment is not worth sending any more.
 LATEST = dt.timedelta(minutes=30)

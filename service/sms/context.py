@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from service.contacts.models import Contact
 from service.content import queries
 from service.keywords import Parsed
+from service.messaging import replies
+from service.messaging.replies import word
 from service.organisations.models import Organisation
-from service.sms import replies
 from service.sms.models import ConversationState
-from service.sms.replies import word
 from service.verification.by_reply import new_reply_number
 
 # A question ("Reply YES") stays open this long; after it a YES means nothing.

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 
 from service.contacts import operations as contacts
 from service.keywords import Parsed, parse
-from service.sms import replies
+from service.messaging import replies
+from service.messaging.replies import fit, word
 from service.sms.event_commands import EventCommands
 from service.sms.membership_commands import MembershipCommands
-from service.sms.replies import fit, word
 from service.sms.support_commands import SupportCommands
 from service.verification import by_reply
 

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from service.contacts import operations as contacts
 from service.content import queries
 from service.keywords import Parsed
+from service.messaging import replies
+from service.messaging.replies import fit, fit_list
 from service.rsvps.operations import EventFull, cancel_rsvp, rsvp
-from service.sms import replies
 from service.sms.context import CHANNEL, EVENTS_HORIZON, ConversationBase
-from service.sms.replies import fit, fit_list
 
 
 class EventCommands(ConversationBase):

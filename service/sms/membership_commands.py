@@ -12,9 +12,9 @@ from service.contacts import operations as contacts
 from service.content import queries
 from service.content.models import Network
 from service.keywords import Parsed
-from service.sms import replies
+from service.messaging import replies
+from service.messaging.replies import fit, fit_list
 from service.sms.context import CHANNEL, EVENTS_HORIZON, ConversationBase
-from service.sms.replies import fit, fit_list
 
 
 class MembershipCommands(ConversationBase):

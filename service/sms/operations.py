@@ -16,9 +16,8 @@ from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
 from service.crypto import Vault, vault_of
-from service.messaging import crisis
+from service.messaging import crisis, replies
 from service.organisations.models import Organisation
-from service.sms import replies
 from service.sms.conversation import Conversation
 from service.sms.models import InboundMessage
 from service.speakup import sms as speakup_sms

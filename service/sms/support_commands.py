@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from service.callbacks.operations import request_callback
 from service.content import queries
 from service.keywords import Parsed
+from service.messaging import replies
+from service.messaging.replies import fit_list
 from service.reach.operations import count_reach
-from service.sms import replies
 from service.sms.context import CHANNEL, ConversationBase
-from service.sms.replies import fit_list
 
 
 class SupportCommands(ConversationBase):

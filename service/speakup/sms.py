@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from service.keywords import SpeakUpText, speak_up
+from service.messaging.replies import fit, truncate
 from service.organisations.models import Organisation
-from service.sms.replies import fit, truncate
 from service.speakup import codes
 from service.speakup import operations as speakup
 

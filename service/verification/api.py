@@ -19,9 +19,9 @@ from service.contacts.operations import ConsentRequired
 from service.contacts.phone import regions
 from service.db import get_session, utcnow
 from service.errors import DomainError, InvalidPhoneNumber, NotFound, ValidationError
+from service.messaging.replies import word
 from service.organisations.kiosk_keys import kiosk_public_key
 from service.organisations.models import Organisation, Site
-from service.sms.replies import word
 from service.verification import operations as ops
 from service.verification.limits import note_budget_spent
 from service.verification.sealing import SealError, envelope_kiosk, open_sealed

@@ -23,9 +23,9 @@ from service.content import queries
 from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
+from service.messaging.replies import word
 from service.organisations.models import Organisation
 from service.outbox.operations import send_to_contact
-from service.sms.replies import word
 from service.verification import messages
 from service.verification.actions import Target, check_target, complete
 from service.verification.models import PendingAction

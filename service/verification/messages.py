@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from service.content.queries import NetworkView, Occurrence
 from service.formatting import when
-from service.sms.replies import dial_in, fit
+from service.messaging.replies import dial_in, fit
 
 
 def code_text(org_name: str, code: str, language: str) -> str:

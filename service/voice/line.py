@@ -240,7 +240,7 @@ class Line(MemberActions):
             # Any caller ID can ask: without a cap a spoofer could text a number again and again.
             self.say(self._too_many_texts(), state.lang)
             return node.next or self.flow.start
-        from service.sms.replies import dial_in, fit
+        from service.messaging.replies import dial_in, fit
 
         body = fit(
             " ".join(

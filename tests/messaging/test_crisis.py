@@ -12,7 +12,7 @@ from service import languages
 from service.messaging import crisis
 from service.messaging.crisis_forms import build, render
 from service.messaging.crisis_forms_table import FORMS
-from service.sms.vocabulary import COMMANDS
+from service.messaging.vocabulary import COMMANDS
 
 CORPUS = Path(__file__).with_name("crisis_corpus")
 LOCALES = Path(__file__).resolve().parents[2] / "locales"

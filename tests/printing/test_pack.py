@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from print_templates import poster
 from service.db import utcnow
 from service.languages import LANGUAGES
-from service.sms.replies import word
+from service.messaging.replies import word
 from tests.conftest import PUBLIC_URL
 from tests.printing.conftest import page_texts, render_pngs
 

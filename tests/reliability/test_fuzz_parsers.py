@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from service.keywords import OPT_IN_WORDS, OPT_OUT_WORDS, fold, parse, reserved_words, tokens
 from service.messaging import segments
-from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES
+from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,9 @@ from babel.messages.pofile import read_po
 
 from service import languages
 from service.content import queries
+from service.messaging.replies import CONSENT_SEGMENTS
 from service.messaging.segments import count
-from service.sms.replies import CONSENT_SEGMENTS
-from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES
+from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
 from tests.sms.conftest import Handset
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"

@@ -11,8 +11,8 @@ from service import languages
 from service.contacts.models import Membership
 from service.contacts.operations import find_contact
 from service.keywords import parse
-from service.sms.replies import word
-from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES
+from service.messaging.replies import word
+from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
 from tests.sms.conftest import Handset
 
 # The digits each language's people may type: Urdu's Extended Arabic-Indic, Gurmukhi, Gujarati.

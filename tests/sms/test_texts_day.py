@@ -12,9 +12,9 @@ from service.contacts.models import Membership
 from service.contacts.operations import find_contact
 from service.content.models import Network
 from service.languages import TYPEABLE
+from service.messaging.replies import word
 from service.messaging.segments import count
-from service.sms.replies import word
-from service.sms.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
+from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
 from tests.sms.conftest import Handset
 from tests.sms.test_consent import is_consent_question
 

@@ -14,7 +14,7 @@ from service.content.queries import Occurrence, SupportLineView
 from service.formatting import phone, when
 from service.languages import LANGUAGES, TYPEABLE
 from service.messaging.segments import fits
-from service.sms.vocabulary import COMMANDS, SPEAK_UP
+from service.messaging.vocabulary import COMMANDS, SPEAK_UP
 
 MAX_SEGMENTS = 2
 # The consent question for a sensitive network is said in full, warning and all, in every
