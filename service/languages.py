@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -36,3 +37,17 @@ TYPEABLE = frozenset({"en", "pl", "ro", "so"})
 def is_supported(code: str) -> bool:
     """True for a language code the service speaks."""
     return code in BY_CODE
+
+
+def ascii_digits(text: str) -> str:
+    """Text with every decimal digit, in any script, written as 0-9: ۲, ੨ and ૨ are all 2.
+
+    Phones, keyboards and speech recognition in Urdu, Punjabi and Gujarati give their own
+    digits; everything that reads a number (a menu key, a code, a list position) reads these.
+    Only Unicode's decimal digits (category Nd) change: superscripts and other numerals that
+    int() refuses stay as they are.
+    """
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.category(c) == "Nd" else c
+        for c in text
+    )

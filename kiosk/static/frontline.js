@@ -123,6 +123,17 @@
   const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
     : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
 
+  // A keyboard set to Urdu, Punjabi or Gujarati types ۲, ੨ or ૨: the same digit as 2. The
+  // zeros of the scripts the kiosk speaks (ASCII, Arabic-Indic, Urdu's, Devanagari, Gurmukhi,
+  // Gujarati); each script's ten digits follow its zero.
+  const ZEROS = [0x30, 0x660, 0x6f0, 0x966, 0xa66, 0xae6];
+  function asciiDigit(key) {
+    if (typeof key !== "string" || [...key].length !== 1) return null;
+    const point = key.codePointAt(0);
+    const zero = ZEROS.find((z) => point >= z && point <= z + 9);
+    return zero === undefined ? null : String(point - zero);
+  }
+
   // -- one flow per [data-flow]: consent, number, code, done --------------------------------
   function setUp(el) {
     const strings = el.querySelector("[data-strings]").dataset;
@@ -256,7 +267,8 @@
     });
     document.addEventListener("keydown", (event) => {
       if (step !== "number" && step !== "code") return;
-      if (/^\d$/.test(event.key)) press(event.key);
+      const digit = asciiDigit(event.key);
+      if (digit !== null) press(digit);
       else if (event.key === "Backspace") press("back");
       else if (event.key === "Enter" && !event.target.closest("button")) submit();
       else return;

@@ -7,6 +7,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from service.languages import ascii_digits
+
 # Crockford's base32: digits and capitals without I, L, O and U, so nothing looks alike.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LOCATOR_LENGTH = 3  # 15 bits to find the case without trying every hash
@@ -32,6 +34,8 @@ def shown(code: str) -> str:
 
 def normalise(typed: str) -> str | None:
     """What someone typed, as stored characters; None when it cannot be a code."""
+    # Digits typed in another script (۷KQ۲ on an Urdu keyboard) are the same digits.
+    typed = ascii_digits(typed)
     cleaned = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_READ_AS)
     if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None

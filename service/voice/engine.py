@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
+from service import languages
 from service.config import Config
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
@@ -178,6 +179,8 @@ class LineBase(Speaker):
     def answer(self, state: CallState, digits: str, speech: str, noinput: bool) -> VoiceResponse:
         """The caller pressed a key or spoke (or did neither) at a node."""
         node = self.flow.node(state.node)
+        # Keys come as 0-9 from the keypad, but speech recognition writes ۲ or ੨ in some scripts.
+        digits, speech = languages.ascii_digits(digits), languages.ascii_digits(speech)
         if node.action == "choose_language":
             # The language menu has its own answer; a step URL that lands here still gets it.
             return self.choose_language(state, digits, speech, noinput)  # type: ignore[attr-defined]
@@ -205,7 +208,7 @@ class LineBase(Speaker):
         for option in node.options:
             if any(fold(p) in heard for p in option.say.get(lang, ())):
                 return option.key
-        digits = [c for c in heard if c.isdigit()]
+        digits = [c for c in languages.ascii_digits(heard) if c in "0123456789"]
         return digits[0] if digits else ""
 
     def _target(self, node: Node, state: CallState, key: str) -> CallState | None:

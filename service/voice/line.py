@@ -95,6 +95,7 @@ class Line(MemberActions):
     ) -> VoiceResponse:
         """The caller picked a language by number or by its name, or said nothing."""
         codes = languages.CODES
+        digits, speech = languages.ascii_digits(digits), languages.ascii_digits(speech)
         with force_locale("en"):
             if noinput:
                 if state.tries >= NO_INPUT_TRIES:
@@ -105,7 +106,8 @@ class Line(MemberActions):
                 return self.enter(CallState(node=self._support(), lang="en"))
             lang = language_for_speech(speech) if not digits else None
             if lang is None:
-                key = digits[:1]
+                # A spoken number ("2", or ۲ where speech is written in another script) too.
+                key = digits[:1] or next((c for c in speech if c in "0123456789"), "")
                 if not key.isdigit() or not 1 <= int(key) <= len(codes):
                     self.say(_("That is not an option."), "en")
                     return self.enter(dataclasses.replace(state, tries=0))
