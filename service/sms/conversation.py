@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from service.commands.registry import Channel, check_handlers
 from service.contacts import operations as contacts
 from service.keywords import Parsed, parse
 from service.messaging import replies
@@ -40,7 +42,7 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
     def answer_parsed(self, parsed: Parsed) -> list[str]:
         """Reply texts for an already-parsed command."""
         if parsed.kind == "crisis":
-            return [self.crisis_reply(self.language)]  # even after STOP
+            return self._on_crisis(parsed, pending=None)  # even after STOP
         # Someone who stopped our texts and asks for support still gets the support lines: a
         # reply to their own request is not marketing, and the crisis words are answered too.
         if self.contact.opted_out_at is not None and parsed.kind not in {"opt_in", "yes", "talk"}:
@@ -52,18 +54,16 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
                 yes = self._set_pending("confirm", {"text": parsed.canonical})
                 body = [replies.did_you_mean(parsed.canonical, yes)]
             else:
-                handler = getattr(self, f"_on_{parsed.kind}", None)
-                body = (
-                    handler(parsed, pending) if handler else [replies.not_understood(self.language)]
-                )
+                body = HANDLERS[parsed.kind](self, parsed, pending)
         return body
 
     # -- commands -------------------------------------------------------------------------
 
-    def _on_empty(self, parsed: Parsed, pending: Any) -> list[str]:
+    def _on_unknown(self, parsed: Parsed, pending: Any) -> list[str]:
         return [replies.not_understood(self.language)]
 
-    _on_unknown = _on_empty
+    def _on_crisis(self, parsed: Parsed, pending: Any) -> list[str]:
+        return [self.crisis_reply(self.language)]
 
     def _on_help(self, parsed: Parsed, pending: Any) -> list[str]:
         return [replies.help_text(self.language)]
@@ -167,3 +167,37 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
         self.session.expunge(self.state)
         contacts.erase_contact(self.session, self.contact)
         return [reply]
+
+
+# What the conversation does for each kind of text: the SMS column of the command registry.
+Handler = Callable[[Conversation, Parsed, Any], list[str]]
+HANDLERS: Mapping[str, Handler] = check_handlers(
+    Channel.SMS,
+    {
+        "networks": Conversation._on_networks,
+        "about": Conversation._on_about,
+        "join": Conversation._on_join,
+        "leave": Conversation._on_leave,
+        "leave_all": Conversation._on_leave_all,
+        "name": Conversation._on_name,
+        "discreet": Conversation._on_discreet,
+        "events": Conversation._on_events,
+        "going": Conversation._on_going,
+        "not_going": Conversation._on_not_going,
+        "talk": Conversation._on_talk,
+        "call_me": Conversation._on_call_me,
+        "crisis": Conversation._on_crisis,
+        "language": Conversation._on_language,
+        "help": Conversation._on_help,
+        "opt_out": Conversation._on_opt_out,
+        "opt_in": Conversation._on_opt_in,
+        "forget_me": Conversation._on_forget_me,
+        "yes": Conversation._on_yes,
+        "no": Conversation._on_no,
+        "more": Conversation._on_more,
+        "pick": Conversation._on_pick,
+        "empty": Conversation._on_unknown,
+        "unknown": Conversation._on_unknown,
+        "all": Conversation._on_unknown,
+    },
+)

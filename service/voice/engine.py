@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -70,8 +72,17 @@ class StateCodec:
             return None
 
 
+# What a node's action does: stay at the node (its state, maybe with a list read out), move
+# on to another node (its name), or None when the action finished the call or handed it on.
+Outcome = CallState | str | None
+Action = Callable[[Any, CallState, Node], Outcome]
+
+
 class LineBase(Speaker):
     """Answers one webhook of one call in the caller's language; actions live in subclasses."""
+
+    # Each flow action's handler: the voice column of the command registry, set by the Line.
+    ACTIONS: ClassVar[Mapping[str, Action]] = MappingProxyType({})
 
     def __init__(
         self,
@@ -139,9 +150,8 @@ class LineBase(Speaker):
     def enter(self, state: CallState) -> VoiceResponse:
         """Arrive at a node: run its action, read its menu, wait for a key."""
         node = self.flow.node(state.node)
-        handler = getattr(self, f"_do_{node.action}", None) if node.action else None
         with force_locale(state.lang):
-            outcome = handler(state, node) if handler else state
+            outcome = self.ACTIONS[node.action](self, state, node) if node.action else state
         if outcome is None:  # the action finished the call or handed it elsewhere
             return self.response
         if isinstance(outcome, str):  # the action moved the call on to another node

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from service import languages
+from service.commands import registry
 
 # The installed ivr_flows package: flows ship as its data, whatever folder the service runs in.
 FLOWS_DIR = Path(str(resources.files("ivr_flows")))
@@ -18,35 +19,12 @@ SPEC_VERSION = 1
 # Keys a caller presses that every menu reserves: 0 goes back, * repeats.
 RESERVED_KEYS = frozenset({"0", "*"})
 DIGITS = frozenset("123456789#")
-# What a node may do besides reading its menu; the voice engine implements each one.
-ACTIONS = frozenset(
-    {
-        "choose_language",  # "For English press 1", each choice in its own language
-        "read_announcements",  # what is new, read or played, then on to the menu
-        "list_networks",  # read the networks, numbered; a number picks one
-        "describe_network",  # what the picked network is and its next events
-        "join_network",  # text a join question to reply to (consent wording first if sensitive)
-        "confirm_join",  # the caller pressed 1 after the consent wording: text the question
-        "verify_caller",  # on, if a code texted on this call came back; else offer to text one
-        "send_caller_code",  # text a code to the calling number, then gather its six digits
-        "list_my_groups",  # the verified caller's own groups, numbered; a number picks one
-        "describe_my_group",  # one of their groups, with the choice to leave it
-        "leave_my_group",  # leave the picked group
-        "list_events",  # this week's events, numbered
-        "describe_event",  # one event's details
-        "text_event",  # send the event's details by text, through the outbox
-        "list_support",  # support lines, crisis line first; a number connects
-        "connect_support",  # <Dial> the picked line with the organisation's number as caller ID
-        "record_message",  # <Record> up to 2 minutes for a network lead
-        "record_concern",  # <Record> a speak-up concern; the answer reads the case code out
-        "list_live_sessions",  # sessions happening now that have a dial-in
-        "join_live_session",  # <Dial><Number sendDigits=PIN>
-        "goodbye",  # say goodbye and hang up
-    }
-)
+# What a node may do besides reading its menu: the voice steps of the command registry, each
+# with its handler in the voice engine (service/voice/line.py).
+ACTIONS = frozenset(registry.VOICE_ACTIONS)
 # Actions that read or change the caller's own memberships: caller ID can be spoofed, so a
 # flow using any of them needs a verify_caller node, which each of them falls back to.
-MEMBER_ACTIONS = frozenset({"list_my_groups", "describe_my_group", "leave_my_group"})
+MEMBER_ACTIONS = registry.PROVED_CALLER_ACTIONS
 _TOP_KEYS = frozenset({"spec_version", "start", "nodes"})
 _NODE_KEYS = frozenset({"prompt", "action", "options", "pick", "back", "next"})
 _OPTION_KEYS = frozenset({"key", "goto", "say"})
@@ -175,7 +153,10 @@ def _node(name: str, raw: Any, where: str, prompts: Mapping[str, object]) -> Nod
     if prompt is not None and prompt not in prompts:
         raise FlowError(f"{at}: prompt {prompt!r} is missing from the prompt catalogue")
     if action is not None and action not in ACTIONS:
-        raise FlowError(f"{at}: unknown action {action!r}")
+        raise FlowError(
+            f"{at}: unknown action {action!r}: not a voice step of any command in "
+            f"service/commands/registry.py (known: {', '.join(sorted(ACTIONS))})"
+        )
     raw_options = raw.get("options") or []
     if not isinstance(raw_options, list):
         raise FlowError(f"{at}: options must be a list")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
 
 from service import languages
+from service.commands.registry import Channel, check_handlers
 from service.contacts import operations as contacts
 from service.content import queries
 from service.formatting import phone, when
@@ -385,3 +386,53 @@ class Line(MemberActions):
         self.prompt(node.prompt or "goodbye", state.lang, self._flush())
         self.response.hangup()
         return None
+
+
+# Every flow action, by name: the voice column of the command registry (checked against it).
+Line.ACTIONS = check_handlers(
+    Channel.VOICE,
+    {
+        # "For English press 1", each choice in its own language
+        "choose_language": Line._do_choose_language,
+        # what is new, read or played, then on to the menu
+        "read_announcements": Line._do_read_announcements,
+        # read the networks, numbered; a number picks one
+        "list_networks": Line._do_list_networks,
+        # what the picked network is and its next events
+        "describe_network": Line._do_describe_network,
+        # text a join question to reply to (consent wording first if sensitive)
+        "join_network": Line._do_join_network,
+        # the caller pressed 1 after the consent wording: text the question
+        "confirm_join": Line._do_confirm_join,
+        # on, if a code texted on this call came back; else offer to text one
+        "verify_caller": Line._do_verify_caller,
+        # text a code to the calling number, then gather its six digits
+        "send_caller_code": Line._do_send_caller_code,
+        # the verified caller's own groups, numbered; a number picks one
+        "list_my_groups": Line._do_list_my_groups,
+        # one of their groups, with the choice to leave it
+        "describe_my_group": Line._do_describe_my_group,
+        # leave the picked group
+        "leave_my_group": Line._do_leave_my_group,
+        # this week's events, numbered
+        "list_events": Line._do_list_events,
+        # one event's details
+        "describe_event": Line._do_describe_event,
+        # send the event's details by text, through the outbox
+        "text_event": Line._do_text_event,
+        # support lines, crisis line first; a number connects
+        "list_support": Line._do_list_support,
+        # <Dial> the picked line with the organisation's number as caller ID
+        "connect_support": Line._do_connect_support,
+        # <Record> up to 2 minutes for a network lead
+        "record_message": Line._do_record_message,
+        # <Record> a speak-up concern; the answer reads the case code out
+        "record_concern": Line._do_record_concern,
+        # sessions happening now that have a dial-in
+        "list_live_sessions": Line._do_list_live_sessions,
+        # <Dial><Number sendDigits=PIN>
+        "join_live_session": Line._do_join_live_session,
+        # say goodbye and hang up
+        "goodbye": Line._do_goodbye,
+    },
+)

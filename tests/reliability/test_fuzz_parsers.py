@@ -10,6 +10,7 @@ import regex
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from service.commands.registry import CONVERSATION_KINDS
 from service.keywords import OPT_IN_WORDS, OPT_OUT_WORDS, fold, parse, reserved_words, tokens
 from service.messaging import segments
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
@@ -22,17 +23,8 @@ FUZZ = settings(database=None, deadline=None, derandomize=True)
 # composite strategies pass it here but could trip it on a slower CI runner, a flaky failure.
 SLOW_GENERATION = [HealthCheck.too_slow]
 
-KINDS = frozenset(COMMANDS) | {
-    "opt_out",
-    "opt_in",
-    "empty",
-    "pick",
-    "unknown",
-    "about",
-    "language",
-    "leave_all",
-    "crisis",
-}
+# Every kind the parser gives must reach a command: the conversation's kinds in the registry.
+KINDS = frozenset(CONVERSATION_KINDS)
 COMMAND_WORDS = sorted(
     (command, word)
     for command, by_language in COMMANDS.items()

@@ -1,0 +1,1 @@
+"""Member commands: one registry that the SMS conversation and the phone line dispatch through."""
