@@ -15,7 +15,8 @@ from flask import (
 from flask_babel import get_locale
 
 from kiosk import content
-from service import get_config, languages
+from service import languages
+from service.config import get_config
 from service.contacts.operations import CONSENT_VERSION
 from service.content import queries
 from service.db import get_session, utcnow

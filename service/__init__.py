@@ -125,10 +125,3 @@ def _register_filters(app: Flask) -> None:
     app.add_template_filter(
         lambda moment: formatting.when(moment, str(get_locale() or languages.DEFAULT)), "when"
     )
-
-
-def get_config() -> Config:
-    """The configuration of the current app."""
-    from flask import current_app
-
-    return current_app.config["FRONTLINE"]

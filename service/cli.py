@@ -91,6 +91,8 @@ def worker(workers: int, periodic: bool) -> None:
 
     from service import tasks
 
+    # One app per worker process, reused (with its engine) by every task on every thread.
+    tasks.use_app(current_app._get_current_object())  # type: ignore[attr-defined]
     tasks.huey.immediate = False
     # Each scheduler queues every periodic job once a minute. The jobs are safe to run twice,
     # so several schedulers only cost work; one or two (for a spare) is enough at scale.

@@ -369,3 +369,11 @@ def with_dev_secrets(config: Config) -> Config:
                 tmp.unlink()
         filled[key] = path.read_text().strip()
     return config.replace(**filled) if filled else config
+
+
+def get_config() -> Config:
+    """The configuration of the current app."""
+    # Imported here: configuration is read and checked without Flask (the CLI, gunicorn).
+    from flask import current_app
+
+    return current_app.config["FRONTLINE"]

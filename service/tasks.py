@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Iterable
 
 from flask import Flask, current_app, has_app_context
@@ -15,18 +14,14 @@ from service.queue import huey
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
-_lock = threading.Lock()
 
 
-@huey.on_startup()
-def _build_worker_app() -> None:
-    # A worker process builds one app at start-up and reuses its engine for every task.
+def use_app(app: Flask) -> None:
+    """The app a worker's tasks run in: `frontline worker` hands over the one it built."""
+    # Handed in rather than built here: the tasks are core, and the app that assembles every
+    # channel sits above them, so this module never imports it.
     global _worker_app
-    from service import create_app
-
-    with _lock:
-        if _worker_app is None:
-            _worker_app = create_app()
+    _worker_app = app
 
 
 def task_app() -> Flask:
@@ -34,8 +29,7 @@ def task_app() -> Flask:
     if has_app_context():
         return current_app._get_current_object()  # type: ignore[attr-defined]
     if _worker_app is None:
-        _build_worker_app()
-    assert _worker_app is not None
+        raise RuntimeError("a task ran outside an app: start workers with `frontline worker`")
     return _worker_app
 
 

@@ -9,10 +9,11 @@ from flask import abort, flash, jsonify, redirect, render_template, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from service import get_config, languages
+from service import languages
 from service.audit import operations as audit
 from service.broadcasts import operations as broadcasts
 from service.broadcasts.models import Broadcast
+from service.config import get_config
 from service.console import auth
 from service.console.broadcast_forms import (
     AUDIENCE_CHOICES,

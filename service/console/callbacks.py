@@ -6,10 +6,10 @@ import datetime as dt
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 
-from service import get_config
 from service.audit import operations as audit
 from service.callbacks import operations as callbacks
 from service.callbacks.models import CallbackRequest
+from service.config import get_config
 from service.console import auth
 from service.console.callback_forms import CallbackActionForm, RingPhoneForm
 from service.console.views import bp

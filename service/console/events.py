@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
-from service import get_config
+from service.config import get_config
 from service.console import auth
 from service.console.content import (
     load,

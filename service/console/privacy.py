@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from service import get_config
 from service.audit import operations as audit
+from service.config import get_config
 from service.console import auth
 from service.console.views import bp
 from service.contacts import operations as contacts

@@ -25,8 +25,8 @@ from reportlab.graphics.shapes import Drawing
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from service import get_config
 from service.audit import operations as audit
+from service.config import get_config
 from service.console import auth
 from service.console.forms import CodeForm, PrintForm, SignInForm, SignOutForm
 from service.db import get_session, utcnow

@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, Response, abort, request
 
-from service import get_config
+from service.config import get_config
 from service.db import get_session, utcnow
 from service.outbox.operations import record_status
 from service.twilio_gateway import signature_is_valid

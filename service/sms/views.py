@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, Response, abort, request, url_for
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service import get_config
+from service.config import get_config
 from service.contacts.phone import normalise_inbound
 from service.db import get_session, utcnow
 from service.errors import InvalidPhoneNumber, NotFound

@@ -14,7 +14,8 @@ from flask import Response, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from service import get_config, languages
+from service import languages
+from service.config import get_config
 from service.contacts.operations import ConsentRequired
 from service.contacts.phone import regions
 from service.db import get_session, utcnow

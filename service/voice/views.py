@@ -9,9 +9,9 @@ from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import select
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from service import get_config
 from service.callbacks import operations as callbacks
 from service.callbacks.models import CallbackRequest
+from service.config import get_config
 from service.contacts.models import Contact
 from service.contacts.phone import normalise_inbound
 from service.content.models import Network
