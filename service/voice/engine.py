@@ -249,6 +249,17 @@ class LineBase(Speaker):
     def _goodbye(self) -> str:
         return next(n.name for n in self.flow.nodes.values() if n.action == "goodbye")
 
+    def _verify_node(self) -> str:
+        return next(n.name for n in self.flow.nodes.values() if n.action == "verify_caller")
+
+    # -- what several topics say ---------------------------------------------------------------
+
+    def _too_many_texts(self) -> str:
+        return _("We cannot send another text to this phone just now. Please try again later.")
+
+    def _cannot_text(self) -> str:
+        return _("Sorry, we cannot send texts to the phone you are calling from.")
+
     # -- shared lookups ----------------------------------------------------------------------
 
     def _networks(self, lang: str) -> list[queries.NetworkView]:
