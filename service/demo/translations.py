@@ -26,8 +26,8 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "long_description": (
                 "Poufna grupa wsparcia prowadzona przez przeszkolonych współpracowników. W piątki "
-                "wpadnij na herbatę i rozmowę albo dołącz przez telefon do środowej godziny „Jak "
-                "się czujesz?”. Nie musisz nic mówić: możesz po prostu słuchać."
+                'wpadnij na herbatę i rozmowę albo dołącz przez telefon do środowej godziny "Jak '
+                'się czujesz?". Nie musisz nic mówić: możesz po prostu słuchać.'
             ),
             "discreet_name": "Grupa piątkowa",
         },
@@ -59,9 +59,9 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
                 "zdrowiem."
             ),
             "long_description": (
-                "Porady od osób, które same to przeżyły: rozsądne dostosowania w pracy, program "
-                "Access to Work i jak dbać o siebie w pracy. Prowadzimy środową godzinę „Jak się "
-                "czujesz?”."
+                "Porady od osób z własnym doświadczeniem: racjonalne usprawnienia w pracy, program "
+                'Access to Work i jak dbać o zdrowie w pracy. Prowadzimy środową godzinę "Jak się '
+                'czujesz?".'
             ),
             "discreet_name": "DAWN",
         },
@@ -95,7 +95,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
                 "etnicznych oraz ich sojuszników."
             ),
             "long_description": (
-                "Bezpieczne miejsce, by porozmawiać o tym, co przeżywasz w pracy, o mentoringu i o "
+                "Bezpieczne miejsce, by porozmawiać o doświadczeniach w pracy, o mentoringu i o "
                 "tym, żeby każdy głos był słyszany, bez względu na to, na jakiej zmianie pracujesz "
                 "i jakim językiem mówisz."
             ),
@@ -110,7 +110,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "place": "Stołówka, Eastfield Depot",
         },
         "event:feeling": {
-            "title": "Godzina „Jak się czujesz?”",
+            "title": 'Godzina "Jak się czujesz?"',
             "description": (
                 "Godzina przez telefon, żeby zapytać, co u siebie słychać. Kamera i imię nie są "
                 "wymagane."
@@ -167,7 +167,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         },
         "support:eap": {
             "name": "Program Pomocy Pracownikom",
-            "hours": "Od poniedziałku do piątku 8:00–20:00, w sobotę 9:00–13:00",
+            "hours": "Od poniedziałku do piątku 8:00-20:00, w sobotę 9:00-13:00",
             "description": (
                 "Bezpłatne i poufne rozmowy z doradcą oraz porady w sprawach pieniędzy i prawa, "
                 "dla pracowników i ich rodzin."
@@ -175,7 +175,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         },
         "support:oh": {
             "name": "Medycyna Pracy",
-            "hours": "Od poniedziałku do piątku 9:00–17:00",
+            "hours": "Od poniedziałku do piątku 9:00-17:00",
             "description": "Zdrowie w pracy: dostosowania, powrót do pracy i skierowania.",
         },
         "announcement:flu": {
@@ -205,8 +205,8 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "long_description": (
                 "Un grup confidențial de sprijin între colegi, condus de colegi instruiți. Vino "
-                "vinerea la un ceai și o vorbă sau intră miercuri, la telefon, la ora „Cum te "
-                "simți?”. Nu trebuie să vorbești: e în regulă și doar să asculți."
+                'vinerea la un ceai și o vorbă sau intră miercuri, la telefon, la ora "Cum te '
+                'simți?". Nu trebuie să vorbești: e în regulă și doar să asculți.'
             ),
             "discreet_name": "Grupul de vineri",
         },
@@ -239,17 +239,17 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
                 "lungă durată."
             ),
             "long_description": (
-                "Sfaturi de la oameni care au trecut prin asta: adaptări rezonabile la locul de "
-                "muncă, programul Access to Work și cum să te simți bine la muncă. Organizăm ora "
-                "de miercuri „Cum te simți?”."
+                "Sfaturi de la oameni cu experiență proprie: adaptări rezonabile la locul de "
+                "muncă, programul Access to Work și cum să rămâi sănătos la muncă. Organizăm ora "
+                'de miercuri "Cum te simți?".'
             ),
             "discreet_name": "DAWN",
         },
         "network:lgbt": {
             "name": "Rețeaua LGBT+",
             "short_description": (
-                "O rețea primitoare pentru angajații lesbiene, gay, bi, trans și queer și pentru "
-                "aliații lor."
+                "O rețea primitoare pentru persoanele lesbiene, gay, bi, trans și queer dintre "
+                "angajați și pentru aliații lor."
             ),
             "long_description": (
                 "Seri petrecute împreună, sprijin și o voce în deciziile consiliului. Poți intra "
@@ -289,7 +289,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "place": "Cantina, Eastfield Depot",
         },
         "event:feeling": {
-            "title": "Ora „Cum te simți?”",
+            "title": 'Ora "Cum te simți?"',
             "description": (
                 "O oră la telefon în care aflăm ce mai face fiecare. Camera și numele sunt "
                 "opționale."
@@ -344,7 +344,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         },
         "support:eap": {
             "name": "Programul de Asistență pentru Angajați",
-            "hours": "Luni–vineri 8:00–20:00, sâmbătă 9:00–13:00",
+            "hours": "Luni-vineri 8:00-20:00, sâmbătă 9:00-13:00",
             "description": (
                 "Consiliere gratuită și confidențială, sfaturi despre bani și sfaturi juridice, "
                 "pentru angajați și familiile lor."
@@ -352,7 +352,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         },
         "support:oh": {
             "name": "Medicina Muncii",
-            "hours": "Luni–vineri 9:00–17:00",
+            "hours": "Luni-vineri 9:00-17:00",
             "description": (
                 "Sănătatea la muncă: adaptări, întoarcerea la muncă și trimiteri la specialiști."
             ),
@@ -403,8 +403,8 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "short_description": "خاص ضروریات والے بچوں کے والدین اور دیکھ بھال کرنے والوں کے لیے۔",
             "long_description": (
                 "یہ دیکھ بھال کرنے والوں کے نیٹ ورک کا حصہ ہے، ان والدین کے لیے جن کے بچوں کی خاص "
-                "ضروریات ہیں یا جنہیں کوئی معذوری ہے: اسکول، جانچ، اپائنٹمنٹس اور شفٹوں کے اوقات۔ "
-                "ہر مہینے صبح کی کافی، اور بچوں کے کھیلنے کا کونا۔"
+                "ضروریات ہیں یا جن کے بچوں کو کوئی معذوری ہے: اسکول، جانچ، اپائنٹمنٹس اور شفٹوں کے "
+                "اوقات۔ ہر مہینے صبح کی کافی، اور بچوں کے کھیلنے کا کونا۔"
             ),
             "discreet_name": "ہفتے کے دن کا کافی گروپ",
         },
@@ -414,7 +414,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
                 "معذور ملازمین اور ہر اس شخص کے لیے جسے لمبے عرصے سے صحت کا کوئی مسئلہ ہو۔"
             ),
             "long_description": (
-                "ایسے لوگوں سے مشورہ جنہوں نے یہ سب خود دیکھا ہے: کام پر مناسب تبدیلیاں، Access to "
+                "ایسے لوگوں سے مشورہ جنہیں اس کا اپنا تجربہ ہے: کام پر مناسب تبدیلیاں، Access to "
                 "Work اسکیم، اور کام پر صحت مند رہنا۔ بدھ کا ‘حال احوال کا گھنٹہ’ بھی یہی نیٹ ورک "
                 "چلاتا ہے۔"
             ),
@@ -578,7 +578,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
                 "ਅਪੰਗਤਾ ਵਾਲੇ ਕਰਮਚਾਰੀਆਂ ਅਤੇ ਲੰਬੇ ਸਮੇਂ ਤੋਂ ਸਿਹਤ ਦੀ ਕਿਸੇ ਸਮੱਸਿਆ ਵਾਲੇ ਹਰ ਵਿਅਕਤੀ ਲਈ।"
             ),
             "long_description": (
-                "ਉਹਨਾਂ ਲੋਕਾਂ ਤੋਂ ਸਲਾਹ ਜਿਨ੍ਹਾਂ ਨੇ ਇਹ ਆਪ ਹੰਢਾਇਆ ਹੈ: ਕੰਮ ’ਤੇ ਵਾਜਬ ਬਦਲਾਅ, Access to "
+                "ਉਹਨਾਂ ਲੋਕਾਂ ਤੋਂ ਸਲਾਹ ਜਿਨ੍ਹਾਂ ਨੂੰ ਇਸਦਾ ਆਪਣਾ ਤਜਰਬਾ ਹੈ: ਕੰਮ ’ਤੇ ਵਾਜਬ ਬਦਲਾਅ, Access to "
                 "Work ਸਕੀਮ, ਅਤੇ ਕੰਮ ’ਤੇ ਤੰਦਰੁਸਤ ਰਹਿਣਾ। ਬੁੱਧਵਾਰ ਦਾ ‘ਹਾਲ-ਚਾਲ ਦਾ ਘੰਟਾ’ ਵੀ ਇਹੀ ਨੈੱਟਵਰਕ "
                 "ਚਲਾਉਂਦਾ ਹੈ।"
             ),
@@ -607,7 +607,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         "network:race": {
             "name": "ਨਸਲੀ ਬਰਾਬਰੀ ਨੈੱਟਵਰਕ",
             "short_description": (
-                "ਕਾਲੇ, ਏਸ਼ੀਆਈ ਅਤੇ ਘੱਟ-ਗਿਣਤੀ ਨਸਲੀ ਪਿਛੋਕੜ ਵਾਲੇ ਕਰਮਚਾਰੀਆਂ, ਅਤੇ ਉਹਨਾਂ ਦੇ ਹਮਾਇਤੀਆਂ ਲਈ।"
+                "ਬਲੈਕ, ਏਸ਼ੀਆਈ ਅਤੇ ਘੱਟ-ਗਿਣਤੀ ਨਸਲੀ ਪਿਛੋਕੜ ਵਾਲੇ ਕਰਮਚਾਰੀਆਂ, ਅਤੇ ਉਹਨਾਂ ਦੇ ਹਮਾਇਤੀਆਂ ਲਈ।"
             ),
             "long_description": (
                 "ਇੱਕ ਸੁਰੱਖਿਅਤ ਥਾਂ ਜਿੱਥੇ ਕੰਮ ਦੇ ਤਜਰਬਿਆਂ ਅਤੇ ਮੈਂਟਰਿੰਗ ਬਾਰੇ ਗੱਲ ਹੁੰਦੀ ਹੈ, ਅਤੇ ਇਹ ਪੱਕਾ "
@@ -756,9 +756,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         },
         "network:race": {
             "name": "વંશીય સમાનતા નેટવર્ક",
-            "short_description": (
-                "અશ્વેત, એશિયન અને લઘુમતી વંશીય પૃષ્ઠભૂમિના કર્મચારીઓ અને તેમના સમર્થકો માટે."
-            ),
+            "short_description": ("બ્લેક, એશિયન અને લઘુમતી વંશીય પૃષ્ઠભૂમિના કર્મચારીઓ અને તેમના સમર્થકો માટે."),
             "long_description": (
                 "એક સલામત જગ્યા જ્યાં કામના અનુભવો અને મેન્ટરિંગ વિશે વાત થાય, અને દરેકનો અવાજ "
                 "સંભળાય તેની ખાતરી થાય, ભલે તમે કોઈ પણ શિફ્ટમાં કામ કરો કે કોઈ પણ ભાષા બોલો."
@@ -855,7 +853,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "long_description": (
                 "Koox qarsoodi ah oo asxaab shaqo ay isku taageeraan, waxaana hoggaamiya asxaab "
                 "tababaran. Jimcaha u soo gal koob shaah iyo sheeko, ama Arbacada taleefanka kaga "
-                "soo biir saacadda ‘Sidee tahay?’. Qasab kuma aha inaad hadasho: dhageysi keliya "
+                'soo biir saacadda "Sidee tahay?". Qasab kuma aha inaad hadasho: dhageysi keliya '
                 "waa ku filan."
             ),
             "discreet_name": "Kooxda sheekada Jimcaha",
@@ -891,7 +889,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "long_description": (
                 "Talo ka timaadda dad waayo-aragnimo u leh: isbeddello macquul ah oo shaqada laguu "
                 "sameeyo, barnaamijka Access to Work iyo sidaad shaqada caafimaad ugu ahaan "
-                "lahayd. Waxay qabataa saacadda ‘Sidee tahay?’ ee Arbacada."
+                'lahayd. Waxay qabataa saacadda "Sidee tahay?" ee Arbacada.'
             ),
             "discreet_name": "DAWN",
         },
@@ -940,7 +938,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "place": "Maqaayadda shaqaalaha, Eastfield Depot",
         },
         "event:feeling": {
-            "title": "Saacadda ‘Sidee tahay?’",
+            "title": 'Saacadda "Sidee tahay?"',
             "description": (
                 "Saacad taleefan ah oo aan isla ogaanno sida uu qof walba u yahay. Kamaradda iyo "
                 "magaca waa ikhtiyaar."

@@ -20,6 +20,9 @@ MAX_SEGMENTS = 2
 # The consent question for a sensitive network is said in full, warning and all, in every
 # language: in UCS-2 that takes three segments, and this one message may use them.
 CONSENT_SEGMENTS = 3
+# What marks a text cut short: three full stops, not the one-character ellipsis, which is not
+# in GSM-7 and would send a Latin-script text as UCS-2, in half as much room.
+CUT = "..."
 
 
 def word(command: str, language: str) -> str:
@@ -46,12 +49,12 @@ def truncate(text: str, segments: int = MAX_SEGMENTS) -> str:
     words = text.split(" ")
     while len(words) > 1:
         words.pop()
-        candidate = " ".join(words).rstrip(",.;:") + "…"
+        candidate = " ".join(words).rstrip(",.;:") + CUT
         if fits(candidate, segments):
             return candidate
-    while text and not fits(text + "…", segments):
+    while text and not fits(text + CUT, segments):
         text = text[:-1]
-    return text + "…"
+    return text + CUT
 
 
 def fit_list(header: str, lines: Iterable[str], footer: str) -> tuple[str, int, bool]:

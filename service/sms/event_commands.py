@@ -58,7 +58,7 @@ class EventCommands(ConversationBase):
         # site, else the site alone, and only when even one such line cannot fit, no place.
         for where in (replies.where, _site_only, _nowhere):
             text, shown = self._fit_events(occurrences, offset, where)
-            if not text.endswith("…"):
+            if not text.endswith(replies.CUT):
                 break
         items = [[o.event_id, o.starts_at.isoformat()] for o in occurrences]
         self._set_list("events", items, offset + shown)

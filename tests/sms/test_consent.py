@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 from service import languages
 from service.content import queries
-from service.messaging.replies import CONSENT_SEGMENTS
+from service.messaging.replies import CONSENT_SEGMENTS, CUT
 from service.messaging.segments import count
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
 from tests.sms.conftest import Handset
@@ -60,5 +60,5 @@ def test_joining_a_sensitive_network_warns_in_full_in_three_segments(
         question = handset.last(f"{COMMANDS['join']['en'][0]} {network.typeable_keyword()}")
         assert WARNING[code] in question, f"{code} {network.name}: {question}"
         assert count(question).segments <= CONSENT_SEGMENTS, f"{code}: {question}"
-        assert not question.endswith("…"), f"{code}: cut short: {question}"
+        assert not question.endswith(CUT), f"{code}: cut short: {question}"
         handset.send(COMMANDS["no"]["en"][0])

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from service import languages
-from service.messaging.replies import CONSENT_SEGMENTS
+from service.messaging.replies import CONSENT_SEGMENTS, CUT
 from service.messaging.segments import count
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
 from tests.sms.conftest import Handset
@@ -124,7 +124,7 @@ def test_every_reply_fits_in_two_segments_in_every_language(client, demo, code: 
             # The consent question alone may take three, to say its warning in full.
             allowed = CONSENT_SEGMENTS if is_consent_question(text) else 2
             assert segments <= allowed, f"{code}: {body!r} -> {segments} segments: {text}"
-            assert not text.endswith("…"), f"{code}: {body!r} was cut short: {text}"
+            assert not text.endswith(CUT), f"{code}: {body!r} was cut short: {text}"
         if code != "en" and body in {"HELP", "TALK", "LEAVE ALL", "what is this"}:
             assert reply.texts[-1] != english.last(body), f"{code}: {body!r} is in English"
 

@@ -12,7 +12,7 @@ from service.contacts.models import Membership
 from service.contacts.operations import find_contact
 from service.content.models import Network
 from service.languages import TYPEABLE
-from service.messaging.replies import word
+from service.messaging.replies import CUT, word
 from service.messaging.segments import count
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
 from tests.sms.conftest import Handset
@@ -40,7 +40,7 @@ def joined(session, demo, handset: Handset) -> set[str]:
 
 def in_two_segments(text: str) -> bool:
     """Whether a text goes out whole in at most two segments."""
-    return count(text).segments <= 2 and not text.endswith("…")
+    return count(text).segments <= 2 and not text.endswith(CUT)
 
 
 # -- HELP -----------------------------------------------------------------------------------
