@@ -47,7 +47,8 @@ $(NODE_STAMP): package.json package-lock.json
 
 test-tools: $(SYSTEM_TOOLS) $(NODE_STAMP)
 
-# Extract every translatable string, merge it into the seven catalogs, compile them.
+# Extract every translatable string, merge it into the seven catalogs, compile them; then
+# write which strings need native review first (locales/priorities.toml, docs/translations.md).
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --project "Frontline Connect" --copyright-holder "Frontline Connect" \
@@ -58,6 +59,7 @@ translations: $(STAMP)
 	  else $(BIN)/pybabel init -i locales/messages.pot -d locales -l $$l; fi; \
 	done
 	$(MAKE) --no-print-directory $(MO_FILES)
+	$(FRONTLINE) translation-review
 
 # Dev mode: keys are generated once into instance/, the phone simulator is on.
 run: export FRONTLINE_ENV ?= development

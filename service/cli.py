@@ -235,6 +235,28 @@ def data_map(output: str) -> None:
     click.echo(f"{output} written.")
 
 
+@cli.command("translation-review", with_appcontext=False)
+@click.option(
+    "--doc", type=click.Path(dir_okay=False), default="docs/translations.md", show_default=True
+)
+def translation_review(doc: str) -> None:
+    """Write locales/priorities.toml from the sources, and the review status into the doc."""
+    from pathlib import Path
+
+    from service import catalog_priorities, catalog_review, catalogs
+    from service.voice.prompts import PROMPTS
+
+    folder = catalogs.directory()
+    (folder / catalog_review.PRIORITIES).write_text(catalog_priorities.render(folder.parent))
+    catalog_review.statuses.cache_clear()
+    section = catalog_review.render_status(
+        catalog_review.statuses(folder), somali_prompts=len(PROMPTS)
+    )
+    path = Path(doc)
+    path.write_text(catalog_review.with_status(path.read_text(), section))
+    click.echo(f"{folder / catalog_review.PRIORITIES} and {doc} written.")
+
+
 @cli.command("create-manager")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", default="", help="How the console greets them.")

@@ -1,11 +1,15 @@
-"""/console/content/<kind>/<id>/translations/<lang>: each field beside its English."""
+"""Translations in the console: content field by field, and the catalogs' review status.
+
+/console/content/<kind>/<id>/translations/<lang> edits one language of an item beside its
+English; /console/translations shows which catalog strings a native speaker has reviewed.
+"""
 
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service import languages
+from service import catalog_review, languages
 from service.audit import operations as audit
 from service.console import auth
 from service.console.content import load
@@ -113,3 +117,31 @@ def segments():
         return jsonify(error='Send {"text": "..."}.'), 400
     found = count(payload["text"][:MAX_TEXT])
     return jsonify(encoding=found.encoding, characters=found.characters, segments=found.segments)
+
+
+@bp.get("/translations")
+@auth.requires("content.edit")
+def translation_review():
+    """Each language's catalog: strings reviewed by a native speaker, and those awaiting one."""
+    return render_template(
+        "console/translation_review.html",
+        statuses=catalog_review.statuses(),
+        groups=catalog_review.GROUPS,
+        labels=catalog_review.LABELS,
+    )
+
+
+@bp.get("/translations/<lang>")
+@auth.requires("content.edit")
+def translation_review_language(lang: str):
+    """One language's strings awaiting native review, crisis, consent and speak-up first."""
+    found = {s.code: s for s in catalog_review.statuses()}
+    if lang not in found:
+        abort(404)
+    return render_template(
+        "console/translation_review_language.html",
+        status=found[lang],
+        lang=languages.BY_CODE[lang],
+        groups=catalog_review.GROUPS,
+        labels=catalog_review.LABELS,
+    )

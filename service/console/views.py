@@ -65,6 +65,12 @@ def _private(response: Response) -> Response:
 # The console's areas, in menu order: (action, endpoint, menu label, what the home page says).
 AREAS = (
     ("content.edit", "console.content_home", "Content", "Edit networks, events and support"),
+    (
+        "content.edit",
+        "console.translation_review",
+        "Translations",
+        "See which translations a native speaker has reviewed",
+    ),
     ("broadcast.send", "console.broadcasts", "Broadcasts", "Send a text to members"),
     ("callbacks.handle", "console.callbacks", "Call-backs", "Call back people who asked"),
     ("print.download", "console.print_pack", "Print", "Print a noticeboard pack"),

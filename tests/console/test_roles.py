@@ -15,6 +15,8 @@ MATRIX = {
     ("GET", "/console/print"): {"admin", "site_manager"},
     ("GET", "/console/audit"): {"admin"},
     ("GET", "/console/content"): {"admin", "network_lead"},
+    ("GET", "/console/translations"): {"admin", "network_lead"},
+    ("GET", "/console/translations/so"): {"admin", "network_lead"},
     ("GET", "/console/content/events/new"): {"admin", "network_lead"},
     ("GET", "/console/content/networks/new"): {"admin"},
     ("GET", "/console/content/support/new"): {"admin"},
