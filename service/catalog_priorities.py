@@ -41,7 +41,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("consent", "service/*/membership_commands.py", "_on_name"),
     ("consent", "service/*/conversation.py", "_on_forget_me"),
     ("consent", "service/*/conversation.py", "_forget"),
-    ("consent", "service/voice/member.py", "_do_join_network"),
+    ("consent", "service/voice/*.py", "_do_join_network"),
     ("consent", "service/verification/messages.py", "reply_to_join"),
     ("consent", "kiosk/templates/kiosk/_flow.html", "sensitive"),
     ("speak-up", "service/speakup/*.py", "*"),
