@@ -1,1 +1,1 @@
-"""ReportLab layouts for the sheets of a noticeboard pack; they share style.py."""
+"""ReportLab layouts: the sheets of a noticeboard pack and the subject access export (style.py)."""

@@ -222,6 +222,7 @@ def data_map(output: str) -> None:
     """Write docs/data-map.md from the models: which table holds what personal data, and why."""
     from pathlib import Path
 
+    import service.models  # noqa: F401  (every model, so the metadata is complete)
     from service.privacy.datamap import uncovered
     from service.privacy.mapdoc import render
 

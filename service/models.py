@@ -1,4 +1,10 @@
-"""Import every model so the metadata is complete (Alembic and tests read it from here)."""
+"""The whole data model: every model, and every package's privacy holder.
+
+Every model is imported so the metadata is complete (Alembic and tests read it from here); the
+holders are registered so erasure, export, retention and key rotation reach the channels' rows
+too (the core cannot import the channels to find them). Like create_app, this module sits
+above the channels: only the app's assembly, migrations and tests import it.
+"""
 
 from service.audit.models import AuditEntry
 from service.broadcasts.models import Broadcast
@@ -17,12 +23,15 @@ from service.managers.models import Manager, ManagerRole
 from service.organisations.models import KioskKey, Organisation, OrganisationNumber, Site
 from service.outbox.models import OutboundMessage
 from service.printing.models import PrintPack
+from service.privacy import registry as privacy
 from service.privacy.models import TwilioDeletion
 from service.reach.models import ReachTally
 from service.rsvps.models import Rsvp
+from service.sms import privacy as sms_privacy
 from service.sms.models import ConversationState, InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
 from service.verification.models import CallerCheck, PendingAction, RequestKey
+from service.voice import privacy as voice_privacy
 from service.voice.models import VoiceCall, VoiceNewsHeard
 
 __all__ = [
@@ -61,3 +70,5 @@ __all__ = [
     "VoiceCall",
     "VoiceNewsHeard",
 ]
+
+privacy.register(sms_privacy.HOLDER, voice_privacy.HOLDER)

@@ -18,7 +18,7 @@ from service.crypto import Vault
 from service.db import get_database, get_session, utcnow
 from service.managers.models import Manager
 from service.outbox.models import OutboundMessage
-from service.privacy.rotation import TARGETS
+from service.privacy.rotation import targets
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage
 from tests.conftest import TEST_DATA_KEY
@@ -96,7 +96,7 @@ def rotated_app(app, config: Config, connection):
 
 def _all_ciphertexts(session) -> list[str]:
     found = []
-    for target in TARGETS:
+    for target in targets():
         column = target.table.c[target.column]
         found += session.scalars(select(column).where(column.is_not(None))).all()
     return found

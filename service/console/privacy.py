@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
+from print_templates.subject_access import build_pdf
 from service.audit import operations as audit
 from service.config import get_config
 from service.console import auth
@@ -20,7 +21,7 @@ from service.db import get_session, utcnow
 from service.errors import InvalidPhoneNumber
 from service.managers.permissions import can
 from service.privacy import operations as privacy
-from service.privacy.report import build_pdf
+from service.privacy.erasure import erase_contact
 
 
 class FindForm(FlaskForm):
@@ -137,7 +138,7 @@ def privacy_erase(contact_id: int):
     session = get_session()
     manager = auth.manager()
     erased = {h.kind: h.count for h in privacy.holdings(session, contact) if h.count}
-    erasure = contacts.erase_contact(session, contact)
+    erasure = erase_contact(session, contact)
     audit.record(
         session,
         manager.organisation_id,

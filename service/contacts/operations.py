@@ -1,8 +1,11 @@
-"""Contacts and what they choose: memberships, consent, opt-out, language, discretion, erasure."""
+"""Contacts and what they choose: memberships, consent, opt-out, language, discretion.
+
+Erasure is service.privacy.erasure's: it asks each package to erase its own rows.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,12 +16,7 @@ from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationError
-from service.outbox.models import OutboundMessage
-from service.privacy.twilio_erasure import owe_twilio
 from service.reach.operations import count_reach
-from service.sms.models import InboundMessage
-from service.verification.models import PendingAction, SendRequest
-from service.voice.models import VoiceCall
 
 
 def find_contact(session: Session, organisation_id: int, phone: str) -> Contact | None:
@@ -197,46 +195,3 @@ def set_discreet(session: Session, contact: Contact, discreet: bool) -> None:
     """Choose whether messages may name sensitive networks."""
     contact.discreet = discreet
     session.flush()
-
-
-# Twilio's final call statuses: after these no recording or status callback follows.
-FINISHED_CALL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
-
-
-def erase_contact(session: Session, contact: Contact) -> str:
-    """Erase the contact and every row about them; only reach counts (of no one) remain.
-
-    Returns the reference of the deletions owed at Twilio, which leave with this transaction.
-    """
-    # Twilio keeps texts, calls and voicemail audio until told otherwise: the rows that tell
-    # it are written now, in this transaction, so an erasure never commits without them.
-    erasure = owe_twilio(session, contact, utcnow())
-    # The inbound log keeps its rows (a retried webhook must still be recognised) but not what
-    # we answered, which named their groups, nor what they wrote.
-    session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.contact_id == contact.id)
-        .values(contact_id=None, replies_encrypted=None, body_encrypted=None)
-    )
-    # Finished calls go. A call still going on keeps its row, unlinked (the foreign key sets
-    # it to NULL), so a voicemail it leaves is known as an erased caller's and deleted too.
-    session.execute(
-        delete(VoiceCall).where(
-            VoiceCall.contact_id == contact.id, VoiceCall.status.in_(FINISHED_CALL_STATUSES)
-        )
-    )
-    # A number typed at a kiosk or on a web page is held by its blind index until a code
-    # proves it (it may not have been this contact yet): those rows go too.
-    indexes = vault_of(session).blind_indexes(contact.phone)
-    org = contact.organisation_id
-    for model, index in (
-        (OutboundMessage, OutboundMessage.to_index),
-        (PendingAction, PendingAction.phone_index),
-        (SendRequest, SendRequest.number_index),
-    ):
-        session.execute(delete(model).where(model.organisation_id == org, index.in_(indexes)))
-    # Everything else hangs off the contact and cascades in the database (memberships, RSVPs,
-    # outbox rows, call-backs, codes, conversation state), so rows of later features go too.
-    session.execute(delete(Contact).where(Contact.id == contact.id))
-    session.expunge(contact)
-    return erasure

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
+from service.contacts.models import Contact
 from service.crypto import vault_of
 from service.db import QUEUE_KEY, utcnow
 from service.messaging.segments import count
@@ -215,3 +216,17 @@ def send_to_number(
         urgent=urgent,
     )
     return ids[0] if ids else None
+
+
+def erase_for_contact(session: Session, contact: Contact) -> None:
+    """Delete the texts to the contact's number sent before it was known to be theirs."""
+    # A number typed at a kiosk or on a web page is held by its blind index until a code
+    # proves it (it may not have been this contact yet). The contact's own outbox rows
+    # cascade with the contact.
+    indexes = vault_of(session).blind_indexes(contact.phone)
+    session.execute(
+        delete(OutboundMessage).where(
+            OutboundMessage.organisation_id == contact.organisation_id,
+            OutboundMessage.to_index.in_(indexes),
+        )
+    )

@@ -2,14 +2,14 @@
 
 docs/data-map.md is generated from this and the models (service/privacy/mapdoc.py); a test fails
 when a model gains a column that is in neither PERSONAL nor NOT_PERSONAL, so a new column is
-always a decision someone wrote down.
+always a decision someone wrote down. It reads the tables from the metadata, so its caller
+has imported every model first (service.models, as `frontline data-map` and the tests do).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import service.models  # noqa: F401  (every model, so the metadata is complete)
 from service.db import Base
 
 

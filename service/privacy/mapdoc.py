@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from service.config import Config
 from service.privacy.datamap import KEPT, NOT_PERSONAL, PERSONAL, tables
-from service.privacy.retention import RULES
+from service.privacy.retention import rules
 
 
 def retention(table: str, config: Config) -> list[str]:
     """How long a table's rows are kept, in words: purge rules first, then the written rule."""
     said = [
         f"{rule.what}: {getattr(config, rule.setting)} days (`FRONTLINE_{rule.setting}`)"
-        for rule in RULES
+        for rule in rules()
         if rule.model.__tablename__ == table
     ]
     if table in KEPT:

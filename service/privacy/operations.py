@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -16,10 +14,9 @@ from service.content.models import Event, Network
 from service.crypto import vault_of
 from service.organisations.models import Organisation, Site
 from service.outbox.models import FINISHED, OutboundMessage
+from service.privacy.registry import Holding, holders, stamp
 from service.rsvps.models import Rsvp
-from service.sms.models import ConversationState, InboundMessage
 from service.verification.models import PendingAction
-from service.voice.models import VoiceCall
 
 # What an export says it leaves out, so the person knows where else to ask.
 NOT_INCLUDED = (
@@ -28,15 +25,6 @@ NOT_INCLUDED = (
     "Twilio, the phone company the service uses, keeps its own logs of texts and calls "
     "(your number, times and, for texts, the words) for its own retention period.",
 )
-
-
-@dataclass(frozen=True)
-class Holding:
-    """One kind of row held about a contact, and how many there are."""
-
-    kind: str
-    label: str
-    count: int
 
 
 def holdings(session: Session, contact: Contact) -> list[Holding]:
@@ -79,19 +67,13 @@ def holdings(session: Session, contact: Contact) -> list[Holding]:
                 CallbackRequest.recording_sid.is_not(None),
             ),
         ),
-        (
-            "inbound",
-            "Texts received (log entries)",
-            count(InboundMessage, InboundMessage.contact_id == contact.id),
-        ),
-        ("calls", "Calls to the phone line", count(VoiceCall, VoiceCall.contact_id == contact.id)),
-        (
-            "codes",
-            "Codes texted for kiosk or web requests",
-            count(PendingAction, codes),
-        ),
     ]
-    return [Holding(kind, label, n) for kind, label, n in rows]
+    codes_row = Holding(
+        "codes", "Codes texted for kiosk or web requests", count(PendingAction, codes)
+    )
+    # The channels' rows (texts received, calls) come from their holders, before the codes.
+    theirs = [held for holder in holders() for held in holder.holdings(session, contact)]
+    return [*(Holding(kind, label, n) for kind, label, n in rows), *theirs, codes_row]
 
 
 def _texts_of(session: Session, contact: Contact) -> Any:
@@ -111,10 +93,6 @@ def _codes_of(session: Session, contact: Contact) -> Any:
         (PendingAction.organisation_id == contact.organisation_id)
         & PendingAction.phone_index.in_(indexes),
     )
-
-
-def _at(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict[str, Any]:
@@ -147,18 +125,9 @@ def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict
         .where(CallbackRequest.contact_id == contact.id)
         .order_by(CallbackRequest.id)
     ).all()
-    inbound = session.scalars(
-        select(InboundMessage)
-        .where(InboundMessage.contact_id == contact.id)
-        .order_by(InboundMessage.id)
-    ).all()
-    calls = session.scalars(
-        select(VoiceCall).where(VoiceCall.contact_id == contact.id).order_by(VoiceCall.id)
-    ).all()
     codes = session.scalars(
         select(PendingAction).where(_codes_of(session, contact)).order_by(PendingAction.id)
     ).all()
-    state = session.get(ConversationState, contact.id)
     return {
         "organisation": org.name,
         "prepared_at": now.isoformat(),
@@ -166,11 +135,11 @@ def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict
             "phone": contact.phone,
             "language": contact.language,
             "discreet": contact.discreet,
-            "opted_out_at": _at(contact.opted_out_at),
-            "unusable_at": _at(contact.unusable_at),
+            "opted_out_at": stamp(contact.opted_out_at),
+            "unusable_at": stamp(contact.unusable_at),
             "site": site.name if site else None,
-            "first_seen_at": _at(contact.created_at),
-            "last_seen_at": _at(contact.last_seen_at),
+            "first_seen_at": stamp(contact.created_at),
+            "last_seen_at": stamp(contact.last_seen_at),
         },
         "memberships": [
             {
@@ -178,11 +147,11 @@ def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict
                 "sensitive": bool(networks[m.network_id].sensitive)
                 if m.network_id in networks
                 else False,
-                "joined_at": _at(m.joined_at),
+                "joined_at": stamp(m.joined_at),
                 "channel": m.channel,
                 "consent": {
                     "wording_version": m.consent_version,
-                    "given_at": _at(m.consent_at),
+                    "given_at": stamp(m.consent_at),
                     "channel": m.consent_channel,
                 }
                 if m.consent_version
@@ -193,9 +162,9 @@ def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict
         "rsvps": [
             {
                 "event": title,
-                "occurrence_start": _at(r.occurrence_start),
+                "occurrence_start": stamp(r.occurrence_start),
                 "channel": r.channel,
-                "created_at": _at(r.created_at),
+                "created_at": stamp(r.created_at),
             }
             for r, title in rsvps
         ],
@@ -206,9 +175,9 @@ def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict
                 "language": m.language,
                 "status": m.status,
                 "not_sent_because": m.skip_reason,
-                "created_at": _at(m.created_at),
-                "sent_at": _at(m.sent_at),
-                "finished_at": _at(m.finished_at),
+                "created_at": stamp(m.created_at),
+                "sent_at": stamp(m.sent_at),
+                "finished_at": stamp(m.finished_at),
             }
             for m in outbox
         ],
@@ -217,34 +186,13 @@ def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict
                 "network": network_name(r.network_id),
                 "channel": r.channel,
                 "status": r.status,
-                "created_at": _at(r.created_at),
-                "closed_at": _at(r.closed_at),
+                "created_at": stamp(r.created_at),
+                "closed_at": stamp(r.closed_at),
                 "call_attempts": r.attempts,
                 "voicemail_seconds": r.recording_seconds,
                 "voicemail_held_at_twilio": r.recording_sid is not None,
             }
             for r in requests
-        ],
-        "texts_received": [
-            {
-                "received_at": _at(m.received_at),
-                "understood_as": m.command,
-                "segments": m.segments,
-                "body": vault.decrypt(m.body_encrypted) if m.body_encrypted else None,
-                "replies": json.loads(vault.decrypt(m.replies_encrypted))
-                if m.replies_encrypted
-                else [],
-            }
-            for m in inbound
-        ],
-        "calls": [
-            {
-                "started_at": _at(c.started_at),
-                "status": c.status,
-                "duration_seconds": c.duration_seconds,
-                "language": c.language,
-            }
-            for c in calls
         ],
         "codes": [
             {
@@ -252,18 +200,13 @@ def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict
                 "channel": a.channel,
                 "network": network_name(a.network_id),
                 "consent_wording_version": a.consent_version,
-                "created_at": _at(a.created_at),
-                "expires_at": _at(a.expires_at),
-                "completed_at": _at(a.completed_at),
+                "created_at": stamp(a.created_at),
+                "expires_at": stamp(a.expires_at),
+                "completed_at": stamp(a.completed_at),
             }
             for a in codes
         ],
-        "conversation": {
-            "offered_list": state.list_kind,
-            "waiting_for_reply_to": state.pending_kind,
-            "updated_at": _at(state.updated_at),
-        }
-        if state is not None
-        else None,
+        # The channels' sections: texts received, calls, where the conversation stands.
+        **{k: v for holder in holders() for k, v in holder.export(session, contact, vault).items()},
         "not_included": list(NOT_INCLUDED),
     }

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, inspect, or_, select
+from sqlalchemy import delete, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from service.audit.models import AuditEntry
@@ -17,37 +14,16 @@ from service.db import Database
 from service.managers.models import SignInThrottle
 from service.outbox.models import FINISHED, OutboundMessage
 from service.privacy.recordings import delete_after_commit
-from service.sms.models import InboundMessage
+from service.privacy.registry import Rule, holders
 from service.speakup.models import SpeakUpCase
 from service.verification.models import CallerCheck, PendingAction, RequestKey, SendRequest
-from service.voice.models import VoiceCall
 
 # Rows deleted per statement: each batch commits, so a big table is never locked for long.
 BATCH = 500
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One kind of row, the setting that says how long it is kept, and when its clock starts."""
-
-    name: str
-    setting: str
-    what: str
-    model: Any
-    # The moment the retention period counts from.
-    since: Callable[[], ColumnElement[Any]]
-    # Further conditions: rows still in use are never purged, however old.
-    only: Callable[[dt.datetime], list[ColumnElement[bool]]] = lambda _now: []
-
-
+# The core's rules; the channels' come with their holders (see rules()).
 RULES = (
-    Rule(
-        "inbound_message",
-        "RETAIN_INBOUND_DAYS",
-        "Log of texts received (and our encrypted replies), counted from when each arrived",
-        InboundMessage,
-        lambda: InboundMessage.received_at,
-    ),
     Rule(
         "outbound_message",
         "RETAIN_OUTBOX_DAYS",
@@ -129,13 +105,6 @@ RULES = (
         lambda _now: [CallbackRequest.status != "open", CallbackRequest.closed_at.is_not(None)],
     ),
     Rule(
-        "voice_call",
-        "RETAIN_VOICE_CALLS_DAYS",
-        "Calls to the phone line (status and length), counted from when each started",
-        VoiceCall,
-        lambda: VoiceCall.started_at,
-    ),
-    Rule(
         "audit_entry",
         "RETAIN_AUDIT_DAYS",
         "The console's audit log",
@@ -143,6 +112,11 @@ RULES = (
         lambda: AuditEntry.created_at,
     ),
 )
+
+
+def rules() -> tuple[Rule, ...]:
+    """Every retention rule: the core's, then each registered package's."""
+    return RULES + tuple(rule for holder in holders() for rule in holder.retention)
 
 
 def cutoff(config: Config, rule: Rule, now: dt.datetime) -> dt.datetime:
@@ -178,7 +152,7 @@ def purge(
 ) -> dict[str, int]:
     """Apply every rule until nothing is left to delete; the number deleted per table."""
     counts: dict[str, int] = {}
-    for rule in RULES:
+    for rule in rules():
         total = 0
         while True:
             with database.session() as session:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Column, Table, select, update
+from sqlalchemy import Column, select, update
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -24,37 +24,20 @@ from service.crypto import DecryptionError, Vault, vault_of
 from service.managers.models import Manager
 from service.outbox.models import OutboundMessage
 from service.privacy.models import TwilioDeletion
-from service.sms.models import InboundMessage
+from service.privacy.registry import Target, holders
 from service.speakup.models import SpeakUpMessage
 from service.verification.models import PendingAction
 
 BATCH_SIZE = 500
 
 
-@dataclass(frozen=True)
-class Target:
-    """One table's ciphertext column, and optionally a keyed index derived from its value."""
-
-    table: Table
-    column: str
-    index_column: str | None = None
-    # Which rows share an index (the unique constraint's other columns), for duplicates.
-    index_scope: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        """How the report names it, e.g. contact.phone_encrypted."""
-        return f"{self.table.name}.{self.column}"
-
-
-# Every column holding Fernet ciphertext. A new encrypted column belongs here too.
+# Every core column holding Fernet ciphertext. A new encrypted column belongs here too, or
+# in its package's privacy holder (see targets()).
 TARGETS: tuple[Target, ...] = (
     Target(Contact.__table__, "phone_encrypted", "phone_index", ("organisation_id",)),  # type: ignore[arg-type]
     Target(Manager.__table__, "phone_encrypted"),  # type: ignore[arg-type]
     # body_hash is the loop guard's blind index of the body: rebuilt so it keeps matching.
     Target(OutboundMessage.__table__, "body_encrypted", "body_hash"),  # type: ignore[arg-type]
-    Target(InboundMessage.__table__, "replies_encrypted"),  # type: ignore[arg-type]
-    Target(InboundMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
     Target(SpeakUpMessage.__table__, "body_encrypted"),  # type: ignore[arg-type]
     # A typed number not yet a contact: a code or "text me this" on its way, and the pending
     # request waiting for its code. Their indexes feed the per-number limits.
@@ -108,10 +91,15 @@ class Report:
         return out
 
 
+def targets() -> tuple[Target, ...]:
+    """Every encrypted column: the core's, then each registered package's."""
+    return TARGETS + tuple(target for holder in holders() for target in holder.encrypted)
+
+
 def rotate_all(open_session: Callable[[], Session], *, batch_size: int = BATCH_SIZE) -> Report:
     """Move every target column to the current data key, one committed batch at a time."""
     report = Report()
-    for target in TARGETS:
+    for target in targets():
         report.columns[target.label] = _rotate_target(open_session, target, batch_size)
     return report
 

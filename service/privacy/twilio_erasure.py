@@ -30,9 +30,8 @@ from service.crypto import DecryptionError, vault_of
 from service.db import Database
 from service.outbox.models import OutboundMessage
 from service.privacy.models import CALL, LOOKUP, MESSAGE, RECORDING, TwilioDeletion
-from service.sms.models import InboundMessage
+from service.privacy.registry import holders
 from service.twilio_gateway import NotDeleted, RecordingUnavailable, Transport
-from service.voice.models import VoiceCall
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +55,14 @@ def owe_twilio(session: Session, contact: Contact, now: dt.datetime) -> str:
             if sid:
                 held.setdefault(sid, kind)
 
-    hold(MESSAGE, InboundMessage.message_sid, InboundMessage)
     hold(MESSAGE, OutboundMessage.twilio_sid, OutboundMessage)
-    hold(CALL, VoiceCall.call_sid, VoiceCall)
     hold(CALL, CallbackRequest.call_sid, CallbackRequest)
     hold(CALL, CallbackRequest.callback_call_sid, CallbackRequest)
     hold(RECORDING, CallbackRequest.recording_sid, CallbackRequest)
+    # The channels' own records (texts received, calls to the line), from their holders.
+    for holder in holders():
+        for kind, sid in holder.twilio_records(session, contact):
+            held.setdefault(sid, kind)
     mine = contact.id
     erasure = secrets.token_hex(16)
     base = {"organisation_id": contact.organisation_id, "erasure": erasure, "contact_ref": mine}

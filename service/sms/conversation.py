@@ -14,6 +14,7 @@ from service.contacts import operations as contacts
 from service.keywords import Parsed, parse
 from service.messaging import replies
 from service.messaging.replies import fit, word
+from service.privacy.erasure import erase_contact
 from service.sms.event_commands import EventCommands
 from service.sms.membership_commands import MembershipCommands
 from service.sms.support_commands import SupportCommands
@@ -165,7 +166,7 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
     def _forget(self) -> list[str]:
         reply = _("Done. We have deleted everything we held about this number.")
         self.session.expunge(self.state)
-        contacts.erase_contact(self.session, self.contact)
+        erase_contact(self.session, self.contact)
         return [reply]
 
 

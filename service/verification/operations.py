@@ -7,7 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,7 @@ from service.verification.limits import (  # noqa: F401 (re-exported for the han
     admit,
     number_requests_since,
 )
-from service.verification.models import CallerCheck, PendingAction, RequestKey
+from service.verification.models import CallerCheck, PendingAction, RequestKey, SendRequest
 
 CODE_LIFETIME = dt.timedelta(minutes=10)
 MAX_TRIES = 5
@@ -309,3 +309,16 @@ def _adopt(session: Session, organisation_id: int, number: str, contact: Contact
         .values(contact_id=contact.id, phone_encrypted=None, phone_index=None)
         .execution_options(synchronize_session="fetch")
     )
+
+
+def erase_for_contact(session: Session, contact: Contact) -> None:
+    """Delete the requests and send counts held by the contact's number's blind index."""
+    # Typed at a kiosk or on a web page before a code proved the number; the contact's own
+    # codes and caller checks cascade with the contact.
+    indexes = vault_of(session).blind_indexes(contact.phone)
+    org = contact.organisation_id
+    for model, index in (
+        (PendingAction, PendingAction.phone_index),
+        (SendRequest, SendRequest.number_index),
+    ):
+        session.execute(delete(model).where(model.organisation_id == org, index.in_(indexes)))

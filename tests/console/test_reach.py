@@ -16,6 +16,7 @@ from service.contacts import operations as contacts
 from service.content.models import Network
 from service.db import utcnow
 from service.organisations.models import Site
+from service.privacy.erasure import erase_contact
 from service.reach.operations import COLUMNS, count_reach, month_of
 from tests import factories
 from tests.sms.conftest import Handset
@@ -181,7 +182,7 @@ def test_network_names_cannot_run_as_formulas(console, admin, session, demo) -> 
 
 def test_counts_survive_the_people_being_erased(console, admin, client, demo, session) -> None:
     _join_by_sms(client, "CAREERS", 5, first=0)
-    contacts.erase_contact(session, contacts.find_contact(session, demo.id, _number(0)))
+    erase_contact(session, contacts.find_contact(session, demo.id, _number(0)))
     session.flush()
     lines = _lines(console.get(f"{PAGE}?{_query(demo)}").get_data(as_text=True))
     assert lines["Careers Network"][JOIN] == "5"

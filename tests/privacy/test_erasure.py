@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEntry
 from service.callbacks.models import CallbackRequest
 from service.contacts.models import Membership
-from service.contacts.operations import erase_contact, find_contact
+from service.contacts.operations import find_contact
+from service.privacy.erasure import erase_contact
 from service.reach.models import ReachTally
 from service.sms.models import InboundMessage
 from service.voice.models import VoiceCall

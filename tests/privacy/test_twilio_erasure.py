@@ -15,7 +15,8 @@ import logging
 from sqlalchemy import func, select
 
 from service.audit.models import AuditEntry
-from service.contacts.operations import erase_contact, find_contact
+from service.contacts.operations import find_contact
+from service.privacy.erasure import erase_contact
 from service.privacy.models import TwilioDeletion
 from service.sms.models import InboundMessage
 from service.voice.models import VoiceCall

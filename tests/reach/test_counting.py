@@ -12,6 +12,7 @@ from service.contacts import operations as contacts
 from service.content.models import Network
 from service.db import utcnow
 from service.demo.content import REACH_HISTORY
+from service.privacy.erasure import erase_contact
 from service.reach.models import ReachTally
 from service.reach.operations import (
     COLUMNS,
@@ -185,7 +186,7 @@ def test_counts_outlive_the_people_counted(session, org) -> None:
     network = factories.create_network(session, org=org)
     person = factories.create_contact(session, org=org)
     contacts.join_network(session, person, network, channel="sms")
-    contacts.erase_contact(session, person)
+    erase_contact(session, person)
     session.flush()
     table = reach_table(session, org.id, _this_month(org))
     assert _line(table, network.id).counts[:2] == (0, 1)

@@ -1,0 +1,34 @@
+"""Erasure: a contact and every row about them go; only reach counts (of no one) remain."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from service.contacts.models import Contact
+from service.db import utcnow
+from service.outbox import operations as outbox
+from service.privacy.registry import holders
+from service.privacy.twilio_erasure import owe_twilio
+from service.verification import operations as verification
+
+
+def erase_contact(session: Session, contact: Contact) -> str:
+    """Erase the contact and every row about them; only reach counts (of no one) remain.
+
+    Returns the reference of the deletions owed at Twilio, which leave with this transaction.
+    """
+    # Twilio keeps texts, calls and voicemail audio until told otherwise: the rows that tell
+    # it are written now, in this transaction, so an erasure never commits without them.
+    erasure = owe_twilio(session, contact, utcnow())
+    # Each package erases its own rows: the channels' (the SMS log, the phone line's calls)
+    # through their registered holders, the core's by asking the package.
+    for holder in holders():
+        holder.erase(session, contact)
+    outbox.erase_for_contact(session, contact)
+    verification.erase_for_contact(session, contact)
+    # Everything else hangs off the contact and cascades in the database (memberships, RSVPs,
+    # outbox rows, call-backs, codes, conversation state), so rows of later features go too.
+    session.execute(delete(Contact).where(Contact.id == contact.id))
+    session.expunge(contact)
+    return erasure
