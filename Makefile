@@ -85,9 +85,11 @@ cluster: export FRONTLINE_DEV_TOOLS ?= true
 cluster: install
 	PORT=$(PORT) $(BIN)/python bench/cluster.py
 
+# ruff, then the import contracts in pyproject.toml (channels above the core, no cycles).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check service/migrations/versions
+	$(BIN)/lint-imports --no-cache
 
 # pytest exits 5 when it collects nothing, and make stops on any non-zero exit.
 # The browser tests run once: they bring their own SQLite database, whatever the run's engine.
