@@ -10,9 +10,12 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, get_translations
 
-from service import catalogs, create_app, languages
+from service import catalog_priorities, catalog_review, catalogs, create_app, languages
+from service.cli import cli
+from service.voice.prompts import PROMPTS
 
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
+REVIEW_DOC = LOCALES.parent / "docs" / "translations.md"
 OTHER = [code for code in languages.CODES if code != languages.DEFAULT]
 
 
@@ -90,3 +93,24 @@ def test_start_up_warns_of_a_catalog_not_compiled_or_half_done(tmp_path, caplog)
     total = len([m for m in catalog if m.id])
     assert f"pl {total - 1}/{total}" in message and f"so 0/{total} (not compiled)" in message
     assert f"ur {total}/{total}" in message
+
+
+# Review status (docs/translations.md): which strings a native speaker must check first.
+def test_the_priorities_file_is_what_the_sources_say_now():
+    # A failure means a string or a rule changed: run `make translations` and commit.
+    written = (LOCALES / catalog_review.PRIORITIES).read_text()
+    assert written == catalog_priorities.render(LOCALES.parent)
+
+
+def test_the_document_is_what_the_command_writes_now(app, tmp_path):
+    # A failure means a catalog or a review file changed: run `make translations` and commit.
+    section = catalog_review.render_status(
+        catalog_review.statuses(catalogs.directory()), somali_prompts=len(PROMPTS)
+    )
+    doc = REVIEW_DOC.read_text()
+    assert catalog_review.with_status(doc, section) == doc
+    copy = tmp_path / "translations.md"
+    copy.write_text(catalog_review.with_status(doc, "stale\n"))
+    result = app.test_cli_runner().invoke(cli, ["translation-review", "--doc", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert copy.read_text() == doc
