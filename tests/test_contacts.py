@@ -6,7 +6,14 @@ import pytest
 from sqlalchemy import select, text
 
 from service.contacts.models import Contact
-from service.contacts.operations import find_contact, get_or_create_contact
+from service.contacts.operations import (
+    CONSENT_VERSION,
+    find_contact,
+    get_or_create_contact,
+    join_network,
+    join_with_consent,
+    set_discreet,
+)
 from service.contacts.phone import display, masked, normalise
 from service.crypto import DecryptionError, Vault
 from service.errors import InvalidPhoneNumber
@@ -66,3 +73,22 @@ def test_numbers_are_shown_in_national_format_and_masked() -> None:
     assert display("+441134960000") == "0113 496 0000"
     assert display("+48221234567").startswith("+48 ")
     assert masked("+447400123456") == "••••••••••456"
+
+
+def test_a_first_sensitive_group_makes_messages_discreet_on_any_channel(session) -> None:
+    org = factories.create_organisation(session)
+    open_group = factories.create_network(session, org=org, slug="careers")
+    minds = factories.create_network(session, org=org, slug="minds", sensitive=True)
+    lgbt = factories.create_network(session, org=org, slug="lgbt", sensitive=True)
+    contact = factories.create_contact(session, org=org)
+    join_network(session, contact, open_group, channel="sms")
+    assert not contact.discreet
+    _membership, created = join_with_consent(
+        session, contact, minds, channel="voice", consent_version=CONSENT_VERSION
+    )
+    assert created and contact.discreet
+    # Once the member chose real names, a second private group, or the first again, keeps that.
+    set_discreet(session, contact, False)
+    join_with_consent(session, contact, lgbt, channel="kiosk", consent_version=CONSENT_VERSION)
+    join_with_consent(session, contact, minds, channel="sms", consent_version=CONSENT_VERSION)
+    assert not contact.discreet

@@ -122,6 +122,26 @@ def join_network(
     return membership, True
 
 
+def join_with_consent(
+    session: Session, contact: Contact, network: Network, *, channel: str, consent_version: str
+) -> tuple[Membership, bool]:
+    """Join with the consent wording agreed; a first sensitive network makes messages discreet."""
+    had_sensitive = session.scalar(
+        select(Membership.network_id)
+        .join(Network, Network.id == Membership.network_id)
+        .where(Membership.contact_id == contact.id, Network.sensitive)
+        .limit(1)
+    )
+    membership, created = join_network(
+        session, contact, network, channel=channel, consent_version=consent_version
+    )
+    if created and network.sensitive and had_sensitive is None and not contact.discreet:
+        # Discreet until the member says otherwise: the safe default for a shared phone, on
+        # every channel the join was asked on.
+        set_discreet(session, contact, True)
+    return membership, created
+
+
 def _count(session: Session, contact: Contact, measure: str, channel: str, network_id: int) -> None:
     count_reach(
         session,

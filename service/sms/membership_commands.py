@@ -151,21 +151,13 @@ class MembershipCommands(ConversationBase):
         network = next((n for n in self.networks() if n.id == network_id), None)
         if network is None:
             return [replies.nothing_to_confirm(self.language)]
-        first_sensitive = not any(
-            n.sensitive
-            for n in self.networks()
-            if n.id in contacts.member_network_ids(self.session, self.contact)
-        )
-        contacts.join_network(
+        contacts.join_with_consent(
             self.session,
             self.contact,
             self.session.get_one(Network, network.id),
             channel=CHANNEL,
             consent_version=contacts.CONSENT_VERSION,
         )
-        if first_sensitive and not self.contact.discreet:
-            # Discreet until the member says otherwise: the safe default for a shared phone.
-            contacts.set_discreet(self.session, self.contact, True)
         values = {"discreet": network.discreet_name, "name_word": self.w("name")}
         return [
             fit(

@@ -81,19 +81,23 @@ def complete(session: Session, action: PendingAction, now: dt.datetime) -> Check
         contact.site_id = action.site_id
     if action.action == "join":
         network = session.get_one(Network, action.network_id)
-        was_sensitive = any(
-            m.network.sensitive for m in contact.memberships if m.network_id != network.id
-        )
-        contacts.join_network(
-            session,
-            contact,
-            network,
-            channel=action.channel,
-            consent_version=action.consent_version,
-        )
-        if network.sensitive and not was_sensitive:
+        if network.sensitive and action.consent_version:
             # As on SMS: discreet until the member says otherwise, the safe default.
-            contacts.set_discreet(session, contact, True)
+            contacts.join_with_consent(
+                session,
+                contact,
+                network,
+                channel=action.channel,
+                consent_version=action.consent_version,
+            )
+        else:
+            contacts.join_network(
+                session,
+                contact,
+                network,
+                channel=action.channel,
+                consent_version=action.consent_version,
+            )
     elif action.action == "rsvp":
         assert action.event_id is not None and action.occurrence_start is not None
         try:
