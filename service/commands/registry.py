@@ -13,11 +13,22 @@ The work a command does lives in the core (`contacts`, `rsvps`, `callbacks`, `re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
+
+from service.callbacks.operations import request_callback
+from service.contacts import operations as contacts
+from service.content import queries
+from service.outbox.operations import send_to_contact
+from service.privacy.erasure import erase_contact
+from service.reach.operations import count_reach
+from service.rsvps.operations import cancel_rsvp, rsvp
+from service.speakup.operations import open_case, raise_concern
+from service.verification import by_reply
+from service.verification import caller as caller_checks
 
 
 class Command(StrEnum):
@@ -69,6 +80,8 @@ class Spec:
     """One command: what it does, and the steps that reach it on each channel."""
 
     does: str
+    # The core operations that do the work, whichever channel asked: a channel renders.
+    core: tuple[Callable[..., object], ...] = ()
     sms: tuple[str, ...] = ()  # parsed text kinds (service.keywords)
     voice: tuple[str, ...] = ()  # ivr_flows actions
     # On the phone, only for a caller who proved on the call that they hold the number:
@@ -86,73 +99,121 @@ class Spec:
 COMMANDS: Mapping[Command, Spec] = MappingProxyType(
     {
         Command.NETWORKS: Spec(
-            "list the groups, numbered", sms=("networks",), voice=("list_networks",)
+            "list the groups, numbered",
+            core=(queries.networks,),
+            sms=("networks",),
+            voice=("list_networks",),
         ),
         Command.ABOUT: Spec(
-            "what one group is and when it next meets", sms=("about",), voice=("describe_network",)
+            "what one group is and when it next meets",
+            core=(queries.networks, queries.upcoming_occurrences),
+            sms=("about",),
+            voice=("describe_network",),
         ),
         # By phone the join is asked by text and done by the reply (service.verification).
         Command.JOIN: Spec(
             "join a group; a sensitive group asks consent first",
+            core=(contacts.join_network, contacts.join_with_consent),
             sms=("join",),
             voice=("join_network", "confirm_join"),
         ),
         Command.LEAVE: Spec(
             "leave one group, or all of them",
+            core=(contacts.leave_network, contacts.leave_all),
             sms=("leave", "leave_all"),
             voice=("leave_my_group",),
             proved_caller=True,
         ),
         Command.MY_GROUPS: Spec(
             "the member's own groups",
+            core=(contacts.member_network_ids,),
             voice=("list_my_groups", "describe_my_group"),
             proved_caller=True,
         ),
-        Command.NAME: Spec("texts may use private groups' real names", sms=("name",)),
-        Command.DISCREET: Spec("texts keep private groups' names private", sms=("discreet",)),
-        Command.EVENTS: Spec("what's on, numbered", sms=("events",), voice=("list_events",)),
+        Command.NAME: Spec(
+            "texts may use private groups' real names", core=(contacts.set_discreet,), sms=("name",)
+        ),
+        Command.DISCREET: Spec(
+            "texts keep private groups' names private",
+            core=(contacts.set_discreet,),
+            sms=("discreet",),
+        ),
+        Command.EVENTS: Spec(
+            "what's on, numbered",
+            core=(queries.upcoming_occurrences,),
+            sms=("events",),
+            voice=("list_events",),
+        ),
         # On SMS an event's details are a number picked from the list (PICK).
         Command.EVENT: Spec(
-            "one event's details, read out or texted", voice=("describe_event", "text_event")
+            "one event's details, read out or texted",
+            core=(queries.upcoming_occurrences, send_to_contact),
+            voice=("describe_event", "text_event"),
         ),
-        Command.GOING: Spec("say you will go to an event (RSVP)", sms=("going",)),
-        Command.NOT_GOING: Spec("take back an RSVP", sms=("not_going",)),
+        Command.GOING: Spec("say you will go to an event (RSVP)", core=(rsvp,), sms=("going",)),
+        Command.NOT_GOING: Spec("take back an RSVP", core=(cancel_rsvp,), sms=("not_going",)),
         Command.LIVE_SESSIONS: Spec(
             "join a session happening now by its dial-in",
+            core=(queries.upcoming_occurrences,),
             voice=("list_live_sessions", "join_live_session"),
         ),
         Command.SUPPORT: Spec(
             "the support lines, crisis line first",
+            core=(queries.support_lines, count_reach),
             sms=("talk",),
             voice=("list_support", "connect_support"),
         ),
-        Command.CALL_ME: Spec("ask to be called back", sms=("call_me",)),
+        Command.CALL_ME: Spec("ask to be called back", core=(request_callback,), sms=("call_me",)),
         # By phone, crisis words at any menu lead to the support lines (list_support).
-        Command.CRISIS: Spec("the crisis line, first and alone", sms=("crisis",)),
+        Command.CRISIS: Spec(
+            "the crisis line, first and alone", core=(queries.support_lines,), sms=("crisis",)
+        ),
         Command.MESSAGE: Spec(
             "leave a voice message for the organisers", voice=("record_message",)
         ),
         Command.SPEAK_UP: Spec(
             "raise a concern with the speak-up guardian, anonymously",
+            core=(raise_concern,),
             sms=("speakup",),
             voice=("record_concern",),
             sms_anonymous=True,
         ),
-        Command.CASE: Spec("follow a speak-up case by its code", sms=("case",), sms_anonymous=True),
-        Command.NEWS: Spec("what is new, read or played", voice=("read_announcements",)),
+        Command.CASE: Spec(
+            "follow a speak-up case by its code",
+            core=(open_case,),
+            sms=("case",),
+            sms_anonymous=True,
+        ),
+        Command.NEWS: Spec(
+            "what is new, read or played",
+            core=(queries.live_announcements,),
+            voice=("read_announcements",),
+        ),
         Command.LANGUAGE: Spec(
-            "choose the language", sms=("language",), voice=("choose_language",)
+            "choose the language",
+            core=(contacts.set_language,),
+            sms=("language",),
+            voice=("choose_language",),
         ),
         Command.HELP: Spec("what to text", sms=("help",)),
-        Command.STOP: Spec("stop all texts (Twilio's opt-out words)", sms=("opt_out",)),
-        Command.START: Spec("texts again after STOP", sms=("opt_in",)),
-        Command.FORGET_ME: Spec("erase the number and everything about it", sms=("forget_me",)),
+        Command.STOP: Spec(
+            "stop all texts (Twilio's opt-out words)", core=(contacts.opt_out,), sms=("opt_out",)
+        ),
+        Command.START: Spec("texts again after STOP", core=(contacts.opt_in,), sms=("opt_in",)),
+        Command.FORGET_ME: Spec(
+            "erase the number and everything about it", core=(erase_contact,), sms=("forget_me",)
+        ),
         Command.PROVE_NUMBER: Spec(
             "prove the caller holds the number: a code texted to it, keyed in",
+            core=(caller_checks.send_caller_code, caller_checks.check_caller_code),
             voice=("verify_caller", "send_caller_code"),
         ),
         Command.GOODBYE: Spec("say goodbye and hang up", voice=("goodbye",)),
-        Command.YES: Spec("confirm the question the last text asked", sms=("yes",)),
+        Command.YES: Spec(
+            "confirm the question the last text asked",
+            core=(by_reply.confirm_by_reply,),
+            sms=("yes",),
+        ),
         Command.NO: Spec("decline it", sms=("no",)),
         Command.MORE: Spec("the rest of the last list", sms=("more",)),
         Command.PICK: Spec("a number from the last list", sms=("pick",)),

@@ -74,6 +74,13 @@ def test_commands_on_both_channels() -> None:
     }
 
 
+def test_what_both_channels_do_is_done_by_the_core() -> None:
+    for command, spec in COMMANDS.items():
+        if spec.sms and spec.voice:
+            assert spec.core, command
+            assert all(op.__module__.split(".")[1] not in {"sms", "voice"} for op in spec.core)
+
+
 def test_the_shipped_line_uses_every_voice_step() -> None:
     used = {node.action for node in load_all(PROMPTS)["main"].nodes.values()}
     assert used - {None} == set(VOICE_ACTIONS)
