@@ -24,7 +24,7 @@ from sqlalchemy import text
 from twilio.rest import Client
 
 from bench.common import ROOT, VENV_BIN, Figure, record
-from tests.fake_twilio import FakeTwilio
+from tests.support.fake_twilio import FakeTwilio
 
 FANOUT = 10_000
 DRAIN = 3_000
@@ -62,7 +62,7 @@ from service.contacts.models import Contact
 from service.db import get_database, utcnow
 from service.organisations.operations import create_organisation
 from service.outbox.models import OutboundMessage
-from tests.outbox.test_large_broadcast import add_contacts
+from tests.support.outbox import add_contacts
 
 count, queue_rows = int(sys.argv[1]), sys.argv[2] == "queue"
 app = create_app()

@@ -22,7 +22,7 @@ from service.crypto import Vault
 from service.db import Base, Database
 from service.speakup import codes
 from service.speakup import operations as speakup
-from tests import factories
+from tests.support import factories
 
 ROUNDS = 15
 NOW = dt.datetime(2026, 12, 7, 10, 15, tzinfo=dt.UTC)

@@ -20,10 +20,11 @@ from service.crypto import Vault
 from service.db import get_database, get_session, make_engine
 from service.migrations import alembic_config
 from service.models import Base
+from tests.support.settings import PUBLIC_URL, TEST_AUTH_TOKEN, TEST_DATA_KEY
 
-TEST_DATA_KEY = "test-data-key-not-secret"
-TEST_AUTH_TOKEN = "test-twilio-auth-token"
-PUBLIC_URL = "https://frontline.example.org"
+# Fixtures shared by every folder: the browser (a live server, Chromium, a page; one
+# Playwright per run) and the console (a manager's browser, managers per role).
+pytest_plugins = ["tests.support.browser", "tests.support.console", "tests.support.fake_twilio"]
 
 # The suite's clock. Every test runs at one moment, FRONTLINE_TEST_NOW (an ISO date and time;
 # by default a Wednesday in mid-November at 10:30, outside quiet hours), with the clock ticking
@@ -201,6 +202,3 @@ def demo(session):
     session.flush()
     return organisation_for_number(session, "+441134960000")
 
-
-# Browser fixtures (live server, Chromium, page), registered once for every test folder.
-from tests.browser_fixtures import browser, live, page  # noqa: E402, F401

@@ -17,7 +17,7 @@ from service.contacts.operations import (
 from service.contacts.phone import display, masked, normalise
 from service.crypto import DecryptionError, Vault
 from service.errors import InvalidPhoneNumber
-from tests import factories
+from tests.support import factories
 
 
 def test_vault_round_trip_and_keyed_index() -> None:

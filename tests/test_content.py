@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from service.content import notices, operations, queries
 from service.content.models import Event, Network, NetworkKeyword
 from service.errors import InvalidPhoneNumber, InvalidRecurrence, KeywordClash, ValidationError
-from tests import factories
+from tests.support import factories
 
 
 def test_a_keyword_cannot_name_two_networks_in_any_language(session) -> None:

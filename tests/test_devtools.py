@@ -47,7 +47,7 @@ def test_messages_the_service_sends_arrive_on_the_simulated_handset(client, sess
     from service.outbox.operations import send_to_contact
     from service.outbox.sending import send_one
     from service.twilio_gateway import DevTransport
-    from tests import factories
+    from tests.support import factories
 
     org = factories.create_organisation(session)
     contact = factories.create_contact(session, org=org, phone="+447400123456")

@@ -9,8 +9,8 @@ import re
 import pytest
 from werkzeug.routing import Rule
 
-from tests.conftest import PUBLIC_URL
-from tests.console.conftest import PASSWORD, Console
+from tests.support.console import PASSWORD, Console
+from tests.support.settings import PUBLIC_URL
 
 # A value for every URL argument any route takes; a new argument name fails the walk below.
 SAMPLES = {

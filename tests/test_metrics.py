@@ -22,10 +22,10 @@ from service.broadcasts.operations import create_broadcast, send_broadcast
 from service.contacts.operations import join_network
 from service.content.models import Network
 from service.outbox.models import OutboundMessage
-from tests import factories
-from tests.outbox.conftest import MORNING
-from tests.sms.conftest import Handset, signed_post
-from tests.voice.conftest import Caller
+from tests.support import factories
+from tests.support.outbox import MORNING
+from tests.support.sms import Handset, signed_post
+from tests.support.voice import Caller
 
 BIN = Path(sys.executable).parent
 

@@ -11,9 +11,9 @@ from service.languages import ascii_digits
 from service.rsvps.models import Rsvp
 from service.speakup import codes
 from service.verification import operations as ops
-from tests.sms.conftest import Handset
-from tests.verification.conftest import code_in, texts_to
-from tests.voice.conftest import Caller
+from tests.support.sms import Handset
+from tests.support.texts import code_in, texts_to
+from tests.support.voice import Caller
 
 # The same number in the scripts people type and speech recognition writes.
 SCRIPTS = {

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from service import create_app
 from service.config import Config, ConfigError, validate
 from service.devtools.simulator import webhook_form
-from tests.sms.conftest import DEMO_NUMBER, signed_post
+from tests.support.sms import DEMO_NUMBER, signed_post
 
 # Nothing listens on port 1: the connection is refused at once, as with a stopped server.
 STOPPED = "postgresql+psycopg://frontline@127.0.0.1:1/frontline"

@@ -10,7 +10,7 @@ import pytest
 
 from service.demo import load_demo
 from service.public import views
-from tests import factories
+from tests.support import factories
 
 
 @pytest.fixture

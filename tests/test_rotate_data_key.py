@@ -21,8 +21,8 @@ from service.outbox.models import OutboundMessage
 from service.privacy.rotation import targets
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage
-from tests.conftest import TEST_DATA_KEY
-from tests.factories import create_organisation
+from tests.support.factories import create_organisation
+from tests.support.settings import TEST_DATA_KEY
 
 KEY_B = "the-new-data-key-not-secret"
 NUMBERS = ("+447700900001", "+447700900002", "+447700900003")

@@ -6,8 +6,8 @@ import pytest
 
 from service.cli import cli
 from service.organisations.operations import create_organisation
-from tests.conftest import PUBLIC_URL
-from tests.fake_twilio import Answer, FakeTwilio
+from tests.support.fake_twilio import Answer, config_at_fake
+from tests.support.settings import PUBLIC_URL
 
 NORTH = "+441134960001"
 NORTH_SECOND = "+441134960002"
@@ -22,17 +22,7 @@ WANTED = {
 }
 
 
-@pytest.fixture
-def fake():
-    """A fake Twilio REST server on 127.0.0.1."""
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-def config(config, fake):
-    """The test account, its REST calls sent to the fake."""
-    return config.replace(TWILIO_API_URL=fake.url)
+config = config_at_fake()
 
 
 @pytest.fixture

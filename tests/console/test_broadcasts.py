@@ -10,26 +10,15 @@ from service.broadcasts.models import Broadcast
 from service.contacts.operations import join_network, set_discreet
 from service.content.models import Network
 from service.outbox.models import OutboundMessage
-from tests import factories
-from tests.console.test_content import page_text
-from tests.fake_twilio import FakeTwilio
-from tests.outbox.conftest import SENDER, Worker
-from tests.sms.conftest import signed_post
+from tests.support import factories
+from tests.support.console import page_text
+from tests.support.fake_twilio import config_at_fake
+from tests.support.outbox import SENDER, Worker
+from tests.support.sms import signed_post
 
-
-@pytest.fixture
-def fake():
-    """A fake Twilio REST server."""
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-def config(config, fake):
-    """Twilio pointed at the fake, no pace limit."""
-    return config.replace(
-        TWILIO_FROM_NUMBER=SENDER, TWILIO_API_URL=fake.url, SMS_SEND_RATE=0, MAX_DAILY_TEXTS=1000
-    )
+config = config_at_fake(
+    TWILIO_FROM_NUMBER=SENDER, SMS_SEND_RATE=0, MAX_DAILY_TEXTS=1000
+)
 
 
 @pytest.fixture

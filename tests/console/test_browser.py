@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from service.managers.operations import create_manager
 from service.organisations.models import Organisation
-from tests.console.conftest import PASSWORD
+from tests.support.console import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,9 @@ from service.callbacks import operations as callbacks
 from service.callbacks.models import CallbackRequest
 from service.contacts.operations import get_or_create_contact
 from service.content.models import Network
-from tests.conftest import PUBLIC_URL
-from tests.fake_twilio import AUDIO, Answer, FakeTwilio
-from tests.sms.conftest import signed_post
+from tests.support.fake_twilio import AUDIO, Answer, config_at_fake
+from tests.support.settings import PUBLIC_URL
+from tests.support.sms import signed_post
 
 QUEUE = "/console/callbacks"
 WORKER = "+447400123456"
@@ -26,17 +26,7 @@ ORG_NUMBER = "+441134960000"
 ACCOUNT = "AC" + "0" * 32
 
 
-@pytest.fixture
-def fake():
-    """A fake Twilio REST server on 127.0.0.1."""
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-def config(config, fake):
-    """Twilio's REST API is the fake."""
-    return config.replace(TWILIO_API_URL=fake.url)
+config = config_at_fake()
 
 
 def network_id(session, slug: str) -> int:

@@ -25,10 +25,10 @@ from service.managers.operations import create_manager
 from service.migrations import alembic_config
 from service.organisations.models import Organisation
 from service.twilio_gateway import sign
-from tests.browser_fixtures import ARTIFACTS, Live, inject_axe
-from tests.conftest import TEST_AUTH_TOKEN, TEST_DATA_KEY
-from tests.console.conftest import PASSWORD
-from tests.fake_twilio import FakeTwilio
+from tests.support.browser import ARTIFACTS, Live, inject_axe
+from tests.support.console import PASSWORD
+from tests.support.fake_twilio import FakeTwilio
+from tests.support.settings import TEST_AUTH_TOKEN, TEST_DATA_KEY
 
 pytestmark = pytest.mark.browser
 

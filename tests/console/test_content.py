@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEntry
 from service.content import queries
 from service.content.models import Event, Network, SupportLine, Translation
-from tests.conftest import PUBLIC_URL
+from tests.support.console import event_form, page_text
+from tests.support.settings import PUBLIC_URL
 
 
 @pytest.fixture
@@ -40,12 +41,6 @@ def audits(session, action):
     return session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
 
 
-def page_text(response) -> str:
-    """The words on a page, as a reader sees them (no markup, styles or scripts)."""
-    html = re.sub(r"(?s)<(style|script)[^>]*>.*?</\1>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
 def test_a_lead_sees_and_edits_only_their_network(lead, session):
     home = page_text(lead.get("/console/content"))
     assert "Cuppa and chat" in home and "Minds Matter" in home
@@ -55,30 +50,6 @@ def test_a_lead_sees_and_edits_only_their_network(lead, session):
     assert lead.get(f"/console/content/network/{network(session, 'careers').id}").status_code == 403
     assert lead.get("/console/content/networks/new").status_code == 403
     assert lead.get("/console/content/support/new").status_code == 403
-
-
-def event_form(**changes):
-    values = {
-        "title": "Cuppa and chat",
-        "network": "",
-        "site": "0",
-        "place": "Canteen, Eastfield Depot",
-        "date": "2026-01-09",
-        "start": "12:30",
-        "end": "13:30",
-        "repeat": "weekly",
-        "days": ["FR"],
-        "interval": "1",
-        "nth": "1",
-        "weekday": "MO",
-        "until": "",
-        "dial_in_number": "0113 496 0101",  # stored as +441134960101, as the demo has it
-        "dial_in_pin": "204060",
-        "capacity": "",
-        "description": "Tea, biscuits and a friendly ear. Drop in for five minutes or the hour.",
-    }
-    values.update(changes)
-    return values
 
 
 def test_a_lead_changes_an_event_and_every_channel_reads_it(lead, session, demo):

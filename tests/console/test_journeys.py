@@ -27,13 +27,12 @@ from service.migrations import alembic_config
 from service.organisations.models import Organisation
 from service.outbox.sending import send_one
 from service.twilio_gateway import TwilioTransport
-from tests import factories
-from tests.browser_fixtures import ARTIFACTS, watched_tab
-from tests.conftest import TEST_DATA_KEY
-from tests.console.conftest import PASSWORD
-from tests.fake_twilio import FakeTwilio
-from tests.kiosk.test_accessibility import violations
-from tests.kiosk.test_browser import wait_until
+from tests.support import factories
+from tests.support.browser import ARTIFACTS, watched_tab
+from tests.support.console import PASSWORD
+from tests.support.fake_twilio import FakeTwilio
+from tests.support.kiosk_browser import violations, wait_until
+from tests.support.settings import TEST_DATA_KEY
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from service.audit.models import AuditEntry
 from service.organisations.models import Site
-from tests.conftest import PUBLIC_URL
+from tests.support.settings import PUBLIC_URL
 
 
 def site(session, slug):

@@ -18,8 +18,8 @@ from service.db import utcnow
 from service.organisations.models import Site
 from service.privacy.erasure import erase_contact
 from service.reach.operations import COLUMNS, count_reach, month_of
-from tests import factories
-from tests.sms.conftest import Handset
+from tests.support import factories
+from tests.support.sms import Handset
 
 PAGE = "/console/reach"
 JOIN = 1 + COLUMNS.index("join")  # the label comes first in a line

@@ -16,7 +16,7 @@ from service.cli import cli
 from service.console import auth, views
 from service.db import utcnow
 from service.managers.models import Manager, SignInThrottle
-from tests.console.conftest import PASSWORD
+from tests.support.console import PASSWORD
 
 
 def later(monkeypatch, delta: dt.timedelta) -> None:

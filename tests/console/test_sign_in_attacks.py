@@ -12,8 +12,8 @@ from service.audit.models import AuditEntry
 from service.console import auth, views
 from service.db import utcnow
 from service.managers import operations
-from tests.conftest import PUBLIC_URL
-from tests.console.conftest import PASSWORD, Console
+from tests.support.console import PASSWORD, Console
+from tests.support.settings import PUBLIC_URL
 
 WRONG = "000000"
 

@@ -22,9 +22,9 @@ from service.db import get_database
 from service.managers.models import Manager
 from service.managers.operations import FREE_CODE_TRIES, create_manager
 from service.organisations.models import Organisation
-from tests.conftest import PUBLIC_URL
-from tests.console.conftest import PASSWORD
-from tests.factories import create_organisation
+from tests.support.console import PASSWORD
+from tests.support.factories import create_organisation
+from tests.support.settings import PUBLIC_URL
 
 GUESSES = 24
 

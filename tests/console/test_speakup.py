@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEntry
 from service.contacts.models import Contact
 from service.speakup.models import SpeakUpCase
-from tests.console.test_content import page_text
-from tests.sms.conftest import Handset
-from tests.speakup.test_kiosk import raise_at_kiosk
+from tests.support.console import page_text
+from tests.support.sms import Handset
+from tests.support.speakup import raise_at_kiosk
 
 
 @pytest.mark.parametrize("role", ["admin", "network_lead", "site_manager"])

@@ -11,7 +11,7 @@ from service.audit.models import AuditEntry
 from service.content.models import Event, Network
 from service.managers.models import Manager
 from service.organisations.models import Site
-from tests.console.test_content import event_form
+from tests.support.console import event_form
 
 KIOSK = "/kiosk/eastfield-depot/api/"
 

@@ -8,8 +8,8 @@ import pytest
 from service import catalog_review
 from service.managers.operations import create_manager
 from service.organisations.models import Organisation
-from tests.browser_fixtures import ARTIFACTS, inject_axe
-from tests.console.conftest import PASSWORD
+from tests.support.browser import ARTIFACTS, inject_axe
+from tests.support.console import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.languages import CODES
-from tests.browser_fixtures import inject_axe
+from tests.support.kiosk_browser import violations
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,6 @@ PAGES = [
     "/o/northgate/",
     "/o/northgate/n/minds",
 ]
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 
 
 @pytest.fixture(scope="module")
@@ -35,17 +34,6 @@ def axe_tab(browser, live):
     tab = context.new_page()
     yield tab
     context.close()
-
-
-def violations(tab) -> list[str]:
-    """axe's violations on the page as it is now, one line each."""
-    inject_axe(tab)
-    found = tab.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
-        ".violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))",
-        TAGS,
-    )
-    return found
 
 
 def event_page(tab) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 from sqlalchemy import select
@@ -12,50 +11,14 @@ from sqlalchemy import select
 from service.contacts.models import Membership
 from service.contacts.operations import find_contact
 from service.content.models import Network
-from tests.browser_fixtures import screenshot
-from tests.verification.conftest import code_in
+from tests.support.browser import screenshot
+from tests.support.kiosk_browser import EVERYTHING_KEPT, HOME, wait_until
+from tests.support.texts import code_in
 
 pytestmark = pytest.mark.browser
 
-HOME = "/kiosk/eastfield-depot/"
 NUMBER = "07400123456"
 E164 = "+447400123456"
-
-# Everything a browser could keep about a person, gathered from inside the page.
-EVERYTHING_KEPT = """async () => {
-  const kept = {
-    dom: document.documentElement.outerHTML, url: location.href, history: history.length,
-    local: JSON.stringify(localStorage), session: JSON.stringify(sessionStorage),
-    cookies: document.cookie, idb: [], caches: [],
-  };
-  for (const info of await indexedDB.databases()) {
-    const db = await new Promise((ok, fail) => {
-      const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = fail;
-    });
-    for (const store of db.objectStoreNames) {
-      kept.idb.push(JSON.stringify(await new Promise((ok) => {
-        const r = db.transaction(store).objectStore(store).getAll();
-        r.onsuccess = () => ok(r.result);
-      })));
-    }
-    db.close();
-  }
-  for (const name of await caches.keys()) {
-    const cache = await caches.open(name);
-    for (const request of await cache.keys()) {
-      kept.caches.push(request.url + "\\n" + await (await cache.match(request)).text());
-    }
-  }
-  return kept;
-}"""
-
-
-def wait_until(tab, script: str, timeout: float = 15.0) -> None:
-    """Poll a page expression until it is true (wait_for_function needs eval, which CSP bars)."""
-    deadline = time.monotonic() + timeout
-    while not tab.evaluate(script):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {script}"
-        tab.wait_for_timeout(100)
 
 
 def assert_no_number(tab, number: str = NUMBER) -> dict:
@@ -144,7 +107,7 @@ def pair_this_pc(tab, live, site_slug: str = "eastfield-depot") -> None:
 
     from service.managers.operations import create_manager
     from service.organisations.models import Organisation, Site
-    from tests.console.conftest import PASSWORD
+    from tests.support.console import PASSWORD
 
     with live.database.session() as session:
         org = session.get_one(Organisation, live.org_id)

@@ -14,7 +14,7 @@ from service.content import notices, queries
 from service.content.models import Network
 from service.db import utcnow
 from service.languages import CODES, LANGUAGES
-from tests.verification.conftest import code_in, texts_to
+from tests.support.texts import code_in, texts_to
 
 SITE = "/kiosk/eastfield-depot/"
 PAGES = [

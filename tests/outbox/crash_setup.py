@@ -8,7 +8,7 @@ from service import create_app
 from service.broadcasts.operations import create_broadcast, send_broadcast
 from service.db import get_database, utcnow
 from service.organisations.operations import create_organisation
-from tests.outbox.test_large_broadcast import add_contacts
+from tests.support.outbox import add_contacts
 
 
 def main(count: int) -> None:

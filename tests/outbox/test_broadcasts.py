@@ -19,8 +19,8 @@ from service.contacts.operations import join_network, opt_out, set_discreet
 from service.content.operations import set_translation
 from service.errors import ValidationError
 from service.outbox.models import OutboundMessage
-from tests import factories
-from tests.outbox.conftest import MORNING
+from tests.support import factories
+from tests.support.outbox import MORNING
 
 
 def _bodies(session, broadcast) -> dict[int, str]:

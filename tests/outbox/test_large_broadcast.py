@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from service.broadcasts.operations import create_broadcast, send_broadcast
-from service.contacts.models import Contact
-from service.crypto import vault_of
 from service.outbox.models import OutboundMessage
-from tests import factories
-from tests.outbox.conftest import MORNING
-from tests.sms.conftest import Handset
+from tests.support import factories
+from tests.support.outbox import MORNING, add_contacts
+from tests.support.sms import Handset
 
 RECIPIENTS = 5000
-
-
-def add_contacts(session, org, count: int) -> list[str]:
-    """Many contacts at once (bulk insert, numbers encrypted as usual); their numbers."""
-    vault = vault_of(session)
-    numbers = [f"+4474001{n:05d}" for n in range(count)]
-    session.execute(
-        insert(Contact),
-        [
-            {
-                "organisation_id": org.id,
-                "phone_encrypted": vault.encrypt(number),
-                "phone_index": vault.blind_index(number),
-                "language": "en",
-                "discreet": False,
-                "created_at": MORNING,
-                "last_seen_at": MORNING,
-            }
-            for number in numbers
-        ],
-    )
-    return numbers
 
 
 def test_a_stop_during_a_broadcast_means_no_more_texts(session, app, client, fake, worker):

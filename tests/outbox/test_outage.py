@@ -14,8 +14,8 @@ from service.db import get_database
 from service.outbox import sending
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import send_to_contact
-from tests import factories
-from tests.outbox.conftest import MORNING
+from tests.support import factories
+from tests.support.outbox import MORNING
 
 CALLBACK = "https://frontline.example.org/twilio/sms/status?outbox_id={id}"
 

@@ -9,7 +9,7 @@ from huey.exceptions import RateLimitExceeded
 
 from service import tasks
 from service.outbox.operations import send_to_contact
-from tests import factories
+from tests.support import factories
 
 
 @pytest.fixture

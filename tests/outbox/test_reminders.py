@@ -12,7 +12,7 @@ from service.crypto import vault_of
 from service.outbox.models import OutboundMessage
 from service.rsvps.operations import rsvp
 from service.rsvps.reminders import queue_reminders, reminder_moment
-from tests import factories
+from tests.support import factories
 
 
 def test_reminders_go_once_per_offset_in_the_members_language(session, app) -> None:

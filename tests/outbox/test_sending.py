@@ -7,9 +7,9 @@ import datetime as dt
 from service.contacts.operations import join_network, leave_network, opt_out
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import send_to_contact, send_to_number
-from tests import factories
-from tests.fake_twilio import Answer
-from tests.outbox.conftest import SENDER
+from tests.support import factories
+from tests.support.fake_twilio import Answer
+from tests.support.outbox import SENDER
 
 
 def _text(session, contact, body="Your code is 123456", key=None, urgent=False) -> int:

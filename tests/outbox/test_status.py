@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import send_to_contact
-from tests import factories
-from tests.sms.conftest import signed_post
+from tests.support import factories
+from tests.support.sms import signed_post
 
 
 def _sent_row(session, worker) -> OutboundMessage:

@@ -16,8 +16,8 @@ from print_templates import poster
 from service.db import utcnow
 from service.languages import LANGUAGES
 from service.messaging.replies import word
-from tests.conftest import PUBLIC_URL
-from tests.printing.conftest import page_texts, render_pngs
+from tests.support.printing import page_texts, render_pngs
+from tests.support.settings import PUBLIC_URL
 
 NETWORKS = 8  # in the demo council
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -236,7 +236,7 @@ def test_the_pack_code_says_when_the_content_has_changed(built, app_with_demo, t
 
 def test_a_site_with_nothing_to_print_is_refused(app, session):
     from service.printing.operations import NothingToPrint, build_pack
-    from tests.factories import create_organisation, create_site
+    from tests.support.factories import create_organisation, create_site
 
     org = create_organisation(session)
     site = create_site(session, org=org)

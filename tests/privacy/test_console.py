@@ -10,7 +10,7 @@ from sqlalchemy import select
 from service.audit.models import AuditEntry
 from service.contacts.operations import find_contact, get_or_create_contact
 from service.organisations.models import Organisation
-from tests.sms.conftest import Handset
+from tests.support.sms import Handset
 
 NUMBER, NATIONAL = "+447400111222", "07400 111222"
 
@@ -49,7 +49,7 @@ def test_erasing_without_the_confirmation_erases_nothing(admin, member, session,
 
 
 def test_erasing_without_a_csrf_token_is_refused(admin, member, session, demo):
-    from tests.conftest import PUBLIC_URL
+    from tests.support.settings import PUBLIC_URL
 
     refused = admin.client.post(
         f"/console/privacy/{member.id}/erase",

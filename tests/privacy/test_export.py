@@ -11,7 +11,7 @@ from service.contacts.operations import find_contact
 from service.db import utcnow
 from service.outbox.operations import send_to_contact
 from service.privacy.operations import subject_access
-from tests.privacy.conftest import ask_at_kiosk, use_phone_and_text
+from tests.support.privacy import ask_at_kiosk, use_phone_and_text
 
 NUMBER, NATIONAL, RECORDING = "+447400111222", "07400 111222", "RE" + "c" * 32
 URDU = "آپ کی میٹنگ جمعہ کو ہے"

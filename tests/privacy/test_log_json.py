@@ -12,8 +12,8 @@ from sqlalchemy import select
 from service import log as service_log
 from service.config import ConfigError, from_env
 from service.outbox.models import OutboundMessage
-from tests.outbox.conftest import Worker
-from tests.privacy.test_log_hygiene import (
+from tests.support.outbox import Worker
+from tests.support.privacy import (
     BODIES,
     CALLER,
     KIOSK_USER,

@@ -20,15 +20,9 @@ from service.privacy.erasure import erase_contact
 from service.privacy.models import TwilioDeletion
 from service.sms.models import InboundMessage
 from service.voice.models import VoiceCall
-from tests.outbox.conftest import Worker
-from tests.privacy.conftest import (
-    ask_at_kiosk,
-    run_worker,
-    started_at,
-    traces,
-    use_phone_and_text,
-)
-from tests.sms.conftest import DEMO_NUMBER, Handset
+from tests.support.outbox import Worker
+from tests.support.privacy import ask_at_kiosk, run_worker, started_at, traces, use_phone_and_text
+from tests.support.sms import DEMO_NUMBER, Handset
 
 A, A_RECORDING = "+447400111222", "RE" + "a" * 32
 B, B_NATIONAL, B_RECORDING = "+447400333444", "07400333444", "RE" + "b" * 32

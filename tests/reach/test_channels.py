@@ -11,9 +11,9 @@ from service.organisations.models import Site
 from service.reach.models import ReachTally
 from service.reach.operations import month_of
 from service.verification import operations as verification
-from tests.sms.conftest import Handset, signed_post
-from tests.verification.conftest import code_in, texts_to
-from tests.voice.conftest import Caller
+from tests.support.sms import Handset, signed_post
+from tests.support.texts import code_in, texts_to
+from tests.support.voice import Caller
 
 
 def _counted(session, demo, measure: str) -> list[tuple[str, int, int, int]]:

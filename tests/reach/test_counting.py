@@ -25,7 +25,7 @@ from service.reach.operations import (
     reach_table,
 )
 from service.rsvps.operations import rsvp
-from tests import factories
+from tests.support import factories
 
 JOIN = COLUMNS.index("join")
 LEAVE = COLUMNS.index("leave")

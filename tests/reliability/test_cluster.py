@@ -19,7 +19,7 @@ import pytest
 from bench.common import ROOT, VENV_BIN
 from service.devtools.simulator import webhook_form
 from service.outbox.models import STATUS_RANK
-from tests.reliability.conftest import DEMO_NUMBER, LiveCluster, Response
+from tests.support.cluster import DEMO_NUMBER, LiveCluster, Response
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 

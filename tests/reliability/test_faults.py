@@ -20,8 +20,8 @@ import redis
 
 from bench.common import ROOT, VENV_BIN
 from service.devtools.simulator import webhook_form
-from tests.fake_twilio import Answer
-from tests.reliability.conftest import DEMO_NUMBER, REDIS_URL, LiveCluster, Response
+from tests.support.cluster import DEMO_NUMBER, REDIS_URL, LiveCluster, Response
+from tests.support.fake_twilio import Answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 

@@ -12,19 +12,9 @@ from service.content import queries
 from service.messaging.replies import CONSENT_SEGMENTS, CUT
 from service.messaging.segments import count
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
-from tests.sms.conftest import Handset
+from tests.support.sms import WARNING, Handset
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
-# The warning's meaning in each language: that membership can reveal something personal.
-WARNING = {
-    "en": "something personal",
-    "pl": "coś osobistego",
-    "ro": "ceva personal",
-    "ur": "ذاتی بات",
-    "pa": "ਨਿੱਜੀ ਗੱਲ",
-    "gu": "અંગત વાત",
-    "so": "wax gaar ah",
-}
 CONSENT_IDS = (
     "%(name)s: being a member can show something personal about you. We keep your number "
     "(encrypted) and that you joined. Only the organisers see it, never your manager. Leave "
@@ -32,11 +22,6 @@ CONSENT_IDS = (
     "%(name)s: membership can show something personal. We keep your number (encrypted); "
     "only organisers see it. Leave: %(leave)s. Join? Reply %(yes)s.",
 )
-
-
-def is_consent_question(text: str) -> bool:
-    """Whether a reply is the consent question, in any language."""
-    return any(marker in text for marker in WARNING.values())
 
 
 @pytest.mark.parametrize("code", [c for c in languages.CODES if c != "en"])

@@ -12,7 +12,7 @@ from service.contacts.operations import CONSENT_VERSION, find_contact
 from service.content.models import Network
 from service.rsvps.models import Rsvp
 from service.sms.models import ConversationState, InboundMessage
-from tests.sms.conftest import WORKER, Handset
+from tests.support.sms import WORKER, Handset
 
 
 def _contact(session, demo) -> Contact:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from service import languages
 from service.contacts.models import Membership
 from service.contacts.operations import find_contact
-from tests.sms.conftest import Handset
+from tests.support.sms import Handset
 
 # One real phrasing per language, as a first text from a number the service has never seen.
 FIRST_TEXTS = {

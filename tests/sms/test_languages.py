@@ -12,8 +12,7 @@ from service import languages
 from service.messaging.replies import CONSENT_SEGMENTS, CUT
 from service.messaging.segments import count
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
-from tests.sms.conftest import Handset
-from tests.sms.test_consent import is_consent_question
+from tests.support.sms import Handset, is_consent_question
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 OTHER_LANGUAGES = [code for code in languages.CODES if code != "en"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import TEST_AUTH_TOKEN
-from tests.sms.conftest import Handset
+from tests.support.settings import TEST_AUTH_TOKEN
+from tests.support.sms import Handset
 
 
 @pytest.fixture

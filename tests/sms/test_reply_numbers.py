@@ -13,7 +13,7 @@ from service.contacts.operations import find_contact
 from service.keywords import parse
 from service.messaging.replies import word
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
-from tests.sms.conftest import Handset
+from tests.support.sms import Handset
 
 # The digits each language's people may type: Urdu's Extended Arabic-Indic, Gurmukhi, Gujarati.
 ZERO = {"ur": 0x06F0, "pa": 0x0A66, "gu": 0x0AE6}

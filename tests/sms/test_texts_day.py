@@ -15,8 +15,7 @@ from service.languages import TYPEABLE
 from service.messaging.replies import CUT, word
 from service.messaging.segments import count
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
-from tests.sms.conftest import Handset
-from tests.sms.test_consent import is_consent_question
+from tests.support.sms import Handset, is_consent_question
 
 _numbers = iter(range(100, 10_000))
 

@@ -12,8 +12,8 @@ from twilio.request_validator import RequestValidator
 from service.contacts.models import Contact, Membership
 from service.messaging.segments import count
 from service.sms.models import InboundMessage
-from tests.conftest import PUBLIC_URL, TEST_AUTH_TOKEN
-from tests.sms.conftest import Handset, signed_post
+from tests.support.settings import PUBLIC_URL, TEST_AUTH_TOKEN
+from tests.support.sms import Handset, signed_post
 
 
 def _rows(session, model) -> int:

@@ -7,25 +7,11 @@ import datetime as dt
 import pytest
 
 from service.queue import huey
-from tests.fake_twilio import FakeTwilio
+from tests.support.fake_twilio import config_at_fake
+from tests.support.sms import DEMO_NUMBER
+from tests.support.speakup import NOW
 
-
-@pytest.fixture
-def fake():
-    """A fake Twilio REST server that records what the service deletes at it."""
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-def config(config, fake):
-    """Twilio at the fake."""
-    return config.replace(TWILIO_API_URL=fake.url, TWILIO_FROM_NUMBER="+441134960000")
-
-
-# Counters run in fixed windows (a minute, an hour): the clock is held still so a test never
-# straddles the turn of one, whatever time CI runs at.
-NOW = dt.datetime(2026, 12, 7, 10, 15, 30, tzinfo=dt.UTC)
+config = config_at_fake(TWILIO_FROM_NUMBER=DEMO_NUMBER)
 
 
 @pytest.fixture(autouse=True)

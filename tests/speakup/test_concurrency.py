@@ -14,9 +14,9 @@ from service.organisations.models import Organisation
 from service.speakup import codes
 from service.speakup import operations as speakup
 from service.speakup.models import SpeakUpThrottle
-from tests import factories
-from tests.conftest import TEST_DATA_KEY
-from tests.speakup.conftest import NOW
+from tests.support import factories
+from tests.support.settings import TEST_DATA_KEY
+from tests.support.speakup import NOW
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("FRONTLINE_TEST_DATABASE_URL"),

@@ -9,13 +9,9 @@ from sqlalchemy import func, select
 from service.contacts.models import Contact
 from service.speakup import operations as speakup
 from service.speakup.models import SpeakUpCase
+from tests.support.speakup import KIOSK, raise_at_kiosk
 
-KIOSK = "/kiosk/eastfield-depot"
 CODE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
-
-
-def raise_at_kiosk(client, text="The forklift brakes are failing and nobody fixes them."):
-    return client.post(f"{KIOSK}/api/speak-up", json={"text": text, "lang": "en"})
 
 
 def test_a_concern_at_the_kiosk_gets_a_code_and_no_cookie(client, demo, session):

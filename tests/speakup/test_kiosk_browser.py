@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from service.speakup import operations as speakup
 from service.speakup.models import SpeakUpCase
-from tests.browser_fixtures import screenshot, watched_tab
-from tests.kiosk.test_accessibility import violations
-from tests.kiosk.test_browser import EVERYTHING_KEPT, HOME
+from tests.support.browser import screenshot, watched_tab
+from tests.support.kiosk_browser import EVERYTHING_KEPT, HOME, violations
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -16,22 +15,14 @@ from service.sms.models import InboundMessage
 from service.speakup import codes
 from service.speakup import operations as speakup
 from service.speakup.models import SpeakUpCase
-from tests.sms.conftest import Handset
-
-CONCERN = "The night shift at Eastfield is short of gloves and the manager says to reuse them."
-CODE = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
+from tests.support.sms import Handset
+from tests.support.speakup import CODE, CONCERN, code_in
 
 
 @pytest.fixture
 def handset(client, demo) -> Handset:
     """A phone that has never texted the service."""
     return Handset(client, "+447400111222")
-
-
-def code_in(texts: list[str]) -> str:
-    found = CODE.search(" ".join(texts))
-    assert found, texts
-    return found.group(1)
 
 
 def count(session, model) -> int:

@@ -19,9 +19,9 @@ from service.speakup import operations as speakup
 from service.speakup.models import SpeakUpCase, SpeakUpReceipt, SpeakUpThrottle
 from service.speakup.sms import recognise
 from service.tasks import purge_speakup_hourly
-from tests.conftest import TEST_DATA_KEY
-from tests.sms.conftest import Handset, signed_post
-from tests.speakup.test_sms import CONCERN, code_in
+from tests.support.settings import TEST_DATA_KEY
+from tests.support.sms import Handset, signed_post
+from tests.support.speakup import CONCERN, code_in
 
 SPEAKER = "+447400111222"
 

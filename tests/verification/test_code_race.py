@@ -29,8 +29,8 @@ from service.migrations import alembic_config
 from service.organisations.operations import organisation_for_number
 from service.verification import operations as ops
 from service.verification.models import PendingAction
-from tests.conftest import PUBLIC_URL, TEST_DATA_KEY
-from tests.verification.conftest import code_in, texts_to
+from tests.support.settings import PUBLIC_URL, TEST_DATA_KEY
+from tests.support.texts import code_in, texts_to
 
 URL = os.environ.get("FRONTLINE_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(

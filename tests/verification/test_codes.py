@@ -18,7 +18,7 @@ from service.rsvps.models import Rsvp
 from service.verification import operations as ops
 from service.verification import text_me
 from service.verification.models import PendingAction, RequestKey
-from tests.verification.conftest import code_in, texts_to
+from tests.support.texts import code_in, texts_to
 
 NUMBER = "07400 123456"
 KIOSK = ops.Asker("kiosk", "10.0.0.7", frozenset({"GB"}), per_hour=200)

@@ -20,8 +20,8 @@ from service.content.models import Network
 from service.db import utcnow
 from service.outbox.models import OutboundMessage
 from service.verification.sealing import LIFETIME, aad, b64, unb64
-from tests.sms.conftest import Handset
-from tests.verification.kiosks import paired
+from tests.support.kiosks import paired
+from tests.support.sms import Handset
 
 VICTIM = "+447400123456"
 

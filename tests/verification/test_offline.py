@@ -15,10 +15,10 @@ from service.content.models import Network
 from service.db import utcnow
 from service.outbox.models import OutboundMessage
 from service.verification.sealing import SealError, open_sealed, public_key, raw_public_key, seal
-from tests.conftest import TEST_DATA_KEY
-from tests.sms.conftest import Handset
-from tests.verification.conftest import texts_to
-from tests.verification.kiosks import paired
+from tests.support.kiosks import paired
+from tests.support.settings import TEST_DATA_KEY
+from tests.support.sms import Handset
+from tests.support.texts import texts_to
 
 EASTFIELD = "/kiosk/eastfield-depot/api/queued"
 RIVERSIDE = "/kiosk/riverside-depot/api/queued"

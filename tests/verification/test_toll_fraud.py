@@ -19,7 +19,7 @@ from service.organisations.models import Site
 from service.organisations.operations import issue_kiosk_credential
 from service.outbox.models import OutboundMessage
 from service.verification import operations as ops
-from tests.verification.conftest import code_in, texts_to
+from tests.support.texts import code_in, texts_to
 
 KIOSK = "/kiosk/eastfield-depot/api/"
 WEB = "/o/northgate/api/"

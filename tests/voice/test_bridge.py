@@ -13,8 +13,8 @@ from service.callbacks import operations as callbacks
 from service.callbacks.models import CallbackRequest
 from service.contacts.operations import get_or_create_contact
 from service.content.models import Network
-from tests.conftest import PUBLIC_URL
-from tests.sms.conftest import DEMO_NUMBER, signed_post
+from tests.support.settings import PUBLIC_URL
+from tests.support.sms import DEMO_NUMBER, signed_post
 
 SECRET = "test-secret-key"  # the test app's SECRET_KEY
 WORKER = "+447400123456"

@@ -24,9 +24,9 @@ from service.outbox.models import OutboundMessage
 from service.verification.models import CallerCheck
 from service.voice.flows import FLOWS_DIR, FlowError, parse_flow
 from service.voice.prompts import PROMPTS
-from tests import factories
-from tests.sms.conftest import Handset
-from tests.voice.conftest import Caller
+from tests.support import factories
+from tests.support.sms import Handset
+from tests.support.voice import Caller
 
 MEMBER = "+447400222333"  # a member of LGBT+ who chose discretion and Polish
 STRANGER = "+447400444555"  # never called or texted

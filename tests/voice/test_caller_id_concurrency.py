@@ -17,8 +17,8 @@ from service.crypto import vault_of
 from service.db import Base, get_database
 from service.demo import load_demo
 from service.verification.models import CallerCheck
-from tests.sms.conftest import signed_post
-from tests.voice.conftest import Caller
+from tests.support.sms import signed_post
+from tests.support.voice import Caller
 
 GUESSES = 12
 

@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from service import languages
-from tests.voice.conftest import Caller
+from tests.support.voice import Caller
 
 
 def test_crisis_words_at_any_menu_read_the_crisis_line_and_connect_to_it(caller) -> None:

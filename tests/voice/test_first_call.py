@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import text
 
 from service.content.operations import create_event
-from tests.voice.conftest import Caller
+from tests.support.voice import Caller
 
 MAIN_MENU = "For groups, press 1."
 LANGUAGE_MENU = "For English, press 1."

@@ -13,9 +13,9 @@ from service.contacts.operations import CONSENT_VERSION
 from service.content.models import Network
 from service.outbox.models import OutboundMessage
 from service.voice.models import VoiceCall
-from tests import factories
-from tests.sms.conftest import Handset, signed_post
-from tests.voice.conftest import Caller
+from tests.support import factories
+from tests.support.sms import Handset, signed_post
+from tests.support.voice import Caller
 
 MAIN_MENU = "For groups, press 1."
 

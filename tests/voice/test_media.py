@@ -8,7 +8,7 @@ import pytest
 
 from service.content.notices import create_announcement
 from service.content.operations import create_event
-from tests.voice.conftest import Caller
+from tests.support.voice import Caller
 
 
 @pytest.fixture

@@ -21,27 +21,16 @@ from service.voice.line import CallState, StateCodec
 from service.voice.models import VoiceCall
 from service.voice.prompts import PROMPTS
 from service.voice.speakup import SPELLING
-from tests.console.conftest import console, managers  # noqa: F401  (fixtures used here)
-from tests.fake_twilio import AUDIO, FakeTwilio
-from tests.sms.conftest import signed_post
-from tests.voice.conftest import Caller
+from tests.support.fake_twilio import AUDIO, config_at_fake
+from tests.support.sms import signed_post
+from tests.support.voice import Caller
 
 NUMBER = "+447400123456"
 NOW = dt.datetime(2026, 12, 7, 10, 15, 30, tzinfo=dt.UTC)
 _recordings = itertools.count(1)
 
 
-@pytest.fixture
-def fake():
-    """Twilio's REST API, where recordings are fetched from and deleted."""
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-def config(config, fake):
-    """The service talks to the fake Twilio."""
-    return config.replace(TWILIO_API_URL=fake.url)
+config = config_at_fake()
 
 
 @pytest.fixture(autouse=True)
@@ -312,8 +301,8 @@ def test_the_guardian_plays_the_copy_not_twilios(
     demo,
     session,
     fake,
-    console,  # noqa: F811
-    managers,  # noqa: F811
+    console,
+    managers,
 ) -> None:
     call = Caller(client, NUMBER)
     call.dial_in()

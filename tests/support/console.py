@@ -11,7 +11,7 @@ from sqlalchemy import select
 from service.content.models import Network
 from service.managers.operations import create_manager
 from service.organisations.models import Site
-from tests.conftest import PUBLIC_URL
+from tests.support.settings import PUBLIC_URL
 
 PASSWORD = "correct horse battery"
 
@@ -81,3 +81,33 @@ def managers(session, demo):
         made[name] = manager
     session.flush()
     return made
+
+
+def page_text(response) -> str:
+    """The words on a page, as a reader sees them (no markup, styles or scripts)."""
+    html = re.sub(r"(?s)<(style|script)[^>]*>.*?</\1>", " ", response.get_data(as_text=True))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def event_form(**changes):
+    values = {
+        "title": "Cuppa and chat",
+        "network": "",
+        "site": "0",
+        "place": "Canteen, Eastfield Depot",
+        "date": "2026-01-09",
+        "start": "12:30",
+        "end": "13:30",
+        "repeat": "weekly",
+        "days": ["FR"],
+        "interval": "1",
+        "nth": "1",
+        "weekday": "MO",
+        "until": "",
+        "dial_in_number": "0113 496 0101",  # stored as +441134960101, as the demo has it
+        "dial_in_pin": "204060",
+        "capacity": "",
+        "description": "Tea, biscuits and a friendly ear. Drop in for five minutes or the hour.",
+    }
+    values.update(changes)
+    return values

@@ -21,9 +21,9 @@ from werkzeug.serving import make_server
 from service import create_app
 from service.db import Database, get_database
 from service.migrations import alembic_config
-from tests.conftest import TEST_DATA_KEY
+from tests.support.settings import TEST_DATA_KEY
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("FRONTLINE_TEST_ARTIFACTS", PROJECT_ROOT / "test-artifacts"))
@@ -39,7 +39,7 @@ class Live:
 
     def texts_to(self, phone: str) -> list[str]:
         """Every text written for a number, oldest first, as the phone would show them."""
-        from tests.verification.conftest import texts_to
+        from tests.support.texts import texts_to
 
         with self.database.session() as session:
             return texts_to(session, self.database.vault, phone)

@@ -11,7 +11,7 @@ from service.db import utcnow
 from service.organisations.kiosk_keys import pair_kiosk
 from service.organisations.models import Site
 from service.verification.sealing import LIFETIME, raw_public_key, seal
-from tests.conftest import TEST_DATA_KEY
+from tests.support.settings import TEST_DATA_KEY
 
 
 @dataclass

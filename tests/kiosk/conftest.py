@@ -1,1 +1,0 @@
-"""The kiosk tests use the shared browser fixtures (tests/browser_fixtures.py)."""

@@ -1,0 +1,1 @@
+"""Test helpers, imported by tests and conftest files alike; no test imports a conftest."""

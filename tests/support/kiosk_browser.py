@@ -1,0 +1,60 @@
+"""Kiosk pages in Chromium: waiting, storage checks, accessibility."""
+
+from __future__ import annotations
+
+import time
+
+from tests.support.browser import inject_axe
+
+HOME = "/kiosk/eastfield-depot/"
+
+
+# Everything a browser could keep about a person, gathered from inside the page.
+EVERYTHING_KEPT = """async () => {
+  const kept = {
+    dom: document.documentElement.outerHTML, url: location.href, history: history.length,
+    local: JSON.stringify(localStorage), session: JSON.stringify(sessionStorage),
+    cookies: document.cookie, idb: [], caches: [],
+  };
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((ok, fail) => {
+      const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = fail;
+    });
+    for (const store of db.objectStoreNames) {
+      kept.idb.push(JSON.stringify(await new Promise((ok) => {
+        const r = db.transaction(store).objectStore(store).getAll();
+        r.onsuccess = () => ok(r.result);
+      })));
+    }
+    db.close();
+  }
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      kept.caches.push(request.url + "\\n" + await (await cache.match(request)).text());
+    }
+  }
+  return kept;
+}"""
+
+
+def wait_until(tab, script: str, timeout: float = 15.0) -> None:
+    """Poll a page expression until it is true (wait_for_function needs eval, which CSP bars)."""
+    deadline = time.monotonic() + timeout
+    while not tab.evaluate(script):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {script}"
+        tab.wait_for_timeout(100)
+
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+
+
+def violations(tab) -> list[str]:
+    """axe's violations on the page as it is now, one line each."""
+    inject_axe(tab)
+    found = tab.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))",
+        TAGS,
+    )
+    return found
