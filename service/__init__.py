@@ -10,7 +10,7 @@ from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import catalogs, db, http_security, languages, log, observe, outage
+from service import catalogs, db, hashing, http_security, languages, log, observe, outage
 from service.config import Config, from_env, validate, with_dev_secrets
 from service.crypto import Vault
 
@@ -52,6 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     config = with_dev_secrets(validate(config if config is not None else from_env()))
     log.configure(config.LOG_LEVEL, config.LOG_FORMAT)
+    hashing.configure(config.ARGON2_PROFILE)
     catalogs.log_coverage()
     app = Flask(__name__, instance_path=config.INSTANCE_DIR)
     https = config.PUBLIC_URL.startswith("https://")

@@ -123,6 +123,9 @@ class Config:
     RETAIN_VOICE_CALLS_DAYS: int = 90
     RETAIN_AUDIT_DAYS: int = 730
     RETAIN_SPEAKUP_CLOSED_DAYS: int = 365
+    # argon2id's cost for manager passwords and speak-up codes (service/hashing.py): "rfc9106",
+    # or "cheapest" for the test suite, where hashing is not what is tested. Production refuses it.
+    ARGON2_PROFILE: str = "rfc9106"
 
     @property
     def is_production(self) -> bool:
@@ -228,6 +231,10 @@ def validate(config: Config) -> Config:
             f"{PREFIX}MAX_API_REQUEST_BYTES must be at least 1024 "
             f"and at most {PREFIX}MAX_REQUEST_BYTES"
         )
+    if config.ARGON2_PROFILE not in {"rfc9106", "cheapest"}:
+        raise ConfigError(
+            f"{PREFIX}ARGON2_PROFILE must be rfc9106 or cheapest, not {config.ARGON2_PROFILE!r}"
+        )
     if config.is_production:
         _check_production(config)
     return config
@@ -242,6 +249,9 @@ def _check_production(config: Config) -> None:
     if config.DEV_TOOLS:
         # The phone simulator shows anyone's codes and signs webhooks: never on a live service.
         raise ConfigError(f"{PREFIX}DEV_TOOLS must be off in production; refusing to start")
+    if config.ARGON2_PROFILE != "rfc9106":
+        # Cheap hashes would let a stolen table of passwords or speak-up codes be walked.
+        raise ConfigError(f"{PREFIX}ARGON2_PROFILE must be rfc9106 in production")
     if not config.PUBLIC_URL.startswith("https://"):
         raise ConfigError(
             f"{PREFIX}PUBLIC_URL must be https:// in production, not {config.PUBLIC_URL!r}"

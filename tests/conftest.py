@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import time_machine
 from alembic import command as alembic_command
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import create_app, queue
@@ -73,8 +75,21 @@ def _real_clock_when_marked(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def database_url(tmp_dir: Path) -> str:
-    """PostgreSQL when FRONTLINE_TEST_DATABASE_URL says so, else a SQLite file."""
-    return os.environ.get("FRONTLINE_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+    """PostgreSQL when FRONTLINE_TEST_DATABASE_URL says so (one database per xdist worker), else
+    a SQLite file."""
+    url = os.environ.get("FRONTLINE_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from bench.cluster import create_database
+
+        parsed = make_url(url)
+        url = parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+            hide_password=False
+        )
+        create_database(url)
+    return url
 
 
 def reset_schema(engine: Engine) -> None:
@@ -104,14 +119,61 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+@dataclass
+class Prepared:
+    """The run's database, migrated once; on SQLite also a copy with the demo council loaded."""
+
+    engine: Engine
+    demo_file: Path | None  # SQLite only: the migrated database with the demo in it
+
+
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """The test database, upgraded to the latest migration once per run."""
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prepared]:
+    """Migrate the run's database once; on SQLite, also save a copy holding the demo council.
+
+    The demo is some 970 statements: loaded for every test that needs it, it was the suite's
+    largest single cost. On SQLite each such test starts from a copy of that file instead. On
+    PostgreSQL tests keep one database and load the demo inside their rolled-back transaction.
+    """
     url = database_url(tmp_path_factory.mktemp("db"))
     eng = make_engine(url)
     reset_schema(eng)
     with eng.begin() as conn:
         alembic_command.upgrade(alembic_config(url, conn), "head")
+    demo_file = None
+    if eng.dialect.name == "sqlite":
+        from service.demo import load_demo
+
+        eng.dispose()  # closing the last connection folds the WAL into the file
+        demo_file = tmp_path_factory.mktemp("demo") / "demo.db"
+        shutil.copyfile(eng.url.database, demo_file)
+        maker = create_app(
+            Config(
+                ENV="development",
+                INSTANCE_DIR=str(demo_file.parent),
+                DATABASE_URL=f"sqlite:///{demo_file}",
+                SECRET_KEY="test-secret-key",
+                DATA_KEY=TEST_DATA_KEY,
+                PUBLIC_URL=PUBLIC_URL,
+                LOG_LEVEL="WARNING",
+            )
+        )
+        with maker.app_context(), get_database(maker).session() as session:
+            load_demo(session)
+        get_database(maker).dispose()
+    yield Prepared(eng, demo_file)
+    eng.dispose()
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, prepared: Prepared) -> Iterator[Engine]:
+    """The test's database: the run's, or on SQLite a fresh copy with the demo when it needs it."""
+    if prepared.demo_file is None or "demo" not in request.fixturenames:
+        yield prepared.engine
+        return
+    copy = prepared.demo_file.with_name("test.db")
+    shutil.copyfile(prepared.demo_file, copy)
+    eng = make_engine(f"sqlite:///{copy}")
     yield eng
     eng.dispose()
 
@@ -131,6 +193,8 @@ def config(tmp_path: Path, engine: Engine) -> Config:
         DEV_TOOLS=True,
         QUEUE_IMMEDIATE=True,
         LOG_LEVEL="DEBUG",
+        # Hashing is not what these tests test: argon2 at its cheapest (production refuses it).
+        ARGON2_PROFILE="cheapest",
     )
 
 
@@ -198,7 +262,7 @@ def demo(session):
     from service.demo import load_demo
     from service.organisations.operations import organisation_for_number
 
-    load_demo(session)
-    session.flush()
+    if load_demo(session):  # on SQLite the test's database came with it (see `prepared`)
+        session.flush()
     return organisation_for_number(session, "+441134960000")
 

@@ -103,6 +103,8 @@ def test_production_with_every_setting_right_starts() -> None:
         ({"FRONTLINE_SECRET_KEY": "s" * 31}, "FRONTLINE_SECRET_KEY must be at least 32 bytes"),
         ({"FRONTLINE_DATA_KEY": "short"}, "FRONTLINE_DATA_KEY must be at least 32 bytes"),
         ({"FRONTLINE_TWILIO_AUTH_TOKEN": "t" * 16}, "TWILIO_AUTH_TOKEN must be at least 32"),
+        # The test suite's argon2 cost would let a stolen table of hashes be walked.
+        ({"FRONTLINE_ARGON2_PROFILE": "cheapest"}, "ARGON2_PROFILE must be rfc9106 in production"),
     ],
 )
 def test_production_refuses_what_would_open_it_up(

@@ -9,22 +9,18 @@ import hmac
 from collections.abc import Iterable
 
 import pyotp
-from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
 from sqlalchemy import ColumnElement, case, delete, func, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from service import hashing
 from service.audit import operations as audit
 from service.db import UTCDateTime
 from service.errors import DomainError, ValidationError
 from service.managers.models import ROLES, Manager, ManagerRole, SignInThrottle
 from service.organisations.models import Organisation
 
-# argon2id with the library's defaults (RFC 9106's second recommended profile).
-_hasher = PasswordHasher()
-# A password hashed once at import: unknown emails cost as much to check as known ones.
-_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
 MIN_PASSWORD_LENGTH = 12
 # Passwords: 5 tries a minute per typed email, known or not. Not more: a stranger who knows
 # a manager's email could otherwise lock them out for long.
@@ -76,7 +72,7 @@ def create_manager(
         organisation_id=org.id,
         email=address,
         display_name=display_name,
-        password_hash=_hasher.hash(password),
+        password_hash=hashing.hasher().hash(password),
         totp_secret=pyotp.random_base32(),
     )
     for role, network_id, site_id in roles:
@@ -132,7 +128,7 @@ def _claim_password_try(session: Session, key: str, now: dt.datetime) -> int:
 def _spend_a_hash(password: str) -> None:
     # Every answer to a password costs one argon2 check, so timing tells nothing.
     with contextlib.suppress(VerificationError):
-        _hasher.verify(_DUMMY_HASH, password)
+        hashing.hasher().verify(hashing.dummy_hash(), password)
 
 
 def check_password(session: Session, email: str, password: str, now: dt.datetime) -> Manager:
@@ -151,7 +147,7 @@ def check_password(session: Session, email: str, password: str, now: dt.datetime
         _spend_a_hash(password)
         raise SignInRefused("wrong email or password")
     try:
-        _hasher.verify(manager.password_hash, password)
+        hashing.hasher().verify(manager.password_hash, password)
     except VerifyMismatchError:
         # Only an account's own failures are audited: a typed email that is no account's
         # may be a password typed into the wrong box.
@@ -169,8 +165,8 @@ def check_password(session: Session, email: str, password: str, now: dt.datetime
             )
         raise SignInRefused("wrong email or password") from None
     session.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
-    if _hasher.check_needs_rehash(manager.password_hash):
-        manager.password_hash = _hasher.hash(password)
+    if hashing.hasher().check_needs_rehash(manager.password_hash):
+        manager.password_hash = hashing.hasher().hash(password)
     return manager
 
 

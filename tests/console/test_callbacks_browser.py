@@ -65,6 +65,7 @@ def live(tmp_path_factory, fake) -> Iterator[Live]:
         TWILIO_API_URL=fake.url,
         QUEUE_IMMEDIATE=True,
         LOG_LEVEL="WARNING",
+        ARGON2_PROFILE="cheapest",
     )
     app = create_app(config)
     database = get_database(app)

@@ -60,6 +60,7 @@ class Service:
             DEV_TOOLS=False,
             QUEUE_IMMEDIATE=True,
             LOG_LEVEL="WARNING",
+            ARGON2_PROFILE="cheapest",
             TWILIO_ACCOUNT_SID=ACCOUNT,
             TWILIO_AUTH_TOKEN=TOKEN,
             TWILIO_FROM_NUMBER="+441134960000",

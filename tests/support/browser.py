@@ -64,6 +64,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         DEV_TOOLS=False,
         QUEUE_IMMEDIATE=True,
         LOG_LEVEL="WARNING",
+        ARGON2_PROFILE="cheapest",
     )
     app = create_app(config)
     database = get_database(app)
