@@ -24,7 +24,7 @@ from service.errors import NotFound
 from service.messaging.replies import word
 from service.organisations.models import Organisation, Site
 from service.organisations.operations import kiosk_credential_matches
-from service.verification import api
+from service.verification import api, visit_api
 from service.verification.sealing import LIFETIME as SEAL_LIFETIME
 from service.verification.sealing import public_key
 
@@ -35,7 +35,7 @@ assets = Blueprint(
 )
 # Bump with any change to kiosk.js, frontline.js, kiosk.css or sw.js: the service worker keys
 # its cache on it, and a new value makes every kiosk drop the old files.
-ASSETS_VERSION = "3"
+ASSETS_VERSION = "4"
 # Seconds: idle before "Still there?", then how long that question waits (WCAG 2.2.1).
 IDLE_SECONDS = 60
 PRECACHED = (
@@ -101,7 +101,9 @@ def _render(template: str, **values: object) -> str:
         kiosk_config=(
             {
                 "home": url_for("kiosk.home", lang=site.default_language),
+                "start": url_for("kiosk.home", lang=language),
                 "reset": url_for("kiosk.reset"),
+                "visit": url_for("kiosk.api_visit"),
                 "version": url_for("kiosk.version", lang=language),
                 "worker": url_for("kiosk.service_worker"),
                 "scope": url_for("kiosk.home"),
@@ -120,6 +122,8 @@ def _render(template: str, **values: object) -> str:
             {
                 "api": url_for("kiosk.home") + "api/",
                 "lang": language,
+                # A kiosk keeps a proven number for the rest of a visit (visits.py).
+                "visits": True,
                 # What a request queued offline is sealed to and bound to (sealing.py).
                 "sealKey": public_key(get_config().DATA_KEY),
                 "org": g.org.id,
@@ -272,7 +276,11 @@ def service_worker() -> Response:
 
 @bp.post("/reset")
 def reset() -> Response:
-    """Called when a person walks away: the browser forgets cookies and its HTTP cache."""
+    """Called when a person walks away: the browser forgets cookies and its HTTP cache.
+
+    The visit the page held ends here too, so its number needs a new code from now on.
+    """
+    visit_api.end(g.org, g.site, request.get_json(silent=True))
     response = Response(status=204)
     # Not "storage": that would also drop the offline queue, which holds only sealed data.
     response.headers["Clear-Site-Data"] = '"cache", "cookies"'
@@ -314,6 +322,24 @@ def api_check() -> Response:
 def api_text_me() -> Response:
     """Text an event's details to the number typed."""
     return api.text_me(g.org, channel="kiosk", per_hour=_per_hour())
+
+
+@bp.post("/api/visit")
+def api_visit() -> Response:
+    """The number this visit proved, masked, while the visit lasts."""
+    return visit_api.look(g.org, g.site)
+
+
+@bp.post("/api/visit/act")
+def api_visit_act() -> Response:
+    """A join, RSVP or call back for the number this visit proved: no new code."""
+    return visit_api.act(g.org, g.site)
+
+
+@bp.post("/api/visit/text-me")
+def api_visit_text_me() -> Response:
+    """Text an event's details to the number this visit proved."""
+    return visit_api.text_me(g.org, g.site, per_hour=_per_hour())
 
 
 # Speak-up adds its routes to this blueprint; imported last because it imports bp.

@@ -120,6 +120,25 @@
   setInterval(flush, 30000);
   flush();
 
+  // -- a kiosk visit: once a code matched, the rest of the visit needs none (visits.py) ------
+  // Only the visit's random handle and the masked number are kept, in this tab's session
+  // storage, which the kiosk's reset clears (and the server ends the visit there too).
+  const VISIT = "frontline-visit";
+  const visit = {
+    get() {
+      if (!config.visits) return null;
+      try { return JSON.parse(sessionStorage.getItem(VISIT)); } catch (_) { return null; }
+    },
+    set(token, masked) {
+      try { sessionStorage.setItem(VISIT, JSON.stringify({ token, masked })); } catch (_) { /* off */ }
+      document.dispatchEvent(new CustomEvent("frontline:visit"));
+    },
+    forget() {
+      try { sessionStorage.removeItem(VISIT); } catch (_) { /* storage disabled */ }
+      document.dispatchEvent(new CustomEvent("frontline:visit"));
+    },
+  };
+
   const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
     : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
 
@@ -142,6 +161,7 @@
     const action = el.dataset.action;
     let digits = "";
     let token = null;
+    let masked = "";
     let step = null;
     let busy = false;
 
@@ -195,10 +215,7 @@
 
     async function send() {
       if (digits.length < 10) return error(strings.tooShort);
-      const body = { action, key: newKey(), lang: config.lang, consent: el.dataset.consented === "1" };
-      for (const name of ["network", "event", "occurrence"]) {
-        if (el.dataset[name]) body[name] = el.dataset[name];
-      }
+      const body = target();
       const path = action === "text-me" ? "text-me" : "start";
       const phone = digits;
       // From here the number is only ever shown masked.
@@ -213,6 +230,7 @@
       digits = "";
       if (action === "text-me") return finish(answer.data.message);
       token = answer.data.token;
+      masked = answer.data.masked || "";
       show("code");
       current().querySelector("[data-sent]").textContent = answer.data.message;
     }
@@ -224,10 +242,43 @@
         answer = await post(config.api + "check", { token, code: digits, lang: config.lang });
       } catch (_) { return error(strings.noOffline); }
       digits = "";
+      if (answer.ok && answer.data.visit) visit.set(token, masked);
       if (answer.ok) return finish(answer.data.message);
       render();
       error(answer.data.message);
       if (answer.data.status !== "wrong") token = null;
+    }
+
+    function target() {
+      const body = { action, key: newKey(), lang: config.lang, consent: el.dataset.consented === "1" };
+      for (const name of ["network", "event", "occurrence"]) {
+        if (el.dataset[name]) body[name] = el.dataset[name];
+      }
+      return body;
+    }
+    // The number step, or, in a visit, the step that names the proven number instead.
+    function numberStep() {
+      const held = visit.get();
+      if (!held) return show("number");
+      show("proven");
+      current().querySelector("[data-masked]").textContent = held.masked;
+    }
+    async function useVisit() {
+      const held = visit.get();
+      if (!held) return show("number");
+      const path = action === "text-me" ? "visit/text-me" : "visit/act";
+      let answer;
+      try { answer = await post(config.api + path, { ...target(), visit: held.token }); } catch (_) {
+        // Offline: the number is not kept here, so it is typed again and queued sealed.
+        return show("number");
+      }
+      if (answer.status === 401) {
+        visit.forget();
+        show("number");
+        return error(answer.data.message);
+      }
+      if (!answer.ok) return error(answer.data.message || strings.noOffline);
+      finish(answer.data.message);
     }
 
     function press(key) {
@@ -241,7 +292,11 @@
     async function submit() {
       if (busy) return;
       busy = true;
-      try { if (step === "number") await send(); else if (step === "code" && token) await check(); }
+      try {
+        if (step === "number") await send();
+        else if (step === "code" && token) await check();
+        else if (step === "proven") await useVisit();
+      }
       finally { busy = false; }
     }
 
@@ -250,15 +305,22 @@
         if (other !== el) other.dispatchEvent(new Event("frontline:wipe"));
       });
       opener.setAttribute("aria-expanded", "true");
-      show(el.querySelector('[data-step="consent"]') ? "consent" : "number");
+      if (el.querySelector('[data-step="consent"]')) show("consent"); else numberStep();
     });
     el.addEventListener("frontline:wipe", close);
     el.addEventListener("click", (event) => {
       const button = event.target.closest("button");
       if (!button) return;
       if (button.dataset.key) press(button.dataset.key);
-      else if (button.hasAttribute("data-agree")) { el.dataset.consented = "1"; show("number"); }
-      else if (button.hasAttribute("data-send") || button.hasAttribute("data-check")) submit();
+      else if (button.hasAttribute("data-agree")) { el.dataset.consented = "1"; numberStep(); }
+      else if (button.hasAttribute("data-send") || button.hasAttribute("data-check")
+        || button.hasAttribute("data-use-visit")) submit();
+      else if (button.hasAttribute("data-other-number")) show("number");
+      else if (button.hasAttribute("data-more")) {
+        // The visit goes on: back to the start, the number still proven.
+        close();
+        document.dispatchEvent(new CustomEvent("frontline:more"));
+      }
       else if (button.hasAttribute("data-cancel")) { close(); opener.focus(); }
       else if (button.hasAttribute("data-finish")) {
         const handled = !document.dispatchEvent(new CustomEvent("frontline:finish", { cancelable: true }));
@@ -277,5 +339,5 @@
   }
 
   document.querySelectorAll("[data-flow]").forEach(setUp);
-  window.Frontline = { flush, queue };
+  window.Frontline = { flush, queue, visit };
 })();

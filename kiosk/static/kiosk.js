@@ -10,7 +10,6 @@
   let lastActive = Date.now();
   let idleTimer = 0;
   let tickTimer = 0;
-  let doneTimer = 0;
   let secondsLeft = 0;
   let resetting = false;
 
@@ -56,17 +55,49 @@
     clearInterval(tickTimer);
     if (window.speechSynthesis) speechSynthesis.cancel();
     document.querySelectorAll("[data-flow]").forEach((f) => f.dispatchEvent(new Event("frontline:wipe")));
-    try { sessionStorage.clear(); localStorage.clear(); } catch (_) { /* storage disabled */ }
-    // The answer carries Clear-Site-Data: the HTTP cache and any cookies go too.
-    try { await fetch(cfg.reset, { method: "POST", credentials: "same-origin" }); } catch (_) { /* offline */ }
+    const held = visits ? visits.get() : null;
+    try {
+      // Everything but this PC's own credential (register.js), which is no one's data.
+      const keep = Object.keys(localStorage).filter((k) => k.startsWith("frontline-kiosk:"))
+        .map((k) => [k, localStorage.getItem(k)]);
+      sessionStorage.clear(); localStorage.clear();
+      keep.forEach(([k, v]) => localStorage.setItem(k, v));
+    } catch (_) { /* storage disabled */ }
+    // The answer carries Clear-Site-Data: the HTTP cache and any cookies go too; and the
+    // visit ends on the server, so its handle proves nothing even if something kept it.
+    try {
+      await fetch(cfg.reset, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(held ? { visit: held.token } : {}),
+      });
+    } catch (_) { /* offline: the visit ends by itself within minutes */ }
     location.replace(cfg.home);
   }
-  // After a finished journey the result stays up briefly, then the kiosk is ready for the next.
-  document.addEventListener("frontline:done", () => {
-    clearTimeout(doneTimer);
-    doneTimer = setTimeout(reset, 15000);
-  });
+  // After a finished journey the result stays up until the person finishes or walks away
+  // (then "Still there?" as on any screen); "Do something else" goes on with the visit.
   document.addEventListener("frontline:finish", (event) => { event.preventDefault(); reset(); });
+  document.addEventListener("frontline:more", () => { location.replace(cfg.start); });
+
+  // While a visit holds a proven number, the bar shows it (masked) and a way to end it now.
+  const visits = window.Frontline && window.Frontline.visit;
+  const badge = document.querySelector("[data-visit-end]");
+  function showVisit() {
+    const held = visits && visits.get();
+    badge.hidden = !held;
+    if (held) badge.querySelector("[data-visit-masked]").textContent = held.masked;
+  }
+  badge.addEventListener("click", reset);
+  document.addEventListener("frontline:visit", showVisit);
+  showVisit();
+  if (visits && visits.get()) {
+    // Ask the server whether the visit still stands (and so keep it open a while longer).
+    fetch(cfg.visit, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ visit: visits.get().token }),
+    }).then((r) => { if (r.status === 401) visits.forget(); }).catch(() => { /* offline */ });
+  }
 
   const banner = document.querySelector("[data-offline]");
   const showNetwork = () => { banner.hidden = navigator.onLine; };

@@ -18,7 +18,9 @@ from service.content.models import Network
 from service.db import utcnow
 from service.errors import NotFound, ValidationError
 from service.organisations.models import Organisation
+from service.outbox.operations import send_to_contact
 from service.rsvps.operations import EventFull, rsvp
+from service.verification import messages
 from service.verification.models import PendingAction
 
 ACTIONS = ("join", "rsvp", "callback")
@@ -73,6 +75,27 @@ def check_target(
     return network, occurrence
 
 
+def _text_what_was_joined(
+    session: Session, contact: Contact, network: Network, action: PendingAction
+) -> None:
+    if contact.opted_out_at is not None or contact.unusable_at is not None:
+        return
+    language = contact.language or action.language
+    views = queries.networks(session, contact.organisation_id, language)
+    view = next(v for v in views if v.id == network.id)
+    send_to_contact(
+        session,
+        contact.id,
+        contact.organisation_id,
+        messages.joined_text(
+            view, views.index(view) + 1, discreet=contact.discreet, language=language
+        ),
+        kind="self",
+        dedupe_key=f"joined:{action.token}",
+        language=language,
+    )
+
+
 def complete(session: Session, action: PendingAction, now: dt.datetime) -> Checked:
     """Do what a pending action asked for, now that its owner confirmed it."""
     contact = session.get_one(Contact, action.contact_id)
@@ -98,6 +121,9 @@ def complete(session: Session, action: PendingAction, now: dt.datetime) -> Check
                 channel=action.channel,
                 consent_version=action.consent_version,
             )
+        if not action.by_reply:
+            # A YES by text is answered in its conversation; a code typed on a screen is not.
+            _text_what_was_joined(session, contact, network, action)
     elif action.action == "rsvp":
         assert action.event_id is not None and action.occurrence_start is not None
         try:

@@ -13,11 +13,13 @@ import re
 from flask import Response, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from service import languages
 from service.config import get_config
 from service.contacts.operations import ConsentRequired
 from service.contacts.phone import regions
+from service.content import queries
 from service.db import get_session, utcnow
 from service.errors import DomainError, InvalidPhoneNumber, NotFound, ValidationError
 from service.messaging.replies import word
@@ -25,8 +27,10 @@ from service.organisations.kiosk_keys import kiosk_public_key
 from service.organisations.models import Organisation, Site
 from service.verification import operations as ops
 from service.verification.limits import note_budget_spent
+from service.verification.models import PendingAction
 from service.verification.sealing import SealError, envelope_kiosk, open_sealed
 from service.verification.text_me import text_occurrence
+from service.verification.visits import CHANNEL as VISIT_CHANNEL
 
 log = logging.getLogger(__name__)
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -271,25 +275,50 @@ def check(org: Organisation) -> Response:
         return _refusal(exc, language)
     # A wrong try is counted even though nothing else happens: commit either way.
     session.commit()
+    done = done_message(session, org, checked, language)
     with force_locale(language):
         messages = {
-            "done": _done_message(checked.action),
-            "already": _done_message(checked.action),
+            "done": done,
+            "already": done,
             "wrong": _("That code is not right. %(left)s tries left.", left=checked.tries_left),
             "locked": _("Too many wrong tries. Please start again for a new code."),
             "expired": _("That code has run out. Please start again for a new code."),
             "full": _("Sorry, that session is now full."),
         }
     status = 200 if checked.status in {"done", "already", "full"} else 400
-    return _answer(status, status=checked.status, message=messages[checked.status])
+    # A code that matched at a kiosk opened a visit (visits.py): the page keeps the token.
+    visit = checked.status in {"done", "full"} and visit_open(session, token)
+    return _answer(status, status=checked.status, message=messages[checked.status], visit=visit)
 
 
-def _done_message(action: str) -> str:
-    if action == "join":
-        return _("You have joined. We will text you about what is on.")
-    if action == "rsvp":
-        return _("You are going. We will text you a reminder before it starts.")
-    return _("Thank you. Someone from the team will call you back on that number.")
+def visit_open(session, token: str) -> bool:
+    """True when this code step's token now holds a kiosk visit open."""
+    action = session.scalar(select(PendingAction).where(PendingAction.token == token))
+    return (
+        action is not None and action.channel == VISIT_CHANNEL and action.completed_at is not None
+    )
+
+
+def done_message(session, org: Organisation, checked: ops.Checked, language: str) -> str:
+    """What the screen says once an action is done; a join names the group joined."""
+    with force_locale(language):
+        if checked.action == "join":
+            name = next(
+                (
+                    n.name
+                    for n in queries.networks(session, org.id, language)
+                    if n.id == checked.network_id
+                ),
+                None,
+            )
+            if name:
+                return _("You have joined %(name)s. We have texted you how to leave.", name=name)
+            return _("You have joined. We will text you about what is on.")
+        if checked.action == "rsvp":
+            if checked.status == "full":
+                return _("Sorry, that session is now full.")
+            return _("You are going. We will text you a reminder before it starts.")
+        return _("Thank you. Someone from the team will call you back on that number.")
 
 
 def text_me(org: Organisation, *, channel: str, per_hour: int) -> Response:
@@ -302,7 +331,15 @@ def text_me(org: Organisation, *, channel: str, per_hour: int) -> Response:
     return _text_me(org, body, phone, channel=channel, per_hour=per_hour)
 
 
-def _text_me(org: Organisation, body: dict, phone: str, *, channel: str, per_hour: int) -> Response:
+def _text_me(
+    org: Organisation,
+    body: dict,
+    phone: str,
+    *,
+    channel: str,
+    per_hour: int,
+    proven: bool = False,
+) -> Response:
     session = get_session()
     language = _language(body)
     try:
@@ -319,6 +356,7 @@ def _text_me(org: Organisation, body: dict, phone: str, *, channel: str, per_hou
             language=language,
             asker=_asker(channel, per_hour),
             key=_key(body),
+            proven=proven,
         )
     except DomainError as exc:
         return _refused(session, org, exc, language)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from service.content.queries import NetworkView, Occurrence
 from service.formatting import when
-from service.messaging.replies import dial_in, fit
+from service.messaging.replies import dial_in, fit, word
 
 
 def code_text(org_name: str, code: str, language: str) -> str:
@@ -46,6 +46,30 @@ def network_name_for_text(network: NetworkView) -> str:
     if network.sensitive:
         return network.discreet_name or _("the private group you chose")
     return network.name
+
+
+def joined_text(network: NetworkView, position: int, *, discreet: bool, language: str) -> str:
+    """The text after a join at a kiosk or on a web page: what was joined, and how to leave.
+
+    A member who keeps private groups private gets the discreet name and the group's number
+    in the list (as on SMS), never the name or keyword that would say what it is.
+    """
+    private = network.sensitive and discreet
+    which = str(position) if private else network.typeable_keyword()
+    with force_locale(language):
+        values = {
+            "name": network.display_name(discreet=discreet),
+            "leave": f"{word('leave', language)} {which}",
+            "networks": word("networks", language),
+        }
+        return fit(
+            _(
+                "You have joined %(name)s. We will text you about what is on. To leave, "
+                "reply %(leave)s. To see all groups, reply %(networks)s.",
+                **values,
+            ),
+            _("You have joined %(name)s. To leave, reply %(leave)s.", **values),
+        )
 
 
 def reply_to_join(network: NetworkView, language: str, yes: str, channel: str = "kiosk") -> str:

@@ -26,7 +26,7 @@ from service.errors import NotFound
 from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import send_to_contact, send_to_number
-from service.verification import messages
+from service.verification import messages, visits
 from service.verification.actions import Checked, Target, check_target, complete
 from service.verification.by_reply import REPLY_LIFETIME, fresh_number, question_text
 from service.verification.limits import (  # noqa: F401 (re-exported for the handlers)
@@ -284,7 +284,11 @@ def check_code(session: Session, org: Organisation, token: str, code: str) -> Ch
             session, action.organisation_id, number, language=action.language
         )
         _adopt(session, action.organisation_id, number, contact)
-    return complete(session, action, now)
+    checked = complete(session, action, now)
+    if action.channel == visits.CHANNEL and checked.status in ("done", "full"):
+        # The number is proven at this kiosk: the rest of this person's visit needs no code.
+        visits.open_visit(action, now)
+    return checked
 
 
 def _adopt(session: Session, organisation_id: int, number: str, contact: Contact) -> None:

@@ -31,6 +31,7 @@ def text_occurrence(
     language: str,
     asker: Asker,
     key: str | None = None,
+    proven: bool = False,
 ) -> str:
     """Text an event's details to the number typed ("text me this"); the masked number.
 
@@ -48,7 +49,7 @@ def text_occurrence(
     contact = contacts.find_contact(session, org.id, e164)
     since = now - dt.timedelta(hours=1)
     also = ops.phone_line_texts(session, contact, since) if contact is not None else 0
-    admit(session, org, e164, "self", asker, now, also_this_hour=also)
+    admit(session, org, e164, "self", asker, now, also_this_hour=also, proven=proven)
     shown = ops.masked(e164)
     body = messages.event_details(occurrence, language)
     dedupe_key = f"self:{key or secrets.token_urlsafe(16)}"

@@ -125,11 +125,13 @@ def test_no_contact_is_written_until_the_code_matches(client, demo, session, vau
     contact = find_contact(session, demo.id, E164)
     assert contact is not None and contacts(session) == 1
     assert session.scalar(select(Membership.contact_id)) == contact.id
-    # The code's text is now the contact's (erased with it); the other number's is not.
+    # The code's text is now the contact's (erased with it); the other number's is not; the
+    # text saying what was joined went to the new contact.
     rows = session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)).all()
     assert [(r.contact_id, r.to_encrypted is None) for r in rows] == [
         (contact.id, True),
         (None, False),
+        (contact.id, True),
     ]
 
 
