@@ -22,6 +22,7 @@ from typing import TypeVar
 from service.callbacks.operations import request_callback
 from service.contacts import operations as contacts
 from service.content import queries
+from service.messaging import vocabulary
 from service.outbox.operations import send_to_contact
 from service.privacy.erasure import erase_contact
 from service.reach.operations import count_reach
@@ -252,6 +253,23 @@ VOICE_ACTIONS: Mapping[str, Command] = MappingProxyType(_by_step(Channel.VOICE))
 PROVED_CALLER_ACTIONS = frozenset(
     action for action, command in VOICE_ACTIONS.items() if COMMANDS[command].proved_caller
 )
+
+
+def _check_vocabulary() -> None:
+    """Every command word a member can text reaches a command: the parser gives its key as kind."""
+    unknown = (set(vocabulary.COMMANDS) - set(CONVERSATION_KINDS)) | (
+        set(vocabulary.SPEAK_UP) - set(SMS_KINDS)
+    )
+    if unknown:
+        raise RegistryError(
+            f"words in service/messaging/vocabulary.py for {', '.join(sorted(unknown))} reach no "
+            "command in service/commands/registry.py"
+        )
+
+
+# Checked on import, so a new word without its command stops the service starting, rather than
+# failing the first text that uses it.
+_check_vocabulary()
 
 
 def steps(channel: Channel) -> Mapping[str, Command]:

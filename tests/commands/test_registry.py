@@ -97,3 +97,12 @@ def test_a_flow_naming_an_unknown_action_does_not_load(tmp_path: Path) -> None:
     assert "service/commands/registry.py" in message
     with pytest.raises(FlowError, match="text_evnet"):
         load_all(PROMPTS, tmp_path)
+
+
+def test_a_new_command_word_without_its_command_stops_the_start(monkeypatch) -> None:
+    from service.commands import registry
+    from service.messaging import vocabulary
+
+    monkeypatch.setitem(vocabulary.COMMANDS, "dance", {"en": ("DANCE",)})
+    with pytest.raises(RegistryError, match=r"vocabulary\.py for dance reach no command"):
+        registry._check_vocabulary()
