@@ -12,37 +12,18 @@ from service.contacts.models import Membership
 from service.contacts.operations import find_contact
 from service.content.models import Network
 from tests.support.browser import screenshot
-from tests.support.kiosk_browser import EVERYTHING_KEPT, HOME, wait_until
+from tests.support.kiosk_browser import (
+    E164,
+    HOME,
+    NUMBER,
+    assert_no_number,
+    open_join,
+    type_digits,
+    wait_until,
+)
 from tests.support.texts import code_in
 
 pytestmark = pytest.mark.browser
-
-NUMBER = "07400123456"
-E164 = "+447400123456"
-
-
-def assert_no_number(tab, number: str = NUMBER) -> dict:
-    """Nothing the browser keeps holds the number, in any spacing."""
-    kept = tab.evaluate(EVERYTHING_KEPT)
-    blob = re.sub(r"[\s•]", "", repr(kept))
-    for form in (number[1:], "+44" + number[1:]):
-        assert form not in blob, "the number was left behind in the browser"
-    return kept
-
-
-def type_digits(tab, digits: str) -> None:
-    """Tap the on-screen pad of the open step, one key at a time."""
-    for digit in digits:
-        tab.locator(f"[data-step]:visible [data-key='{digit}']").click()
-
-
-def open_join(tab, slug: str) -> None:
-    tab.goto(f"{HOME}?lang=en")
-    tab.get_by_role("link", name=re.compile("Networks")).click()
-    tab.wait_for_url(f"**{HOME}networks?lang=en")
-    tab.locator(f"a[href*='networks/{slug}']").click()
-    tab.wait_for_url(f"**networks/{slug}?lang=en")
-    tab.get_by_role("button", name="Join with my phone number").click()
 
 
 def test_joining_a_private_network_end_to_end(page, live):

@@ -6,9 +6,16 @@ import re
 
 import pytest
 
-from tests.browser_fixtures import screenshot
-from tests.kiosk.test_browser import E164, HOME, NUMBER, assert_no_number, open_join, type_digits
-from tests.verification.conftest import code_in
+from tests.support.browser import screenshot
+from tests.support.kiosk_browser import (
+    E164,
+    HOME,
+    NUMBER,
+    assert_no_number,
+    open_join,
+    type_digits,
+)
+from tests.support.texts import code_in
 
 pytestmark = pytest.mark.browser
 

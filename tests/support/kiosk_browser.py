@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from tests.support.browser import inject_axe
 
 HOME = "/kiosk/eastfield-depot/"
+NUMBER = "07400123456"
+E164 = "+447400123456"
 
 
 # Everything a browser could keep about a person, gathered from inside the page.
@@ -58,3 +61,27 @@ def violations(tab) -> list[str]:
         TAGS,
     )
     return found
+
+
+def assert_no_number(tab, number: str = NUMBER) -> dict:
+    """Nothing the browser keeps holds the number, in any spacing."""
+    kept = tab.evaluate(EVERYTHING_KEPT)
+    blob = re.sub(r"[\s•]", "", repr(kept))
+    for form in (number[1:], "+44" + number[1:]):
+        assert form not in blob, "the number was left behind in the browser"
+    return kept
+
+
+def type_digits(tab, digits: str) -> None:
+    """Tap the on-screen pad of the open step, one key at a time."""
+    for digit in digits:
+        tab.locator(f"[data-step]:visible [data-key='{digit}']").click()
+
+
+def open_join(tab, slug: str) -> None:
+    tab.goto(f"{HOME}?lang=en")
+    tab.get_by_role("link", name=re.compile("Networks")).click()
+    tab.wait_for_url(f"**{HOME}networks?lang=en")
+    tab.locator(f"a[href*='networks/{slug}']").click()
+    tab.wait_for_url(f"**networks/{slug}?lang=en")
+    tab.get_by_role("button", name="Join with my phone number").click()

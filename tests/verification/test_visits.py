@@ -16,7 +16,7 @@ from service.content.models import Network
 from service.db import utcnow
 from service.rsvps.models import Rsvp
 from service.verification.visits import VISIT_IDLE, VISIT_LONGEST
-from tests.verification.conftest import code_in, texts_to
+from tests.support.texts import code_in, texts_to
 
 KIOSK = "/kiosk/eastfield-depot/"
 OTHER_KIOSK = "/kiosk/riverside-depot/"
