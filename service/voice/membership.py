@@ -31,9 +31,17 @@ class MembershipActions(LineBase):
     # -- every group -----------------------------------------------------------------------------
 
     def _do_list_networks(self, state: CallState, node: Node) -> CallState | str:
-        networks = self._networks(state.lang)[:9]
+        return self._read_groups(
+            self._networks(state.lang), _("There are no groups yet."), state, node
+        )
+
+    def _read_groups(
+        self, networks: list[queries.NetworkView], none: str, state: CallState, node: Node
+    ) -> CallState | str:
+        """Read up to nine groups out, numbered, for a key to pick one; else say `none`."""
+        networks = networks[:9]
         if not networks:
-            self.say(_("There are no groups yet."), state.lang)
+            self.say(none, state.lang)
             return node.back or self.flow.start
         for n, network in enumerate(networks, start=1):
             self.say(_("%(number)d: %(name)s.", number=n, name=self._name(network)), state.lang)
@@ -120,13 +128,8 @@ class MembershipActions(LineBase):
     def _do_list_my_groups(self, state: CallState, node: Node) -> CallState | str:
         if self.member is None:
             return self._verify_node()
-        networks = self._my_networks(state.lang)[:9]
-        if not networks:
-            self.say(_("You are not in any groups."), state.lang)
-            return node.back or self.flow.start
-        for n, network in enumerate(networks, start=1):
-            self.say(_("%(number)d: %(name)s.", number=n, name=self._name(network)), state.lang)
-        return dataclasses.replace(state, items=tuple(n.id for n in networks))
+        mine = self._my_networks(state.lang)
+        return self._read_groups(mine, _("You are not in any groups."), state, node)
 
     def _my_pick(self, state: CallState) -> queries.NetworkView | None:
         return next((n for n in self._my_networks(state.lang) if n.id == state.item), None)
