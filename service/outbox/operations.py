@@ -174,6 +174,16 @@ def record_status(
     return True
 
 
+def send_one(
+    session: Session, organisation_id: int, draft: Draft, *, kind: str, urgent: bool = False
+) -> int | None:
+    """Queue one text (a code, "text me this") to a contact or a typed number; None if a repeat."""
+    ids = enqueue(
+        session, organisation_id=organisation_id, drafts=[draft], kind=kind, urgent=urgent
+    )
+    return ids[0] if ids else None
+
+
 def send_to_contact(
     session: Session,
     contact_id: int,
@@ -186,36 +196,8 @@ def send_to_contact(
     urgent: bool = False,
 ) -> int | None:
     """Queue one text to one contact ("text me this", a code); its id, or None if a repeat."""
-    ids = enqueue(
-        session,
-        organisation_id=organisation_id,
-        drafts=[Draft(contact_id, body, dedupe_key, language)],
-        kind=kind,
-        urgent=urgent,
-    )
-    return ids[0] if ids else None
-
-
-def send_to_number(
-    session: Session,
-    e164: str,
-    organisation_id: int,
-    body: str,
-    *,
-    kind: str,
-    dedupe_key: str,
-    language: str = "en",
-    urgent: bool = False,
-) -> int | None:
-    """Queue one text to a typed number that is not a contact (a code before it is verified)."""
-    ids = enqueue(
-        session,
-        organisation_id=organisation_id,
-        drafts=[Draft(None, body, dedupe_key, language, to=e164)],
-        kind=kind,
-        urgent=urgent,
-    )
-    return ids[0] if ids else None
+    draft = Draft(contact_id, body, dedupe_key, language)
+    return send_one(session, organisation_id, draft, kind=kind, urgent=urgent)
 
 
 def erase_for_contact(session: Session, contact: Contact) -> None:

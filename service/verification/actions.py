@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,18 @@ class Checked:
     action: str = ""
     tries_left: int = 0
     network_id: int | None = None
+
+
+def pending_action(target: Target, **fields: Any) -> PendingAction:
+    """A pending action asking for what the target names; fields give the rest of the row."""
+    return PendingAction(
+        action=target.action,
+        network_id=target.network_id,
+        event_id=target.event_id,
+        occurrence_start=target.occurrence_start,
+        consent_version=contacts.CONSENT_VERSION if target.consent else None,
+        **fields,
+    )
 
 
 def check_target(

@@ -13,6 +13,8 @@ import re
 from flask import Response, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from service import languages
@@ -99,56 +101,56 @@ def _phone(body: dict) -> str:
     return phone if isinstance(phone, str) else ""
 
 
+# Each refusal a screen can meet, checked in this order (a subclass before its base), with
+# the HTTP status and error code the page script reads and the message it shows.
+_REFUSALS: tuple[tuple[type[Exception], int, str, LazyString], ...] = (
+    (ops.CountryNotServed, 400, "country", _l("Sorry, we cannot text numbers in that country.")),
+    (
+        ops.NotAMobile,
+        400,
+        "not_mobile",
+        _l("Please type a mobile number. We can only text mobiles."),
+    ),
+    (
+        InvalidPhoneNumber,
+        400,
+        "number",
+        _l("That number does not look right. Check it and try again."),
+    ),
+    (
+        ops.TooManyRequests,
+        429,
+        "too_many",
+        _l("Too many codes have been asked for here. Please try again later."),
+    ),
+    (
+        ops.TooManyTextsToday,
+        429,
+        "too_many",
+        _l("This number has had all the texts it can today. Please try tomorrow."),
+    ),
+    (
+        ops.DailyBudgetSpent,
+        429,
+        "too_many",
+        _l("We cannot send any more texts today. Please try again tomorrow."),
+    ),
+    (
+        ops.TooManyTexts,
+        429,
+        "too_many",
+        _l("This number has been sent 3 texts in the last hour. Please try again later."),
+    ),
+    (ConsentRequired, 400, "consent", _l("Please read and agree first.")),
+    (NotFound, 404, "not_found", _l("That is no longer available. Sorry.")),
+)
+
+
 def _refusal(exc: Exception, language: str) -> Response:
     with force_locale(language):
-        if isinstance(exc, ops.CountryNotServed):
-            return _answer(
-                400,
-                error="country",
-                message=_("Sorry, we cannot text numbers in that country."),
-            )
-        if isinstance(exc, ops.NotAMobile):
-            return _answer(
-                400,
-                error="not_mobile",
-                message=_("Please type a mobile number. We can only text mobiles."),
-            )
-        if isinstance(exc, InvalidPhoneNumber):
-            return _answer(
-                400,
-                error="number",
-                message=_("That number does not look right. Check it and try again."),
-            )
-        if isinstance(exc, ops.TooManyRequests):
-            return _answer(
-                429,
-                error="too_many",
-                message=_("Too many codes have been asked for here. Please try again later."),
-            )
-        if isinstance(exc, ops.TooManyTextsToday):
-            return _answer(
-                429,
-                error="too_many",
-                message=_("This number has had all the texts it can today. Please try tomorrow."),
-            )
-        if isinstance(exc, ops.DailyBudgetSpent):
-            return _answer(
-                429,
-                error="too_many",
-                message=_("We cannot send any more texts today. Please try again tomorrow."),
-            )
-        if isinstance(exc, ops.TooManyTexts):
-            return _answer(
-                429,
-                error="too_many",
-                message=_(
-                    "This number has been sent 3 texts in the last hour. Please try again later."
-                ),
-            )
-        if isinstance(exc, ConsentRequired):
-            return _answer(400, error="consent", message=_("Please read and agree first."))
-        if isinstance(exc, NotFound):
-            return _answer(404, error="not_found", message=_("That is no longer available. Sorry."))
+        for kind, http_status, error, message in _REFUSALS:
+            if isinstance(exc, kind):
+                return _answer(http_status, error=error, message=str(message))
         return _answer(
             400, error="bad_request", message=_("Something went wrong. Please start again.")
         )

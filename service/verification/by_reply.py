@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import languages
-from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
 from service.content.models import Network
@@ -27,7 +26,7 @@ from service.messaging.replies import word
 from service.organisations.models import Organisation
 from service.outbox.operations import send_to_contact
 from service.verification import messages
-from service.verification.actions import Target, check_target, complete
+from service.verification.actions import Target, check_target, complete, pending_action
 from service.verification.models import PendingAction
 
 # A question confirmed by text stays open this long.
@@ -51,8 +50,9 @@ def reply_hash(session: Session, token: str, number: str) -> str:
     return vault_of(session).blind_index(f"code {token} {number}")
 
 
-def _matches(session: Session, action: PendingAction, number: str) -> bool:
-    # Every key's index: a question asked just before a data-key change still matches.
+def matches(session: Session, action: PendingAction, number: str) -> bool:
+    """True when number (a reply number or a code) is the one the action's hash was made of."""
+    # Every key's index: one asked just before a data-key change still matches.
     candidates = vault_of(session).blind_indexes(f"code {action.token} {number}")
     return any([hmac.compare_digest(c, action.code_hash) for c in candidates])
 
@@ -75,7 +75,7 @@ def fresh_number(session: Session, contact: Contact) -> str:
     waiting = _waiting(session, contact, utcnow() - REPLY_LIFETIME)
     number = new_reply_number()
     for _ in range(10):
-        if not any(_matches(session, a, number) for a in waiting):
+        if not any(matches(session, a, number) for a in waiting):
             break
         number = new_reply_number()
     return number
@@ -104,6 +104,27 @@ def question_text(
     return messages.reply_to_callback(action.language, yes)
 
 
+def send_question(
+    session: Session,
+    action: PendingAction,
+    network: Network | None,
+    occurrence: queries.Occurrence | None,
+    number: str,
+) -> None:
+    """Text the action's contact the question they confirm with YES and number."""
+    assert action.contact_id is not None
+    send_to_contact(
+        session,
+        action.contact_id,
+        action.organisation_id,
+        question_text(session, action, network, occurrence, number),
+        kind="code",
+        dedupe_key=f"code:{action.token}",
+        language=action.language,
+        urgent=True,
+    )
+
+
 def ask_by_text(
     session: Session,
     org: Organisation,
@@ -123,15 +144,11 @@ def ask_by_text(
     now = utcnow()
     number = fresh_number(session, contact)
     token = secrets.token_urlsafe(32)
-    action = PendingAction(
+    action = pending_action(
+        target,
         token=token,
         organisation_id=org.id,
         contact_id=contact.id,
-        action=target.action,
-        network_id=target.network_id,
-        event_id=target.event_id,
-        occurrence_start=target.occurrence_start,
-        consent_version=contacts.CONSENT_VERSION if target.consent else None,
         site_id=site_id,
         channel=channel,
         language=language,
@@ -142,16 +159,7 @@ def ask_by_text(
     )
     session.add(action)
     session.flush()
-    send_to_contact(
-        session,
-        contact.id,
-        org.id,
-        question_text(session, action, network, occurrence, number),
-        kind="code",
-        dedupe_key=f"code:{token}",
-        language=language,
-        urgent=True,
-    )
+    send_question(session, action, network, occurrence, number)
     return number
 
 
@@ -159,7 +167,7 @@ def confirm_by_reply(session: Session, contact: Contact, number: str) -> str | N
     """Do the contact's open question that showed this number; the answer to text, else None."""
     now = utcnow()
     for action in _waiting(session, contact, now - EXPIRED_NOTICE):
-        if not _matches(session, action, number):
+        if not matches(session, action, number):
             continue
         if now >= action.expires_at:
             return messages.confirmed_by_reply("expired", contact.language)

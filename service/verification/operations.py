@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -25,10 +24,16 @@ from service.db import utcnow
 from service.errors import NotFound
 from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
-from service.outbox.operations import send_to_contact, send_to_number
+from service.outbox.operations import Draft, send_one
 from service.verification import messages, visits
-from service.verification.actions import Checked, Target, check_target, complete
-from service.verification.by_reply import REPLY_LIFETIME, fresh_number, question_text
+from service.verification.actions import Checked, Target, check_target, complete, pending_action
+from service.verification.by_reply import (
+    REPLY_LIFETIME,
+    fresh_number,
+    matches,
+    reply_hash,
+    send_question,
+)
 from service.verification.limits import (  # noqa: F401 (re-exported for the handlers)
     MAX_TEXTS_PER_HOUR,
     Asker,
@@ -172,21 +177,17 @@ def start_action(
         code = fresh_number(session, contact)
     else:
         code = f"{secrets.randbelow(1_000_000):06d}"
-    action = PendingAction(
+    action = pending_action(
+        target,
         token=token,
         organisation_id=org.id,
         contact_id=contact.id if by_reply and contact is not None and not silent else None,
         phone_encrypted=vault.encrypt(e164),
         phone_index=vault.blind_index(e164),
-        action=target.action,
-        network_id=target.network_id,
-        event_id=target.event_id,
-        occurrence_start=target.occurrence_start,
-        consent_version=contacts.CONSENT_VERSION if target.consent else None,
         site_id=site_id,
         channel=asker.channel,
         language=language,
-        code_hash=vault.blind_index(f"code {token} {code}"),
+        code_hash=reply_hash(session, token, code),
         requester_index=vault.blind_index(f"address {asker.address}") if asker.address else None,
         by_reply=by_reply,
         created_at=now,
@@ -211,28 +212,17 @@ def start_action(
     if silent:
         return Started(token, masked(e164), by_reply)
     if by_reply:
-        assert contact is not None
         # Never the conversation's open question: only a YES with this number confirms it.
-        send_to_contact(
-            session,
-            contact.id,
-            org.id,
-            question_text(session, action, network, occurrence, code),
-            kind="code",
-            dedupe_key=f"code:{token}",
-            language=language,
-            urgent=True,
-        )
+        send_question(session, action, network, occurrence, code)
     else:
-        send_to_number(
+        text = messages.code_text(org.name, code, language)
+        # Urgent: a code held until 08:00 is no code at all.
+        send_one(
             session,
-            e164,
             org.id,
-            messages.code_text(org.name, code, language),
+            Draft(None, text, f"code:{token}", language, to=e164),
             kind="code",
-            dedupe_key=f"code:{token}",
-            language=language,
-            urgent=True,  # a code held until 08:00 is no code at all
+            urgent=True,
         )
     return Started(token, masked(e164), by_reply)
 
@@ -273,8 +263,7 @@ def check_code(session: Session, org: Organisation, token: str, code: str) -> Ch
     # checked under the old key it was hashed with.
     # Typed on a keyboard set to Urdu, Punjabi or Gujarati, the code's digits are ۴۸۲ or ੪੮੨.
     typed = languages.ascii_digits(code.strip())
-    candidates = vault_of(session).blind_indexes(f"code {token} {typed}")
-    if not any([hmac.compare_digest(c, action.code_hash) for c in candidates]):
+    if not matches(session, action, typed):
         left = MAX_TRIES - tries
         return Checked("wrong" if left else "locked", action.action, tries_left=left)
     if action.contact_id is None:

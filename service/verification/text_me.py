@@ -14,7 +14,7 @@ from service.content import queries
 from service.db import utcnow
 from service.errors import NotFound
 from service.organisations.models import Organisation
-from service.outbox.operations import send_to_contact, send_to_number
+from service.outbox.operations import Draft, send_one
 from service.verification import messages
 from service.verification import operations as ops
 from service.verification.limits import Asker, admit
@@ -53,29 +53,13 @@ def text_occurrence(
     shown = ops.masked(e164)
     body = messages.event_details(occurrence, language)
     dedupe_key = f"self:{key or secrets.token_urlsafe(16)}"
-    if contact is not None and not ops.is_silent(contact):
-        # A contact's texts go with the contact when they are erased.
-        send_to_contact(
-            session,
-            contact.id,
-            org.id,
-            body,
-            kind="self",
-            dedupe_key=dedupe_key,
-            language=language,
-            urgent=True,
-        )
-    elif contact is None:
-        send_to_number(
-            session,
-            e164,
-            org.id,
-            body,
-            kind="self",
-            dedupe_key=dedupe_key,
-            language=language,
-            urgent=True,
-        )
+    # A contact's texts go with the contact when they are erased; a silent one is sent none.
+    if contact is None:
+        draft = Draft(None, body, dedupe_key, language, to=e164)
+        send_one(session, org.id, draft, kind="self", urgent=True)
+    elif not ops.is_silent(contact):
+        draft = Draft(contact.id, body, dedupe_key, language)
+        send_one(session, org.id, draft, kind="self", urgent=True)
     if key:
         session.add(RequestKey(organisation_id=org.id, key=key, outcome="texted"))
     return shown

@@ -16,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
-from service.contacts.operations import CONSENT_VERSION
 from service.crypto import vault_of
 from service.errors import NotFound
 from service.organisations.models import Organisation
-from service.verification.actions import Checked, Target, check_target, complete
+from service.verification.actions import Checked, Target, check_target, complete, pending_action
 from service.verification.models import PendingAction
 
 # Longer than the kiosk's own idle reset (60 s, then 20 s of "Still there?"), so a person
@@ -105,15 +104,11 @@ def act_in_visit(
     handle = secrets.token_urlsafe(32)
     # Recorded like any confirmed request, so reach and the data map see it alike; its
     # code_hash ties it to the visit and matches no code anyone could type.
-    action = PendingAction(
+    action = pending_action(
+        target,
         token=handle,
         organisation_id=org.id,
         contact_id=contact.id,
-        action=target.action,
-        network_id=target.network_id,
-        event_id=target.event_id,
-        occurrence_start=target.occurrence_start,
-        consent_version=CONSENT_VERSION if target.consent else None,
         site_id=site_id,
         channel=CHANNEL,
         language=language,

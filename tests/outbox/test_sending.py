@@ -6,7 +6,7 @@ import datetime as dt
 
 from service.contacts.operations import join_network, leave_network, opt_out
 from service.outbox.models import OutboundMessage
-from service.outbox.operations import send_to_contact, send_to_number
+from service.outbox.operations import Draft, send_one, send_to_contact
 from tests.support import factories
 from tests.support.fake_twilio import Answer
 from tests.support.outbox import SENDER
@@ -215,15 +215,13 @@ def test_a_text_to_a_number_that_is_no_contact_goes_to_that_number(session, fake
     # Codes and "text me this" go out before any contact exists (none is written until the
     # code matches): the row carries the number, encrypted, and the worker sends to it.
     org = factories.create_organisation(session)
-    first = send_to_number(
-        session,
-        "+447400222333",
-        org.id,
-        "Your code: 123456",
-        kind="code",
-        dedupe_key="code:a",
-        urgent=True,
-    )
+
+    def code_to(number: str, body: str, key: str) -> int | None:
+        return send_one(
+            session, org.id, Draft(None, body, key, to=number), kind="code", urgent=True
+        )
+
+    first = code_to("+447400222333", "Your code: 123456", "code:a")
     session.commit()
     row = _row(session, first)
     assert row.contact_id is None and "7400222333" not in row.to_encrypted
@@ -232,24 +230,8 @@ def test_a_text_to_a_number_that_is_no_contact_goes_to_that_number(session, fake
     assert (sent["To"], sent["Body"]) == ("+447400222333", "Your code: 123456")
     # A number that texted STOP since still gets nothing; a foreign one never reaches Twilio.
     opt_out(session, factories.create_contact(session, org=org, phone="+447400222333"))
-    stopped = send_to_number(
-        session,
-        "+447400222333",
-        org.id,
-        "Your code: 654321",
-        kind="code",
-        dedupe_key="code:b",
-        urgent=True,
-    )
-    foreign = send_to_number(
-        session,
-        "+48 512 345 678",
-        org.id,
-        "Your code: 111111",
-        kind="code",
-        dedupe_key="code:c",
-        urgent=True,
-    )
+    stopped = code_to("+447400222333", "Your code: 654321", "code:b")
+    foreign = code_to("+48 512 345 678", "Your code: 111111", "code:c")
     session.commit()
     worker.run()
     assert _row(session, stopped).skip_reason == "opted out"
