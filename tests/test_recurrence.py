@@ -14,32 +14,44 @@ LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
 
 
-def _local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=LONDON)
+# The Friday 12:30 "cuppa and chat" whose next dates the console shows.
+CUPPA = "2026-01-09 12:30"
 
 
-def _expand(rule: str | None, start: dt.datetime, minutes: int, lo: dt.datetime, hi: dt.datetime):
+def _local(when: str) -> dt.datetime:
+    """A London wall-clock time written "2026-03-20 12:30" (a bare date is its midnight)."""
+    return dt.datetime.fromisoformat(when).replace(tzinfo=LONDON)
+
+
+def _expand(rule: str | None, start: str, minutes: int, window: tuple[str, str]):
+    first = _local(start)
     return list(
         occurrences(
-            first_start=start,
-            first_end=start + dt.timedelta(minutes=minutes),
+            first_start=first,
+            first_end=first + dt.timedelta(minutes=minutes),
             rule=rule,
             zone=LONDON,
-            window_start=lo,
-            window_end=hi,
+            window_start=_local(window[0]),
+            window_end=_local(window[1]),
         )
+    )
+
+
+def _next_cuppas(rule: str | None, after: str, **count: int) -> list[dt.datetime]:
+    first = _local(CUPPA)
+    return next_starts(
+        first_start=first,
+        first_end=first + dt.timedelta(hours=1),
+        rule=rule,
+        zone=LONDON,
+        after=_local(after),
+        **count,
     )
 
 
 def test_weekly_meeting_keeps_its_hour_across_the_march_change() -> None:
     # Friday 12:30 cuppa and chat; clocks go forward on Sunday 29 March 2026.
-    found = _expand(
-        "FREQ=WEEKLY;BYDAY=FR",
-        _local(2026, 1, 9, 12, 30),
-        60,
-        _local(2026, 3, 20, 0, 0),
-        _local(2026, 4, 4, 0, 0),
-    )
+    found = _expand("FREQ=WEEKLY;BYDAY=FR", CUPPA, 60, ("2026-03-20", "2026-04-04"))
     starts = [s for s, _ in found]
     assert starts == [
         dt.datetime(2026, 3, 20, 12, 30, tzinfo=UTC),  # GMT: local equals UTC
@@ -51,13 +63,7 @@ def test_weekly_meeting_keeps_its_hour_across_the_march_change() -> None:
 
 def test_weekly_meeting_keeps_its_hour_across_the_october_change() -> None:
     # Wednesday 11:00; clocks go back on Sunday 25 October 2026.
-    found = _expand(
-        "FREQ=WEEKLY;BYDAY=WE",
-        _local(2026, 1, 7, 11, 0),
-        60,
-        _local(2026, 10, 20, 0, 0),
-        _local(2026, 11, 1, 0, 0),
-    )
+    found = _expand("FREQ=WEEKLY;BYDAY=WE", "2026-01-07 11:00", 60, ("2026-10-20", "2026-11-01"))
     assert [s for s, _ in found] == [
         dt.datetime(2026, 10, 21, 10, 0, tzinfo=UTC),
         dt.datetime(2026, 10, 28, 11, 0, tzinfo=UTC),
@@ -66,24 +72,14 @@ def test_weekly_meeting_keeps_its_hour_across_the_october_change() -> None:
 
 
 def test_a_meeting_inside_the_repeated_october_hour_takes_the_first() -> None:
-    found = _expand(
-        "FREQ=DAILY",
-        _local(2026, 10, 24, 1, 30),
-        30,
-        _local(2026, 10, 25, 0, 0),
-        _local(2026, 10, 25, 12, 0),
-    )
+    found = _expand("FREQ=DAILY", "2026-10-24 01:30", 30, ("2026-10-25", "2026-10-25 12:00"))
     # 01:30 happens twice on 25 October; the first (BST, 00:30 UTC) is the meeting.
     assert found[0][0] == dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
 def test_monthly_first_tuesday_and_fortnightly_thursday() -> None:
     monthly = _expand(
-        "FREQ=MONTHLY;BYDAY=1TU",
-        _local(2026, 1, 6, 14, 0),
-        60,
-        _local(2026, 3, 1, 0, 0),
-        _local(2026, 6, 1, 0, 0),
+        "FREQ=MONTHLY;BYDAY=1TU", "2026-01-06 14:00", 60, ("2026-03-01", "2026-06-01")
     )
     assert [s.astimezone(LONDON).date().isoformat() for s, _ in monthly] == [
         "2026-03-03",
@@ -91,29 +87,19 @@ def test_monthly_first_tuesday_and_fortnightly_thursday() -> None:
         "2026-05-05",
     ]
     fortnightly = _expand(
-        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
-        _local(2026, 1, 8, 18, 0),
-        60,
-        _local(2026, 1, 1, 0, 0),
-        _local(2026, 2, 1, 0, 0),
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "2026-01-08 18:00", 60, ("2026-01-01", "2026-02-01")
     )
     assert [s.astimezone(LONDON).day for s, _ in fortnightly] == [8, 22]
 
 
 def test_an_occurrence_already_under_way_is_included() -> None:
-    found = _expand(
-        None, _local(2026, 5, 1, 10, 0), 120, _local(2026, 5, 1, 11, 0), _local(2026, 5, 2, 0, 0)
-    )
+    found = _expand(None, "2026-05-01 10:00", 120, ("2026-05-01 11:00", "2026-05-02"))
     assert len(found) == 1
 
 
 def test_until_ends_the_series() -> None:
     found = _expand(
-        "FREQ=WEEKLY;UNTIL=20260301T000000Z",
-        _local(2026, 2, 2, 9, 0),
-        60,
-        _local(2026, 1, 1, 0, 0),
-        _local(2026, 12, 1, 0, 0),
+        "FREQ=WEEKLY;UNTIL=20260301T000000Z", "2026-02-02 09:00", 60, ("2026-01-01", "2026-12-01")
     )
     assert len(found) == 4
 
@@ -132,7 +118,7 @@ def test_until_ends_the_series() -> None:
 )
 def test_bad_rules_are_refused(rule: str, message: str) -> None:
     with pytest.raises(InvalidRecurrence, match=message):
-        parse_rule(rule, _local(2026, 1, 1, 9, 0), LONDON)
+        parse_rule(rule, _local("2026-01-01 09:00"), LONDON)
 
 
 # -- the console's simple choices ------------------------------------------------------------
@@ -189,15 +175,7 @@ def test_incomplete_choices_are_refused(repeat):
 
 
 def test_next_five_dates_start_after_now_and_keep_the_hour_across_the_clock_change():
-    start = _local(2026, 1, 9, 12, 30)
-    dates = next_starts(
-        first_start=start,
-        first_end=start + dt.timedelta(hours=1),
-        rule="FREQ=WEEKLY;BYDAY=FR",
-        zone=LONDON,
-        after=_local(2026, 3, 20, 13, 0),
-        count=5,
-    )
+    dates = _next_cuppas("FREQ=WEEKLY;BYDAY=FR", "2026-03-20 13:00", count=5)
     assert [d.astimezone(LONDON).strftime("%d %b %H:%M") for d in dates] == [
         "27 Mar 12:30",
         "03 Apr 12:30",
@@ -208,20 +186,5 @@ def test_next_five_dates_start_after_now_and_keep_the_hour_across_the_clock_chan
 
 
 def test_next_dates_of_a_rule_that_has_ended_or_a_one_off():
-    start = _local(2026, 1, 9, 12, 30)
-    ended = next_starts(
-        first_start=start,
-        first_end=start + dt.timedelta(hours=1),
-        rule="FREQ=WEEKLY;BYDAY=FR;UNTIL=20260131T235959",
-        zone=LONDON,
-        after=_local(2026, 6, 1, 0, 0),
-    )
-    assert ended == []
-    once = next_starts(
-        first_start=start,
-        first_end=start + dt.timedelta(hours=1),
-        rule=None,
-        zone=LONDON,
-        after=_local(2026, 1, 1, 0, 0),
-    )
-    assert once == [start.astimezone(UTC)]
+    assert _next_cuppas("FREQ=WEEKLY;BYDAY=FR;UNTIL=20260131T235959", "2026-06-01") == []
+    assert _next_cuppas(None, "2026-01-01") == [_local(CUPPA).astimezone(UTC)]

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import traceback
 
 import pytest
-from sqlalchemy import select
 
 from service import log as service_log
-from service.outbox.models import OutboundMessage
-from service.sms.models import InboundMessage
-from tests.support.outbox import Worker
-from tests.support.privacy import (
-    BODIES,
-    CALLER,
-    KIOSK_USER,
-    LEAD,
-    TEXTER,
-    drive_console,
-    drive_kiosk,
-    drive_sms,
-    drive_status_callbacks,
-    drive_voice,
-    forms,
-)
+from tests.support.privacy import drive_every_channel, secrets_held
 
 
 @pytest.fixture
@@ -50,26 +33,8 @@ def rendered(record: logging.LogRecord) -> str:
 def test_no_number_and_no_body_reaches_the_logs(
     captured, client, app, session, demo, vault, queued, console, managers, fake
 ):
-    drive_sms(client)
-    drive_voice(client)
-    drive_kiosk(client, session, demo, vault)
-    # The worker sends the codes and "text me this" through the fake Twilio; Twilio reports back.
-    Worker(app, queued).run()
-    drive_status_callbacks(client, session)
-    drive_console(client, console, managers, session, demo)
-
-    sent = [vault.decrypt(r.body_encrypted) for r in session.scalars(select(OutboundMessage))]
-    replies = [
-        text
-        for r in session.scalars(select(InboundMessage))
-        if r.replies_encrypted
-        for text in json.loads(vault.decrypt(r.replies_encrypted))
-    ]
-    secrets = [
-        *(form for number in (TEXTER, CALLER, KIOSK_USER, LEAD) for form in forms(number)),
-        *BODIES,
-        *(text for text in sent + replies if len(text) >= 12),
-    ]
+    drive_every_channel(client, app, session, demo, vault, queued, console, managers)
+    secrets = secrets_held(session, vault)
     records = captured.records
     # The flows did log: the test would prove nothing against silence.
     names = {r.name for r in records}

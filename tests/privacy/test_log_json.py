@@ -7,25 +7,10 @@ import json
 import logging
 
 import pytest
-from sqlalchemy import select
 
 from service import log as service_log
 from service.config import ConfigError, from_env
-from service.outbox.models import OutboundMessage
-from tests.support.outbox import Worker
-from tests.support.privacy import (
-    BODIES,
-    CALLER,
-    KIOSK_USER,
-    LEAD,
-    TEXTER,
-    drive_console,
-    drive_kiosk,
-    drive_sms,
-    drive_status_callbacks,
-    drive_voice,
-    forms,
-)
+from tests.support.privacy import drive_every_channel, secrets_held
 
 
 @pytest.fixture
@@ -46,20 +31,9 @@ def json_lines(monkeypatch):
 def test_every_line_is_json_with_request_fields_and_holds_no_number_or_body(
     json_lines, client, app, session, demo, vault, queued, console, managers, fake
 ):
-    drive_sms(client)
-    drive_voice(client)
-    drive_kiosk(client, session, demo, vault)
-    Worker(app, queued).run()
-    drive_status_callbacks(client, session)
-    drive_console(client, console, managers, session, demo)
-
+    drive_every_channel(client, app, session, demo, vault, queued, console, managers)
     output = json_lines.getvalue()
-    sent = [vault.decrypt(r.body_encrypted) for r in session.scalars(select(OutboundMessage))]
-    secrets = [
-        *(form for number in (TEXTER, CALLER, KIOSK_USER, LEAD) for form in forms(number)),
-        *BODIES,
-        *(text for text in sent if len(text) >= 12),
-    ]
+    secrets = secrets_held(session, vault)
     leaks = [secret for secret in secrets if secret in output]
     assert leaks == []
     entries = [json.loads(line) for line in output.splitlines()]  # each line one object
@@ -78,7 +52,6 @@ def test_every_line_is_json_with_request_fields_and_holds_no_number_or_body(
     assert inside and all("request_id" in e and e["route"] == "/twilio/sms" for e in inside)
     ids = {e["request_id"] for e in requests}
     assert len(ids) == len(requests)  # one id per request
-
 
 
 def test_the_mask_still_applies_to_json_messages_and_exceptions():

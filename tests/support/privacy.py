@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 
 from sqlalchemy import func, select
 
@@ -16,7 +17,9 @@ from service.db import Base, get_database, utcnow
 from service.outbox.models import OutboundMessage
 from service.privacy.models import TwilioDeletion
 from service.privacy.twilio_erasure import erase_at_twilio
+from service.sms.models import InboundMessage
 from service.twilio_gateway import TwilioTransport
+from tests.support.outbox import Worker
 from tests.support.sms import Handset, signed_post
 from tests.support.texts import code_in, texts_to
 from tests.support.voice import Caller
@@ -245,3 +248,30 @@ def drive_console(client, console, managers, session, demo) -> None:
     # And the texter leaves by text.
     Handset(client, TEXTER).send(BODIES[-1])
     Handset(client, TEXTER).send("YES")
+
+
+def drive_every_channel(client, app, session, demo, vault, queued, console, managers) -> None:
+    """Text, call, use the kiosk and the console; the worker sends and Twilio reports back."""
+    drive_sms(client)
+    drive_voice(client)
+    drive_kiosk(client, session, demo, vault)
+    # The worker sends the codes and "text me this" through the fake Twilio; Twilio reports back.
+    Worker(app, queued).run()
+    drive_status_callbacks(client, session)
+    drive_console(client, console, managers, session, demo)
+
+
+def secrets_held(session, vault: Vault) -> list[str]:
+    """What no log may show: every form of the people's numbers, what they sent, what they got."""
+    sent = [vault.decrypt(r.body_encrypted) for r in session.scalars(select(OutboundMessage))]
+    replies = [
+        text
+        for r in session.scalars(select(InboundMessage))
+        if r.replies_encrypted
+        for text in json.loads(vault.decrypt(r.replies_encrypted))
+    ]
+    return [
+        *(form for number in (TEXTER, CALLER, KIOSK_USER, LEAD) for form in forms(number)),
+        *BODIES,
+        *(text for text in sent + replies if len(text) >= 12),
+    ]
