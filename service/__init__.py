@@ -22,7 +22,7 @@ def _blueprints(config: Config) -> list:
     # One visible list: a blueprint that is not here is not served.
     from kiosk.views import assets as kiosk_assets
     from kiosk.views import bp as kiosk
-    from service.console.views import bp as console
+    from service.console.blueprint import make_blueprint as console_blueprint
     from service.devtools.views import bp as devtools
     from service.health import bp as health
     from service.outbox.views import bp as outbox
@@ -30,7 +30,7 @@ def _blueprints(config: Config) -> list:
     from service.sms.views import bp as sms
     from service.voice.views import bp as voice
 
-    served = [public, kiosk, kiosk_assets, sms, outbox, voice, console, health]
+    served = [public, kiosk, kiosk_assets, sms, outbox, voice, console_blueprint(), health]
     return served + ([devtools] if config.DEV_TOOLS else [])
 
 

@@ -21,8 +21,7 @@ from service.console.broadcast_forms import (
     BroadcastForm,
     translation_field_name,
 )
-from service.console.content import organisation
-from service.console.views import bp
+from service.console.shared import organisation
 from service.content import operations as content
 from service.content.models import Network
 from service.db import get_session, utcnow
@@ -30,6 +29,9 @@ from service.errors import DomainError
 from service.managers.models import Manager
 from service.managers.permissions import can, can_everywhere
 from service.organisations.models import Site
+from service.routes import Routes
+
+routes = Routes()
 
 STATUS_TEXT = {
     "draft": "Draft: not sent",
@@ -61,7 +63,7 @@ def _load(broadcast_id: int) -> Broadcast:
     return broadcast
 
 
-@bp.get("/broadcasts", endpoint="broadcasts")
+@routes.get("/broadcasts", endpoint="broadcasts")
 @auth.requires("broadcast.send")
 def broadcasts_list():
     """The broadcasts this manager may see, newest first."""
@@ -110,7 +112,7 @@ def _compose_form() -> BroadcastForm:
     return form
 
 
-@bp.route("/broadcasts/new", methods=["GET", "POST"])
+@routes.route("/broadcasts/new", methods=["GET", "POST"])
 @auth.requires("broadcast.send")
 def broadcast_new():
     """Compose a broadcast; saving it shows the preview before anything is sent."""
@@ -169,7 +171,7 @@ def _render_compose(form: BroadcastForm) -> str:
     )
 
 
-@bp.get("/broadcasts/<int:broadcast_id>")
+@routes.get("/broadcasts/<int:broadcast_id>")
 @auth.requires("broadcast.send")
 def broadcast_view(broadcast_id: int):
     """A draft's preview per language and cost; a sent one's progress."""
@@ -198,7 +200,7 @@ def broadcast_view(broadcast_id: int):
     )
 
 
-@bp.get("/broadcasts/<int:broadcast_id>/progress")
+@routes.get("/broadcasts/<int:broadcast_id>/progress")
 @auth.requires("broadcast.send")
 def broadcast_progress(broadcast_id: int):
     """Live counts for the progress panel."""
@@ -257,21 +259,21 @@ def _act(broadcast_id: int, verb: str):
     return redirect(url_for("console.broadcast_view", broadcast_id=broadcast_id))
 
 
-@bp.post("/broadcasts/<int:broadcast_id>/send")
+@routes.post("/broadcasts/<int:broadcast_id>/send")
 @auth.requires("broadcast.send")
 def broadcast_send(broadcast_id: int):
     """Send a draft now, or schedule it for its time."""
     return _act(broadcast_id, "send")
 
 
-@bp.post("/broadcasts/<int:broadcast_id>/cancel")
+@routes.post("/broadcasts/<int:broadcast_id>/cancel")
 @auth.requires("broadcast.send")
 def broadcast_cancel(broadcast_id: int):
     """Stop a scheduled or sending broadcast."""
     return _act(broadcast_id, "cancel")
 
 
-@bp.post("/broadcasts/<int:broadcast_id>/discard")
+@routes.post("/broadcasts/<int:broadcast_id>/discard")
 @auth.requires("broadcast.send")
 def broadcast_discard(broadcast_id: int):
     """Throw away a draft."""

@@ -12,12 +12,14 @@ from service.callbacks.models import CallbackRequest
 from service.config import get_config
 from service.console import auth
 from service.console.callback_forms import CallbackActionForm, RingPhoneForm
-from service.console.views import bp
 from service.contacts.phone import NotCallable, RegionNotServed, display, regions
 from service.db import get_session, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
 from service.formatting import when
+from service.routes import Routes
 from service.twilio_gateway import RecordingUnavailable, SendError, app_transport
+
+routes = Routes()
 
 # How a member asked, in the console's words.
 CHANNELS = {"sms": "Text message", "voice": "Phone line", "kiosk": "Kiosk"}
@@ -67,14 +69,14 @@ def _posted() -> None:
         abort(400)
 
 
-@bp.get("/callbacks", endpoint="callbacks")
+@routes.get("/callbacks", endpoint="callbacks")
 @auth.requires("callbacks.handle")
 def callbacks_queue():
     """Open requests per network, oldest first, and those done in the last 30 days."""
     return _page()
 
 
-@bp.post("/callbacks/<int:callback_id>/reveal")
+@routes.post("/callbacks/<int:callback_id>/reveal")
 @auth.requires("callbacks.handle")
 def callbacks_reveal(callback_id: int):
     """Show one member's full number, once, and record who saw it."""
@@ -87,7 +89,7 @@ def callbacks_reveal(callback_id: int):
     return _page(revealed={row.id: display(number)})
 
 
-@bp.post("/callbacks/<int:callback_id>/done")
+@routes.post("/callbacks/<int:callback_id>/done")
 @auth.requires("callbacks.handle")
 def callbacks_done(callback_id: int):
     """Mark a request done (again is harmless: nothing changes, nothing is logged twice)."""
@@ -104,7 +106,7 @@ def callbacks_done(callback_id: int):
     return redirect(url_for("console.callbacks"))
 
 
-@bp.post("/callbacks/<int:callback_id>/call")
+@routes.post("/callbacks/<int:callback_id>/call")
 @auth.requires("callbacks.handle")
 def callbacks_call(callback_id: int):
     """Ring the lead's phone; when they answer, Twilio connects them to the member."""
@@ -154,7 +156,7 @@ def callbacks_call(callback_id: int):
     return redirect(url_for("console.callbacks"))
 
 
-@bp.get("/callbacks/<int:callback_id>/recording")
+@routes.get("/callbacks/<int:callback_id>/recording")
 @auth.requires("callbacks.handle")
 def callbacks_recording(callback_id: int):
     """Stream a voicemail from Twilio to the lead's browser, and record that it was played."""
@@ -172,7 +174,7 @@ def callbacks_recording(callback_id: int):
     return Response(recording.chunks, mimetype=recording.content_type, headers=headers)
 
 
-@bp.post("/callbacks/phone")
+@routes.post("/callbacks/phone")
 @auth.requires("callbacks.handle")
 def callbacks_phone():
     """Set the phone the service rings first for this manager's call-backs."""

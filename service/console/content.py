@@ -4,110 +4,45 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from service import languages
-from service.audit import operations as audit
 from service.console import auth
 from service.console.content_forms import (
     NetworkForm,
     keyword_field_name,
 )
+from service.console.shared import (
+    editable_networks,
+    kind_of,
+    load,
+    may_edit,
+    organisation,
+    save,
+    show_refusal,
+)
 from service.console.sms_preview import sms_previews
-from service.console.views import bp
 from service.content import operations as content
 from service.content.models import Announcement, Event, Network, SupportLine
 from service.content.recurrence import next_starts
 from service.db import get_session, utcnow
 from service.errors import DomainError
 from service.formatting import when
-from service.managers.models import Manager
-from service.managers.permissions import can, can_everywhere
-from service.organisations.models import Organisation
+from service.routes import Routes
 
-Item = Network | Event | SupportLine | Announcement
-KINDS: dict[str, type[Item]] = {
-    "network": Network,
-    "event": Event,
-    "support": SupportLine,
-    "announcement": Announcement,
-}
+routes = Routes()
 
 
-def organisation() -> Organisation:
-    """The signed-in manager's organisation."""
-    return get_session().get_one(Organisation, auth.manager().organisation_id)
-
-
-def may_edit(manager: Manager, network_id: int | None) -> bool:
-    """Content of one network is its lead's; organisation-wide content is the admins'."""
-    if network_id is None:
-        return can_everywhere(manager, "content.edit")
-    return can(manager, "content.edit", network_id=network_id)
-
-
-def kind_of(item: Network | Event | SupportLine | Announcement) -> str:
-    """The console's name for an item's kind, as in its addresses."""
-    return next(kind for kind, model in KINDS.items() if isinstance(item, model))
-
-
-def network_of(item: Network | Event | SupportLine | Announcement) -> int | None:
-    """The network an item belongs to, which decides who may edit it."""
-    if isinstance(item, Network):
-        return item.id
-    return getattr(item, "network_id", None)
-
-
-def load(kind: str, item_id: int) -> Network | Event | SupportLine | Announcement:
-    """An item of this organisation that the manager may edit; 404 or 403 otherwise."""
-    model = KINDS.get(kind)
-    item = get_session().get(model, item_id) if model else None
-    if item is None or item.organisation_id != auth.manager().organisation_id:
-        abort(404)
-    if not may_edit(auth.manager(), network_of(item)):
-        abort(403)
-    return item
-
-
-def _networks(manager: Manager) -> list[Network]:
-    rows = get_session().scalars(
-        select(Network)
-        .where(Network.organisation_id == manager.organisation_id)
-        .order_by(Network.name)
-    )
-    return [n for n in rows if may_edit(manager, n.id)]
-
-
-def network_choices(manager: Manager) -> list[SelectChoice]:
-    """The networks a manager may put content in; 0 is the whole organisation (admins)."""
-    choices = [SelectChoice(n.id, n.name) for n in _networks(manager)]
-    if may_edit(manager, None):
-        choices.insert(0, SelectChoice(0, "The whole organisation"))
-    return choices
-
-
-def show_refusal(exc: DomainError, form) -> None:
-    """Show a refusal beside its field when the form has one, else at the top."""
-    field = getattr(exc, "field", "")
-    target = getattr(form, {"recurrence": "repeat", "starts_at": "start"}.get(field, field), None)
-    message = getattr(exc, "message", str(exc))
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, message[:1].upper() + message[1:] + "."]
-    flash("Nothing was saved. " + message[:1].upper() + message[1:] + ".")
-
-
-@bp.get("/content")
+@routes.get("/content")
 @auth.requires("content.edit")
 def content_home():
     """Everything the manager may edit, with how far each is translated."""
     manager, session = auth.manager(), get_session()
     org = organisation()
-    networks = _networks(manager)
+    networks = editable_networks(manager)
     editable = [n.id for n in networks]
     everywhere = may_edit(manager, None)
     events_query = select(Event).where(Event.organisation_id == org.id).order_by(Event.starts_at)
@@ -200,7 +135,7 @@ def _keywords_from(form: NetworkForm) -> dict[str, list[str]]:
     }
 
 
-@bp.route("/content/networks/new", methods=["GET", "POST"])
+@routes.route("/content/networks/new", methods=["GET", "POST"])
 @auth.requires("content.edit")
 def network_new():
     """Add a network (admins)."""
@@ -210,7 +145,7 @@ def network_new():
     return _network_page(form, None)
 
 
-@bp.route("/content/network/<int:item_id>", methods=["GET", "POST"])
+@routes.route("/content/network/<int:item_id>", methods=["GET", "POST"])
 @auth.requires("content.edit")
 def network_edit(item_id: int):
     """Edit a network's text, sensitivity and keywords."""
@@ -267,43 +202,7 @@ def _render_network(form: NetworkForm, network: Network | None) -> str:
     )
 
 
-def field_values(item) -> dict[str, object]:
-    """The item's own columns, to see which an edit changed."""
-    skip = {"id", "organisation_id", "created_at"}
-    return {c.key: getattr(item, c.key) for c in item.__table__.columns if c.key not in skip}
-
-
-def changed_fields(before: dict[str, object], after: dict[str, object]) -> list[str]:
-    """The fields whose value differs."""
-    return [f for f in before if before[f] != after[f]]
-
-
-def save(
-    kind: str,
-    item: Item | None,
-    fields: dict[str, object],
-    create: Callable[[], Item],
-    update: Callable[[Item], object],
-) -> Item:
-    """Create or update an item, mark translations of changed English stale, and audit it.
-
-    Raises the operation's DomainError before anything is audited; the caller commits.
-    """
-    session, manager = get_session(), auth.manager()
-    if item is None:
-        item, changed, action = create(), sorted(fields), "content.create"
-    else:
-        before = field_values(item)
-        update(item)
-        changed, action = changed_fields(before, field_values(item)), "content.update"
-        content.mark_translations_stale(session, item, changed)
-    audit.record(
-        session, manager.organisation_id, manager.id, action, kind=kind, id=item.id, fields=changed
-    )
-    return item
-
-
-@bp.get("/content/keywords/check")
+@routes.get("/content/keywords/check")
 @auth.requires("content.edit")
 def keyword_check():
     """Which typed keywords cannot be used, and why: the form checks as the lead types."""

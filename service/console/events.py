@@ -12,7 +12,8 @@ from wtforms.fields.choices import SelectChoice
 
 from service.config import get_config
 from service.console import auth
-from service.console.content import (
+from service.console.content_forms import ConfirmForm, EventForm
+from service.console.shared import (
     load,
     may_edit,
     network_choices,
@@ -20,9 +21,7 @@ from service.console.content import (
     save,
     show_refusal,
 )
-from service.console.content_forms import ConfirmForm, EventForm
 from service.console.sms_preview import sms_previews
-from service.console.views import bp
 from service.contacts.phone import RegionNotServed, callable_number, regions
 from service.content import operations as content
 from service.content.models import Event, Network
@@ -31,6 +30,9 @@ from service.db import get_session, utcnow
 from service.errors import DomainError, InvalidPhoneNumber, ValidationError
 from service.formatting import when
 from service.organisations.models import Site
+from service.routes import Routes
+
+routes = Routes()
 
 
 def _event_form(event: Event | None, zone: ZoneInfo, formdata=None) -> EventForm:
@@ -102,14 +104,14 @@ def _next_five(
     return [when(d.astimezone(zone), "en", style="EEEE d MMMM y, HH:mm") for d in dates]
 
 
-@bp.route("/content/events/new", methods=["GET", "POST"])
+@routes.route("/content/events/new", methods=["GET", "POST"])
 @auth.requires("content.edit")
 def event_new():
     """Add an event."""
     return _event_page(None)
 
 
-@bp.route("/content/event/<int:item_id>", methods=["GET", "POST"])
+@routes.route("/content/event/<int:item_id>", methods=["GET", "POST"])
 @auth.requires("content.edit")
 def event_edit(item_id: int):
     """Edit an event, with its next five dates."""
@@ -189,7 +191,7 @@ def _render_event(form: EventForm, event: Event | None, zone: ZoneInfo) -> str:
     )
 
 
-@bp.get("/content/events/dates")
+@routes.get("/content/events/dates")
 @auth.requires("content.edit")
 def event_dates():
     """The next five dates of the schedule being typed: the form's live preview."""

@@ -9,13 +9,15 @@ from service import languages
 from service.audit import operations as audit
 from service.console import auth
 from service.console.content_forms import ConfirmForm
-from service.console.views import bp
 from service.db import get_session
 from service.errors import DomainError
 from service.managers.permissions import can
 from service.organisations import operations as organisations
 from service.organisations.kiosk_keys import pair_kiosk, paired_kiosks, unpair_kiosks
 from service.organisations.models import Site
+from service.routes import Routes
+
+routes = Routes()
 
 
 def _sites() -> list[Site]:
@@ -26,7 +28,7 @@ def _sites() -> list[Site]:
     return [s for s in rows if can(manager, "kiosk.settings", site_id=s.id)]
 
 
-@bp.get("/kiosks")
+@routes.get("/kiosks")
 @auth.requires("kiosk.settings")
 def kiosk_settings():
     """Each site the manager looks after: its kiosk's address, state and starting language."""
@@ -45,7 +47,7 @@ def _page(issued: dict[int, str] | None = None):
     )
 
 
-@bp.post("/kiosks/<int:site_id>/credential")
+@routes.post("/kiosks/<int:site_id>/credential")
 @auth.requires("kiosk.settings")
 def kiosk_credential(site_id: int):
     """Issue the site's kiosk PC a new credential: its link is shown on this page, once."""
@@ -65,7 +67,7 @@ def kiosk_credential(site_id: int):
     return response, 200, {"Cache-Control": "no-store"}
 
 
-@bp.post("/kiosks/<int:site_id>")
+@routes.post("/kiosks/<int:site_id>")
 @auth.requires("kiosk.settings")
 def kiosk_save(site_id: int):
     """Save one site's kiosk settings."""
@@ -107,7 +109,7 @@ def _site(site_id: int) -> Site:
     return site
 
 
-@bp.post("/kiosks/<int:site_id>/pair")
+@routes.post("/kiosks/<int:site_id>/pair")
 @auth.requires("kiosk.settings")
 def kiosk_pair(site_id: int):
     """Trust this PC as the site's kiosk: record the public key its browser just made."""
@@ -125,7 +127,7 @@ def kiosk_pair(site_id: int):
     return jsonify(kiosk=key.id, site=site.id)
 
 
-@bp.post("/kiosks/<int:site_id>/unpair")
+@routes.post("/kiosks/<int:site_id>/unpair")
 @auth.requires("kiosk.settings")
 def kiosk_unpair(site_id: int):
     """Stop trusting every PC paired to the site; each must be paired again to queue offline."""

@@ -9,7 +9,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from service.audit import operations as audit
 from service.console import auth
-from service.console.content import (
+from service.console.content_forms import AnnouncementForm, ConfirmForm, SupportLineForm
+from service.console.shared import (
     load,
     may_edit,
     network_choices,
@@ -17,18 +18,19 @@ from service.console.content import (
     save,
     show_refusal,
 )
-from service.console.content_forms import AnnouncementForm, ConfirmForm, SupportLineForm
 from service.console.sms_preview import sms_previews
-from service.console.views import bp
 from service.content import notices
 from service.content import operations as content
 from service.content.models import Network
 from service.db import get_session, utcnow
 from service.errors import DomainError
+from service.routes import Routes
+
+routes = Routes()
 
 
-@bp.route("/content/support/new", methods=["GET", "POST"])
-@bp.route("/content/support/<int:item_id>", methods=["GET", "POST"])
+@routes.route("/content/support/new", methods=["GET", "POST"])
+@routes.route("/content/support/<int:item_id>", methods=["GET", "POST"])
 @auth.requires("content.edit")
 def support_edit(item_id: int | None = None):
     """Add or edit a support line (admins: support is for the whole organisation)."""
@@ -75,8 +77,8 @@ def _render_simple(template: str, form, item) -> str:
     )
 
 
-@bp.route("/content/announcements/new", methods=["GET", "POST"])
-@bp.route("/content/announcement/<int:item_id>", methods=["GET", "POST"])
+@routes.route("/content/announcements/new", methods=["GET", "POST"])
+@routes.route("/content/announcement/<int:item_id>", methods=["GET", "POST"])
 @auth.requires("content.edit")
 def announcement_edit(item_id: int | None = None):
     """Add or edit an announcement for the organisation or one network."""
@@ -131,7 +133,7 @@ def announcement_edit(item_id: int | None = None):
     return _render_simple("console/announcement_form.html", form, item), 400 if form.errors else 200
 
 
-@bp.post("/content/<kind>/<int:item_id>/delete")
+@routes.post("/content/<kind>/<int:item_id>/delete")
 @auth.requires("content.edit")
 def content_delete(kind: str, item_id: int):
     """Remove an event, support line or announcement (networks are never deleted here)."""

@@ -13,7 +13,6 @@ from print_templates.subject_access import build_pdf
 from service.audit import operations as audit
 from service.config import get_config
 from service.console import auth
-from service.console.views import bp
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.contacts.phone import display, masked, normalise
@@ -22,6 +21,9 @@ from service.errors import InvalidPhoneNumber
 from service.managers.permissions import can
 from service.privacy import operations as privacy
 from service.privacy.erasure import erase_contact
+from service.routes import Routes
+
+routes = Routes()
 
 
 class FindForm(FlaskForm):
@@ -67,7 +69,7 @@ def _person_page(contact: Contact, shown: str, erase: EraseForm | None = None, s
     ), status
 
 
-@bp.route("/privacy", methods=["GET", "POST"], endpoint="privacy")
+@routes.route("/privacy", methods=["GET", "POST"], endpoint="privacy")
 @auth.requires("data.export")
 def privacy_find():
     """Type the number a person gave; see what is held about it, then export or erase."""
@@ -98,7 +100,7 @@ def privacy_find():
     return _person_page(contact, display(e164))
 
 
-@bp.post("/privacy/<int:contact_id>/export.<any(json, pdf):kind>")
+@routes.post("/privacy/<int:contact_id>/export.<any(json, pdf):kind>")
 @auth.requires("data.export")
 def privacy_export(contact_id: int, kind: str):
     """Download everything held about the contact, as JSON or as a readable PDF."""
@@ -126,7 +128,7 @@ def privacy_export(contact_id: int, kind: str):
     )
 
 
-@bp.post("/privacy/<int:contact_id>/erase")
+@routes.post("/privacy/<int:contact_id>/erase")
 @auth.requires("data.erase")
 def privacy_erase(contact_id: int):
     """Erase the contact and everything about them; only anonymous reach counts stay."""

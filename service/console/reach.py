@@ -12,7 +12,6 @@ from wtforms.validators import DataRequired, ValidationError
 
 from service.audit import operations as audit
 from service.console import auth
-from service.console.views import bp
 from service.content.models import Network
 from service.db import get_session, utcnow
 from service.organisations.models import Organisation, Site
@@ -26,6 +25,9 @@ from service.reach.operations import (
     reach_table,
 )
 from service.reach.suppression import HEADINGS, reach_csv, shown_table
+from service.routes import Routes
+
+routes = Routes()
 
 ALL = ""  # the filter choice meaning "do not narrow by this"
 
@@ -120,7 +122,7 @@ def _caption(query: ReachQuery) -> str:
     return f"Reach by {HEADINGS[query.group_by].lower()}, {span}"
 
 
-@bp.get("/reach")
+@routes.get("/reach")
 @auth.requires("reach.view")
 def reach():
     """The reach dashboard: counts by network, channel, site or month, small ones hidden."""
@@ -139,7 +141,7 @@ def reach():
     )
 
 
-@bp.get("/reach.csv", endpoint="reach_csv")
+@routes.get("/reach.csv", endpoint="reach_csv")
 @auth.requires("reach.view")
 def reach_csv_download():
     """The same table as CSV, with the same suppression; each download is audited."""

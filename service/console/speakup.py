@@ -10,11 +10,13 @@ from wtforms.validators import DataRequired, Length
 from service.audit import operations as audit
 from service.console import auth
 from service.console.content_forms import ConfirmForm
-from service.console.views import bp
 from service.db import get_session, utcnow
 from service.errors import DomainError, NotFound
+from service.routes import Routes
 from service.speakup import operations as speakup
 from service.speakup.models import SpeakUpCase, SpeakUpMessage
+
+routes = Routes()
 
 
 class ReplyForm(FlaskForm):
@@ -40,7 +42,7 @@ def waiting(case: SpeakUpCase) -> bool:
     return case.status == "open" and bool(case.messages) and case.messages[-1].author == "worker"
 
 
-@bp.get("/speak-up", endpoint="speakup_cases")
+@routes.get("/speak-up", endpoint="speakup_cases")
 @auth.requires("speakup.cases")
 def speakup_cases():
     """Every case: those waiting for a reply first, then by last activity."""
@@ -53,7 +55,7 @@ def speakup_cases():
     )
 
 
-@bp.route("/speak-up/<int:case_id>", methods=["GET", "POST"])
+@routes.route("/speak-up/<int:case_id>", methods=["GET", "POST"])
 @auth.requires("speakup.cases")
 def speakup_case(case_id: int):
     """One case: its messages in order, a reply, close or reopen."""
@@ -83,7 +85,7 @@ def _page(case: SpeakUpCase, form: ReplyForm) -> str:
     )
 
 
-@bp.post("/speak-up/<int:case_id>/status")
+@routes.post("/speak-up/<int:case_id>/status")
 @auth.requires("speakup.cases")
 def speakup_status(case_id: int):
     """Close a case, or open it again."""
@@ -101,7 +103,7 @@ def speakup_status(case_id: int):
     return redirect(url_for("console.speakup_case", case_id=case.id))
 
 
-@bp.get("/speak-up/<int:case_id>/recording/<int:message_id>")
+@routes.get("/speak-up/<int:case_id>/recording/<int:message_id>")
 @auth.requires("speakup.cases")
 def speakup_recording(case_id: int, message_id: int):
     """Play a voice message left on the phone line, from the service's own encrypted copy."""

@@ -12,21 +12,23 @@ from sqlalchemy import select
 from service import catalog_review, languages
 from service.audit import operations as audit
 from service.console import auth
-from service.console.content import load
 from service.console.content_forms import ConfirmForm
+from service.console.shared import load
 from service.console.sms_preview import sms_previews
-from service.console.views import bp
 from service.content import operations as content
 from service.content.models import Translation
 from service.db import get_session, utcnow
 from service.errors import DomainError
 from service.messaging.segments import count
+from service.routes import Routes
+
+routes = Routes()
 
 # The longest text any translatable field holds (descriptions), so a paste cannot grow without end.
 MAX_TEXT = 5000
 
 
-@bp.route("/content/<kind>/<int:item_id>/translations/<lang>", methods=["GET", "POST"])
+@routes.route("/content/<kind>/<int:item_id>/translations/<lang>", methods=["GET", "POST"])
 @auth.requires("content.edit")
 def translations(kind: str, item_id: int, lang: str):
     """Edit one language of an item, field by field, beside the English."""
@@ -108,7 +110,7 @@ def _render(kind: str, item, lang: str, form: ConfirmForm) -> str:
     )
 
 
-@bp.post("/content/segments")
+@routes.post("/content/segments")
 @auth.requires_signed_in
 def segments():
     """How a typed text goes by SMS (encoding, characters, segments): the forms' live counter."""
@@ -119,7 +121,7 @@ def segments():
     return jsonify(encoding=found.encoding, characters=found.characters, segments=found.segments)
 
 
-@bp.get("/translations")
+@routes.get("/translations")
 @auth.requires("content.edit")
 def translation_review():
     """Each language's catalog: strings reviewed by a native speaker, and those awaiting one."""
@@ -131,7 +133,7 @@ def translation_review():
     )
 
 
-@bp.get("/translations/<lang>")
+@routes.get("/translations/<lang>")
 @auth.requires("content.edit")
 def translation_review_language(lang: str):
     """One language's strings awaiting native review, crisis, consent and speak-up first."""

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from service.audit.models import AuditEntry
 from service.cli import cli
-from service.console import auth, views
+from service.console import auth
+from service.console import sign_in as sign_in_area
 from service.db import utcnow
 from service.managers.models import Manager, SignInThrottle
 from tests.support.console import PASSWORD
@@ -22,7 +23,7 @@ from tests.support.console import PASSWORD
 def later(monkeypatch, delta: dt.timedelta) -> None:
     """Move the clock the console sees forward."""
     moment = utcnow() + delta
-    monkeypatch.setattr(views, "utcnow", lambda: moment)
+    monkeypatch.setattr(sign_in_area, "utcnow", lambda: moment)
     monkeypatch.setattr(auth, "utcnow", lambda: moment)
 
 

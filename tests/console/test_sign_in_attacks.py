@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from service import hashing
 from service.audit.models import AuditEntry
-from service.console import auth, views
+from service.console import auth
+from service.console import sign_in as sign_in_area
 from service.db import utcnow
 from service.managers import operations
 from tests.support.console import PASSWORD, Console
@@ -24,7 +25,7 @@ class Clock:
 
     def __init__(self, monkeypatch) -> None:
         self.now = utcnow().replace(microsecond=0)
-        monkeypatch.setattr(views, "utcnow", lambda: self.now)
+        monkeypatch.setattr(sign_in_area, "utcnow", lambda: self.now)
         monkeypatch.setattr(auth, "utcnow", lambda: self.now)
 
     def advance(self, seconds: float) -> None:

@@ -1,0 +1,105 @@
+"""/console/print: download a site's noticeboard pack; admins choose discreet names."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from service.audit import operations as audit
+from service.config import get_config
+from service.console import auth
+from service.console.forms import PrintForm, SignOutForm
+from service.db import get_session, utcnow
+from service.errors import DomainError
+from service.managers.permissions import can, can_everywhere
+from service.organisations.models import Organisation, Site
+from service.printing import operations as printing
+from service.reach.operations import count_reach
+from service.routes import Routes
+
+routes = Routes()
+
+
+@routes.route("/print", methods=["GET", "POST"])
+@auth.requires("print.download")
+def print_pack():
+    """Choose a site, languages and paper; download the noticeboard pack."""
+    manager = auth.manager()
+    session = get_session()
+    sites = session.scalars(
+        select(Site).where(Site.organisation_id == manager.organisation_id).order_by(Site.name)
+    ).all()
+    allowed = [s for s in sites if can(manager, "print.download", site_id=s.id)]
+    form = PrintForm()
+    form.site.choices = [SelectChoice(s.id, s.name) for s in allowed]
+    if form.validate_on_submit():
+        site = next(s for s in allowed if s.id == form.site.data)
+        try:
+            pack = printing.build_pack(
+                session,
+                site,
+                tuple(form.langs.data),
+                size=form.size.data,
+                large_print=form.large_print.data,
+                public_url=get_config().PUBLIC_URL,
+                now=utcnow(),
+            )
+        except DomainError as exc:
+            session.rollback()
+            flash(str(exc))
+            return _print_page(form, 400)
+        audit.record(
+            session,
+            manager.organisation_id,
+            manager.id,
+            "print.download",
+            site=site.slug,
+            languages=form.langs.data,
+            code=pack.code,
+            pages=pack.pages,
+        )
+        count_reach(
+            session, manager.organisation_id, measure="download", channel="print", site_id=site.id
+        )
+        session.commit()
+        name = f"pack-{site.slug}-{dt.date.today().isoformat()}-{pack.code}.pdf"
+        return Response(
+            pack.pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return _print_page(form)
+
+
+def _print_page(form: PrintForm, status: int = 200):
+    manager = auth.manager()
+    org = get_session().get_one(Organisation, manager.organisation_id)
+    everywhere = can_everywhere(manager, "print.download")
+    return render_template(
+        "console/print.html",
+        form=form,
+        settings=SignOutForm() if everywhere else None,
+        discreet=org.print_discreet_names,
+    ), status
+
+
+@routes.post("/print/settings")
+@auth.requires("print.download")
+def print_settings():
+    """Admins choose whether posters name sensitive networks discreetly, for every site."""
+    manager, session = auth.manager(), get_session()
+    if not can_everywhere(manager, "print.download"):
+        abort(403)
+    if not SignOutForm().validate_on_submit():  # nothing but the CSRF token
+        abort(400)
+    org = session.get_one(Organisation, manager.organisation_id)
+    org.print_discreet_names = request.form.get("discreet") == "on"
+    audit.record(
+        session, org.id, manager.id, "print.settings", discreet_names=org.print_discreet_names
+    )
+    session.commit()
+    flash("Saved. Packs downloaded from now on follow this.", "success")
+    return redirect(url_for("console.print_pack"))
