@@ -10,13 +10,15 @@ from flask import Response, current_app, g, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from kiosk.views import bp
 from service import languages
 from service.db import get_session, utcnow
 from service.errors import ValidationError
 from service.messaging import crisis
+from service.routes import Routes
 from service.speakup import codes
 from service.speakup import operations as speakup
+
+routes = Routes()
 
 
 def _answer(status: int = 200, **payload: object) -> Response:
@@ -40,7 +42,7 @@ def _sender() -> str:
     return f"kiosk:{g.site.id}:{request.remote_addr}"
 
 
-@bp.post("/api/speak-up")
+@routes.post("/api/speak-up")
 def api_speak_up() -> Response:
     """Open a case from the concern typed; the code comes back once, to be written down."""
     body, language = _payload()
@@ -74,7 +76,7 @@ def api_speak_up() -> Response:
         return _answer(code=codes.shown(raised.code), crisis=in_crisis)
 
 
-@bp.post("/api/case")
+@routes.post("/api/case")
 def api_case() -> Response:
     """Open a case with its code: the guardian's replies, and anything added."""
     body, language = _payload()

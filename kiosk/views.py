@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -16,26 +17,24 @@ from flask_babel import get_locale
 
 from kiosk import content
 from service import languages
+from service.assets import digest, static_url
 from service.config import get_config
 from service.contacts.operations import CONSENT_VERSION
 from service.content import queries
 from service.db import get_session, utcnow
-from service.errors import NotFound
 from service.messaging.replies import word
-from service.organisations.models import Organisation, Site
+from service.organisations.models import Site
 from service.organisations.operations import kiosk_credential_matches
+from service.routes import Routes
 from service.verification import api, visit_api
 from service.verification.sealing import LIFETIME as SEAL_LIFETIME
 from service.verification.sealing import public_key
 
-bp = Blueprint("kiosk", __name__, url_prefix="/kiosk/<site_slug>", template_folder="templates")
-# Scripts and styles, shared by every site's kiosk and by the public pages for phones.
-assets = Blueprint(
-    "kiosk_assets", __name__, static_folder="static", static_url_path="/kiosk/static"
-)
-# Bump with any change to kiosk.js, frontline.js, kiosk.css or sw.js: the service worker keys
-# its cache on it, and a new value makes every kiosk drop the old files.
-ASSETS_VERSION = "4"
+routes = Routes()
+# What the service worker keeps for offline use. Its cache is named after a digest of these
+# files and of the worker itself: a change to any of them makes every kiosk drop the old copies.
+CACHED_ASSETS = ("kiosk.css", "kiosk.js", "hpke.js", "frontline.js", "speakup.js")
+HERE = Path(__file__).parent
 # Seconds: idle before "Still there?", then how long that question waits (WCAG 2.2.1).
 IDLE_SECONDS = 60
 PRECACHED = (
@@ -55,32 +54,11 @@ UNREGISTERED_CODES_PER_HOUR = 20
 REFRESH_SECONDS = 60
 
 
-@bp.url_value_preprocessor
-def _load_site(_endpoint: str | None, values: dict | None) -> None:
-    slug = (values or {}).pop("site_slug", "")
-    try:
-        g.site = content.kiosk_site(get_session(), slug)
-    except NotFound:
-        abort(404)
-    g.org = get_session().get_one(Organisation, g.site.organisation_id)
-    # The kiosk starts in the site's language, not the last visitor's browser's.
-    g.default_language = g.site.default_language
-
-
-@bp.url_defaults
-def _site_in_urls(endpoint: str, values: dict) -> None:
-    if "site_slug" not in values and "site" in g:
-        values["site_slug"] = g.site.slug
-
-
-@bp.after_request
-def _shared_device_headers(response: Response) -> Response:
-    # Nothing a person did may linger in the browser's HTTP cache; the service worker keeps
-    # its own copy of the content pages, which hold no one's data.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    # The Content-Security-Policy, nosniff and no framing: service/http_security.py.
-    return response
+def assets_version() -> str:
+    """A digest of the files the service worker keeps offline, and of the worker itself."""
+    return digest(
+        *(HERE / "static" / name for name in CACHED_ASSETS), HERE / "templates" / "kiosk" / "sw.js"
+    )
 
 
 def _language() -> str:
@@ -110,7 +88,7 @@ def _render(template: str, **values: object) -> str:
                 "contentVersion": content.content_version(
                     get_session(), g.org, site, language, utcnow()
                 ),
-                "assets": ASSETS_VERSION,
+                "assets": assets_version(),
                 "refresh": REFRESH_SECONDS,
                 # Nobody needs asking "Still there?" on the start screen in its own language.
                 "atStart": request.endpoint == "kiosk.home" and language == site.default_language,
@@ -130,7 +108,7 @@ def _render(template: str, **values: object) -> str:
                 "site": site.id,
                 "sealLifetime": int(SEAL_LIFETIME.total_seconds()),
                 # Loaded only when a request is queued; the service worker keeps it offline.
-                "hpke": url_for("kiosk_assets.static", filename="hpke.js", v=ASSETS_VERSION),
+                "hpke": static_url("kiosk_assets.static", "hpke.js"),
             }
         ),
         **values,
@@ -143,31 +121,30 @@ def kurl(endpoint: str, **values: object) -> str:
     return url_for(endpoint, **values)
 
 
-@bp.app_context_processor
-def _helpers() -> dict:
+def template_helpers() -> dict:
+    """What the kiosk's templates call: its URLs, occurrence stamps, command words."""
     return {
         "kurl": kurl,
         "stamp": content.occurrence_stamp,
         "word": lambda command: word(command, _language()),
-        "ASSETS_VERSION": ASSETS_VERSION,
     }
 
 
-@bp.get("/")
+@routes.get("/")
 def home() -> str:
     """Big buttons: networks, what's on, support, language, speak up; then any news."""
     news = queries.live_announcements(get_session(), g.org.id, now=utcnow(), language=_language())
     return _render("kiosk/home.html", news=news)
 
 
-@bp.get("/networks")
+@routes.get("/networks")
 def networks() -> str:
     """Every network, sub-groups under their parent."""
     views = queries.networks(get_session(), g.org.id, _language())
     return _render("kiosk/networks.html", networks=views)
 
 
-@bp.get("/networks/<slug>")
+@routes.get("/networks/<slug>")
 def network(slug: str) -> str:
     """One network: what it is, what is next, how to join."""
     session = get_session()
@@ -196,14 +173,14 @@ def network(slug: str) -> str:
     )
 
 
-@bp.get("/events")
+@routes.get("/events")
 def events() -> str:
     """The site's own sessions first, then sessions anyone can join by phone."""
     on = content.whats_on(get_session(), g.org, g.site, _language(), utcnow())
     return _render("kiosk/events.html", on=on)
 
 
-@bp.get("/events/<int:event_id>/<stamp>")
+@routes.get("/events/<int:event_id>/<stamp>")
 def event(event_id: int, stamp: str) -> str:
     """One occurrence: details, "text me this" and "I'm going"."""
     try:
@@ -216,34 +193,34 @@ def event(event_id: int, stamp: str) -> str:
     return _render("kiosk/event.html", occurrence=found)
 
 
-@bp.get("/support")
+@routes.get("/support")
 def support() -> str:
     """The crisis line first, support lines with their hours, and "ask someone to call me"."""
     lines = queries.support_lines(get_session(), g.org.id, _language())
     return _render("kiosk/support.html", lines=lines)
 
 
-@bp.get("/language")
+@routes.get("/language")
 def language() -> str:
     """Every language, each named in its own script."""
     return _render("kiosk/language.html")
 
 
-@bp.get("/speak-up")
+@routes.get("/speak-up")
 def speak_up() -> str:
     """Raise a concern without a name, or follow one with its code; and who else listens."""
     lines = queries.support_lines(get_session(), g.org.id, _language())
     return _render("kiosk/speak_up.html", lines=lines)
 
 
-@bp.get("/version")
+@routes.get("/version")
 def version() -> Response:
     """A digest of the content, so an idle kiosk reloads itself when a manager publishes."""
-    digest = content.content_version(get_session(), g.org, g.site, _language(), utcnow())
-    return current_app.json.response({"version": digest, "assets": ASSETS_VERSION})
+    current = content.content_version(get_session(), g.org, g.site, _language(), utcnow())
+    return current_app.json.response({"version": current, "assets": assets_version()})
 
 
-@bp.get("/sw.js")
+@routes.get("/sw.js")
 def service_worker() -> Response:
     """The service worker, scoped to this site's kiosk pages."""
     # Every language's content pages, so a kiosk that loses its network keeps working in the
@@ -257,14 +234,11 @@ def service_worker() -> Response:
             *(("kiosk.network", {"slug": s}) for s in slugs),
         ]
     ]
-    assets = [
-        url_for("kiosk_assets.static", filename=name, v=ASSETS_VERSION)
-        for name in ("kiosk.css", "kiosk.js", "hpke.js", "frontline.js", "speakup.js")
-    ]
+    assets = [static_url("kiosk_assets.static", name) for name in CACHED_ASSETS]
     prefix = f"kiosk-{g.site.slug}-"
     script = render_template(
         "kiosk/sw.js",
-        cache=f"{prefix}v{ASSETS_VERSION}",
+        cache=f"{prefix}v{assets_version()}",
         prefix=prefix,
         precache=pages + assets,
         home=url_for("kiosk.home", lang=g.site.default_language),
@@ -274,7 +248,7 @@ def service_worker() -> Response:
     return response
 
 
-@bp.post("/reset")
+@routes.post("/reset")
 def reset() -> Response:
     """Called when a person walks away: the browser forgets cookies and its HTTP cache.
 
@@ -287,7 +261,7 @@ def reset() -> Response:
     return response
 
 
-@bp.get("/register")
+@routes.get("/register")
 def register() -> str:
     """Where the console's one-off link lands: the page keeps the kiosk's credential."""
     return _render("kiosk/register.html")
@@ -300,47 +274,44 @@ def _per_hour() -> int:
     return UNREGISTERED_CODES_PER_HOUR
 
 
-@bp.post("/api/start")
+@routes.post("/api/start")
 def api_start() -> Response:
     """Send a code for a join, RSVP or call back asked for at this kiosk."""
     return api.start(g.org, channel="kiosk", site_id=g.site.id, per_hour=_per_hour())
 
 
-@bp.post("/api/queued")
+@routes.post("/api/queued")
 def api_queued() -> Response:
     """A request this site's paired kiosk sealed while offline, sent now the network is back."""
     return api.queued(g.org, g.site, channel="kiosk", per_hour=KIOSK_CODES_PER_HOUR)
 
 
-@bp.post("/api/check")
+@routes.post("/api/check")
 def api_check() -> Response:
     """Check a code typed at this kiosk."""
     return api.check(g.org)
 
 
-@bp.post("/api/text-me")
+@routes.post("/api/text-me")
 def api_text_me() -> Response:
     """Text an event's details to the number typed."""
     return api.text_me(g.org, channel="kiosk", per_hour=_per_hour())
 
 
-@bp.post("/api/visit")
+@routes.post("/api/visit")
 def api_visit() -> Response:
     """The number this visit proved, masked, while the visit lasts."""
     return visit_api.look(g.org, g.site)
 
 
-@bp.post("/api/visit/act")
+@routes.post("/api/visit/act")
 def api_visit_act() -> Response:
     """A join, RSVP or call back for the number this visit proved: no new code."""
     return visit_api.act(g.org, g.site)
 
 
-@bp.post("/api/visit/text-me")
+@routes.post("/api/visit/text-me")
 def api_visit_text_me() -> Response:
     """Text an event's details to the number this visit proved."""
     return visit_api.text_me(g.org, g.site, per_hour=_per_hour())
 
-
-# Speak-up adds its routes to this blueprint; imported last because it imports bp.
-from kiosk import speakup  # noqa: E402, F401

@@ -20,8 +20,8 @@ csrf = CSRFProtect()
 
 def _blueprints(config: Config) -> list:
     # One visible list: a blueprint that is not here is not served.
-    from kiosk.views import assets as kiosk_assets
-    from kiosk.views import bp as kiosk
+    from kiosk.blueprint import make_assets_blueprint as kiosk_assets
+    from kiosk.blueprint import make_blueprint as kiosk
     from service.console.blueprint import make_blueprint as console_blueprint
     from service.devtools.views import bp as devtools
     from service.health import bp as health
@@ -30,7 +30,7 @@ def _blueprints(config: Config) -> list:
     from service.sms.views import bp as sms
     from service.voice.views import bp as voice
 
-    served = [public, kiosk, kiosk_assets, sms, outbox, voice, console_blueprint(), health]
+    served = [public, kiosk(), kiosk_assets(), sms, outbox, voice, console_blueprint(), health]
     return served + ([devtools] if config.DEV_TOOLS else [])
 
 
@@ -112,8 +112,9 @@ def _register_filters(app: Flask) -> None:
     from flask_babel import get_locale
     from markupsafe import Markup
 
-    from service import formatting
+    from service import assets, formatting
 
+    app.add_template_global(assets.static_url, "static_url")
     app.add_template_filter(formatting.phone, "phone")
     # Numbers keep their left-to-right digit groups inside right-to-left (Urdu) text.
     app.add_template_filter(

@@ -24,6 +24,12 @@ bp = Blueprint("public", __name__)
 WEB_CODES_PER_HOUR = 20
 
 
+@bp.context_processor
+def _helpers() -> dict:
+    # The command words the code step names (e.g. "reply YES"), in the page's language.
+    return {"word": lambda command: word(command, str(get_locale() or languages.DEFAULT))}
+
+
 @bp.get("/")
 def home() -> str:
     """The first organisation's page; a deployment serving several lists them."""
