@@ -207,7 +207,8 @@ def test_edit_an_event_in_english_and_polish(tab, service):
     shot(tab, "event-edit")
     tab.get_by_role("button", name="Save").click()
     assert tab.locator(".flash").inner_text() == "Saved Cuppa and cake."
-    tab.get_by_role("link", name="Translations").click()
+    # The page's own link, not the menu's Translations (the review of every language).
+    tab.locator("main").get_by_role("link", name="Translations").click()
     tab.get_by_role("link", name="Polski").click()
     title = tab.get_by_label("Title in Polish")
     title.fill("Herbatka i ciasto śliwkowe")
