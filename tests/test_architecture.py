@@ -1,4 +1,4 @@
-"""The architecture holds: every package has a layer in the import contracts.
+"""The architecture holds: every package has a layer, and no module is on an import cycle.
 
 `make lint` runs the contracts themselves (`lint-imports`, config in pyproject.toml); these tests
 keep them complete, on the graph import-linter itself builds (grimp).
@@ -29,3 +29,21 @@ def test_every_package_of_the_service_has_a_layer() -> None:
     expected = graph.find_children("service") | (set(CONFIG["root_packages"]) - {"service"})
     assert sorted(expected - named) == []
     assert sorted(named - expected - {""}) == []
+
+
+def test_no_module_is_part_of_an_import_cycle() -> None:
+    # grimp records every import statement, those inside functions and under TYPE_CHECKING too.
+    graph = grimp.build_graph(*CONFIG["root_packages"], cache_dir=None)
+    cycles = {
+        frozenset(tangled | {module})
+        for module in graph.modules
+        # A module is on a cycle when something it imports, directly or not, imports it back.
+        if (tangled := graph.find_upstream_modules(module) & graph.find_downstream_modules(module))
+    }
+    shown = []
+    for cycle in sorted(cycles, key=sorted):
+        first = min(cycle)
+        # The shortest way round: from the first module to one that imports it back.
+        back = min(m for m in cycle if graph.direct_import_exists(importer=m, imported=first))
+        shown.append(" -> ".join((*graph.find_shortest_chain(first, back), first)))
+    assert not shown, "import cycles:\n" + "\n".join(shown)
