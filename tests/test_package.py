@@ -130,6 +130,7 @@ def test_the_wheel_holds_every_kind_of_file_the_service_reads(installed):
     names = zipfile.ZipFile(installed.wheel).namelist()
     for lang in LANGS:
         assert f"locales/{lang}/LC_MESSAGES/messages.mo" in names, lang
+        assert f"locales/{lang}/glossary.toml" in names, lang
     wanted = {
         "page templates": r"service/templates/public/organisation\.html",
         "console templates": r"service/templates/console/.+\.html",
@@ -143,6 +144,7 @@ def test_the_wheel_holds_every_kind_of_file_the_service_reads(installed):
         "migration template": r"service/migrations/script\.py\.mako",
         "print layouts": r"print_templates/pack\.py",
         "catalog template": r"locales/messages\.pot",
+        "glossaries": r"locales/(en|pl|ro|ur|pa|gu|so)/glossary\.toml",
     }
     for kind, pattern in wanted.items():
         assert any(re.fullmatch(pattern, n) for n in names), kind

@@ -19,6 +19,7 @@ from service.content import operations as content
 from service.content.models import Translation
 from service.db import get_session, utcnow
 from service.errors import DomainError
+from service.messaging.glossary import glossary
 from service.messaging.segments import count
 from service.routes import Routes
 
@@ -107,6 +108,8 @@ def _render(kind: str, item, lang: str, form: ConfirmForm) -> str:
         fields=fields,
         form=form,
         previews=sms_previews(get_session(), item, utcnow()),
+        glossary=glossary(lang),
+        english=glossary(languages.DEFAULT),
     )
 
 

@@ -32,6 +32,12 @@ def word(command: str, language: str) -> str:
     return (by_language.get(shown) or by_language["en"])[0]
 
 
+def speak_up_word(language: str) -> str:
+    """The speak-up word to show: their language's first one where phones type it, else SPEAKUP."""
+    # Speak-up words are read before the conversation, so they live apart from COMMANDS.
+    return SPEAK_UP["speakup"][language if language in TYPEABLE else "en"][0]
+
+
 def fit(*candidates: str | Callable[[], str], segments: int = MAX_SEGMENTS) -> str:
     """The first candidate that fits in two segments (or as many as given); else the last, cut."""
     last = ""
@@ -118,8 +124,7 @@ def help_text(language: str) -> str:
     """What you can text, other languages and speak-up included."""
     commands = ("networks", "events", "talk", "join", "call_me", "help", "language")
     w = {c: word(c, language) for c in commands}
-    # Speak-up words are read before the conversation, so they live apart from COMMANDS.
-    w["speakup"] = SPEAK_UP["speakup"][language if language in TYPEABLE else "en"][0]
+    w["speakup"] = speak_up_word(language)
     return fit(
         _(
             "Text %(networks)s to see the groups, %(events)s for what's on, %(talk)s for support, "

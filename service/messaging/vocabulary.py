@@ -5,8 +5,9 @@ both sides (see `service.keywords.fold`), so DOŁĄCZ, DOLACZ and dolacz are one
 on punctuation, so SUNĂ-MĂ and SUNA MA are one phrase. Urdu, Punjabi and Gujarati give the word
 in its own script and then the romanised forms people type on basic phones.
 
-The first word of each language is the one replies show; the English first word is the
-canonical spelling. After folding, a phrase belongs to one command only, across all languages.
+The first word of each language is the one replies show, and the glossary's keyword
+(locales/<lang>/glossary.toml); the English first word is the canonical spelling. After
+folding, a phrase belongs to one command only, across all languages.
 Twilio's own opt-out and opt-in words (STOP, START and the rest) appear nowhere here: Twilio acts
 on them before the service sees them. A command phrase is at most three words long.
 """
@@ -20,18 +21,18 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     # List the networks.
     "networks": {
         "en": ("NETWORKS", "LIST", "GROUPS"),
-        "pl": ("SIECI", "LISTA", "GRUPY"),
-        "ro": ("REȚELE", "GRUPURI", "LISTĂ"),
-        "ur": ("گروپ", "فہرست", "نیٹ ورک", "FEHRIST"),
+        "pl": ("GRUPY", "LISTA", "SIECI", "GRUPA"),
+        "ro": ("GRUPURI", "REȚELE", "LISTĂ", "GRUPURILE"),
+        "ur": ("گروپ", "گروپس", "فہرست", "نیٹ ورک", "نیٹ ورکس", "FEHRIST"),
         "pa": ("ਗਰੁੱਪ", "ਸੂਚੀ", "ਨੈੱਟਵਰਕ", "SUCHI", "SOOCHI"),
-        "gu": ("ગ્રુપ", "યાદી", "નેટવર્ક", "YADI", "YAADI"),
+        "gu": ("જૂથ", "જૂથો", "ગ્રુપ", "યાદી", "નેટવર્ક", "JUTH", "JOOTH", "YADI", "YAADI"),
         "so": ("KOOXAHA", "SHABAKADAHA", "LIISKA"),
     },
     # JOIN <network>.
     "join": {
         "en": ("JOIN",),
         "pl": ("DOŁĄCZ", "ZAPISZ", "ZAPISZ MNIE"),
-        "ro": ("ÎNSCRIE", "ÎNSCRIERE", "ALĂTURĂ", "ALĂTURĂ-TE"),
+        "ro": ("ÎNSCRIE", "ÎNSCRIE-TE", "ÎNSCRIERE", "ALĂTURĂ", "ALĂTURĂ-TE"),
         "ur": ("شامل", "شامل ہوں", "SHAMIL", "SHAMIL HO"),
         "pa": ("ਜੁੜੋ", "ਸ਼ਾਮਲ", "JURO", "SHAMAL"),
         "gu": ("જોડાઓ", "JODAO", "JODAVO"),
@@ -62,9 +63,10 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("EVENTS", "WHATSON", "WHATS ON"),
         "pl": ("WYDARZENIA", "SPOTKANIA"),
         "ro": ("EVENIMENTE", "ÎNTÂLNIRI"),
-        "ur": ("پروگرام", "تقریبات", "TAQREEBAT"),
-        "pa": ("ਸਮਾਗਮ", "ਪ੍ਰੋਗਰਾਮ", "SAMAGAM"),
-        "gu": ("કાર્યક્રમ", "પ્રોગ્રામ", "KARYAKRAM"),
+        # PROGRAM: the word Urdu, Punjabi and Gujarati speakers use, typed in Latin letters.
+        "ur": ("پروگرام", "تقریبات", "TAQREEBAT", "PROGRAM", "PROGRAMME", "PROGRAMS"),
+        "pa": ("ਸਮਾਗਮ", "ਪ੍ਰੋਗਰਾਮ", "SAMAGAM", "PROGRAM"),
+        "gu": ("કાર્યક્રમ", "કાર્યક્રમો", "પ્રોગ્રામ", "KARYAKRAM", "PROGRAM"),
         "so": ("DHACDOOYINKA", "MUNAASABADAHA"),
     },
     # RSVP to event n: GOING 2.
@@ -97,12 +99,13 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     # Support lines.
     "talk": {
         "en": ("TALK", "SUPPORT", "HELPLINE"),
-        "pl": ("ROZMOWA", "POROZMAWIAJ", "WSPARCIE", "TELEFON ZAUFANIA"),
-        "ro": ("VORBEȘTE", "SPRIJIN", "SUPORT"),
-        "ur": ("بات کریں", "سہارا", "ہیلپ لائن", "BAAT", "BAAT KARO", "BAAT KARNI HAI"),
-        "pa": ("ਗੱਲ ਕਰੋ", "ਸਹਾਇਤਾ", "GALL KARO", "GAL KARO", "SAHAITA"),
-        "gu": ("વાત કરો", "ટેકો", "VAAT KARO", "VAT KARO"),
-        "so": ("HADAL", "LA HADAL", "TAAGEERO"),
+        "pl": ("WSPARCIE", "ROZMOWA", "POROZMAWIAJ", "TELEFON ZAUFANIA"),
+        "ro": ("SPRIJIN", "VORBEȘTE", "SUPORT"),
+        # مدد, ਮਦਦ, મદદ: the everyday word for support, on every screen; HELP has its own words.
+        "ur": ("مدد", "بات کریں", "سہارا", "ہیلپ لائن", "MADAD", "BAAT", "BAAT KARO"),
+        "pa": ("ਮਦਦ", "ਗੱਲ ਕਰੋ", "ਸਹਾਇਤਾ", "GALL KARO", "GAL KARO", "SAHAITA"),
+        "gu": ("મદદ", "વાત કરો", "ટેકો", "સહાય", "VAAT KARO", "VAT KARO", "SAHAY"),
+        "so": ("TAAGEERO", "HADAL", "LA HADAL"),
     },
     # Ask for a call back.
     "call_me": {
@@ -129,9 +132,9 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("HELP", "INFO", "MENU"),
         "pl": ("POMOC",),
         "ro": ("AJUTOR", "MENIU"),
-        "ur": ("مدد", "معلومات", "MADAD", "MALOOMAT"),
-        "pa": ("ਮਦਦ", "ਜਾਣਕਾਰੀ", "MADAD", "JANKARI", "JAANKARI"),
-        "gu": ("મદદ", "માહિતી", "MADAD", "MAHITI"),
+        "ur": ("معلومات", "MALOOMAT", "MALUMAT"),
+        "pa": ("ਜਾਣਕਾਰੀ", "JANKARI", "JAANKARI"),
+        "gu": ("માહિતી", "MAHITI"),
         "so": ("CAAWIMAAD", "CAAWI", "MACLUUMAAD"),
     },
     # Erase my data.
@@ -206,12 +209,14 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
 SPEAK_UP: dict[str, dict[str, tuple[str, ...]]] = {
     "speakup": {
         "en": ("SPEAKUP", "SPEAK UP", "CONCERN", "WHISTLEBLOW"),
-        "pl": ("ZGŁOŚ", "ZGŁOŚ PROBLEM", "SYGNAŁ", "ZGŁOSZENIE"),
-        "ro": ("SESIZARE", "SEMNALEZ", "SEMNALEAZĂ"),
-        "ur": ("شکایت", "آواز اٹھاؤ", "SHIKAYAT", "AWAZ UTHAO", "AAWAZ UTHAO"),
-        "pa": ("ਸ਼ਿਕਾਇਤ", "ਆਵਾਜ਼ ਉਠਾਓ", "SHIKAYAT", "AWAAZ UTHAO"),
-        "gu": ("ફરિયાદ", "FARIYAD", "FARIYAAD"),
-        "so": ("CABASHO", "KA HADAL"),
+        # The labels on screens are phrases too ("Zgłoś problem"): the whole label is the word,
+        # not a concern called "problem".
+        "pl": ("ZGŁOŚ", "ZGŁOŚ PROBLEM", "SYGNAŁ", "ZGŁOSZENIE", "ZABIERZ GŁOS"),
+        "ro": ("SEMNALEAZĂ", "SEMNALEAZĂ O PROBLEMĂ", "SESIZARE", "SEMNALEZ"),
+        "ur": ("آواز اٹھائیں", "آواز اٹھاؤ", "شکایت", "SHIKAYAT", "AWAZ UTHAO", "AAWAZ UTHAO"),
+        "pa": ("ਆਵਾਜ਼ ਉਠਾਓ", "ਸ਼ਿਕਾਇਤ", "SHIKAYAT", "AWAAZ UTHAO", "AWAZ UTHAO"),
+        "gu": ("અવાજ ઉઠાવો", "ફરિયાદ", "FARIYAD", "FARIYAAD", "AVAAJ UTHAVO", "AVAJ UTHAVO"),
+        "so": ("KA HADAL", "CABASHO"),
     },
     "case": {
         "en": ("CASE",),

@@ -13,7 +13,7 @@ from service import languages
 from service.content import queries
 from service.db import get_session, utcnow
 from service.errors import NotFound
-from service.messaging.replies import word
+from service.messaging.replies import speak_up_word, word
 from service.organisations.models import Organisation
 from service.organisations.operations import organisation_by_slug
 from service.verification import api
@@ -74,6 +74,8 @@ def _organisation_page(org: Organisation) -> str:
         support_lines=queries.support_lines(session, org.id, language),
         announcements=queries.live_announcements(session, org.id, now=now, language=language),
         numbers=[n.e164 for n in org.numbers if n.sms],
+        join_word=word("join", language),
+        speak_up_word=speak_up_word(language),
     )
 
 

@@ -83,6 +83,14 @@ def answer(
         return _follow(session, org, found.rest, sender, now)
 
 
+def guardian_explained() -> str:
+    """Who the speak-up guardian is, said once where speak-up starts (the glossary's note)."""
+    return _(
+        "The speak-up guardian is someone the organisation has chosen to hear concerns in "
+        "confidence. They are not your manager."
+    )
+
+
 def anonymity() -> str:
     """What anonymity means here, said plainly."""
     return _(
@@ -99,7 +107,8 @@ def _raise(
             _(
                 "To raise a concern without giving your name, text SPEAKUP and then the concern "
                 "in your own words. Only the speak-up guardian reads it."
-            )
+            ),
+            guardian_explained(),
         ]
     try:
         raised = speakup.raise_concern(

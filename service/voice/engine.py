@@ -78,6 +78,16 @@ Outcome = CallState | str | None
 Action = Callable[[Any, CallState, Node], Outcome]
 
 
+def key_for_speech(node: Node, lang: str, speech: str) -> str:
+    """The key a spoken answer stands for: an option's words in the language, or a digit."""
+    heard = fold(speech)
+    for option in node.options:
+        if any(fold(p) in heard for p in option.say.get(lang, ())):
+            return option.key
+    digits = [c for c in languages.ascii_digits(heard) if c in "0123456789"]
+    return digits[0] if digits else ""
+
+
 class LineBase(Speaker):
     """Answers one webhook of one call in the caller's language; actions live in subclasses."""
 
@@ -205,21 +215,13 @@ class LineBase(Speaker):
                 # Whatever menu they are at, a caller who says they may harm themselves hears
                 # 999 and the crisis line first, and can be put through to it with one key.
                 return self.enter(CallState(node=self._support(), lang=state.lang))
-            key = digits[:1] if digits else self._key_for_speech(node, state.lang, speech)
+            key = digits[:1] if digits else key_for_speech(node, state.lang, speech)
             target = self._target(node, state, key)
             if target is None:
                 self.say(_("That is not an option."), state.lang)
                 self._menu(node, state)
                 return self.response
         return self.enter(target)
-
-    def _key_for_speech(self, node: Node, lang: str, speech: str) -> str:
-        heard = fold(speech)
-        for option in node.options:
-            if any(fold(p) in heard for p in option.say.get(lang, ())):
-                return option.key
-        digits = [c for c in languages.ascii_digits(heard) if c in "0123456789"]
-        return digits[0] if digits else ""
 
     def _target(self, node: Node, state: CallState, key: str) -> CallState | None:
         if key == "*":

@@ -43,7 +43,9 @@ PROMPTS = {
     "live_menu": _l("Press the number of a session to join it now. To go back, press 0."),
     "speakup_menu": _l(
         "Speak up. You can tell the speak-up guardian about a concern without giving your "
-        "name. The organisation will not know who you are: we do not keep your number with "
+        "name. The speak-up guardian is someone the organisation has chosen to hear concerns "
+        "in confidence, not a manager. "
+        "The organisation will not know who you are: we do not keep your number with "
         "your message. The phone company and our telephone provider still see the number, as "
         "with any call. To record your concern, press 1. To go back, press 0."
     ),
@@ -58,9 +60,11 @@ PROMPTS = {
     ),
     "speakup_code_again": _l("Once more, your case code is:"),
     "speakup_follow": _l(
-        "To follow your case, text the word CASE and this code to this same number, or use "
-        "Speak up on a kiosk at work. Keep the code to yourself: anyone who has it can read "
-        "your case. We cannot tell you the code again."
+        # "The number you called, from any phone": the case is not tied to the caller's number,
+        # which the line does not keep.
+        "To follow your case, text the word CASE and this code to the number you called, from "
+        "any phone, or use Speak up on a kiosk at work. Keep the code to yourself: anyone who "
+        "has it can read your case. We cannot tell you the code again."
     ),
     "goodbye": _l("Thank you for calling. Goodbye."),
 }

@@ -193,6 +193,9 @@ def test_translations_side_by_side_with_a_reviewed_flag(lead, session):
     path = f"/console/content/event/{cuppa}/translations/pl"
     page = page_text(lead.get(path))
     assert "Cuppa and chat" in page and "Polski" in page
+    # The Polish glossary beside it: the words to use, and the ones not to.
+    assert "Words to use in Polish" in page and "osoba zaufana" in page
+    assert "opiekun : means carer" in page
     saved = lead.post(
         path,
         {

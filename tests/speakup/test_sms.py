@@ -135,7 +135,10 @@ def test_wrong_guesses_at_a_case_never_lock_its_owner_out(client, demo, session)
 
 
 def test_speakup_without_text_and_case_without_code_explain_themselves(handset, session):
-    assert "text SPEAKUP and then the concern" in handset.last("speak up")
+    how, who = handset.send("speak up").texts
+    assert "text SPEAKUP and then the concern" in how
+    # Where speak-up starts, it says who the guardian is: not a manager.
+    assert "chosen to hear concerns in confidence. They are not your manager." in who
     assert "Text CASE and your case code" in handset.last("CASE")
     assert count(session, SpeakUpCase) == 0
 
