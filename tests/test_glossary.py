@@ -16,6 +16,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from service import languages
+from service.demo.translations import TRANSLATIONS
 from service.keywords import fold, parse, speak_up, tokens
 from service.languages import TYPEABLE
 from service.messaging.glossary import IDEAS, SHOWN, glossary
@@ -127,6 +128,23 @@ def test_screens_and_posters_label_each_idea_with_the_glossary_word(code: str) -
             assert any(contains(shown, w) for w in (term.word, *term.forms)), (code, msgid, shown)
             for avoided in term.avoid:
                 assert not contains(shown, avoided), (code, msgid, avoided)
+
+
+@pytest.mark.parametrize("code", OTHERS)
+def test_demo_names_and_titles_call_a_network_by_the_glossary_word(code: str) -> None:
+    term = glossary(code).terms["network"]
+    named = [
+        text
+        for key, fields in TRANSLATIONS[code].items()
+        for field, text in fields.items()
+        if field in {"name", "title"} and not key.startswith("support:")
+    ]
+    assert len(named) >= 10
+    for text in named:
+        for avoided in term.avoid:
+            assert not contains(text, avoided), (code, avoided, text)
+    if term.avoid:
+        assert any(contains(t, w) for t in named for w in (term.word, *term.forms)), code
 
 
 @pytest.mark.parametrize("code", OTHERS)

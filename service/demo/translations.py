@@ -8,7 +8,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     # Polish
     "pl": {
         "network:careers": {
-            "name": "Sieć Kariery",
+            "name": "Grupa Kariery",
             "short_description": (
                 "Kursy, praktyki zawodowe i pomoc przy zgłoszeniach do pracy, na każde stanowisko."
             ),
@@ -32,7 +32,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "Grupa piątkowa",
         },
         "network:carers": {
-            "name": "Sieć Opiekunów",
+            "name": "Grupa Opiekunów",
             "short_description": (
                 "Dla pracowników, którzy opiekują się kimś z rodziny, partnerem lub przyjacielem."
             ),
@@ -53,7 +53,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "Sobotnia grupa przy kawie",
         },
         "network:dawn": {
-            "name": "Sieć Niepełnosprawności i Dobrego Samopoczucia (DAWN)",
+            "name": "Grupa Niepełnosprawności i Dobrego Samopoczucia (DAWN)",
             "short_description": (
                 "Dla pracowników z niepełnosprawnością i każdego, kto ma długotrwały problem ze "
                 "zdrowiem."
@@ -66,7 +66,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "DAWN",
         },
         "network:lgbt": {
-            "name": "Sieć LGBT+",
+            "name": "Grupa LGBT+",
             "short_description": (
                 "Przyjazna sieć dla lesbijek, gejów, osób bi, trans i queer wśród pracowników oraz "
                 "ich sojuszników."
@@ -89,7 +89,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
         },
         "network:race": {
-            "name": "Sieć Równości Rasowej",
+            "name": "Grupa Równości Rasowej",
             "short_description": (
                 "Dla pracowników czarnoskórych, pochodzenia azjatyckiego i z mniejszości "
                 "etnicznych oraz ich sojuszników."
@@ -151,7 +151,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "place": "Sala spotkań, Riverside Depot",
         },
         "event:race-forum": {
-            "title": "Spotkanie sieci",
+            "title": "Spotkanie grupy",
             "description": (
                 "Otwarte spotkanie: mentoring, wiadomości z rady miasta i Twoje pomysły."
             ),
@@ -188,7 +188,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     # Romanian
     "ro": {
         "network:careers": {
-            "name": "Rețeaua pentru Carieră",
+            "name": "Grupul pentru Carieră",
             "short_description": (
                 "Cursuri, ucenicii și ajutor la cererile de angajare, pentru orice post."
             ),
@@ -211,7 +211,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "Grupul de vineri",
         },
         "network:carers": {
-            "name": "Rețeaua Îngrijitorilor",
+            "name": "Grupul Îngrijitorilor",
             "short_description": (
                 "Pentru angajații care au grijă de cineva din familie, de partener sau de un "
                 "prieten."
@@ -233,7 +233,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "Grupul de cafea de sâmbătă",
         },
         "network:dawn": {
-            "name": "Rețeaua pentru Dizabilitate și Bunăstare (DAWN)",
+            "name": "Grupul pentru Dizabilitate și Bunăstare (DAWN)",
             "short_description": (
                 "Pentru angajații cu dizabilități și pentru oricine are o problemă de sănătate de "
                 "lungă durată."
@@ -246,7 +246,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "DAWN",
         },
         "network:lgbt": {
-            "name": "Rețeaua LGBT+",
+            "name": "Grupul LGBT+",
             "short_description": (
                 "O rețea primitoare pentru persoanele lesbiene, gay, bi, trans și queer dintre "
                 "angajați și pentru aliații lor."
@@ -268,7 +268,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
         },
         "network:race": {
-            "name": "Rețeaua pentru Egalitate Rasială",
+            "name": "Grupul pentru Egalitate Rasială",
             "short_description": (
                 "Pentru angajații de culoare, asiatici și din minorități etnice, și pentru aliații "
                 "lor."
@@ -367,7 +367,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     # Urdu
     "ur": {
         "network:careers": {
-            "name": "کیریئر نیٹ ورک",
+            "name": "کیریئر گروپ",
             "short_description": "ہر عہدے کے لیے تربیت، اپرنٹس شپ اور نوکری کی درخواست میں مدد۔",
             "long_description": (
                 "پوری کونسل میں کورسز، اپرنٹس شپ اور خالی نوکریوں کے بارے میں جانیں۔ ممبران "
@@ -388,7 +388,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "جمعہ کا گپ شپ گروپ",
         },
         "network:carers": {
-            "name": "دیکھ بھال کرنے والوں کا نیٹ ورک",
+            "name": "دیکھ بھال کرنے والوں کا گروپ",
             "short_description": (
                 "ان ملازمین کے لیے جو گھر کے کسی فرد، جیون ساتھی یا دوست کی دیکھ بھال کرتے ہیں۔"
             ),
@@ -409,7 +409,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "ہفتے کے دن کا کافی گروپ",
         },
         "network:dawn": {
-            "name": "معذوری اور تندرستی نیٹ ورک (DAWN)",
+            "name": "معذوری اور تندرستی گروپ (DAWN)",
             "short_description": (
                 "معذور ملازمین اور ہر اس شخص کے لیے جسے لمبے عرصے سے صحت کا کوئی مسئلہ ہو۔"
             ),
@@ -421,7 +421,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "DAWN",
         },
         "network:lgbt": {
-            "name": "LGBT+ نیٹ ورک",
+            "name": "LGBT+ گروپ",
             "short_description": (
                 "لیزبیئن، گے، بائی، ٹرانس اور کوئیر ملازمین اور ان کے حامیوں کے لیے ایک دوستانہ "
                 "نیٹ ورک۔"
@@ -441,7 +441,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
         },
         "network:race": {
-            "name": "نسلی مساوات نیٹ ورک",
+            "name": "نسلی مساوات گروپ",
             "short_description": (
                 "سیاہ فام، ایشیائی اور اقلیتی نسلی پس منظر والے ملازمین، اور ان کے حامیوں کے لیے۔"
             ),
@@ -498,7 +498,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "place": "میٹنگ روم، Riverside Depot",
         },
         "event:race-forum": {
-            "title": "نیٹ ورک میٹنگ",
+            "title": "گروپ میٹنگ",
             "description": "کھلی میٹنگ: مینٹورنگ، کونسل کی خبریں اور آپ کے خیالات۔",
             "place": "میٹنگ روم، Riverside Depot",
         },
@@ -533,7 +533,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     # Punjabi (Gurmukhi)
     "pa": {
         "network:careers": {
-            "name": "ਕਰੀਅਰ ਨੈੱਟਵਰਕ",
+            "name": "ਕਰੀਅਰ ਗਰੁੱਪ",
             "short_description": "ਹਰ ਨੌਕਰੀ ਲਈ ਸਿਖਲਾਈ, ਅਪ੍ਰੈਂਟਿਸਸ਼ਿਪ ਅਤੇ ਅਰਜ਼ੀ ਦੇਣ ਵਿੱਚ ਮਦਦ।",
             "long_description": (
                 "ਸਾਰੀ ਕੌਂਸਲ ਵਿੱਚ ਕੋਰਸਾਂ, ਅਪ੍ਰੈਂਟਿਸਸ਼ਿਪਾਂ ਅਤੇ ਖਾਲੀ ਨੌਕਰੀਆਂ ਬਾਰੇ ਜਾਣੋ। ਮੈਂਬਰ ਅਰਜ਼ੀ "
@@ -552,7 +552,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "ਸ਼ੁੱਕਰਵਾਰ ਗੱਲਬਾਤ ਗਰੁੱਪ",
         },
         "network:carers": {
-            "name": "ਦੇਖਭਾਲ ਕਰਨ ਵਾਲਿਆਂ ਦਾ ਨੈੱਟਵਰਕ",
+            "name": "ਦੇਖਭਾਲ ਕਰਨ ਵਾਲਿਆਂ ਦਾ ਗਰੁੱਪ",
             "short_description": (
                 "ਉਹਨਾਂ ਕਰਮਚਾਰੀਆਂ ਲਈ ਜੋ ਪਰਿਵਾਰ ਦੇ ਕਿਸੇ ਜੀਅ, ਜੀਵਨ ਸਾਥੀ ਜਾਂ ਦੋਸਤ ਦੀ ਦੇਖਭਾਲ ਕਰਦੇ ਹਨ।"
             ),
@@ -573,7 +573,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "ਸ਼ਨੀਵਾਰ ਕੌਫ਼ੀ ਗਰੁੱਪ",
         },
         "network:dawn": {
-            "name": "ਅਪੰਗਤਾ ਅਤੇ ਤੰਦਰੁਸਤੀ ਨੈੱਟਵਰਕ (DAWN)",
+            "name": "ਅਪੰਗਤਾ ਅਤੇ ਤੰਦਰੁਸਤੀ ਗਰੁੱਪ (DAWN)",
             "short_description": (
                 "ਅਪੰਗਤਾ ਵਾਲੇ ਕਰਮਚਾਰੀਆਂ ਅਤੇ ਲੰਬੇ ਸਮੇਂ ਤੋਂ ਸਿਹਤ ਦੀ ਕਿਸੇ ਸਮੱਸਿਆ ਵਾਲੇ ਹਰ ਵਿਅਕਤੀ ਲਈ।"
             ),
@@ -585,7 +585,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "DAWN",
         },
         "network:lgbt": {
-            "name": "LGBT+ ਨੈੱਟਵਰਕ",
+            "name": "LGBT+ ਗਰੁੱਪ",
             "short_description": (
                 "ਲੈਸਬੀਅਨ, ਗੇਅ, ਬਾਈ, ਟ੍ਰਾਂਸ ਅਤੇ ਕੁਈਅਰ ਕਰਮਚਾਰੀਆਂ ਅਤੇ ਉਹਨਾਂ ਦੇ ਹਮਾਇਤੀਆਂ ਲਈ ਇੱਕ ਨਿੱਘਾ ਨੈੱਟਵਰਕ।"
             ),
@@ -605,7 +605,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
         },
         "network:race": {
-            "name": "ਨਸਲੀ ਬਰਾਬਰੀ ਨੈੱਟਵਰਕ",
+            "name": "ਨਸਲੀ ਬਰਾਬਰੀ ਗਰੁੱਪ",
             "short_description": (
                 "ਬਲੈਕ, ਏਸ਼ੀਆਈ ਅਤੇ ਘੱਟ-ਗਿਣਤੀ ਨਸਲੀ ਪਿਛੋਕੜ ਵਾਲੇ ਕਰਮਚਾਰੀਆਂ, ਅਤੇ ਉਹਨਾਂ ਦੇ ਹਮਾਇਤੀਆਂ ਲਈ।"
             ),
@@ -654,7 +654,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "place": "ਮੀਟਿੰਗ ਰੂਮ, Riverside Depot",
         },
         "event:race-forum": {
-            "title": "ਨੈੱਟਵਰਕ ਮੀਟਿੰਗ",
+            "title": "ਗਰੁੱਪ ਮੀਟਿੰਗ",
             "description": "ਖੁੱਲ੍ਹੀ ਮੀਟਿੰਗ: ਮੈਂਟਰਿੰਗ, ਕੌਂਸਲ ਦੀਆਂ ਖ਼ਬਰਾਂ ਅਤੇ ਤੁਹਾਡੇ ਵਿਚਾਰ।",
             "place": "ਮੀਟਿੰਗ ਰੂਮ, Riverside Depot",
         },
@@ -685,7 +685,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     # Gujarati
     "gu": {
         "network:careers": {
-            "name": "કારકિર્દી નેટવર્ક",
+            "name": "કારકિર્દી જૂથ",
             "short_description": "દરેક નોકરી માટે તાલીમ, એપ્રેન્ટિસશિપ અને અરજી કરવામાં મદદ.",
             "long_description": (
                 "આખી કાઉન્સિલમાં કોર્સ, એપ્રેન્ટિસશિપ અને ખાલી જગ્યાઓ વિશે જાણો. સભ્યો અરજી ફોર્મ "
@@ -704,7 +704,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "શુક્રવાર વાતચીત જૂથ",
         },
         "network:carers": {
-            "name": "સંભાળ રાખનારાઓનું નેટવર્ક",
+            "name": "સંભાળ રાખનારાઓનું જૂથ",
             "short_description": (
                 "જે કર્મચારીઓ પરિવારના સભ્ય, જીવનસાથી કે મિત્રની સંભાળ રાખે છે, તેમના માટે."
             ),
@@ -724,7 +724,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "શનિવાર કોફી જૂથ",
         },
         "network:dawn": {
-            "name": "વિકલાંગતા અને સુખાકારી નેટવર્ક (DAWN)",
+            "name": "વિકલાંગતા અને સુખાકારી જૂથ (DAWN)",
             "short_description": (
                 "વિકલાંગ કર્મચારીઓ અને લાંબા સમયથી તબિયતની કોઈ તકલીફ હોય તેવા દરેક માટે."
             ),
@@ -736,7 +736,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "DAWN",
         },
         "network:lgbt": {
-            "name": "LGBT+ નેટવર્ક",
+            "name": "LGBT+ જૂથ",
             "short_description": (
                 "લેસ્બિયન, ગે, બાય, ટ્રાન્સ અને ક્વીયર કર્મચારીઓ અને તેમના સમર્થકો માટે આવકારદાયક નેટવર્ક."
             ),
@@ -755,7 +755,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
         },
         "network:race": {
-            "name": "વંશીય સમાનતા નેટવર્ક",
+            "name": "વંશીય સમાનતા જૂથ",
             "short_description": ("બ્લેક, એશિયન અને લઘુમતી વંશીય પૃષ્ઠભૂમિના કર્મચારીઓ અને તેમના સમર્થકો માટે."),
             "long_description": (
                 "એક સલામત જગ્યા જ્યાં કામના અનુભવો અને મેન્ટરિંગ વિશે વાત થાય, અને દરેકનો અવાજ "
@@ -805,7 +805,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "place": "મીટિંગ રૂમ, Riverside Depot",
         },
         "event:race-forum": {
-            "title": "નેટવર્ક મીટિંગ",
+            "title": "જૂથ મીટિંગ",
             "description": "ખુલ્લી મીટિંગ: મેન્ટરિંગ, કાઉન્સિલના સમાચાર અને તમારા વિચારો.",
             "place": "મીટિંગ રૂમ, Riverside Depot",
         },

@@ -42,7 +42,7 @@ def test_sign_in_with_a_code_and_download_a_pack(page, live, tmp_path):
     download.value.save_as(path)
     assert path.name.startswith("pack-eastfield-depot-")
     texts = [p.extract_text() for p in PdfReader(path).pages]
-    assert "JOIN CAREERS" in texts[0] and any("Sieć Kariery" in t for t in texts)
+    assert "JOIN CAREERS" in texts[0] and any("Grupa Kariery" in t for t in texts)
     # Signing out ends the session: the console asks for a sign-in again.
     page.goto("/console/")
     page.get_by_role("button", name="Sign out").click()

@@ -111,7 +111,7 @@ def test_join_two_open_groups_and_two_sensitive_ones_asks_each_in_turn(
 def test_join_two_groups_in_polish(client, demo, session) -> None:
     handset = handset_in(client, "pl")
     reply = handset.send("DOŁĄCZ CARERS I MINDS")
-    assert reply.texts[0] == "Jesteś teraz w grupie: Sieć Opiekunów."
+    assert reply.texts[0] == "Jesteś teraz w grupie: Grupa Opiekunów."
     assert len(reply.texts) == 2 and is_consent_question(reply.texts[1])
     assert all(count(text).segments <= 3 for text in reply.texts)
     assert joined(session, demo, handset) == {"CARERS"}

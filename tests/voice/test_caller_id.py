@@ -231,7 +231,7 @@ def test_a_join_from_the_phone_waits_for_the_phones_owner_to_reply(
         .one()
         .body_encrypted
     )
-    assert "Sieć Kariery" in question  # in the phone owner's Polish, not the caller's English
+    assert "Grupa Kariery" in question  # in the phone owner's Polish, not the caller's English
     number = re.search(r"TAK (\d{4})", question).group(1)
     assert number not in call.spoken()  # whoever is on the line never hears the reply number
     # The phone's owner, not the caller, decides: only their reply with the number joins.
