@@ -25,8 +25,8 @@ from service.voice.engine import key_for_speech
 from service.voice.flows import load_flow
 from service.voice.prompts import PROMPTS
 from service.voice.speaking import voices
-from tests.sms.conftest import Handset
-from tests.voice.conftest import Caller
+from tests.support.sms import Handset
+from tests.support.voice import Caller
 
 ROOT = Path(__file__).resolve().parent.parent
 OTHERS = [code for code in languages.CODES if code != "en"]
