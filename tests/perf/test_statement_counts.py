@@ -1,0 +1,124 @@
+"""SQL statements per hot-path request: a test fails when a path's count rises above its budget.
+
+Counted with SQLAlchemy's before_cursor_execute on the test's connection, so what is counted is
+exactly what reaches the database. Savepoint bookkeeping (the test harness turns each commit
+into RELEASE SAVEPOINT) is counted apart, as "commits", from the statements that do the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import event
+
+from service.db import get_session
+from tests.sms.conftest import Handset
+from tests.voice.conftest import Caller
+
+# Statements (not counting savepoints) and commits (savepoints released: the request's own
+# commit and any nested one) each request may take, measured with a fresh session per request.
+# Lower them when a change makes a path cheaper; never raise them without saying why.
+BUDGET = {
+    "events": (15, 2),
+    "networks": (12, 2),
+    "talk": (13, 2),
+    "join": (12, 2),
+    "yes": (25, 3),
+    "first_text": (12, 3),
+    "voice_step": (4, 1),
+}
+
+
+@dataclass
+class Count:
+    """Statements and commits seen while a block ran."""
+
+    statements: list[str] = field(default_factory=list)
+    commits: int = 0
+
+
+@contextmanager
+def counting(connection) -> Iterator[Count]:
+    """Count what reaches the database through connection while the block runs."""
+    count = Count()
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        words = statement.lstrip().split(None, 2)[:2]
+        head = " ".join(words).upper()
+        if head.startswith("RELEASE SAVEPOINT"):
+            count.commits += 1
+        elif not head.startswith(("SAVEPOINT", "ROLLBACK TO")):
+            count.statements.append(statement)
+
+    get_session().expunge_all()  # a request starts with a fresh session, as in production
+    event.listen(connection, "before_cursor_execute", before)
+    try:
+        yield count
+    finally:
+        event.remove(connection, "before_cursor_execute", before)
+
+
+def within_budget(path: str, count: Count) -> None:
+    statements, commits = BUDGET[path]
+    listing = "\n".join(s.split("\n")[0][:120] for s in count.statements)
+    assert len(count.statements) <= statements, (
+        f"{path}: {len(count.statements)} statements, budget {statements}:\n{listing}"
+    )
+    assert count.commits <= commits, f"{path}: {count.commits} commits, budget {commits}"
+
+
+@pytest.fixture
+def member(client, demo) -> Handset:
+    """A returning member: has texted before and belongs to an open group."""
+    handset = Handset(client, "+447400555001")
+    handset.send("HELLO")
+    handset.send("JOIN CARERS")
+    return handset
+
+
+@pytest.mark.parametrize("path,body", [("events", "EVENTS"), ("networks", "GROUPS"),
+                                       ("talk", "TALK")])
+def test_a_returning_members_reading_keyword(member, connection, path, body) -> None:
+    member.send(body)  # warm: the first of a kind may load what every later one reuses
+    with counting(connection) as count:
+        reply = member.send(body)
+    assert reply.status == 200 and reply.texts
+    within_budget(path, count)
+
+
+def test_join_and_yes(client, demo, connection) -> None:
+    handset = Handset(client, "+447400555002")
+    handset.send("HELLO")
+    with counting(connection) as join:
+        asked = handset.send("JOIN MINDS")
+    assert "YES" in asked.text
+    with counting(connection) as yes:
+        done = handset.send("YES")
+    assert done.status == 200 and done.texts
+    within_budget("join", join)
+    within_budget("yes", yes)
+
+
+def test_a_first_text_from_a_new_number(client, demo, connection) -> None:
+    Handset(client, "+447400555003").send("HELLO")  # warm the process, as a live one is
+    with counting(connection) as count:
+        reply = Handset(client, "+447400555004").send("HELP")
+    assert reply.status == 200 and reply.texts
+    within_budget("first_text", count)
+
+
+def test_a_voice_menu_step(client, demo, connection) -> None:
+    caller = Caller(client, "+447400555005")
+    caller.dial_in()
+    caller.press("1")
+    warm = Caller(client, "+447400555006")
+    warm.dial_in()
+    warm.press("1")
+    warm.press("1")
+    with counting(connection) as count:
+        caller.press("1")
+    assert caller.spoken()
+    within_budget("voice_step", count)
