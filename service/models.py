@@ -6,6 +6,8 @@ too (the core cannot import the channels to find them). Like create_app, this mo
 above the channels: only the app's assembly, migrations and tests import it.
 """
 
+# Content writes change the organisation's content version (the listeners live there).
+import service.content.version  # noqa: F401
 from service.audit.models import AuditEntry
 from service.broadcasts.models import Broadcast
 from service.callbacks.models import CallbackRequest

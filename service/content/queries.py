@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -13,9 +14,39 @@ from sqlalchemy.orm import Session, selectinload
 from service import languages
 from service.content.models import Announcement, Event, Network, SupportLine, Translation
 from service.content.recurrence import occurrences
+from service.content.version import pending_content_change
 from service.organisations.models import Organisation
 
 Texts = dict[tuple[int, str], str]
+T = TypeVar("T")
+
+# What every member sees, per process: {organisation id: (content version, {key: value})}.
+# Only the latest version of each organisation is kept, so the cache stays as small as the
+# content itself; a publish changes the version and the next request reloads (see version.py).
+_cache: dict[int, tuple[int, dict[Hashable, Any]]] = {}
+
+
+def _cached(session: Session, organisation_id: int, key: Hashable, load: Callable[[], T]) -> T:
+    """load(), kept per organisation, key and content version; read from the database once."""
+    if pending_content_change(session):
+        session.flush()  # a new version comes with the flush, so nothing stale is served
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        return load()
+    version = org.content_version
+    entry = _cache.get(organisation_id)
+    if entry is None or entry[0] != version:
+        entry = (version, {})
+        _cache[organisation_id] = entry
+    values = entry[1]
+    if key not in values:
+        values[key] = load()
+    return values[key]
+
+
+def clear_cache() -> None:
+    """Forget every cached organisation's content (tests; a process never needs to)."""
+    _cache.clear()
 
 
 def translations_for(session: Session, table: str, ids: Iterable[int], language: str) -> Texts:
@@ -69,6 +100,17 @@ class NetworkView:
 
 def networks(session: Session, organisation_id: int, language: str) -> list[NetworkView]:
     """The organisation's networks, parents before their sub-groups, alphabetical in English."""
+    return list(
+        _cached(
+            session,
+            organisation_id,
+            ("networks", language),
+            lambda: _load_networks(session, organisation_id, language),
+        )
+    )
+
+
+def _load_networks(session: Session, organisation_id: int, language: str) -> list[NetworkView]:
     rows = session.scalars(
         select(Network)
         .where(Network.organisation_id == organisation_id)
@@ -126,6 +168,122 @@ class Occurrence:
     audio_url: str | None = None
 
 
+@dataclass(frozen=True)
+class _EventRow:
+    """An event as occurrences are made from it, its text in one language."""
+
+    id: int
+    network_id: int | None
+    title: str
+    description: str
+    place: str
+    site_id: int | None
+    site_name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    rrule: str | None
+    dial_in_number: str | None
+    dial_in_pin: str | None
+    capacity: int | None
+    audio_url: str | None
+
+    def may_overlap(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """The database's filter: started before end, and not a one-off that ended by start."""
+        return self.starts_at < end and (self.rrule is not None or self.ends_at > start)
+
+
+def _load_events(
+    session: Session,
+    organisation_id: int,
+    *,
+    start: dt.datetime,
+    end: dt.datetime | None,
+    language: str,
+    network_ids: Sequence[int] | None = None,
+    site_id: int | None = None,
+) -> list[_EventRow]:
+    query = (
+        select(Event)
+        .where(
+            Event.organisation_id == organisation_id,
+            # A one-off event that has ended is out; a recurring one may still have dates ahead.
+            or_(Event.rrule.is_not(None), Event.ends_at > start),
+        )
+        .options(selectinload(Event.site))
+    )
+    if end is not None:
+        query = query.where(Event.starts_at < end)
+    if network_ids is not None:
+        query = query.where(Event.network_id.in_(list(network_ids)))
+    if site_id is not None:
+        query = query.where(or_(Event.site_id == site_id, Event.site_id.is_(None)))
+    events = session.scalars(query).all()
+    texts = translations_for(session, Event.__tablename__, (e.id for e in events), language)
+    return [
+        _EventRow(
+            id=event.id,
+            network_id=event.network_id,
+            title=_pick(texts, event.id, "title", event.title),
+            description=_pick(texts, event.id, "description", event.description),
+            place=_pick(texts, event.id, "place", event.place),
+            site_id=event.site_id,
+            site_name=event.site.name if event.site else "",
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            rrule=event.rrule,
+            dial_in_number=event.dial_in_number,
+            dial_in_pin=event.dial_in_pin,
+            capacity=event.capacity,
+            audio_url=event.audio_url,
+        )
+        for event in events
+    ]
+
+
+def _events(
+    session: Session,
+    organisation_id: int,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    language: str,
+    network_ids: Sequence[int] | None,
+    site_id: int | None,
+) -> list[_EventRow]:
+    """The events that may have occurrences in [start, end), from the cache when it can answer.
+
+    The cache holds every event not over when it was filled; a window starting before that
+    moment (an occurrence looked up after it began) asks the database.
+    """
+    filled_at, rows = _cached(
+        session,
+        organisation_id,
+        ("events", language),
+        lambda: (
+            start,
+            _load_events(session, organisation_id, start=start, end=None, language=language),
+        ),
+    )
+    if start < filled_at:
+        return _load_events(
+            session,
+            organisation_id,
+            start=start,
+            end=end,
+            language=language,
+            network_ids=network_ids,
+            site_id=site_id,
+        )
+    networks_wanted = None if network_ids is None else set(network_ids)
+    return [
+        row
+        for row in rows
+        if row.may_overlap(start, end)
+        and (networks_wanted is None or row.network_id in networks_wanted)
+        and (site_id is None or row.site_id in (site_id, None))
+    ]
+
+
 def upcoming_occurrences(
     session: Session,
     organisation_id: int,
@@ -140,22 +298,15 @@ def upcoming_occurrences(
     """Occurrences overlapping [start, end), recurrences expanded, earliest first."""
     org = session.get_one(Organisation, organisation_id)
     zone = ZoneInfo(org.timezone)
-    query = (
-        select(Event)
-        .where(
-            Event.organisation_id == organisation_id,
-            Event.starts_at < end,
-            # A one-off event that has ended is out; a recurring one may still have dates ahead.
-            or_(Event.rrule.is_not(None), Event.ends_at > start),
-        )
-        .options(selectinload(Event.site))
+    events = _events(
+        session,
+        organisation_id,
+        start=start,
+        end=end,
+        language=language,
+        network_ids=network_ids,
+        site_id=site_id,
     )
-    if network_ids is not None:
-        query = query.where(Event.network_id.in_(list(network_ids)))
-    if site_id is not None:
-        query = query.where(or_(Event.site_id == site_id, Event.site_id.is_(None)))
-    events = session.scalars(query).all()
-    texts = translations_for(session, Event.__tablename__, (e.id for e in events), language)
     found: list[Occurrence] = []
     for event in events:
         for occ_start, occ_end in occurrences(
@@ -170,11 +321,11 @@ def upcoming_occurrences(
                 Occurrence(
                     event_id=event.id,
                     network_id=event.network_id,
-                    title=_pick(texts, event.id, "title", event.title),
-                    description=_pick(texts, event.id, "description", event.description),
-                    place=_pick(texts, event.id, "place", event.place),
+                    title=event.title,
+                    description=event.description,
+                    place=event.place,
                     site_id=event.site_id,
-                    site_name=event.site.name if event.site else "",
+                    site_name=event.site_name,
                     starts_at=occ_start,
                     ends_at=occ_end,
                     local_start=occ_start.astimezone(zone),
@@ -205,6 +356,19 @@ class SupportLineView:
 
 def support_lines(session: Session, organisation_id: int, language: str) -> list[SupportLineView]:
     """The organisation's support lines, crisis lines first."""
+    return list(
+        _cached(
+            session,
+            organisation_id,
+            ("support_lines", language),
+            lambda: _load_support_lines(session, organisation_id, language),
+        )
+    )
+
+
+def _load_support_lines(
+    session: Session, organisation_id: int, language: str
+) -> list[SupportLineView]:
     rows = session.scalars(
         select(SupportLine)
         .where(SupportLine.organisation_id == organisation_id)

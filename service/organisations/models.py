@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
@@ -23,6 +24,11 @@ class Organisation(Base):
     # Posters name sensitive networks by their discreet names (a noticeboard is public).
     print_discreet_names: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Changes whenever the organisation's content does (service.content.version): each process
+    # caches what members see under this token and reads it with the row, once per request.
+    content_version: Mapped[int] = mapped_column(
+        BigInteger, default=lambda: secrets.randbits(53), server_default="0"
+    )
 
     numbers: Mapped[list[OrganisationNumber]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
