@@ -258,12 +258,51 @@ def purge_expired() -> None:
 
 @huey.periodic_task(crontab(minute="*"))
 def send_due_broadcasts() -> None:
-    """Fan out scheduled broadcasts whose time has come."""
-    from service.broadcasts.operations import fan_out_due
+    """Fan out scheduled broadcasts whose time has come, and resume any a worker left unfinished."""
+    from service.broadcasts.operations import fan_out_due, unfinished_fan_outs
 
     app = task_app()
     with get_database(app).session() as session:
         fan_out_due(session, app.config["FRONTLINE"], utcnow())
+        unfinished = unfinished_fan_outs(session)
+    # A fan-out still running elsewhere is harmless to start again: batches take the
+    # broadcast's row lock and move its cursor, so the two share the work without duplicates.
+    queue_fan_out(unfinished)
+
+
+def queue_fan_out(broadcast_ids: Iterable[int]) -> None:
+    """Put broadcasts' fan-outs on the queue; if it is down, the periodic job resumes them."""
+    for broadcast_id in broadcast_ids:
+        try:
+            fan_out_broadcast(broadcast_id)
+        except Exception as exc:
+            if huey.immediate:
+                raise
+            log.warning("queue unreachable (%s): fan-out left for the sweeper", type(exc).__name__)
+            return
+
+
+@huey.task(retries=3, retry_delay=10)
+def fan_out_broadcast(broadcast_id: int) -> None:
+    """Write a broadcast's outbox rows, one transaction per batch, reporting progress as it goes."""
+    from service.broadcasts.models import Broadcast
+    from service.broadcasts.operations import fan_out_batch
+
+    app = task_app()
+    config = app.config["FRONTLINE"]
+    database = get_database(app)
+    while True:
+        with database.session() as session:
+            # The row lock makes two workers on one broadcast take turns, batch by batch.
+            broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
+            if broadcast is None:
+                return
+            people = fan_out_batch(session, broadcast, config, utcnow())
+            written, total = broadcast.fanned_out, broadcast.recipients
+        if not people:
+            log.info("broadcast %d fan-out finished: %d rows written", broadcast_id, written)
+            return
+        log.info("broadcast %d fan-out: %d of %d rows written", broadcast_id, written, total)
 
 
 @huey.periodic_task(crontab(minute="*/5"))

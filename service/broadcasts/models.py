@@ -35,3 +35,8 @@ class Broadcast(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+    # The fan-out runs in workers, in batches of contacts by id: the last contact id written
+    # (None until it starts), the outbox rows written so far, and when the last batch was.
+    fan_out_after: Mapped[int | None]
+    fanned_out: Mapped[int] = mapped_column(default=0, server_default="0")
+    fanned_out_at: Mapped[dt.datetime | None]

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, event, func, select
 from sqlalchemy.orm import Session
 
 from service import languages, validation
@@ -79,13 +79,44 @@ class Recipient:
     network_ids: tuple[int, ...] = ()
 
 
-def recipients(session: Session, broadcast: Broadcast) -> list[Recipient]:
-    """Everyone the broadcast reaches, once each, however many targeted networks they are in."""
+def _audience(broadcast: Broadcast) -> Select[tuple[int]]:
+    """The ids of everyone the broadcast reaches (unordered, each once)."""
+    query = select(Contact.id).where(
+        Contact.organisation_id == broadcast.organisation_id,
+        Contact.opted_out_at.is_(None),
+        Contact.unusable_at.is_(None),
+    )
+    if broadcast.audience == "networks":
+        member = select(Membership.contact_id).where(
+            Membership.contact_id == Contact.id,
+            Membership.network_id.in_(broadcast.network_ids or []),
+        )
+        query = query.where(member.exists())
+    elif broadcast.audience == "site":
+        query = query.where(Contact.site_id == broadcast.site_id)
+    return query
+
+
+def audience_size(session: Session, broadcast: Broadcast) -> int:
+    """How many people the broadcast reaches."""
+    return session.scalar(select(func.count()).select_from(_audience(broadcast).subquery())) or 0
+
+
+def recipients(
+    session: Session, broadcast: Broadcast, *, after: int | None = None, limit: int | None = None
+) -> list[Recipient]:
+    """Everyone the broadcast reaches, once each, however many targeted networks they are in.
+
+    With after and limit: the next `limit` of them by contact id, for a fan-out in batches.
+    """
     reachable = (
         Contact.organisation_id == broadcast.organisation_id,
         Contact.opted_out_at.is_(None),
         Contact.unusable_at.is_(None),
     )
+    if after is not None or limit is not None:
+        batch = _audience(broadcast).where(Contact.id > (after or 0)).order_by(Contact.id)
+        reachable = (*reachable, Contact.id.in_(batch.limit(limit).scalar_subquery()))
     columns = (Contact.id, Contact.language, Contact.discreet)
     if broadcast.audience == "networks":
         rows = session.execute(
@@ -210,20 +241,56 @@ def samples(session: Session, broadcast: Broadcast) -> list[Sample]:
     return found
 
 
-def send_broadcast(session: Session, broadcast: Broadcast, config: Config, now: dt.datetime) -> int:
-    """Fan out now (or schedule it when it has a future time); the number of rows written."""
+# Contacts per fan-out batch: each batch is one transaction, so a worker that dies loses at most
+# one batch's work, which the next run writes again from the broadcast's cursor.
+FAN_OUT_BATCH = 2000
+# Session.info key: broadcasts whose fan-out a worker starts once this transaction commits.
+_FAN_OUT_KEY = "broadcasts.fan_out"
+
+
+def start_broadcast(
+    session: Session, broadcast: Broadcast, config: Config, now: dt.datetime
+) -> int:
+    """Send now (rows written by workers, in batches) or schedule; the audience's size."""
     if broadcast.status not in ("draft", "scheduled"):
         raise BroadcastStateError(f"the broadcast is already {broadcast.status}")
     if broadcast.scheduled_for is not None and broadcast.scheduled_for > now:
         broadcast.status = "scheduled"
         return 0
-    people = recipients(session, broadcast)
+    broadcast.status, broadcast.sent_at = "sending", now
+    broadcast.recipients = audience_size(session, broadcast)
+    broadcast.fan_out_after, broadcast.fanned_out, broadcast.fanned_out_at = 0, 0, None
+    session.info.setdefault(_FAN_OUT_KEY, []).append(broadcast.id)
+    return broadcast.recipients
+
+
+def fan_out_batch(
+    session: Session,
+    broadcast: Broadcast,
+    config: Config,
+    now: dt.datetime,
+    *,
+    size: int = FAN_OUT_BATCH,
+) -> int:
+    """Write the outbox rows of the broadcast's next batch of people; how many people (0: done).
+
+    Rows and cursor move in the caller's one transaction; the outbox's unique key per broadcast
+    and contact means a batch written twice (a cursor from before a crash) adds nothing.
+    """
+    if broadcast.status != "sending" or broadcast.fanned_out_at is not None:
+        return 0
+    people = recipients(session, broadcast, after=broadcast.fan_out_after, limit=size)
+    if not people:
+        broadcast.fanned_out_at = now
+        return 0
     render = renderer(session, broadcast, {p.language for p in people})
     org = session.get_one(Organisation, broadcast.organisation_id)
+    # Quiet hours count from the moment the lead pressed Send, whichever batch this is.
+    sent = broadcast.sent_at or now
     wait = (
         0.0
         if broadcast.urgent
-        else seconds_until_quiet_hours_end(config, now, ZoneInfo(org.timezone))
+        else seconds_until_quiet_hours_end(config, sent, ZoneInfo(org.timezone))
     )
     ids = enqueue(
         session,
@@ -232,7 +299,7 @@ def send_broadcast(session: Session, broadcast: Broadcast, config: Config, now: 
         kind="broadcast",
         urgent=broadcast.urgent,
         # In quiet hours the rows wait for the morning rather than wake people up.
-        not_before=now + dt.timedelta(seconds=wait) if wait else None,
+        not_before=sent + dt.timedelta(seconds=wait) if wait else None,
         drafts=(
             Draft(
                 contact_id=p.contact_id,
@@ -244,8 +311,57 @@ def send_broadcast(session: Session, broadcast: Broadcast, config: Config, now: 
             for p in people
         ),
     )
-    broadcast.status, broadcast.sent_at, broadcast.recipients = "sending", now, len(people)
-    return len(ids)
+    broadcast.fan_out_after = people[-1].contact_id
+    broadcast.fanned_out += len(ids)
+    return len(people)
+
+
+def send_broadcast(session: Session, broadcast: Broadcast, config: Config, now: dt.datetime) -> int:
+    """Fan out now, in this transaction (or schedule it for later); the number of rows written.
+
+    The console starts a broadcast with start_broadcast instead, so Send answers at once and
+    workers write the rows; this is the same fan-out, run to the end by the caller.
+    """
+    if start_broadcast(session, broadcast, config, now) == 0 and broadcast.status == "scheduled":
+        return 0
+    session.info.get(_FAN_OUT_KEY, []).remove(broadcast.id)  # done here, not by a worker
+    while fan_out_batch(session, broadcast, config, now):
+        pass
+    return broadcast.fanned_out
+
+
+def fan_outs_to_start(session: Session) -> list[int]:
+    """The broadcasts a worker should fan out once this session's transaction commits."""
+    return session.info.pop(_FAN_OUT_KEY, [])
+
+
+@event.listens_for(Session, "after_commit")
+def _start_fan_outs_after_commit(session: Session) -> None:
+    # Only a committed Send is fanned out: a worker never sees a broadcast that rolled back.
+    ids = fan_outs_to_start(session)
+    if ids:
+        from service.tasks import queue_fan_out
+
+        queue_fan_out(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_fan_outs_after_rollback(session: Session, previous_transaction: object) -> None:
+    if not session.in_transaction():
+        fan_outs_to_start(session)
+
+
+def unfinished_fan_outs(session: Session) -> list[int]:
+    """Broadcasts being sent whose rows are not all written (a worker died, the queue was down)."""
+    return list(
+        session.scalars(
+            select(Broadcast.id).where(
+                Broadcast.status == "sending",
+                Broadcast.fan_out_after.is_not(None),
+                Broadcast.fanned_out_at.is_(None),
+            )
+        )
+    )
 
 
 def cancel_broadcast(session: Session, broadcast: Broadcast) -> int:
@@ -264,7 +380,7 @@ def fan_out_due(session: Session, config: Config, now: dt.datetime) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for broadcast in due:
-        send_broadcast(session, broadcast, config, now)
+        start_broadcast(session, broadcast, config, now)
     return len(due)
 
 

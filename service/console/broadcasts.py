@@ -220,6 +220,11 @@ def _status_line(broadcast: Broadcast, state: broadcasts.Progress) -> str:
         return "Cancelled. Texts not yet sent will not be."
     if broadcast.status == "scheduled":
         return "Scheduled."
+    if broadcast.fanned_out_at is None and broadcast.fan_out_after is not None:
+        return (
+            f"Preparing: {broadcast.fanned_out} of {broadcast.recipients} texts written, "
+            f"{state.done} have left."
+        )
     if state.finished:
         return f"Finished: all {state.total} texts have left."
     return f"Sending: {state.done} of {state.total} have left."
@@ -232,7 +237,8 @@ def _act(broadcast_id: int, verb: str):
     manager, session = auth.manager(), get_session()
     try:
         if verb == "send":
-            written = broadcasts.send_broadcast(session, broadcast, get_config(), utcnow())
+            # Answers at once whatever the audience: workers write the rows, in batches.
+            written = broadcasts.start_broadcast(session, broadcast, get_config(), utcnow())
             action = "broadcast.schedule" if broadcast.status == "scheduled" else "broadcast.send"
             detail = {"recipients": written} if action == "broadcast.send" else {}
         elif verb == "cancel":

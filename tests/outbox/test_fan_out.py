@@ -1,0 +1,140 @@
+"""A broadcast fans out in workers, in batches: Send answers at once, a crash loses nothing."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import func, select
+
+from service.broadcasts import operations as broadcasts
+from service.broadcasts.models import Broadcast
+from service.broadcasts.operations import create_broadcast, start_broadcast
+from service.contacts.operations import join_network
+from service.outbox.models import OutboundMessage
+from service.tasks import fan_out_broadcast
+from tests import factories
+from tests.outbox.conftest import MORNING
+
+PEOPLE = 7
+BATCH = 3
+
+
+@pytest.fixture
+def members(session):
+    org = factories.create_organisation(session)
+    carers = factories.create_network(session, org=org, name="Carers Network")
+    people = [factories.create_contact(session, org=org) for _ in range(PEOPLE)]
+    for person in people:
+        join_network(session, person, carers, channel="sms")
+    factories.create_contact(session, org=org)  # not a member: not in the audience
+    return org, carers, people
+
+
+def _rows(session, broadcast) -> list[int]:
+    return list(
+        session.scalars(
+            select(OutboundMessage.contact_id).where(OutboundMessage.broadcast_id == broadcast.id)
+        )
+    )
+
+
+def _start(session, app, org, carers) -> int:
+    broadcast = create_broadcast(
+        session, org, body="Meeting moved.", audience="networks", network_ids=[carers.id]
+    )
+    # Send writes no rows itself: it counts the audience and hands the rest to a worker.
+    assert start_broadcast(session, broadcast, app.config["FRONTLINE"], MORNING) == PEOPLE
+    assert _rows(session, broadcast) == []
+    broadcast_id = broadcast.id
+    session.info.pop(broadcasts._FAN_OUT_KEY)  # the test runs the worker itself
+    session.commit()
+    return broadcast_id
+
+
+def test_the_worker_writes_every_row_in_batches_and_logs_progress(
+    session, app, members, monkeypatch, caplog
+) -> None:
+    org, carers, people = members
+    monkeypatch.setattr(broadcasts, "FAN_OUT_BATCH", BATCH)
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH})
+    broadcast_id = _start(session, app, org, carers)
+    with caplog.at_level(logging.INFO, logger="service.tasks"):
+        fan_out_broadcast.call_local(broadcast_id)
+    broadcast = session.get_one(Broadcast, broadcast_id)
+    session.refresh(broadcast)
+    assert sorted(_rows(session, broadcast)) == sorted(p.id for p in people)
+    assert broadcast.fanned_out == PEOPLE and broadcast.fanned_out_at is not None
+    progress = [r.getMessage() for r in caplog.records if "fan-out" in r.getMessage()]
+    assert progress == [
+        f"broadcast {broadcast_id} fan-out: 3 of 7 rows written",
+        f"broadcast {broadcast_id} fan-out: 6 of 7 rows written",
+        f"broadcast {broadcast_id} fan-out: 7 of 7 rows written",
+        f"broadcast {broadcast_id} fan-out finished: 7 rows written",
+    ]
+
+
+def test_a_worker_that_dies_mid_batch_is_resumed_without_duplicates(
+    session, app, members, monkeypatch
+) -> None:
+    org, carers, people = members
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH})
+    broadcast_id = _start(session, app, org, carers)
+    real_enqueue = broadcasts.enqueue
+    calls = 0
+
+    def dies_in_second_batch(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        ids = real_enqueue(*args, **kwargs)  # the batch's rows are written...
+        if calls == 2:
+            raise RuntimeError("worker killed")  # ...and the process dies before committing
+        return ids
+
+    monkeypatch.setattr(broadcasts, "enqueue", dies_in_second_batch)
+    with pytest.raises(RuntimeError, match="worker killed"):
+        fan_out_broadcast.call_local(broadcast_id)
+    broadcast = session.get_one(Broadcast, broadcast_id)
+    session.refresh(broadcast)
+    assert len(_rows(session, broadcast)) == BATCH  # the first batch only: the second rolled back
+    assert broadcast.fanned_out == BATCH and broadcast.fanned_out_at is None
+    assert broadcasts.unfinished_fan_outs(session) == [broadcast_id]  # the sweeper will see it
+
+    fan_out_broadcast.call_local(broadcast_id)  # the next worker carries on from the cursor
+    session.refresh(broadcast)
+    contact_ids = _rows(session, broadcast)
+    assert sorted(contact_ids) == sorted(p.id for p in people)
+    assert broadcast.fanned_out == PEOPLE and broadcast.fanned_out_at is not None
+    assert broadcasts.unfinished_fan_outs(session) == []
+
+
+def test_a_batch_written_twice_adds_no_row(session, app, members) -> None:
+    org, carers, _people = members
+    broadcast_id = _start(session, app, org, carers)
+    fan_out_broadcast.call_local(broadcast_id)
+    broadcast = session.get_one(Broadcast, broadcast_id)
+    session.refresh(broadcast)
+    # A cursor from before the rows were written (as if the commit's answer was lost).
+    broadcast.fan_out_after, broadcast.fanned_out_at = 0, None
+    session.commit()
+    fan_out_broadcast.call_local(broadcast_id)
+    total = session.scalar(
+        select(func.count()).where(OutboundMessage.broadcast_id == broadcast_id)
+    )
+    assert total == PEOPLE
+
+
+def test_the_console_send_answers_before_any_row_and_shows_progress(
+    session, app, members, queued
+) -> None:
+    org, carers, _people = members
+    broadcast = create_broadcast(
+        session, org, body="Meeting moved.", audience="networks", network_ids=[carers.id]
+    )
+    start_broadcast(session, broadcast, app.config["FRONTLINE"], MORNING)
+    session.info.pop(broadcasts._FAN_OUT_KEY)
+    session.flush()
+    from service.console.broadcasts import _status_line
+
+    state = broadcasts.progress(session, broadcast)
+    assert _status_line(broadcast, state) == "Preparing: 0 of 7 texts written, 0 have left."
