@@ -44,6 +44,13 @@ def get_or_create_contact(
     if existing is not None:
         existing.last_seen_at = utcnow()
         return existing, False
+    return create_contact(session, organisation_id, e164, language=language)
+
+
+def create_contact(
+    session: Session, organisation_id: int, e164: str, *, language: str | None = None
+) -> tuple[Contact, bool]:
+    """A contact for a number just looked up and not found; a concurrent creator's if it won."""
     vault = vault_of(session)
     contact = Contact(
         organisation_id=organisation_id,

@@ -392,7 +392,8 @@ PERSONAL: dict[str, Personal] = {
 NOT_PERSONAL: frozenset[str] = frozenset(
     f"{table}.{name}"
     for table, names in {
-        "organisation": "id slug name timezone default_language print_discreet_names created_at",
+        "organisation": "id slug name timezone default_language print_discreet_names created_at "
+        "content_version",
         "organisation_number": "id organisation_id e164 sms voice",
         "site": "id organisation_id slug name kind address kiosk_enabled default_language "
         "kiosk_key_hash kiosk_key_issued_at",
@@ -407,7 +408,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "announcement": "id organisation_id network_id body publish_from publish_until audio_url",
         "translation": "id owner_table owner_id field language text reviewed updated_at",
         "broadcast": "id organisation_id body audience site_id network_ids urgent scheduled_for "
-        "status recipients created_at sent_at cancelled_at",
+        "status recipients created_at sent_at cancelled_at fan_out_after fanned_out fanned_out_at",
         "print_pack": "id code organisation_id site_id languages size large_print month "
         "content_digest pages created_at",
         "reach_tally": "id organisation_id month network_id site_id channel measure count",

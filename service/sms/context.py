@@ -29,16 +29,24 @@ class ConversationBase:
     """One inbound text from one contact: the contact, their state and the content they see."""
 
     def __init__(
-        self, session: Session, org: Organisation, contact: Contact, now: dt.datetime
+        self,
+        session: Session,
+        org: Organisation,
+        contact: Contact,
+        now: dt.datetime,
+        *,
+        state: ConversationState | None = None,
+        state_known: bool = False,
     ) -> None:
         self.session = session
         self.org = org
         self.contact = contact
         self.now = now
         self.zone = ZoneInfo(org.timezone)
-        self.state = session.get(ConversationState, contact.id) or ConversationState(
-            contact_id=contact.id
-        )
+        # state_known: the caller read the state with the contact (None: there is none yet).
+        if not state_known:
+            state = session.get(ConversationState, contact.id)
+        self.state = state or ConversationState(contact_id=contact.id)
         session.add(self.state)
         self._networks: list[queries.NetworkView] | None = None
 
