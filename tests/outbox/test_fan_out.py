@@ -13,8 +13,8 @@ from service.broadcasts.operations import create_broadcast, start_broadcast
 from service.contacts.operations import join_network
 from service.outbox.models import OutboundMessage
 from service.tasks import fan_out_broadcast
-from tests import factories
-from tests.outbox.conftest import MORNING
+from tests.support import factories
+from tests.support.outbox import MORNING
 
 PEOPLE = 7
 BATCH = 3

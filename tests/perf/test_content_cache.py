@@ -8,7 +8,7 @@ from service.content.models import Event, Network
 from service.content.operations import set_keywords, set_translation, update_event
 from service.content.queries import networks
 from service.organisations.models import Organisation
-from tests.sms.conftest import Handset
+from tests.support.sms import Handset
 
 
 def _network(session, keyword: str) -> Network:

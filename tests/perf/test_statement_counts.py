@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import event
 
 from service.db import get_session
-from tests.sms.conftest import Handset
-from tests.voice.conftest import Caller
+from tests.support.sms import Handset
+from tests.support.voice import Caller
 
 # Statements (not counting savepoints) and commits (savepoints released: the request's own
 # commit and any nested one) each request may take, measured with a fresh session per request.
