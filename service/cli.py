@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from typing import Any
+
 import click
 from alembic import command as alembic_command
 from flask import current_app
@@ -202,6 +206,46 @@ def pack_check(code: str) -> None:
     )
 
 
+class BatchProgress:
+    """Progress of long batched work, per part (a column, a table).
+
+    On a terminal: click's progress bar with rate and time left. Otherwise (a log, a pipe):
+    one line per batch, with rows done, rows in all, and the rate so far.
+    """
+
+    def __init__(self, verb: str) -> None:
+        self.verb = verb
+        self.tty = sys.stdout.isatty()
+        self.part: str | None = None
+        self.bar: Any = None
+        self.done = 0
+        self.started = 0.0
+
+    def __call__(self, part: str, rows: int, total: int) -> None:
+        """Told after each committed batch: the part, rows in the batch, rows in the part."""
+        if part != self.part:
+            self.close()
+            self.part, self.done, self.started = part, 0, time.monotonic()
+            if self.tty:
+                self.bar = click.progressbar(
+                    length=total, label=f"{part} {self.verb}", show_eta=True, show_pos=True
+                ).__enter__()
+        self.done += rows
+        if self.bar is not None:
+            self.bar.update(rows)
+            return
+        seconds = max(time.monotonic() - self.started, 1e-6)
+        click.echo(
+            f"{part}: {self.done} of {total} {self.verb} ({self.done / seconds:.0f} rows/s)"
+        )
+
+    def close(self) -> None:
+        """Finish the current part's bar, if any."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @cli.command()
 @with_appcontext
 def purge() -> None:
@@ -209,7 +253,11 @@ def purge() -> None:
     from service.db import utcnow
     from service.privacy.retention import purge as purge_expired
 
-    counts = purge_expired(get_database(), current_app.config["FRONTLINE"], utcnow())
+    progress = BatchProgress("deleted")
+    counts = purge_expired(
+        get_database(), current_app.config["FRONTLINE"], utcnow(), progress=progress
+    )
+    progress.close()
     for table, deleted in counts.items():
         click.echo(f"{table}: {deleted} deleted")
 
@@ -370,7 +418,9 @@ def rotate_data_key(batch_size: int) -> None:
             "no FRONTLINE_OLD_DATA_KEYS configured: nothing to rotate from "
             "(set the new key as FRONTLINE_DATA_KEY and the old one in FRONTLINE_OLD_DATA_KEYS)"
         )
-    report = rotate_all(database.sessionmaker, batch_size=batch_size)
+    progress = BatchProgress("rows read")
+    report = rotate_all(database.sessionmaker, batch_size=batch_size, progress=progress)
+    progress.close()
     for line in report.lines():
         click.echo(line)
     if report.problems:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from cryptography.fernet import InvalidToken
@@ -198,3 +199,13 @@ def test_kiosk_number_sealed_to_the_old_key_still_opens(rotated_app) -> None:
     assert _open_with_any_key(sealed(KEY_B, {"phone": "y"}), **opened) == {"phone": "y"}
     with pytest.raises(SealError):
         _open_with_any_key(sealed("a key nobody kept", {"phone": "z"}), **opened)
+
+
+def test_rotation_reports_each_batch_when_output_is_not_a_terminal(seeded, rotated_app) -> None:
+    result = rotated_app.test_cli_runner().invoke(rotate_data_key, ["--batch-size", "2"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("contact.phone")]
+    # One line per committed batch of two, then the summary: rows so far of all, and the rate.
+    assert re.fullmatch(r"contact\.phone_encrypted: 2 of 3 rows read \(\d+ rows/s\)", lines[0])
+    assert re.fullmatch(r"contact\.phone_encrypted: 3 of 3 rows read \(\d+ rows/s\)", lines[1])
+    assert lines[2].startswith("contact.phone_encrypted: 3 re-encrypted")

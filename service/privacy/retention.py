@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import delete, func, inspect, or_, select
 from sqlalchemy.orm import Session
@@ -147,17 +148,43 @@ def purge_batch(session: Session, rule: Rule, config: Config, now: dt.datetime, 
     return len(ids)
 
 
+def expired_count(session: Session, rule: Rule, config: Config, now: dt.datetime) -> int:
+    """How many rows are past their period under one rule."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(rule.model)
+            .where(rule.since() < cutoff(config, rule, now), *rule.only(now))
+        )
+        or 0
+    )
+
+
 def purge(
-    database: Database, config: Config, now: dt.datetime, *, batch: int = BATCH
+    database: Database,
+    config: Config,
+    now: dt.datetime,
+    *,
+    batch: int = BATCH,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Apply every rule until nothing is left to delete; the number deleted per table."""
+    """Apply every rule until nothing is left to delete; the number deleted per table.
+
+    progress, when given, hears after each committed batch: the rule, rows deleted, rows due.
+    """
     counts: dict[str, int] = {}
     for rule in rules():
         total = 0
+        due = 0
+        if progress is not None:
+            with database.session() as session:
+                due = expired_count(session, rule, config, now)
         while True:
             with database.session() as session:
                 deleted = purge_batch(session, rule, config, now, batch)
             total += deleted
+            if progress is not None and deleted:
+                progress(rule.name, deleted, due)
             if deleted < batch:
                 break
         counts[rule.name] = counts.get(rule.name, 0) + total

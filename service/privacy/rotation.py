@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Column, select, update
+from sqlalchemy import Column, func, select, update
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -96,16 +96,39 @@ def targets() -> tuple[Target, ...]:
     return TARGETS + tuple(target for holder in holders() for target in holder.encrypted)
 
 
-def rotate_all(open_session: Callable[[], Session], *, batch_size: int = BATCH_SIZE) -> Report:
+# Told after each committed batch: the column's label, rows in the batch, rows in the column.
+Progress = Callable[[str, int, int], None]
+
+
+def rotate_all(
+    open_session: Callable[[], Session],
+    *,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> Report:
     """Move every target column to the current data key, one committed batch at a time."""
     report = Report()
     for target in targets():
-        report.columns[target.label] = _rotate_target(open_session, target, batch_size)
+        report.columns[target.label] = _rotate_target(
+            open_session, target, batch_size, progress or (lambda *_: None)
+        )
     return report
 
 
-def _rotate_target(open_session: Callable[[], Session], target: Target, size: int) -> Counts:
+def _column_size(open_session: Callable[[], Session], target: Target) -> int:
+    session = open_session()
+    try:
+        value_col: Column = target.table.c[target.column]
+        return session.scalar(select(func.count()).where(value_col.is_not(None))) or 0
+    finally:
+        session.close()
+
+
+def _rotate_target(
+    open_session: Callable[[], Session], target: Target, size: int, progress: Progress
+) -> Counts:
     counts = Counts()
+    total = _column_size(open_session, target)
     table = target.table
     pk: Column = table.c.id
     value_col: Column = table.c[target.column]
@@ -129,6 +152,7 @@ def _rotate_target(open_session: Callable[[], Session], target: Target, size: in
                 _rotate_row(session, vault, target, row, counts)
             session.commit()
             last_id = rows[-1][0]
+            progress(target.label, len(rows), total)
         except BaseException:
             session.rollback()
             raise

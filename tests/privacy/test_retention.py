@@ -236,3 +236,22 @@ def test_periods_are_settings_with_floors():
         from_env({"FRONTLINE_ENV": "development", "FRONTLINE_RETAIN_AUDIT_DAYS": "30"})
     with pytest.raises(ConfigError, match="FRONTLINE_RETAIN_CODES_DAYS must be at least 1"):
         from_env({"FRONTLINE_ENV": "development", "FRONTLINE_RETAIN_CODES_DAYS": "0"})
+
+
+def test_frontline_purge_reports_each_batch_when_output_is_not_a_terminal(
+    app, session, demo, vault, monkeypatch
+):
+    from service.privacy import retention
+
+    seed(session, vault, demo, soon())
+    monkeypatch.setattr(retention, "BATCH", 1)
+    monkeypatch.setattr(retention.purge, "__kwdefaults__", {"batch": 1, "progress": None})
+    result = app.test_cli_runner().invoke(cli, ["purge"])
+    assert result.exit_code == 0, result.output
+    due = older_than(90)
+    batches = [line for line in result.output.splitlines() if line.startswith("inbound_message:")]
+    # One line per batch of one row, counting up to all that were due, then the total.
+    assert due > 1 and len(batches) == due + 1
+    for done, line in enumerate(batches[:-1], start=1):
+        assert line.startswith(f"inbound_message: {done} of {due} deleted (")
+    assert batches[-1] == f"inbound_message: {due} deleted"
