@@ -77,7 +77,7 @@ def create_app(config: Config | None = None) -> Flask:
     if config.PROXY_FIX:
         # One trusted proxy in front: take scheme, host and client address from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
-    from service.tasks import delete_recordings, queue_outbox
+    from service.tasks import delete_recordings, queue_fan_out, queue_outbox
 
     db.init_app(
         app,
@@ -86,6 +86,7 @@ def create_app(config: Config | None = None) -> Flask:
             Vault(config.DATA_KEY, old_keys=config.old_data_keys),
             queue_outbox,
             delete_recordings,
+            queue_fan_out,
         ),
     )
     babel.init_app(app, locale_selector=select_locale)

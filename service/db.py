@@ -21,6 +21,8 @@ from service.crypto import Vault
 QUEUE_KEY = "outbox.queue"
 # Session.info key of the callable that deletes Twilio recordings (see service.privacy.recordings).
 RECORDINGS_KEY = "recordings.delete"
+# Session.info key of the callable that starts broadcasts' fan-outs (see service.broadcasts).
+FAN_OUT_KEY = "broadcasts.fan_out"
 
 EXTENSION_KEY = "frontline.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -119,11 +121,13 @@ class Database:
         vault: Vault,
         queue: Callable[[list[int]], None] | None = None,
         delete_recordings: Callable[[list[str]], None] | None = None,
+        fan_out: Callable[[list[int]], None] | None = None,
     ) -> None:
         self.engine = make_engine(url)
         self.vault = vault
         self.queue = queue
         self.delete_recordings = delete_recordings
+        self.fan_out = fan_out
         # The vault rides on every session so models can decrypt without reaching for the app,
         # and the queue so that outbox rows are handed to workers once their cause commits.
         self.sessionmaker = sessionmaker(
@@ -136,6 +140,7 @@ class Database:
             VAULT_KEY: self.vault,
             QUEUE_KEY: self.queue,
             RECORDINGS_KEY: self.delete_recordings,
+            FAN_OUT_KEY: self.fan_out,
         }
 
     def dispose(self) -> None:

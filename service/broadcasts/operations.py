@@ -16,7 +16,7 @@ from service.config import Config
 from service.contacts.models import Contact, Membership
 from service.content.models import Network, Translation
 from service.content.queries import translations_for
-from service.db import utcnow
+from service.db import FAN_OUT_KEY, utcnow
 from service.errors import DomainError, ValidationError
 from service.messaging.segments import count
 from service.organisations.models import Organisation
@@ -245,7 +245,7 @@ def samples(session: Session, broadcast: Broadcast) -> list[Sample]:
 # one batch's work, which the next run writes again from the broadcast's cursor.
 FAN_OUT_BATCH = 2000
 # Session.info key: broadcasts whose fan-out a worker starts once this transaction commits.
-_FAN_OUT_KEY = "broadcasts.fan_out"
+_FAN_OUT_KEY = "broadcasts.to_fan_out"
 
 
 def start_broadcast(
@@ -339,10 +339,9 @@ def fan_outs_to_start(session: Session) -> list[int]:
 def _start_fan_outs_after_commit(session: Session) -> None:
     # Only a committed Send is fanned out: a worker never sees a broadcast that rolled back.
     ids = fan_outs_to_start(session)
-    if ids:
-        from service.tasks import queue_fan_out
-
-        queue_fan_out(ids)
+    start = session.info.get(FAN_OUT_KEY)
+    if ids and start is not None:
+        start(ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")
