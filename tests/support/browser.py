@@ -101,10 +101,12 @@ def browser():
 
 
 @contextmanager
-def watched_tab(browser, base_url: str, *, height: int = 1024, **options) -> Iterator:
+def watched_tab(
+    browser, base_url: str, *, height: int = 1024, width: int = 1280, **options
+) -> Iterator:
     """A tab in a fresh browser profile; an error thrown by the page fails the test."""
     context = browser.new_context(
-        viewport={"width": 1280, "height": height}, base_url=base_url, **options
+        viewport={"width": width, "height": height}, base_url=base_url, **options
     )
     tab = context.new_page()
     errors: list[str] = []
@@ -131,9 +133,9 @@ def inject_axe(tab) -> None:
     tab.evaluate(AXE.read_text() + "\n;void 0")
 
 
-def screenshot(tab, name: str) -> Path:
-    """Save a full-page screenshot into the artifacts folder, to be looked at."""
+def screenshot(tab, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot (the whole page, or what is on screen) into the artifacts folder."""
     path = ARTIFACTS / "kiosk" / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(path), full_page=True)
+    tab.screenshot(path=str(path), full_page=full_page)
     return path
