@@ -9,7 +9,7 @@ import re
 import pytest
 from werkzeug.routing import Rule
 
-from tests.support.console import PASSWORD, Console
+from tests.support.console import Console, new_manager
 from tests.support.settings import PUBLIC_URL
 
 # A value for every URL argument any route takes; a new argument name fails the walk below.
@@ -78,16 +78,9 @@ def _walk(app, console: Console, network_id: int) -> int:
 
 def test_every_route_answers_with_the_security_headers(app, client, demo, session):
     from service.content.models import Network
-    from service.managers.operations import create_manager
 
     network = session.query(Network).filter_by(slug="minds").one()
-    admin = create_manager(
-        session,
-        demo,
-        email="walker@northgate.example",
-        password=PASSWORD,
-        roles=[("admin", None, None)],
-    )
+    admin = new_manager(session, demo, "walker@northgate.example", ("admin", None, None))
     # Committed (to the test's savepoint): a request that rolls back must not undo it.
     session.commit()
     console = Console(client)

@@ -6,24 +6,15 @@ import pyotp
 import pytest
 from pypdf import PdfReader
 
-from service.managers.operations import create_manager
-from service.organisations.models import Organisation
 from tests.support.console import PASSWORD
+from tests.support.console_browser import manager_secret
 
 pytestmark = pytest.mark.browser
+ADMIN = ("admin", None, None)
 
 
 def test_sign_in_with_a_code_and_download_a_pack(page, live, tmp_path):
-    with live.database.session() as session:
-        org = session.get_one(Organisation, live.org_id)
-        manager = create_manager(
-            session,
-            org,
-            email="ada@northgate.example",
-            password=PASSWORD,
-            roles=[("admin", None, None)],
-        )
-        secret = manager.totp_secret
+    secret = manager_secret(live.database, live.org_id, "ada@northgate.example", ADMIN)
     page.goto("/console/")
     assert page.url.endswith("/console/sign-in")
     page.get_by_label("Email").fill("ada@northgate.example")

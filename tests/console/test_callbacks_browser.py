@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
-import pyotp
 import pytest
 import requests
-from alembic import command as alembic_command
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from service import create_app
 from service.audit.models import AuditEntry
 from service.callbacks.models import CallbackRequest
-from service.config import Config
 from service.contacts.operations import get_or_create_contact
 from service.content.models import Network
-from service.db import get_database
-from service.managers.operations import create_manager
-from service.migrations import alembic_config
 from service.organisations.models import Organisation
 from service.twilio_gateway import sign
-from tests.support.browser import ARTIFACTS, Live, inject_axe
-from tests.support.console import PASSWORD
+from tests.support.browser import Live, screenshot, serve_demo
+from tests.support.console import new_manager
+from tests.support.console_browser import WCAG_AA, sign_in
 from tests.support.fake_twilio import FakeTwilio
-from tests.support.settings import TEST_AUTH_TOKEN, TEST_DATA_KEY
+from tests.support.kiosk_browser import violations
+from tests.support.settings import TEST_AUTH_TOKEN
 
 pytestmark = pytest.mark.browser
 
@@ -48,63 +40,26 @@ def fake() -> Iterator[FakeTwilio]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, fake) -> Iterator[Live]:
     """Like the shared live server, but with a Twilio account whose API is the fake."""
-    from service.demo import load_demo
-    from service.organisations.operations import organisation_by_slug
-
-    folder = tmp_path_factory.mktemp("live-callbacks")
-    url = f"sqlite:///{folder / 'live.db'}"
-    config = Config(
-        ENV="development",
-        INSTANCE_DIR=str(folder),
-        DATABASE_URL=url,
-        SECRET_KEY="live-secret-key",
-        DATA_KEY=TEST_DATA_KEY,
+    with serve_demo(
+        tmp_path_factory.mktemp("live-callbacks"),
         PUBLIC_URL=PUBLIC,
         TWILIO_ACCOUNT_SID=ACCOUNT,
         TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN,
         TWILIO_API_URL=fake.url,
-        QUEUE_IMMEDIATE=True,
-        LOG_LEVEL="WARNING",
-        ARGON2_PROFILE="cheapest",
-    )
-    app = create_app(config)
-    database = get_database(app)
-    database.queue = lambda ids: None
-    with app.app_context():
-        alembic_command.upgrade(alembic_config(url), "head")
-        with database.session() as session:
-            load_demo(session)
-        with database.session() as session:
-            org_id = organisation_by_slug(session, "northgate").id
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Live(f"http://127.0.0.1:{server.port}", database, org_id)
-    server.shutdown()
-    thread.join()
-    server.server_close()
-    database.dispose()
-
-
-def shot(tab, name: str):
-    path = ARTIFACTS / "console" / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(path), full_page=True)
-    return path
+    ) as served:
+        yield served
 
 
 def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
     with live.database.session() as session:
         org = session.get_one(Organisation, live.org_id)
         minds = session.scalar(select(Network.id).where(Network.slug == "minds"))
-        lead = create_manager(
+        lead = new_manager(
             session,
             org,
-            email="lead@northgate.example",
+            "lead@northgate.example",
+            ("network_lead", minds, None),
             display_name="Sam (Minds Matter)",
-            password=PASSWORD,
-            roles=[("network_lead", minds, None)],
         )
         secret, lead_id = lead.totp_secret, lead.id
         contact, _ = get_or_create_contact(session, org.id, WORKER)
@@ -122,12 +77,7 @@ def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
         session.flush()
         callback_id = row.id
 
-    page.goto("/console/")
-    page.get_by_label("Email").fill("lead@northgate.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Confirm and sign in").click()
+    sign_in(page, "lead@northgate.example", secret)
     page.get_by_role("link", name="Call-backs").click()
 
     html = page.content()
@@ -182,18 +132,13 @@ def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
     assert dial.get("callerId") == "+441134960000" and dial.find("Number").text == WORKER
 
     assert "Called back 1 time" in page.content()
-    inject_axe(page)
-    problems = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})).violations.map((v) => v.id)"
-    )
-    assert problems == []
-    shot(page, "callbacks-queue")
+    assert violations(page, WCAG_AA) == []
+    screenshot(page, "callbacks-queue", area="console")
 
     page.get_by_role("button", name="Mark done").click()
     assert page.get_by_text("Marked done.").is_visible()
     assert page.get_by_text("Nobody is waiting for a call back.").is_visible()
-    shot(page, "callbacks-done")
+    screenshot(page, "callbacks-done", area="console")
 
     with live.database.session() as session:
         actions = session.scalars(

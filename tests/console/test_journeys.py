@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Iterator
 
-import pyotp
 import pytest
 from alembic import command as alembic_command
 from sqlalchemy import select
@@ -22,14 +21,14 @@ from service.config import Config
 from service.contacts.operations import join_network
 from service.content.models import Event, Network, Translation
 from service.db import get_database, utcnow
-from service.managers.operations import create_manager
 from service.migrations import alembic_config
 from service.organisations.models import Organisation
+from service.organisations.operations import organisation_by_slug
 from service.outbox.sending import send_one
 from service.twilio_gateway import TwilioTransport
 from tests.support import factories
-from tests.support.browser import ARTIFACTS, watched_tab
-from tests.support.console import PASSWORD
+from tests.support.browser import screenshot, watched_tab
+from tests.support.console_browser import manager_secret, sign_in
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.kiosk_browser import violations, wait_until
 from tests.support.settings import TEST_DATA_KEY
@@ -82,6 +81,9 @@ class Service:
 
             with self.database.session() as session:
                 load_demo(session)
+            with self.database.session() as session:
+                self.org_id = organisation_by_slug(session, "northgate").id
+                self.minds_id = session.scalar(select(Network.id).where(Network.slug == "minds"))
         self.server = make_server("127.0.0.1", port, self.app, threaded=True)
 
     def work(self) -> None:
@@ -156,40 +158,19 @@ def tab(browser, service):
         yield page
 
 
-def lead_of_minds(service: Service, email: str) -> str:
-    """A Minds Matter lead with a confirmed authenticator; their TOTP secret."""
-    with service.database.session() as session:
-        org = session.scalar(select(Organisation).where(Organisation.slug == "northgate"))
-        minds = session.scalar(select(Network.id).where(Network.slug == "minds"))
-        manager = create_manager(
-            session, org, email=email, password=PASSWORD, roles=[("network_lead", minds, None)]
-        )
-        manager.totp_confirmed_at = utcnow()
-        return manager.totp_secret
+def sign_in_as(tab, service: Service, email: str, role: tuple) -> None:
+    """A new manager with a confirmed authenticator, signed in on the tab."""
+    secret = manager_secret(service.database, service.org_id, email, role, enrolled=True)
+    sign_in(tab, email, secret, enrolled=True)
 
 
-def sign_in(tab, email: str, secret: str) -> None:
-    tab.goto("/console/")
-    tab.get_by_label("Email").fill(email)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Continue").click()
-    tab.get_by_label("Code").fill(pyotp.TOTP(secret).now())
-    tab.get_by_role("button", name="Sign in").click()
-    tab.get_by_role("heading", name="Hello").wait_for()
-
-
-def shot(tab, name: str) -> None:
-    path = ARTIFACTS / "console" / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(path), full_page=True)
+def sign_in_as_lead(tab, service: Service, email: str) -> None:
+    """A new Minds Matter lead, signed in on the tab."""
+    sign_in_as(tab, service, email, ("network_lead", service.minds_id, None))
 
 
 def test_edit_an_event_in_english_and_polish(tab, service):
-    sign_in(
-        tab,
-        "lead.events@northgate.example",
-        lead_of_minds(service, "lead.events@northgate.example"),
-    )
+    sign_in_as_lead(tab, service, "lead.events@northgate.example")
     tab.get_by_role("navigation", name="Console").get_by_role("link", name="Content").click()
     assert violations(tab) == []
     tab.get_by_role("link", name="Cuppa and chat").click()
@@ -204,7 +185,7 @@ def test_edit_an_event_in_english_and_polish(tab, service):
     assert dates.count() == 5
     assert all(t.startswith("Tuesday") for t in dates.all_inner_texts())
     assert violations(tab) == []
-    shot(tab, "event-edit")
+    screenshot(tab, "event-edit", area="console")
     tab.get_by_role("button", name="Save").click()
     assert tab.locator(".flash").inner_text() == "Saved Cuppa and cake."
     # The page's own link, not the menu's Translations (the review of every language).
@@ -220,7 +201,7 @@ def test_edit_an_event_in_english_and_polish(tab, service):
     preview = tab.get_by_role("region", name="In a text message").get_by_role("row", name="Polish")
     assert "Herbatka i ciasto śliwkowe" in preview.inner_text()
     assert violations(tab) == []
-    shot(tab, "event-translation")
+    screenshot(tab, "event-translation", area="console")
     with service.database.session() as session:
         event = session.scalar(select(Event).where(Event.title == "Cuppa and cake"))
         assert event.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
@@ -244,9 +225,7 @@ def test_send_a_broadcast_and_watch_it_finish(tab, service):
         for language in ("en", "en", "en", "pl", "pl", "so", "ur", "en"):
             contact = factories.create_contact(session, org=org, language=language)
             join_network(session, contact, minds, channel="kiosk", consent_version="v1")
-    sign_in(
-        tab, "lead.news@northgate.example", lead_of_minds(service, "lead.news@northgate.example")
-    )
+    sign_in_as_lead(tab, service, "lead.news@northgate.example")
     tab.get_by_role("navigation", name="Console").get_by_role("link", name="Broadcasts").click()
     tab.get_by_role("link", name="Write a broadcast").click()
     tab.get_by_label("Message in English").fill("Cuppa and chat is in the yard this Friday.")
@@ -261,7 +240,7 @@ def test_send_a_broadcast_and_watch_it_finish(tab, service):
     tab.get_by_role("heading", name="Preview").wait_for()
     assert "8 people get this" in tab.locator("main").inner_text()
     assert violations(tab) == []
-    shot(tab, "broadcast-preview")
+    screenshot(tab, "broadcast-preview", area="console")
     assert service.fake.sent == []
     tab.get_by_role("button", name="Send to 8 people now").click()
     # The counts move by themselves while the worker sends and the reports come back.
@@ -271,7 +250,7 @@ def test_send_a_broadcast_and_watch_it_finish(tab, service):
     tab.locator('[data-count="delivered"]').filter(has_text="8").wait_for(timeout=20000)
     assert tab.locator('[data-count="failed"]').inner_text() == "0"
     assert not tab.get_by_role("button", name="Cancel the broadcast").is_visible()
-    shot(tab, "broadcast-finished")
+    screenshot(tab, "broadcast-finished", area="console")
     assert service.errors == []
     bodies = sorted(m["Body"] for m in service.fake.sent)
     assert len(bodies) == 8
@@ -281,7 +260,7 @@ def test_send_a_broadcast_and_watch_it_finish(tab, service):
 
 def test_a_keyword_clash_shows_as_you_type(tab, service):
     email = "lead.words@northgate.example"
-    sign_in(tab, email, lead_of_minds(service, email))
+    sign_in_as_lead(tab, service, email)
     tab.goto("/console/content")
     tab.get_by_role("link", name="Minds Matter").click()
     words = tab.get_by_label("Keywords in English")
@@ -303,18 +282,7 @@ def test_the_guardian_answers_a_case_raised_at_a_kiosk(tab, service):
         json={"text": "Bullying on the late shift at the depot.", "lang": "en"},
         timeout=5,
     ).json()["code"]
-    with service.database.session() as session:
-        org = session.scalar(select(Organisation).where(Organisation.slug == "northgate"))
-        guardian = create_manager(
-            session,
-            org,
-            email="guardian@northgate.example",
-            password=PASSWORD,
-            roles=[("guardian", None, None)],
-        )
-        guardian.totp_confirmed_at = utcnow()
-        secret = guardian.totp_secret
-    sign_in(tab, "guardian@northgate.example", secret)
+    sign_in_as(tab, service, "guardian@northgate.example", ("guardian", None, None))
     tab.get_by_role("navigation", name="Console").get_by_role("link", name="Speak-up").click()
     assert violations(tab) == []
     tab.get_by_role("link", name=re.compile(r"Case \d+")).first.click()
@@ -322,7 +290,7 @@ def test_the_guardian_answers_a_case_raised_at_a_kiosk(tab, service):
     tab.get_by_label("Your reply").fill("Thank you for telling me. Can you say which week?")
     tab.locator("#body-segments").filter(has_text="GSM-7").wait_for()
     assert violations(tab) == []
-    shot(tab, "speak-up-case")
+    screenshot(tab, "speak-up-case", area="console")
     tab.get_by_role("button", name="Send the reply").click()
     assert "Replied." in tab.locator(".flash").inner_text()
     answer = requests.post(
@@ -341,22 +309,13 @@ def test_an_admin_finds_exports_and_erases_a_number(tab, service, tmp_path):
         minds = session.scalar(select(Network).where(Network.slug == "minds"))
         contact = factories.create_contact(session, org=org, phone="+447400765432")
         join_network(session, contact, minds, channel="sms", consent_version="v1")
-        admin = create_manager(
-            session,
-            org,
-            email="admin.privacy@northgate.example",
-            password=PASSWORD,
-            roles=[("admin", None, None)],
-        )
-        admin.totp_confirmed_at = utcnow()
-        secret = admin.totp_secret
-    sign_in(tab, "admin.privacy@northgate.example", secret)
+    sign_in_as(tab, service, "admin.privacy@northgate.example", ("admin", None, None))
     tab.get_by_role("navigation", name="Console").get_by_role("link", name="Privacy").click()
     tab.get_by_label("Phone number").fill("07400 765432")
     tab.get_by_role("button", name="Find").click()
     tab.get_by_role("button", name="Download to read (PDF)").wait_for()
     assert violations(tab) == []
-    shot(tab, "privacy-person")
+    screenshot(tab, "privacy-person", area="console")
     with tab.expect_download() as download:
         tab.get_by_role("button", name="Download to read (PDF)").click()
     path = tmp_path / "held.pdf"

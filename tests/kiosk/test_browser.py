@@ -84,26 +84,15 @@ def test_idle_asks_then_resets_and_leaves_no_number_anywhere(page, live):
 
 def pair_this_pc(tab, live, site_slug: str = "eastfield-depot") -> None:
     """A site manager signs in on the kiosk PC, pairs it from the Kiosks page, signs out."""
-    import pyotp
-
-    from service.managers.operations import create_manager
-    from service.organisations.models import Organisation, Site
-    from tests.support.console import PASSWORD
+    from service.organisations.models import Site
+    from tests.support.console_browser import manager_secret, sign_in
 
     with live.database.session() as session:
-        org = session.get_one(Organisation, live.org_id)
         site = session.scalar(select(Site).where(Site.slug == site_slug))
-        email = f"kiosk-{site_slug}@northgate.example"
-        manager = create_manager(
-            session, org, email=email, password=PASSWORD, roles=[("site_manager", None, site.id)]
-        )
-        secret, name = manager.totp_secret, site.name
-    tab.goto("/console/")
-    tab.get_by_label("Email").fill(email)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Continue").click()
-    tab.get_by_label("Code").fill(pyotp.TOTP(secret).now())
-    tab.get_by_role("button", name="Confirm and sign in").click()
+        site_id, name = site.id, site.name
+    email = f"kiosk-{site_slug}@northgate.example"
+    role = ("site_manager", None, site_id)
+    sign_in(tab, email, manager_secret(live.database, live.org_id, email, role))
     tab.goto("/console/kiosks")
     tab.get_by_role("button", name=f"Pair this PC as the kiosk at {name}").click()
     tab.get_by_text("Paired: this PC is kiosk").wait_for()

@@ -6,6 +6,7 @@ two modules would start a second event loop inside the first.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -45,14 +46,14 @@ class Live:
             return texts_to(session, self.database.vault, phone)
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """The app served over HTTP on 127.0.0.1 with the demo council loaded."""
+@contextmanager
+def serve_demo(folder: Path, **settings: object) -> Iterator[Live]:
+    """The app served over HTTP on 127.0.0.1 with the demo council loaded; settings add to
+    (or replace) the live server's configuration."""
     from service.config import Config
     from service.demo import load_demo
     from service.organisations.operations import organisation_by_slug
 
-    folder = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{folder / 'live.db'}"
     config = Config(
         ENV="development",
@@ -61,11 +62,11 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         SECRET_KEY="live-secret-key",
         DATA_KEY=TEST_DATA_KEY,
         PUBLIC_URL="http://127.0.0.1",
-        DEV_TOOLS=False,
         QUEUE_IMMEDIATE=True,
         LOG_LEVEL="WARNING",
         ARGON2_PROFILE="cheapest",
     )
+    config = dataclasses.replace(config, **settings)
     app = create_app(config)
     database = get_database(app)
     # The outbox keeps what the service wrote; the tests read codes there, as a phone would.
@@ -85,6 +86,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     thread.join()
     server.server_close()
     database.dispose()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The app served over HTTP on 127.0.0.1 with the demo council loaded."""
+    with serve_demo(tmp_path_factory.mktemp("live")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -133,9 +141,9 @@ def inject_axe(tab) -> None:
     tab.evaluate(AXE.read_text() + "\n;void 0")
 
 
-def screenshot(tab, name: str, *, full_page: bool = True) -> Path:
+def screenshot(tab, name: str, *, area: str = "kiosk", full_page: bool = True) -> Path:
     """Save a screenshot (the whole page, or what is on screen) into the artifacts folder."""
-    path = ARTIFACTS / "kiosk" / f"{name}.png"
+    path = ARTIFACTS / area / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(path), full_page=full_page)
     return path

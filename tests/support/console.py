@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from service.content.models import Network
+from service.managers.models import Manager
 from service.managers.operations import create_manager
 from service.organisations.models import Site
 from tests.support.settings import PUBLIC_URL
@@ -61,6 +62,11 @@ def console(client) -> Console:
     return Console(client)
 
 
+def new_manager(session, org, email: str, role: tuple, **fields) -> Manager:
+    """A manager with the tests' password and one role: (role, network id, site id)."""
+    return create_manager(session, org, email=email, password=PASSWORD, roles=[role], **fields)
+
+
 @pytest.fixture
 def managers(session, demo):
     """One manager per role: admin, network lead (Minds Matter), site manager (Eastfield),
@@ -75,10 +81,7 @@ def managers(session, demo):
     }
     made = {}
     for name, role in specs.items():
-        manager = create_manager(
-            session, demo, email=f"{name}@northgate.example", password=PASSWORD, roles=[role]
-        )
-        made[name] = manager
+        made[name] = new_manager(session, demo, f"{name}@northgate.example", role)
     session.flush()
     return made
 

@@ -52,13 +52,13 @@ def wait_until(tab, script: str, timeout: float = 15.0) -> None:
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 
 
-def violations(tab) -> list[str]:
+def violations(tab, tags: list[str] = TAGS) -> list[str]:
     """axe's violations on the page as it is now, one line each."""
     inject_axe(tab)
     found = tab.evaluate(
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
         ".violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))",
-        TAGS,
+        tags,
     )
     return found
 
