@@ -31,4 +31,4 @@ def test_a_network_lead_sees_what_awaits_native_review(page, live):
         f"Crisis: {somali.count('crisis', reviewed=False)} awaiting"
     )
     assert violations(page, WCAG_AA) == []
-    screenshot(page, "translations-so", area="console")
+    screenshot(page, "translations-so", area="console", full_page=False)
