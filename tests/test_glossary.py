@@ -20,6 +20,7 @@ from service.demo.translations import TRANSLATIONS
 from service.keywords import fold, parse, speak_up, tokens
 from service.languages import TYPEABLE
 from service.messaging.glossary import IDEAS, SHOWN, glossary
+from service.messaging.segments import count
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
 from service.voice.engine import key_for_speech
 from service.voice.flows import load_flow
@@ -277,3 +278,27 @@ def test_a_caller_who_says_the_speak_up_word_reaches_speak_up(client, demo, code
             assert any(fold(h) in word for h in hints), (code, idea, hints)
     call.say_words(glossary(code).terms["speak_up"].word)
     assert catalog(code)[str(PROMPTS["speakup_menu"]._args[0])][:20] in call.spoken(), call.xml
+
+
+# The speak-up texts, answered in the organisation's language: each within two segments.
+SPEAK_UP_TEXTS = (
+    "Thank you. Only the speak-up guardian reads this. Your case code is %(code)s. Keep it safe: "
+    "text CASE %(code)s to read replies or add more.",
+    "To raise a concern without giving your name, text SPEAKUP and then the concern in your own "
+    "words. Only the speak-up guardian reads it.",
+    "The speak-up guardian is someone the organisation has chosen to hear concerns in "
+    "confidence. They are not your manager.",
+    "The guardian has closed this case. Text CASE, your code and more to reopen it.",
+    "Added to your case. The guardian will read it.",
+    "No reply yet. Text CASE and your code again in a few days.",
+    "Text CASE and your case code, for example CASE 7KQ2-M9XD-4HTB-WR3P.",
+    "We already have this message. If no code came back, text SPEAKUP again.",
+)
+
+
+@pytest.mark.parametrize("code", languages.CODES)
+def test_the_speak_up_texts_fit_in_two_segments_in_every_language(code: str) -> None:
+    messages = catalog(code)
+    for msgid in SPEAK_UP_TEXTS:
+        text = messages[msgid] % {"code": "7KQ2-M9XD-4HTB-WR3P"}
+        assert count(text).segments <= 2, (code, text)
