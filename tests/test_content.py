@@ -84,29 +84,22 @@ def test_empty_required_text_is_refused(session) -> None:
         )
 
 
-def test_events_refuse_bad_rules_times_and_numbers(session) -> None:
+START = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal", "message"),
+    [
+        ({"rrule": "FREQ=SOMETIMES"}, InvalidRecurrence, None),
+        ({"ends_at": START}, ValidationError, "end after it starts"),
+        ({"dial_in_number": "07700 900123"}, InvalidPhoneNumber, None),
+    ],
+)
+def test_events_refuse_bad_rules_times_and_numbers(session, change, refusal, message) -> None:
     org = factories.create_organisation(session)
-    start = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
-    with pytest.raises(InvalidRecurrence):
-        operations.create_event(
-            session,
-            org,
-            title="T",
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=1),
-            rrule="FREQ=SOMETIMES",
-        )
-    with pytest.raises(ValidationError, match="end after it starts"):
-        operations.create_event(session, org, title="T", starts_at=start, ends_at=start)
-    with pytest.raises(InvalidPhoneNumber):
-        operations.create_event(
-            session,
-            org,
-            title="T",
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=1),
-            dial_in_number="07700 900123",
-        )
+    fields = {"title": "T", "starts_at": START, "ends_at": START + dt.timedelta(hours=1)}
+    with pytest.raises(refusal, match=message):
+        operations.create_event(session, org, **(fields | change))
     assert session.scalar(select(func.count()).select_from(Event)) == 0
 
 

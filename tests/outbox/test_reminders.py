@@ -141,12 +141,18 @@ def test_an_rsvp_made_after_the_last_moment_gets_no_reminder_at_all(session, app
     assert session.scalars(select(OutboundMessage)).all() == []
 
 
-def test_a_reminder_held_past_its_start_is_dropped_not_sent_late(session, fake, worker) -> None:
+def _reminder_queued(session, worker) -> dt.datetime:
+    """A yes to the night shift, its reminder queued at 20:45 under quiet hours; its start."""
     worker.config = worker.config.replace(QUIET_HOURS=QUIET)
     person, event, start = _night_shift(session)
     rsvp(session, person, event.id, start, "sms")
     queue_reminders(session, worker.config, start - dt.timedelta(minutes=75))
     session.commit()
+    return start
+
+
+def test_a_reminder_held_past_its_start_is_dropped_not_sent_late(session, fake, worker) -> None:
+    start = _reminder_queued(session, worker)
     # The worker was down until 21:05: sending now would hold it until 08:00 tomorrow.
     worker.now = start - dt.timedelta(minutes=55)
     worker.run()
@@ -156,11 +162,7 @@ def test_a_reminder_held_past_its_start_is_dropped_not_sent_late(session, fake, 
 
 
 def test_a_reminder_sent_in_time_goes_at_once(session, fake, worker) -> None:
-    worker.config = worker.config.replace(QUIET_HOURS=QUIET)
-    person, event, start = _night_shift(session)
-    rsvp(session, person, event.id, start, "sms")
-    queue_reminders(session, worker.config, start - dt.timedelta(minutes=75))
-    session.commit()
+    start = _reminder_queued(session, worker)
     worker.now = start - dt.timedelta(minutes=74)
     worker.run()
     assert session.scalars(select(OutboundMessage)).one().status == "sent"

@@ -179,28 +179,19 @@ def test_an_rsvp_for_a_date_the_event_does_not_have_is_refused(session, org):
 
 def test_text_me_this_sends_the_details_and_counts_toward_the_hourly_limit(session, org, vault):
     occurrence = upcoming(session, org)
-    shown = text_me.text_occurrence(
-        session,
-        org,
-        NUMBER,
-        occurrence.event_id,
-        occurrence.starts_at,
-        language="en",
-        asker=KIOSK,
-        key="k" * 10,
-    )
-    assert shown.endswith("456")
-    # The same request replayed sends nothing more.
-    text_me.text_occurrence(
-        session,
-        org,
-        NUMBER,
-        occurrence.event_id,
-        occurrence.starts_at,
-        language="en",
-        asker=KIOSK,
-        key="k" * 10,
-    )
+    # The same request twice (a replay) sends the text once.
+    for _ in range(2):
+        shown = text_me.text_occurrence(
+            session,
+            org,
+            NUMBER,
+            occurrence.event_id,
+            occurrence.starts_at,
+            language="en",
+            asker=KIOSK,
+            key="k" * 10,
+        )
+        assert shown.endswith("456")
     texts = texts_to(session, vault, E164)
     assert len(texts) == 1 and occurrence.title in texts[0]
     start_join(session, org)

@@ -53,6 +53,13 @@ def _forged(client, session, kiosk_id: int) -> dict:
     return {"v": 2, "kiosk": kiosk_id, "exp": expires, "enc": b64(enc), "ct": b64(ct)}
 
 
+def _yes_erases(victim: Handset, session, demo) -> None:
+    """The victim's YES does what they were asked: erases them, and joins them to nothing."""
+    assert victim.last("YES") == "Done. We have deleted everything we held about this number."
+    assert find_contact(session, demo.id, VICTIM) is None
+    assert session.scalar(select(func.count()).select_from(Membership)) == 0
+
+
 def test_a_seal_forged_from_a_page_is_refused_and_the_yes_erases(client, demo, session):
     kiosk = paired(session, "eastfield-depot")
     victim = Handset(client, VICTIM)
@@ -68,9 +75,7 @@ def test_a_seal_forged_from_a_page_is_refused_and_the_yes_erases(client, demo, s
     )
     assert old_way.status_code == 400
     assert session.scalar(select(func.count()).select_from(OutboundMessage)) == sent_before
-    assert victim.last("YES") == "Done. We have deleted everything we held about this number."
-    assert find_contact(session, demo.id, VICTIM) is None
-    assert session.scalar(select(func.count()).select_from(Membership)) == 0
+    _yes_erases(victim, session, demo)
 
 
 def test_a_queued_join_cannot_take_the_yes_meant_for_forget_me(client, demo, session):
@@ -84,9 +89,7 @@ def test_a_queued_join_cannot_take_the_yes_meant_for_forget_me(client, demo, ses
         client.post("/kiosk/eastfield-depot/api/queued", json={"sealed": sealed}).status_code == 200
     )
     # The victim answers the question they were asked, as they were asked to.
-    assert victim.last("YES") == "Done. We have deleted everything we held about this number."
-    assert find_contact(session, demo.id, VICTIM) is None
-    assert session.scalar(select(func.count()).select_from(Membership)) == 0
+    _yes_erases(victim, session, demo)
 
 
 def test_the_forget_me_number_erases_and_a_queued_join_stays_unconfirmed(client, demo, session):
