@@ -302,3 +302,10 @@ def test_the_speak_up_texts_fit_in_two_segments_in_every_language(code: str) -> 
     for msgid in SPEAK_UP_TEXTS:
         text = messages[msgid] % {"code": "7KQ2-M9XD-4HTB-WR3P"}
         assert count(text).segments <= 2, (code, text)
+
+
+def test_words_typed_in_latin_letters_by_several_languages_name_none_of_them() -> None:
+    # MADAD and PROGRAM are Urdu, Punjabi and Gujarati alike: they must not switch the language.
+    for body, command in (("MADAD", "talk"), ("PROGRAM", "events")):
+        parsed = parse(body, [])
+        assert (parsed.kind, parsed.said_in) == (command, None), body

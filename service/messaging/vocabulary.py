@@ -102,9 +102,19 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
         "pl": ("WSPARCIE", "ROZMOWA", "POROZMAWIAJ", "TELEFON ZAUFANIA"),
         "ro": ("SPRIJIN", "VORBEȘTE", "SUPORT"),
         # مدد, ਮਦਦ, મદદ: the everyday word for support, on every screen; HELP has its own words.
-        "ur": ("مدد", "بات کریں", "سہارا", "ہیلپ لائن", "MADAD", "BAAT", "BAAT KARO"),
-        "pa": ("ਮਦਦ", "ਗੱਲ ਕਰੋ", "ਸਹਾਇਤਾ", "GALL KARO", "GAL KARO", "SAHAITA"),
-        "gu": ("મદદ", "વાત કરો", "ટેકો", "સહાય", "VAAT KARO", "VAT KARO", "SAHAY"),
+        # MADAD in all three: a word shared by languages says nothing about which one is texting.
+        "ur": (
+            "مدد",
+            "بات کریں",
+            "سہارا",
+            "ہیلپ لائن",
+            "MADAD",
+            "BAAT",
+            "BAAT KARO",
+            "BAAT KARNI HAI",
+        ),
+        "pa": ("ਮਦਦ", "ਗੱਲ ਕਰੋ", "ਸਹਾਇਤਾ", "MADAD", "GALL KARO", "GAL KARO", "SAHAITA"),
+        "gu": ("મદદ", "વાત કરો", "ટેકો", "સહાય", "MADAD", "VAAT KARO", "VAT KARO", "SAHAY"),
         "so": ("TAAGEERO", "HADAL", "LA HADAL"),
     },
     # Ask for a call back.
