@@ -28,10 +28,11 @@ def kiosk_site(session: Session, slug: str) -> Site:
 
 @dataclass(frozen=True)
 class WhatsOn:
-    """Occurrences at the site first, then sessions anyone can join by phone."""
+    """Sessions at this site, sessions anyone can join by phone, and meetings at other places."""
 
     here: list[queries.Occurrence]
     by_phone: list[queries.Occurrence]
+    elsewhere: list[queries.Occurrence]
 
 
 def whats_on(
@@ -42,8 +43,11 @@ def whats_on(
         session, org.id, start=now, end=now + HORIZON, language=language
     )
     here = [o for o in found if o.site_id == site.id]
-    by_phone = [o for o in found if o.site_id != site.id and o.dial_in_number]
-    return WhatsOn(here, by_phone)
+    away = [o for o in found if o.site_id != site.id]
+    # A session elsewhere with a dial-in can be joined from here; one without means going there.
+    by_phone = [o for o in away if o.dial_in_number]
+    elsewhere = [o for o in away if not o.dial_in_number]
+    return WhatsOn(here, by_phone, elsewhere)
 
 
 def occurrence_stamp(occurrence: queries.Occurrence) -> str:

@@ -22,7 +22,7 @@ from service.config import get_config
 from service.contacts.operations import CONSENT_VERSION
 from service.content import queries
 from service.db import get_session, utcnow
-from service.messaging.replies import word
+from service.messaging.replies import where, word
 from service.organisations.models import Site
 from service.organisations.operations import kiosk_credential_matches
 from service.routes import Routes
@@ -175,9 +175,12 @@ def network(slug: str) -> str:
 
 @routes.get("/events")
 def events() -> str:
-    """The site's own sessions first, then sessions anyone can join by phone."""
-    on = content.whats_on(get_session(), g.org, g.site, _language(), utcnow())
-    return _render("kiosk/events.html", on=on)
+    """Sessions at this site, then those anyone can join by phone, then meetings elsewhere."""
+    session = get_session()
+    language = _language()
+    on = content.whats_on(session, g.org, g.site, language, utcnow())
+    names = {n.id: n.name for n in queries.networks(session, g.org.id, language)}
+    return _render("kiosk/events.html", on=on, network_names=names, where=where)
 
 
 @routes.get("/events/<int:event_id>/<stamp>")

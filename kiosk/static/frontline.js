@@ -251,7 +251,7 @@
 
     function target() {
       const body = { action, key: newKey(), lang: config.lang, consent: el.dataset.consented === "1" };
-      for (const name of ["network", "event", "occurrence"]) {
+      for (const name of ["network", "event", "occurrence", "what"]) {
         if (el.dataset[name]) body[name] = el.dataset[name];
       }
       return body;

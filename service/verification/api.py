@@ -31,7 +31,7 @@ from service.verification import operations as ops
 from service.verification.limits import note_budget_spent
 from service.verification.models import PendingAction
 from service.verification.sealing import SealError, envelope_kiosk, open_sealed
-from service.verification.text_me import text_occurrence
+from service.verification.text_me import text_occurrence, text_support_lines
 from service.verification.visits import CHANNEL as VISIT_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -345,6 +345,20 @@ def _text_me(
     session = get_session()
     language = _language(body)
     try:
+        if body.get("what") == "support":
+            shown = text_support_lines(
+                session,
+                org,
+                phone,
+                language=language,
+                asker=_asker(channel, per_hour),
+                key=_key(body),
+                proven=proven,
+            )
+            session.commit()
+            with force_locale(language):
+                message = _("We have texted the numbers to %(number)s.", number=shown)
+            return _answer(200, masked=shown, message=message)
         event_id = _int_or_none(body.get("event"))
         moment = _moment(body.get("occurrence"))
         if event_id is None or moment is None:

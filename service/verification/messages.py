@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from service.content.queries import NetworkView, Occurrence
+from service.content.queries import NetworkView, Occurrence, SupportLineView
 from service.formatting import when
-from service.messaging.replies import dial_in, fit, word
+from service.messaging.replies import dial_in, fit, fit_list, support_line, word
 
 
 def code_text(org_name: str, code: str, language: str) -> str:
@@ -140,3 +140,20 @@ def confirmed_by_reply(outcome: str, language: str) -> str:
         if outcome == "expired":
             return _("That request has run out. Please ask again at the kiosk.")
         return _("Done. Thank you.")
+
+
+def support_lines_text(lines: list[SupportLineView], language: str) -> str:
+    """The support lines as TALK texts them: each name, number and hours, as many as fit."""
+    with force_locale(language):
+        entries = [
+            support_line(line.name, line.phone, "" if line.always_open else line.hours)
+            for line in lines
+        ]
+        if lines[0].always_open:
+            entries[0] += " " + _("(any time)")
+        text, _shown, _more = fit_list(
+            _("Support:"),
+            entries,
+            _("%(call_me)s: we call you back.", call_me=word("call_me", language)),
+        )
+        return text

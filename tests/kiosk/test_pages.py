@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from kiosk.content import occurrence_stamp
@@ -64,22 +65,36 @@ def test_what_is_not_there_is_404(client, demo, path):
     assert client.get(path).status_code == 404
 
 
-def test_whats_on_puts_this_site_first_then_sessions_by_phone(client, demo, session):
+def test_whats_on_puts_this_site_first_then_by_phone_then_meetings_elsewhere(
+    client, demo, session
+):
+    # Before: meetings at other sites without a dial-in were not listed at all, no card named
+    # its network, and a card showed the place without the site.
     now = utcnow()
     found = queries.upcoming_occurrences(
         session, demo.id, start=now, end=now + dt.timedelta(days=14), language="en"
     )
     here = [o for o in found if o.site_name == "Eastfield Depot"]
-    by_phone = [o for o in found if o.site_name != "Eastfield Depot" and o.dial_in_number]
-    assert here and by_phone
+    away = [o for o in found if o.site_name != "Eastfield Depot"]
+    by_phone = [o for o in away if o.dial_in_number]
+    elsewhere = [o for o in away if not o.dial_in_number]
+    assert here and by_phone and elsewhere
     html = client.get(f"{SITE}events").get_data(as_text=True)
-    first_phone = html.index(occurrence_stamp(by_phone[0]))
-    assert all(html.index(occurrence_stamp(o)) < first_phone for o in here)
-    elsewhere = [
-        o for o in found if o.site_name not in ("Eastfield Depot", "") and not o.dial_in_number
-    ]
-    for o in elsewhere:
-        assert f"/{o.event_id}/{occurrence_stamp(o)}" not in html
+
+    def at(o) -> int:
+        return html.index(f"/{o.event_id}/{occurrence_stamp(o)}")
+
+    heading = html.index("Meetings at other places")
+    assert max(at(o) for o in here) < min(at(o) for o in by_phone)
+    assert max(at(o) for o in by_phone) < heading < min(at(o) for o in elsewhere)
+    names = {n.id: n.name for n in queries.networks(session, demo.id, "en")}
+    cards = re.findall(r'<a class="card".*?</a>', html)
+    assert len(cards) == len(here) + len(by_phone) + len(elsewhere)
+    for o, card in zip([*here, *by_phone, *elsewhere], cards, strict=True):
+        if o.network_id:
+            assert f"data-network>{escape(names[o.network_id])}<" in card
+        if o.place and o.site_name:
+            assert escape(o.site_name) in card and escape(o.place.split(",")[0]) in card
 
 
 def test_a_network_says_how_to_join_and_a_private_one_what_joining_means(client, demo):
