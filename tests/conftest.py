@@ -266,3 +266,9 @@ def demo(session):
         session.flush()
     return organisation_for_number(session, "+441134960000")
 
+
+@pytest.fixture
+def demo_committed(demo, session) -> None:
+    """The demo council committed (to the test's savepoint), for tests whose refused requests
+    roll back: the rollback must not take the demo away too. Asked for with usefixtures."""
+    session.commit()

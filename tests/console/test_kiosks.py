@@ -14,17 +14,18 @@ def site(session, slug):
     return session.scalar(select(Site).where(Site.slug == slug))
 
 
+def save_settings(console, site_id: int, **form: str):
+    """Post a site's kiosk settings form, as the Kiosks page does."""
+    return console.post(f"/console/kiosks/{site_id}", form, token_from="/console/kiosks")
+
+
 def test_a_site_manager_sets_their_kiosk_language(console, managers, session, client):
     manager = managers["site_manager"]
     console.sign_in(manager.email, manager.totp_secret)
     page = console.get("/console/kiosks").get_data(as_text=True)
     assert "Eastfield Depot" in page and "Riverside" not in page
     eastfield = site(session, "eastfield-depot")
-    saved = console.post(
-        f"/console/kiosks/{eastfield.id}",
-        {"enabled": "on", "default_language": "pl"},
-        token_from="/console/kiosks",
-    )
+    saved = save_settings(console, eastfield.id, enabled="on", default_language="pl")
     assert saved.status_code == 302
     assert (eastfield.kiosk_enabled, eastfield.default_language) == (True, "pl")
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "kiosk.settings")).one()
@@ -39,16 +40,10 @@ def test_another_site_or_a_bad_language_changes_nothing(console, managers, sessi
     console.sign_in(manager.email, manager.totp_secret)
     riverside = site(session, "riverside-depot")
     before = (riverside.kiosk_enabled, riverside.default_language)
-    other = console.post(
-        f"/console/kiosks/{riverside.id}", {"default_language": "pl"}, token_from="/console/kiosks"
-    )
+    other = save_settings(console, riverside.id, default_language="pl")
     assert other.status_code == 403
     eastfield = site(session, "eastfield-depot")
-    bad = console.post(
-        f"/console/kiosks/{eastfield.id}",
-        {"enabled": "on", "default_language": "xx"},
-        token_from="/console/kiosks",
-    )
+    bad = save_settings(console, eastfield.id, enabled="on", default_language="xx")
     assert bad.status_code == 302
     assert eastfield.default_language != "xx"
     assert (riverside.kiosk_enabled, riverside.default_language) == before

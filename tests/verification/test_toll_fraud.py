@@ -25,13 +25,8 @@ KIOSK = "/kiosk/eastfield-depot/api/"
 WEB = "/o/northgate/api/"
 MOBILE = "07400 123456"
 E164 = "+447400123456"
-
-
-@pytest.fixture
-def demo(demo, session):
-    """The demo council, committed: a refused request's rollback must not take it away too."""
-    session.commit()
-    return demo
+# A refused request rolls back: the demo council must outlive it.
+pytestmark = pytest.mark.usefixtures("demo_committed")
 
 
 def careers(session) -> int:

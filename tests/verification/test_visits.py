@@ -22,13 +22,8 @@ KIOSK = "/kiosk/eastfield-depot/"
 OTHER_KIOSK = "/kiosk/riverside-depot/"
 NUMBER = "07400 123456"
 E164 = "+447400123456"
-
-
-@pytest.fixture
-def demo(demo, session):
-    """The demo council, committed: a refused request's rollback must not take it away too."""
-    session.commit()
-    return demo
+# A refused request rolls back: the demo council must outlive it.
+pytestmark = pytest.mark.usefixtures("demo_committed")
 
 
 def network_id(session, slug: str) -> int:

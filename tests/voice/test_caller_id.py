@@ -33,6 +33,8 @@ STRANGER = "+447400444555"  # never called or texted
 STOPPED = "+447400666777"  # texted STOP once
 DISCREET = "Thursday social group"  # the LGBT+ network's discreet name in the demo
 VERIFY_MENU = "Your own groups are private."
+MY_GROUPS = ("1", "7")  # English, then "your own groups"
+CODE_PLEASE = (*MY_GROUPS, "1")  # and "text me a code"
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +45,15 @@ def monday_morning() -> Iterator[dt.datetime]:
     at = (today + dt.timedelta(days=7 - today.weekday())).astimezone(dt.UTC)
     with time_machine.travel(at, tick=False):
         yield at
+
+
+def _call(client, *keys: str) -> Caller:
+    """A call from the member's number, with keys pressed in turn from the language menu on."""
+    call = Caller(client, MEMBER)
+    call.dial_in()
+    for key in keys:
+        call.press(key)
+    return call
 
 
 def _network(session, org, slug: str) -> Network:
@@ -147,10 +158,7 @@ def test_a_spoofed_members_number_gets_exactly_the_strangers_answers(
 def test_a_spoofer_cannot_hear_or_leave_the_members_groups(
     client, session, vault, demo, member
 ) -> None:
-    call = Caller(client, MEMBER)
-    call.dial_in()
-    call.press("1")
-    call.press("7")
+    call = _call(client, *MY_GROUPS)
     assert call.spoken().startswith(VERIFY_MENU)
     call.press("1")
     code = _texted_code(session, vault, demo, MEMBER)  # on the member's phone, not the caller's
@@ -174,11 +182,7 @@ def test_a_spoofer_cannot_hear_or_leave_the_members_groups(
 def test_the_genuine_member_passes_the_texted_code_and_hears_their_groups(
     client, session, vault, demo, member
 ) -> None:
-    call = Caller(client, MEMBER)
-    call.dial_in()
-    call.press("1")
-    call.press("7")
-    call.press("1")
+    call = _call(client, *CODE_PLEASE)
     assert call.spoken().startswith("We have texted a code to the phone you are calling from.")
     text = session.scalars(select(OutboundMessage).where(OutboundMessage.kind == "code")).one()
     assert text.urgent  # quiet hours would hold it while the caller waits
@@ -201,11 +205,7 @@ def test_the_genuine_member_passes_the_texted_code_and_hears_their_groups(
 def test_a_checked_calls_menus_do_not_carry_over_to_another_call(
     client, session, vault, demo, member
 ) -> None:
-    genuine = Caller(client, MEMBER)
-    genuine.dial_in()
-    genuine.press("1")
-    genuine.press("7")
-    genuine.press("1")
+    genuine = _call(client, *CODE_PLEASE)
     genuine.press(_texted_code(session, vault, demo, MEMBER))
     my_groups = genuine.gather().get("action")
     spoofed = Caller(client, MEMBER)  # another call, the same caller ID
@@ -218,10 +218,7 @@ def test_a_join_from_the_phone_waits_for_the_phones_owner_to_reply(
     client, session, vault, demo, member
 ) -> None:
     careers = _network(session, demo, "careers")
-    call = Caller(client, MEMBER)
-    call.dial_in()
-    call.press("1")
-    call.press("1")
+    call = _call(client, "1", "1")
     call.press(_group_key(call.spoken(), "Careers Network"))
     call.press("1")
     assert call.spoken().startswith("We have sent a text to the phone you are calling from.")
@@ -248,18 +245,10 @@ def test_a_join_from_the_phone_waits_for_the_phones_owner_to_reply(
 
 
 def test_codes_to_one_number_are_limited_to_three_an_hour(client, session, demo, member) -> None:
-    for _call in range(3):
-        call = Caller(client, MEMBER)
-        call.dial_in()
-        call.press("1")
-        call.press("7")
-        call.press("1")
+    for _attempt in range(3):
+        call = _call(client, *CODE_PLEASE)
         assert call.spoken().startswith("We have texted a code")
-    call = Caller(client, MEMBER)
-    call.dial_in()
-    call.press("1")
-    call.press("7")
-    call.press("1")
+    call = _call(client, *CODE_PLEASE)
     assert call.spoken().startswith("We cannot send another text to this phone just now.")
     assert session.scalar(select(func.count()).where(OutboundMessage.kind == "code")) == 3
 
@@ -278,13 +267,9 @@ def test_text_me_the_details_reaches_one_number_at_most_three_times_an_hour(
 ) -> None:
     """Any caller ID can ask for a text: a spoofer must not be able to pump texts to a number."""
     heard = []
-    for _call in range(4):
-        call = Caller(client, MEMBER)
-        call.dial_in()
-        call.press("1")  # English
-        call.press("2")  # this week's events
-        call.press("1")
-        call.press("1")  # text me the details
+    for _attempt in range(4):
+        # English, this week's events, the first one, text me the details.
+        call = _call(client, "1", "2", "1", "1")
         heard.append(call.spoken())
     assert all(h.startswith("We have sent the details by text.") for h in heard[:3])
     assert heard[3].startswith("We cannot send another text to this phone just now.")
