@@ -6,16 +6,21 @@ import datetime as dt
 
 import flask_babel
 from flask import Flask, g, request
-from flask_babel import Babel
-from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import catalogs, db, hashing, http_security, languages, log, observe, outage
+from service import (
+    catalogs,
+    db,
+    extensions,
+    hashing,
+    http_security,
+    languages,
+    log,
+    observe,
+    outage,
+)
 from service.config import Config, from_env, validate, with_dev_secrets
 from service.crypto import Vault
-
-babel = Babel()
-csrf = CSRFProtect()
 
 
 def _blueprints(config: Config) -> list:
@@ -77,6 +82,7 @@ def create_app(config: Config | None = None) -> Flask:
     if config.PROXY_FIX:
         # One trusted proxy in front: take scheme, host and client address from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+    extensions.configure_queue(config)
     from service.tasks import delete_recordings, queue_fan_out, queue_outbox
 
     db.init_app(
@@ -89,11 +95,9 @@ def create_app(config: Config | None = None) -> Flask:
             queue_fan_out,
         ),
     )
-    babel.init_app(app, locale_selector=select_locale)
-    from service.console.auth import login_manager
-
-    login_manager.init_app(app)
-    csrf.init_app(app)
+    extensions.babel.init_app(app, locale_selector=select_locale)
+    extensions.login_manager.init_app(app)
+    extensions.csrf.init_app(app)
     # flask-babel caches the locale on the app context, which the CLI and the phone simulator
     # reuse across requests: every request chooses its own language afresh.
     app.before_request(flask_babel.refresh)
@@ -105,7 +109,7 @@ def create_app(config: Config | None = None) -> Flask:
         # Only the console has signed-in users and forms; Twilio's webhooks, the kiosk and the
         # public pages carry no session to ride on and are checked in their own ways.
         if blueprint.name != "console":
-            csrf.exempt(blueprint)
+            extensions.csrf.exempt(blueprint)
     return app
 
 

@@ -94,13 +94,14 @@ def worker(workers: int, periodic: bool) -> None:
     from huey.consumer import Consumer
 
     from service import tasks
+    from service.extensions import huey
 
     # One app per worker process, reused (with its engine) by every task on every thread.
     tasks.use_app(current_app._get_current_object())  # type: ignore[attr-defined]
-    tasks.huey.immediate = False
+    huey.immediate = False
     # Each scheduler queues every periodic job once a minute. The jobs are safe to run twice,
     # so several schedulers only cost work; one or two (for a spare) is enough at scale.
-    Consumer(tasks.huey, workers=workers, periodic=periodic, worker_type="thread").run()
+    Consumer(huey, workers=workers, periodic=periodic, worker_type="thread").run()
 
 
 @cli.command()

@@ -64,7 +64,7 @@ def check_database() -> None:
 
 def check_queue() -> None:
     """Ask huey's storage how long the queue is (one cheap round trip to its backend)."""
-    from service.queue import huey
+    from service.extensions import huey
 
     huey.storage.queue_size()
 

@@ -1,35 +1,36 @@
-"""The huey instance, chosen by FRONTLINE_QUEUE_URL: SQLite file, Redis or PostgreSQL."""
+"""Where the task queue keeps its tasks, chosen by FRONTLINE_QUEUE_URL: SQLite, Redis or PostgreSQL.
+
+The huey instance itself is service.extensions.huey, configured from this when an app is built.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
+from huey.storage import (
+    BaseStorage,
+    MemoryStorage,
+    PostgresStorage,
+    RedisStorage,
+    SqliteStorage,
+)
 
-from service.config import Config, ConfigError, from_env
+from service.config import Config, ConfigError
 
 
-def build_huey(config: Config) -> Huey:
-    """A huey for the configured queue URL (immediate mode when the config asks for it)."""
+def storage_for(config: Config) -> tuple[type[BaseStorage], dict[str, object]]:
+    """The huey storage class and its arguments for the configured queue URL."""
     url = config.queue_url
     scheme = urlsplit(url).scheme
-    immediate = config.QUEUE_IMMEDIATE
     if scheme == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey("frontline", filename=str(path), immediate=immediate)
+        return SqliteStorage, {"filename": str(path)}
     if scheme in {"redis", "rediss"}:
-        return RedisHuey("frontline", url=url, immediate=immediate)
+        return RedisStorage, {"url": url}
     if scheme in {"postgresql", "postgres"} or scheme.startswith("postgresql+"):
-        dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
-        return PostgresHuey("frontline", dsn=dsn, immediate=immediate)
+        return PostgresStorage, {"dsn": url.replace("postgresql+psycopg://", "postgresql://", 1)}
     if scheme == "memory":
-        return MemoryHuey("frontline", immediate=immediate)
+        return MemoryStorage, {}
     raise ConfigError(f"FRONTLINE_QUEUE_URL {url!r}: use sqlite:///, redis:// or postgresql://")
-
-
-# Tasks register on this instance at import; workers and web processes build it the same way.
-# FRONTLINE_ENV is not required here: whatever imports this builds the app next, which is
-# where a missing one stops start-up with its message.
-huey = build_huey(from_env(require_env=False))

@@ -10,7 +10,7 @@ from flask import Flask, current_app, has_app_context
 from huey import crontab
 
 from service.db import get_database, utcnow
-from service.queue import huey
+from service.extensions import huey
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None

@@ -16,7 +16,7 @@ from alembic import command as alembic_command
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from service import create_app, queue
+from service import create_app, extensions
 from service.config import Config
 from service.crypto import Vault
 from service.db import get_database, get_session, make_engine
@@ -228,7 +228,7 @@ def app(config: Config, connection: Connection, queued: list[int]):
         expire_on_commit=False,
         info=database.session_info(),
     )
-    queue.huey.immediate = True
+    extensions.huey.immediate = True
     with application.app_context():
         yield application
     database.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from service import queue
+from service import extensions
 from service.db import get_database
 
 
@@ -31,7 +31,7 @@ def test_queue_down_answers_503(client, monkeypatch: pytest.MonkeyPatch) -> None
     def refuse() -> int:
         raise ConnectionError("redis://queue.internal:6379 refused")
 
-    monkeypatch.setattr(queue.huey.storage, "queue_size", refuse)
+    monkeypatch.setattr(extensions.huey.storage, "queue_size", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"database": "ok", "queue": "error"}
@@ -45,7 +45,7 @@ def test_a_hanging_check_counts_as_down(client, monkeypatch: pytest.MonkeyPatch)
 
     release = threading.Event()
     monkeypatch.setattr(health, "TIMEOUT_SECONDS", 0.1)
-    monkeypatch.setattr(queue.huey.storage, "queue_size", lambda: release.wait(5))
+    monkeypatch.setattr(extensions.huey.storage, "queue_size", lambda: release.wait(5))
     try:
         response = client.get("/healthz")
     finally:

@@ -91,7 +91,7 @@ def test_a_worker_can_leave_the_periodic_jobs_to_others(
 ) -> None:
     import huey.consumer
 
-    from service import queue
+    from service import extensions
     from service.cli import worker
 
     started: list[dict] = []
@@ -104,7 +104,7 @@ def test_a_worker_can_leave_the_periodic_jobs_to_others(
             pass
 
     monkeypatch.setattr(huey.consumer, "Consumer", Consumer)
-    monkeypatch.setattr(queue.huey, "immediate", True)  # the command sets it off; undone after
+    monkeypatch.setattr(extensions.huey, "immediate", True)  # the command sets it off; undone after
     result = app.test_cli_runner().invoke(worker, ["--workers", "3", *flags])
     assert result.exit_code == 0, result.output
     assert started == [{"workers": 3, "periodic": periodic, "worker_type": "thread"}]

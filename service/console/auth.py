@@ -7,9 +7,10 @@ import functools
 from collections.abc import Callable
 
 from flask import abort, flash, g, redirect, session, url_for
-from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from service.db import get_session, utcnow
+from service.extensions import login_manager
 from service.managers.models import Manager
 from service.managers.permissions import can
 
@@ -18,9 +19,6 @@ ABSOLUTE_LIMIT = dt.timedelta(hours=12)
 # Between a right password and the code: long enough to open an authenticator app.
 CODE_STEP_LIMIT = dt.timedelta(minutes=5)
 
-login_manager = LoginManager()
-login_manager.login_view = "console.sign_in"
-login_manager.session_protection = "strong"
 
 
 class SignedIn(UserMixin):

@@ -17,7 +17,7 @@ import logging
 import secrets
 import threading
 
-from service.queue import huey
+from service.extensions import huey
 
 log = logging.getLogger(__name__)
 

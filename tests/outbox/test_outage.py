@@ -9,7 +9,7 @@ import pytest
 import redis
 from sqlalchemy.exc import OperationalError
 
-from service import queue, tasks
+from service import extensions, tasks
 from service.db import get_database
 from service.outbox import sending
 from service.outbox.models import OutboundMessage
@@ -116,7 +116,7 @@ def test_a_queue_outage_leaves_committed_rows_for_the_sweeper(
         pushed.append(outbox_id)
 
     monkeypatch.setattr(tasks, "send_outbound", push)
-    monkeypatch.setattr(queue.huey, "immediate", False)
+    monkeypatch.setattr(extensions.huey, "immediate", False)
     caplog.set_level(logging.WARNING)
     tasks.queue_outbox([11, 12, 13, 14])  # the caller (a webhook) is not interrupted
     assert pushed == [11, 12]
@@ -129,6 +129,6 @@ def test_inline_tasks_still_raise(monkeypatch: pytest.MonkeyPatch) -> None:
         raise RuntimeError("a bug in the task")
 
     monkeypatch.setattr(tasks, "send_outbound", broken)
-    monkeypatch.setattr(queue.huey, "immediate", True)
+    monkeypatch.setattr(extensions.huey, "immediate", True)
     with pytest.raises(RuntimeError):
         tasks.queue_outbox([1])

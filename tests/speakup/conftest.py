@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from service.queue import huey
+from service.extensions import huey
 from tests.support.fake_twilio import config_at_fake
 from tests.support.sms import DEMO_NUMBER
 from tests.support.speakup import NOW

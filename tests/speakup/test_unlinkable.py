@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from service.contacts.models import Contact
 from service.contacts.operations import get_or_create_contact
 from service.crypto import _derive, vault_of
-from service.queue import huey
+from service.extensions import huey
 from service.sms.models import InboundMessage
 from service.speakup import codes, salt
 from service.speakup import operations as speakup

@@ -36,7 +36,7 @@ config = config_at_fake()
 @pytest.fixture(autouse=True)
 def _empty_queue(app, monkeypatch) -> None:
     """Nothing queued or salted from another test; the clock held inside one hour's counters."""
-    from service.queue import huey
+    from service.extensions import huey
 
     huey.flush()
     monkeypatch.setattr("service.voice.views.utcnow", lambda: NOW)
@@ -276,7 +276,7 @@ def test_a_member_who_calls_only_to_speak_up_is_not_marked_as_having_called(
 
 
 def test_the_call_record_is_deleted_once_twilio_allows_it(client, demo, session, fake) -> None:
-    from service.queue import huey
+    from service.extensions import huey
 
     call = Caller(client, NUMBER)
     call.dial_in()
