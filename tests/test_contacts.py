@@ -72,7 +72,7 @@ def test_numbers_are_shown_in_national_format_and_masked() -> None:
     assert normalise("0113 496 0000") == "+441134960000"
     assert display("+441134960000") == "0113 496 0000"
     assert display("+48221234567").startswith("+48 ")
-    assert masked("+447400123456") == "••••••••••456"
+    assert masked("+447400123456") == "•••• ••• 456"
 
 
 def test_a_first_sensitive_group_makes_messages_discreet_on_any_channel(session) -> None:

@@ -7,14 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import phonenumbers
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact
-from service.contacts.phone import callable_number
+from service.contacts.phone import callable_number, masked
 from service.content.models import Network
 from service.crypto import vault_of
 from service.errors import DomainError, NotFound
@@ -129,14 +128,6 @@ def request_for(session: Session, manager: Manager, callback_id: int) -> Callbac
     return row
 
 
-def mask_number(e164: str) -> str:
-    """The country code and last three digits only, e.g. '+44 •••• ••• 456' (length hidden too)."""
-    try:
-        country = f"+{phonenumbers.parse(e164, None).country_code} "
-    except phonenumbers.NumberParseException:
-        country = ""
-    return f"{country}•••• ••• {e164[-3:]}"
-
 
 def number_of(session: Session, row: CallbackRequest) -> str:
     """The member's full E.164 number: only for a reveal (audited) or the bridge's TwiML."""
@@ -170,7 +161,7 @@ def queue_for(session: Session, manager: Manager, now: dt.datetime) -> Queue:
 
     def entry(row: CallbackRequest) -> QueueEntry:
         name = names.get(row.network_id or 0, ORGANISATION_WIDE)
-        return QueueEntry(row, name, mask_number(number_of(session, row)))
+        return QueueEntry(row, name, masked(number_of(session, row)))
 
     groups: dict[str, list[QueueEntry]] = {}
     for row in open_rows:

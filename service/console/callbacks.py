@@ -12,7 +12,7 @@ from service.callbacks.models import CallbackRequest
 from service.config import get_config
 from service.console import auth
 from service.console.callback_forms import CallbackActionForm, RingPhoneForm
-from service.contacts.phone import NotCallable, RegionNotServed, display, regions
+from service.contacts.phone import NotCallable, RegionNotServed, display, masked, regions
 from service.db import get_session, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
 from service.formatting import when
@@ -40,7 +40,7 @@ def _page(status: int = 200, *, revealed: dict[int, str] | None = None, ring_for
         queue=callbacks.queue_for(session, manager, utcnow()),
         action=CallbackActionForm(),
         ring_form=ring_form or RingPhoneForm(),
-        ring_masked=callbacks.mask_number(ring) if ring else None,
+        ring_masked=masked(ring) if ring else None,
         revealed=revealed or {},
         channels=CHANNELS,
         local=_local,
@@ -209,5 +209,5 @@ def callbacks_phone():
         return _page(400, ring_form=form)
     audit.record(session, manager.organisation_id, manager.id, "manager.ring_phone")
     session.commit()
-    flash(f"Saved. For call-backs we ring {callbacks.mask_number(e164)} first.", "success")
+    flash(f"Saved. For call-backs we ring {masked(e164)} first.", "success")
     return redirect(url_for("console.callbacks"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 from service.errors import InvalidPhoneNumber
@@ -110,6 +112,15 @@ def display(e164: str) -> str:
     return phonenumbers.format_number(parsed, style)
 
 
-def masked(e164: str) -> str:
-    """The number with all but its last three digits hidden, for screens and logs of people."""
-    return "•" * max(len(e164) - 3, 0) + e164[-3:]
+# What stands for the hidden digits: always the same, so a number's length is hidden too.
+MASK = "•••• ••• "
+
+
+def masked(number: str) -> str:
+    """A number as every channel shows it: its last three digits only, e.g. '•••• ••• 456'.
+
+    The one rule for every screen; kiosk/static/frontline.js (maskNumber) follows it for the
+    digits typed on the pad, and tests/test_masking.py runs both on the same numbers.
+    """
+    digits = re.sub(r"[^0-9]", "", number)
+    return MASK + digits[-3:]

@@ -16,7 +16,7 @@ from service.contacts.models import Contact
 from service.contacts.phone import (  # noqa: F401 (refusals re-exported for the handlers)
     NotAMobile,
     RegionNotServed,
-    display,
+    masked,
     textable,
 )
 from service.crypto import vault_of
@@ -60,19 +60,6 @@ class Started:
     masked: str
     by_reply: bool
 
-
-def masked(e164: str) -> str:
-    """The number as people read it, every digit hidden but the last three."""
-    shown = display(e164)
-    digits = sum(c.isdigit() for c in shown)
-    out, seen = [], 0
-    for c in shown:
-        if c.isdigit():
-            seen += 1
-            out.append(c if seen > digits - 3 else "•")
-        else:
-            out.append(c)
-    return "".join(out)
 
 
 def texts_this_hour(session: Session, contact: Contact, now: dt.datetime) -> int:

@@ -36,7 +36,7 @@ def test_joining_a_private_network_end_to_end(page, live):
     assert page.locator("[data-step=number] [data-entry]").inner_text() == "07400 123456"
     page.get_by_role("button", name="Send me a code").click()
     page.get_by_role("heading", name="Type the code we texted you").wait_for()
-    assert "•••456" in page.locator("[data-sent]").inner_text()
+    assert "•••• ••• 456" in page.locator("[data-sent]").inner_text()
     assert "123456" not in page.locator("main").inner_text().replace(" ", "")
     texts = live.texts_to(E164)
     assert len(texts) == 1 and "Minds" not in texts[0]
