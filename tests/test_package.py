@@ -133,8 +133,8 @@ def test_the_wheel_holds_every_kind_of_file_the_service_reads(installed):
         assert f"locales/{lang}/glossary.toml" in names, lang
     wanted = {
         "page templates": r"service/templates/public/organisation\.html",
-        "console templates": r"service/templates/console/.+\.html",
-        "console static": r"service/console/static/console\.js",
+        "console templates": r"service/console/templates/console/.+\.html",
+        "console static": r"service/console/static/console\.(css|js)",
         "kiosk templates": r"kiosk/templates/kiosk/home\.html",
         "kiosk service worker": r"kiosk/templates/kiosk/sw\.js",
         "kiosk static": r"kiosk/static/kiosk\.(css|js)",
@@ -151,6 +151,7 @@ def test_the_wheel_holds_every_kind_of_file_the_service_reads(installed):
     # Every template and static file in the source is in the wheel.
     for folder in (
         "service/templates",
+        "service/console/templates",
         "kiosk/templates",
         "kiosk/static",
         "service/console/static",

@@ -50,6 +50,8 @@ def make_blueprint() -> Blueprint:
         url_prefix="/console",
         static_folder="static",
         static_url_path="/static",
+        # The console's pages and styles live beside its code.
+        template_folder="templates",
     )
     bp.before_request(_time_limits)
     bp.after_request(_private)
