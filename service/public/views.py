@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, render_template, url_for
@@ -97,6 +98,8 @@ def network(slug: str, network_slug: str) -> Response:
     if found is None:
         abort(404)
     now = utcnow()
+    sms_number = next((n.e164 for n in org.numbers if n.sms), None)
+    join_words = f"{word('join', language)} {found.typeable_keyword()}"
     page = render_template(
         "public/network.html",
         org=org,
@@ -113,8 +116,10 @@ def network(slug: str, network_slug: str) -> Response:
             network_ids=[found.id],
             limit=3,
         ),
-        sms_number=next((n.e164 for n in org.numbers if n.sms), None),
-        join_word=word("join", language),
+        sms_number=sms_number,
+        sms_href=sms_href(sms_number, join_words) if sms_number else None,
+        voice_number=next((n.e164 for n in org.numbers if n.voice), None),
+        join_words=join_words,
         leave_word=word("leave", language),
         flow_config={
             "api": url_for("public.api_start", slug=org.slug)[: -len("start")],
@@ -127,6 +132,13 @@ def network(slug: str, network_slug: str) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def sms_href(number: str, body: str) -> str:
+    """A tap-to-text link that opens the phone's messages with the body filled in."""
+    # "?&body=" is the form both iOS (which reads "&body") and Android (which reads the query)
+    # fill in; the body is percent-encoded as UTF-8, a space as %20 since iOS would show a "+".
+    return f"sms:{number}?&body={quote(body, safe='')}"
 
 
 @bp.post("/o/<slug>/api/start")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
+from urllib.parse import quote, unquote
 
 import pytest
 from markupsafe import escape
@@ -15,6 +17,8 @@ from service.content import notices, queries
 from service.content.models import Network
 from service.db import utcnow
 from service.languages import CODES, LANGUAGES
+from service.messaging.replies import word
+from service.organisations.models import OrganisationNumber
 from tests.support.texts import code_in, texts_to
 
 SITE = "/kiosk/eastfield-depot/"
@@ -223,3 +227,26 @@ def test_the_public_page_for_phones_joins_with_a_code(client, demo, session, vau
     assert done.status_code == 200
     assert session.scalar(select(Membership.channel)) == "web"
     assert session.scalar(select(Contact)).site_id is None
+
+
+@pytest.mark.parametrize("code", ["en", "pl", "ur"])
+def test_the_public_page_taps_to_text_join_and_to_call(client, demo, session, code):
+    org = demo
+    # Separate the numbers so a link with the wrong one shows: texts to one, calls to another.
+    texts_only = org.numbers[0]
+    texts_only.voice = False
+    org.numbers.append(OrganisationNumber(e164="+447700900123", sms=False, voice=True))
+    session.flush()
+    html = client.get(f"/o/northgate/n/careers?lang={code}").get_data(as_text=True)
+    careers = next(n for n in queries.networks(session, org.id, code) if n.slug == "careers")
+    words = f"{word('join', code)} {careers.typeable_keyword()}"
+    sms = [unescape(href) for href in re.findall(r'href="(sms:[^"]*)"', html)]
+    assert sms == [f"sms:{texts_only.e164}?&body={quote(words, safe='')}"]
+    body = sms[0].split("?&body=", 1)[1]
+    assert " " not in body and "+" not in body and unquote(body) == words
+    # The link sends exactly the words the page tells them to type.
+    shown = re.search(
+        r'class="join-text">.*?<strong class="keyword" dir="ltr">(.*?)</strong>', html
+    )
+    assert shown and shown.group(1) == words
+    assert re.findall(r'href="(tel:[^"]*)"', html) == ["tel:+447700900123"]
