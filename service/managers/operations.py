@@ -131,6 +131,22 @@ def _spend_a_hash(password: str) -> None:
         hashing.hasher().verify(hashing.dummy_hash(), password)
 
 
+def _audit_failure(
+    session: Session, manager: Manager, step: str, locked_for: dt.timedelta | None
+) -> None:
+    # A wrong password or code is audited, and so is the lock it set off, if it did.
+    audit.record(session, manager.organisation_id, manager.id, "sign_in.failed", step=step)
+    if locked_for is not None:
+        audit.record(
+            session,
+            manager.organisation_id,
+            manager.id,
+            "sign_in.locked",
+            step=step,
+            seconds=int(locked_for.total_seconds()),
+        )
+
+
 def check_password(session: Session, email: str, password: str, now: dt.datetime) -> Manager:
     """The manager for an email and password; tries are counted per typed email.
 
@@ -151,18 +167,9 @@ def check_password(session: Session, email: str, password: str, now: dt.datetime
     except VerifyMismatchError:
         # Only an account's own failures are audited: a typed email that is no account's
         # may be a password typed into the wrong box.
-        audit.record(
-            session, manager.organisation_id, manager.id, "sign_in.failed", step="password"
+        _audit_failure(
+            session, manager, "password", FAILURE_WINDOW if count >= MAX_FAILURES else None
         )
-        if count >= MAX_FAILURES:
-            audit.record(
-                session,
-                manager.organisation_id,
-                manager.id,
-                "sign_in.locked",
-                step="password",
-                seconds=int(FAILURE_WINDOW.total_seconds()),
-            )
         raise SignInRefused("wrong email or password") from None
     session.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
     if hashing.hasher().check_needs_rehash(manager.password_hash):
@@ -240,17 +247,7 @@ def check_code(session: Session, manager: Manager, code: str, now: dt.datetime) 
                 manager.totp_confirmed_at = now
                 audit.record(session, manager.organisation_id, manager.id, "totp.enrol")
             return enrolled
-    audit.record(session, manager.organisation_id, manager.id, "sign_in.failed", step="code")
-    wait = code_wait(count)
-    if wait is not None:
-        audit.record(
-            session,
-            manager.organisation_id,
-            manager.id,
-            "sign_in.locked",
-            step="code",
-            seconds=int(wait.total_seconds()),
-        )
+    _audit_failure(session, manager, "code", code_wait(count))
     raise SignInRefused("wrong code")
 
 

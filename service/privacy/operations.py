@@ -76,23 +76,21 @@ def holdings(session: Session, contact: Contact) -> list[Holding]:
     return [*(Holding(kind, label, n) for kind, label, n in rows), *theirs, codes_row]
 
 
-def _texts_of(session: Session, contact: Contact) -> Any:
+def _held_for(session: Session, contact: Contact, model: Any, index: Any) -> Any:
     # Codes and "text me this" to the number before a code proved it are held by its index.
     indexes = vault_of(session).blind_indexes(contact.phone)
     return or_(
-        OutboundMessage.contact_id == contact.id,
-        (OutboundMessage.organisation_id == contact.organisation_id)
-        & OutboundMessage.to_index.in_(indexes),
+        model.contact_id == contact.id,
+        (model.organisation_id == contact.organisation_id) & index.in_(indexes),
     )
+
+
+def _texts_of(session: Session, contact: Contact) -> Any:
+    return _held_for(session, contact, OutboundMessage, OutboundMessage.to_index)
 
 
 def _codes_of(session: Session, contact: Contact) -> Any:
-    indexes = vault_of(session).blind_indexes(contact.phone)
-    return or_(
-        PendingAction.contact_id == contact.id,
-        (PendingAction.organisation_id == contact.organisation_id)
-        & PendingAction.phone_index.in_(indexes),
-    )
+    return _held_for(session, contact, PendingAction, PendingAction.phone_index)
 
 
 def subject_access(session: Session, contact: Contact, now: dt.datetime) -> dict[str, Any]:
