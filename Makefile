@@ -1,4 +1,5 @@
-# Frontline Connect. The two commands a newcomer needs: `make run` and `make test`.
+# Frontline Connect. The commands a newcomer needs: `make run`, `make test` (minutes, before every
+# change) and `make check` (everything, before a release; CI runs it).
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install test-tools run cluster test lint worker translations bench clean kiosk-hpke
+.PHONY: install test-tools run cluster test check clock-matrix lint worker translations bench clean kiosk-hpke
 
 # System packages from Debian: Noto fonts for every script the service writes (print packs
 # embed them; the kiosk shows them), and for the tests Chromium (the kiosk), poppler-utils
@@ -91,16 +92,34 @@ lint: install
 	$(BIN)/ruff format --check service/migrations/versions
 	$(BIN)/lint-imports --no-cache
 
-# pytest exits 5 when it collects nothing, and make stops on any non-zero exit.
-# The browser tests run once: they bring their own SQLite database, whatever the run's engine.
-# So does tests/reliability: the cluster makes its own PostgreSQL database, and the fuzzing
-# touches none; and tests/test_package.py, which installs the wheel and runs it on SQLite.
+# Two tiers of tests (pyproject.toml's markers; tests/conftest.py gives them out).
+# `make test`: every test not marked slow, on SQLite, on both cores, at the suite's fixed
+# moment (FRONTLINE_TEST_NOW), hypothesis at ten examples. Under 4 minutes: run it before
+# every change. pytest exits 5 when it collects nothing, and make stops on any non-zero exit.
+PYTEST := $(BIN)/pytest -q -n 2 --dist loadgroup
 test: lint test-tools
-	env -u FRONTLINE_TEST_DATABASE_URL $(BIN)/pytest -q
+	env -u FRONTLINE_TEST_DATABASE_URL $(PYTEST) -m "not slow"
+
+# `make check`: everything. `make test`; then the slow tier on SQLite (the browser tests, the
+# reliability cluster, the fuzzers at their full 100,000 examples, the installed wheel); then
+# the suite on PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set (all but the browser tests,
+# which bring their own SQLite database, and the tests that never touch a database); then
+# `make test` again at a moment drawn at random, printed so a failure can be replayed, with
+# hypothesis at each test's full count of fresh examples.
+check: test
+	@echo "== the slow tier: browser, reliability, fuzzing (HYPOTHESIS_PROFILE=check), package =="
+	env -u FRONTLINE_TEST_DATABASE_URL HYPOTHESIS_PROFILE=check $(PYTEST) -m slow
 	@if [ -n "$$FRONTLINE_TEST_DATABASE_URL" ]; then \
-	  echo "== the same tests on PostgreSQL (browser tests ran above) =="; \
-	  $(BIN)/pytest -q -m "not browser" --ignore=tests/reliability --ignore=tests/test_package.py; \
+	  echo "== on PostgreSQL: every test but the browser, reliability, fuzz and package ones =="; \
+	  $(PYTEST) -m "not (browser or reliability or fuzz or package)"; \
 	else echo "FRONTLINE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped"; fi
+	@now=$$($(BIN)/python -m tests.support.clock random); \
+	  echo "== make test at a random moment: replay with FRONTLINE_TEST_NOW=$$now make test =="; \
+	  FRONTLINE_TEST_NOW=$$now HYPOTHESIS_PROFILE=check $(MAKE) --no-print-directory test
+
+# `make test` at each moment where calendars catch code out (tests/support/clock.py says which).
+clock-matrix: install test-tools
+	$(BIN)/python -m tests.support.clock matrix
 
 # Benchmarks print each figure beside a baseline measured in the same run, and the ratio.
 bench: install test-tools

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from alembic import command as alembic_command
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +23,7 @@ from service.crypto import Vault
 from service.db import get_database, get_session, make_engine
 from service.migrations import alembic_config
 from service.models import Base
+from tests.support import fuzz
 from tests.support.settings import PUBLIC_URL, TEST_AUTH_TOKEN, TEST_DATA_KEY
 
 # Fixtures shared by every folder: the browser (a live server, Chromium, a page; one
@@ -54,6 +56,41 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Give the process its real clock back."""
     if _travel is not None:
         _travel.stop()
+
+
+# Hypothesis: few examples, always the same ones, in `make test`; many and fresh in `make check`.
+hypothesis_settings.load_profile(fuzz.PROFILE)
+
+# Markers that put a test in `make check` only (each implies slow), and what gives them.
+SLOW_TIERS = ("browser", "reliability", "fuzz", "package", "postgres", "real_clock")
+BROWSER_FIXTURES = {"browser", "page", "live"}
+TESTS = Path(__file__).parent
+NEEDS_POSTGRES = pytest.mark.skip(reason="needs FRONTLINE_TEST_DATABASE_URL (PostgreSQL)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tier each test: by its folder and fixtures, then slow for any make-check-only marker.
+
+    Under xdist, a module's tests share a worker (their module-scoped fixtures are built once)
+    and the reliability suite's cluster tests share one, so two clusters never run at once.
+    """
+    on_postgres = bool(os.environ.get("FRONTLINE_TEST_DATABASE_URL"))
+    xdist = config.pluginmanager.hasplugin("xdist")
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        group = item.nodeid.split("::")[0]
+        if (TESTS / "reliability") in Path(item.path).parents:
+            item.add_marker("reliability")
+            if "live" in fixtures:  # the cluster, not a browser's live server
+                group = "cluster"
+        elif BROWSER_FIXTURES & fixtures:
+            item.add_marker("browser")
+        if any(item.get_closest_marker(name) for name in SLOW_TIERS):
+            item.add_marker("slow")
+        if item.get_closest_marker("postgres") and not on_postgres:
+            item.add_marker(NEEDS_POSTGRES)
+        if xdist:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

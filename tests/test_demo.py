@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from service import languages
 from service.content import queries
 from service.content.models import Event, Network, SupportLine, Translation
+from service.db import utcnow
 from service.demo import load_demo
 from service.organisations.models import Organisation
 from service.organisations.operations import organisation_for_number
@@ -77,3 +78,17 @@ def test_demo_week_has_the_regular_meetings_in_local_time(session) -> None:
     assert ("How are you feeling hour", "Wednesday 11:00") in seen
     crisis = queries.support_lines(session, org.id, "en")[0]
     assert (crisis.name, crisis.phone, crisis.always_open) == ("Samaritans", "116123", True)
+
+
+def test_demo_looks_alive_on_whatever_day_it_is_loaded(session) -> None:
+    # The suite's clock (FRONTLINE_TEST_NOW) may stand on any day: the demo's meetings recur
+    # from then on, and its announcements start the moment it is loaded.
+    load_demo(session)
+    org = organisation_for_number(session, "+441134960000")
+    now = utcnow()
+    week = queries.upcoming_occurrences(
+        session, org.id, start=now, end=now + dt.timedelta(days=7), language="en"
+    )
+    assert {"Cuppa and chat", "How are you feeling hour"} <= {o.title for o in week}
+    assert all(o.starts_at >= now - dt.timedelta(hours=2) for o in week)
+    assert queries.live_announcements(session, org.id, now=now, language="en")

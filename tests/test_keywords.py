@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from service.keywords import fold, is_crisis, parse, reserved_words, tokens
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
+from tests.support.fuzz import examples
 
 NETWORKS = {"CARERS", "CAREERS", "MINDS", "OPIEKUNOWIE", "ਕਰੀਅਰ"}
 
@@ -111,7 +112,7 @@ def test_no_command_word_can_be_a_network_keyword() -> None:
     assert not reserved & {"CARERS", "CAREERS", "MINDS"}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_parses_to_a_known_kind(text: str) -> None:
     parsed = parse(text, NETWORKS)

@@ -72,6 +72,7 @@ def test_head_matches_the_models(empty_engine: Engine) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
+@pytest.mark.slow  # every migration down and up again; make test keeps the head check
 def test_every_migration_upgrades_and_downgrades(empty_engine: Engine) -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     revisions = [r.revision for r in reversed(list(script.walk_revisions()))]

@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po
 from pypdf import PdfReader
 from twilio.request_validator import RequestValidator
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.package
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("pl", "ro", "ur", "pa", "gu", "so")

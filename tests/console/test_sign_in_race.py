@@ -7,7 +7,6 @@ gunicorn deployment would; the rows made here are deleted afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import threading
 import uuid
@@ -28,10 +27,7 @@ from tests.support.settings import PUBLIC_URL
 
 GUESSES = 24
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("FRONTLINE_TEST_DATABASE_URL"),
-    reason="row locks are PostgreSQL's: set FRONTLINE_TEST_DATABASE_URL",
-)
+pytestmark = pytest.mark.postgres  # row locks are PostgreSQL's
 
 
 def _token(client, path: str) -> str:

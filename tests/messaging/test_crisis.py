@@ -96,6 +96,7 @@ def test_inflected_forms_come_from_the_lemmatiser() -> None:
     assert crisis.detect("chciałam się zabić") is not None
 
 
+@pytest.mark.slow  # rebuilds the table from simplemma's dictionaries: a minute
 def test_the_forms_table_is_current_with_the_phrases_and_simplemma() -> None:
     # Rebuilt from simplemma's dictionaries: an edited phrase without a rebuilt table fails.
     current = (Path(crisis.__file__).with_name("crisis_forms_table.py")).read_text("utf-8")

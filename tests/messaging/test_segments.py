@@ -17,6 +17,7 @@ from service.messaging.segments import (
     is_gsm7,
     max_units,
 )
+from tests.support.fuzz import examples
 
 # The GSM 03.38 tables written a second way, by Unicode name and code point, to check the
 # module's own table against.
@@ -361,7 +362,7 @@ MIXED = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(MIXED)
 def test_counts_are_consistent(text):
     result = count(text)
@@ -388,19 +389,19 @@ def test_counts_are_consistent(text):
         assert result.segments <= math.ceil(result.units / (part - 1))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(st.sampled_from(BASIC_SORTED), max_size=160))
 def test_short_basic_gsm_texts_are_one_segment(text):
     assert count(text) == SegmentCount(GSM7, len(text), 1, len(text))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(st.sampled_from(BASIC_SORTED), min_size=161, max_size=1000))
 def test_long_basic_gsm_texts_split_at_153(text):
     assert count(text).segments == math.ceil(len(text) / 153)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(st.characters(codec="utf-8"), min_size=1, max_size=300))
 def test_ucs2_units_match_the_utf16_codec(text):
     result = count(text)

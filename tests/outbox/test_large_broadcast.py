@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from service.broadcasts.operations import create_broadcast, send_broadcast
@@ -10,6 +11,8 @@ from tests.support import factories
 from tests.support.outbox import MORNING, add_contacts
 from tests.support.sms import Handset
 
+# Five thousand recipients: minutes of work, so in `make check` only.
+pytestmark = pytest.mark.slow
 RECIPIENTS = 5000
 
 

@@ -19,23 +19,29 @@ from service.messaging.replies import word
 from tests.support.printing import page_texts, render_pngs
 from tests.support.settings import PUBLIC_URL
 
+# Tests of the whole seven-language pack, built once per module (a PDF of some 150 pages and
+# its PNGs): `make check` runs them; `make test` keeps the pack tests that build their own.
+SEVEN_LANGUAGE_PACK = pytest.mark.slow
 NETWORKS = 8  # in the demo council
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 GURMUKHI = re.compile(r"[\u0A00-\u0A7F]")
 GUJARATI = re.compile(r"[\u0A80-\u0AFF]")
 
 
+@SEVEN_LANGUAGE_PACK
 def test_the_cli_reports_pages_and_a_code(built):
     found = re.search(r"(\d+) pages, pack code ([0-9A-Z]{6})", built.output)
     assert found, built.output
     assert int(found.group(1)) == len(built.pages)
 
 
+@SEVEN_LANGUAGE_PACK
 def test_every_page_says_when_it_was_printed_and_its_code(built):
     code = re.search(r"pack code (\w+)", built.output).group(1)
     assert all(code in text for text in built.pages)
 
 
+@SEVEN_LANGUAGE_PACK
 def test_english_poster_has_name_keyword_number_and_next_dates(built):
     first = built.pages[0]
     assert "Careers Network" in first
@@ -44,6 +50,7 @@ def test_english_poster_has_name_keyword_number_and_next_dates(built):
     assert re.search(r"\d{1,2}:\d{2}", first)
 
 
+@SEVEN_LANGUAGE_PACK
 def test_each_language_has_a_poster_per_network_and_its_own_words(built, app_with_demo):
     app, _ = app_with_demo
     with app.app_context():
@@ -64,6 +71,7 @@ def test_each_language_has_a_poster_per_network_and_its_own_words(built, app_wit
     assert all(p.count("0113 496 0000") > poster.STRIPS for p in posters)
 
 
+@SEVEN_LANGUAGE_PACK
 def test_what_is_on_lists_four_weeks_from_the_print_date_on_one_page(built):
     whats_on = [p for p in built.pages if "What's on at Eastfield Depot" in p]
     assert len(whats_on) == 1
@@ -84,6 +92,7 @@ def test_what_is_on_lists_four_weeks_from_the_print_date_on_one_page(built):
         assert today <= day < today + dt.timedelta(days=28), day
 
 
+@SEVEN_LANGUAGE_PACK
 def test_support_puts_the_crisis_line_first_and_cards_come_eight_to_a_page(built):
     support = next(p for p in built.pages if "Get support" in p)
     assert support.index("Samaritans") < support.index("Employee Assistance")
@@ -92,6 +101,7 @@ def test_support_puts_the_crisis_line_first_and_cards_come_eight_to_a_page(built
     assert cards.count("Samaritans: 116 123") == 8
 
 
+@SEVEN_LANGUAGE_PACK
 def test_the_how_to_sheet_speaks_every_language(built):
     last = built.pages[-1]
     for lang in LANGUAGES:
@@ -100,6 +110,7 @@ def test_the_how_to_sheet_speaks_every_language(built):
     assert "press 1 for English" in last  # the phone menu's language keys
 
 
+@SEVEN_LANGUAGE_PACK
 def test_every_font_is_embedded_as_a_subset(built):
     listing = subprocess.run(
         ["pdffonts", str(built.path)], capture_output=True, text=True, check=True
@@ -113,6 +124,7 @@ def test_every_font_is_embedded_as_a_subset(built):
         assert re.match(r"[A-Z]{6}\+", line), line  # a subset's tag
 
 
+@SEVEN_LANGUAGE_PACK
 def test_every_page_renders_and_is_not_blank(built, pngs):
     assert len(pngs) == len(built.pages)
     for png in pngs:
@@ -122,6 +134,7 @@ def test_every_page_renders_and_is_not_blank(built, pngs):
         assert sum(body.histogram()[:128]) > 100, png
 
 
+@SEVEN_LANGUAGE_PACK
 def test_the_posters_qr_code_opens_the_networks_public_page(built, tmp_path):
     assert 25 * mm <= poster.QR_SIZE and poster.QR_QUIET_MODULES >= 4
     subprocess.run(
@@ -149,6 +162,7 @@ def test_the_posters_qr_code_opens_the_networks_public_page(built, tmp_path):
     assert decoded == f"{PUBLIC_URL}/o/northgate/n/careers"
 
 
+@SEVEN_LANGUAGE_PACK
 def test_large_print_and_a3(built, app_with_demo, tmp_path):
     clear = tmp_path / "clear.pdf"
     large = tmp_path / "large.pdf"
@@ -191,6 +205,7 @@ def font_sizes(path) -> set[float]:
         (["--site", "eastfield-depot", "--size", "A5"], "A5"),
     ],
 )
+@SEVEN_LANGUAGE_PACK
 def test_bad_input_gives_a_clear_message_and_no_file(built, tmp_path, args, message):
     target = tmp_path / "pack.pdf"
     result = built.run("pack", *args, "-o", str(target))
@@ -199,6 +214,7 @@ def test_bad_input_gives_a_clear_message_and_no_file(built, tmp_path, args, mess
     assert not target.exists()
 
 
+@SEVEN_LANGUAGE_PACK
 def test_the_pack_code_says_when_the_content_has_changed(built, app_with_demo, tmp_path):
     import datetime as dt
     from zoneinfo import ZoneInfo
@@ -300,6 +316,7 @@ def test_every_keyword_fits_its_tear_off_strip_in_every_language(
     assert checked == NETWORKS * len(LANGUAGES)
 
 
+@SEVEN_LANGUAGE_PACK
 def test_no_page_in_any_language_has_a_missing_glyph(built):
     # "QQT6EA۔" (Urdu) and "QQT6EA।" (Punjabi, Gujarati): a code and a full stop in one word,
     # set in one font, drew the stop as a box (extracted as U+FFFF).
@@ -307,6 +324,7 @@ def test_no_page_in_any_language_has_a_missing_glyph(built):
         assert "\uffff" not in text, f"page {number} has a missing glyph"
 
 
+@SEVEN_LANGUAGE_PACK
 def test_urdu_lines_read_right_to_left_with_numbers_left_to_right(built):
     urdu = [text for text in built.pages if ARABIC.search(text) and "Willow Court" in text]
     assert urdu, "no Urdu page lists an event"

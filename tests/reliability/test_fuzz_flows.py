@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from service.voice.flows import ACTIONS, FLOWS_DIR, Flow, FlowError, load_flow, parse_flow
 from service.voice.prompts import PROMPTS
+from tests.support.fuzz import examples
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.fuzz
 
 # Reproducible in CI: the same examples every run, no example database, no timing flakes.
 FUZZ = settings(database=None, deadline=None, derandomize=True)
@@ -101,13 +102,13 @@ def _check(data: object, where: str = WHERE) -> None:
     assert all(t in flow.nodes for n in flow.nodes.values() for t in n.targets())
 
 
-@settings(FUZZ, max_examples=2_000)
+@settings(FUZZ, max_examples=examples(2_000))
 @given(_documents(anything=scalars, iterable=iterables))
 def test_generated_documents_load_or_fail_with_a_located_message(data: object) -> None:
     _check(data)
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(_documents(anything=scalars, iterable=iterables))
 def test_generated_files_load_or_fail_with_a_located_message(data: object) -> None:
     # A temporary directory per example: pytest's tmp_path is shared across examples.
@@ -130,7 +131,7 @@ def test_real_flows_survive_a_yaml_round_trip(path: Path, tmp_path: Path) -> Non
     assert load_flow(copy, PROMPTS) == original
 
 
-@settings(FUZZ, max_examples=2_000)
+@settings(FUZZ, max_examples=examples(2_000))
 @given(_documents(anything=junk, iterable=junk))
 def test_any_document_loads_or_fails_with_a_located_message(data: object) -> None:
     _check(data)

@@ -14,8 +14,9 @@ from service.commands.registry import CONVERSATION_KINDS
 from service.keywords import OPT_IN_WORDS, OPT_OUT_WORDS, fold, parse, reserved_words, tokens
 from service.messaging import segments
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES
+from tests.support.fuzz import examples
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.fuzz
 
 # Reproducible in CI: the same examples every run, no example database, no timing flakes.
 FUZZ = settings(database=None, deadline=None, derandomize=True)
@@ -108,7 +109,7 @@ def command_texts(draw: st.DrawFn) -> str:
     return before + draw(typed(text)) + after
 
 
-@settings(FUZZ, max_examples=100_000, suppress_health_check=SLOW_GENERATION)
+@settings(FUZZ, max_examples=examples(100_000), suppress_health_check=SLOW_GENERATION)
 @given(st.one_of(st.text(), command_texts()), st.sampled_from(KEYWORD_SETS))
 def test_parse_is_total_deterministic_and_closed(text: str, keywords: frozenset[str]) -> None:
     folded = fold(text)
@@ -123,7 +124,7 @@ def test_parse_is_total_deterministic_and_closed(text: str, keywords: frozenset[
     assert folded == " ".join(folded.split())
 
 
-@settings(FUZZ, max_examples=2_000, suppress_health_check=SLOW_GENERATION)
+@settings(FUZZ, max_examples=examples(2_000), suppress_health_check=SLOW_GENERATION)
 @given(st.sampled_from(COMMAND_WORDS), st.data(), st.sampled_from(KEYWORD_SETS))
 def test_a_command_word_alone_is_that_command(pair, data, keywords: frozenset[str]) -> None:
     command, word = pair
@@ -151,7 +152,7 @@ keywords = (
 )
 
 
-@settings(FUZZ, max_examples=2_000, suppress_health_check=SLOW_GENERATION)
+@settings(FUZZ, max_examples=examples(2_000), suppress_health_check=SLOW_GENERATION)
 @given(
     st.sampled_from(sorted({w for ws in COMMANDS["join"].values() for w in ws})),
     st.lists(keywords, min_size=1, max_size=3, unique=True),
@@ -169,7 +170,7 @@ VOCABULARY = {fold(w) for _, w in COMMAND_WORDS} | {
 }
 
 
-@settings(FUZZ, max_examples=2_000)
+@settings(FUZZ, max_examples=examples(2_000))
 @given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", max_size=3))
 def test_short_words_are_never_guessed_at(word: str) -> None:
     assume(word and fold(word) not in VOCABULARY | OPT_OUT_WORDS | OPT_IN_WORDS)
@@ -243,7 +244,7 @@ sms_texts = st.one_of(
 )
 
 
-@settings(FUZZ, max_examples=100_000, suppress_health_check=SLOW_GENERATION)
+@settings(FUZZ, max_examples=examples(100_000), suppress_health_check=SLOW_GENERATION)
 @given(sms_texts)
 def test_segment_count_matches_an_independent_reference(text: str) -> None:
     counted = segments.count(text)

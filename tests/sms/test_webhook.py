@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from service.contacts.models import Contact, Membership
 from service.messaging.segments import count
 from service.sms.models import InboundMessage
+from tests.support.fuzz import examples
 from tests.support.settings import PUBLIC_URL, TEST_AUTH_TOKEN
 from tests.support.sms import Handset, signed_post
 
@@ -100,7 +101,7 @@ def test_the_log_keeps_metadata_not_bodies_or_numbers(client, demo, session, cap
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -18,10 +17,7 @@ from tests.support import factories
 from tests.support.settings import TEST_DATA_KEY
 from tests.support.speakup import NOW
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("FRONTLINE_TEST_DATABASE_URL"),
-    reason="concurrency is tested on PostgreSQL (set FRONTLINE_TEST_DATABASE_URL)",
-)
+pytestmark = pytest.mark.postgres  # concurrency is tested on PostgreSQL
 PARALLEL = 12
 
 

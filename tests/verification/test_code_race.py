@@ -33,9 +33,7 @@ from tests.support.settings import PUBLIC_URL, TEST_DATA_KEY
 from tests.support.texts import code_in, texts_to
 
 URL = os.environ.get("FRONTLINE_TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(
-    not URL.startswith("postgresql"), reason="needs FRONTLINE_TEST_DATABASE_URL (PostgreSQL)"
-)
+pytestmark = pytest.mark.postgres
 GUESSES = 12
 
 

@@ -23,6 +23,9 @@ from tests.support.voice import Caller
 GUESSES = 12
 
 
+pytestmark = pytest.mark.postgres  # parallel requests need PostgreSQL
+
+
 @pytest.fixture
 def committed_app(config, engine: Engine):
     """An app whose requests commit for real (not the rolled-back test transaction)."""

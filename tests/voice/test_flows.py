@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from service.voice.flows import FLOWS_DIR, Flow, FlowError, load_all, load_flow, parse_flow
 from service.voice.prompts import PROMPTS
+from tests.support.fuzz import examples
 
 
 def _reachable(flow: Flow) -> set[str]:
@@ -110,7 +111,7 @@ def test_unreadable_yaml_is_refused(tmp_path: Path) -> None:
 node_names = st.sampled_from(["a", "b", "c", "main", "x"])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.dictionaries(
         node_names,
