@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from service.console import (
     auth,
@@ -56,6 +57,10 @@ def make_blueprint() -> Blueprint:
     bp.before_request(_time_limits)
     bp.after_request(_private)
     bp.context_processor(_menu)
+    bp.register_error_handler(403, _error_page)
+    # An unknown console address matches no route, so no blueprint: the app-wide handler
+    # answers it with the console's page and leaves every other 404 as it was.
+    bp.app_errorhandler(404)(_not_found)
     for area in ROUTED:
         area.routes.register(bp)
     return bp
@@ -68,6 +73,21 @@ def _time_limits() -> None:
     # So does flask-login's signed-in user: each request loads it from its own cookie.
     g.pop("_login_user", None)
     auth.enforce_time_limits()
+
+
+def _not_found(error: HTTPException) -> Response | HTTPException:
+    if request.path == "/console" or request.path.startswith("/console/"):
+        return _error_page(error)
+    return error
+
+
+def _error_page(error: HTTPException) -> Response:
+    """A refusal or a missing page inside the console, with its menu to carry on from."""
+    if request.blueprint != "console":  # outside a console route: no before_request ran
+        auth.enforce_time_limits()
+    status = error.code or 500
+    page = render_template("console/error.html", status=status, **_menu())
+    return _private(Response(page, status=status, mimetype="text/html"))
 
 
 def _private(response: Response) -> Response:

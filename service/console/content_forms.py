@@ -117,7 +117,12 @@ class EventForm(FlaskForm):
     until = DateField("Until (optional)", validators=[Optional()])
     dial_in_number = StringField("Dial-in number", validators=[Length(max=30)])
     dial_in_pin = StringField("Dial-in PIN", validators=[Length(max=20)])
-    capacity = IntegerField("Places (optional)", validators=[Optional(), NumberRange(min=1)])
+    # "Capacity", not "Places": beside "Place" (where it is), leads read "Places" as venues.
+    capacity = IntegerField(
+        "Capacity (optional)",
+        description="How many people can come; leave empty for no limit.",
+        validators=[Optional(), NumberRange(min=1)],
+    )
     description = TextAreaField("Description", validators=[Length(max=5000)])
 
 

@@ -334,3 +334,41 @@ def test_the_edit_forms_start_from_what_is_saved(lead, session, demo):
     html = lead.get(made.headers["Location"]).get_data(as_text=True)
     # 09:00 in London in July is 08:00 UTC; the form shows the London time it was given.
     assert 'value="2026-07-01T09:00"' in html
+
+
+def console_menu(response) -> list[str]:
+    """The areas named in the console's menu on a page (none when it has no menu)."""
+    menu = re.search(
+        r'(?s)<nav class="menu" aria-label="Console">(.*?)</nav>', response.get_data(as_text=True)
+    )
+    return re.findall(r">([^<>]+)</a>", menu.group(1)) if menu else []
+
+
+def test_the_event_form_asks_for_a_place_and_a_capacity(lead, session):
+    form = page_text(lead.get(f"/console/content/event/{event_id(session, 'Cuppa and chat')}"))
+    assert " Place " in form and "Capacity (optional)" in form
+    # "Places" beside "Place" read as venues: the number of people is the capacity.
+    assert "Places" not in form
+
+
+def test_a_lead_reaching_past_their_networks_gets_a_refusal_inside_the_console(lead, session):
+    refused = lead.get(f"/console/content/event/{event_id(session, 'Careers session')}")
+    assert refused.status_code == 403
+    assert "Not allowed" in page_text(refused)
+    assert "Content" in console_menu(refused) and "Sign out" in page_text(refused)
+    assert refused.headers["Cache-Control"] == "no-store"
+
+
+def test_an_unknown_console_address_is_a_404_inside_the_console(lead, client):
+    missing = lead.get("/console/no-such-page")
+    assert missing.status_code == 404
+    assert "Page not found" in page_text(missing)
+    assert "Content" in console_menu(missing)
+    # Outside the console, a missing page is not dressed as the console's.
+    elsewhere = client.get("/no-such-page")
+    assert elsewhere.status_code == 404 and "console" not in elsewhere.get_data(as_text=True)
+
+
+def test_a_signed_out_visitor_gets_the_404_without_the_menu(client):
+    missing = client.get("/console/no-such-page", base_url=PUBLIC_URL)
+    assert missing.status_code == 404 and console_menu(missing) == []
