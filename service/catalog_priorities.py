@@ -43,7 +43,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("consent", "service/*/conversation.py", "_forget"),
     ("consent", "service/voice/*.py", "_do_join_network"),
     ("consent", "service/verification/messages.py", "reply_to_join"),
-    ("consent", "kiosk/templates/kiosk/_flow.html", "sensitive"),
+    ("consent", "service/templates/_flow.html", "sensitive"),
     ("speak-up", "service/speakup/*.py", "*"),
     ("speak-up", "service/voice/speakup.py", "*"),
     ("speak-up", "service/voice/prompts.py", "speakup_*"),
