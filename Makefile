@@ -14,11 +14,12 @@ STAMP := $(VENV)/.installed
 # System packages from Debian: Noto fonts for every script the service writes (print packs
 # embed them; the kiosk shows them), and for the tests Chromium (the kiosk), poppler-utils
 # (PDF text, fonts and pages as PNG), zbar-tools (reading the posters' QR codes back), and
-# systemd and nginx, whose own checks verify the files in deploy/.
+# systemd and nginx, whose own checks verify the files in deploy/; and wrk, the HTTP load
+# generator `make bench` drives the webhooks with.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NOTO := /usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf
 SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftoppm /usr/bin/zbarimg $(NOTO) \
-  /usr/bin/systemd-analyze /usr/sbin/nginx
+  /usr/bin/systemd-analyze /usr/sbin/nginx /usr/bin/wrk
 NODE_STAMP := node_modules/.installed
 
 LANGS := pl ro ur pa gu so
@@ -39,7 +40,7 @@ install: $(STAMP) $(MO_FILES)
 $(SYSTEM_TOOLS):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	  chromium fonts-noto-core poppler-utils zbar-tools systemd nginx
+	  chromium fonts-noto-core poppler-utils zbar-tools systemd nginx wrk
 
 # axe-core, the accessibility checker the browser tests inject into each page.
 $(NODE_STAMP): package.json package-lock.json

@@ -58,15 +58,22 @@ def gunicorn(app: str, env: dict[str, str], *, workers: int = 2) -> Iterator[int
         cwd=ROOT, env=env, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        # Ready when every worker answers, not when the master listens: on a loaded machine a
+        # worker can take many seconds to import the app, and requests sent meanwhile would
+        # time out and count against it.
+        deadline = time.monotonic() + 180
+        answered = 0
+        while answered < workers * 4:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{app} did not start")
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
+                conn = HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.request("GET", "/")
+                conn.getresponse().read()
+                conn.close()
+                answered += 1
             except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"{app} did not start")
+                time.sleep(0.2)
         yield port
     finally:
         os.killpg(process.pid, signal.SIGTERM)

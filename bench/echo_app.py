@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import os
+
+from flask import Flask, Response, abort, request
+from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 app = Flask(__name__)
+# Signed like the service: it checks X-Twilio-Signature too, so the baseline does that work.
+_validator = RequestValidator(os.environ.get("FRONTLINE_TWILIO_AUTH_TOKEN", ""))
+_public_url = os.environ.get("FRONTLINE_PUBLIC_URL", "").rstrip("/")
+
+
+@app.before_request
+def _signed() -> None:
+    url = _public_url + request.full_path.rstrip("?")
+    if not _validator.validate(url, request.form, request.headers.get("X-Twilio-Signature", "")):
+        abort(403)
 
 
 @app.post("/twilio/sms")

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import VENV_BIN
 from bench.sms_webhook import PUBLIC_URL, Texts, service_env
 
-REQUESTS = 400
+REQUESTS = 150
 TOP = 10
 
 
