@@ -15,6 +15,28 @@
     return { ok: response.ok, data: await response.json() };
   }
 
+  // Topics: one tap chooses (a second tap on it unchooses); the topic is sent as the concern,
+  // with anything typed after it.
+  document.querySelectorAll("[data-topic]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const chosen = button.getAttribute("aria-pressed") !== "true";
+      button.form.querySelectorAll("[data-topic]").forEach((b) => b.setAttribute("aria-pressed", "false"));
+      button.setAttribute("aria-pressed", String(chosen));
+    });
+  });
+  // The case code's own pad: letters and digits of the code's alphabet, delete and clear.
+  document.querySelectorAll("[data-code-pad]").forEach((pad) => {
+    const input = pad.closest("form").querySelector("[name=code]");
+    pad.addEventListener("click", (event) => {
+      const key = event.target.closest("[data-char]");
+      if (!key) return;
+      const ch = key.dataset.char;
+      if (ch === "back") input.value = input.value.slice(0, -1);
+      else if (ch === "clear") input.value = "";
+      else if (input.value.length < input.maxLength) input.value += ch;
+    });
+  });
+
   document.querySelectorAll("[data-speakup-form]").forEach((form) => {
     const section = form.closest("[data-speakup]");
     const result = section.querySelector("[data-result]");
@@ -23,6 +45,8 @@
       event.preventDefault();
       error.textContent = "";
       const fields = Object.fromEntries(new FormData(form));
+      const topic = form.querySelector("[data-topic][aria-pressed=true]");
+      if (topic) fields.text = [topic.dataset.topic, fields.text].filter((t) => t && t.trim()).join("\n");
       let answer;
       try {
         answer = await post(form.dataset.speakupForm, fields);
@@ -37,6 +61,7 @@
         return;
       }
       form.reset(); // the words typed leave the screen as soon as they are sent
+      form.querySelectorAll("[data-topic]").forEach((b) => b.setAttribute("aria-pressed", "false"));
       form.hidden = true;
       if (form.dataset.speakupForm === "speak-up") {
         section.querySelector("[data-code]").textContent = answer.data.code;
