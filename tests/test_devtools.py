@@ -41,13 +41,9 @@ def test_frontline_sms_prints_the_reply(app, session) -> None:
 
 
 def test_messages_the_service_sends_arrive_on_the_simulated_handset(client, session, app) -> None:
-    import datetime as dt
-
-    from service.db import get_database
     from service.outbox.operations import send_to_contact
-    from service.outbox.sending import send_one
-    from service.twilio_gateway import DevTransport
     from tests.support import factories
+    from tests.support.outbox import send_locally
 
     org = factories.create_organisation(session)
     contact = factories.create_contact(session, org=org, phone="+447400123456")
@@ -57,14 +53,7 @@ def test_messages_the_service_sends_arrive_on_the_simulated_handset(client, sess
     session.commit()
     assert client.get("/dev/phone/inbox?number=07400123456").get_json()["messages"] == []
     config = app.config["FRONTLINE"].replace(SMS_SEND_RATE=0, QUIET_HOURS="")
-    send_one(
-        get_database(app).session,
-        outbox_id,
-        config,
-        DevTransport(),
-        lambda: dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC),
-        None,
-    )
+    send_locally(app, outbox_id, config)
     inbox = client.get("/dev/phone/inbox?number=07400123456").get_json()["messages"]
     assert inbox == [{"id": outbox_id, "body": "See you Friday"}]
     assert client.get(f"/dev/phone/inbox?number=07400123456&after={outbox_id}").get_json() == {

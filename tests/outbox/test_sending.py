@@ -9,7 +9,7 @@ from service.outbox.models import OutboundMessage
 from service.outbox.operations import Draft, send_one, send_to_contact
 from tests.support import factories
 from tests.support.fake_twilio import Answer
-from tests.support.outbox import SENDER
+from tests.support.outbox import SENDER, send_locally
 
 
 def _text(session, contact, body="Your code is 123456", key=None, urgent=False) -> int:
@@ -190,22 +190,11 @@ def test_quiet_hours_hold_messages_until_morning_unless_urgent(session, fake, wo
 
 
 def test_without_twilio_the_dev_transport_keeps_messages_local(session, app, queued) -> None:
-    from service.db import get_database
-    from service.outbox.sending import send_one
-    from service.twilio_gateway import DevTransport
-
     org = factories.create_organisation(session)
     contact = factories.create_contact(session, org=org)
     outbox_id = _text(session, contact)
     config = app.config["FRONTLINE"].replace(TWILIO_ACCOUNT_SID="", SMS_SEND_RATE=0)
-    send_one(
-        get_database(app).session,
-        outbox_id,
-        config,
-        DevTransport(),
-        lambda: dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC),
-        None,
-    )
+    send_locally(app, outbox_id, config)
     row = _row(session, outbox_id)
     # The row itself is the local log that /dev/phone reads.
     assert row.status == "sent" and row.twilio_sid.startswith("DEV")

@@ -11,13 +11,18 @@ from service.contacts.models import Contact
 from service.crypto import vault_of
 from service.db import get_database
 from service.outbox.sending import send_one
-from service.twilio_gateway import TwilioTransport
+from service.twilio_gateway import DevTransport, TwilioTransport
 
 SENDER = "+441134960000"
 
 
 # A weekday morning in London, outside quiet hours.
 MORNING = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
+
+
+def send_locally(app, outbox_id: int, config) -> None:
+    """Send one row as a worker with no Twilio account does (DevTransport), at MORNING."""
+    send_one(get_database(app).session, outbox_id, config, DevTransport(), lambda: MORNING, None)
 
 
 class Worker:
