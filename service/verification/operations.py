@@ -271,24 +271,20 @@ def _adopt(session: Session, organisation_id: int, number: str, contact: Contact
     # The number is proven: its codes and texts so far become the contact's, so that erasing
     # the contact (FORGET ME, the console) erases them too, and the copies of the number go.
     indexes = vault_of(session).blind_indexes(number)
-    session.execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.organisation_id == organisation_id,
-            OutboundMessage.to_index.in_(indexes),
+    for model, encrypted, index, sync in (
+        (OutboundMessage, "to_encrypted", "to_index", False),
+        # The pending action in hand is one of these rows: it must see its new contact.
+        (PendingAction, "phone_encrypted", "phone_index", "fetch"),
+    ):
+        session.execute(
+            update(model)
+            .where(
+                model.organisation_id == organisation_id,
+                getattr(model, index).in_(indexes),
+            )
+            .values({"contact_id": contact.id, encrypted: None, index: None})
+            .execution_options(synchronize_session=sync)
         )
-        .values(contact_id=contact.id, to_encrypted=None, to_index=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(PendingAction)
-        .where(
-            PendingAction.organisation_id == organisation_id,
-            PendingAction.phone_index.in_(indexes),
-        )
-        .values(contact_id=contact.id, phone_encrypted=None, phone_index=None)
-        .execution_options(synchronize_session="fetch")
-    )
 
 
 def erase_for_contact(session: Session, contact: Contact) -> None:
