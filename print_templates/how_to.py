@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from reportlab.platypus import Flowable, Table
 
 from print_templates.common import Marker, number
@@ -12,6 +13,38 @@ from print_templates.style import Look, table_style
 from print_templates.text import para
 from service import languages
 from service.messaging.replies import word
+
+# The phone line's menus as the sheet prints them: (key, where it leads, the sheet's name).
+# print_templates may not import the voice channel, so this is data; a test holds it to
+# ivr_flows/main.yaml and to the keys each menu's prompt reads out, so the two cannot drift.
+MAIN_MENU = (
+    ("1", "networks", _l("Networks")),
+    ("2", "events", _l("This week's events")),
+    ("3", "support", _l("Support")),
+    ("4", "message", _l("Leave a message")),
+    ("8", "more", _l("More choices")),
+)
+MORE_MENU = (
+    ("5", "live", _l("Join a session now")),
+    ("6", "speakup", _l("Speak up")),
+    ("7", "mine", _l("Your groups")),
+    ("9", "language", _l("Language")),
+)
+
+
+def phone_menu_lines() -> list[str]:
+    """The main menu's choices, then those behind "more", in the current locale's words."""
+
+    def listed(menu: tuple[tuple[str, str, object], ...]) -> str:
+        return ", ".join(f"{key} {name}" for key, _target, name in menu)
+
+    # One paragraph per language: at 14 pt the seven languages take two pages as it is.
+    more_key = next(key for key, target, _name in MAIN_MENU if target == "more")
+    return [
+        _("Then press: %(choices)s.", choices=listed(MAIN_MENU))
+        + " "
+        + _("Under %(key)s: %(choices)s.", key=more_key, choices=listed(MORE_MENU))
+    ]
 
 
 def how_to(content: PackContent, look: Look) -> list[Flowable]:
@@ -45,6 +78,9 @@ def how_to(content: PackContent, look: Look) -> list[Flowable]:
                         look.style("body", code),
                         code,
                     )
+                )
+                block.extend(
+                    para(line, look.style("body", code), code) for line in phone_menu_lines()
                 )
         blocks.append(block)
     width = (look.page[0] - 2 * look.margin) / 2
