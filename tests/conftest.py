@@ -48,6 +48,13 @@ def _test_now() -> dt.datetime:
 def pytest_configure(config: pytest.Config) -> None:
     """Move the whole process's clock to the suite's moment before any fixture runs."""
     global _travel
+    url = os.environ.get("FRONTLINE_TEST_DATABASE_URL")
+    if url and not os.environ.get("PYTEST_XDIST_WORKER"):
+        from bench.cluster import create_database
+
+        # xdist's workers each take a database named after this one, and the tests that make
+        # databases of their own connect to this one first: it must exist.
+        create_database(url)
     _travel = time_machine.travel(_test_now(), tick=True)
     _travel.start()
 
