@@ -10,7 +10,10 @@ from service.audit import operations as audit
 from service.config import get_config
 from service.console import auth
 from service.db import get_session, utcnow
+from service.managers.models import Manager
 from service.organisations.models import Organisation
+from service.reach.operations import COLUMNS, ReachQuery, month_of, reach_table
+from service.reach.suppression import shown_count
 from service.routes import Routes
 from service.verification.limits import budget_spent_since
 
@@ -29,7 +32,40 @@ def home():
         manager=manager,
         budget_spent_at=spent.astimezone(ZoneInfo(org.timezone)) if spent else None,
         budget=get_config().DAILY_CODE_BUDGET,
+        led=_led_networks(manager, org),
+        month=month_of(org, utcnow()),
     )
+
+
+# What a lead sees of each network they lead this month, small numbers hidden as on Reach.
+LEAD_FIGURES = (
+    ("members", "Members now"),
+    ("join", "Joins"),
+    ("leave", "Leaves"),
+    ("rsvp", "RSVPs"),
+)
+
+
+def _led_networks(manager: Manager, org: Organisation) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each network the manager leads, with this month's figures as the Reach page shows them."""
+    month = month_of(org, utcnow())
+    led = []
+    for network_id in sorted(
+        {r.network_id for r in manager.roles if r.role == "network_lead" and r.network_id}
+    ):
+        query = ReachQuery(
+            group_by="network", first_month=month, last_month=month, network_id=network_id
+        )
+        table = reach_table(get_session(), org.id, query)
+        line = next((line for line in table.lines if line.key == network_id), None)
+        if line is None:
+            continue
+        figures = [
+            (label, shown_count(line.counts[COLUMNS.index(column)] or 0))
+            for column, label in LEAD_FIGURES
+        ]
+        led.append((line.label, figures))
+    return led
 
 
 @routes.get("/audit")

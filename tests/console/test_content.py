@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEntry
 from service.content import queries
 from service.content.models import Event, Network, SupportLine, Translation
+from service.reach.operations import count_reach
 from tests.support.console import event_form, page_text
 from tests.support.settings import PUBLIC_URL
 
@@ -372,3 +373,29 @@ def test_an_unknown_console_address_is_a_404_inside_the_console(lead, client):
 def test_a_signed_out_visitor_gets_the_404_without_the_menu(client):
     missing = client.get("/console/no-such-page", base_url=PUBLIC_URL)
     assert missing.status_code == 404 and console_menu(missing) == []
+
+
+def lead_home_row(response, name):
+    """The cells of a network's row on the console home's figures table."""
+    html = response.get_data(as_text=True)
+    row = re.search(rf'(?s)<tr><th scope="row">{re.escape(name)}</th>(.*?)</tr>', html)
+    return re.findall(r"<td>([^<]*)</td>", row.group(1)) if row else None
+
+
+def test_a_leads_home_names_their_networks_with_this_months_figures(lead, session, demo):
+    home = lead.get("/console/")
+    assert "Your networks in " in page_text(home)
+    before = lead_home_row(home, "Minds Matter")
+    assert before is not None and len(before) == 4  # members now, joins, leaves, RSVPs
+    assert lead_home_row(home, "Careers Network") is None  # not a network they lead
+    minds = network(session, "minds").id
+    count_reach(session, demo.id, measure="join", channel="sms", network_id=minds, amount=9)
+    session.flush()
+    joins = lead_home_row(lead.get("/console/"), "Minds Matter")[1]
+    # Small counts show as "<5" (1 to 4), so nine more joins land between 9 and 13.
+    expected = {str(int(before[1]) + 9)} if before[1].isdigit() else {"10", "11", "12", "13"}
+    assert joins in expected
+
+
+def test_an_admin_leads_no_network_and_sees_no_figures_table(admin):
+    assert "Your networks in" not in page_text(admin.get("/console/"))
