@@ -329,3 +329,20 @@ def test_an_admin_finds_exports_and_erases_a_number(tab, service, tmp_path):
         from service.contacts.operations import find_contact
 
         assert find_contact(session, org.id, "+447400765432") is None
+
+
+def test_a_lead_sees_their_network_and_lands_inside_the_console_when_refused(tab, service):
+    sign_in_as_lead(tab, service, "lead.home@northgate.example")
+    figures = tab.get_by_role("table")
+    assert figures.get_by_role("rowheader", name="Minds Matter").is_visible()
+    assert violations(tab) == []
+    screenshot(tab, "lead-home", area="console")
+    tab.goto("/console/content/networks/new")  # organisation-wide: admins only
+    assert tab.get_by_role("heading", name="Not allowed").is_visible()
+    tab.get_by_role("navigation", name="Console").get_by_role("link", name="Content").wait_for()
+    assert violations(tab) == []
+    screenshot(tab, "refused-403", area="console")
+    tab.goto("/console/no-such-page")
+    assert tab.get_by_role("heading", name="Page not found").is_visible()
+    tab.get_by_role("link", name="Back to the console's home").click()
+    tab.get_by_role("heading", name=re.compile("Hello")).wait_for()
