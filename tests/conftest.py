@@ -75,6 +75,9 @@ TESTS = Path(__file__).parent
 NEEDS_POSTGRES = pytest.mark.skip(reason="needs FRONTLINE_TEST_DATABASE_URL (PostgreSQL)")
 
 
+# First, before xdist's own hook looks for the xdist_group marks given here (its worker
+# registers after this conftest, and pluggy calls later plugins first).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tier each test: by its folder and fixtures, then slow for any make-check-only marker.
 
@@ -98,6 +101,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(NEEDS_POSTGRES)
         if xdist:
             item.add_marker(pytest.mark.xdist_group(group))
+            if getattr(config.option, "loadgroup", False):  # an xdist worker under loadgroup
+                _join_group(item, group)
+
+
+def _join_group(item: pytest.Item, group: str) -> None:
+    """Suffix the item's id with its group, which is what --dist loadgroup schedules by.
+
+    xdist 3.8 does this itself by setting item._nodeid, which pytest 9 no longer reads (the id
+    lives in item._id): its groups were silently ignored, so two reliability clusters ran at
+    once on one Redis db, each worker taking the other's tasks and each test flushing both.
+    """
+    if "@" in item.nodeid.rsplit("::", 1)[-1]:
+        return  # already grouped (an xdist that sets the id itself)
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(f"{item.nodeid}@{group}")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
