@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.support.console import PASSWORD
@@ -21,7 +22,7 @@ def test_sign_in_with_a_code_and_download_a_pack(page, live, tmp_path):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
     # First time: the QR code to enrol an authenticator app.
-    assert page.get_by_role("img", name="QR code").is_visible()
+    expect(page.get_by_role("img", name="QR code")).to_be_visible()
     page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm and sign in").click()
     page.get_by_role("link", name="Print a noticeboard pack").click()

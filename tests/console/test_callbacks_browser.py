@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.audit.models import AuditEntry
@@ -83,7 +84,7 @@ def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
     html = page.content()
     assert "•••• ••• 456" in html and WORKER not in html and "07400 123456" not in html
     page.get_by_role("button", name="Reveal number").click()
-    assert page.get_by_text("07400 123456").is_visible()
+    expect(page.get_by_text("07400 123456")).to_be_visible()
 
     # The voicemail: the player points at the console, which streams the fake's MP3.
     audio = page.locator("audio")
@@ -100,12 +101,12 @@ def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
 
     # No phone of their own yet: the console asks for it before it calls anyone.
     page.get_by_role("button", name="Call me and connect").click()
-    assert page.get_by_text("First tell us which phone to ring").is_visible()
+    expect(page.get_by_text("First tell us which phone to ring")).to_be_visible()
     page.get_by_label("Your phone number").fill("07400 654321")
     page.get_by_role("button", name="Save my phone").click()
-    assert page.locator(".flash").filter(has_text="we ring •••• ••• 321 first").is_visible()
+    expect(page.locator(".flash").filter(has_text="we ring •••• ••• 321 first")).to_be_visible()
     page.get_by_role("button", name="Call me and connect").click()
-    assert page.get_by_text("We are ringing your phone now").is_visible()
+    expect(page.get_by_text("We are ringing your phone now")).to_be_visible()
     [call] = fake.calls
     assert (call["To"], call["From"]) == ("+447400654321", "+441134960000")
     assert "123456" not in call["Url"]
@@ -136,8 +137,8 @@ def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
     screenshot(page, "callbacks-queue", area="console")
 
     page.get_by_role("button", name="Mark done").click()
-    assert page.get_by_text("Marked done.").is_visible()
-    assert page.get_by_text("Nobody is waiting for a call back.").is_visible()
+    expect(page.get_by_text("Marked done.")).to_be_visible()
+    expect(page.get_by_text("Nobody is waiting for a call back.")).to_be_visible()
     screenshot(page, "callbacks-done", area="console")
 
     with live.database.session() as session:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from alembic import command as alembic_command
+from playwright.sync_api import expect
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
@@ -215,7 +216,7 @@ def test_edit_an_event_in_english_and_polish(tab, service):
         assert (polish.text, polish.reviewed) == ("Herbatka i ciasto śliwkowe", True)
     # The kiosk reads the same store: in Polish it shows the new title.
     tab.goto("/kiosk/eastfield-depot/events?lang=pl")
-    assert tab.get_by_text("Herbatka i ciasto śliwkowe").first.is_visible()
+    expect(tab.get_by_text("Herbatka i ciasto śliwkowe").first).to_be_visible()
 
 
 def test_send_a_broadcast_and_watch_it_finish(tab, service):
@@ -249,7 +250,7 @@ def test_send_a_broadcast_and_watch_it_finish(tab, service):
     )
     tab.locator('[data-count="delivered"]').filter(has_text="8").wait_for(timeout=20000)
     assert tab.locator('[data-count="failed"]').inner_text() == "0"
-    assert not tab.get_by_role("button", name="Cancel the broadcast").is_visible()
+    expect(tab.get_by_role("button", name="Cancel the broadcast")).not_to_be_visible()
     screenshot(tab, "broadcast-finished", area="console")
     assert service.errors == []
     bodies = sorted(m["Body"] for m in service.fake.sent)
@@ -334,15 +335,15 @@ def test_an_admin_finds_exports_and_erases_a_number(tab, service, tmp_path):
 def test_a_lead_sees_their_network_and_lands_inside_the_console_when_refused(tab, service):
     sign_in_as_lead(tab, service, "lead.home@northgate.example")
     figures = tab.get_by_role("table")
-    assert figures.get_by_role("rowheader", name="Minds Matter").is_visible()
+    expect(figures.get_by_role("rowheader", name="Minds Matter")).to_be_visible()
     assert violations(tab) == []
     screenshot(tab, "lead-home", area="console")
     tab.goto("/console/content/networks/new")  # organisation-wide: admins only
-    assert tab.get_by_role("heading", name="Not allowed").is_visible()
+    expect(tab.get_by_role("heading", name="Not allowed")).to_be_visible()
     tab.get_by_role("navigation", name="Console").get_by_role("link", name="Content").wait_for()
     assert violations(tab) == []
     screenshot(tab, "refused-403", area="console")
     tab.goto("/console/no-such-page")
-    assert tab.get_by_role("heading", name="Page not found").is_visible()
+    expect(tab.get_by_role("heading", name="Page not found")).to_be_visible()
     tab.get_by_role("link", name="Back to the console's home").click()
     tab.get_by_role("heading", name=re.compile("Hello")).wait_for()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from service import catalog_review
 from tests.support.browser import screenshot
@@ -20,7 +21,7 @@ def test_a_network_lead_sees_what_awaits_native_review(page, live):
     somali = next(s for s in catalog_review.statuses() if s.code == "so")
     row = page.get_by_role("row", name="Somali")
     assert row.get_by_role("cell").first.inner_text() == str(somali.count("crisis", reviewed=False))
-    assert page.get_by_role("heading", name="Somali on the phone line").is_visible()
+    expect(page.get_by_role("heading", name="Somali on the phone line")).to_be_visible()
     assert violations(page, WCAG_AA) == []
     screenshot(page, "translations", area="console")
     page.get_by_role("link", name="Somali", exact=True).click()

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.contacts.models import Membership
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.browser
 def test_joining_a_private_network_end_to_end(page, live):
     open_join(page, "minds")
     # A sensitive network says what joining means before any code is sent.
-    assert page.get_by_role("heading", name="Before you join").is_visible()
+    expect(page.get_by_role("heading", name="Before you join")).to_be_visible()
     assert live.texts_to(E164) == []
     page.get_by_role("button", name="I understand. Continue").click()
     type_digits(page, NUMBER)
@@ -63,14 +64,14 @@ def test_idle_asks_then_resets_and_leaves_no_number_anywhere(page, live):
     assert page.locator("[data-still-there]").is_hidden()
     page.clock.fast_forward(2_000)
     dialog = page.get_by_role("alertdialog")
-    assert dialog.is_visible()
+    expect(dialog).to_be_visible()
     assert "20" in dialog.inner_text()
     # One tap carries on, with what was typed still there.
     dialog.get_by_role("button").click()
     assert dialog.is_hidden()
     assert "07400" in page.locator("[data-step=number] [data-entry]").inner_text()
     page.clock.fast_forward(61_000)
-    assert dialog.is_visible()
+    expect(dialog).to_be_visible()
     page.clock.run_for(21_000)
     # Back to the start, in the site's own language (Eastfield speaks English), forgetting all.
     page.wait_for_url(f"**{HOME}?lang=en")
@@ -150,7 +151,7 @@ def test_content_pages_keep_showing_when_the_network_drops(page, live):
     page.goto(f"{HOME}support?lang=pl")
     assert page.locator("html").get_attribute("lang") == "pl"
     assert page.locator(".line.crisis").count() >= 1
-    assert page.locator("[data-offline]").is_visible()
+    expect(page.locator("[data-offline]")).to_be_visible()
     page.context.set_offline(False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import screenshot
 from tests.support.kiosk_browser import (
@@ -40,7 +41,8 @@ def test_one_code_serves_the_whole_visit_and_the_next_person_needs_their_own(pag
     screenshot(page, "visit-joined-en")
     # The bar shows the visit's number, masked, with a way to end it.
     badge = page.locator("[data-visit-end]")
-    assert badge.is_visible() and "456" in badge.inner_text()
+    expect(badge).to_be_visible()
+    assert "456" in badge.inner_text()
     page.get_by_role("button", name="Do something else").click()
     page.wait_for_url(f"**{HOME}?lang=en")
     going_to_the_first_session(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.speakup import operations as speakup
@@ -80,7 +81,7 @@ def test_a_concern_in_crisis_shows_999_and_the_crisis_line_first(page, live):
     page.locator("#concern").fill("Kierownik na mnie krzyczy, mam myśli samobójcze")
     page.locator("[data-speakup-form=speak-up] button[type=submit]").click()
     page.locator("[data-code]").wait_for()
-    assert crisis.is_visible()
+    expect(crisis).to_be_visible()
     text = crisis.inner_text()
     assert "999" in text and "Samaritans" in text and "116" in text
     # Above the code, in the order the page is read.
