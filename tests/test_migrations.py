@@ -85,3 +85,39 @@ def test_every_migration_upgrades_and_downgrades(empty_engine: Engine) -> None:
         assert _schema(empty_engine) == before, f"round trip of {revision} changed the schema"
     _migrate(empty_engine, "downgrade", "base")
     assert _schema(empty_engine) == {}
+
+
+def test_networks_made_before_colours_get_the_palette_in_print_order(empty_engine: Engine) -> None:
+    from service.content.colours import PALETTE, band_colours
+
+    _migrate(empty_engine, "upgrade", "0019")
+    created = "2026-01-01 00:00:00"
+    with empty_engine.begin() as conn:
+        for org, slug in ((1, "north"), (2, "south")):
+            conn.execute(
+                text(
+                    "INSERT INTO organisation (id, slug, name, timezone, default_language,"
+                    " created_at) VALUES (:id, :slug, :slug, 'Europe/London', 'en', :at)"
+                ),
+                {"id": org, "slug": slug, "at": created},
+            )
+        for org, name in ((1, "Women"), (1, "Careers"), (1, "LGBT+"), (2, "Carers")):
+            conn.execute(
+                text(
+                    "INSERT INTO network (organisation_id, slug, name, short_description,"
+                    " long_description, sensitive, discreet_name, created_at)"
+                    " VALUES (:org, :slug, :name, 'x', '', false, '', :at)"
+                ),
+                {"org": org, "slug": name.lower(), "name": name, "at": created},
+            )
+    _migrate(empty_engine, "upgrade", "head")
+    with empty_engine.connect() as conn:
+        colours = dict(conn.execute(text("SELECT name, colour FROM network")).all())
+    # Alphabetical within each organisation, as their posters print; each organisation afresh.
+    assert colours == {
+        "Careers": PALETTE[0],
+        "LGBT+": PALETTE[1],
+        "Women": PALETTE[2],
+        "Carers": PALETTE[0],
+    }
+    assert all(band_colours(c).legible for c in colours.values())

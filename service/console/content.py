@@ -25,6 +25,7 @@ from service.console.shared import (
     show_refusal,
 )
 from service.console.sms_preview import sms_previews
+from service.content import colours
 from service.content import operations as content
 from service.content.models import Announcement, Event, Network, SupportLine
 from service.content.recurrence import next_starts
@@ -142,6 +143,12 @@ def network_new():
     if not may_edit(auth.manager(), None):
         abort(403)
     form = NetworkForm()
+    if request.method == "GET":
+        # A colour input always sends a colour: offer the palette's next one, not black.
+        taken = get_session().scalars(
+            select(Network.colour).where(Network.organisation_id == auth.manager().organisation_id)
+        )
+        form.colour.data = colours.default_colour(list(taken))
     return _network_page(form, None)
 
 
@@ -168,6 +175,7 @@ def _network_page(form: NetworkForm, network: Network | None):
             "long_description": form.long_description.data or "",
             "sensitive": form.sensitive.data,
             "discreet_name": form.discreet_name.data or "",
+            "colour": form.colour.data or None,
             "keywords": _keywords_from(form),
         }
         try:
@@ -199,6 +207,7 @@ def _render_network(form: NetworkForm, network: Network | None) -> str:
             (lang, form[keyword_field_name(lang.code)]) for lang in languages.LANGUAGES
         ],
         previews=sms_previews(get_session(), network, utcnow()) if network else [],
+        band=colours.band_colours(network.colour) if network else None,
     )
 
 

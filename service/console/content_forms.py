@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    ColorField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -53,6 +54,13 @@ class NetworkForm(FlaskForm):
         "Discreet name",
         description="Used in texts to members who asked for discretion: \u201cTuesday group\u201d.",
         validators=[Length(max=200)],
+    )
+    colour = ColorField(
+        "Poster colour",
+        description="The band across this network's posters. Its text is white or black, "
+        "whichever reads better; a colour too mid-toned to read in colour and printed in grey "
+        "is refused.",
+        validators=[Optional()],
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.content.colours import PALETTE
 from service.db import Base, utcnow
 from service.organisations.models import Organisation, Site
 
@@ -30,6 +31,9 @@ class Network(Base):
     # Membership reveals health, disability, sexuality or ethnicity: consent and discretion apply.
     sensitive: Mapped[bool] = mapped_column(default=False)
     discreet_name: Mapped[str] = mapped_column(String(200), default="")
+    # The band across its poster ("#1F4E9C"), so it stands out on a crowded noticeboard;
+    # checked for contrast (service.content.colours) whenever it is set.
+    colour: Mapped[str] = mapped_column(String(7), default=PALETTE[0])
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service import keywords, languages, validation
 from service.contacts.phone import NotCallable, callable_number
+from service.content import colours
 from service.content.models import (
     Announcement,
     Event,
@@ -139,6 +140,7 @@ def create_network(
     sensitive: bool = False,
     discreet_name: str = "",
     parent: Network | None = None,
+    colour: str | None = None,
 ) -> Network:
     """Create a network with its keywords; sensitive networks must have a discreet name."""
     if parent is not None and parent.organisation_id != org.id:
@@ -157,6 +159,12 @@ def create_network(
     ):
         raise ValidationError("slug", f"{new_slug} is already the address of another network")
     pairs = _checked_keywords(session, org.id, keywords, None)
+    if colour:
+        values["colour"] = colours.checked(colour)
+    else:
+        # No colour chosen: the next one of the palette, so its poster differs from the rest.
+        taken = session.scalars(select(Network.colour).where(Network.organisation_id == org.id))
+        values["colour"] = colours.default_colour(list(taken))
     network = Network(organisation_id=org.id, slug=new_slug, parent=parent, **values)
     session.add(network)
     session.flush()
@@ -174,8 +182,9 @@ def update_network(
     long_description: str = "",
     sensitive: bool = False,
     discreet_name: str = "",
+    colour: str | None = None,
 ) -> Network:
-    """Change a network's English text, sensitivity and keywords (its address stays)."""
+    """Change a network's English text, sensitivity, keywords and colour (its address stays)."""
     values = _network_values(
         name=name,
         short_description=short_description,
@@ -183,6 +192,8 @@ def update_network(
         sensitive=sensitive,
         discreet_name=discreet_name,
     )
+    if colour is not None:
+        values["colour"] = colours.checked(colour)
     pairs = _checked_keywords(session, network.organisation_id, keywords, network.id)
     for key, value in values.items():
         setattr(network, key, value)

@@ -43,9 +43,11 @@ SITES = (
 )
 
 # keywords: English ones here; each language's own words live with the translations.
+# colour: the poster band, from the palette, dark and light alternating in print order.
 NETWORKS = (
     {
         "slug": "careers",
+        "colour": "#1F4E9C",
         "name": "Careers Network",
         "keywords": ("CAREERS",),
         "short_description": "Training, apprenticeships and help with applications for every role.",
@@ -55,6 +57,7 @@ NETWORKS = (
     },
     {
         "slug": "minds",
+        "colour": "#00695C",
         "name": "Minds Matter",
         "keywords": ("MINDS",),
         "sensitive": True,
@@ -66,6 +69,7 @@ NETWORKS = (
     },
     {
         "slug": "carers",
+        "colour": "#F2B632",
         "name": "Carers Network",
         "keywords": ("CARERS",),
         "short_description": "For staff who look after a family member, partner or friend.",
@@ -74,6 +78,7 @@ NETWORKS = (
     },
     {
         "slug": "families",
+        "colour": "#FFD966",
         "name": "Families Group",
         "keywords": ("FAMILIES",),
         "sensitive": True,
@@ -86,6 +91,7 @@ NETWORKS = (
     },
     {
         "slug": "dawn",
+        "colour": "#7B1FA2",
         "name": "Disability and Wellbeing Network (DAWN)",
         "keywords": ("DAWN",),
         "sensitive": True,
@@ -96,6 +102,7 @@ NETWORKS = (
     },
     {
         "slug": "lgbt",
+        "colour": "#F59BBF",
         "name": "LGBT+ Network",
         "keywords": ("LGBT",),
         "sensitive": True,
@@ -107,6 +114,7 @@ NETWORKS = (
     },
     {
         "slug": "women",
+        "colour": "#B3261E",
         "name": "Women's Voice",
         "keywords": ("WOMEN",),
         "short_description": "Women supporting women at work: health, safety, careers.",
@@ -115,6 +123,7 @@ NETWORKS = (
     },
     {
         "slug": "race",
+        "colour": "#9CCC65",
         "name": "Race Equality Network",
         "keywords": ("RACE",),
         "sensitive": True,

@@ -399,7 +399,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "kiosk_key_hash kiosk_key_issued_at",
         "kiosk_key": "id organisation_id site_id public_key created_at revoked_at",
         "network": "id organisation_id parent_id slug name short_description long_description "
-        "sensitive discreet_name created_at",
+        "sensitive discreet_name colour created_at",
         "network_keyword": "id organisation_id network_id language word",
         "event": "id organisation_id network_id site_id title description place starts_at "
         "ends_at rrule dial_in_number dial_in_pin capacity audio_url created_at",

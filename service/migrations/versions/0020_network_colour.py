@@ -1,0 +1,67 @@
+"""Network colour: the band across each network's poster, from a palette for existing networks
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-05 02:30:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+# service.content.colours.PALETTE as it was when this migration was written: a migration must
+# not change when the application's palette later does.
+PALETTE = (
+    "#1F4E9C",
+    "#F2B632",
+    "#00695C",
+    "#7FC8F8",
+    "#7B1FA2",
+    "#F59BBF",
+    "#B3261E",
+    "#9CCC65",
+    "#4E342E",
+    "#FFD966",
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("network") as batch_op:
+        batch_op.add_column(sa.Column("colour", sa.String(length=7), nullable=True))
+    # Each organisation's networks take the palette in the order their posters print
+    # (alphabetical), so neighbouring posters differ.
+    network = sa.table(
+        "network",
+        sa.column("id", sa.Integer),
+        sa.column("organisation_id", sa.Integer),
+        sa.column("name", sa.String),
+        sa.column("colour", sa.String),
+    )
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(network.c.id, network.c.organisation_id).order_by(
+            network.c.organisation_id, network.c.name, network.c.id
+        )
+    ).all()
+    seen: dict[int, int] = {}
+    for row in rows:
+        index = seen.get(row.organisation_id, 0)
+        seen[row.organisation_id] = index + 1
+        bind.execute(
+            network.update()
+            .where(network.c.id == row.id)
+            .values(colour=PALETTE[index % len(PALETTE)])
+        )
+    with op.batch_alter_table("network") as batch_op:
+        batch_op.alter_column("colour", existing_type=sa.String(length=7), nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("network") as batch_op:
+        batch_op.drop_column("colour")
