@@ -12,6 +12,7 @@ from service.console import (
     callbacks,
     content,
     events,
+    headcounts,
     home,
     kiosks,
     notices,
@@ -39,6 +40,7 @@ ROUTED = (
     kiosks,
     speakup,
     reach,
+    headcounts,
     privacy,
 )
 

@@ -13,6 +13,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "print.download": frozenset({"admin", "site_manager"}),
     "speakup.cases": frozenset({"guardian"}),
     "reach.view": frozenset({"admin"}),
+    # Headcounts are the denominators of every site's reach: the organisation's admins only.
+    "reach.headcount": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
     # Subject access and erasure reach every member of every network: admins only.
     "data.export": frozenset({"admin"}),

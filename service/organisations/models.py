@@ -72,6 +72,9 @@ class Site(Base):
     # carrying it gets the kiosk's shift-sized limits, not anyone who knows the kiosk's path.
     kiosk_key_hash: Mapped[str | None] = mapped_column(String(64))
     kiosk_key_issued_at: Mapped[dt.datetime | None]
+    # How many staff work here, as an admin entered it: a number, never who. Reach shows the
+    # people reached as a share of it; None until someone enters it.
+    headcount: Mapped[int | None]
 
     organisation: Mapped[Organisation] = relationship(back_populates="sites")
 

@@ -130,6 +130,20 @@ def set_kiosk(session: Session, site: Site, *, enabled: bool, default_language: 
     return changed
 
 
+# Larger than any one workplace: a typo with extra digits is refused rather than believed.
+MAX_HEADCOUNT = 100_000
+
+
+def set_headcount(session: Session, site: Site, headcount: int | None) -> bool:
+    """Set how many staff work at a site (None: not known); True when it changed."""
+    if headcount is not None and not 0 < headcount <= MAX_HEADCOUNT:
+        raise ValidationError("headcount", f"must be a whole number from 1 to {MAX_HEADCOUNT:,}")
+    changed = site.headcount != headcount
+    site.headcount = headcount
+    session.flush()
+    return changed
+
+
 def _credential_hash(credential: str) -> str:
     # A plain hash is enough: the credential is 256 random bits, not a password.
     return hashlib.sha256(credential.encode()).hexdigest()

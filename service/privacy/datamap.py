@@ -396,7 +396,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "content_version",
         "organisation_number": "id organisation_id e164 sms voice",
         "site": "id organisation_id slug name kind address kiosk_enabled default_language "
-        "kiosk_key_hash kiosk_key_issued_at",
+        "kiosk_key_hash kiosk_key_issued_at headcount",
         "kiosk_key": "id organisation_id site_id public_key created_at revoked_at",
         "network": "id organisation_id parent_id slug name short_description long_description "
         "sensitive discreet_name colour created_at",

@@ -1,0 +1,26 @@
+"""Each site's headcount, entered by an admin: the denominator of its reach
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-05 02:30:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("site") as batch_op:
+        batch_op.add_column(sa.Column("headcount", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("site") as batch_op:
+        batch_op.drop_column("headcount")
