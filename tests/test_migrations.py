@@ -110,9 +110,19 @@ def test_networks_made_before_colours_get_the_palette_in_print_order(empty_engin
                 ),
                 {"org": org, "slug": name.lower(), "name": name, "at": created},
             )
+        conn.execute(
+            text(
+                "INSERT INTO network_keyword (organisation_id, network_id, language, word)"
+                " SELECT organisation_id, id, 'en', upper(slug) FROM network"
+            )
+        )
     _migrate(empty_engine, "upgrade", "head")
     with empty_engine.connect() as conn:
         colours = dict(conn.execute(text("SELECT name, colour FROM network")).all())
+        # Adding the column rebuilt nothing: a rebuilt table on SQLite, dropped with foreign
+        # keys on, would have taken every network's keywords with it (ON DELETE CASCADE).
+        keywords = conn.execute(text("SELECT count(*) FROM network_keyword")).scalar()
+    assert keywords == 4
     # Alphabetical within each organisation, as their posters print; each organisation afresh.
     assert colours == {
         "Careers": PALETTE[0],
@@ -121,3 +131,6 @@ def test_networks_made_before_colours_get_the_palette_in_print_order(empty_engin
         "Carers": PALETTE[0],
     }
     assert all(band_colours(c).legible for c in colours.values())
+    _migrate(empty_engine, "downgrade", "0019")
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM network_keyword")).scalar() == 4

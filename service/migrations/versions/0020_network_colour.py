@@ -32,8 +32,12 @@ PALETTE = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("network") as batch_op:
-        batch_op.add_column(sa.Column("colour", sa.String(length=7), nullable=True))
+    # A plain ADD COLUMN, never a batch rebuild: on SQLite a rebuild drops the old table, and
+    # with foreign keys on, dropping it deletes every keyword, event and membership (CASCADE).
+    op.add_column(
+        "network",
+        sa.Column("colour", sa.String(length=7), server_default=PALETTE[0], nullable=False),
+    )
     # Each organisation's networks take the palette in the order their posters print
     # (alphabetical), so neighbouring posters differ.
     network = sa.table(
@@ -58,10 +62,8 @@ def upgrade() -> None:
             .where(network.c.id == row.id)
             .values(colour=PALETTE[index % len(PALETTE)])
         )
-    with op.batch_alter_table("network") as batch_op:
-        batch_op.alter_column("colour", existing_type=sa.String(length=7), nullable=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("network") as batch_op:
-        batch_op.drop_column("colour")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), for the same reason: no rebuild.
+    op.drop_column("network", "colour")
