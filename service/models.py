@@ -30,8 +30,18 @@ from service.privacy.models import TwilioDeletion
 from service.reach.models import ReachTally
 from service.rsvps.models import Rsvp
 from service.sms import privacy as sms_privacy
+from service.sms import surveys as sms_surveys
 from service.sms.models import ConversationState, InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage, SpeakUpReceipt, SpeakUpThrottle
+from service.surveys import operations as surveys
+from service.surveys import privacy as survey_privacy
+from service.surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyToken,
+)
 from service.verification.models import CallerCheck, PendingAction, RequestKey
 from service.voice import privacy as voice_privacy
 from service.voice.models import VoiceCall, VoiceNewsHeard
@@ -67,10 +77,16 @@ __all__ = [
     "SpeakUpReceipt",
     "SpeakUpThrottle",
     "SupportLine",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyToken",
     "Translation",
     "TwilioDeletion",
     "VoiceCall",
     "VoiceNewsHeard",
 ]
 
-privacy.register(sms_privacy.HOLDER, voice_privacy.HOLDER)
+privacy.register(sms_privacy.HOLDER, voice_privacy.HOLDER, survey_privacy.HOLDER)
+surveys.when_closed("sms", sms_surveys.leave_closed_survey)

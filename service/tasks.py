@@ -246,6 +246,19 @@ def purge_speakup_hourly() -> None:
     forget_old_salts(now)
 
 
+@huey.periodic_task(crontab(minute="*"))
+def close_due_surveys() -> None:
+    """Close surveys past their closing date: their token keys are destroyed with them."""
+    from service.surveys.operations import close_due
+
+    app = task_app()
+    with get_database(app).session() as session:
+        closed = close_due(session, utcnow())
+        session.commit()
+    if closed:
+        log.info("surveys: %d closed at their closing date", closed)
+
+
 @huey.periodic_task(crontab(minute="23"))
 def purge_expired() -> None:
     """Delete what has outlived its retention period: hourly, so each run is small."""

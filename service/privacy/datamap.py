@@ -355,6 +355,51 @@ PERSONAL: dict[str, Personal] = {
         "audio_type",
     ),
     **_columns(
+        "survey",
+        PSEUDONYM,
+        "The random key of the survey's one-response-per-person tokens (encrypted), destroyed "
+        "when the survey closes",
+        "token_key_encrypted",
+    ),
+    **_columns(
+        "survey_token",
+        PSEUDONYM,
+        "One response each: a keyed hash of the number under the survey's key, deleted at close",
+        "token",
+    ),
+    **_columns(
+        "survey_token",
+        CONTENT,
+        "An unfinished respondent's place and answers so far, until they finish or it closes",
+        "finished",
+        "position",
+        "progress_encrypted",
+    ),
+    **_columns(
+        "survey_response",
+        LINK,
+        "Who answered, in an attributable survey only (never in an anonymous one)",
+        "contact_id",
+    ),
+    **_columns(
+        "survey_response",
+        ACTIVITY,
+        "How a response came in, for the results' breakdowns; names no one",
+        "channel",
+        "site_id",
+        "language",
+        "complete",
+    ),
+    **_columns(
+        "survey_answer",
+        CONTENT,
+        "Survey answers: anonymous (linked to no one) unless the survey is attributable; free "
+        "text encrypted, with numbers and e-mail addresses masked",
+        "outcome",
+        "value",
+        "text_encrypted",
+    ),
+    **_columns(
         "sign_in_throttle",
         STAFF,
         "Limits password guesses per typed email (a hash of it, kept minutes)",
@@ -428,6 +473,12 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "manager_role": "id",
         "audit_entry": "id organisation_id",
         "speakup_case": "id organisation_id",
+        "survey": "id organisation_id title intro keyword closes_at status mode audience "
+        "network_ids site_ids created_at opened_at closed_at",
+        "survey_question": "id survey_id position kind text options prefer_not",
+        "survey_response": "id survey_id",
+        "survey_answer": "id response_id question_id",
+        "survey_token": "survey_id",
         "speakup_message": "id case_id",
         "twilio_deletion": "id organisation_id",
         "voice_news_heard": "id organisation_id",
@@ -450,6 +501,12 @@ KEPT = {
     "earlier days' markers",
     "twilio_deletion": "Until Twilio confirms each record deleted (minutes, at most 14 days or "
     "an outage); then only an audit entry with counts",
+    "survey": "The token key: from opening until the survey closes, then destroyed",
+    "survey_token": "Until the survey closes: unfinished answers become an anonymous response, "
+    "then every token and the key that made them are deleted",
+    "survey_response": "With the survey; anonymous, so never found for one person (attributable "
+    "surveys' responses go with the contact)",
+    "survey_answer": "With its response",
     "speakup_throttle": "Deleted on the hour, every hour, with the random salt its keys used",
     "speakup_receipt": "Deleted on the hour, every hour, with the random salt its keys used",
 }

@@ -130,11 +130,12 @@ def _rotate_target(
     counts = Counts()
     total = _column_size(open_session, target)
     table = target.table
-    pk: Column = table.c.id
+    # The primary key orders the batches: an integer id, or a random one (survey answers).
+    pk: Column = next(iter(table.primary_key.columns))
     value_col: Column = table.c[target.column]
     index_col: Column | None = table.c[target.index_column] if target.index_column else None
     scope_cols = [table.c[name] for name in target.index_scope]
-    last_id = 0
+    last_id: int | str = 0 if pk.type.python_type is int else ""
     while True:
         session = open_session()
         try:
@@ -172,7 +173,8 @@ def _rotate_row(session: Session, vault: Vault, target: Target, row, counts: Cou
     changes: dict[str, str] = {}
     if new_token is not None:
         changes[target.column] = new_token
-    conditions = [table.c.id == row_id, table.c[target.column] == token]
+    pk = next(iter(table.primary_key.columns))
+    conditions = [pk == row_id, table.c[target.column] == token]
     if target.index_column and plaintext is not None:
         old_index = row[2]
         new_index = vault.blind_index(plaintext)

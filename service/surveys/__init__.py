@@ -1,0 +1,1 @@
+"""Pulse surveys: questions asked on every channel, answered anonymously by construction."""

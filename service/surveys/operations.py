@@ -1,0 +1,308 @@
+"""Writing, opening and closing surveys; the console and the CLI both call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from service.contacts.models import Contact, Membership
+from service.content.operations import keyword_clash
+from service.crypto import vault_of
+from service.errors import DomainError, ValidationError
+from service.keywords import fold, tokens
+from service.organisations.models import Organisation
+from service.surveys.models import (
+    AUDIENCES,
+    KINDS,
+    MAX_OPTIONS,
+    MAX_QUESTIONS,
+    MIN_OPTIONS,
+    MODES,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyToken,
+)
+
+
+class SurveyClosed(DomainError):
+    """The survey is not open (a draft, or closed): it takes no answers."""
+
+
+def new_id() -> str:
+    """A random row id: 128 bits, in no order."""
+    return secrets.token_hex(16)
+
+
+def _keyword(session: Session, org_id: int, raw: str, survey_id: int | None) -> str:
+    words = tokens(fold(raw))
+    if len(words) != 1:
+        raise ValidationError("keyword", "a survey's keyword is one word")
+    word = words[0]
+    reason = keyword_clash(session, org_id, word, None)
+    if reason is not None:
+        raise ValidationError("keyword", reason)
+    taken = session.scalar(
+        select(Survey.id).where(
+            Survey.organisation_id == org_id, Survey.keyword == word, Survey.id != (survey_id or 0)
+        )
+    )
+    if taken is not None:
+        raise ValidationError("keyword", f"{word} is already another survey's keyword")
+    return word
+
+
+def create_survey(
+    session: Session,
+    org: Organisation,
+    *,
+    title: str,
+    keyword: str,
+    closes_at: dt.datetime,
+    intro: str = "",
+    audience: str = "opted_in",
+    mode: str = "anonymous",
+    network_ids: Sequence[int] = (),
+    site_ids: Sequence[int] = (),
+) -> Survey:
+    """A new draft survey with no questions yet."""
+    if not title.strip():
+        raise ValidationError("title", "a survey needs a title")
+    if audience not in AUDIENCES:
+        raise ValidationError("audience", f"unknown audience {audience!r}")
+    if mode not in MODES:
+        raise ValidationError("mode", f"unknown mode {mode!r}")
+    if audience == "networks" and not network_ids:
+        raise ValidationError("audience", "choose at least one network")
+    if audience == "sites" and not site_ids:
+        raise ValidationError("audience", "choose at least one site")
+    survey = Survey(
+        organisation_id=org.id,
+        title=title.strip(),
+        intro=intro.strip(),
+        keyword=_keyword(session, org.id, keyword, None),
+        closes_at=closes_at,
+        audience=audience,
+        mode=mode,
+        network_ids=list(network_ids),
+        site_ids=list(site_ids),
+    )
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def add_question(
+    session: Session,
+    survey: Survey,
+    *,
+    kind: str,
+    text: str,
+    options: Sequence[str] = (),
+    prefer_not: bool = True,
+) -> SurveyQuestion:
+    """Add a question at the end of a draft survey."""
+    if survey.status != "draft":
+        raise ValidationError("questions", "questions can change only while the survey is a draft")
+    if kind not in KINDS:
+        raise ValidationError("kind", f"unknown kind {kind!r}")
+    if not text.strip():
+        raise ValidationError("text", "a question needs its text")
+    if len(survey.questions) >= MAX_QUESTIONS:
+        raise ValidationError("questions", f"a survey has at most {MAX_QUESTIONS} questions")
+    lines = [o.strip() for o in options if o.strip()]
+    if kind == "choice" and not MIN_OPTIONS <= len(lines) <= MAX_OPTIONS:
+        raise ValidationError("options", f"a choice has {MIN_OPTIONS} to {MAX_OPTIONS} options")
+    if kind != "choice" and lines:
+        raise ValidationError("options", "only a choice question has options")
+    question = SurveyQuestion(
+        position=len(survey.questions) + 1,
+        kind=kind,
+        text=text.strip(),
+        options="\n".join(lines),
+        prefer_not=prefer_not,
+    )
+    survey.questions.append(question)
+    session.flush()
+    return question
+
+
+def open_survey(session: Session, survey: Survey, now: dt.datetime) -> None:
+    """Open a draft survey for answers, with a new random key for its tokens."""
+    if survey.status != "draft":
+        raise ValidationError("status", "only a draft survey can be opened")
+    if not survey.questions:
+        raise ValidationError("questions", "a survey needs at least one question")
+    if survey.closes_at <= now:
+        raise ValidationError("closes_at", "the closing date has passed")
+    survey.token_key_encrypted = vault_of(session).encrypt_bytes(secrets.token_bytes(32))
+    survey.status, survey.opened_at = "open", now
+
+
+def is_open(survey: Survey, now: dt.datetime) -> bool:
+    """Whether the survey takes answers now (open, and before its closing date)."""
+    return survey.status == "open" and now < survey.closes_at
+
+
+def open_surveys(session: Session, organisation_id: int, now: dt.datetime) -> list[Survey]:
+    """The organisation's surveys taking answers now."""
+    found = session.scalars(
+        select(Survey)
+        .where(Survey.organisation_id == organisation_id, Survey.status == "open")
+        .order_by(Survey.id)
+    ).all()
+    return [survey for survey in found if is_open(survey, now)]
+
+
+def close_survey(session: Session, survey: Survey, now: dt.datetime) -> None:
+    """Close a survey: keep unfinished answers anonymously, then destroy every link to a person.
+
+    In order: each unfinished respondent's answers so far become an incomplete response; every
+    token row goes; the responses are rewritten under new random ids in a random order (so the
+    table's physical order cannot be matched to the inbound log's times); the token key is
+    destroyed; and no member's conversation still points at the survey.
+    """
+    if survey.status == "closed":
+        return
+    vault = vault_of(session)
+    unfinished = session.scalars(
+        select(SurveyToken).where(
+            SurveyToken.survey_id == survey.id, SurveyToken.progress_encrypted.is_not(None)
+        )
+    ).all()
+    for row in unfinished:
+        progress = json.loads(vault.decrypt(row.progress_encrypted or ""))
+        if progress["answers"]:
+            write_response(session, survey, progress, complete=False)
+    session.flush()
+    session.execute(delete(SurveyToken).where(SurveyToken.survey_id == survey.id))
+    _reshuffle(session, survey)
+    survey.token_key_encrypted = None
+    survey.status, survey.closed_at = "closed", now
+    _leave_conversations(session, survey)
+
+
+def write_response(
+    session: Session, survey: Survey, progress: dict, *, complete: bool
+) -> SurveyResponse:
+    """One anonymous response from a respondent's progress (answers keyed by question id)."""
+    contact_id = progress.get("contact_id") if survey.mode == "attributable" else None
+    response = SurveyResponse(
+        id=new_id(),
+        survey_id=survey.id,
+        channel=progress["channel"],
+        site_id=progress.get("site_id"),
+        language=progress["language"],
+        complete=complete,
+        contact_id=contact_id,
+    )
+    vault = vault_of(session)
+    for question_id, (outcome, value, text) in progress["answers"].items():
+        response.answers.append(
+            SurveyAnswer(
+                id=new_id(),
+                question_id=int(question_id),
+                outcome=outcome,
+                value=value,
+                text_encrypted=vault.encrypt(text) if text else None,
+            )
+        )
+    session.add(response)
+    return response
+
+
+def _reshuffle(session: Session, survey: Survey) -> None:
+    rows = session.scalars(
+        select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+    ).all()
+    copies = [
+        {
+            "response": {
+                c: getattr(r, c)
+                for c in ("survey_id", "channel", "site_id", "language", "complete", "contact_id")
+            },
+            "answers": [
+                {c: getattr(a, c) for c in ("question_id", "outcome", "value", "text_encrypted")}
+                for a in r.answers
+            ],
+        }
+        for r in rows
+    ]
+    session.execute(delete(SurveyResponse).where(SurveyResponse.survey_id == survey.id))
+    session.expire_all()
+    secrets.SystemRandom().shuffle(copies)
+    for copy in copies:
+        response = SurveyResponse(id=new_id(), **copy["response"])
+        response.answers = [SurveyAnswer(id=new_id(), **a) for a in copy["answers"]]
+        session.add(response)
+        # One insert at a time, in the shuffled order, so rows land in that order.
+        session.flush()
+
+
+# What channels hold about a survey in progress (the SMS conversation's "in survey 3"), let
+# go when it closes. The core cannot import the channels: service/models.py registers them.
+_on_close: dict[str, Callable[[Session, Survey], None]] = {}
+
+
+def when_closed(name: str, forget: Callable[[Session, Survey], None]) -> None:
+    """Register a channel's clean-up for a closing survey (registering again replaces it)."""
+    _on_close[name] = forget
+
+
+def _leave_conversations(session: Session, survey: Survey) -> None:
+    for forget in _on_close.values():
+        forget(session, survey)
+
+
+def close_due(session: Session, now: dt.datetime) -> int:
+    """Close every open survey whose closing date has passed; how many closed."""
+    due = session.scalars(
+        select(Survey).where(Survey.status == "open", Survey.closes_at <= now)
+    ).all()
+    for survey in due:
+        close_survey(session, survey, now)
+    return len(due)
+
+
+def in_audience(session: Session, survey: Survey, contact: Contact) -> bool:
+    """Whether a contact is among those the survey asks (an open survey asks anyone)."""
+    if survey.audience == "open":
+        return True
+    if contact.opted_out_at is not None:
+        return False
+    if survey.audience == "networks":
+        return (
+            session.scalar(
+                select(Membership.id)
+                .where(
+                    Membership.contact_id == contact.id,
+                    Membership.network_id.in_(survey.network_ids),
+                )
+                .limit(1)
+            )
+            is not None
+        )
+    if survey.audience == "sites":
+        return contact.site_id in survey.site_ids
+    return True
+
+
+def audience(session: Session, survey: Survey) -> list[Contact]:
+    """The contacts the survey asks (for an open survey: everyone opted in)."""
+    query = select(Contact).where(
+        Contact.organisation_id == survey.organisation_id,
+        Contact.opted_out_at.is_(None),
+        Contact.unusable_at.is_(None),
+    )
+    if survey.audience == "networks":
+        members = select(Membership.contact_id).where(Membership.network_id.in_(survey.network_ids))
+        query = query.where(Contact.id.in_(members))
+    elif survey.audience == "sites":
+        query = query.where(Contact.site_id.in_(survey.site_ids))
+    return list(session.scalars(query.order_by(Contact.id)))

@@ -1,0 +1,43 @@
+"""A survey to answer: the real operations, the suite's clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from service.db import utcnow
+from service.organisations.models import Organisation
+from service.surveys import operations as surveys
+from service.surveys.models import Survey
+
+QUESTIONS = (
+    {"kind": "choice", "text": "How do you get to work?", "options": ["Bus", "Car", "Walk"]},
+    {"kind": "scale", "text": "How well does your manager listen?"},
+    {"kind": "yes_no", "text": "Have you heard of the carers' network?"},
+    {"kind": "text", "text": "What one thing would help most?"},
+)
+
+
+def create_survey(
+    session: Session,
+    org: Organisation,
+    *,
+    keyword: str = "PULSE",
+    questions=QUESTIONS,
+    opened: bool = True,
+    days: int = 14,
+    **fields,
+) -> Survey:
+    """A survey with the four kinds of question, open for answers for two weeks."""
+    fields.setdefault("title", "Pulse survey")
+    fields.setdefault("intro", "Four quick questions. Your answers are anonymous.")
+    survey = surveys.create_survey(
+        session, org, keyword=keyword, closes_at=utcnow() + dt.timedelta(days=days), **fields
+    )
+    for question in questions:
+        surveys.add_question(session, survey, **question)
+    if opened:
+        surveys.open_survey(session, survey, utcnow())
+    session.flush()
+    return survey
