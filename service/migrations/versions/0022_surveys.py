@@ -1,7 +1,7 @@
 """Pulse surveys: surveys, questions, anonymous responses, keyed tokens
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-05 02:16:09.870299
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import service.db
 
-revision = "0020"
-down_revision = "0019"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
