@@ -17,6 +17,7 @@ from service.content.models import (
     Event,
     Network,
     NetworkKeyword,
+    SkippedDate,
     SupportLine,
     Translation,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "RequestKey",
     "Rsvp",
     "Site",
+    "SkippedDate",
     "SpeakUpCase",
     "SpeakUpMessage",
     "SpeakUpReceipt",

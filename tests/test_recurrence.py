@@ -188,3 +188,34 @@ def test_next_five_dates_start_after_now_and_keep_the_hour_across_the_clock_chan
 def test_next_dates_of_a_rule_that_has_ended_or_a_one_off():
     assert _next_cuppas("FREQ=WEEKLY;BYDAY=FR;UNTIL=20260131T235959", "2026-06-01") == []
     assert _next_cuppas(None, "2026-01-01") == [_local(CUPPA).astimezone(UTC)]
+
+
+def test_a_skipped_day_is_left_out_by_its_local_date_across_the_clock_change() -> None:
+    # Weekly Monday 00:30 (a night shift's chat): in BST its UTC start is on the Sunday, so
+    # the skip must match the local day, Easter Monday 6 April 2026, not the UTC one.
+    first = _local("2026-03-23 00:30")
+    found = occurrences(
+        first_start=first,
+        first_end=first + dt.timedelta(minutes=30),
+        rule="FREQ=WEEKLY;BYDAY=MO",
+        zone=LONDON,
+        window_start=_local("2026-03-30"),
+        window_end=_local("2026-04-14"),
+        skipped={dt.date(2026, 4, 6)},
+    )
+    assert [s.astimezone(LONDON).date() for s, _ in found] == [
+        dt.date(2026, 3, 30),
+        dt.date(2026, 4, 13),
+    ]
+    # The console's preview of the next dates leaves it out too.
+    assert dt.date(2026, 4, 6) not in {
+        d.astimezone(LONDON).date()
+        for d in next_starts(
+            first_start=first,
+            first_end=first + dt.timedelta(minutes=30),
+            rule="FREQ=WEEKLY;BYDAY=MO",
+            zone=LONDON,
+            after=_local("2026-04-01"),
+            skipped={dt.date(2026, 4, 6)},
+        )
+    }

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from service import languages
 from service.console import auth
@@ -46,7 +47,12 @@ def content_home():
     networks = editable_networks(manager)
     editable = [n.id for n in networks]
     everywhere = may_edit(manager, None)
-    events_query = select(Event).where(Event.organisation_id == org.id).order_by(Event.starts_at)
+    events_query = (
+        select(Event)
+        .where(Event.organisation_id == org.id)
+        .options(selectinload(Event.skipped))
+        .order_by(Event.starts_at)
+    )
     if not everywhere:
         events_query = events_query.where(Event.network_id.in_(editable))
     events = session.scalars(events_query).all()
@@ -74,6 +80,7 @@ def content_home():
             zone=zone,
             after=now,
             count=1,
+            skipped={s.day for s in e.skipped},
         )
         for e in events
     }

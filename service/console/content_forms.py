@@ -159,3 +159,9 @@ class AnnouncementForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token: delete, and the translation pages."""
+
+
+class SkipDateForm(FlaskForm):
+    """One date of a repeating event to skip, or to put back."""
+
+    day = DateField("Date", validators=[DataRequired()])

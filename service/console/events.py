@@ -10,9 +10,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from service.audit import operations as audit
 from service.config import get_config
 from service.console import auth
-from service.console.content_forms import ConfirmForm, EventForm
+from service.console.content_forms import ConfirmForm, EventForm, SkipDateForm
 from service.console.shared import (
     load,
     may_edit,
@@ -24,6 +25,7 @@ from service.console.shared import (
 from service.console.sms_preview import sms_previews
 from service.contacts.phone import RegionNotServed, callable_number, regions
 from service.content import operations as content
+from service.content import skips
 from service.content.models import Event, Network
 from service.content.recurrence import Repeat, next_starts, simple_repeat
 from service.db import get_session, utcnow
@@ -31,6 +33,7 @@ from service.errors import DomainError, InvalidPhoneNumber, ValidationError
 from service.formatting import when
 from service.organisations.models import Site
 from service.routes import Routes
+from service.rsvps.reminders import cancel_reminders
 
 routes = Routes()
 
@@ -98,10 +101,29 @@ def _schedule(
 
 
 def _next_five(
-    starts: dt.datetime, ends: dt.datetime, rule: str | None, zone: ZoneInfo
+    starts: dt.datetime,
+    ends: dt.datetime,
+    rule: str | None,
+    zone: ZoneInfo,
+    skipped: set[dt.date] | None = None,
 ) -> list[str]:
-    dates = next_starts(first_start=starts, first_end=ends, rule=rule, zone=zone, after=utcnow())
-    return [when(d.astimezone(zone), "en", style="EEEE d MMMM y, HH:mm") for d in dates]
+    dates = next_starts(
+        first_start=starts,
+        first_end=ends,
+        rule=rule,
+        zone=zone,
+        after=utcnow(),
+        skipped=skipped or set(),
+    )
+    return [_long_date(d, zone) for d in dates]
+
+
+def _long_date(moment: dt.datetime, zone: ZoneInfo) -> str:
+    return when(moment.astimezone(zone), "en", style="EEEE d MMMM y, HH:mm")
+
+
+def _skipped(event: Event | None) -> set[dt.date]:
+    return {s.day for s in event.skipped} if event is not None else set()
 
 
 @routes.route("/content/events/new", methods=["GET", "POST"])
@@ -179,16 +201,96 @@ def _dial_in(raw: str | None) -> str | None:
 
 def _render_event(form: EventForm, event: Event | None, zone: ZoneInfo) -> str:
     dates: list[str] = []
+    skipping: list[tuple[dt.date, str]] = []
+    skipped: list[tuple[dt.date, str]] = []
     if event is not None:
-        dates = _next_five(event.starts_at, event.ends_at, event.rrule, zone)
+        dates = _next_five(event.starts_at, event.ends_at, event.rrule, zone, _skipped(event))
+        if event.rrule is not None:
+            session, now = get_session(), utcnow()
+            # The next eight dates, each with its own Skip button; any other by the date box.
+            skipping = [
+                (d.astimezone(zone).date(), _long_date(d, zone))
+                for d in skips.next_dates(session, event, now, count=8)
+            ]
+            skipped = [
+                (day, f"{day:%A} {day.day} {day:%B %Y}")
+                for day in skips.skipped_ahead(session, event, now)
+            ]
     return render_template(
         "console/event_form.html",
         form=form,
         event=event,
         dates=dates,
+        skipping=skipping,
+        skipped=skipped,
+        skip_form=SkipDateForm(),
         previews=sms_previews(get_session(), event, utcnow()) if event else [],
         delete=ConfirmForm(),
     )
+
+
+@routes.post("/content/event/<int:item_id>/skip")
+@auth.requires("content.edit")
+def event_skip(item_id: int):
+    """Skip one date of a repeating event on every channel (a bank holiday, Christmas)."""
+    event = load("event", item_id)  # 404 outside the organisation, 403 outside the lead's
+    assert isinstance(event, Event)
+    form = SkipDateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    manager, session, day = auth.manager(), get_session(), form.day.data
+    try:
+        start = skips.skip_date(session, event, day, now=utcnow())
+    except DomainError as exc:
+        session.rollback()
+        flash("Nothing was skipped. " + _sentence(exc))
+        return redirect(url_for("console.event_edit", item_id=item_id))
+    cancelled = cancel_reminders(session, event.id, start)
+    audit.record(
+        session,
+        manager.organisation_id,
+        manager.id,
+        "event.skip",
+        id=event.id,
+        day=day.isoformat(),
+        reminders_cancelled=cancelled,
+    )
+    session.commit()
+    flash(
+        f"{event.title} is off on {day:%A} {day.day} {day:%B %Y}: gone from texts, the phone "
+        "line, kiosks and public pages now, and from packs printed from now on.",
+        "success",
+    )
+    return redirect(url_for("console.event_edit", item_id=item_id))
+
+
+@routes.post("/content/event/<int:item_id>/unskip")
+@auth.requires("content.edit")
+def event_unskip(item_id: int):
+    """Undo a skip: the date is on again on every channel."""
+    event = load("event", item_id)
+    assert isinstance(event, Event)
+    form = SkipDateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    manager, session, day = auth.manager(), get_session(), form.day.data
+    if skips.restore_date(session, event, day):
+        audit.record(
+            session,
+            manager.organisation_id,
+            manager.id,
+            "event.unskip",
+            id=event.id,
+            day=day.isoformat(),
+        )
+        session.commit()
+        flash(f"{event.title} is on again on {day:%A} {day.day} {day:%B %Y}.", "success")
+    return redirect(url_for("console.event_edit", item_id=item_id))
+
+
+def _sentence(exc: DomainError) -> str:
+    message = getattr(exc, "message", str(exc))
+    return message[:1].upper() + message[1:] + "."
 
 
 @routes.get("/content/events/dates")
@@ -210,4 +312,4 @@ def event_dates():
             content.check_rule(org, rule, starts)
     except DomainError as exc:
         return jsonify(dates=[], problem=getattr(exc, "message", str(exc)).capitalize() + ".")
-    return jsonify(dates=_next_five(starts, ends, rule, zone), problem="")
+    return jsonify(dates=_next_five(starts, ends, rule, zone, _skipped(event)), problem="")

@@ -91,6 +91,31 @@ class Event(Base):
 
     network: Mapped[Network | None] = relationship()
     site: Mapped[Site | None] = relationship()
+    skipped: Mapped[list[SkippedDate]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SkippedDate.day",
+    )
+
+
+class SkippedDate(Base):
+    """A date a repeating event does not happen (a bank holiday, Christmas): RFC 5545's EXDATE."""
+
+    __tablename__ = "event_skip"
+    __table_args__ = (UniqueConstraint("event_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    # The local calendar day, not the UTC start: a skipped Christmas stays skipped when the
+    # lead later moves the meeting's time (rules repeat daily at most, so a day is one date).
+    day: Mapped[dt.date]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="skipped")
 
 
 class SupportLine(Base):

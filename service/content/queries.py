@@ -186,6 +186,8 @@ class _EventRow:
     dial_in_pin: str | None
     capacity: int | None
     audio_url: str | None
+    # The local days a repeating event does not happen (bank holidays, Christmas).
+    skipped: frozenset[dt.date] = frozenset()
 
     def may_overlap(self, start: dt.datetime, end: dt.datetime) -> bool:
         """The database's filter: started before end, and not a one-off that ended by start."""
@@ -209,7 +211,7 @@ def _load_events(
             # A one-off event that has ended is out; a recurring one may still have dates ahead.
             or_(Event.rrule.is_not(None), Event.ends_at > start),
         )
-        .options(selectinload(Event.site))
+        .options(selectinload(Event.site), selectinload(Event.skipped))
     )
     if end is not None:
         query = query.where(Event.starts_at < end)
@@ -235,6 +237,7 @@ def _load_events(
             dial_in_pin=event.dial_in_pin,
             capacity=event.capacity,
             audio_url=event.audio_url,
+            skipped=frozenset(s.day for s in event.skipped),
         )
         for event in events
     ]
@@ -316,6 +319,7 @@ def upcoming_occurrences(
             zone=zone,
             window_start=start,
             window_end=end,
+            skipped=event.skipped,
         ):
             found.append(
                 Occurrence(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -69,8 +69,12 @@ def occurrences(
     zone: ZoneInfo,
     window_start: dt.datetime,
     window_end: dt.datetime,
+    skipped: Collection[dt.date] = (),
 ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-    """(start, end) in UTC of each occurrence overlapping [window_start, window_end)."""
+    """(start, end) in UTC of each occurrence overlapping [window_start, window_end).
+
+    `skipped` holds the local days a repeating event does not happen (its EXDATEs).
+    """
     if rule is None:
         if first_start < window_end and first_end > window_start:
             yield first_start, first_end
@@ -83,10 +87,40 @@ def occurrences(
     lo = _local_naive(window_start, zone) - wall_duration - dt.timedelta(days=1)
     hi = _local_naive(window_end, zone) + dt.timedelta(days=1)
     for local in parsed.between(lo, hi, inc=True):
+        if local.date() in skipped:
+            continue
         start = _to_utc(local, zone)
         end = _to_utc(local + wall_duration, zone)
         if start < window_end and end > window_start:
             yield start, end
+
+
+def occurrence_on(
+    *,
+    first_start: dt.datetime,
+    first_end: dt.datetime,
+    rule: str | None,
+    zone: ZoneInfo,
+    day: dt.date,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The (start, end) in UTC of the occurrence that starts on a local day, if there is one."""
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return next(
+        (
+            (start, end)
+            for start, end in occurrences(
+                first_start=first_start,
+                first_end=first_end,
+                rule=rule,
+                zone=zone,
+                window_start=midnight.astimezone(dt.UTC),
+                window_end=next_midnight.astimezone(dt.UTC),
+            )
+            if start.astimezone(zone).date() == day
+        ),
+        None,
+    )
 
 
 # The console offers recurrence made simple: once, weekly on chosen days (every week or every
@@ -166,6 +200,7 @@ def next_starts(
     zone: ZoneInfo,
     after: dt.datetime,
     count: int = 5,
+    skipped: Collection[dt.date] = (),
 ) -> list[dt.datetime]:
     """The next `count` starts (UTC) of an event from `after`: the console's preview."""
     found: list[dt.datetime] = []
@@ -181,6 +216,7 @@ def next_starts(
             zone=zone,
             window_start=start,
             window_end=start + window,
+            skipped=skipped,
         ):
             if begins >= after and begins not in found:
                 found.append(begins)

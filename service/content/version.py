@@ -21,13 +21,14 @@ from service.content.models import (
     Event,
     Network,
     NetworkKeyword,
+    SkippedDate,
     SupportLine,
     Translation,
 )
 from service.organisations.models import Organisation, Site
 
 # Content whose rows carry their organisation; a translation names its owner's table instead.
-OWNED = (Network, NetworkKeyword, Event, SupportLine, Announcement, Site)
+OWNED = (Network, NetworkKeyword, Event, SkippedDate, SupportLine, Announcement, Site)
 CONTENT_TABLES = frozenset(m.__tablename__ for m in (*OWNED, Translation))
 EVERY_ORGANISATION = 0  # a change whose organisation is not known (a Core DML on translations)
 

@@ -448,6 +448,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "network_keyword": "id organisation_id network_id language word",
         "event": "id organisation_id network_id site_id title description place starts_at "
         "ends_at rrule dial_in_number dial_in_pin capacity audio_url created_at",
+        "event_skip": "id organisation_id event_id day created_at",
         "support_line": "id organisation_id name phone hours description crisis always_open "
         "position",
         "announcement": "id organisation_id network_id body publish_from publish_until audio_url",

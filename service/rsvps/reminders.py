@@ -12,16 +12,18 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from service.config import Config, quiet_hours, reminder_offsets
 from service.contacts.models import Contact
 from service.content import queries
+from service.db import utcnow
 from service.formatting import when
 from service.messaging import replies
 from service.messaging.replies import fit
 from service.organisations.models import Organisation
+from service.outbox.models import OutboundMessage
 from service.outbox.operations import Draft, enqueue
 from service.rsvps.models import Rsvp
 
@@ -144,3 +146,23 @@ def _occurrence(
         language=language,
     )
     return next((o for o in found if o.event_id == rsvp.event_id), None)
+
+
+def cancel_reminders(session: Session, event_id: int, occurrence_start: dt.datetime) -> int:
+    """Cancel reminders not yet sent for an occurrence that no longer happens; how many."""
+    rsvp_ids = session.scalars(
+        select(Rsvp.id).where(Rsvp.event_id == event_id, Rsvp.occurrence_start == occurrence_start)
+    ).all()
+    if not rsvp_ids:
+        return 0
+    # A reminder held by quiet hours can wait for hours; it must not announce a skipped date.
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.kind == "reminder",
+            OutboundMessage.status == "pending",
+            or_(*(OutboundMessage.dedupe_key.like(f"reminder:{i}:%") for i in rsvp_ids)),
+        )
+        .values(status="cancelled", skip_reason="date skipped", finished_at=utcnow())
+    )
+    return result.rowcount or 0
