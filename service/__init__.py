@@ -129,6 +129,10 @@ def _register_filters(app: Flask) -> None:
     app.add_template_filter(
         lambda words: Markup('<strong class="keyword" dir="ltr">%s</strong>') % words, "keyword"
     )
+    # Inside an Urdu line: numbers and English keywords isolated, so they keep their order.
+    app.add_template_filter(formatting.isolate_ltr_runs, "ltr_runs")
+    # A number inside translated text, isolated so a right-to-left line keeps it whole.
+    app.add_template_filter(lambda n: Markup("<bdi>%s</bdi>") % n, "bdi")
     app.add_template_filter(
         lambda moment: formatting.when(moment, str(get_locale() or languages.DEFAULT)), "when"
     )

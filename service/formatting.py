@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from babel.dates import format_datetime
+from markupsafe import Markup, escape
 
 from service.contacts.phone import display
 
@@ -21,3 +23,32 @@ def phone(number: str) -> str:
     if len(number) == 6 and number.isdigit():
         return f"{number[:3]} {number[3:]}"
     return number
+
+
+# A left-to-right run inside right-to-left text: Latin words (a keyword, a name) or digits
+# (Western or Urdu's), with the spaces and marks that join them ("JOIN MINDS", "07400 123456",
+# "11:30"). Sentence punctuation at its ends stays with the surrounding text.
+_LTR_RUN = re.compile(
+    r"[A-Za-z0-9\u00C0-\u024F\u06F0-\u06F9]+(?:[ .:/+\-'’,][A-Za-z0-9\u00C0-\u024F\u06F0-\u06F9]+)*"
+)
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def isolate_ltr_runs(text: str) -> Markup:
+    """Text for a right-to-left line, each left-to-right run in its own <bdi dir="ltr">.
+
+    Without it the bidi algorithm reorders a run's parts around spaces that touch RTL text:
+    "07400 123456" inside Urdu shows as "123456 07400". Latin runs are marked lang="en".
+    """
+    out: list[Markup] = []
+    last = 0
+    for found in _LTR_RUN.finditer(text):
+        out.append(escape(text[last : found.start()]))
+        run = found.group()
+        if _LATIN.search(run):
+            out.append(Markup('<bdi dir="ltr" lang="en">%s</bdi>') % run)
+        else:
+            out.append(Markup('<bdi dir="ltr">%s</bdi>') % run)
+        last = found.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -27,6 +27,9 @@ class Broadcast(Base):
     audience: Mapped[str] = mapped_column(String(12))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
     network_ids: Mapped[list[int] | None] = mapped_column(default=None)
+    # Languages with no translation whose members the lead chose to hold rather than send the
+    # English: they get nothing until that language's text is added, then only they are sent it.
+    held_languages: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     # Urgent broadcasts ignore quiet hours (a depot closed by snow at 06:00).
     urgent: Mapped[bool] = mapped_column(default=False)
     scheduled_for: Mapped[dt.datetime | None]

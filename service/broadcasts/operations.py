@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, event, func, select
 from sqlalchemy.orm import Session
 
-from service import languages, validation
+from service import validation
 from service.broadcasts.models import AUDIENCES, Broadcast
 from service.config import Config
 from service.contacts.models import Contact, Membership
@@ -18,7 +18,6 @@ from service.content.models import Network, Translation
 from service.content.queries import translations_for
 from service.db import FAN_OUT_KEY, utcnow
 from service.errors import DomainError, ValidationError
-from service.messaging.segments import count
 from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import Draft, cancel_pending, enqueue
@@ -27,6 +26,36 @@ from service.outbox.sending import seconds_until_quiet_hours_end
 
 class BroadcastStateError(DomainError):
     """The broadcast cannot do that in its current state (already sent, cancelled...)."""
+
+
+def checked_fields(
+    session: Session,
+    org: Organisation,
+    *,
+    body: str,
+    audience: str,
+    network_ids: list[int] | None = None,
+    site_id: int | None = None,
+) -> dict:
+    """A broadcast's text and audience once checked: the values create and edit both store."""
+    if audience not in AUDIENCES:
+        raise ValidationError("audience", f"must be one of {', '.join(AUDIENCES)}")
+    if audience == "networks":
+        if not network_ids:
+            raise ValidationError("network_ids", "choose at least one network")
+        found = session.scalars(
+            select(Network.id).where(Network.id.in_(network_ids), Network.organisation_id == org.id)
+        ).all()
+        if len(set(found)) != len(set(network_ids)):
+            raise ValidationError("network_ids", "a network belongs to another organisation")
+    if audience == "site" and not any(site.id == site_id for site in org.sites):
+        raise ValidationError("site_id", "choose one of the organisation's sites")
+    return {
+        "body": validation.required_text("body", body, max_length=1600),
+        "audience": audience,
+        "network_ids": sorted(set(network_ids or ())) if audience == "networks" else None,
+        "site_id": site_id if audience == "site" else None,
+    }
 
 
 def create_broadcast(
@@ -42,24 +71,12 @@ def create_broadcast(
     created_by: int | None = None,
 ) -> Broadcast:
     """A draft broadcast; translations are added with content.operations.set_translation."""
-    if audience not in AUDIENCES:
-        raise ValidationError("audience", f"must be one of {', '.join(AUDIENCES)}")
-    if audience == "networks":
-        if not network_ids:
-            raise ValidationError("network_ids", "choose at least one network")
-        found = session.scalars(
-            select(Network.id).where(Network.id.in_(network_ids), Network.organisation_id == org.id)
-        ).all()
-        if len(set(found)) != len(set(network_ids)):
-            raise ValidationError("network_ids", "a network belongs to another organisation")
-    if audience == "site" and not any(site.id == site_id for site in org.sites):
-        raise ValidationError("site_id", "choose one of the organisation's sites")
+    fields = checked_fields(
+        session, org, body=body, audience=audience, network_ids=network_ids, site_id=site_id
+    )
     broadcast = Broadcast(
         organisation_id=org.id,
-        body=validation.required_text("body", body, max_length=1600),
-        audience=audience,
-        network_ids=sorted(set(network_ids)) if audience == "networks" else None,
-        site_id=site_id if audience == "site" else None,
+        **fields,
         urgent=urgent,
         scheduled_for=scheduled_for,
         created_by=created_by,
@@ -79,13 +96,21 @@ class Recipient:
     network_ids: tuple[int, ...] = ()
 
 
-def _audience(broadcast: Broadcast) -> Select[tuple[int]]:
-    """The ids of everyone the broadcast reaches (unordered, each once)."""
-    query = select(Contact.id).where(
+def _reachable(broadcast: Broadcast, *, honour_held: bool = True) -> tuple:
+    """Who may get the broadcast: reachable people, less those whose language is held."""
+    conditions = (
         Contact.organisation_id == broadcast.organisation_id,
         Contact.opted_out_at.is_(None),
         Contact.unusable_at.is_(None),
     )
+    if honour_held and broadcast.held_languages:
+        conditions = (*conditions, Contact.language.not_in(broadcast.held_languages))
+    return conditions
+
+
+def _audience(broadcast: Broadcast, *, honour_held: bool = True) -> Select[tuple[int]]:
+    """The ids of everyone the broadcast reaches (unordered, each once)."""
+    query = select(Contact.id).where(*_reachable(broadcast, honour_held=honour_held))
     if broadcast.audience == "networks":
         member = select(Membership.contact_id).where(
             Membership.contact_id == Contact.id,
@@ -103,19 +128,25 @@ def audience_size(session: Session, broadcast: Broadcast) -> int:
 
 
 def recipients(
-    session: Session, broadcast: Broadcast, *, after: int | None = None, limit: int | None = None
+    session: Session,
+    broadcast: Broadcast,
+    *,
+    after: int | None = None,
+    limit: int | None = None,
+    honour_held: bool = True,
 ) -> list[Recipient]:
     """Everyone the broadcast reaches, once each, however many targeted networks they are in.
 
     With after and limit: the next `limit` of them by contact id, for a fan-out in batches.
+    Without honour_held: held languages' members too (the preview counts what holding saves).
     """
-    reachable = (
-        Contact.organisation_id == broadcast.organisation_id,
-        Contact.opted_out_at.is_(None),
-        Contact.unusable_at.is_(None),
-    )
+    reachable = _reachable(broadcast, honour_held=honour_held)
     if after is not None or limit is not None:
-        batch = _audience(broadcast).where(Contact.id > (after or 0)).order_by(Contact.id)
+        batch = (
+            _audience(broadcast, honour_held=honour_held)
+            .where(Contact.id > (after or 0))
+            .order_by(Contact.id)
+        )
         reachable = (*reachable, Contact.id.in_(batch.limit(limit).scalar_subquery()))
     columns = (Contact.id, Contact.language, Contact.discreet)
     if broadcast.audience == "networks":
@@ -148,14 +179,20 @@ class Renderer:
     body: dict[str, str]
     names: dict[tuple[int, str], tuple[str, str, bool]] = field(default_factory=dict)
 
-    def text(self, recipient: Recipient) -> str:
-        """The broadcast as this recipient reads it."""
-        body = self.body.get(recipient.language) or self.body["en"]
+    def parts(self, recipient: Recipient) -> tuple[str, str, str]:
+        """The network's label ("" when none), the body, and the body's own language."""
+        language = recipient.language if self.body.get(recipient.language) else "en"
+        body = self.body[language]
         if not recipient.network_ids:
-            return body
+            return "", body, language
         name, discreet_name, sensitive = self.names[(recipient.network_ids[0], recipient.language)]
         label = discreet_name if sensitive and recipient.discreet and discreet_name else name
-        return f"{label}: {body}"
+        return label, body, language
+
+    def text(self, recipient: Recipient) -> str:
+        """The broadcast as this recipient reads it."""
+        label, body, _ = self.parts(recipient)
+        return f"{label}: {body}" if label else body
 
 
 def renderer(session: Session, broadcast: Broadcast, languages: set[str]) -> Renderer:
@@ -183,64 +220,6 @@ def renderer(session: Session, broadcast: Broadcast, languages: set[str]) -> Ren
     return Renderer(body, names)
 
 
-@dataclass(frozen=True)
-class Preview:
-    """What sending would do: who, how many segments in each language, roughly what cost."""
-
-    recipients: int
-    by_language: dict[str, int]
-    segments_by_language: dict[str, int]
-    total_segments: int
-    estimated_cost_pence: float
-
-
-def preview(session: Session, broadcast: Broadcast, config: Config) -> Preview:
-    """Recipient count, segments per language and estimated cost, without sending anything."""
-    people = recipients(session, broadcast)
-    render = renderer(session, broadcast, {p.language for p in people})
-    by_language = Counter(p.language for p in people)
-    total = 0
-    worst: dict[str, int] = {}
-    for person in people:
-        segments = count(render.text(person)).segments
-        total += segments
-        worst[person.language] = max(worst.get(person.language, 0), segments)
-    return Preview(
-        recipients=len(people),
-        by_language=dict(by_language),
-        segments_by_language=worst,
-        total_segments=total,
-        estimated_cost_pence=round(total * float(config.SEGMENT_COST_PENCE), 2),
-    )
-
-
-@dataclass(frozen=True)
-class Sample:
-    """The text one kind of member gets: a language, and whether discretion hides the name."""
-
-    language: str
-    discreet: bool
-    text: str
-    segments: int
-    encoding: str
-
-
-def samples(session: Session, broadcast: Broadcast) -> list[Sample]:
-    """Each language's text (and the discreet one where a sensitive network is named)."""
-    render = renderer(session, broadcast, set(languages.CODES))
-    first = tuple(broadcast.network_ids[:1]) if broadcast.network_ids else ()
-    found = []
-    for language in languages.CODES:
-        variants = [False]
-        if first and render.names[(first[0], language)][2]:
-            variants.append(True)  # a sensitive network: discreet members see another label
-        for discreet in variants:
-            text = render.text(Recipient(0, language, discreet, first))
-            counted = count(text)
-            found.append(Sample(language, discreet, text, counted.segments, counted.encoding))
-    return found
-
-
 # Contacts per fan-out batch: each batch is one transaction, so a worker that dies loses at most
 # one batch's work, which the next run writes again from the broadcast's cursor.
 FAN_OUT_BATCH = 2000
@@ -262,6 +241,17 @@ def start_broadcast(
     broadcast.fan_out_after, broadcast.fanned_out, broadcast.fanned_out_at = 0, 0, None
     session.info.setdefault(_FAN_OUT_KEY, []).append(broadcast.id)
     return broadcast.recipients
+
+
+def restart_fan_out(session: Session, broadcast: Broadcast) -> None:
+    """Fan a sending broadcast out again from its first contact, once this transaction commits.
+
+    Rows already written are skipped by their key, so only people newly in the audience (a
+    held language given its text) get new rows.
+    """
+    broadcast.recipients = audience_size(session, broadcast)
+    broadcast.fan_out_after, broadcast.fanned_out_at = 0, None
+    session.info.setdefault(_FAN_OUT_KEY, []).append(broadcast.id)
 
 
 def fan_out_batch(

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.console import (
     auth,
+    broadcast_held,
     broadcasts,
     callbacks,
     content,
@@ -35,6 +36,7 @@ ROUTED = (
     notices,
     translations,
     broadcasts,
+    broadcast_held,
     callbacks,
     print_pack,
     kiosks,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from service import languages
 from service.audit import operations as audit
+from service.broadcasts import drafts, held
 from service.broadcasts import operations as broadcasts
+from service.broadcasts import preview as previews
 from service.broadcasts.models import Broadcast
 from service.config import get_config
 from service.console import auth
@@ -53,7 +56,8 @@ def _may_see(manager: Manager, broadcast: Broadcast) -> bool:
     )
 
 
-def _load(broadcast_id: int) -> Broadcast:
+def load_broadcast(broadcast_id: int) -> Broadcast:
+    """The broadcast, if this manager may see it (404 or 403 otherwise)."""
     broadcast = get_session().get(Broadcast, broadcast_id)
     manager = auth.manager()
     if broadcast is None or broadcast.organisation_id != manager.organisation_id:
@@ -116,56 +120,96 @@ def _compose_form() -> BroadcastForm:
 @auth.requires("broadcast.send")
 def broadcast_new():
     """Compose a broadcast; saving it shows the preview before anything is sent."""
-    manager, session, org = auth.manager(), get_session(), organisation()
     form = _compose_form()
     if form.validate_on_submit():
-        zone = ZoneInfo(org.timezone)
-        when = form.scheduled_for.data
-        scheduled = when.replace(tzinfo=zone).astimezone(dt.UTC) if when else None
-        if scheduled is not None and scheduled <= utcnow():
-            form.scheduled_for.errors = ["Choose a time in the future, or leave it empty."]
-        else:
-            try:
-                broadcast = broadcasts.create_broadcast(
-                    session,
-                    org,
-                    body=form.body.data,
-                    audience=form.audience.data,
-                    network_ids=form.networks.data or None,
-                    site_id=form.site.data or None,
-                    urgent=form.urgent.data,
-                    scheduled_for=scheduled,
-                    created_by=manager.id,
-                )
-                for language in languages.LANGUAGES[1:]:
-                    text = form[translation_field_name(language.code)].data or ""
-                    if text.strip():
-                        content.set_translation(
-                            session, broadcast, "body", language.code, text, reviewed=True
-                        )
-            except DomainError as exc:
-                session.rollback()
-                flash(f"Nothing was saved. {getattr(exc, 'message', exc)}.")
-                return _render_compose(form), 400
-            audit.record(
-                session,
-                manager.organisation_id,
-                manager.id,
-                "broadcast.create",
-                id=broadcast.id,
-                audience=broadcast.audience,
-                networks=broadcast.network_ids or [],
-                site=broadcast.site_id,
-            )
-            session.commit()
-            return redirect(url_for("console.broadcast_view", broadcast_id=broadcast.id))
+        return _save(form)
     return _render_compose(form), 400 if form.errors else 200
 
 
-def _render_compose(form: BroadcastForm) -> str:
+@routes.route("/broadcasts/<int:broadcast_id>/edit", methods=["GET", "POST"])
+@auth.requires("broadcast.send")
+def broadcast_edit(broadcast_id: int):
+    """Back from the preview to the form, with everything the lead wrote, in every language."""
+    broadcast = load_broadcast(broadcast_id)
+    if broadcast.status != "draft":
+        flash("Only a draft can be edited.")
+        return redirect(url_for("console.broadcast_view", broadcast_id=broadcast_id))
+    form = _compose_form()
+    if form.validate_on_submit():
+        return _save(form, broadcast)
+    if request.method == "GET":
+        _fill(form, broadcast)
+    return _render_compose(form, broadcast), 400 if form.errors else 200
+
+
+def _fill(form: BroadcastForm, broadcast: Broadcast) -> None:
+    form.body.data = broadcast.body
+    form.audience.data = broadcast.audience
+    form.networks.data = list(broadcast.network_ids or [])
+    form.site.data = broadcast.site_id or 0
+    form.urgent.data = broadcast.urgent
+    when = broadcast.scheduled_for
+    zone = ZoneInfo(organisation().timezone)
+    form.scheduled_for.data = when.astimezone(zone).replace(tzinfo=None) if when else None
+    for language, text in drafts.translations(get_session(), broadcast).items():
+        form[translation_field_name(language)].data = text
+
+
+def _save(form: BroadcastForm, broadcast: Broadcast | None = None):
+    """Create the draft (or replace an edited one's fields) and show its preview."""
+    manager, session, org = auth.manager(), get_session(), organisation()
+    zone = ZoneInfo(org.timezone)
+    when = form.scheduled_for.data
+    scheduled = when.replace(tzinfo=zone).astimezone(dt.UTC) if when else None
+    if scheduled is not None and scheduled <= utcnow():
+        form.scheduled_for.errors = ["Choose a time in the future, or leave it empty."]
+        return _render_compose(form, broadcast), 400
+    texts = {
+        lg.code: form[translation_field_name(lg.code)].data or "" for lg in languages.LANGUAGES[1:]
+    }
+    fields = {
+        "body": form.body.data,
+        "audience": form.audience.data,
+        "network_ids": form.networks.data or None,
+        "site_id": form.site.data or None,
+        "urgent": form.urgent.data,
+        "scheduled_for": scheduled,
+    }
+    try:
+        if broadcast is None:
+            broadcast = broadcasts.create_broadcast(session, org, **fields, created_by=manager.id)
+            for language, text in texts.items():
+                if text.strip():
+                    content.set_translation(
+                        session, broadcast, "body", language, text, reviewed=True
+                    )
+            action = "broadcast.create"
+        else:
+            drafts.update_draft(session, org, broadcast, texts=texts, **fields)
+            action = "broadcast.edit"
+    except DomainError as exc:
+        session.rollback()
+        flash(f"Nothing was saved. {getattr(exc, 'message', exc)}.")
+        return _render_compose(form, broadcast), 400
+    audit.record(
+        session,
+        manager.organisation_id,
+        manager.id,
+        action,
+        id=broadcast.id,
+        audience=broadcast.audience,
+        networks=broadcast.network_ids or [],
+        site=broadcast.site_id,
+    )
+    session.commit()
+    return redirect(url_for("console.broadcast_view", broadcast_id=broadcast.id))
+
+
+def _render_compose(form: BroadcastForm, broadcast: Broadcast | None = None) -> str:
     return render_template(
         "console/broadcast_new.html",
         form=form,
+        broadcast=broadcast,
         translations=[form[translation_field_name(lg.code)] for lg in languages.LANGUAGES[1:]],
         languages=languages.LANGUAGES[1:],
     )
@@ -174,19 +218,20 @@ def _render_compose(form: BroadcastForm) -> str:
 @routes.get("/broadcasts/<int:broadcast_id>")
 @auth.requires("broadcast.send")
 def broadcast_view(broadcast_id: int):
-    """A draft's preview per language and cost; a sent one's progress."""
-    broadcast = _load(broadcast_id)
+    """A draft's preview per language and cost; a sent one's progress and held languages."""
+    broadcast = load_broadcast(broadcast_id)
     session = get_session()
     preview = samples = None
     if broadcast.status == "draft":
-        preview = broadcasts.preview(session, broadcast, get_config())
-        samples = broadcasts.samples(session, broadcast)
+        preview = previews.preview(session, broadcast, get_config())
+        samples = previews.samples(session, broadcast)
     org = organisation()
     return render_template(
         "console/broadcast.html",
         broadcast=broadcast,
         preview=preview,
         samples=samples,
+        waiting=held.held_people(session, broadcast) if broadcast.status != "draft" else {},
         progress=broadcasts.progress(session, broadcast),
         status_text=STATUS_TEXT,
         action=ActionForm(),
@@ -197,6 +242,8 @@ def broadcast_view(broadcast_id: int):
         },
         sites={s.id: s.name for s in org.sites},
         by_code=languages.BY_CODE,
+        # The preview's own words follow the lead's language (the catalogs hold them).
+        ui=languages.BY_CODE.get(str(get_locale()), languages.BY_CODE[languages.DEFAULT]),
     )
 
 
@@ -204,7 +251,7 @@ def broadcast_view(broadcast_id: int):
 @auth.requires("broadcast.send")
 def broadcast_progress(broadcast_id: int):
     """Live counts for the progress panel."""
-    broadcast = _load(broadcast_id)
+    broadcast = load_broadcast(broadcast_id)
     state = broadcasts.progress(get_session(), broadcast)
     return jsonify(
         counts=state.counts,
@@ -213,6 +260,24 @@ def broadcast_progress(broadcast_id: int):
         finished=state.finished or broadcast.status == "cancelled",
         status_text=_status_line(broadcast, state),
     )
+
+
+def untranslated_choices(broadcast: Broadcast) -> dict:
+    """The lead's choice for each untranslated language that has members: English, or hold.
+
+    Held languages with how many people wait for their text; English ones by code. A language
+    the form does not mention gets the English, as every broadcast did before holding existed.
+    """
+    lines = previews.preview(get_session(), broadcast, get_config()).lines
+    choices: dict = {"held": {}, "english": []}
+    for line in lines:
+        if line.translated:
+            continue
+        if request.form.get(f"untranslated-{line.language}") == "hold":
+            choices["held"][line.language] = line.people
+        else:
+            choices["english"].append(line.language)
+    return choices
 
 
 def _status_line(broadcast: Broadcast, state: broadcasts.Progress) -> str:
@@ -231,16 +296,20 @@ def _status_line(broadcast: Broadcast, state: broadcasts.Progress) -> str:
 
 
 def _act(broadcast_id: int, verb: str):
-    broadcast = _load(broadcast_id)
+    broadcast = load_broadcast(broadcast_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     manager, session = auth.manager(), get_session()
     try:
         if verb == "send":
+            # What the page showed for each untranslated language is what is honoured.
+            choices = untranslated_choices(broadcast)
+            held.choose_held(session, broadcast, choices["held"])
             # Answers at once whatever the audience: workers write the rows, in batches.
             written = broadcasts.start_broadcast(session, broadcast, get_config(), utcnow())
             action = "broadcast.schedule" if broadcast.status == "scheduled" else "broadcast.send"
             detail = {"recipients": written} if action == "broadcast.send" else {}
+            detail |= choices
         elif verb == "cancel":
             detail = {"cancelled": broadcasts.cancel_broadcast(session, broadcast)}
             action = "broadcast.cancel"

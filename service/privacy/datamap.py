@@ -454,7 +454,8 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "announcement": "id organisation_id network_id body publish_from publish_until audio_url",
         "translation": "id owner_table owner_id field language text reviewed updated_at",
         "broadcast": "id organisation_id body audience site_id network_ids urgent scheduled_for "
-        "status recipients created_at sent_at cancelled_at fan_out_after fanned_out fanned_out_at",
+        "status recipients created_at sent_at cancelled_at fan_out_after fanned_out fanned_out_at "
+        "held_languages",
         "print_pack": "id code organisation_id site_id languages size large_print month "
         "content_digest pages created_at",
         "reach_tally": "id organisation_id month network_id site_id channel measure count",

@@ -66,9 +66,9 @@ def test_a_lead_previews_sends_and_watches_a_broadcast_finish(
     path = made.headers["Location"].replace("http://localhost", "")
     preview = page_text(lead.get(path))
     # Six members; Polish members get the Polish text, the discreet one the discreet name.
-    assert "6 people get this" in preview
+    assert "Recipients: 6 people." in preview
     assert "Herbatka jest na podwórku w piątek." in preview
-    assert f"{minds.discreet_name}: Cuppa is in the yard on Friday." in preview
+    assert f"{minds.discreet_name} : Cuppa is in the yard on Friday." in preview
     assert "UCS-2" in preview and "£" in preview
     assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
 

@@ -12,9 +12,9 @@ from service.broadcasts.operations import (
     cancel_broadcast,
     create_broadcast,
     fan_out_due,
-    preview,
     send_broadcast,
 )
+from service.broadcasts.preview import preview
 from service.contacts.operations import join_network, opt_out, set_discreet
 from service.content.operations import set_translation
 from service.errors import ValidationError

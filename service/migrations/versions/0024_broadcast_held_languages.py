@@ -1,0 +1,26 @@
+"""Broadcasts: the untranslated languages a lead held rather than send the English
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-05 02:30:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("broadcast") as batch_op:
+        batch_op.add_column(sa.Column("held_languages", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("broadcast") as batch_op:
+        batch_op.drop_column("held_languages")
