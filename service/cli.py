@@ -236,9 +236,7 @@ class BatchProgress:
             self.bar.update(rows)
             return
         seconds = max(time.monotonic() - self.started, 1e-6)
-        click.echo(
-            f"{part}: {self.done} of {total} {self.verb} ({self.done / seconds:.0f} rows/s)"
-        )
+        click.echo(f"{part}: {self.done} of {total} {self.verb} ({self.done / seconds:.0f} rows/s)")
 
     def close(self) -> None:
         """Finish the current part's bar, if any."""
@@ -317,7 +315,9 @@ def translation_review(doc: str) -> None:
     multiple=True,
     default=("admin",),
     show_default=True,
-    help="admin, network_lead:<network>, site_manager:<site> or guardian; repeatable.",
+    help=(
+        "admin, network_lead:<network>, site_manager:<site>, guardian or support_team; repeatable."
+    ),
 )
 @click.password_option(help="At least 12 characters; asked for when not given.")
 @with_appcontext

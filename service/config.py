@@ -106,6 +106,10 @@ class Config:
     VOICE_RECORDINGS_URL: str = ""
     # Where the Twilio REST API lives; only tests and the fake server change it.
     TWILIO_API_URL: str = ""
+    # Where e-mail alerts (a call-back or speak-up case waiting) go out: smtp://host:port,
+    # smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; "from" may be
+    # added as ?from=alerts@example.org. Empty: no alerts are sent, and the console says so.
+    SMTP_URL: str = ""
     PROXY_FIX: bool = False
     # Addresses or networks that may read /metrics, comma-separated; nobody else learns it exists.
     METRICS_ALLOW: str = "127.0.0.1,::1"

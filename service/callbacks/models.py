@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.content.models import Network
@@ -27,6 +27,19 @@ class CallbackRequest(Base):
         ForeignKey("network.id", ondelete="SET NULL"), index=True
     )
     channel: Mapped[str] = mapped_column(String(10))
+    # Where the member works (the kiosk's site, or the one on their contact) and the language
+    # to call them in: a site manager sees their own site's requests, the caller speaks theirs.
+    site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("site.id", ondelete="SET NULL"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # When the member said a call suits them: morning, afternoon, evening or any.
+    good_time: Mapped[str] = mapped_column(String(10), default="any", server_default="any")
+    # What the handler wrote (encrypted: it may name the member) and how the call went.
+    notes_encrypted: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    # Set once the people who handle it were e-mailed (or the alert was given up on).
+    alerted_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[dt.datetime | None]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.callbacks.models import CallbackRequest
@@ -18,18 +18,32 @@ from service.content.models import Network
 from service.crypto import vault_of
 from service.errors import DomainError, NotFound
 from service.managers.models import Manager
-from service.managers.permissions import can, can_everywhere
-from service.organisations.models import OrganisationNumber
+from service.managers.permissions import ACTIONS
+from service.organisations.models import OrganisationNumber, Site
 from service.reach.operations import count_reach
 
 if TYPE_CHECKING:  # the core never imports twilio; only the gateway's type is needed here
     from service.twilio_gateway import Transport
 
 
+GOOD_TIMES = ("morning", "afternoon", "evening", "any")
+
+
 def request_callback(
-    session: Session, contact: Contact, *, network_id: int | None, channel: str
+    session: Session,
+    contact: Contact,
+    *,
+    network_id: int | None,
+    channel: str,
+    site_id: int | None = None,
+    language: str | None = None,
+    good_time: str = "any",
 ) -> tuple[CallbackRequest, bool]:
-    """An open callback request for the contact and network; the flag says if it is new."""
+    """An open callback request for the contact and network; the flag says if it is new.
+
+    Asking again while one is open keeps that request, with the newer good time to call.
+    """
+    good_time = good_time if good_time in GOOD_TIMES else "any"
     existing = session.scalar(
         select(CallbackRequest).where(
             CallbackRequest.contact_id == contact.id,
@@ -40,12 +54,17 @@ def request_callback(
         )
     )
     if existing is not None:
+        if good_time != "any":
+            existing.good_time = good_time
         return existing, False
     row = CallbackRequest(
         organisation_id=contact.organisation_id,
         contact_id=contact.id,
         network_id=network_id,
         channel=channel,
+        site_id=site_id or contact.site_id,
+        language=language or contact.language or "en",
+        good_time=good_time,
     )
     session.add(row)
     session.flush()
@@ -59,6 +78,13 @@ def request_callback(
         site_id=contact.site_id,
     )
     return row, True
+
+
+def set_good_time(session: Session, row: CallbackRequest, good_time: str) -> None:
+    """Record when the member said a call suits them (an unknown answer leaves it as it was)."""
+    if good_time in GOOD_TIMES:
+        row.good_time = good_time
+        session.flush()
 
 
 # -- the console's queue -------------------------------------------------------------------------
@@ -89,6 +115,12 @@ class NoVoiceNumber(DomainError):
     """The organisation has no number that can place calls."""
 
 
+# How a call went. Some settle the request; after the others it stays open to try again.
+OUTCOMES = ("reached", "no_answer", "left_message", "wrong_number", "not_needed")
+SETTLES = frozenset({"reached", "wrong_number", "not_needed"})
+MAX_NOTES = 2000
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     """One request as the console lists it: never with the full number."""
@@ -96,6 +128,8 @@ class QueueEntry:
     request: CallbackRequest
     network_name: str
     masked_number: str
+    site_name: str = ""
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,15 +141,30 @@ class Queue:
     closers: dict[int, str]
 
 
-def may_handle(manager: Manager, row: CallbackRequest) -> bool:
-    """True when the manager may see and act on this request."""
-    if row.organisation_id != manager.organisation_id:
+def may_handle(manager: Manager, row: CallbackRequest, network: Network | None = None) -> bool:
+    """True when the manager may see and act on this request.
+
+    Admins and the support team: every request. A network lead: their network's. A site
+    manager: their site's, except a sensitive network's (their line reports' membership of,
+    say, an LGBT+ or disability network is not theirs to learn from a queue).
+    """
+    if row.organisation_id != manager.organisation_id or manager.disabled_at is not None:
         return False
-    if row.network_id is None:
-        # can() reads "no network" as "anywhere", which would let a lead of one network into
-        # requests for the whole organisation: those belong to roles not scoped to a network.
-        return can_everywhere(manager, ACTION)
-    return can(manager, ACTION, network_id=row.network_id)
+    network = network if network is not None else row.network
+    for role in manager.roles:
+        if role.role not in ACTIONS[ACTION]:
+            continue
+        if role.role in {"admin", "support_team"}:
+            return True
+        if role.role == "network_lead" and row.network_id is not None:
+            mine = role.network_id == row.network_id
+        elif role.role == "site_manager" and row.site_id is not None:
+            mine = role.site_id == row.site_id and not (network is not None and network.sensitive)
+        else:
+            mine = False
+        if mine:
+            return True
+    return False
 
 
 def request_for(session: Session, manager: Manager, callback_id: int) -> CallbackRequest:
@@ -124,9 +173,8 @@ def request_for(session: Session, manager: Manager, callback_id: int) -> Callbac
     if row is None or row.organisation_id != manager.organisation_id:
         raise NotFound("no such call-back request")
     if not may_handle(manager, row):
-        raise NotAllowed("that request belongs to another network")
+        raise NotAllowed("that request belongs to another network or site")
     return row
-
 
 
 def number_of(session: Session, row: CallbackRequest) -> str:
@@ -135,40 +183,57 @@ def number_of(session: Session, row: CallbackRequest) -> str:
     return vault_of(session).decrypt(contact.phone_encrypted)
 
 
+def notes_of(session: Session, row: CallbackRequest) -> str:
+    """The handler's notes on a request, decrypted ("" when there are none)."""
+    if not row.notes_encrypted:
+        return ""
+    return vault_of(session).decrypt(row.notes_encrypted)
+
+
 def queue_for(session: Session, manager: Manager, now: dt.datetime) -> Queue:
     """The requests this manager handles: open ones grouped by network, then recently done."""
-    networks = session.scalars(
-        select(Network).where(Network.organisation_id == manager.organisation_id)
-    ).all()
-    allowed = [n.id for n in networks if can(manager, ACTION, network_id=n.id)]
-    names = {n.id: n.name for n in networks}
-    scope = [CallbackRequest.network_id.in_(allowed)]
-    if can_everywhere(manager, ACTION):
-        scope.append(CallbackRequest.network_id.is_(None))
-    mine = select(CallbackRequest).where(
-        CallbackRequest.organisation_id == manager.organisation_id, or_(*scope)
+    networks = {
+        n.id: n
+        for n in session.scalars(
+            select(Network).where(Network.organisation_id == manager.organisation_id)
+        )
+    }
+    in_org = Site.organisation_id == manager.organisation_id
+    sites = {s.id: s.name for s in session.scalars(select(Site).where(in_org))}
+    everyone = select(CallbackRequest).where(
+        CallbackRequest.organisation_id == manager.organisation_id
     )
     open_rows = session.scalars(
-        mine.where(CallbackRequest.status == OPEN).order_by(
+        everyone.where(CallbackRequest.status == OPEN).order_by(
             CallbackRequest.created_at, CallbackRequest.id
         )
     ).all()
     done_rows = session.scalars(
-        mine.where(
+        everyone.where(
             CallbackRequest.status == DONE, CallbackRequest.closed_at >= now - RECENTLY_DONE
         ).order_by(CallbackRequest.closed_at.desc(), CallbackRequest.id.desc())
     ).all()
 
+    def mine(rows):
+        return [r for r in rows if may_handle(manager, r, networks.get(r.network_id or 0))]
+
     def entry(row: CallbackRequest) -> QueueEntry:
-        name = names.get(row.network_id or 0, ORGANISATION_WIDE)
-        return QueueEntry(row, name, masked(number_of(session, row)))
+        network = networks.get(row.network_id or 0)
+        return QueueEntry(
+            row,
+            network.name if network is not None else ORGANISATION_WIDE,
+            masked(number_of(session, row)),
+            sites.get(row.site_id or 0, ""),
+            notes_of(session, row),
+        )
 
     groups: dict[str, list[QueueEntry]] = {}
-    for row in open_rows:
+    for row in mine(open_rows):
         item = entry(row)
         groups.setdefault(item.network_name, []).append(item)
-    # Networks by name; the organisation-wide requests (admins only) after them.
+    # Networks by name; the organisation-wide requests after them.
     order = sorted(groups, key=lambda name: (name == ORGANISATION_WIDE, name.lower()))
+    done_rows = mine(done_rows)
     closer_ids = {r.closed_by for r in done_rows if r.closed_by is not None}
     closers = {
         m.id: m.display_name or m.email
@@ -184,6 +249,37 @@ def close_request(
     if row.status == DONE:
         return False
     row.status, row.closed_at, row.closed_by = DONE, now, manager.id
+    session.flush()
+    return True
+
+
+def record_outcome(
+    session: Session, manager: Manager, row: CallbackRequest, outcome: str, now: dt.datetime
+) -> bool:
+    """Record how the call went; a settling outcome also marks it done. True when it closed."""
+    if outcome not in OUTCOMES:
+        raise DomainError("unknown outcome")
+    if row.status == DONE:
+        raise NotOpen("that request is done already")
+    row.outcome = outcome
+    if outcome in SETTLES:
+        return close_request(session, manager, row, now)
+    session.flush()
+    return False
+
+
+def set_notes(session: Session, row: CallbackRequest, text: str) -> None:
+    """Replace the handler's notes on a request (stored encrypted; empty clears them)."""
+    text = (text or "").strip()[:MAX_NOTES]
+    row.notes_encrypted = vault_of(session).encrypt(text) if text else None
+    session.flush()
+
+
+def undo(session: Session, row: CallbackRequest) -> bool:
+    """Take back "done" and the outcome: the request is open again. False if nothing to undo."""
+    if row.status == OPEN and row.outcome is None:
+        return False
+    row.status, row.closed_at, row.closed_by, row.outcome = OPEN, None, None, None
     session.flush()
     return True
 

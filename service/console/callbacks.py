@@ -6,12 +6,19 @@ import datetime as dt
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 
+from service import languages
 from service.audit import operations as audit
 from service.callbacks import operations as callbacks
 from service.callbacks.models import CallbackRequest
 from service.config import get_config
 from service.console import auth
-from service.console.callback_forms import CallbackActionForm, RingPhoneForm
+from service.console.callback_forms import (
+    OUTCOME_LABELS,
+    CallbackActionForm,
+    NotesForm,
+    OutcomeForm,
+    RingPhoneForm,
+)
 from service.contacts.phone import NotCallable, RegionNotServed, display, masked, regions
 from service.db import get_session, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
@@ -23,6 +30,12 @@ routes = Routes()
 
 # How a member asked, in the console's words.
 CHANNELS = {"sms": "Text message", "voice": "Phone line", "kiosk": "Kiosk"}
+GOOD_TIMES = {
+    "morning": "Morning",
+    "afternoon": "Afternoon",
+    "evening": "Evening",
+    "any": "Any time",
+}
 
 
 def _local(moment: dt.datetime) -> str:
@@ -43,6 +56,10 @@ def _page(status: int = 200, *, revealed: dict[int, str] | None = None, ring_for
         ring_masked=masked(ring) if ring else None,
         revealed=revealed or {},
         channels=CHANNELS,
+        good_times=GOOD_TIMES,
+        outcomes=OUTCOME_LABELS,
+        languages=languages.BY_CODE,
+        alerts_on=bool(get_config().SMTP_URL),
         local=_local,
     )
     return html, status
@@ -102,6 +119,70 @@ def callbacks_done(callback_id: int):
         flash("Marked done.", "success")
     else:
         flash("That request was already done.")
+    session.commit()
+    return redirect(url_for("console.callbacks"))
+
+
+@routes.post("/callbacks/<int:callback_id>/outcome")
+@auth.requires("callbacks.handle")
+def callbacks_outcome(callback_id: int):
+    """Record how a call went; reached, wrong number or not needed also mark it done."""
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    row = _request(callback_id)
+    session = get_session()
+    manager = auth.manager()
+    try:
+        closed = callbacks.record_outcome(session, manager, row, form.outcome.data, utcnow())
+    except callbacks.NotOpen:
+        flash("That request is done already.")
+        return redirect(url_for("console.callbacks"))
+    audit.record(
+        session,
+        row.organisation_id,
+        manager.id,
+        "callback.outcome",
+        callback=row.id,
+        outcome=row.outcome,
+    )
+    session.commit()
+    label = OUTCOME_LABELS[form.outcome.data]
+    then = " Marked done." if closed else " It stays in the queue."
+    flash(f"Saved: {label}.{then}", "success")
+    return redirect(url_for("console.callbacks"))
+
+
+@routes.post("/callbacks/<int:callback_id>/notes")
+@auth.requires("callbacks.handle")
+def callbacks_notes(callback_id: int):
+    """Keep the handler's notes on a request (encrypted; never in the audit log)."""
+    form = NotesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    row = _request(callback_id)
+    session = get_session()
+    callbacks.set_notes(session, row, form.notes.data)
+    audit.record(session, row.organisation_id, auth.manager().id, "callback.notes", callback=row.id)
+    session.commit()
+    flash("Notes saved.", "success")
+    return redirect(url_for("console.callbacks") + f"#request-{row.id}")
+
+
+@routes.post("/callbacks/<int:callback_id>/undo")
+@auth.requires("callbacks.handle")
+def callbacks_undo(callback_id: int):
+    """Take back "done" and the outcome: the request waits in the queue again."""
+    _posted()
+    row = _request(callback_id)
+    session = get_session()
+    if callbacks.undo(session, row):
+        audit.record(
+            session, row.organisation_id, auth.manager().id, "callback.undo", callback=row.id
+        )
+        flash("Undone: the request is waiting again.", "success")
+    else:
+        flash("There was nothing to undo.")
     session.commit()
     return redirect(url_for("console.callbacks"))
 

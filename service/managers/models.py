@@ -1,4 +1,4 @@
-"""Console users: admins, network leads, site managers and the speak-up guardian."""
+"""Console users: admins, network leads, site managers, the support team and the guardian."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
 
-ROLES = ("admin", "network_lead", "site_manager", "guardian")
+ROLES = ("admin", "network_lead", "site_manager", "guardian", "support_team")
 
 
 class Manager(Base):

@@ -156,6 +156,17 @@ PERSONAL: dict[str, Personal] = {
         "closed_at",
         "attempts",
         "last_attempt_at",
+        "site_id",
+        "language",
+        "good_time",
+        "outcome",
+        "alerted_at",
+    ),
+    **_columns(
+        "callback_request",
+        CONTENT,
+        "What whoever calls back noted about the call (what was said, when to try again)",
+        "notes_encrypted",
     ),
     **_columns(
         "callback_request",
@@ -210,6 +221,7 @@ PERSONAL: dict[str, Personal] = {
         "site_id",
         "channel",
         "language",
+        "good_time",
         "by_reply",
         "attempts",
         "created_at",
@@ -337,6 +349,7 @@ PERSONAL: dict[str, Personal] = {
         "channel",
         "status",
         "last_activity_at",
+        "alerted",
     ),
     **_columns(
         "speakup_message",

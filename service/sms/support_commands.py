@@ -51,6 +51,7 @@ class SupportCommands(ConversationBase):
             self.contact,
             network_id=network.id if network else None,
             channel=CHANNEL,
+            language=self.language,
         )
         if not created:
             return [_("You have already asked for a call. Someone will call you soon.")]

@@ -33,6 +33,8 @@ class SpeakUpCase(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     # Midnight UTC of the day: a finer time could be matched against a call or message log.
     last_activity_at: Mapped[dt.datetime]
+    # False until the guardians' daily e-mail has said a new case is waiting (no time kept).
+    alerted: Mapped[bool] = mapped_column(default=False)
     # Deliberately no count of wrong codes and no lock: guessing is slowed per guesser, so
     # nobody can lock the owner out of their case, and the case says nothing about being tried.
 

@@ -36,6 +36,7 @@ class Target:
     event_id: int | None = None
     occurrence_start: dt.datetime | None = None
     consent: bool = False
+    good_time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def pending_action(target: Target, **fields: Any) -> PendingAction:
         event_id=target.event_id,
         occurrence_start=target.occurrence_start,
         consent_version=contacts.CONSENT_VERSION if target.consent else None,
+        good_time=target.good_time if target.action == "callback" else None,
         **fields,
     )
 
@@ -145,6 +147,14 @@ def complete(session: Session, action: PendingAction, now: dt.datetime) -> Check
             action.completed_at = now
             return Checked("full", action.action)
     else:
-        request_callback(session, contact, network_id=action.network_id, channel=action.channel)
+        request_callback(
+            session,
+            contact,
+            network_id=action.network_id,
+            channel=action.channel,
+            site_id=action.site_id,
+            language=action.language,
+            good_time=action.good_time or "any",
+        )
     action.completed_at = now
     return Checked("done", action.action, network_id=action.network_id)

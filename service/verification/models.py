@@ -41,6 +41,8 @@ class PendingAction(Base):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # For a call back: when the person said a call suits them (morning, afternoon, evening).
+    good_time: Mapped[str | None] = mapped_column(String(10))
     code_hash: Mapped[str] = mapped_column(String(64))
     # Keyed hash of the asking browser's address: caps how many numbers one browser can text.
     requester_index: Mapped[str | None] = mapped_column(String(64), index=True)

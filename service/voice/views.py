@@ -212,6 +212,8 @@ def recording() -> Response:
             contact_id=call.contact_id,
             network_id=network_id,
             channel="voice",
+            site_id=session.get_one(Contact, call.contact_id).site_id,
+            language=state.lang if state is not None else "en",
             call_sid=call.call_sid,
             recording_sid=sid,
             recording_url=request.form.get("RecordingUrl"),

@@ -11,7 +11,7 @@ from service.organisations.models import Site
 
 # (method, path) -> the roles that get in; everyone else gets 403.
 MATRIX = {
-    ("GET", "/console/"): {"admin", "network_lead", "site_manager", "guardian"},
+    ("GET", "/console/"): {"admin", "network_lead", "site_manager", "guardian", "support_team"},
     ("GET", "/console/print"): {"admin", "site_manager"},
     ("GET", "/console/audit"): {"admin"},
     ("GET", "/console/content"): {"admin", "network_lead"},
@@ -22,12 +22,12 @@ MATRIX = {
     ("GET", "/console/content/support/new"): {"admin"},
     ("GET", "/console/broadcasts"): {"admin", "network_lead"},
     ("GET", "/console/broadcasts/new"): {"admin", "network_lead"},
-    ("GET", "/console/callbacks"): {"admin", "network_lead"},
+    ("GET", "/console/callbacks"): {"admin", "network_lead", "site_manager", "support_team"},
     ("GET", "/console/kiosks"): {"admin", "site_manager"},
     ("GET", "/console/reach"): {"admin"},
     ("GET", "/console/privacy"): {"admin"},
 }
-ROLES = ("admin", "network_lead", "site_manager", "guardian")
+ROLES = ("admin", "network_lead", "site_manager", "guardian", "support_team")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -70,7 +70,7 @@ def new_manager(session, org, email: str, role: tuple, **fields) -> Manager:
 @pytest.fixture
 def managers(session, demo):
     """One manager per role: admin, network lead (Minds Matter), site manager (Eastfield),
-    guardian; keyed by role."""
+    guardian, support team; keyed by role."""
     minds = session.scalar(select(Network.id).where(Network.slug == "minds"))
     eastfield = session.scalar(select(Site.id).where(Site.slug == "eastfield-depot"))
     specs = {
@@ -78,6 +78,7 @@ def managers(session, demo):
         "network_lead": ("network_lead", minds, None),
         "site_manager": ("site_manager", None, eastfield),
         "guardian": ("guardian", None, None),
+        "support_team": ("support_team", None, None),
     }
     made = {}
     for name, role in specs.items():
