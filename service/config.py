@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from service.alerts.smtp import BadSmtpUrl, parse_smtp_url
+
 PREFIX = "FRONTLINE_"
 
 # Variables that share the prefix but belong to tooling, not to the running service.
@@ -235,6 +237,12 @@ def validate(config: Config) -> Config:
             f"{PREFIX}MAX_API_REQUEST_BYTES must be at least 1024 "
             f"and at most {PREFIX}MAX_REQUEST_BYTES"
         )
+    if config.SMTP_URL:
+        try:
+            parse_smtp_url(config.SMTP_URL)
+        except BadSmtpUrl as exc:
+            # The message never repeats the URL: it may hold the server's password.
+            raise ConfigError(f"{PREFIX}SMTP_URL: {exc}") from None
     if config.ARGON2_PROFILE not in {"rfc9106", "cheapest"}:
         raise ConfigError(
             f"{PREFIX}ARGON2_PROFILE must be rfc9106 or cheapest, not {config.ARGON2_PROFILE!r}"

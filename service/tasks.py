@@ -326,3 +326,81 @@ def queue_event_reminders() -> None:
     app = task_app()
     with get_database(app).session() as session:
         queue_reminders(session, app.config["FRONTLINE"], utcnow())
+
+
+# The hour (local) the guardians hear about new speak-up cases: once a day, see alerts.
+SPEAKUP_ALERT_HOUR = 8
+
+
+def _smtp_server(config):
+    from urllib.parse import urlsplit
+
+    from service.alerts.smtp import parse_smtp_url
+
+    host = urlsplit(config.PUBLIC_URL).hostname or "localhost"
+    return parse_smtp_url(config.SMTP_URL, default_sender_host=host)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def alert_new_callbacks() -> None:
+    """E-mail the people who handle new call-backs (nothing at all without FRONTLINE_SMTP_URL)."""
+    from service.alerts.operations import callback_alerts, claim_callbacks
+
+    app = task_app()
+    config = app.config["FRONTLINE"]
+    if not config.SMTP_URL:
+        return
+    with get_database(app).session() as session:
+        alerts = callback_alerts(session, claim_callbacks(session, utcnow()), config.PUBLIC_URL)
+    queue_alerts(alerts)
+
+
+@huey.periodic_task(crontab(minute="0"))
+def alert_new_speakup_cases() -> None:
+    """Once a day, tell each guardian that new speak-up cases are waiting (never which)."""
+    from service.alerts.operations import speakup_alerts
+
+    app = task_app()
+    config = app.config["FRONTLINE"]
+    if not config.SMTP_URL or utcnow().astimezone(config.zone).hour != SPEAKUP_ALERT_HOUR:
+        return
+    with get_database(app).session() as session:
+        alerts = speakup_alerts(session, config.PUBLIC_URL)
+    queue_alerts(alerts)
+
+
+def queue_alerts(alerts) -> None:
+    """Put alert e-mails on the queue, one task each; a queue outage loses them (logged)."""
+    for done, alert in enumerate(alerts):
+        try:
+            send_alert(alert.manager_id, alert.subject, alert.body)
+        except Exception as exc:
+            if huey.immediate:
+                raise
+            log.warning(
+                "queue unreachable (%s): %d alert e-mails not sent",
+                type(exc).__name__,
+                len(alerts) - done,
+            )
+            return
+
+
+@huey.task(retries=5, retry_delay=60)
+def send_alert(manager_id: int, subject: str, body: str) -> None:
+    """Send one alert e-mail; a server that is down or refuses it is tried again, 5 times."""
+    from service.alerts.smtp import build_message, send
+    from service.managers.models import Manager
+
+    app = task_app()
+    config = app.config["FRONTLINE"]
+    if not config.SMTP_URL:
+        return
+    server = _smtp_server(config)
+    with get_database(app).session() as session:
+        manager = session.get(Manager, manager_id)
+        if manager is None or manager.disabled_at is not None:
+            return
+        address = manager.email
+    send(server, build_message(server, address, subject, body))
+    # The manager's id, never their address or the subject: logs stay free of who and what.
+    log.info("alert e-mailed to manager %d", manager_id)

@@ -17,7 +17,7 @@ from service.contacts.phone import callable_number, masked
 from service.content.models import Network
 from service.crypto import vault_of
 from service.errors import DomainError, NotFound
-from service.managers.models import Manager
+from service.managers.models import Manager, ManagerRole
 from service.managers.permissions import ACTIONS
 from service.organisations.models import OrganisationNumber, Site
 from service.reach.operations import count_reach
@@ -141,30 +141,31 @@ class Queue:
     closers: dict[int, str]
 
 
-def may_handle(manager: Manager, row: CallbackRequest, network: Network | None = None) -> bool:
-    """True when the manager may see and act on this request.
+def role_reaches(role: ManagerRole, row: CallbackRequest, network: Network | None) -> bool:
+    """True when this one role lets its holder see and act on the request.
 
     Admins and the support team: every request. A network lead: their network's. A site
     manager: their site's, except a sensitive network's (their line reports' membership of,
     say, an LGBT+ or disability network is not theirs to learn from a queue).
     """
+    if role.role not in ACTIONS[ACTION]:
+        return False
+    if role.role in {"admin", "support_team"}:
+        return True
+    if role.role == "network_lead":
+        return row.network_id is not None and role.network_id == row.network_id
+    if role.role == "site_manager":
+        sensitive = network is not None and network.sensitive
+        return row.site_id is not None and role.site_id == row.site_id and not sensitive
+    return False
+
+
+def may_handle(manager: Manager, row: CallbackRequest, network: Network | None = None) -> bool:
+    """True when the manager may see and act on this request (see role_reaches)."""
     if row.organisation_id != manager.organisation_id or manager.disabled_at is not None:
         return False
     network = network if network is not None else row.network
-    for role in manager.roles:
-        if role.role not in ACTIONS[ACTION]:
-            continue
-        if role.role in {"admin", "support_team"}:
-            return True
-        if role.role == "network_lead" and row.network_id is not None:
-            mine = role.network_id == row.network_id
-        elif role.role == "site_manager" and row.site_id is not None:
-            mine = role.site_id == row.site_id and not (network is not None and network.sensitive)
-        else:
-            mine = False
-        if mine:
-            return True
-    return False
+    return any(role_reaches(role, row, network) for role in manager.roles)
 
 
 def request_for(session: Session, manager: Manager, callback_id: int) -> CallbackRequest:

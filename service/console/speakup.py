@@ -8,6 +8,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from service.audit import operations as audit
+from service.config import get_config
 from service.console import auth
 from service.console.content_forms import ConfirmForm
 from service.db import get_session, utcnow
@@ -52,6 +53,7 @@ def speakup_cases():
         "console/speakup_cases.html",
         cases=rows,
         waiting=waiting,
+        alerts_on=bool(get_config().SMTP_URL),
     )
 
 
