@@ -185,55 +185,83 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @dataclass
 class Prepared:
-    """The run's database, migrated once; on SQLite also a copy with the demo council loaded."""
+    """The run's database, migrated once, and a second one holding the demo council too."""
 
     engine: Engine
-    demo_file: Path | None  # SQLite only: the migrated database with the demo in it
+    demo_engine: Engine | None  # PostgreSQL: tests that need the demo share this one
+    demo_file: Path | None  # SQLite: each test that needs the demo gets a copy of this file
 
 
-@pytest.fixture(scope="session")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prepared]:
-    """Migrate the run's database once; on SQLite, also save a copy holding the demo council.
+def _load_demo_into(url: str, instance: Path) -> None:
+    """Load the demo council into the database at url, committed, as `make run` does."""
+    from service.demo import load_demo
 
-    The demo is some 970 statements: loaded for every test that needs it, it was the suite's
-    largest single cost. On SQLite each such test starts from a copy of that file instead. On
-    PostgreSQL tests keep one database and load the demo inside their rolled-back transaction.
-    """
-    url = database_url(tmp_path_factory.mktemp("db"))
+    maker = create_app(
+        Config(
+            ENV="development",
+            INSTANCE_DIR=str(instance),
+            DATABASE_URL=url,
+            SECRET_KEY="test-secret-key",
+            DATA_KEY=TEST_DATA_KEY,
+            PUBLIC_URL=PUBLIC_URL,
+            LOG_LEVEL="WARNING",
+        )
+    )
+    with maker.app_context(), get_database(maker).session() as session:
+        load_demo(session)
+    get_database(maker).dispose()
+
+
+def _migrated(url: str) -> Engine:
+    """An engine on url's database, emptied and migrated to head."""
     eng = make_engine(url)
     reset_schema(eng)
     with eng.begin() as conn:
         alembic_command.upgrade(alembic_config(url, conn), "head")
-    demo_file = None
-    if eng.dialect.name == "sqlite":
-        from service.demo import load_demo
+    return eng
 
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prepared]:
+    """Migrate the run's database once, and prepare the demo council once beside it.
+
+    The demo is some 970 statements: loaded for every test that needs it, it was the suite's
+    largest single cost. On SQLite each such test starts from a copy of a file holding it. On
+    PostgreSQL a second database holds it, committed; tests that need it run there inside their
+    rolled-back transaction, as every test does, so it stays as loaded.
+    """
+    url = database_url(tmp_path_factory.mktemp("db"))
+    eng = _migrated(url)
+    demo_file = demo_engine = None
+    if eng.dialect.name == "sqlite":
         eng.dispose()  # closing the last connection folds the WAL into the file
         demo_file = tmp_path_factory.mktemp("demo") / "demo.db"
         shutil.copyfile(eng.url.database, demo_file)
-        maker = create_app(
-            Config(
-                ENV="development",
-                INSTANCE_DIR=str(demo_file.parent),
-                DATABASE_URL=f"sqlite:///{demo_file}",
-                SECRET_KEY="test-secret-key",
-                DATA_KEY=TEST_DATA_KEY,
-                PUBLIC_URL=PUBLIC_URL,
-                LOG_LEVEL="WARNING",
-            )
+        _load_demo_into(f"sqlite:///{demo_file}", demo_file.parent)
+    else:
+        from bench.cluster import create_database
+
+        parsed = make_url(url)
+        demo_url = parsed.set(database=f"{parsed.database}_demo").render_as_string(
+            hide_password=False
         )
-        with maker.app_context(), get_database(maker).session() as session:
-            load_demo(session)
-        get_database(maker).dispose()
-    yield Prepared(eng, demo_file)
+        create_database(demo_url)
+        demo_engine = _migrated(demo_url)
+        _load_demo_into(demo_url, tmp_path_factory.mktemp("demo"))
+    yield Prepared(eng, demo_engine, demo_file)
     eng.dispose()
+    if demo_engine is not None:
+        demo_engine.dispose()
 
 
 @pytest.fixture
 def engine(request: pytest.FixtureRequest, prepared: Prepared) -> Iterator[Engine]:
-    """The test's database: the run's, or on SQLite a fresh copy with the demo when it needs it."""
-    if prepared.demo_file is None or "demo" not in request.fixturenames:
+    """The test's database: the run's, or one with the demo council in it when it needs it."""
+    if "demo" not in request.fixturenames:
         yield prepared.engine
+        return
+    if prepared.demo_engine is not None:
+        yield prepared.demo_engine
         return
     copy = prepared.demo_file.with_name("test.db")
     shutil.copyfile(prepared.demo_file, copy)
@@ -326,7 +354,7 @@ def demo(session):
     from service.demo import load_demo
     from service.organisations.operations import organisation_for_number
 
-    if load_demo(session):  # on SQLite the test's database came with it (see `prepared`)
+    if load_demo(session):  # the test's database normally came with it (see `prepared`)
         session.flush()
     return organisation_for_number(session, "+441134960000")
 
