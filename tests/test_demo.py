@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from service import languages
@@ -69,7 +71,9 @@ def test_demo_is_translated_into_every_language_and_marked_unreviewed(session) -
 def test_demo_week_has_the_regular_meetings_in_local_time(session) -> None:
     load_demo(session)
     org = organisation_for_number(session, "+441134960000")
-    start = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)  # a Monday
+    today = utcnow().date()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    start = dt.datetime.combine(monday, dt.time(), tzinfo=dt.UTC)
     week = queries.upcoming_occurrences(
         session, org.id, start=start, end=start + dt.timedelta(days=7), language="en"
     )
@@ -92,3 +96,24 @@ def test_demo_looks_alive_on_whatever_day_it_is_loaded(session) -> None:
     assert {"Cuppa and chat", "How are you feeling hour"} <= {o.title for o in week}
     assert all(o.starts_at >= now - dt.timedelta(hours=2) for o in week)
     assert queries.live_announcements(session, org.id, now=now, language="en")
+
+
+@pytest.mark.parametrize("moment", ["2019-06-05T09:00:00+00:00", "2031-03-03T09:00:00+00:00"])
+def test_demo_series_start_a_year_before_whatever_day_it_is_loaded(session, moment) -> None:
+    # Before: every series started in January 2026, so a demo loaded before then had nothing on,
+    # and one loaded years later carried years of past dates.
+    with time_machine.travel(dt.datetime.fromisoformat(moment), tick=False):
+        load_demo(session)
+        org = organisation_for_number(session, "+441134960000")
+        now = utcnow()
+        week = queries.upcoming_occurrences(
+            session, org.id, start=now, end=now + dt.timedelta(days=14), language="en"
+        )
+    assert {"Cuppa and chat", "How are you feeling hour", "Carers chat"} <= {o.title for o in week}
+    firsts = session.scalars(select(Event.starts_at).where(Event.organisation_id == org.id)).all()
+    for first in firsts:
+        first = first.replace(tzinfo=dt.UTC) if first.tzinfo is None else first
+        assert now - dt.timedelta(days=366) <= first <= now - dt.timedelta(days=330)
+    # A fortnightly meeting keeps the weeks it was written for: whole fortnights from then.
+    carers = next(o for o in week if o.title == "Carers chat")
+    assert (carers.local_start.date() - dt.date(2026, 1, 8)).days % 14 == 0

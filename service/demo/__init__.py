@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from dateutil import rrule as du_rrule
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,14 @@ from service.organisations import operations as organisations
 from service.organisations.models import Organisation
 
 DEMO_SLUG = ORGANISATION["slug"]
+
+# The demo's meetings have run for about a year whatever the date it is loaded on: each series
+# starts on its rule's first date on or after a year before now, so every channel shows the
+# same kind of weeks ahead (and a year of past dates) on any day, in any year.
+SERIES_AGE = dt.timedelta(days=365)
+# The written starts move back this far before the rule is asked for a date: 522 whole weeks,
+# so a fortnightly meeting keeps its weeks, and years before any clock the demo will meet.
+_FAR_BACK = dt.timedelta(weeks=522)
 
 
 def load_demo(session: Session) -> bool:
@@ -55,8 +64,9 @@ def load_demo(session: Session) -> bool:
     _translate(session, "network", networks)
 
     events = {}
+    now = utcnow()
     for spec in EVENTS:
-        start = dt.datetime.fromisoformat(spec["start"]).replace(tzinfo=zone)
+        start = series_start(spec["start"], spec["rrule"], zone, now)
         events[spec["key"]] = content_ops.create_event(
             session,
             org,
@@ -80,7 +90,6 @@ def load_demo(session: Session) -> bool:
         lines[key] = notices.create_support_line(session, org, **spec)
     _translate(session, "support", lines)
 
-    now = utcnow()
     announcements = {
         spec["key"]: notices.create_announcement(
             session,
@@ -95,6 +104,14 @@ def load_demo(session: Session) -> bool:
     add_reach_history(session, org, networks, sites, now)
     session.flush()
     return True
+
+
+def series_start(written: str, rule: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
+    """The first date of a demo series on or after SERIES_AGE before now, in local time."""
+    anchor = dt.datetime.fromisoformat(written) - _FAR_BACK
+    since = (now.astimezone(zone) - SERIES_AGE).replace(tzinfo=None)
+    first = du_rrule.rrulestr(rule, dtstart=anchor).after(since, inc=True)
+    return first.replace(tzinfo=zone)
 
 
 def _translate(session: Session, kind: str, rows: dict) -> None:

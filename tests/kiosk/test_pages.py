@@ -70,10 +70,18 @@ def test_what_is_not_there_is_404(client, demo, path):
     assert client.get(path).status_code == 404
 
 
+def _eve_of_next_months_social() -> dt.datetime:
+    """10:30 UTC the day before the demo's social evening (second Thursday) next month."""
+    today = utcnow().date()
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    second_thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7 + 7)
+    return dt.datetime.combine(second_thursday - dt.timedelta(days=1), dt.time(10, 30), dt.UTC)
+
+
 # A Wednesday when the demo has all three kinds within two weeks: on some days of the month
-# (the 28th, say) its only meeting elsewhere without a dial-in, a last-Saturday coffee
-# morning, is further off.
-@time_machine.travel(dt.datetime(2026, 11, 18, 10, 30, tzinfo=dt.UTC), tick=False)
+# (the 28th, say) its only meetings elsewhere without a dial-in, a second-Thursday social and a
+# last-Saturday coffee morning, are further off. Read at import, so at the suite's moment.
+@time_machine.travel(_eve_of_next_months_social(), tick=False)
 def test_whats_on_puts_this_site_first_then_by_phone_then_meetings_elsewhere(
     client, demo, session
 ):
