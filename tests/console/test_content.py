@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from service.audit.models import AuditEntry
 from service.content import queries
 from service.content.models import Event, Network, SupportLine, Translation
+from service.db import utcnow
 from service.reach.operations import count_reach
 from tests.support.console import event_form, page_text
 from tests.support.settings import PUBLIC_URL
@@ -32,6 +34,12 @@ def admin(console, managers):
 
 def event_id(session, title):
     return session.scalar(select(Event.id).where(Event.title == title))
+
+
+def local_date(event: Event) -> str:
+    """The day an event's series starts, in London, as the form's date field shows it."""
+    starts_at = event.starts_at.replace(tzinfo=event.starts_at.tzinfo or dt.UTC)
+    return starts_at.astimezone(ZoneInfo("Europe/London")).date().isoformat()
 
 
 def network(session, slug):
@@ -63,6 +71,7 @@ def test_a_lead_changes_an_event_and_every_channel_reads_it(lead, session, demo)
         event_form(
             network=str(minds),
             site=str(site),
+            date=local_date(session.get(Event, cuppa)),
             title="Cuppa, chat and cake",
             days=["TU", "FR"],
             interval="2",
@@ -77,8 +86,8 @@ def test_a_lead_changes_an_event_and_every_channel_reads_it(lead, session, demo)
     found = queries.upcoming_occurrences(
         session,
         demo.id,
-        start=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
-        end=dt.datetime(2026, 12, 31, tzinfo=dt.UTC),
+        start=utcnow(),
+        end=utcnow() + dt.timedelta(days=31),
         language="en",
         network_ids=[minds],
     )
@@ -324,7 +333,7 @@ def test_the_edit_forms_start_from_what_is_saved(lead, session, demo):
     cuppa = session.get(Event, event_id(session, "Cuppa and chat"))
     html = lead.get(f"/console/content/event/{cuppa.id}").get_data(as_text=True)
     assert re.search(rf'<option selected value="{cuppa.site_id}">', html)
-    assert 'value="12:30"' in html and 'value="2026-01-09"' in html
+    assert 'value="12:30"' in html and f'value="{local_date(cuppa)}"' in html
     assert '<input checked id="repeat-1" name="repeat" type="radio" value="weekly">' in html
     minds = network(session, "minds").id
     made = lead.post(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pyotp
 import pytest
 from sqlalchemy import select
 
 from service.content.models import Network
+from service.db import utcnow
+from service.demo import series_start
+from service.demo.content import EVENTS, ORGANISATION
 from service.managers.models import Manager
 from service.managers.operations import create_manager
 from service.organisations.models import Site
@@ -93,13 +97,21 @@ def page_text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+def demo_start(key: str):
+    """Where the demo's series `key` starts if the demo is loaded now, in London time (a test
+    that needs the very date its demo was loaded with reads the event instead)."""
+    spec = next(spec for spec in EVENTS if spec["key"] == key)
+    return series_start(spec["start"], spec["rrule"], ZoneInfo(ORGANISATION["timezone"]), utcnow())
+
+
 def event_form(**changes):
+    """The console's event form as the demo's Cuppa and chat fills it, with changes."""
     values = {
         "title": "Cuppa and chat",
         "network": "",
         "site": "0",
         "place": "Canteen, Eastfield Depot",
-        "date": "2026-01-09",
+        "date": demo_start("cuppa").date().isoformat(),
         "start": "12:30",
         "end": "13:30",
         "repeat": "weekly",
