@@ -39,3 +39,6 @@ class PackContent:
     printed: dt.date
     code: str
     languages: list[LanguageContent] = field(default_factory=list)
+    # Posters only, for these networks (a lead's own): no what's on, support or how-to sheet,
+    # which would show every network's events.
+    posters_only: bool = False

@@ -54,9 +54,11 @@ def render(content: PackContent, look: Look) -> tuple[bytes, int]:
     for lang in content.languages:
         with force_locale(lang.language):
             sections += [("poster", poster.poster(n, lang, content, look)) for n in lang.networks]
-            sections.append(("sheet", whats_on.whats_on(lang, content, look)))
-            sections.append(("sheet", support.support(lang, content, look)))
-    sections.append(("sheet", how_to.how_to(content, look)))
+            if not content.posters_only:
+                sections.append(("sheet", whats_on.whats_on(lang, content, look)))
+                sections.append(("sheet", support.support(lang, content, look)))
+    if not content.posters_only:
+        sections.append(("sheet", how_to.how_to(content, look)))
     # The first page takes the first template; every later section names its own before the
     # page break that starts it, or the new page would keep the previous section's.
     first = sections[0][0]

@@ -114,6 +114,7 @@ AREAS = (
     ("broadcast.send", "console.broadcasts", "Broadcasts", "Send a text to members"),
     ("callbacks.handle", "console.callbacks", "Call-backs", "Call back people who asked"),
     ("print.download", "console.print_pack", "Print", "Print a noticeboard pack"),
+    ("print.posters", "console.print_posters", "Posters", "Print posters for a network"),
     ("kiosk.settings", "console.kiosk_settings", "Kiosks", "Set up a site's kiosk"),
     ("speakup.cases", "console.speakup_cases", "Speak-up", "Read and answer speak-up cases"),
     ("reach.view", "console.reach", "Reach", "See who the networks reach"),

@@ -59,3 +59,20 @@ class PrintForm(FlaskForm):
         "Paper", choices=[SelectChoice("A4", "A4"), SelectChoice("A3", "A3")], default="A4"
     )
     large_print = BooleanField("Large print (18 pt)")
+
+
+def _at_least_one_network(field) -> None:
+    if not field.data:
+        raise ValidationError("Choose at least one network.")
+
+
+class PostersForm(PrintForm):
+    """A posters-only print: the networks (a lead's own), then site, languages and size."""
+
+    networks = SelectMultipleField(
+        "Networks",
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[lambda _form, field: _at_least_one_network(field)],
+    )

@@ -1,4 +1,4 @@
-"""/console/print: download a site's noticeboard pack; admins choose discreet names."""
+"""/console/print: a site's noticeboard pack, or a network's posters alone (a lead's own)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from service.audit import operations as audit
 from service.config import get_config
 from service.console import auth
-from service.console.forms import PrintForm, SignOutForm
+from service.console.forms import PostersForm, PrintForm, SignOutForm
+from service.content.models import Network
 from service.db import get_session, utcnow
 from service.errors import DomainError
 from service.managers.permissions import can, can_everywhere
@@ -103,3 +104,68 @@ def print_settings():
     session.commit()
     flash("Saved. Packs downloaded from now on follow this.", "success")
     return redirect(url_for("console.print_pack"))
+
+
+@routes.route("/print/posters", methods=["GET", "POST"])
+@auth.requires("print.posters")
+def print_posters():
+    """Download posters for networks the manager may print (a lead: their own) and no others."""
+    manager, session = auth.manager(), get_session()
+    networks = session.scalars(
+        select(Network)
+        .where(Network.organisation_id == manager.organisation_id)
+        .order_by(Network.name)
+    ).all()
+    allowed = {n.id for n in networks if can(manager, "print.posters", network_id=n.id)}
+    # Asked for a network that is not theirs (another network's, another organisation's, or
+    # none at all): refused outright, before anything is built or recorded.
+    asked = request.form.getlist("networks") if request.method == "POST" else []
+    if any(not raw.isdigit() or int(raw) not in allowed for raw in asked):
+        abort(403)
+    form = PostersForm()
+    form.networks.choices = [SelectChoice(n.id, n.name) for n in networks if n.id in allowed]
+    sites = session.scalars(
+        select(Site).where(Site.organisation_id == manager.organisation_id).order_by(Site.name)
+    ).all()
+    form.site.choices = [SelectChoice(s.id, s.name) for s in sites]
+    if form.validate_on_submit():
+        site = next(s for s in sites if s.id == form.site.data)
+        chosen = sorted(set(form.networks.data))
+        try:
+            pack = printing.build_pack(
+                session,
+                site,
+                tuple(form.langs.data),
+                size=form.size.data,
+                large_print=form.large_print.data,
+                public_url=get_config().PUBLIC_URL,
+                now=utcnow(),
+                network_ids=chosen,
+            )
+        except DomainError as exc:
+            session.rollback()
+            flash(str(exc))
+            return render_template("console/posters.html", form=form), 400
+        audit.record(
+            session,
+            manager.organisation_id,
+            manager.id,
+            "print.posters",
+            networks=chosen,
+            site=site.slug,
+            languages=form.langs.data,
+            code=pack.code,
+            pages=pack.pages,
+        )
+        count_reach(
+            session, manager.organisation_id, measure="download", channel="print", site_id=site.id
+        )
+        session.commit()
+        slugs = "-".join(n.slug for n in networks if n.id in chosen)
+        name = f"posters-{slugs}-{dt.date.today().isoformat()}-{pack.code}.pdf"
+        return Response(
+            pack.pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return render_template("console/posters.html", form=form), 400 if form.errors else 200

@@ -13,6 +13,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "callbacks.handle": frozenset({"admin", "network_lead", "site_manager", "support_team"}),
     "kiosk.settings": frozenset({"admin", "site_manager"}),
     "print.download": frozenset({"admin", "site_manager"}),
+    # Posters only, of the networks a lead leads: the whole pack's what's on and support
+    # sheets show every network, so a lead prints posters and nothing else.
+    "print.posters": frozenset({"admin", "network_lead"}),
     "speakup.cases": frozenset({"guardian"}),
     "reach.view": frozenset({"admin"}),
     # Headcounts are the denominators of every site's reach: the organisation's admins only.

@@ -28,4 +28,6 @@ class PrintPack(Base):
     month: Mapped[dt.date]
     content_digest: Mapped[str] = mapped_column(String(64))
     pages: Mapped[int] = mapped_column(default=0)
+    # Posters only, for these networks (a lead's print); None for the site's whole pack.
+    network_ids: Mapped[list[int] | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -97,14 +97,20 @@ def gather(
     public_url: str,
     code: str,
     printed: dt.datetime,
+    network_ids: list[int] | None = None,
 ) -> PackContent:
-    """Everything the pack's sheets show, read through the same queries as every channel."""
+    """Everything the pack's sheets show, read through the same queries as every channel.
+
+    With network_ids, only those networks' posters: nothing about any other network.
+    """
     org = session.get_one(Organisation, site.organisation_id)
     start, end = _whats_on_window(org, printed)
     ahead = printed + POSTER_HORIZON
     per_language = []
     for language in codes:
         networks = queries.networks(session, org.id, language)
+        if network_ids is not None:
+            networks = [n for n in networks if n.id in network_ids]
         four_weeks = queries.upcoming_occurrences(
             session, org.id, start=start, end=end, language=language
         )
@@ -115,6 +121,8 @@ def gather(
         network_next = {
             n.id: [o for o in coming if o.network_id == n.id][:POSTER_EVENTS] for n in networks
         }
+        if network_ids is not None:
+            four_weeks = []  # no what's on sheet: it would list every network's events
         per_language.append(
             LanguageContent(
                 language=language,
@@ -122,7 +130,9 @@ def gather(
                 here=[o for o in four_weeks if o.site_id == site.id],
                 by_phone=[o for o in four_weeks if o.site_id != site.id and o.dial_in_number],
                 network_next=network_next,
-                support_lines=queries.support_lines(session, org.id, language),
+                support_lines=(
+                    queries.support_lines(session, org.id, language) if network_ids is None else []
+                ),
             )
         )
     base = public_url.rstrip("/")
@@ -138,6 +148,7 @@ def gather(
         printed=printed.astimezone(ZoneInfo(org.timezone)).date(),
         code=code,
         languages=per_language,
+        posters_only=network_ids is not None,
     )
 
 
@@ -168,8 +179,12 @@ def build_pack(
     large_print: bool = False,
     public_url: str,
     now: dt.datetime,
+    network_ids: list[int] | None = None,
 ) -> Pack:
-    """Build a site's pack in the given languages and record its code."""
+    """Build a site's pack in the given languages and record its code.
+
+    With network_ids, only those networks' posters (what a lead may print for theirs).
+    """
     if size not in PAGE_SIZES:
         raise ValidationError("size", f"choose one of {', '.join(PAGE_SIZES)}")
     org = session.get_one(Organisation, site.organisation_id)
@@ -183,8 +198,11 @@ def build_pack(
         public_url=public_url,
         code=code,
         printed=now,
+        network_ids=network_ids,
     )
     first = content.languages[0]
+    if network_ids is not None and not first.networks:
+        raise NothingToPrint("choose at least one network of this organisation")
     if not first.networks and not first.support_lines and not first.here:
         raise NothingToPrint(f"{site.name} has no networks, events or support lines to print")
     pdf, pages = render(content, Look(size=size, large_print=large_print))
@@ -200,6 +218,7 @@ def build_pack(
             content_digest=digest(content),
             pages=pages,
             created_at=now,
+            network_ids=sorted(network_ids) if network_ids is not None else None,
         )
     )
     return Pack(pdf, code, pages)
@@ -220,6 +239,7 @@ def check_pack(session: Session, code: str, *, public_url: str) -> PackStatus:
         public_url=public_url,
         code=pack.code,
         printed=pack.created_at,
+        network_ids=pack.network_ids,
     )
     return PackStatus(
         pack.code, site.name, codes, pack.created_at, digest(now) != pack.content_digest

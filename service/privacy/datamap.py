@@ -470,7 +470,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "status recipients created_at sent_at cancelled_at fan_out_after fanned_out fanned_out_at "
         "held_languages",
         "print_pack": "id code organisation_id site_id languages size large_print month "
-        "content_digest pages created_at",
+        "content_digest pages created_at network_ids",
         "reach_tally": "id organisation_id month network_id site_id channel measure count",
         "contact": "id organisation_id",
         "membership": "id",
