@@ -33,7 +33,7 @@ from service.errors import DomainError, InvalidPhoneNumber, ValidationError
 from service.formatting import when
 from service.organisations.models import Site
 from service.routes import Routes
-from service.rsvps.reminders import cancel_reminders
+from service.rsvps.called_off import call_off
 
 routes = Routes()
 
@@ -245,7 +245,7 @@ def event_skip(item_id: int):
         session.rollback()
         flash("Nothing was skipped. " + _sentence(exc))
         return redirect(url_for("console.event_edit", item_id=item_id))
-    cancelled = cancel_reminders(session, event.id, start)
+    done = call_off(session, event, start)
     audit.record(
         session,
         manager.organisation_id,
@@ -253,12 +253,19 @@ def event_skip(item_id: int):
         "event.skip",
         id=event.id,
         day=day.isoformat(),
-        reminders_cancelled=cancelled,
+        told=done.told,
+        reminders_cancelled=done.reminders_cancelled,
     )
     session.commit()
+    told = (
+        f" {done.told} {'person' if done.told == 1 else 'people'} who said they were going "
+        f"{'gets' if done.told == 1 else 'get'} a text that it is off."
+        if done.told
+        else ""
+    )
     flash(
         f"{event.title} is off on {day:%A} {day.day} {day:%B %Y}: gone from texts, the phone "
-        "line, kiosks and public pages now, and from packs printed from now on.",
+        f"line, kiosks and public pages now, and from packs printed from now on.{told}",
         "success",
     )
     return redirect(url_for("console.event_edit", item_id=item_id))

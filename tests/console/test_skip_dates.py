@@ -21,14 +21,19 @@ from service.content import queries
 from service.content.models import Event, Network, SkippedDate
 from service.db import utcnow
 from service.formatting import when
-from service.messaging.replies import when_short
+from service.languages import CODES
+from service.messaging.replies import CUT, when_short
+from service.messaging.segments import count
+from service.messaging.vocabulary import COMMANDS
 from service.organisations.models import Site
 from service.outbox.models import OutboundMessage
+from service.rsvps.called_off import called_off_text
 from service.rsvps.models import Rsvp
 from service.rsvps.reminders import queue_reminders
 from tests.support import factories
 from tests.support.console import Console, new_manager, page_text
 from tests.support.sms import Handset
+from tests.support.texts import texts_to
 from tests.support.voice import Caller
 
 _numbers = itertools.count(200)
@@ -188,6 +193,48 @@ def test_no_reminder_for_a_skipped_date_and_a_held_one_is_cancelled(
     assert queue_reminders(session, config, following.starts_at - dt.timedelta(hours=1)) == 1
     audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "event.skip")).one()
     assert audit.detail["reminders_cancelled"] == 1
+
+
+def test_people_going_are_told_once_in_their_language(lead, client, session, demo, cuppa, vault):
+    skipped, following = next_two(session, demo, cuppa)
+    going = {}
+    for code, language_word, going_word in (("en", "ENGLISH", "GOING"), ("pl", "POLSKI", "IDĘ")):
+        handset = Handset(client, _number())
+        handset.send(language_word)
+        listing = handset.send(f"{COMMANDS['events'][code][0]} MINDS").text
+        stamp = when_short(skipped.local_start, code)
+        number = re.search(rf"(\d+) {re.escape(stamp)}", listing).group(1)
+        handset.send(f"{going_word} {number}")
+        going[code] = handset.number
+    before = {code: len(texts_to(session, vault, n)) for code, n in going.items()}
+    day = skipped.local_start.date()
+
+    done = skip(lead, cuppa, day)
+    flash = page_text(lead.get(done.headers["Location"]))
+    assert "2 people who said they were going get a text that it is off." in flash
+    english = texts_to(session, vault, going["en"])[before["en"] :]
+    polish = texts_to(session, vault, going["pl"])[before["pl"] :]
+    assert english == [
+        f"Cuppa and chat on {when_short(skipped.local_start, 'en')} is not happening. "
+        "Text EVENTS for what's on."
+    ]
+    assert polish == [
+        f"Herbata i rozmowa, {when_short(skipped.local_start, 'pl')}, nie odbędzie się. "
+        "Napisz WYDARZENIA, by zobaczyć wydarzenia."
+    ]
+    # Put back and skipped again by mistake: nobody is told twice.
+    skip(lead, cuppa, day, undo=True)
+    skip(lead, cuppa, day)
+    assert len(texts_to(session, vault, going["en"])) == before["en"] + 1
+    del following
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_called_off_text_fits_two_segments_in_every_language(code) -> None:
+    moment = dt.datetime(2026, 12, 30, 18, 30, tzinfo=dt.UTC)
+    text = called_off_text("How are you feeling hour and a long title", moment, code)
+    assert count(text).segments <= 2 and not text.endswith(CUT), (code, text)
+    assert "%(" not in text and "How are you feeling hour and a long title" in text
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
