@@ -96,6 +96,7 @@ def test_urdu_is_flagged_with_its_cost_and_holding_it_sends_nothing_to_urdu_memb
     assert "Recipients: 5 people. Cost: 5 SMS segments" in shown
     assert "Urdu: 1 person waits for the text in their language." in shown
     assert "Send to 5 people now" in shown
+    assert "Urdu Held: sent nothing yet 1" in shown  # the Urdu row says so too
 
     sent = console.post(
         f"/console/broadcasts/{broadcast_id}/send", {"untranslated-ur": "hold"}, token_from=path

@@ -25,6 +25,7 @@ POLISH = "Herbatka jest na podwórku w piątek."
 URDU = "صرف JOIN MINDS لکھیں یا 07400 123456 پر کال کریں۔"
 URDU_LATER = "جمعہ کو صحن میں چائے ہے۔"
 PHONES = ("+447400188801", "+447400188802")
+OTHERS = (("+447400188811", "en"), ("+447400188812", "en"), ("+447400188813", "pl"))
 
 # The box of the first occurrence of a piece of text inside an element, from a DOM Range:
 # where the browser actually drew those characters.
@@ -63,13 +64,18 @@ def same_line(a: dict, b: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def urdu_members(live):
-    """Two Urdu-reading members of Minds Matter, and the lead of that network."""
+    """Two Urdu-reading members of Minds Matter beside three others, and its leads."""
     with live.database.session() as session:
         org = session.get_one(Organisation, live.org_id)
         minds = session.scalar(select(Network).where(Network.slug == "minds"))
         for phone in PHONES:
             contact = factories.create_contact(session, org=org, phone=phone, language="ur")
             join_network(session, contact, minds, channel="sms", consent_version="v1")
+        others = []
+        for phone, language in OTHERS:
+            contact = factories.create_contact(session, org=org, phone=phone, language=language)
+            join_network(session, contact, minds, channel="sms", consent_version="v1")
+            others.append(contact.id)
         ids = [c.id for c in session.scalars(select(Contact).where(Contact.language == "ur")).all()]
         minds_id = minds.id
         session.commit()
@@ -83,7 +89,7 @@ def urdu_members(live):
                 live.database, live.org_id, email, ("network_lead", minds_id, None), enrolled=True
             ),
         )
-    return {"ids": ids, "leads": leads}
+    return {"ids": ids, "others": others, "leads": leads}
 
 
 def _rows_for(live, contact_ids):
@@ -168,6 +174,8 @@ def test_preview_edit_urdu_order_hold_and_release(browser, live, urdu_members):
         page.get_by_role("heading", name="Held until translated").wait_for()
         # Sent to everyone else; nothing to the Urdu members, and the log says who waits.
         assert _rows_for(live, urdu_members["ids"]) == []
+        assert len(_rows_for(live, urdu_members["others"])) == 3
+        assert live.texts_to(OTHERS[2][0])[-1].endswith(POLISH)
         with live.database.session() as session:
             entry = session.scalars(
                 select(AuditEntry)

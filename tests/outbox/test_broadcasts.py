@@ -11,6 +11,7 @@ from service.broadcasts.operations import (
     BroadcastStateError,
     cancel_broadcast,
     create_broadcast,
+    fan_out_batch,
     fan_out_due,
     send_broadcast,
 )
@@ -175,3 +176,35 @@ def test_bad_audiences_are_refused(session) -> None:
         create_broadcast(session, org, body="x", audience="networks", network_ids=[])
     with pytest.raises(ValidationError, match="body"):
         create_broadcast(session, org, body="  ", audience="organisation")
+
+
+def test_a_held_language_is_honoured_by_a_scheduled_fan_out_and_only_when_untranslated(
+    session, two_networks, app
+) -> None:
+    from service.broadcasts.held import choose_held, held_people
+
+    org, carers, _ = two_networks
+    config = app.config["FRONTLINE"]
+    english = factories.create_contact(session, org=org)
+    urdu = factories.create_contact(session, org=org, language="ur")
+    for contact in (english, urdu):
+        join_network(session, contact, carers, channel="sms")
+    due = MORNING + dt.timedelta(days=2)
+    broadcast = create_broadcast(
+        session, org, body="Depot open late", audience="organisation", scheduled_for=due
+    )
+    set_translation(session, broadcast, "body", "pl", "Zajezdnia otwarta dłużej")
+    with pytest.raises(ValidationError):
+        choose_held(session, broadcast, ["pl"])  # Polish has its text: there is nobody to hold
+    assert choose_held(session, broadcast, ["ur"]) == ["ur"]
+    assert held_people(session, broadcast) == {"ur": 1}
+    assert send_broadcast(session, broadcast, config, MORNING) == 0
+    assert broadcast.status == "scheduled"
+    # The schedule comes due: the workers' fan-out writes rows for everyone but Urdu readers.
+    assert fan_out_due(session, config, due) == 1
+    while fan_out_batch(session, broadcast, config, due):
+        pass
+    rows = session.scalars(
+        select(OutboundMessage).where(OutboundMessage.broadcast_id == broadcast.id)
+    ).all()
+    assert [row.contact_id for row in rows] == [english.id]
