@@ -239,7 +239,7 @@ def test_send_a_broadcast_and_watch_it_finish(tab, service):
     assert violations(tab) == []
     tab.get_by_role("button", name="Preview").click()
     tab.get_by_role("heading", name="Preview").wait_for()
-    assert "8 people get this" in tab.locator("main").inner_text()
+    assert "Recipients: 8 people." in tab.locator("main").inner_text()
     assert violations(tab) == []
     screenshot(tab, "broadcast-preview", area="console")
     assert service.fake.sent == []
