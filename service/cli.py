@@ -76,7 +76,7 @@ def demo(if_empty: bool) -> None:
         if if_empty and session.scalar(select(Organisation.id).limit(1)) is not None:
             click.echo("The database already holds an organisation: demo not loaded.")
             return
-        created = load_demo(session)
+        created = load_demo(session, people=True)
     click.echo("Demo organisation loaded." if created else "Demo organisation already present.")
 
 

@@ -117,3 +117,39 @@ def test_demo_series_start_a_year_before_whatever_day_it_is_loaded(session, mome
     # A fortnightly meeting keeps the weeks it was written for: whole fortnights from then.
     carers = next(o for o in week if o.title == "Carers chat")
     assert (carers.local_start.date() - dt.date(2026, 1, 8)).days % 14 == 0
+
+
+def test_the_demo_with_people_has_figures_that_agree(session) -> None:
+    from service.contacts.models import Contact, Membership
+    from service.demo.content import HEADCOUNTS, REACH_HISTORY
+    from service.organisations.models import Site
+    from service.reach.models import PERSON, ReachTally
+    from service.reach.operations import month_of
+
+    assert load_demo(session, people=True) is True
+    org = organisation_for_number(session, "+441134960000")
+    # Every join in the history left a member, less those who left: no "<5" beside 400 joins.
+    for slug in {row[0] for row in REACH_HISTORY if row[0]}:
+        joined = sum(sum(c) for n, _s, _ch, m, c in REACH_HISTORY if n == slug and m == "join")
+        left = sum(sum(c) for n, _s, _ch, m, c in REACH_HISTORY if n == slug and m == "leave")
+        members = session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .join(Network)
+            .where(Network.slug == slug, Network.organisation_id == org.id)
+        )
+        assert members == joined - left, slug
+    # Each site has its headcount, as an admin would have entered it.
+    for site in session.scalars(select(Site).where(Site.organisation_id == org.id)):
+        assert site.headcount == HEADCOUNTS[site.slug]
+    # Every month of the year and this one so far has people heard from.
+    months = session.scalars(
+        select(ReachTally.month)
+        .where(ReachTally.organisation_id == org.id, ReachTally.measure == PERSON)
+        .distinct()
+    ).all()
+    assert len(months) == 13 and max(months) == month_of(org, utcnow())
+    # Made-up people on numbers never given to anyone, none of which is ever texted.
+    contacts = session.scalars(select(Contact).where(Contact.organisation_id == org.id)).all()
+    assert all(c.phone.startswith("+447700900") and c.unusable_at for c in contacts)
+    assert load_demo(session, people=True) is False

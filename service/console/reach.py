@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from service.audit import operations as audit
 from service.console import auth
+from service.console.charts import bar_chart, line_chart
 from service.content.models import Network
 from service.db import get_session, utcnow
 from service.organisations.models import Organisation, Site
@@ -22,8 +23,10 @@ from service.reach.operations import (
     ReachQuery,
     add_months,
     default_range,
+    month_of,
     reach_table,
 )
+from service.reach.people import ShownPeople, people_csv, people_reach, people_shown
 from service.reach.suppression import HEADINGS, reach_csv, shown_table
 from service.routes import Routes
 
@@ -132,13 +135,95 @@ def reach():
     if query is None:
         return render_template("console/reach.html", form=form, table=None), 400
     table = shown_table(reach_table(session, manager.organisation_id, query))
+    people = _people(session, manager.organisation_id, query)
     return render_template(
         "console/reach.html",
         form=form,
         table=table,
         caption=_caption(query),
         csv_url=url_for("console.reach_csv", **_arguments(query)),
+        people=people,
+        charts=_charts(people),
+        people_csv_url=url_for("console.reach_people_csv", **_arguments(query)),
     )
+
+
+def _people(session: Session, organisation_id: int, query: ReachQuery) -> ShownPeople:
+    """People reached per site over the query's months (its other filters do not apply)."""
+    this_month = month_of(session.get_one(Organisation, organisation_id), utcnow())
+    reach = people_reach(session, organisation_id, query.first_month, query.last_month, this_month)
+    return people_shown(reach, this_month)
+
+
+def _listing(pairs: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{label}: {value}" for label, value in pairs) + "."
+
+
+def _charts(people: ShownPeople) -> dict[str, object]:
+    """The three charts, each with a text alternative that says what its table says."""
+    with_headcount = [s for s in people.sites if s.members_percent is not None]
+    charts: dict[str, object] = {}
+    month = people.month_label
+    if with_headcount:
+        charts["shares"] = bar_chart(
+            f"Share of staff reached, {month}",
+            f"Bar chart of members now and people heard from in {month}, as a share of each "
+            "site's headcount. "
+            + _listing(
+                [
+                    (s.label, f"members {s.members_share}, heard from {s.people_share}")
+                    for s in with_headcount
+                ]
+            ),
+            [s.label for s in with_headcount],
+            [
+                ("Members now", [s.members_percent for s in with_headcount]),
+                ("Heard from", [s.people_percent for s in with_headcount]),
+            ],
+            horizontal=True,
+            percent=True,
+        )
+    if people.share_by_site:
+        charts["trend"] = line_chart(
+            "Share of staff heard from each month",
+            "Line chart of the people heard from each month as a share of each site's "
+            "headcount. "
+            + _listing(
+                [
+                    (
+                        line.label,
+                        ", ".join(
+                            f"{m} {c}" for m, c in zip(people.month_labels, line.cells, strict=True)
+                        ),
+                    )
+                    for line in people.share_by_site
+                ]
+            ),
+            people.month_labels,
+            [(line.label, line.values) for line in people.share_by_site],
+            percent=True,
+        )
+    channels = people.people_by_channel[:-1]
+    charts["channels"] = bar_chart(
+        "People heard from each month, by the first channel they used",
+        "Stacked bar chart of the people heard from each month, split by the channel each "
+        "first used that month. "
+        + _listing(
+            [
+                (
+                    line.label,
+                    ", ".join(
+                        f"{m} {c}" for m, c in zip(people.month_labels, line.cells, strict=True)
+                    ),
+                )
+                for line in channels
+            ]
+        ),
+        people.month_labels,
+        [(line.label, line.values) for line in channels],
+        stacked=True,
+    )
+    return charts
 
 
 @routes.get("/reach.csv", endpoint="reach_csv")
@@ -157,6 +242,27 @@ def reach_csv_download():
     name = f"reach-by-{query.group_by}-{arguments['first']}-to-{arguments['last']}.csv"
     # UTF-8 with a byte-order mark: Excel, which most councils open CSV in, then reads
     # Polish and Urdu network names correctly.
+    return Response(
+        text.encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@routes.get("/reach/people.csv", endpoint="reach_people_csv")
+@auth.requires("reach.view")
+def reach_people_csv_download():
+    """People reached per site and month as CSV, hidden exactly as on the page; audited."""
+    manager = auth.manager()
+    session = get_session()
+    _form, query = _filters(session, manager.organisation_id)
+    if query is None:
+        abort(400)
+    text = people_csv(_people(session, manager.organisation_id, query))
+    arguments = _arguments(query)
+    audit.record(session, manager.organisation_id, manager.id, "reach.export.people", **arguments)
+    session.commit()
+    name = f"people-reached-{arguments['first']}-to-{arguments['last']}.csv"
     return Response(
         text.encode("utf-8-sig"),
         mimetype="text/csv",

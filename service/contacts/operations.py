@@ -16,7 +16,7 @@ from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationError
-from service.reach.operations import count_reach
+from service.reach.operations import count_person, count_reach
 
 
 def find_contact(session: Session, organisation_id: int, phone: str) -> Contact | None:
@@ -36,15 +36,27 @@ def find_contact(session: Session, organisation_id: int, phone: str) -> Contact 
 
 
 def get_or_create_contact(
-    session: Session, organisation_id: int, phone: str, *, language: str | None = None
+    session: Session,
+    organisation_id: int,
+    phone: str,
+    *,
+    language: str | None = None,
+    channel: str | None = None,
+    site_id: int | None = None,
 ) -> tuple[Contact, bool]:
-    """The contact for a number, created if new; the flag says whether it was created."""
+    """The contact for a number, created if new; the flag says whether it was created.
+
+    With a channel, the number was heard from through it (a call, a proven code): the reach
+    counts note it. Without one (a number typed at a kiosk, not yet proven) nothing is noted.
+    """
     e164 = normalise_inbound(phone)
-    existing = find_contact(session, organisation_id, e164)
-    if existing is not None:
-        existing.last_seen_at = utcnow()
-        return existing, False
-    return create_contact(session, organisation_id, e164, language=language)
+    contact = find_contact(session, organisation_id, e164)
+    created = contact is None
+    if contact is None:
+        contact, created = create_contact(session, organisation_id, e164, language=language)
+    if channel is not None:
+        count_person(session, contact, channel=channel, site_id=site_id, created=created)
+    return contact, created
 
 
 def create_contact(

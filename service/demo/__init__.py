@@ -22,6 +22,7 @@ from service.demo.content import (
     SUPPORT_LINES,
 )
 from service.demo.history import add_reach_history
+from service.demo.people import add_people
 from service.organisations import operations as organisations
 from service.organisations.models import Organisation
 
@@ -36,8 +37,13 @@ SERIES_AGE = dt.timedelta(days=365)
 _FAR_BACK = dt.timedelta(weeks=522)
 
 
-def load_demo(session: Session) -> bool:
-    """Create the demo organisation unless it exists; True when it was created."""
+def load_demo(session: Session, *, people: bool = False) -> bool:
+    """Create the demo organisation unless it exists; True when it was created.
+
+    With people, also its made-up members, headcounts and the people heard from each month
+    (`frontline demo` and `make run`); the tests' shared demo has none, so that each test's
+    own members are the only ones it meets.
+    """
     if session.scalar(select(Organisation.id).where(Organisation.slug == DEMO_SLUG)) is not None:
         return False
     org = organisations.create_organisation(
@@ -102,6 +108,8 @@ def load_demo(session: Session) -> bool:
     }
     _translate(session, "announcement", announcements)
     add_reach_history(session, org, networks, sites, now)
+    if people:
+        add_people(session, org, now)
     session.flush()
     return True
 

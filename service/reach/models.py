@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from service.db import Base
 
 MEASURES = ("join", "leave", "rsvp", "support", "callback", "download")
+# One person heard from in a month (by text, phone, kiosk or web), counted once that month,
+# under the channel and site they first used in it. Not a column of the table by network:
+# a month's people do not add up over months, nor belong to one network.
+PERSON = "person"
 
 
 class ReachTally(Base):

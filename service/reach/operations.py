@@ -6,15 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.contacts.models import Contact, Membership
 from service.content.models import Network
 from service.db import utcnow
 from service.organisations.models import Organisation, Site
-from service.reach.models import MEASURES, ReachTally
+from service.reach.models import MEASURES, PERSON, ReachTally
 
 # Every way in: the contact channels, plus print (a pack downloaded for a noticeboard).
 CHANNELS = ("sms", "voice", "kiosk", "web", "print", "console")
@@ -69,7 +70,7 @@ def count_reach(
     amount: int = 1,
 ) -> None:
     """Add to one month's count, atomically, in the caller's transaction (never who did it)."""
-    if measure not in MEASURES:
+    if measure not in MEASURES and measure != PERSON:
         raise ValueError(f"unknown measure {measure!r}")
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -91,6 +92,58 @@ def count_reach(
             index_elements=list(_KEY), set_={"count": column + stmt.excluded["count"]}
         )
     )
+
+
+def month_start(org: Organisation, month: dt.date) -> dt.datetime:
+    """The moment a month begins in the organisation's time zone, in UTC."""
+    zone = ZoneInfo(org.timezone)
+    return dt.datetime(month.year, month.month, 1, tzinfo=zone).astimezone(dt.UTC)
+
+
+def count_person(
+    session: Session,
+    contact: Contact,
+    *,
+    channel: str,
+    site_id: int | None = None,
+    created: bool = False,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Note that a contact was heard from; their first time in a month counts one person.
+
+    Distinct people are counted without keeping anything new about anyone: the contact's
+    last_seen_at, which the service already keeps, says whether this month has counted them
+    yet. The person is counted under the channel and site of that first contact, so a month's
+    channels add up to the people reached. True when this counted them.
+    """
+    org = session.get_one(Organisation, contact.organisation_id)
+    now = now or utcnow()
+    month = month_of(org, now)
+    first = created
+    if not created and month_of(org, contact.last_seen_at) < month:
+        # Compare-and-set, not read-then-write: two texts at once from someone not yet seen
+        # this month both get here, and only the one whose update lands counts them. (The
+        # loaded row only decides whether to try, so a returning member costs no statement.)
+        done = session.execute(
+            update(Contact)
+            .where(Contact.id == contact.id, Contact.last_seen_at < month_start(org, month))
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        first = done.rowcount == 1
+    if first:
+        set_committed_value(contact, "last_seen_at", now)
+        count_reach(
+            session,
+            org.id,
+            measure=PERSON,
+            channel=channel,
+            site_id=site_id or contact.site_id,
+            at=now,
+        )
+    else:
+        contact.last_seen_at = now
+    return first
 
 
 @dataclass(frozen=True)

@@ -102,3 +102,34 @@ def reach_csv(shown: ShownTable) -> str:
         writer.writerow([csv_safe(label), *cells])
     writer.writerow(["Total", *shown.total])
     return out.getvalue()
+
+
+def suppress_grid(values: dict[object, int], lines: Sequence[Sequence[object]]) -> set[object]:
+    """The cells to hide in tables whose lines add up (parts and their total, as cell keys).
+
+    Counts 1 to 4 are hidden. Then, while any line has exactly one hidden non-zero cell (which
+    the others and the total would give away), its smallest shown non-zero cell is hidden too.
+    One cell may sit in several lines (a site's people in a month: in its row of channels, in
+    the month's column of sites): every line is held to the rule until none needs more.
+    """
+    hidden = {key for key, count in values.items() if 0 < count < THRESHOLD}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            nonzero = [key for key in line if values.get(key, 0) > 0]
+            if sum(key in hidden for key in nonzero) != 1:
+                continue
+            shown = [(values[key], position, key) for position, key in enumerate(nonzero)]
+            shown = [entry for entry in shown if entry[2] not in hidden]
+            if shown:
+                hidden.add(min(shown)[2])
+                changed = True
+    return hidden
+
+
+def shown_cell(count: int, hidden: bool) -> str:
+    """A count as the grid shows it: "<5" or "hidden" where suppressed, else the number."""
+    if not hidden:
+        return str(count)
+    return SMALL if count < THRESHOLD else HIDDEN

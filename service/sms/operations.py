@@ -15,9 +15,9 @@ from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
 from service.crypto import Vault, vault_of
-from service.db import utcnow
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
+from service.reach.operations import count_person
 from service.sms.conversation import Conversation
 from service.sms.models import ConversationState, InboundMessage
 from service.speakup import sms as speakup_sms
@@ -75,12 +75,12 @@ def handle_inbound(
         return _duplicate(session, message, vault)
     if known is not None:
         contact, created, state = known.contact, False, known.state
-        contact.last_seen_at = utcnow()
     else:
         if _already_handled(session, message.message_sid) is not None:
             return _duplicate(session, message, vault)  # a retry from a number since erased
         contact, created = contacts.create_contact(session, org.id, message.sender)
         state = None
+    count_person(session, contact, channel="sms", created=created, now=now)
     # Claim the MessageSid: a concurrent retry blocks on this insert until the first commits,
     # then inserts nothing and answers from the stored row instead.
     record_id = _claim(

@@ -50,7 +50,9 @@ def _reachable_contact(
         return CANNOT_TEXT, None
     if phonenumbers.parse(e164, None).country_code not in countries:
         return CANNOT_TEXT, None
-    contact, _created = contacts.get_or_create_contact(session, org.id, e164, language=language)
+    contact, _created = contacts.get_or_create_contact(
+        session, org.id, e164, language=language, channel="voice"
+    )
     if texts_this_hour(session, contact, now) >= MAX_TEXTS_PER_HOUR:
         return TOO_MANY, None
     return SENT, contact

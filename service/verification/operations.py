@@ -257,7 +257,12 @@ def check_code(session: Session, org: Organisation, token: str, code: str) -> Ch
         # The code matched: only now does the number become a contact.
         number = _number_of(session, action)
         contact, _created = contacts.get_or_create_contact(
-            session, action.organisation_id, number, language=action.language
+            session,
+            action.organisation_id,
+            number,
+            language=action.language,
+            channel=action.channel,
+            site_id=action.site_id,
         )
         _adopt(session, action.organisation_id, number, contact)
     checked = complete(session, action, now)

@@ -135,7 +135,9 @@ class LineBase(Speaker):
         Only branches that act on the number ("text me", a voicemail) call this: a call that
         only listens or speaks up must leave neither behind (a case could be matched to either).
         """
-        contact, _created = contacts.get_or_create_contact(self.session, self.org.id, self.caller)
+        contact, _created = contacts.get_or_create_contact(
+            self.session, self.org.id, self.caller, channel="voice"
+        )
         self.session.flush()
         call = self.session.scalar(select(VoiceCall).where(VoiceCall.call_sid == self.call_sid))
         if call is None:

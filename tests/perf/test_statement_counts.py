@@ -28,7 +28,9 @@ BUDGET = {
     "talk": (7, 1),
     "join": (7, 1),
     "yes": (13, 2),
-    "first_text": (7, 2),
+    # 8, not 7, since issue 19 item 20: a new number is a person reached this month, counted
+    # by one upsert of its month's tally (a returning member's texts cost nothing more).
+    "first_text": (8, 2),
     "voice_step": (2, 1),
 }
 

@@ -42,9 +42,7 @@ def test_an_admin_enters_each_sites_headcount(console, admin, session) -> None:
     assert _site(session, "civic-hall").headcount is None
     # The page shows what was saved, and the change is in the audit log.
     assert 'value="1250"' in console.get(PAGE).get_data(as_text=True)
-    entry = session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "reach.headcount")
-    ).one()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "reach.headcount")).one()
     assert entry.detail == {"eastfield-depot": 1250, "riverside-depot": 310}
     # Blank clears a headcount back to "not known".
     console.post(PAGE, _form(session, **{"eastfield-depot": ""}))
