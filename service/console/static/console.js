@@ -76,8 +76,10 @@
       });
       if (!reply.ok) return;
       const c = await reply.json();
-      const parts = c.segments === 1 ? "1 SMS segment" : `${c.segments} SMS segments`;
-      out.textContent = `${c.characters} characters, ${c.encoding}: ${parts}.`;
+      // Worded by the server, from the catalogs (plural forms differ by language).
+      out.textContent = c.summary;
+      out.lang = c.lang;
+      out.dir = c.dir;
     }, 250);
     field.addEventListener("input", show);
     show();
