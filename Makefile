@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install test-tools run cluster test check clock-matrix lint worker translations bench clean kiosk-hpke
+.PHONY: install test-tools run cluster test check clock-matrix lint worker translations bench clean kiosk-hpke kiosk-keyboard
 
 # System packages from Debian: Noto fonts for every script the service writes (print packs
 # embed them; the kiosk shows them), and for the tests Chromium (the kiosk), poppler-utils
@@ -144,4 +144,28 @@ kiosk-hpke:
 	./node_modules/.bin/esbuild entry.js --bundle --format=iife --global-name=HPKE --target=es2020 \
 	  --legal-comments=inline --outfile=$(CURDIR)/kiosk/static/hpke.js \
 	  --banner:js="/* @hpke/core $(HPKE_CORE) and @hpke/common (MIT, https://github.com/dajiaji/hpke-js): RFC 9180 HPKE on WebCrypto. Bundled by 'make kiosk-hpke' (esbuild $(ESBUILD)); do not edit. */" && \
+	rm -rf $$tmp
+
+# The kiosk's on-screen keyboard: simple-keyboard (MIT, https://github.com/hodgef/simple-keyboard)
+# with the layouts simple-keyboard-layouts has for our languages (Polish, Urdu, Punjabi,
+# English; Hindi's InScript, which Gujarati InScript shares key for key). Romanian's layout and
+# the Gujarati mapping are ours, in kiosk/static/onscreen.js. Run when bumping a version.
+SIMPLE_KEYBOARD := 3.8.192
+SIMPLE_KEYBOARD_LAYOUTS := 3.4.265
+kiosk-keyboard:
+	tmp=$$(mktemp -d) && cd $$tmp && npm init -y >/dev/null && \
+	npm install --no-audit --no-fund --loglevel=error simple-keyboard@$(SIMPLE_KEYBOARD) \
+	  simple-keyboard-layouts@$(SIMPLE_KEYBOARD_LAYOUTS) esbuild@$(ESBUILD) && \
+	printf '%s\n' 'export { default as Keyboard } from "simple-keyboard";' \
+	  'export { default as english } from "simple-keyboard-layouts/build/layouts/english";' \
+	  'export { default as polish } from "simple-keyboard-layouts/build/layouts/polish";' \
+	  'export { default as urdu } from "simple-keyboard-layouts/build/layouts/urdu";' \
+	  'export { default as punjabi } from "simple-keyboard-layouts/build/layouts/punjabi";' \
+	  'export { default as hindi } from "simple-keyboard-layouts/build/layouts/hindi";' > entry.js && \
+	./node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --global-name=SimpleKeyboard \
+	  --target=es2020 --legal-comments=inline --outfile=$(CURDIR)/kiosk/static/keyboard.js \
+	  --banner:js="/* simple-keyboard $(SIMPLE_KEYBOARD) and simple-keyboard-layouts $(SIMPLE_KEYBOARD_LAYOUTS) (MIT, Francisco Hodge). Bundled by 'make kiosk-keyboard' (esbuild $(ESBUILD)); do not edit. */" && \
+	./node_modules/.bin/esbuild node_modules/simple-keyboard/build/css/index.css --minify \
+	  --outfile=$(CURDIR)/kiosk/static/keyboard.css \
+	  --banner:css="/* simple-keyboard $(SIMPLE_KEYBOARD) (MIT, Francisco Hodge). Bundled by 'make kiosk-keyboard'; do not edit. */" && \
 	rm -rf $$tmp

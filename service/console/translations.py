@@ -7,8 +7,6 @@ English; /console/translations shows which catalog strings a native speaker has 
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service import catalog_review, languages
@@ -123,22 +121,7 @@ def segments():
     if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
         return jsonify(error='Send {"text": "..."}.'), 400
     found = count(payload["text"][:MAX_TEXT])
-    language = languages.BY_CODE.get(str(get_locale()), languages.BY_CODE[languages.DEFAULT])
-    # The line under the field, in the lead's language with the catalogs' plural forms.
-    summary = _(
-        "%(characters)s, %(encoding)s: %(segments)s.",
-        characters=ngettext("%(num)s character", "%(num)s characters", found.characters),
-        encoding=found.encoding,
-        segments=ngettext("%(num)s SMS segment", "%(num)s SMS segments", found.segments),
-    )
-    return jsonify(
-        encoding=found.encoding,
-        characters=found.characters,
-        segments=found.segments,
-        summary=summary,
-        lang=language.code,
-        dir="rtl" if language.rtl else "ltr",
-    )
+    return jsonify(encoding=found.encoding, characters=found.characters, segments=found.segments)
 
 
 @routes.get("/translations")

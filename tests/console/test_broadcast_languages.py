@@ -18,7 +18,6 @@ from tests.support import factories
 from tests.support.console import page_text
 from tests.support.fake_twilio import config_at_fake
 from tests.support.outbox import SENDER, Worker
-from tests.support.settings import PUBLIC_URL
 
 config = config_at_fake(TWILIO_FROM_NUMBER=SENDER, SMS_SEND_RATE=0, MAX_DAILY_TEXTS=1000)
 
@@ -217,32 +216,3 @@ def test_counts_in_the_preview_take_each_catalogs_plural_forms(
     assert f'<section aria-labelledby="preview" lang="{language}" dir="{direction}">' in (
         page.get_data(as_text=True)
     )
-
-
-@pytest.mark.parametrize(
-    ("language", "text", "expected", "direction"),
-    [
-        ("en", "Cuppa on Friday", "15 characters, GSM-7: 1 SMS segment.", "ltr"),
-        ("pl", "Herbatka w piątek", "17 znaków, UCS-2: 1 segment SMS.", "ltr"),
-        ("pl", "ą" * 71, "71 znaków, UCS-2: 2 segmenty SMS.", "ltr"),
-        ("ro", "Ceai", "4 caractere, GSM-7: 1 segment SMS.", "ltr"),
-        ("ur", "چائے", "4 حروف، UCS-2: 1 SMS سیگمنٹ۔", "rtl"),
-    ],
-)
-def test_the_live_segment_counter_is_worded_by_the_catalogs(
-    console, managers, language, text, expected, direction
-):
-    console.sign_in(managers["network_lead"].email, managers["network_lead"].totp_secret)
-    form = "/console/broadcasts/new"
-    counted = console.client.post(
-        "/console/content/segments",
-        json={"text": text},
-        base_url=PUBLIC_URL,
-        headers={
-            "X-CSRFToken": console.token(form),
-            "Referer": PUBLIC_URL + form,
-            "Accept-Language": language,
-        },
-    ).get_json()
-    assert counted["summary"] == expected
-    assert (counted["lang"], counted["dir"]) == (language, direction)

@@ -76,10 +76,8 @@
       });
       if (!reply.ok) return;
       const c = await reply.json();
-      // Worded by the server, from the catalogs (plural forms differ by language).
-      out.textContent = c.summary;
-      out.lang = c.lang;
-      out.dir = c.dir;
+      const parts = c.segments === 1 ? "1 SMS segment" : `${c.segments} SMS segments`;
+      out.textContent = `${c.characters} characters, ${c.encoding}: ${parts}.`;
     }, 250);
     field.addEventListener("input", show);
     show();
