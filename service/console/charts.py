@@ -9,6 +9,7 @@ a text alternative, drawn beside a table holding the same figures, so nothing is
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Sequence
@@ -92,20 +93,12 @@ def bar_chart(
 ) -> Markup:
     """Bars for each label, one colour per series; None draws no bar (a hidden figure)."""
     kind = {
-        (False, False): pygal.Bar,
-        (True, False): pygal.HorizontalBar,
-        (False, True): pygal.StackedBar,
-        (True, True): pygal.HorizontalStackedBar,
+        (False, False): "Bar",
+        (True, False): "HorizontalBar",
+        (False, True): "StackedBar",
+        (True, True): "HorizontalStackedBar",
     }[(horizontal, stacked)]
-    chart = kind(title=title, **_COMMON, **_axis(percent, series))
-    # pygal lays horizontal bars out from the bottom up: reversed, they read top-down in the
-    # same order as the table beside them.
-    order = (lambda items: list(items)[::-1]) if horizontal else list
-    chart.x_labels = order(labels)
-    _thin(chart, labels, horizontal)
-    for name, values in series:
-        chart.add(name, order(values))
-    return _inline(chart.render(is_unicode=True), description)
+    return _inline(_drawn(kind, title, *_frozen(labels, series), percent), description)
 
 
 def _thin(chart: pygal.graph.graph.Graph, labels: Sequence[str], horizontal: bool) -> None:
@@ -124,14 +117,39 @@ def line_chart(
     percent: bool = False,
 ) -> Markup:
     """A line per series over the labels (months); None leaves a gap (a hidden figure)."""
-    # A trend's axis ends a little above its highest point, not at 100%: the rise is the news.
-    axis = _axis(percent, series, full_scale=False)
-    chart = pygal.Line(title=title, **_COMMON, **axis, dots_size=5)
-    chart.x_labels = list(labels)
-    _thin(chart, labels, False)
+    return _inline(_drawn("Line", title, *_frozen(labels, series), percent), description)
+
+
+def _frozen(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]) -> tuple:
+    return tuple(labels), tuple((name, tuple(values)) for name, values in series)
+
+
+# Drawing is pure Python and takes tens of milliseconds a chart; the same figures (the same
+# months, nothing new counted) give the same drawing, so a page shown again reuses it.
+@functools.lru_cache(maxsize=64)
+def _drawn(
+    kind: str,
+    title: str,
+    labels: tuple[str, ...],
+    series: tuple[tuple[str, tuple[float | None, ...]], ...],
+    percent: bool,
+) -> str:
+    horizontal = kind.startswith("Horizontal")
+    if kind == "Line":
+        # A trend's axis ends a little above its highest point, not at 100%: the rise is news.
+        axis = _axis(percent, series, full_scale=False)
+        chart = pygal.Line(title=title, **_COMMON, **axis, dots_size=5)
+    else:
+        chart = getattr(pygal, kind)(title=title, **_COMMON, **_axis(percent, series))
+    # pygal lays horizontal bars out from the bottom up: reversed, they read top-down in the
+    # same order as the table beside them.
+    order = (lambda items: list(items)[::-1]) if horizontal else list
+    chart.x_labels = order(labels)
+    _thin(chart, labels, horizontal)
     for name, values in series:
-        chart.add(name, list(values), stroke_style={"width": 3})
-    return _inline(chart.render(is_unicode=True), description)
+        extra = {"stroke_style": {"width": 3}} if kind == "Line" else {}
+        chart.add(name, order(values), **extra)
+    return chart.render(is_unicode=True)
 
 
 def _axis(

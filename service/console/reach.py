@@ -131,11 +131,13 @@ def reach():
     """The reach dashboard: counts by network, channel, site or month, small ones hidden."""
     manager = auth.manager()
     session = get_session()
-    form, query = _filters(session, manager.organisation_id)
+    # Held here, so that the session's identity map keeps it for every step below.
+    org = session.get_one(Organisation, manager.organisation_id)
+    form, query = _filters(session, org.id)
     if query is None:
         return render_template("console/reach.html", form=form, table=None), 400
-    table = shown_table(reach_table(session, manager.organisation_id, query))
-    people = _people(session, manager.organisation_id, query)
+    table = shown_table(reach_table(session, org.id, query))
+    people = _people(session, org, query)
     return render_template(
         "console/reach.html",
         form=form,
@@ -148,10 +150,10 @@ def reach():
     )
 
 
-def _people(session: Session, organisation_id: int, query: ReachQuery) -> ShownPeople:
+def _people(session: Session, org: Organisation, query: ReachQuery) -> ShownPeople:
     """People reached per site over the query's months (its other filters do not apply)."""
-    this_month = month_of(session.get_one(Organisation, organisation_id), utcnow())
-    reach = people_reach(session, organisation_id, query.first_month, query.last_month, this_month)
+    this_month = month_of(org, utcnow())
+    reach = people_reach(session, org.id, query.first_month, query.last_month, this_month)
     return people_shown(reach, this_month)
 
 
@@ -255,10 +257,11 @@ def reach_people_csv_download():
     """People reached per site and month as CSV, hidden exactly as on the page; audited."""
     manager = auth.manager()
     session = get_session()
-    _form, query = _filters(session, manager.organisation_id)
+    org = session.get_one(Organisation, manager.organisation_id)
+    _form, query = _filters(session, org.id)
     if query is None:
         abort(400)
-    text = people_csv(_people(session, manager.organisation_id, query))
+    text = people_csv(_people(session, org, query))
     arguments = _arguments(query)
     audit.record(session, manager.organisation_id, manager.id, "reach.export.people", **arguments)
     session.commit()

@@ -53,7 +53,7 @@ PERSONAL: dict[str, Personal] = {
     **_columns(
         "contact",
         ACTIVITY,
-        "To know when a number was first and last heard from",
+        "To know when a number was first and last heard from (and count each person once a month)",
         "created_at",
         "last_seen_at",
     ),

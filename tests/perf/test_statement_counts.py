@@ -32,6 +32,10 @@ BUDGET = {
     # by one upsert of its month's tally (a returning member's texts cost nothing more).
     "first_text": (8, 2),
     "voice_step": (2, 1),
+    # The console's manager and roles (2), the organisation, the filters' networks and sites,
+    # the table by network (tallies, members, names) and the people per site (sites with
+    # headcounts, members, person tallies): 11, whatever the months or the figures.
+    "reach": (11, 0),
 }
 
 
@@ -125,3 +129,14 @@ def test_a_voice_menu_step(client, demo, connection) -> None:
         caller.press("1")
     assert caller.spoken()
     within_budget("voice_step", count)
+
+
+def test_the_reach_dashboard(console, managers, connection) -> None:
+    # Sign-in and session checks are the console's for every page; what is budgeted here is
+    # the whole page: filters, the table by network, and the people reached per site.
+    console.sign_in(managers["admin"].email, managers["admin"].totp_secret)
+    assert console.get("/console/reach").status_code == 200  # warm
+    with counting(connection) as count:
+        page = console.get("/console/reach")
+    assert page.status_code == 200 and "Are we reaching staff" in page.get_data(as_text=True)
+    within_budget("reach", count)
