@@ -329,3 +329,14 @@ def test_a_date_the_event_does_not_fall_on_or_a_one_off_is_refused(
     page = page_text(lead.get(refused.headers["Location"]))
     assert "Nothing was skipped. Cuppa and chat does not happen on" in page
     assert session.scalars(select(SkippedDate)).all() == []
+
+
+def test_deleting_an_event_takes_its_skipped_dates_with_it(lead, session, demo, cuppa) -> None:
+    skipped, _following = next_two(session, demo, cuppa)
+    skip(lead, cuppa, skipped.local_start.date())
+    assert len(session.scalars(select(SkippedDate)).all()) == 1
+    path = f"/console/content/event/{cuppa.id}"
+    gone = lead.post(f"/console/content/event/{cuppa.id}/delete", {}, token_from=path)
+    assert gone.status_code == 302
+    session.expire_all()
+    assert session.scalars(select(SkippedDate)).all() == []
