@@ -116,7 +116,9 @@ def seconds_until_quiet_hours_end(config: Config, now: dt.datetime, zone: ZoneIn
         return 0.0
     end_day = local.date() if t < end else local.date() + dt.timedelta(days=1)
     end_at = dt.datetime.combine(end_day, end, tzinfo=zone)
-    return max((end_at - local).total_seconds(), 0.0)
+    # In UTC: two times in the same zone subtract as wall-clock times, an hour out on the
+    # nights the clocks change.
+    return max((end_at.astimezone(dt.UTC) - now.astimezone(dt.UTC)).total_seconds(), 0.0)
 
 
 def _refusal(

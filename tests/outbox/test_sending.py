@@ -226,3 +226,15 @@ def test_a_text_to_a_number_that_is_no_contact_goes_to_that_number(session, fake
     assert _row(session, stopped).skip_reason == "opted out"
     assert _row(session, foreign).skip_reason == "country not allowed"
     assert fake.requests == 1
+
+
+def test_quiet_hours_end_at_eight_on_the_night_the_clocks_go_back(session, fake, worker) -> None:
+    # 22:30 BST on Saturday 30 October 2027; the clocks go back at 02:00, so 08:00 GMT is
+    # 10.5 hours later, not the 9.5 that wall-clock arithmetic gives.
+    org = factories.create_organisation(session)
+    contact = factories.create_contact(session, org=org)
+    worker.config = worker.config.replace(QUIET_HOURS="21:00-08:00")
+    worker.now = dt.datetime(2027, 10, 30, 21, 30, tzinfo=dt.UTC)
+    calm = _text(session, contact, "Tomorrow's meeting")
+    worker.run()
+    assert worker.later[calm] == 10.5 * 3600
