@@ -28,6 +28,7 @@ from service.privacy.erasure import erase_contact
 from service.reach.operations import count_reach
 from service.rsvps.operations import cancel_rsvp, rsvp
 from service.speakup.operations import open_case, raise_concern
+from service.surveys import taking
 from service.verification import by_reply
 from service.verification import caller as caller_checks
 
@@ -54,6 +55,7 @@ class Command(StrEnum):
     SPEAK_UP = "speak_up"
     CASE = "case"
     NEWS = "news"
+    SURVEY = "survey"
     LANGUAGE = "language"
     HELP = "help"
     STOP = "stop"
@@ -184,6 +186,13 @@ COMMANDS: Mapping[Command, Spec] = MappingProxyType(
             core=(open_case,),
             sms=("case",),
             sms_anonymous=True,
+        ),
+        # By text, the survey's own keyword starts it; then every text answers it until the last
+        # question, SKIP, BACK or LATER (service.sms.surveys).
+        Command.SURVEY: Spec(
+            "answer a survey, one question at a time",
+            core=(taking.begin, taking.answer, taking.back),
+            sms=("survey",),
         ),
         Command.NEWS: Spec(
             "what is new, read or played",

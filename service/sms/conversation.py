@@ -18,10 +18,11 @@ from service.privacy.erasure import erase_contact
 from service.sms.event_commands import EventCommands
 from service.sms.membership_commands import MembershipCommands
 from service.sms.support_commands import SupportCommands
+from service.sms.surveys import SurveyCommands
 from service.verification import by_reply
 
 
-class Conversation(MembershipCommands, EventCommands, SupportCommands):
+class Conversation(MembershipCommands, EventCommands, SupportCommands, SurveyCommands):
     """One inbound text from one contact, answered in the contact's language."""
 
     def answer(self, text: str, *, first_text: bool = False) -> tuple[str, list[str]]:
@@ -38,6 +39,10 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands):
             # A first text in Polish gets Polish back, before anyone asks for it.
             contacts.set_language(self.session, self.contact, parsed.said_in)
             self._networks = None
+        self.text = text
+        if parsed.kind not in {"opt_out", "opt_in"} and self.survey_for(text) is not None:
+            # A survey's keyword, or any text while one is being answered (STOP still stops).
+            return "survey", self.answer_parsed(Parsed("survey"))
         return parsed.kind, self.answer_parsed(parsed)
 
     def answer_parsed(self, parsed: Parsed) -> list[str]:
@@ -200,5 +205,6 @@ HANDLERS: Mapping[str, Handler] = check_handlers(
         "empty": Conversation._on_unknown,
         "unknown": Conversation._on_unknown,
         "all": Conversation._on_unknown,
+        "survey": Conversation._on_survey,
     },
 )

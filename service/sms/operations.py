@@ -179,6 +179,9 @@ def _finish(
     session: Session, record_id: int, *, command: str, replies: str, unlink: bool = False
 ) -> None:
     values: dict = {"command": command, "replies_encrypted": replies}
+    if command == "survey":
+        # A survey answer is never kept beside the number that sent it, whatever the setting.
+        values["body_encrypted"] = None
     if unlink:
         values["contact_id"] = None
     session.execute(update(InboundMessage).where(InboundMessage.id == record_id).values(values))

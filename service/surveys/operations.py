@@ -11,7 +11,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact, Membership
-from service.content.operations import keyword_clash
+from service.content.models import Network
+from service.content.operations import keyword_clash, set_translation
 from service.crypto import vault_of
 from service.errors import DomainError, ValidationError
 from service.keywords import fold, tokens
@@ -306,3 +307,31 @@ def audience(session: Session, survey: Survey) -> list[Contact]:
     elif survey.audience == "sites":
         query = query.where(Contact.site_id.in_(survey.site_ids))
     return list(session.scalars(query.order_by(Contact.id)))
+
+
+def sensitive_audience(session: Session, survey: Survey) -> bool:
+    """Whether the survey is for a sensitive network, so discreet members see no title."""
+    if survey.audience != "networks" or not survey.network_ids:
+        return False
+    return bool(
+        session.scalar(
+            select(Network.id).where(Network.id.in_(survey.network_ids), Network.sensitive).limit(1)
+        )
+    )
+
+
+def translate(
+    session: Session,
+    item: Survey | SurveyQuestion,
+    field: str,
+    language: str,
+    text: str,
+    *,
+    reviewed: bool = False,
+) -> None:
+    """Set one field of a survey or question in a language (empty: English shows instead)."""
+    if isinstance(item, SurveyQuestion) and field == "options" and text.strip():
+        given = [line for line in text.splitlines() if line.strip()]
+        if len(given) != len(item.option_lines()):
+            raise ValidationError("options", "translate each option on its own line, in order")
+    set_translation(session, item, field, language, text, reviewed=reviewed)  # type: ignore[arg-type]

@@ -118,3 +118,32 @@ def test_erasure_drops_answers_in_progress_and_leaves_finished_ones(session, dem
         )
         == 0
     )
+
+
+def test_answers_by_text_link_to_no_one_after_close_in_tables_or_logs(
+    client, demo, session, caplog
+):
+    from service.sms.models import ConversationState
+    from tests.support.sms import Handset
+
+    caplog.set_level(logging.DEBUG)
+    survey = create_survey(session, demo)
+    for number in NUMBERS[:3]:
+        phone = Handset(client, number)
+        for text in ("PULSE", "Bus", "4", "YES", f"{SECRET}, call me on {number}"):
+            phone.send(text)
+    half_way = Handset(client, NUMBERS[3])
+    half_way.send("PULSE")
+    half_way.send("2")
+    vault = vault_of(session)
+    # Open: the half-way respondent's answers so far are theirs, under the survey's key.
+    assert links(session, vault) == {(NUMBERS[3], "survey_token answers in progress")}
+    surveys.close_survey(session, survey, utcnow())
+    session.flush()
+    assert links(session, vault) == set()
+    assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 4
+    assert not any(s.list_kind == "survey" for s in session.scalars(select(ConversationState)))
+    responses = session.scalars(select(SurveyResponse)).all()
+    logged = caplog.text
+    assert SECRET not in logged and not any(n in logged for n in NUMBERS)
+    assert not any(r.id in logged or any(a.id in logged for a in r.answers) for r in responses)

@@ -1,0 +1,61 @@
+"""Surveys as channels show them: in the respondent's language, English where untranslated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from service.content.queries import translations_for
+from service.surveys.answers import Asked
+from service.surveys.models import Survey, SurveyQuestion
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """One question in one language."""
+
+    id: int
+    kind: str
+    text: str
+    asked: Asked
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    """A survey's title, introduction and questions in one language."""
+
+    id: int
+    title: str
+    intro: str
+    keyword: str
+    anonymous: bool
+    questions: tuple[QuestionView, ...]
+
+
+def _question(question: SurveyQuestion, texts: dict) -> QuestionView:
+    options = texts.get((question.id, "options")) or question.options
+    english = tuple(question.option_lines())
+    translated = tuple(question.option_lines(options))
+    # A translation with a different number of options would shift the answers: not used.
+    shown = translated if len(translated) == len(english) else english
+    return QuestionView(
+        question.id,
+        question.kind,
+        texts.get((question.id, "text")) or question.text,
+        Asked(question.kind, shown, english, question.prefer_not),
+    )
+
+
+def localised(session: Session, survey: Survey, language: str) -> SurveyView:
+    """The survey in a language, field by field falling back to English."""
+    own = translations_for(session, "survey", [survey.id], language)
+    texts = translations_for(session, "survey_question", [q.id for q in survey.questions], language)
+    return SurveyView(
+        survey.id,
+        own.get((survey.id, "title")) or survey.title,
+        own.get((survey.id, "intro")) or survey.intro,
+        survey.keyword,
+        survey.mode == "anonymous",
+        tuple(_question(q, texts) for q in survey.questions),
+    )

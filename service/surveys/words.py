@@ -1,0 +1,72 @@
+"""The words a respondent texts or says inside a survey: SKIP, BACK, LATER, in every language.
+
+Apart from the command vocabulary (service.messaging.vocabulary): these mean something only
+while a survey is being answered, so they never take a word from the rest of the service.
+English always works; a language whose script phones may not type is shown the English word.
+"""
+
+from __future__ import annotations
+
+from service.keywords import fold
+from service.languages import TYPEABLE
+from service.messaging.vocabulary import COMMANDS
+
+SURVEY_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "skip": {
+        "en": ("SKIP", "PASS", "NEXT"),
+        "pl": ("POMIŃ", "DALEJ"),
+        "ro": ("SARI", "SĂRI", "URMĂTOAREA"),
+        "ur": ("چھوڑیں", "اگلا", "CHHOREN", "AGLA"),
+        "pa": ("ਛੱਡੋ", "ਅਗਲਾ", "CHHADO", "AGLA"),
+        "gu": ("છોડો", "આગળ", "CHHODO", "AAGAL"),
+        "so": ("KA BOOD", "XIGA"),
+    },
+    "back": {
+        "en": ("BACK", "PREVIOUS"),
+        "pl": ("WSTECZ", "COFNIJ"),
+        "ro": ("ÎNAPOI",),
+        "ur": ("پیچھے", "واپس", "PEECHE", "WAPAS"),
+        "pa": ("ਪਿੱਛੇ", "ਵਾਪਸ", "PICHHE", "WAPAS"),
+        "gu": ("પાછળ", "પાછા", "PACHHAL", "PACHHA"),
+        "so": ("DIB", "GADAAL"),
+    },
+    "later": {
+        "en": ("LATER", "PAUSE"),
+        "pl": ("PÓŹNIEJ",),
+        "ro": ("MAI TÂRZIU", "TÂRZIU"),
+        "ur": ("بعد میں", "BAAD MEIN", "BAAD MAIN"),
+        "pa": ("ਬਾਅਦ ਵਿੱਚ", "BAAD VICH"),
+        "gu": ("પછી", "PACHHI"),
+        "so": ("DAMBE", "MAR DAMBE"),
+    },
+}
+
+
+def _folded(kind: str, language: str, table: dict[str, dict[str, tuple[str, ...]]]) -> set[str]:
+    words = table[kind].get("en", ()) + table[kind].get(language, ())
+    return {fold(w) for w in words}
+
+
+def control(text: str, language: str) -> str | None:
+    """skip, back or later when the text is one of those words (in English or the language)."""
+    folded = fold(text)
+    for kind in SURVEY_WORDS:
+        if folded in _folded(kind, language, SURVEY_WORDS):
+            return kind
+    return None
+
+
+def yes_no(text: str, language: str) -> bool | None:
+    """True for a yes word, False for a no word (English or the language), else None."""
+    folded = fold(text)
+    if folded in _folded("yes", language, COMMANDS):
+        return True
+    if folded in _folded("no", language, COMMANDS):
+        return False
+    return None
+
+
+def shown(kind: str, language: str) -> str:
+    """The word to show: the language's first where phones type it, else the English one."""
+    by_language = SURVEY_WORDS[kind] if kind in SURVEY_WORDS else COMMANDS[kind]
+    return by_language[language if language in TYPEABLE else "en"][0]
