@@ -42,7 +42,7 @@ class CallbackRequest(Base):
     alerted_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    closed_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)  # the retention purge's clock
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("manager.id", ondelete="SET NULL"))
     # The bridged call a lead placed from the console, and how many times they tried.
     callback_call_sid: Mapped[str | None] = mapped_column(String(64))

@@ -32,7 +32,7 @@ class SpeakUpCase(Base):
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="open")
     # Midnight UTC of the day: a finer time could be matched against a call or message log.
-    last_activity_at: Mapped[dt.datetime]
+    last_activity_at: Mapped[dt.datetime] = mapped_column(index=True)  # retention's clock
     # False until the guardians' daily e-mail has said a new case is waiting (no time kept).
     alerted: Mapped[bool] = mapped_column(default=False)
     # Deliberately no count of wrong codes and no lock: guessing is slowed per guesser, so

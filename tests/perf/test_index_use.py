@@ -1,0 +1,176 @@
+"""Every query on the hot and privacy paths uses an index (issue 20): a test per path.
+
+Each path runs through its real entry point while every statement reaching the database is
+recorded; each is then EXPLAINed on PostgreSQL with sequential scans priced out
+(`enable_seqscan = off`). The planner still chooses a Seq Scan where no index can serve the
+query, so one on a table that grows with contacts or messages means the path slows as the
+organisation grows: the test fails and names the statement. Small demo tables are enough to
+find that, so this runs in the ordinary PostgreSQL pass rather than `make bench-scale`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from service.contacts.operations import find_contact
+from service.db import get_session, utcnow
+from service.privacy import operations as privacy
+from service.privacy import retention
+from tests.support.sms import Handset
+from tests.support.voice import Caller
+
+pytestmark = pytest.mark.postgres
+
+# Tables whose rows grow with the number of staff or with traffic. Content tables (networks,
+# events, sites, support lines, keywords, translations) stay at an organisation's size.
+GROWING = {
+    "contact",
+    "membership",
+    "conversation_state",
+    "pending_action",
+    "inbound_message",
+    "outbound_message",
+    "send_request",
+    "rsvp",
+    "voice_call",
+    "voice_news_heard",
+    "caller_check",
+    "callback_request",
+    "speakup_case",
+    "speakup_message",
+    "audit_entry",
+    "twilio_deletion",
+    "survey_token",
+    "survey_response",
+    "survey_answer",
+}
+
+
+@contextmanager
+def recording(connection) -> Iterator[list[tuple[str, object]]]:
+    """Record the statements (with their parameters) that reach the database in the block."""
+    seen: list[tuple[str, object]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        head = statement.lstrip()[:10].upper()
+        if not executemany and head.startswith(("SELECT", "UPDATE", "DELETE", "WITH", "INSERT")):
+            seen.append((statement, parameters))
+
+    get_session().expunge_all()  # a request starts with a fresh session, as in production
+    event.listen(connection, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", before)
+
+
+def _seq_scans(node: dict) -> Iterator[str]:
+    if node.get("Node Type") == "Seq Scan":
+        yield node.get("Relation Name", "?")
+    for child in node.get("Plans", ()):
+        yield from _seq_scans(child)
+
+
+def scans_without_an_index(connection, seen: list[tuple[str, object]]) -> list[str]:
+    """Each recorded statement that reads a growing table with no index to serve it."""
+    found = []
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    try:
+        # Once per statement: the plan's shape depends on the text, not on which member it is.
+        for statement, params in dict(reversed(seen)).items():
+            plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).scalar()
+            plan = plan if isinstance(plan, list) else json.loads(plan)
+            tables = set(_seq_scans(plan[0]["Plan"])) & GROWING
+            if tables:
+                found.append(f"{sorted(tables)}: {' '.join(statement.split())[:300]}")
+    finally:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    return found
+
+
+def assert_indexed(connection, seen: list[tuple[str, object]]) -> None:
+    """Fail, naming each statement, where a growing table is read without an index."""
+    found = scans_without_an_index(connection, seen)
+    assert not found, "sequential scans of growing tables:\n" + "\n".join(found)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(connection) -> None:
+    if connection.dialect.name != "postgresql":
+        pytest.skip("EXPLAIN plans are PostgreSQL's (FRONTLINE_TEST_DATABASE_URL)")
+
+
+def test_the_planner_catches_a_missing_index(connection) -> None:
+    # The check itself: a query on a column with no index is reported, one on the key is not.
+    seen = [
+        ("SELECT id FROM inbound_message WHERE segments = %(n)s", {"n": 3}),
+        ("SELECT id FROM inbound_message WHERE id = %(n)s", {"n": 3}),
+    ]
+    found = scans_without_an_index(connection, seen)
+    assert len(found) == 1 and "segments" in found[0]
+
+
+@pytest.fixture
+def member(client, demo) -> Handset:
+    """A returning member: has texted before and belongs to an open group."""
+    handset = Handset(client, "+447400555101")
+    handset.send("HELLO")
+    handset.send("JOIN CARERS")
+    return handset
+
+
+@pytest.mark.parametrize("body", ["EVENTS", "GROUPS", "TALK", "HELP"])
+def test_a_returning_members_keywords_use_indexes(member, connection, body) -> None:
+    with recording(connection) as seen:
+        assert member.send(body).status == 200
+    assert_indexed(connection, seen)
+
+
+def test_join_yes_and_a_first_text_use_indexes(client, demo, connection) -> None:
+    handset = Handset(client, "+447400555102")
+    with recording(connection) as seen:
+        handset.send("HELLO")
+        handset.send("JOIN MINDS")
+        handset.send("YES")
+        handset.send("GOING 1")
+        handset.send("LEAVE MINDS")
+    assert_indexed(connection, seen)
+
+
+def test_a_callers_menu_steps_use_indexes(client, demo, connection) -> None:
+    caller = Caller(client, "+447400555103")
+    with recording(connection) as seen:
+        caller.dial_in()
+        caller.press("1")
+        caller.press("1")
+    assert caller.spoken()
+    assert_indexed(connection, seen)
+
+
+def test_forget_me_and_subject_access_use_indexes(client, demo, connection, session) -> None:
+    handset = Handset(client, "+447400555104")
+    handset.send("JOIN CARERS")
+    handset.send("YES")
+    with recording(connection) as seen:
+        contact = find_contact(session, demo.id, "+447400555104")
+        privacy.subject_access(session, contact, utcnow())
+    assert_indexed(connection, seen)
+    with recording(connection) as seen:
+        asked = handset.send("FORGET ME")
+        handset.send("YES " + re.search(r"YES (\d{4})", asked.text).group(1))
+    assert_indexed(connection, seen)
+
+
+def test_the_retention_purge_uses_indexes(client, demo, connection, session, config) -> None:
+    Handset(client, "+447400555105").send("HELLO")
+    with recording(connection) as seen:
+        for rule in retention.rules():
+            retention.expired_count(session, rule, config, utcnow())
+            retention.purge_batch(session, rule, config, utcnow(), 500)
+    assert_indexed(connection, seen)
