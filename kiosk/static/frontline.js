@@ -191,7 +191,7 @@
       render();
     }
     function wipe() {
-      digits = ""; token = null; delete el.dataset.consented;
+      digits = ""; token = null; delete el.dataset.consented; delete el.dataset.when;
       el.querySelectorAll("[data-entry], [data-sent], [data-error], [data-message]")
         .forEach((n) => { n.textContent = ""; });
     }
@@ -256,7 +256,7 @@
 
     function target() {
       const body = { action, key: newKey(), lang: config.lang, consent: el.dataset.consented === "1" };
-      for (const name of ["network", "event", "occurrence", "what"]) {
+      for (const name of ["network", "event", "occurrence", "what", "when"]) {
         if (el.dataset[name]) body[name] = el.dataset[name];
       }
       return body;
@@ -310,7 +310,9 @@
         if (other !== el) other.dispatchEvent(new Event("frontline:wipe"));
       });
       opener.setAttribute("aria-expanded", "true");
-      if (el.querySelector('[data-step="consent"]')) show("consent"); else numberStep();
+      // A call-back asks first when a call suits them; joining a sensitive group asks consent.
+      if (el.querySelector('[data-step="when"]')) show("when");
+      else if (el.querySelector('[data-step="consent"]')) show("consent"); else numberStep();
     });
     el.addEventListener("frontline:wipe", close);
     el.addEventListener("click", (event) => {
@@ -318,6 +320,7 @@
       if (!button) return;
       if (button.dataset.key) press(button.dataset.key);
       else if (button.hasAttribute("data-agree")) { el.dataset.consented = "1"; numberStep(); }
+      else if (button.dataset.when) { el.dataset.when = button.dataset.when; numberStep(); }
       else if (button.hasAttribute("data-send") || button.hasAttribute("data-check")
         || button.hasAttribute("data-use-visit")) submit();
       else if (button.hasAttribute("data-other-number")) show("number");

@@ -172,7 +172,9 @@ COMMANDS: Mapping[Command, Spec] = MappingProxyType(
             "the crisis line, first and alone", core=(queries.support_lines,), sms=("crisis",)
         ),
         Command.MESSAGE: Spec(
-            "leave a voice message for the organisers", voice=("record_message",)
+            "leave a voice message for the organisers (a call-back: when to call, then record)",
+            core=(request_callback,),
+            voice=("ask_good_time", "record_message"),
         ),
         Command.SPEAK_UP: Spec(
             "raise a concern with the speak-up guardian, anonymously",

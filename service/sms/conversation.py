@@ -133,6 +133,9 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands, SurveyCom
         return [replies.nothing_to_confirm(self.language)]
 
     def _on_pick(self, parsed: Parsed, pending: Any) -> list[str]:
+        call_time = self.pick_call_time(parsed.number)
+        if call_time is not None:
+            return call_time
         if self.state.list_kind == "networks":
             network = self._network_from(parsed)
             if network is None:

@@ -18,6 +18,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from service import languages
+from service.callbacks.operations import GOOD_TIMES
 from service.config import get_config
 from service.contacts.operations import ConsentRequired
 from service.contacts.phone import regions
@@ -60,6 +61,12 @@ def _body() -> dict:
 def _language(body: dict) -> str:
     lang = body.get("lang")
     return lang if isinstance(lang, str) and languages.is_supported(lang) else languages.DEFAULT
+
+
+def _good_time(body: dict) -> str | None:
+    """When a call suits the person (a call-back's big buttons); anything else is no answer."""
+    value = body.get("when")
+    return value if isinstance(value, str) and value in GOOD_TIMES else None
 
 
 def _int_or_none(value: object) -> int | None:
@@ -207,6 +214,7 @@ def _start(
             event_id=_int_or_none(body.get("event")),
             occurrence_start=_moment(body.get("occurrence")),
             consent=body.get("consent") is True,
+            good_time=_good_time(body),
         )
         started = ops.start_action(
             session,

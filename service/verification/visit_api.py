@@ -56,6 +56,7 @@ def act(org: Organisation, site: Site) -> Response:
             event_id=api._int_or_none(body.get("event")),
             occurrence_start=api._moment(body.get("occurrence")),
             consent=body.get("consent") is True,
+            good_time=api._good_time(body),
         )
         checked = visits.act_in_visit(
             session, org, site.id, _visit_token(body), target, language=language, now=utcnow()

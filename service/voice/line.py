@@ -59,6 +59,8 @@ class Line(MenuActions, MembershipActions, VerifyActions, EventActions, SupportA
             "list_support": SupportActions._do_list_support,
             # <Dial> the picked line with the organisation's number as caller ID
             "connect_support": SupportActions._do_connect_support,
+            # a voicemail is a call-back: when a call suits them (1 to 4) before the tone
+            "ask_good_time": SupportActions._do_ask_good_time,
             # <Record> up to 2 minutes for a network lead
             "record_message": SupportActions._do_record_message,
             # <Record> a speak-up concern; the answer reads the case code out

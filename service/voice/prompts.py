@@ -36,6 +36,11 @@ PROMPTS = {
     "events_menu": _l("Press the number of an event to hear more. To go back, press 0."),
     "event_menu": _l("To get the details by text, press 1. To go back, press 0."),
     "support_menu": _l("Press the number of a line to be connected. To go back, press 0."),
+    "good_time_menu": _l(
+        "We will call you back. When is a good time? For the morning, press 1. For the "
+        "afternoon, press 2. For the evening, press 3. For any time, press 4. To go back, "
+        "press 0."
+    ),
     "message_intro": _l(
         "After the tone, say your message for the group organisers. Press any key when you "
         "are done."

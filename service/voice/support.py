@@ -6,6 +6,7 @@ import dataclasses
 
 from flask_babel import gettext as _
 
+from service.callbacks.operations import GOOD_TIMES
 from service.contacts import operations as contacts
 from service.content import queries
 from service.formatting import phone
@@ -70,6 +71,12 @@ class SupportActions(LineBase):
         self.say(_("Connecting you now."), state.lang)
         self._flush().dial(line.phone, caller_id=caller_id)
         return None
+
+    def _do_ask_good_time(self, state: CallState, node: Node) -> CallState:
+        # A voicemail is a call-back request: first when a call suits them, by key (1 to 4).
+        # The pick carries the group (when left from a group's menu) with the time chosen.
+        network = state.item if isinstance(state.item, int) else None
+        return dataclasses.replace(state, items=tuple((network, t) for t in GOOD_TIMES))
 
     def _do_record_message(self, state: CallState, node: Node) -> None:
         # The voicemail's callback finds the caller through this call's row: made here.

@@ -194,7 +194,11 @@ def recording() -> Response:
         return Response(status=204)  # a retried callback: stored already
     # Left from a group's menu, the message is for that group's organisers.
     state = StateCodec(get_config().SECRET_KEY).load(request.args.get("s", ""))
-    network_id = state.item if state is not None and isinstance(state.item, int) else None
+    item = state.item if state is not None else None
+    # (group or None, good time) after "when is a good time"; a bare group id before it.
+    network_id, good_time = item if isinstance(item, tuple) and len(item) == 2 else (item, "any")
+    network_id = network_id if isinstance(network_id, int) else None
+    good_time = good_time if good_time in callbacks.GOOD_TIMES else "any"
     if (
         network_id is not None
         and session.scalar(
@@ -214,6 +218,7 @@ def recording() -> Response:
             channel="voice",
             site_id=session.get_one(Contact, call.contact_id).site_id,
             language=state.lang if state is not None else "en",
+            good_time=good_time,
             call_sid=call.call_sid,
             recording_sid=sid,
             recording_url=request.form.get("RecordingUrl"),

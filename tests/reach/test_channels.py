@@ -64,7 +64,8 @@ def test_a_call_counts_support_when_put_through_and_a_voicemail_as_a_call_back(
     voicemail = Caller(client, "+447400111333")
     voicemail.dial_in()
     voicemail.press("1")  # every call starts at the language menu, known number or not
-    record = voicemail.press("4").find("Record")
+    voicemail.press("4")  # leave a message
+    record = voicemail.press("4").find("Record")  # a call any time suits them
     form = {
         "CallSid": voicemail.call_sid,
         "AccountSid": "AC" + "0" * 32,

@@ -153,11 +153,31 @@ def test_crisis_words_put_the_crisis_line_first_whatever_else_is_asked(phone) ->
 
 
 def test_call_me_makes_a_callback_request(phone, session) -> None:
-    reply = phone.last("CALL ME CARERS")
-    assert reply == "Thanks. Someone from Carers Network will call you back soon."
+    reply = phone.send("CALL ME CARERS").texts
+    assert reply == [
+        "Thanks. Someone from Carers Network will call you back soon.",
+        "When is a good time to call? Reply 1 morning, 2 afternoon, 3 evening, 4 any time.",
+    ]
     request = session.scalars(select(CallbackRequest)).one()
-    assert (request.channel, request.status) == ("sms", "open")
+    assert (request.channel, request.status, request.good_time) == ("sms", "open", "any")
+    assert phone.last("3") == "Thanks. We will try to call you in the evening."
+    session.refresh(request)
+    assert request.good_time == "evening"
+    # Answered: a later number is not taken as a time again.
+    assert phone.last("1") != "Thanks. We will try to call you in the morning."
+    session.refresh(request)
+    assert request.good_time == "evening"
     assert phone.last("CALL ME CARERS").startswith("You have already asked")
+
+
+def test_the_time_to_call_is_asked_in_the_members_language(phone, session) -> None:
+    phone.last("LANGUAGE POLSKI")
+    reply = phone.last("CALL ME")  # the second of two texts
+    assert reply.startswith("Kiedy najlepiej zadzwonić? Odpisz 1 rano"), reply
+    assert phone.last("9") == "Odpisz 1 rano, 2 po południu, 3 wieczorem lub 4 o dowolnej porze."
+    assert phone.last("2") == "Dzięki. Spróbujemy zadzwonić po południu."
+    request = session.scalars(select(CallbackRequest)).one()
+    assert (request.good_time, request.language) == ("afternoon", "pl")
 
 
 def test_language_by_keyword_or_by_its_own_name(phone, session, demo) -> None:

@@ -46,7 +46,8 @@ def use_phone_and_text(client, number: str, *, recording: str) -> None:
     call = Caller(client, number)
     call.dial_in()
     call.press("1")  # English: every caller picks a language
-    call.press("4")  # leave a message: the call's row is made for the voicemail's callback
+    call.press("4")  # leave a message
+    call.press("4")  # any time: the call's row is made for the voicemail's callback
     signed_post(
         client,
         "/twilio/voice/recording",
@@ -178,7 +179,8 @@ def drive_voice(client) -> None:
     call.press("1")
     call.silence()
     call.press("0")  # back to the main menu
-    call.press("4")  # a message for the organisers: the contact and the call's row start here
+    call.press("4")  # a message for the organisers
+    call.press("4")  # any time: the contact and the call's row start here
     signed_post(
         client,
         "/twilio/voice/recording",

@@ -116,7 +116,10 @@ def test_support_reads_the_crisis_line_first_and_connects(caller, demo) -> None:
 
 
 def test_a_message_is_kept_even_when_the_caller_hangs_up(caller, session, client) -> None:
-    twiml = caller.press("4")
+    # A message is a call-back request: first when a call suits them, by key press.
+    assert caller.press("4").find("Record") is None
+    assert "When is a good time? For the morning, press 1." in caller.spoken()
+    twiml = caller.press("3")  # the evening
     record = twiml.find("Record")
     assert record.get("maxLength") == "120"
     assert twiml.find("Redirect") is not None
@@ -139,6 +142,7 @@ def test_a_message_is_kept_even_when_the_caller_hangs_up(caller, session, client
         "RE1",
         42,
     )
+    assert (request.good_time, request.language) == ("evening", "en")
 
 
 def test_a_session_happening_now_can_be_joined_by_phone(caller, session, demo) -> None:
@@ -207,7 +211,8 @@ def test_forged_tampered_and_unknown_requests_are_refused(client, demo, session)
 
 
 def test_call_status_callbacks_are_recorded(caller, client, session) -> None:
-    caller.press("4")  # a voicemail: the call's row is made for its callback
+    caller.press("4")
+    caller.press("4")  # any time; then a voicemail: the call's row is made for its callback
     form = {
         "CallSid": caller.call_sid,
         "CallStatus": "completed",
@@ -258,7 +263,9 @@ def test_a_groups_own_events_and_a_message_for_its_organisers(caller, client, se
     assert "How are you feeling hour" not in caller.spoken()  # another group's
     caller.press("0")
     _pick_group(caller, "Minds Matter")
-    record = caller.press("3").find("Record")
+    caller.press("3")
+    assert "When is a good time?" in caller.spoken()
+    record = caller.press("2").find("Record")  # the afternoon
     form = {
         "CallSid": caller.call_sid,
         "AccountSid": "AC" + "0" * 32,
@@ -270,3 +277,4 @@ def test_a_groups_own_events_and_a_message_for_its_organisers(caller, client, se
     assert signed_post(client, record.get("recordingStatusCallback"), form).status_code == 204
     request = session.scalars(select(CallbackRequest)).one()
     assert session.get(Network, request.network_id).slug == "minds"
+    assert request.good_time == "afternoon"
