@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Iterable
 
 from flask import Flask, current_app, has_app_context
@@ -33,12 +34,21 @@ def task_app() -> Flask:
     return _worker_app
 
 
+# Outbox rows per send task: a task costs the queue a write to put and one to take, more than
+# a text's own claim; a batch shares them. Small enough that several workers share a broadcast.
+SEND_BATCH = 50
+
+
 def queue_outbox(ids: Iterable[int]) -> None:
-    """Put outbox rows on the queue, one task per row id; if the queue is down, leave them."""
+    """Put outbox rows on the queue, a task per batch of ids; if the queue is down, leave them."""
     ids = list(ids)
-    for done, outbox_id in enumerate(ids):
+    for start in range(0, len(ids), SEND_BATCH):
+        batch = ids[start : start + SEND_BATCH]
         try:
-            send_outbound(outbox_id)
+            if len(batch) == 1:
+                send_outbound(batch[0])
+            else:
+                send_outbound_batch(batch)
         except Exception as exc:
             if huey.immediate:
                 raise  # the task itself failed inline (tests, CLI): that is a bug to see
@@ -47,7 +57,7 @@ def queue_outbox(ids: Iterable[int]) -> None:
             log.warning(
                 "queue unreachable (%s): %d outbox rows left for the sweeper",
                 type(exc).__name__,
-                len(ids) - done,
+                len(ids) - start,
             )
             return
 
@@ -63,27 +73,28 @@ def _sender_limit(per_second: int):
     return _sender_limits[per_second]
 
 
+def _status_callback(config) -> str:
+    return config.PUBLIC_URL.rstrip("/") + "/twilio/sms/status?outbox_id={id}"
+
+
 @huey.task()
 def send_outbound(outbox_id: int) -> None:
     """Send one outbox row (all checks happen again at claim time)."""
     from service.outbox.sending import DatabaseUnreachable, send_one
-    from service.twilio_gateway import transport_for
+    from service.twilio_gateway import app_transport
 
     app = task_app()
     config = app.config["FRONTLINE"]
     if config.SMS_SEND_RATE > 0:
         _sender_limit(config.SMS_SEND_RATE).acquire()  # over the pace: huey retries it later
-    transport = app.extensions.get("frontline.transport")
-    if transport is None:
-        transport = app.extensions["frontline.transport"] = transport_for(config)
     try:
         delay = send_one(
             get_database(app).session,
             outbox_id,
             config,
-            transport,
+            app_transport(app),
             utcnow,
-            config.PUBLIC_URL.rstrip("/") + "/twilio/sms/status?outbox_id={id}",
+            _status_callback(config),
         )
     except DatabaseUnreachable:
         # Nothing was claimed (or the claim died with its connection): the row is still
@@ -92,6 +103,50 @@ def send_outbound(outbox_id: int) -> None:
         delay = DB_RETRY
     if delay:
         send_outbound.schedule((outbox_id,), delay=delay)
+
+
+@huey.task()
+def send_outbound_batch(outbox_ids: list[int]) -> None:
+    """Send outbox rows one after another (each claimed with every check just before it goes)."""
+    from huey.exceptions import RateLimitExceeded
+
+    from service.outbox.sending import DatabaseUnreachable, send_batch
+    from service.twilio_gateway import app_transport
+
+    app = task_app()
+    config = app.config["FRONTLINE"]
+
+    def pace() -> float:
+        if config.SMS_SEND_RATE <= 0:
+            return 0.0
+        try:
+            _sender_limit(config.SMS_SEND_RATE).acquire()
+        except RateLimitExceeded as exc:
+            return max(exc.delay, 0.01)  # the rest wait for the next window
+        return 0.0
+
+    try:
+        later = send_batch(
+            get_database(app).session,
+            outbox_ids,
+            config,
+            app_transport(app),
+            utcnow,
+            _status_callback(config),
+            pace=pace,
+        )
+    except DatabaseUnreachable as exc:
+        log.warning(
+            "%d outbox rows: database unreachable, retrying in %ss", len(exc.remaining), DB_RETRY
+        )
+        later = dict.fromkeys(exc.remaining, float(DB_RETRY))
+    # Rows that wait about as long (quiet hours, the pace's next window) go back as one task;
+    # each is claimed with every check again then, so a second's rounding up changes nothing.
+    by_delay: dict[float, list[int]] = {}
+    for outbox_id, delay in later.items():
+        by_delay.setdefault(math.ceil(delay) if delay >= 1 else delay, []).append(outbox_id)
+    for delay, ids in by_delay.items():
+        send_outbound_batch.schedule((ids,), delay=delay)
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -111,7 +166,8 @@ def sweep_outbox() -> None:
 def _sends_waiting() -> bool:
     # Periodic jobs sit in the same queue; only waiting sends mean rows may still be queued.
     # A look at the head of the queue is enough: a busy queue has sends near the front.
-    return any(isinstance(t, send_outbound.task_class) for t in huey.pending(limit=20))
+    sends = (send_outbound.task_class, send_outbound_batch.task_class)
+    return any(isinstance(t, sends) for t in huey.pending(limit=20))
 
 
 @huey.on_startup()

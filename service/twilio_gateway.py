@@ -133,11 +133,28 @@ class Transport(Protocol):
         ...
 
 
-class _RedirectingHttpClient(TwilioHttpClient):
+class _PooledHttpClient(TwilioHttpClient):
+    """The twilio library's HTTP client, reading the proxy environment once rather than per call.
+
+    requests looks up proxy and CA-bundle variables on every request of a session that trusts
+    the environment (a scan of os.environ each time: a millisecond a text on a busy worker).
+    They are the same for every call to the one API host, so they are taken once here.
+    """
+
+    def __init__(self, api_url: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        assert self.session is not None  # pool_connections: one keep-alive pool per client
+        settings = self.session.merge_environment_settings(api_url, {}, None, None, None)
+        self.session.trust_env = False
+        self.session.proxies = settings["proxies"]
+        self.session.verify = settings["verify"]
+
+
+class _RedirectingHttpClient(_PooledHttpClient):
     """The twilio library's HTTP client, pointed at another base URL (the fake server)."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(base_url, timeout)
         self.base_url = base_url.rstrip("/")
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
@@ -152,7 +169,7 @@ def rest_client(config: Config, timeout: float) -> Client:
     http_client = (
         _RedirectingHttpClient(config.TWILIO_API_URL, timeout)
         if config.TWILIO_API_URL
-        else TwilioHttpClient(timeout=timeout)
+        else _PooledHttpClient(TWILIO_API, timeout)
     )
     return Client(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, http_client=http_client)
 

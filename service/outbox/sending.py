@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -244,7 +245,11 @@ def stuck_rows(
 
 
 class DatabaseUnreachable(Exception):
-    """The database could not be reached before the row was claimed: it is still pending."""
+    """The database could not be reached before a row was claimed: it and the rest are pending."""
+
+    def __init__(self, message: str, remaining: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.remaining = list(remaining)  # the rows not tried, still pending
 
 
 def _record_with_patience(
@@ -267,6 +272,75 @@ def _record_with_patience(
             pause = min(pause * 2, 5.0)
 
 
+def send_batch(
+    database_session,
+    outbox_ids: Sequence[int],
+    config: Config,
+    transport: Transport,
+    now_fn,
+    status_callback_url: str | None,
+    sleep=time.sleep,
+    pace: Callable[[], float] = lambda: 0.0,
+) -> dict[int, float]:
+    """Claim, send and record each row in turn; the rows to try again later, with their delays.
+
+    Each row is claimed (every check, the contact's STOP included) just before it is sent, so
+    a STOP is honoured from the very next send. The previous row's SID is written in that same
+    transaction: one commit a text, and never a second send before the first is on record, so
+    a crash sends at most the one text in flight again. `pace` answers how long to wait before
+    the next send (0: go now); the rows left then come back with that delay.
+    """
+    later: dict[int, float] = {}
+    held: tuple[int, str] | None = None  # sent, its SID not yet on record
+    # Half the lease: the sweeper never takes back a row whose SID is still held here.
+    patience = config.OUTBOX_LEASE_SECONDS / 2
+    for position, outbox_id in enumerate(outbox_ids):
+        if wait := pace():
+            later.update(dict.fromkeys(outbox_ids[position:], wait))
+            break
+        try:
+            with database_session() as session:
+                if held is not None:
+                    record_sent(session, *held, now_fn())
+                claimed = claim(session, outbox_id, config, now_fn())
+        except Exception as exc:
+            if held is not None:  # that transaction rolled back: the SID is written on its own
+                _record_with_patience(database_session, *held, now_fn, sleep, patience)
+            if is_unreachable(exc):
+                raise DatabaseUnreachable(type(exc).__name__, outbox_ids[position:]) from exc
+            raise
+        held = None
+        if isinstance(claimed, Later):
+            later[outbox_id] = claimed.seconds
+            continue
+        if claimed is None:
+            continue
+        try:
+            result = transport.send(
+                to=claimed.to,
+                body=claimed.body,
+                status_callback=status_callback_url.format(id=outbox_id)
+                if status_callback_url
+                else None,
+            )
+        except SendError as error:
+            with database_session() as session:
+                delay = record_failure(session, outbox_id, error, now_fn())
+            log.info(
+                "outbox %s refused (code %s), %s",
+                outbox_id,
+                error.code,
+                f"retry in {delay}s" if delay else "final",
+            )
+            if delay:
+                later[outbox_id] = delay
+            continue
+        held = (outbox_id, result.sid)
+    if held is not None:
+        _record_with_patience(database_session, *held, now_fn, sleep, patience)
+    return later
+
+
 def send_one(
     database_session,
     outbox_id: int,
@@ -277,36 +351,7 @@ def send_one(
     sleep=time.sleep,
 ) -> float | None:
     """Claim, send and record one row; seconds until it should be tried again, or None."""
-    try:
-        with database_session() as session:
-            claimed = claim(session, outbox_id, config, now_fn())
-    except Exception as exc:
-        if is_unreachable(exc):
-            raise DatabaseUnreachable(type(exc).__name__) from exc
-        raise
-    if isinstance(claimed, Later):
-        return claimed.seconds
-    if claimed is None:
-        return None
-    try:
-        result = transport.send(
-            to=claimed.to,
-            body=claimed.body,
-            status_callback=status_callback_url.format(id=outbox_id)
-            if status_callback_url
-            else None,
-        )
-    except SendError as error:
-        with database_session() as session:
-            delay = record_failure(session, outbox_id, error, now_fn())
-        log.info(
-            "outbox %s refused (code %s), %s",
-            outbox_id,
-            error.code,
-            f"retry in {delay}s" if delay else "final",
-        )
-        return delay
-    # Half the lease: the sweeper never takes back a row whose SID is still held here.
-    patience = config.OUTBOX_LEASE_SECONDS / 2
-    _record_with_patience(database_session, outbox_id, result.sid, now_fn, sleep, patience)
-    return None
+    later = send_batch(
+        database_session, [outbox_id], config, transport, now_fn, status_callback_url, sleep
+    )
+    return later.get(outbox_id)

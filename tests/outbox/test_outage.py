@@ -108,18 +108,19 @@ def test_no_text_goes_when_the_claim_cannot_reach_the_database(
 def test_a_queue_outage_leaves_committed_rows_for_the_sweeper(
     monkeypatch: pytest.MonkeyPatch, caplog
 ) -> None:
-    pushed: list[int] = []
+    pushed: list[list[int]] = []
 
-    def push(outbox_id: int) -> None:
-        if len(pushed) == 2:
+    def push(outbox_ids: list[int]) -> None:
+        if pushed:
             raise redis.ConnectionError("Error 111 connecting to queue.internal:6379")
-        pushed.append(outbox_id)
+        pushed.append(outbox_ids)
 
-    monkeypatch.setattr(tasks, "send_outbound", push)
+    monkeypatch.setattr(tasks, "SEND_BATCH", 2)
+    monkeypatch.setattr(tasks, "send_outbound_batch", push)
     monkeypatch.setattr(extensions.huey, "immediate", False)
     caplog.set_level(logging.WARNING)
     tasks.queue_outbox([11, 12, 13, 14])  # the caller (a webhook) is not interrupted
-    assert pushed == [11, 12]
+    assert pushed == [[11, 12]]  # a task per batch; the queue went down after the first
     assert "queue unreachable (ConnectionError): 2 outbox rows left for the sweeper" in caplog.text
     assert "queue.internal" not in caplog.text
 
