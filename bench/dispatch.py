@@ -125,8 +125,11 @@ def unfinished(engine) -> int:
         )).scalar_one()
 
 
-def drain(env: dict, workers: int, threads: int) -> float:
-    """Messages a second while `workers` worker processes send everything queued."""
+def drain(env: dict, workers: int, threads: int, watch=None) -> float:
+    """Messages a second while `workers` worker processes send everything queued.
+
+    watch(processes, rows left), when given, is called at each look and once more at the end.
+    """
     from service.db import make_engine
 
     engine = make_engine(env["FRONTLINE_DATABASE_URL"])
@@ -141,7 +144,11 @@ def drain(env: dict, workers: int, threads: int) -> float:
         while (left := unfinished(engine)) > 0:
             if time.perf_counter() - started > 600:
                 raise RuntimeError(f"{left} messages still unsent after 10 minutes")
+            if watch is not None:
+                watch(processes, left)
             time.sleep(0.2)
+        if watch is not None:
+            watch(processes, 0)
     finally:
         for p in processes:
             p.terminate()
