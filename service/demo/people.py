@@ -56,29 +56,40 @@ def add_demo_people(
     this_month = month_of(org, now)
     chance = random.Random(20261118)  # noqa: S311 - made-up people, the same each load
     vault = vault_of(session)
+    local_now = now.astimezone(zone)
+    so_far = _so_far(local_now)
     left: dict[tuple[str, str], int] = {}
-    for network, site, _channel, measure, counts in REACH_HISTORY:
-        if measure == "leave":
-            left[(network, site)] = left.get((network, site), 0) + sum(counts)
-    people: list[dict] = []
-    joins: list[tuple[str, str, str, dt.date]] = []
+    joins: list[tuple[dt.date, str, str, str]] = []
     for network, site, channel, measure, counts in REACH_HISTORY:
-        if measure != "join":
-            continue
-        for back, amount in enumerate(reversed(counts), start=1):
-            month = add_months(this_month, -back)
-            joins += [(network, site, channel, month)] * amount
-    people_by_key: dict[tuple[str, str], list[int]] = {}
-    for network, site, channel, month in joins:
+        # This month so far, as many as the days gone would bring: no month stands empty.
+        now_amount = round(counts[-1] * so_far)
+        if now_amount:
+            count_reach(
+                session,
+                org.id,
+                measure=measure,
+                channel=channel,
+                network_id=networks[network].id if network else None,
+                site_id=sites[site].id,
+                at=now,
+                amount=now_amount,
+            )
+        if measure == "leave":
+            left[(network, site)] = left.get((network, site), 0) + sum(counts) + now_amount
+        if measure == "join":
+            for back, amount in enumerate([now_amount, *reversed(counts)]):
+                joins += [(add_months(this_month, -back), network, site, channel)] * amount
+    people: list[dict] = []
+    for month, network, site, channel in sorted(joins):
         # Those who left were among the first to join: they have no membership now.
         key = (network, site)
         if left.get(key, 0) > 0:
             left[key] -= 1
             continue
-        at = dt.datetime(month.year, month.month, chance.randint(1, 28), 12, tzinfo=zone)
-        people_by_key.setdefault(key, []).append(len(people))
+        day = chance.randint(1, 28 if month < this_month else local_now.day)
+        at = min(local_now, dt.datetime(month.year, month.month, day, 12, tzinfo=zone))
         people.append({"network": network, "site": site, "channel": channel, "at": at})
-    heard = _heard_from(chance, people, this_month, now)
+    heard = _heard_from(chance, people, this_month, local_now)
     for month, _site, _channel, index in heard:  # in month order: the last is the latest
         if index is not None:
             people[index]["seen"] = month
@@ -147,8 +158,7 @@ def _heard_from(
     heard = []
     history = len(REACH_HISTORY[0][4])
     months = [add_months(this_month, -back) for back in range(history, -1, -1)]
-    # This month is not over: about as many so far as the days gone would bring.
-    so_far = min(1.0, (now.day - 0.5) / 30)
+    so_far = _so_far(now)
     for month in months:
         part = so_far if month == this_month else 1.0
         for index, person in enumerate(people):
@@ -161,6 +171,14 @@ def _heard_from(
                 channel = chance.choice(("sms", "sms", "voice", "kiosk", "kiosk", "web"))
                 heard.append((month, slug, channel, None))
     return heard
+
+
+def _so_far(now: dt.datetime) -> float:
+    """How much of this month has gone, roughly: the share of a month's figures so far.
+
+    Never less than two days' worth, so that a demo loaded on the 1st shows a month begun.
+    """
+    return min(1.0, max(2.0, now.day - 0.5) / 30)
 
 
 def month_of_at(at: dt.datetime) -> dt.date:
