@@ -134,3 +134,58 @@ def test_networks_made_before_colours_get_the_palette_in_print_order(empty_engin
     _migrate(empty_engine, "downgrade", "0019")
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM network_keyword")).scalar() == 4
+
+
+def test_downgrading_headcount_and_held_languages_keeps_what_references_them(
+    empty_engine: Engine,
+) -> None:
+    # Dropping site.headcount or broadcast.held_languages must not rebuild the table: on
+    # SQLite a rebuild drops the old table, and with foreign keys on that deletes every row
+    # pointing at it with ON DELETE CASCADE (a site's kiosk keys, a broadcast's texts).
+    _migrate(empty_engine, "upgrade", "0024")
+    at = "2026-01-01 00:00:00"
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO organisation (id, slug, name, timezone, default_language,"
+                " created_at) VALUES (1, 'north', 'North', 'Europe/London', 'en', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO site (id, organisation_id, slug, name, kind, address,"
+                " kiosk_enabled, default_language, headcount)"
+                " VALUES (1, 1, 'depot', 'Depot', 'depot', '', false, 'en', 40)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO kiosk_key (organisation_id, site_id, public_key, created_at)"
+                " VALUES (1, 1, 'key', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO broadcast (id, organisation_id, body, audience, urgent, status,"
+                " recipients, created_at, fanned_out, held_languages)"
+                " VALUES (1, 1, 'Hello', 'all', false, 'sending', 1, :at, 1, '[\"so\"]')"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO outbound_message (organisation_id, to_encrypted, broadcast_id,"
+                " kind, dedupe_key, body_encrypted, body_hash, language, urgent, status,"
+                " attempts, segments, cost_estimate_pence, created_at)"
+                " VALUES (1, 'x', 1, 'broadcast', 'b1', 'x', 'h', 'en', false, 'sent',"
+                " 1, 1, 0, :at)"
+            ),
+            {"at": at},
+        )
+    _migrate(empty_engine, "downgrade", "0020")
+    with empty_engine.connect() as conn:
+        texts = conn.execute(text("SELECT count(*) FROM outbound_message")).scalar()
+        keys = conn.execute(text("SELECT count(*) FROM kiosk_key")).scalar()
+    assert (texts, keys) == (1, 1)

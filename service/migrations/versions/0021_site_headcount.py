@@ -22,5 +22,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("site") as batch_op:
-        batch_op.drop_column("headcount")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), never a batch rebuild: on SQLite a rebuild
+    # drops the site table, and with foreign keys on that deletes every kiosk key, print pack
+    # and site manager's role that points at a site (ON DELETE CASCADE).
+    op.drop_column("site", "headcount")

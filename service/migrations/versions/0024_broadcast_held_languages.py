@@ -22,5 +22,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("broadcast") as batch_op:
-        batch_op.drop_column("held_languages")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), never a batch rebuild: on SQLite a rebuild
+    # drops the broadcast table, and with foreign keys on that deletes every text it sent
+    # (outbound_message.broadcast_id is ON DELETE CASCADE).
+    op.drop_column("broadcast", "held_languages")
