@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -132,7 +133,7 @@ def broadcast_edit(broadcast_id: int):
     """Back from the preview to the form, with everything the lead wrote, in every language."""
     broadcast = load_broadcast(broadcast_id)
     if broadcast.status != "draft":
-        flash("Only a draft can be edited.")
+        flash(_("Only a draft can be edited."))
         return redirect(url_for("console.broadcast_view", broadcast_id=broadcast_id))
     form = _compose_form()
     if form.validate_on_submit():

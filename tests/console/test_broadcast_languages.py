@@ -151,6 +151,10 @@ def test_sending_english_to_an_untranslated_language_reaches_its_members_in_engl
     assert len(urdu_texts) == 4  # three English members and the Urdu one, all in English
     assert _audit(session, "broadcast.send").detail["english"] == ["ur"]
     assert session.get(Broadcast, broadcast_id).held_languages is None
+    # Sent: Edit no longer opens the form; the lead is told why, on the broadcast's page.
+    edit = console.get(f"/console/broadcasts/{broadcast_id}/edit")
+    assert edit.status_code == 302 and edit.headers["Location"].endswith(path)
+    assert "Only a draft can be edited." in page_text(console.get(path))
 
 
 def test_edit_returns_to_the_form_with_every_language_kept(console, managers, members, session):
