@@ -22,6 +22,7 @@ from service.console import (
     reach,
     sign_in,
     speakup,
+    surveys,
     translations,
 )
 from service.console.forms import SignOutForm
@@ -43,6 +44,7 @@ ROUTED = (
     speakup,
     reach,
     headcounts,
+    surveys,
     privacy,
 )
 
@@ -118,6 +120,7 @@ AREAS = (
     ("kiosk.settings", "console.kiosk_settings", "Kiosks", "Set up a site's kiosk"),
     ("speakup.cases", "console.speakup_cases", "Speak-up", "Read and answer speak-up cases"),
     ("reach.view", "console.reach", "Reach", "See who the networks reach"),
+    ("surveys.run", "console.surveys_list", "Surveys", "Ask staff what they think, anonymously"),
     ("data.export", "console.privacy", "Privacy", "Export or erase what is held about a number"),
     ("audit.view", "console.audit_log", "Audit log", "Audit log"),
 )

@@ -20,6 +20,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "reach.view": frozenset({"admin"}),
     # Headcounts are the denominators of every site's reach: the organisation's admins only.
     "reach.headcount": frozenset({"admin"}),
+    # A survey asks everyone, or whole networks or sites: the organisation's admins run them,
+    # and see results that cover every respondent.
+    "surveys.run": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
     # Subject access and erasure reach every member of every network: admins only.
     "data.export": frozenset({"admin"}),

@@ -1,0 +1,236 @@
+"""/console/surveys: write a survey, translate it, open and close it, and read its results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from service import languages
+from service.audit import operations as audit
+from service.console import auth
+from service.console.content_forms import ConfirmForm
+from service.console.shared import organisation
+from service.content.models import Network
+from service.db import get_session, utcnow
+from service.errors import DomainError
+from service.messaging.segments import count
+from service.organisations.models import Site
+from service.routes import Routes
+from service.surveys import operations as surveys
+from service.surveys import texts
+from service.surveys.invitations import send_invitations
+from service.surveys.models import KINDS, Survey
+from service.surveys.queries import localised
+from service.surveys.results import survey_results
+
+routes = Routes()
+KIND_LABELS = {
+    "choice": "One choice",
+    "scale": "Scale 1 to 5",
+    "yes_no": "Yes or no",
+    "text": "Free text",
+}
+
+
+def _survey(survey_id: int) -> Survey:
+    survey = get_session().get(Survey, survey_id)
+    if survey is None or survey.organisation_id != auth.manager().organisation_id:
+        abort(404)
+    return survey
+
+
+def _done(survey: Survey, action: str, message: str, **detail):
+    manager = auth.manager()
+    audit.record(get_session(), manager.organisation_id, manager.id, action, id=survey.id, **detail)
+    get_session().commit()
+    flash(message, "success")
+    return redirect(url_for("console.survey", survey_id=survey.id))
+
+
+@routes.get("/surveys")
+@auth.requires("surveys.run")
+def surveys_list():
+    """Every survey of the organisation, newest first, and the form for a new one."""
+    session, org = get_session(), organisation()
+    rows = session.scalars(
+        select(Survey).where(Survey.organisation_id == org.id).order_by(Survey.id.desc())
+    ).all()
+    return render_template(
+        "console/surveys.html",
+        surveys=rows,
+        form=ConfirmForm(),
+        networks=session.scalars(
+            select(Network).where(Network.organisation_id == org.id).order_by(Network.name)
+        ).all(),
+        sites=session.scalars(
+            select(Site).where(Site.organisation_id == org.id).order_by(Site.name)
+        ).all(),
+    )
+
+
+@routes.post("/surveys")
+@auth.requires("surveys.run")
+def survey_create():
+    """Create a draft survey from the form."""
+    if not ConfirmForm().validate_on_submit():
+        return "The form expired; reload the page.", 400
+    org, session, form = organisation(), get_session(), request.form
+    try:
+        closes = dt.datetime.fromisoformat(form.get("closes_on", "")).replace(hour=23, minute=59)
+        closes_at = closes.replace(tzinfo=ZoneInfo(org.timezone)).astimezone(dt.UTC)
+    except ValueError:
+        flash("Nothing was saved. Give the closing date as a date.")
+        return redirect(url_for("console.surveys_list"))
+    try:
+        survey = surveys.create_survey(
+            session,
+            org,
+            title=form.get("title", ""),
+            intro=form.get("intro", ""),
+            keyword=form.get("keyword", ""),
+            closes_at=closes_at,
+            audience=form.get("audience", "opted_in"),
+            mode=form.get("mode", "anonymous"),
+            network_ids=[int(n) for n in form.getlist("network_ids") if n.isdigit()],
+            site_ids=[int(n) for n in form.getlist("site_ids") if n.isdigit()],
+        )
+    except DomainError as exc:
+        session.rollback()
+        flash(f"Nothing was saved. {exc}")
+        return redirect(url_for("console.surveys_list"))
+    return _done(survey, "survey.create", "Survey created. Add its questions.")
+
+
+def _previews(survey: Survey) -> dict[str, list[dict]]:
+    """Each question's exact text by SMS in every language, with its segments."""
+    out: dict[str, list[dict]] = {}
+    for lang in languages.LANGUAGES:
+        view = localised(get_session(), survey, lang.code)
+        with force_locale(lang.code):
+            rows = []
+            for n, question in enumerate(view.questions, start=1):
+                text = texts.question(question, n, len(view.questions), lang.code)
+                found = count(text)
+                rows.append({"text": text, "segments": found.segments, "encoding": found.encoding})
+        out[lang.code] = rows
+    return out
+
+
+@routes.get("/surveys/<int:survey_id>")
+@auth.requires("surveys.run")
+def survey(survey_id: int):
+    """One survey: its questions, their texts by SMS in every language, and its state."""
+    found = _survey(survey_id)
+    return render_template(
+        "console/survey.html",
+        survey=found,
+        form=ConfirmForm(),
+        kinds=KIND_LABELS,
+        previews=_previews(found),
+        languages=languages.LANGUAGES,
+    )
+
+
+@routes.post("/surveys/<int:survey_id>/questions")
+@auth.requires("surveys.run")
+def survey_add_question(survey_id: int):
+    """Add a question at the end of a draft survey."""
+    found = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        return "The form expired; reload the page.", 400
+    kind = request.form.get("kind", "")
+    if kind not in KINDS:
+        abort(400)
+    try:
+        surveys.add_question(
+            get_session(),
+            found,
+            kind=kind,
+            text=request.form.get("text", ""),
+            options=request.form.get("options", "").splitlines(),
+            prefer_not=request.form.get("prefer_not") == "on",
+        )
+    except DomainError as exc:
+        get_session().rollback()
+        flash(f"Nothing was saved. {exc}")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    return _done(found, "survey.question", "Question added.")
+
+
+@routes.post("/surveys/<int:survey_id>/translations/<lang>")
+@auth.requires("surveys.run")
+def survey_translate(survey_id: int, lang: str):
+    """Save one language's text of the survey and every question (blank: English shows)."""
+    found = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        return "The form expired; reload the page.", 400
+    if lang == languages.DEFAULT or not languages.is_supported(lang):
+        abort(404)
+    session = get_session()
+    try:
+        for field in found.translatable:
+            surveys.translate(session, found, field, lang, request.form.get(field, ""))
+        for question in found.questions:
+            for field in question.translatable:
+                name = f"q{question.id}-{field}"
+                if name in request.form:
+                    surveys.translate(session, question, field, lang, request.form[name])
+    except DomainError as exc:
+        session.rollback()
+        flash(f"Nothing was saved. {exc}")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    name = languages.BY_CODE[lang].english_name
+    return _done(found, "survey.translate", f"Saved the {name} text.", language=lang)
+
+
+@routes.post("/surveys/<int:survey_id>/open")
+@auth.requires("surveys.run")
+def survey_open(survey_id: int):
+    """Open the survey and send its invitations through the outbox."""
+    found = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        return "The form expired; reload the page.", 400
+    session = get_session()
+    try:
+        surveys.open_survey(session, found, utcnow())
+    except DomainError as exc:
+        session.rollback()
+        flash(f"Not opened. {exc}")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    invited = 0 if found.audience == "open" else send_invitations(session, found, utcnow())
+    return _done(
+        found, "survey.open", f"Survey open. {invited} invitations queued.", invited=invited
+    )
+
+
+@routes.post("/surveys/<int:survey_id>/close")
+@auth.requires("surveys.run")
+def survey_close(survey_id: int):
+    """Close the survey now: its token key is destroyed and nobody can be linked to an answer."""
+    found = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        return "The form expired; reload the page.", 400
+    surveys.close_survey(get_session(), found, utcnow())
+    return _done(
+        found, "survey.close", "Survey closed. Its answers can no longer be linked to anyone."
+    )
+
+
+@routes.get("/surveys/<int:survey_id>/results")
+@auth.requires("surveys.run")
+def survey_results_page(survey_id: int):
+    """Responses against the audience, by channel, site and language, and each question."""
+    found = _survey(survey_id)
+    margin = {"3": 0.03, "5": 0.05, "10": 0.10}.get(request.args.get("margin", "5"), 0.05)
+    confidence = {"90": 0.90, "95": 0.95, "99": 0.99}.get(
+        request.args.get("confidence", "95"), 0.95
+    )
+    return render_template(
+        "console/survey_results.html",
+        survey=found,
+        results=survey_results(get_session(), found, margin=margin, confidence=confidence),
+    )

@@ -1,0 +1,168 @@
+"""A survey's results as managers may see them: counts suppressed, free text only in numbers.
+
+Every count leaves the server through service.reach.suppression's rule (1 to 4 shown as "<5",
+and the complementary cell hidden beside a lone one). Free-text answers to a question are
+shown only once it has at least FREE_TEXT_MIN of them, with numbers and e-mail addresses
+masked, in alphabetical order (never the order they came in).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.crypto import vault_of
+from service.languages import BY_CODE
+from service.organisations.models import Site
+from service.reach.suppression import shown_count, suppress_column
+from service.surveys import sample
+from service.surveys.freetext import masked
+from service.surveys.models import Survey, SurveyAnswer, SurveyResponse
+from service.surveys.operations import audience
+
+FREE_TEXT_MIN = 5
+CHANNEL_LABELS = {"sms": "Text", "voice": "Phone", "kiosk": "Kiosk", "paper": "Paper", "web": "Web"}
+OUTCOME_LABELS = {"prefer_not": "Prefer not to say", "skipped": "Skipped"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a table: its label and the count as shown."""
+
+    label: str
+    shown: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A column of counts, suppressed against its total."""
+
+    heading: str
+    lines: tuple[Line, ...]
+    total: str
+
+
+@dataclass(frozen=True)
+class SiteProgress:
+    """Responses from one site against its audience and the number needed there."""
+
+    name: str
+    audience: int
+    shown: str
+    needed: int
+    percent: int | None  # of the number needed; None while the count is suppressed
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question's answers, counted, and its free text when there is enough of it."""
+
+    number: int
+    text: str
+    table: Table
+    texts: tuple[str, ...] | None  # None: fewer than FREE_TEXT_MIN, not shown
+    text_count: str
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything the results page shows."""
+
+    audience: int
+    responses: str
+    needed: int
+    margin: float
+    confidence: float
+    by_channel: Table
+    by_site: tuple[SiteProgress, ...]
+    by_language: Table
+    questions: tuple[QuestionResult, ...]
+
+
+def _table(heading: str, counts: list[tuple[str, int]]) -> Table:
+    cells, total = suppress_column([count for _, count in counts], sum(c for _, c in counts))
+    return Table(
+        heading,
+        tuple(Line(label, cell) for (label, _), cell in zip(counts, cells, strict=True)),
+        total,
+    )
+
+
+def _labels(question) -> list[tuple[str, int]]:
+    if question.kind == "choice":
+        return [(o, n) for n, o in enumerate(question.option_lines(), start=1)]
+    if question.kind == "scale":
+        return [(str(n), n) for n in range(1, 6)]
+    if question.kind == "yes_no":
+        return [("Yes", 1), ("No", 0)]
+    return [("Answered", -1)]
+
+
+def survey_results(
+    session: Session, survey: Survey, *, margin: float = 0.05, confidence: float = 0.95
+) -> Results:
+    """The survey's results, suppressed, against its audience."""
+    responses = session.scalars(
+        select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+    ).all()
+    asked = audience(session, survey)
+    by_channel = Counter(r.channel for r in responses)
+    by_language = Counter(r.language for r in responses)
+    by_site = Counter(r.site_id for r in responses)
+    sites = session.scalars(
+        select(Site).where(Site.organisation_id == survey.organisation_id).order_by(Site.name)
+    ).all()
+    asked_at = Counter(c.site_id for c in asked)
+    progress = []
+    for site in sites:
+        count, size = by_site.get(site.id, 0), asked_at.get(site.id, 0)
+        need = sample.needed(size, margin=margin, confidence=confidence)
+        shown = shown_count(count)
+        percent = None if shown != str(count) or not need else min(100, 100 * count // need)
+        progress.append(SiteProgress(site.name, size, shown, need, percent))
+    answers = session.scalars(
+        select(SurveyAnswer).join(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+    ).all()
+    by_question: dict[int, list[SurveyAnswer]] = {}
+    for answer in answers:
+        by_question.setdefault(answer.question_id, []).append(answer)
+    vault = vault_of(session)
+    questions = []
+    for question in survey.questions:
+        given = by_question.get(question.id, [])
+        counts = Counter(
+            (a.value if question.kind != "text" else -1) if a.outcome == "answered" else a.outcome
+            for a in given
+        )
+        lines = [(label, counts.get(key, 0)) for label, key in _labels(question)]
+        lines += [(label, counts.get(key, 0)) for key, label in OUTCOME_LABELS.items()]
+        written = [masked(vault.decrypt(a.text_encrypted)) for a in given if a.text_encrypted]
+        texts = tuple(sorted(written)) if len(written) >= FREE_TEXT_MIN else None
+        questions.append(
+            QuestionResult(
+                question.position,
+                question.text,
+                _table("Answer", lines),
+                texts,
+                shown_count(len(written)),
+            )
+        )
+    return Results(
+        audience=len(asked),
+        responses=shown_count(len(responses)),
+        needed=sample.needed(len(asked), margin=margin, confidence=confidence),
+        margin=margin,
+        confidence=confidence,
+        by_channel=_table(
+            "Channel", [(CHANNEL_LABELS.get(c, c), n) for c, n in sorted(by_channel.items())]
+        ),
+        by_site=tuple(progress),
+        by_language=_table(
+            "Language",
+            [(BY_CODE[code].english_name, n) for code, n in sorted(by_language.items())],
+        ),
+        questions=tuple(questions),
+    )
