@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.content import queries
@@ -40,11 +41,12 @@ def test_a_lead_skips_a_date_in_the_console_and_the_kiosk_drops_it(browser, page
         assert kiosk.get_by_text(kiosk_line, exact=False).count() >= 1
 
         page.get_by_role("button", name=f"Skip {label}").click()
-        assert page.locator(".flash").filter(has_text="Cuppa and chat is off on").is_visible()
+        # The click posts a form: wait for the page it leads to, never read the old one.
+        expect(page.locator(".flash").filter(has_text="Cuppa and chat is off on")).to_be_visible()
         skipped_list = page.locator("#skipped-dates")
         day = skipped.local_start.date()
-        assert skipped_list.get_by_text(f"{day:%A} {day.day} {day:%B %Y}").is_visible()
-        assert page.get_by_role("button", name=f"Skip {label}").count() == 0
+        expect(skipped_list.get_by_text(f"{day:%A} {day.day} {day:%B %Y}")).to_be_visible()
+        expect(page.get_by_role("button", name=f"Skip {label}")).to_have_count(0)
         assert violations(page, WCAG_AA) == []
         screenshot(page, "event-date-skipped", area="console")
 
@@ -53,7 +55,7 @@ def test_a_lead_skips_a_date_in_the_console_and_the_kiosk_drops_it(browser, page
         screenshot(kiosk, "whats-on-after-skip", area="kiosk")
 
         page.get_by_role("button", name="Undo:").first.click()
-        assert page.locator(".flash").filter(has_text="is on again").is_visible()
-        assert page.get_by_role("button", name=f"Skip {label}").is_visible()
+        expect(page.locator(".flash").filter(has_text="is on again")).to_be_visible()
+        expect(page.get_by_role("button", name=f"Skip {label}")).to_be_visible()
         kiosk.reload()
         assert kiosk.get_by_text(kiosk_line, exact=False).count() >= 1
