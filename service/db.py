@@ -26,6 +26,9 @@ FAN_OUT_KEY = "broadcasts.fan_out"
 
 EXTENSION_KEY = "frontline.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Execution option of a session's connection whose SQLite reads run before its write lock (see
+# read_first): without it every transaction takes the lock at its first statement.
+READ_FIRST = "frontline_read_first"
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -85,6 +88,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "before_cursor_execute", _sqlite_lock_before_writing)
         return engine
     # A dead connection is noticed before use, so service resumes by itself once the database is
     # back; an unreachable host fails in seconds (the request answers 503) instead of hanging
@@ -109,7 +113,56 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(connection: Any) -> None:
     # Taking the write lock up front avoids "database is locked" on read-then-write upgrades:
     # a deferred transaction that later writes cannot wait for the lock, an immediate one can.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if not connection.get_execution_options().get(READ_FIRST):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_lock_before_writing(
+    connection: Any, _cursor: Any, statement: str, *_args: Any
+) -> None:
+    # A read-first session reads in autocommit (each read sees the latest commit and holds no
+    # lock); the first statement that is not a read takes the write lock for the rest.
+    if not connection.get_execution_options().get(READ_FIRST):
+        return
+    if statement.lstrip()[:6].upper() not in ("SELECT", "PRAGMA"):
+        _sqlite_take_write_lock(connection)
+
+
+def _sqlite_take_write_lock(connection: Any) -> None:
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def read_first(session: Session) -> None:
+    """Let this session's SQLite reads run before it takes the write lock (call before any query).
+
+    SQLite has one writer at a time. A webhook that takes the lock at its first statement holds
+    it while it parses, renders and counts segments, and every other web process queues behind
+    it (in SQLite's busy handler, which sleeps in growing steps). Read-first, the lock is taken
+    by begin_writes or by the first write, so it covers only the end of the request. Reads
+    before it are not one snapshot: use it only where the writes that follow do not depend on
+    reads being unchanged (or call begin_writes before such reads). PostgreSQL: no effect.
+    """
+    # Options apply only to a connection not yet procured (a session already in a transaction,
+    # such as a test's, keeps the one it has).
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={READ_FIRST: True})
+
+
+def in_write_lock(session: Session) -> bool:
+    """Whether what the session reads now stays as read until it commits (SQLite: lock held)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True  # PostgreSQL's own row locks and constraints serialise what must be
+    return bool(session.connection().connection.dbapi_connection.in_transaction)
+
+
+def begin_writes(session: Session) -> None:
+    """Take SQLite's write lock now if a read-first session has not yet (else: nothing to do)."""
+    if session.get_bind().dialect.name == "sqlite":
+        connection = session.connection()
+        if connection.get_execution_options().get(READ_FIRST):
+            _sqlite_take_write_lock(connection)
 
 
 class Database:

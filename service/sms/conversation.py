@@ -25,9 +25,12 @@ from service.verification import by_reply
 class Conversation(MembershipCommands, EventCommands, SupportCommands, SurveyCommands):
     """One inbound text from one contact, answered in the contact's language."""
 
-    def answer(self, text: str, *, first_text: bool = False) -> tuple[str, list[str]]:
-        """The command kind recognised and the reply texts (usually one)."""
-        parsed = parse(text, self.keywords().keys())
+    def answer(
+        self, text: str, *, first_text: bool = False, parsed: Parsed | None = None
+    ) -> tuple[str, list[str]]:
+        """The command kind recognised and the reply texts (usually one); parsed: text, read."""
+        if parsed is None:
+            parsed = parse(text, self.keywords().keys())
         if parsed.kind == "crisis":
             # The crisis line first and alone, in the language the words are written in; the
             # welcome, the command and any menu can wait for the next text.

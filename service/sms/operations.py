@@ -15,11 +15,14 @@ from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
 from service.crypto import Vault, vault_of
+from service.db import begin_writes, in_write_lock
+from service.keywords import Parsed, parse
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
 from service.reach.operations import count_person
 from service.sms.conversation import Conversation
 from service.sms.models import ConversationState, InboundMessage
+from service.sms.surveys import STATE as SURVEY_STATE
 from service.speakup import sms as speakup_sms
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,7 @@ def handle_inbound(
     """Answer one inbound text; a retried MessageSid gets the first answer and changes nothing."""
     vault = vault_of(session)
     if speakup_sms.is_speak_up(message.body):
+        begin_writes(session)
         # Anonymous: no contact, no inbound log row, no outbox row, and no log line at all.
         texts = speakup_sms.answer(
             session,
@@ -70,9 +74,28 @@ def handle_inbound(
             # The concern is raised and its code kept, but the crisis line comes first.
             texts = [_crisis_line(session, org, found.language or org.default_language), *texts]
         return Outcome(texts, "speakup")
+    # Every language's keywords are in each language's list, so any one of them will do.
+    keywords = {k for n in queries.networks(session, org.id, "en") for k in n.keywords}
+    parsed = parse(message.body, keywords)
+    reads_only = parsed.kind in READS_ONLY and not parsed.guessed
+    if not reads_only:
+        # What it writes depends on what it reads: read it all under the write lock.
+        begin_writes(session)
     known = _contact_and_state(session, org, message)
     if known is not None and known.seen:
         return _duplicate(session, message, vault)
+    if reads_only and known is not None and not _in_survey(known.state):
+        recent, crisis_before, other_before = _history(session, known.contact, now)
+        # This text is not yet counted in recent: it is written with its answer.
+        if recent < rate_limit and not (crisis_before and not other_before):
+            return _answer_reading(
+                session, org, message, known, parsed, now=now, keep_bodies=keep_bodies
+            )
+    if reads_only and not in_write_lock(session):
+        begin_writes(session)
+        known = _contact_and_state(session, org, message)  # read again, now nobody can change it
+        if known is not None and known.seen:
+            return _duplicate(session, message, vault)
     if known is not None:
         contact, created, state = known.contact, False, known.state
     else:
@@ -83,18 +106,7 @@ def handle_inbound(
     count_person(session, contact, channel="sms", created=created, now=now)
     # Claim the MessageSid: a concurrent retry blocks on this insert until the first commits,
     # then inserts nothing and answers from the stored row instead.
-    record_id = _claim(
-        session,
-        {
-            "message_sid": message.message_sid,
-            "organisation_id": org.id,
-            "contact_id": contact.id,
-            "received_at": now,
-            "command": "pending",
-            "segments": message.segments,
-            "body_encrypted": vault.encrypt(message.body) if keep_bodies else None,
-        },
-    )
+    record_id = _claim(session, _record(org, contact, message, now, vault, keep_bodies))
     if record_id is None:
         return _duplicate(session, message, vault)
 
@@ -112,7 +124,7 @@ def handle_inbound(
     conversation = Conversation(
         session, org, contact, now, state=state, state_known=known is not None or created
     )
-    command, texts = conversation.answer(message.body, first_text=first_text)
+    command, texts = conversation.answer(message.body, first_text=first_text, parsed=parsed)
     if first_text and command not in {"opt_out", "forget_me", "crisis"}:
         with force_locale(contact.language):
             welcome = replies.welcome(org.name, contact.language)
@@ -129,6 +141,67 @@ def handle_inbound(
     )
     log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
     return Outcome(texts, command)
+
+
+# Commands whose only writes are the member's own conversation state, last-seen time, reach
+# tallies (atomic upserts) and the inbound row: answered before the write lock is taken. Not an
+# unknown word, which may be a survey's keyword, nor any text while a survey is answered.
+READS_ONLY = frozenset({"networks", "about", "events", "talk", "help", "more", "pick"})
+
+
+def _in_survey(state: ConversationState | None) -> bool:
+    return state is not None and state.list_kind == SURVEY_STATE
+
+
+def _answer_reading(
+    session: Session,
+    org: Organisation,
+    message: Inbound,
+    known: _Found,
+    parsed: Parsed,
+    *,
+    now: dt.datetime,
+    keep_bodies: bool,
+) -> Outcome:
+    """A returning member's reading command: answered first, then written in one short lock."""
+    vault = vault_of(session)
+    contact = known.contact
+    conversation = Conversation(session, org, contact, now, state=known.state, state_known=True)
+    # Its state changes wait for the writes at the end instead of each read flushing them.
+    with session.no_autoflush:
+        command, texts = conversation.answer(message.body, parsed=parsed)
+    begin_writes(session)
+    count_person(session, contact, channel="sms", now=now)
+    # The inbound row is written whole, already answered: a concurrent retry of the same
+    # MessageSid that claimed it first wins, and this answer is dropped for the stored one.
+    record = _record(org, contact, message, now, vault, keep_bodies)
+    record.update(
+        command=command, replies_encrypted=vault.encrypt(json.dumps(texts, ensure_ascii=False))
+    )
+    if _claim(session, record) is None:
+        session.rollback()
+        return _duplicate(session, message, vault)
+    log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
+    return Outcome(texts, command)
+
+
+def _record(
+    org: Organisation,
+    contact: Contact,
+    message: Inbound,
+    now: dt.datetime,
+    vault: Vault,
+    keep_bodies: bool,
+) -> dict:
+    return {
+        "message_sid": message.message_sid,
+        "organisation_id": org.id,
+        "contact_id": contact.id,
+        "received_at": now,
+        "command": "pending",
+        "segments": message.segments,
+        "body_encrypted": vault.encrypt(message.body) if keep_bodies else None,
+    }
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from service.config import get_config
 from service.contacts.phone import normalise_inbound
-from service.db import get_session, utcnow
+from service.db import get_session, read_first, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
 from service.sms.operations import Inbound, handle_inbound
@@ -59,6 +59,8 @@ def inbound_sms() -> Response:
     except InvalidPhoneNumber:
         abort(400, "From and To must be phone numbers")
     session = get_session()
+    # Reads first, then one short write lock (handle_inbound says which texts may).
+    read_first(session)
     try:
         org = organisation_for_number(session, to)
     except NotFound:

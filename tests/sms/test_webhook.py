@@ -74,6 +74,16 @@ def test_a_retried_webhook_gets_the_same_reply_and_one_effect(client, demo, sess
     assert _rows(session, Membership) == 1
 
 
+def test_a_retried_reading_text_gets_the_same_reply_and_one_row(client, demo, session) -> None:
+    handset = Handset(client)
+    handset.send("HELLO")
+    first = handset.send("EVENTS", sid="SM" + "b" * 32)
+    replays = [handset.send("EVENTS", sid="SM" + "b" * 32) for _ in range(3)]
+    assert first.texts and all(r.xml == first.xml for r in replays)
+    rows = session.scalars(select(InboundMessage).where(InboundMessage.command == "events")).all()
+    assert len(rows) == 1
+
+
 def test_more_than_twenty_texts_a_minute_get_no_reply(client, demo, session) -> None:
     handset = Handset(client)
     replies = [handset.send("HELP") for _ in range(21)]

@@ -1,0 +1,67 @@
+"""SQLite read-first sessions: reads hold no lock, the first write takes it for the rest."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from service.db import begin_writes, make_engine, read_first
+
+
+@pytest.fixture
+def engine(tmp_path):
+    eng = make_engine(f"sqlite:///{tmp_path / 'locks.db'}")
+    with eng.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (n INTEGER)"))
+        conn.execute(text("INSERT INTO counter VALUES (0)"))
+    yield eng
+    eng.dispose()
+
+
+def _other_writer_can_commit(engine) -> bool:
+    """Whether another process's writer gets the lock at once (no waiting)."""
+    other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE counter SET n = n + 1")
+        other.execute("COMMIT")
+        return True
+    except sqlite3.OperationalError as error:
+        assert "locked" in str(error)
+        return False
+    finally:
+        other.close()
+
+
+def test_a_read_first_session_lets_others_write_until_it_writes(engine) -> None:
+    with Session(engine) as session:
+        read_first(session)
+        assert session.scalar(text("SELECT n FROM counter")) == 0
+        assert _other_writer_can_commit(engine)
+        # Reads are not one snapshot: the next one sees the other writer's commit.
+        assert session.scalar(text("SELECT n FROM counter")) == 1
+        session.execute(text("UPDATE counter SET n = n + 10"))
+        assert not _other_writer_can_commit(engine)
+        session.commit()
+    assert _other_writer_can_commit(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT n FROM counter")) == 12
+
+
+def test_begin_writes_takes_the_lock_before_any_write(engine) -> None:
+    with Session(engine) as session:
+        read_first(session)
+        session.scalar(text("SELECT n FROM counter"))
+        begin_writes(session)
+        assert not _other_writer_can_commit(engine)
+        session.rollback()
+    assert _other_writer_can_commit(engine)
+
+
+def test_an_ordinary_session_takes_the_lock_at_its_first_statement(engine) -> None:
+    with Session(engine) as session:
+        session.scalar(text("SELECT n FROM counter"))
+        assert not _other_writer_can_commit(engine)
