@@ -43,7 +43,12 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands, SurveyCom
             contacts.set_language(self.session, self.contact, parsed.said_in)
             self._networks = None
         self.text = text
-        if parsed.kind not in {"opt_out", "opt_in"} and self.survey_for(text) is not None:
+        # A survey's keyword is no command's or group's own word (it may look like one).
+        keyword = parsed.kind == "unknown" or parsed.guessed
+        if (
+            parsed.kind not in {"opt_out", "opt_in"}
+            and self.survey_for(text, may_be_keyword=keyword) is not None
+        ):
             # A survey's keyword, or any text while one is being answered (STOP still stops).
             return "survey", self.answer_parsed(Parsed("survey"))
         return parsed.kind, self.answer_parsed(parsed)

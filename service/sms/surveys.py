@@ -46,8 +46,12 @@ class SurveyCommands(ConversationBase):
 
     text: str = ""
 
-    def survey_for(self, text: str) -> Survey | None:
-        """The survey this text is for: the one being answered, or the one its keyword names."""
+    def survey_for(self, text: str, *, may_be_keyword: bool = True) -> Survey | None:
+        """The survey this text is for: the one being answered, or the one its keyword names.
+
+        may_be_keyword=False: the text was read as exactly a command or a group's keyword, words
+        no survey may take (content.operations refuses reserved and taken words), so no query.
+        """
         if self.state.list_kind == STATE:
             survey = self.session.get(Survey, (self.state.list_items or [0])[0])
             if survey is not None and surveys.is_open(survey, self.now):
@@ -57,7 +61,7 @@ class SurveyCommands(ConversationBase):
             # YES to the last thing we sent, when that was a survey's invitation.
             return self._invited_to()
         found = tokens(fold(text))
-        if len(found) != 1:
+        if len(found) != 1 or not may_be_keyword:
             return None
         return self.session.scalar(
             select(Survey).where(
