@@ -8,9 +8,9 @@ import html
 from sqlalchemy import select
 
 from service.db import utcnow
+from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
 from service.surveys.models import Survey
-from service.organisations.models import Organisation
 from tests.support import factories
 from tests.support.console import page_text
 from tests.support.sms import Handset
