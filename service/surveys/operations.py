@@ -7,7 +7,7 @@ import json
 import secrets
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact, Membership
@@ -16,7 +16,7 @@ from service.content.operations import keyword_clash, set_translation
 from service.crypto import vault_of
 from service.errors import DomainError, ValidationError
 from service.keywords import fold, tokens
-from service.organisations.models import Organisation
+from service.organisations.models import Organisation, Site
 from service.surveys.models import (
     AUDIENCES,
     KINDS,
@@ -83,6 +83,19 @@ def create_survey(
         raise ValidationError("audience", "choose at least one network")
     if audience == "sites" and not site_ids:
         raise ValidationError("audience", "choose at least one site")
+    # Ids come from a form: another organisation's network or site is never an audience.
+    if network_ids and session.scalar(
+        select(func.count())
+        .select_from(Network)
+        .where(Network.id.in_(set(network_ids)), Network.organisation_id == org.id)
+    ) != len(set(network_ids)):
+        raise ValidationError("network_ids", "choose the organisation's own networks")
+    if site_ids and session.scalar(
+        select(func.count())
+        .select_from(Site)
+        .where(Site.id.in_(set(site_ids)), Site.organisation_id == org.id)
+    ) != len(set(site_ids)):
+        raise ValidationError("site_ids", "choose the organisation's own sites")
     survey = Survey(
         organisation_id=org.id,
         title=title.strip(),

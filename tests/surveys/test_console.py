@@ -113,3 +113,32 @@ def test_an_admin_writes_translates_opens_and_closes_a_survey(console, managers,
 def test_only_admins_run_surveys(console, managers):
     signed_in(console, managers["network_lead"])
     assert console.get("/console/surveys").status_code == 403
+
+
+def test_another_organisations_network_or_site_is_never_a_surveys_audience(
+    console, managers, session
+):
+    elsewhere = factories.create_organisation(session, slug="southby", name="Southby Council")
+    their_network = factories.create_network(session, org=elsewhere)
+    their_site = factories.create_site(session, org=elsewhere)
+    session.flush()
+    signed_in(console, managers["admin"])
+    closes = (utcnow() + dt.timedelta(days=10)).date().isoformat()
+    for audience, field, stranger in (
+        ("networks", "network_ids", their_network.id),
+        ("sites", "site_ids", their_site.id),
+    ):
+        refused = console.post(
+            "/console/surveys",
+            {
+                "title": "Depot canteen",
+                "keyword": f"canteen{audience}",
+                "closes_on": closes,
+                "audience": audience,
+                "mode": "anonymous",
+                field: str(stranger),
+            },
+        )
+        assert refused.status_code == 302
+        assert "Nothing was saved." in page_text(console.get(refused.headers["Location"]))
+    assert session.scalars(select(Survey)).all() == []

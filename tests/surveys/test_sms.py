@@ -8,6 +8,7 @@ from service.contacts.operations import get_or_create_contact
 from service.sms.models import InboundMessage
 from service.surveys import operations as surveys
 from service.surveys.models import SurveyResponse
+from tests.support import factories
 from tests.support.sms import Handset
 from tests.support.surveys import create_survey
 
@@ -122,8 +123,9 @@ def test_a_closed_survey_says_so_and_an_outsider_is_not_asked(client, demo, sess
     from service.db import utcnow
 
     survey = create_survey(session, demo)
+    nobodys = factories.create_network(session, org=demo)  # a network nobody has joined
     network_only = create_survey(
-        session, demo, keyword="CARERSAY", audience="networks", network_ids=[10**6]
+        session, demo, keyword="CARERSAY", audience="networks", network_ids=[nobodys.id]
     )
     phone = Handset(client)
     phone.send("HELLO")
