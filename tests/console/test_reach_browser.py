@@ -61,6 +61,8 @@ def test_an_admin_sees_who_is_reached_at_each_site(populated, page, tmp_path):
     assert len(months) == 12 and all(int(cells[-1]) > 0 for cells in months.values())
     assert violations(page, WCAG_AA) == []
     screenshot(page, "reach-people", area="console")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    screenshot(page, "reach-people-1366", area="console", full_page=False)
     page.set_viewport_size({"width": 1920, "height": 1080})
     screenshot(page, "reach-people-1920", area="console", full_page=False)
     page.emulate_media(media="print")
