@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Column, func, select, update
 from sqlalchemy.orm import Session
 
+from service.callbacks.models import CallbackRequest
 from service.contacts.models import Contact
 from service.crypto import DecryptionError, Vault, vault_of
 from service.managers.models import Manager
@@ -46,6 +47,8 @@ TARGETS: tuple[Target, ...] = (
     # An erased number waiting for Twilio to list its records (minutes, or through an outage).
     Target(TwilioDeletion.__table__, "number_encrypted"),  # type: ignore[arg-type]
     Target(SpeakUpMessage.__table__, "audio_encrypted"),  # type: ignore[arg-type]
+    # A handler's notes on a call-back (what was said, when to try again).
+    Target(CallbackRequest.__table__, "notes_encrypted"),  # type: ignore[arg-type]
 )
 
 
