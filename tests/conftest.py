@@ -168,6 +168,18 @@ def reset_schema(engine: Engine) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_cache() -> None:
+    """Each test starts with an empty per-process content cache, as a new process would.
+
+    Copies of the demo share a content version, and a test that travels in time stamps what it
+    caches with its own moment: left in place, either would decide what the next test reads.
+    """
+    from service.content.queries import clear_cache
+
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test that would open a connection beyond this machine (Twilio above all)."""
     real_connect = socket.socket.connect
