@@ -7,7 +7,7 @@ import json
 import secrets
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact, Membership
@@ -232,31 +232,40 @@ def write_response(
 
 
 def _reshuffle(session: Session, survey: Survey) -> None:
-    rows = session.scalars(
-        select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
-    ).all()
-    copies = [
-        {
-            "response": {
-                c: getattr(r, c)
-                for c in ("survey_id", "channel", "site_id", "language", "complete", "contact_id")
-            },
-            "answers": [
-                {c: getattr(a, c) for c in ("question_id", "outcome", "value", "text_encrypted")}
-                for a in r.answers
-            ],
-        }
-        for r in rows
-    ]
+    responses = (
+        session.execute(
+            select(SurveyResponse.__table__).where(SurveyResponse.survey_id == survey.id)
+        )
+        .mappings()
+        .all()
+    )
+    answers = (
+        session.execute(
+            select(SurveyAnswer.__table__)
+            .join(SurveyResponse.__table__)
+            .where(SurveyResponse.survey_id == survey.id)
+        )
+        .mappings()
+        .all()
+    )
+    by_response: dict[str, list[dict]] = {}
+    for answer in answers:
+        by_response.setdefault(answer["response_id"], []).append(dict(answer))
     session.execute(delete(SurveyResponse).where(SurveyResponse.survey_id == survey.id))
     session.expire_all()
-    secrets.SystemRandom().shuffle(copies)
-    for copy in copies:
-        response = SurveyResponse(id=new_id(), **copy["response"])
-        response.answers = [SurveyAnswer(id=new_id(), **a) for a in copy["answers"]]
-        session.add(response)
-        # One insert at a time, in the shuffled order, so rows land in that order.
-        session.flush()
+    shuffled = [dict(r) for r in responses]
+    secrets.SystemRandom().shuffle(shuffled)
+    new_responses, new_answers = [], []
+    for row in shuffled:
+        old, row["id"] = row["id"], new_id()
+        new_responses.append(row)
+        for answer in by_response.get(old, []):
+            new_answers.append({**answer, "id": new_id(), "response_id": row["id"]})
+    # Inserted in the shuffled order, in bulk: the rows land in that order.
+    if new_responses:
+        session.execute(insert(SurveyResponse), new_responses)
+    if new_answers:
+        session.execute(insert(SurveyAnswer), new_answers)
 
 
 # What channels hold about a survey in progress (the SMS conversation's "in survey 3"), let
