@@ -146,32 +146,33 @@ def test_a_bad_schedule_is_refused_politely_and_changes_nothing(lead, session):
 
 
 def test_the_next_five_dates_preview_follows_the_form(lead):
-    # Dates in 2030, so the preview (which starts from now) does not depend on today.
+    # Dates in December 2031, after every moment the suite runs at (2026 to 2030) and near
+    # enough for the preview (which starts from now), so it does not depend on today.
     reply = lead.get(
-        "/console/content/events/dates?date=2030-12-01&start=18:00&end=19:00"
+        "/console/content/events/dates?date=2031-12-01&start=18:00&end=19:00"
         "&repeat=weekly&days=MO&days=WE&interval=1"
     ).get_json()
     assert reply == {
         "dates": [
-            "Monday 2 December 2030, 18:00",
-            "Wednesday 4 December 2030, 18:00",
-            "Monday 9 December 2030, 18:00",
-            "Wednesday 11 December 2030, 18:00",
-            "Monday 16 December 2030, 18:00",
+            "Monday 1 December 2031, 18:00",
+            "Wednesday 3 December 2031, 18:00",
+            "Monday 8 December 2031, 18:00",
+            "Wednesday 10 December 2031, 18:00",
+            "Monday 15 December 2031, 18:00",
         ],
         "problem": "",
     }
     monthly = lead.get(
-        "/console/content/events/dates?date=2030-12-01&start=18:00&end=19:00"
+        "/console/content/events/dates?date=2031-12-01&start=18:00&end=19:00"
         "&repeat=monthly&nth=2&weekday=TU"
     ).get_json()
     assert monthly["dates"][:3] == [
-        "Tuesday 10 December 2030, 18:00",
-        "Tuesday 14 January 2031, 18:00",
-        "Tuesday 11 February 2031, 18:00",
+        "Tuesday 9 December 2031, 18:00",
+        "Tuesday 13 January 2032, 18:00",
+        "Tuesday 10 February 2032, 18:00",
     ]
     broken = lead.get(
-        "/console/content/events/dates?date=2030-12-01&start=18:00&end=17:00&repeat=once"
+        "/console/content/events/dates?date=2031-12-01&start=18:00&end=17:00&repeat=once"
     ).get_json()
     assert broken["dates"] == [] and "end after it starts" in broken["problem"]
 
