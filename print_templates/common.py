@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from print_templates.content import PackContent
@@ -27,8 +28,12 @@ class Marker(Flowable):
             setattr(self.canv, f"frontline_{key}", value)
 
 
-def footer(canvas, doc, content: PackContent, look: Look) -> None:
-    """Date printed and pack code at the foot of every page, in the page's language."""
+def footer(canvas, doc, content: PackContent, look: Look, margin: float | None = None) -> None:
+    """Date printed and pack code at the foot of every page, in the page's language.
+
+    A poster's narrower margin still keeps the line 6 mm (A4) up: inside what printers print.
+    """
+    margin = margin or look.margin
     language = getattr(canvas, "frontline_language", "en")
     with force_locale(language):
         text = _(
@@ -37,11 +42,10 @@ def footer(canvas, doc, content: PackContent, look: Look) -> None:
             date=format_date(content.printed, "d MMMM y", locale=language),
             code=content.code,
         )
-    width = look.page[0] - 2 * look.margin
+    width = look.page[0] - 2 * margin
     block = para(text, look.footer_style(language), language)
-    _w, height = block.wrap(width, look.margin)
-    block.drawOn(canvas, look.margin, look.margin * 0.45)
-    del height
+    block.wrap(width, margin)
+    block.drawOn(canvas, margin, max(margin * 0.45, 6 * mm * look.scale))
 
 
 def number(value: str | None) -> str:

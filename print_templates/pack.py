@@ -39,15 +39,30 @@ def render(content: PackContent, look: Look) -> tuple[bytes, int]:
     )
     # Room at the foot of every page for the footer; posters also keep room for the strips.
     sheet = Frame(m, m * 1.6, width - 2 * m, height - m * 2.6, id="sheet")
-    strips_top = m * 1.4 + poster.STRIP_HEIGHT * look.scale + 6 * mm * look.scale
-    poster_frame = Frame(m, strips_top, width - 2 * m, height - m - strips_top, id="poster")
+    # A poster's frame runs up to the page's top edge, for its colour band to reach it.
+    p = look.poster_margin
+    strips_top = poster.strips_bottom(look) + poster.STRIP_HEIGHT * look.scale + 6 * mm * look.scale
+    poster_frame = Frame(
+        p,
+        strips_top,
+        width - 2 * p,
+        height - strips_top,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="poster",
+    )
+
+    def decorate_poster(canvas, document) -> None:
+        poster.draw_strips(canvas, look)
+        footer(canvas, document, content, look, margin=p)
 
     def decorate(canvas, document) -> None:
-        poster.draw_strips(canvas, look)
         footer(canvas, document, content, look)
 
     templates = {
-        "poster": PageTemplate("poster", [poster_frame], onPageEnd=decorate),
+        "poster": PageTemplate("poster", [poster_frame], onPageEnd=decorate_poster),
         "sheet": PageTemplate("sheet", [sheet], onPageEnd=decorate),
     }
     sections: list[tuple[str, list]] = []

@@ -2,13 +2,15 @@
 
 Clear print by default (body 14 pt), large print on request (body 18 pt); A3 is A4 enlarged.
 Sans serif only, no italics, no capitals for body text, black on white: it must survive a
-mono laser printer and a noticeboard in a corridor.
+mono laser printer and a noticeboard in a corridor. The one colour is a poster's band, chosen
+per network and checked to stay legible printed in grey (service.content.colours).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.lib.colors import HexColor, black
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.styles import ParagraphStyle
@@ -37,6 +39,8 @@ class Look:
 
     size: str = "A4"
     large_print: bool = False
+    # A poster grows its type to fill its page (1.0: the sizes below, never less).
+    grow: float = 1.0
 
     @property
     def page(self) -> tuple[float, float]:
@@ -51,20 +55,38 @@ class Look:
     @property
     def body(self) -> float:
         """Body text size in points: 14 clear print, 18 large print (A4)."""
-        return (18 if self.large_print else 14) * self.scale
+        return (18 if self.large_print else 14) * self.scale * self.grow
 
     @property
     def margin(self) -> float:
         """Page margin."""
         return 16 * mm * self.scale
 
-    def style(self, kind: str, language: str, *, script: str | None = None) -> ParagraphStyle:
-        """A paragraph style for a kind of text in a language (in another script's font)."""
+    @property
+    def poster_margin(self) -> float:
+        """A poster's narrower margin: its colour band and join panel use the page."""
+        return 10 * mm * self.scale
+
+    def style(
+        self,
+        kind: str,
+        language: str,
+        *,
+        script: str | None = None,
+        size: float | None = None,
+        colour: str | None = None,
+    ) -> ParagraphStyle:
+        """A paragraph style for a kind of text in a language (in another script's font).
+
+        A size given replaces the kind's own (a name or keyword shrunk to fit its line); a
+        colour, the black of everything else (text on a poster's band).
+        """
         factor, bold = KINDS[kind]
-        size = self.body * factor
+        size = size or self.body * factor
         script = script or language
         return ParagraphStyle(
-            f"{kind}-{language}-{script}",
+            f"{kind}-{language}-{script}-{size:.1f}-{colour or 'black'}",
+            textColor=HexColor(colour) if colour else black,
             fontName=fonts.font_for(script, bold=bold),
             fontSize=size,
             leading=size * LEADING.get(script, 1.3),

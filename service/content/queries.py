@@ -84,6 +84,8 @@ class NetworkView:
     keywords: tuple[str, ...]
     english_keywords: tuple[str, ...]
     language: str
+    # The band across its poster, "#1F4E9C".
+    colour: str
 
     def typeable_keyword(self) -> str:
         """The keyword to show: the reader's own where phones type it, else the English one."""
@@ -143,6 +145,7 @@ def _network_view(network: Network, texts: Texts, language: str) -> NetworkView:
         keywords=tuple(dict.fromkeys(own + english + rest)),
         english_keywords=tuple(english),
         language=language,
+        colour=network.colour,
     )
 
 
