@@ -3,6 +3,7 @@ their text (and released when it is added), edited without losing a word, counte
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from service.broadcasts.models import Broadcast
 from service.contacts.models import Contact
 from service.contacts.operations import join_network, set_discreet
 from service.content.models import Network
+from service.db import utcnow
 from service.outbox.models import OutboundMessage
 from tests.support import factories
 from tests.support.console import page_text
@@ -158,9 +160,9 @@ def test_sending_english_to_an_untranslated_language_reaches_its_members_in_engl
 
 
 def test_edit_returns_to_the_form_with_every_language_kept(console, managers, members, session):
-    path, broadcast_id = _draft(
-        console, managers, members, body_ur=URDU, scheduled_for="2030-01-06T09:00"
-    )
+    # A month after the suite's day: a fixed date is in the past (and refused) on later runs.
+    later = f"{utcnow().date() + dt.timedelta(days=30):%Y-%m-%d}T09:00"
+    path, broadcast_id = _draft(console, managers, members, body_ur=URDU, scheduled_for=later)
     form = console.get(f"/console/broadcasts/{broadcast_id}/edit")
     assert form.status_code == 200
     html = form.get_data(as_text=True)
@@ -169,7 +171,7 @@ def test_edit_returns_to_the_form_with_every_language_kept(console, managers, me
     checked = re.findall(r"<input[^>]*checked[^>]*>", html)
     assert any(f'value="{members["minds"].id}"' in tag for tag in checked)
     assert any('name="urgent"' in tag for tag in checked)
-    assert 'value="2030-01-06T09:00"' in html
+    assert f'value="{later}"' in html
 
     # Changing Polish and clearing Urdu is what the preview then shows.
     changed = console.post(
@@ -181,7 +183,7 @@ def test_edit_returns_to_the_form_with_every_language_kept(console, managers, me
             "networks": [str(members["minds"].id)],
             "body_pl": "Herbata w piątek.",
             "body_ur": "",
-            "scheduled_for": "2030-01-06T09:00",
+            "scheduled_for": later,
         },
         token_from=f"/console/broadcasts/{broadcast_id}/edit",
     )
