@@ -46,6 +46,7 @@ def test_keywords_may_repeat_across_organisations(session) -> None:
         ({"en": ["JOIN"]}, "command word"),
         ({"pl": ["DOŁĄCZ"]}, "command word"),  # Polish JOIN
         ({"so": ["SOOMAALI"]}, "command word"),  # a language name
+        ({"en": ["UNALIV"]}, "crisis word"),  # a near miss of UNALIVE: JOIN UNALIV is crisis
         ({"en": ["TWO WORDS"]}, "one word"),
         ({"en": ["X"]}, "one word"),
         ({"xx": ["WORD"]}, "not a supported language"),

@@ -51,6 +51,12 @@ def _fold_keywords(spec: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
                 raise ValidationError(
                     "keywords", f"{word} is a command word and cannot name a network"
                 )
+            # A text holding a crisis word is answered with the crisis lines before anything
+            # else, so JOIN with such a keyword could never join the network.
+            if keywords.is_crisis(word):
+                raise ValidationError(
+                    "keywords", f"{word} reads as a crisis word and cannot name a network"
+                )
             seen.setdefault(word, language)
     return [(language, word) for word, language in seen.items()]
 
