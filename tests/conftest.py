@@ -28,7 +28,12 @@ from tests.support.settings import PUBLIC_URL, TEST_AUTH_TOKEN, TEST_DATA_KEY
 
 # Fixtures shared by every folder: the browser (a live server, Chromium, a page; one
 # Playwright per run) and the console (a manager's browser, managers per role).
-pytest_plugins = ["tests.support.browser", "tests.support.console", "tests.support.fake_twilio"]
+pytest_plugins = [
+    "tests.support.browser",
+    "tests.support.committed",
+    "tests.support.console",
+    "tests.support.fake_twilio",
+]
 
 # The suite's clock. Every test runs at one moment, FRONTLINE_TEST_NOW (an ISO date and time;
 # by default a Wednesday in mid-November at 10:30, outside quiet hours), with the clock ticking

@@ -13,11 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-from service import create_app
-from service.db import Base, get_database, utcnow
-from service.demo import load_demo
+from service.db import get_database, utcnow
 from service.reach.models import PERSON, ReachTally
 from service.reach.operations import add_months
 from tests.support.sms import Handset, signed_post
@@ -25,23 +23,6 @@ from tests.support.sms import Handset, signed_post
 TEXTS = 8
 
 pytestmark = pytest.mark.postgres  # parallel requests need PostgreSQL
-
-
-@pytest.fixture
-def committed_app(config, engine: Engine):
-    """An app whose requests commit for real (not the rolled-back test transaction)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("parallel requests need PostgreSQL (FRONTLINE_TEST_DATABASE_URL)")
-    application = create_app(config)
-    get_database(application).queue = lambda ids: None  # texts are written, never sent
-    with application.app_context(), get_database(application).session() as session:
-        load_demo(session)
-    yield application
-    # Every other test rolls back; this one committed, so it leaves the tables as it found them.
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    get_database(application).dispose()
 
 
 def test_texts_at_once_count_one_person(committed_app) -> None:

@@ -10,12 +10,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-from service import create_app
 from service.crypto import vault_of
-from service.db import Base, get_database
-from service.demo import load_demo
+from service.db import get_database
 from service.verification.models import CallerCheck
 from tests.support.sms import signed_post
 from tests.support.voice import Caller
@@ -24,23 +22,6 @@ GUESSES = 12
 
 
 pytestmark = pytest.mark.postgres  # parallel requests need PostgreSQL
-
-
-@pytest.fixture
-def committed_app(config, engine: Engine):
-    """An app whose requests commit for real (not the rolled-back test transaction)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("parallel requests need PostgreSQL (FRONTLINE_TEST_DATABASE_URL)")
-    application = create_app(config)
-    get_database(application).queue = lambda ids: None  # texts are written, never sent
-    with application.app_context(), get_database(application).session() as session:
-        load_demo(session)
-    yield application
-    # Every other test rolls back; this one committed, so it leaves the tables as it found them.
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    get_database(application).dispose()
 
 
 def test_twelve_parallel_guesses_get_five_tries(committed_app) -> None:
