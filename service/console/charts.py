@@ -81,6 +81,17 @@ def _inline(svg: str, description: str) -> Markup:
     return Markup(svg)  # noqa: S704 - pygal escapes every label and title it writes
 
 
+def listing(pairs: Sequence[tuple[str, str]]) -> str:
+    """Label and figure pairs as one sentence, for a chart's text alternative."""
+    return "; ".join(f"{label}: {value}" for label, value in pairs) + "."
+
+
+def drawn(shown: str) -> int | None:
+    """A count as shown in a table, as a bar: its number, or None (no bar) for "<5" or hidden."""
+    # Only a count shown in full is drawn: a bar for "<5" would give the number away.
+    return int(shown) if shown.isdigit() else None
+
+
 def bar_chart(
     title: str,
     description: str,

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from service.audit import operations as audit
 from service.console import auth
-from service.console.charts import bar_chart, line_chart
+from service.console.charts import bar_chart, line_chart, listing
 from service.content.models import Network
 from service.db import get_session, utcnow
 from service.organisations.models import Organisation, Site
@@ -157,10 +157,6 @@ def _people(session: Session, org: Organisation, query: ReachQuery) -> ShownPeop
     return people_shown(reach, this_month)
 
 
-def _listing(pairs: list[tuple[str, str]]) -> str:
-    return "; ".join(f"{label}: {value}" for label, value in pairs) + "."
-
-
 def _charts(people: ShownPeople) -> dict[str, object]:
     """The three charts, each with a text alternative that says what its table says."""
     with_headcount = [s for s in people.sites if s.members_percent is not None]
@@ -171,7 +167,7 @@ def _charts(people: ShownPeople) -> dict[str, object]:
             f"Share of staff reached, {month}",
             f"Bar chart of members now and people heard from in {month}, as a share of each "
             "site's headcount. "
-            + _listing(
+            + listing(
                 [
                     (s.label, f"members {s.members_share}, heard from {s.people_share}")
                     for s in with_headcount
@@ -190,7 +186,7 @@ def _charts(people: ShownPeople) -> dict[str, object]:
             "Share of staff heard from each month",
             "Line chart of the people heard from each month as a share of each site's "
             "headcount. "
-            + _listing(
+            + listing(
                 [
                     (
                         line.label,
@@ -210,7 +206,7 @@ def _charts(people: ShownPeople) -> dict[str, object]:
         "People heard from each month, by the first channel they used",
         "Stacked bar chart of the people heard from each month, split by the channel each "
         "first used that month. "
-        + _listing(
+        + listing(
             [
                 (
                     line.label,

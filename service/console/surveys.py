@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
 from service import languages
 from service.audit import operations as audit
 from service.console import auth
+from service.console.charts import bar_chart, drawn, listing
 from service.console.content_forms import ConfirmForm
 from service.console.shared import organisation
 from service.content.models import Network
@@ -25,7 +26,7 @@ from service.surveys import texts
 from service.surveys.invitations import send_invitations
 from service.surveys.models import KINDS, Survey
 from service.surveys.queries import localised
-from service.surveys.results import survey_results
+from service.surveys.results import Results, results_csv, survey_results
 
 routes = Routes()
 KIND_LABELS = {
@@ -220,17 +221,61 @@ def survey_close(survey_id: int):
     )
 
 
+def _results(survey: Survey) -> Results:
+    """The survey's results for the margin and confidence asked for (5% and 95% if not)."""
+    margin = {"3": 0.03, "5": 0.05, "10": 0.10}.get(request.args.get("margin", "5"), 0.05)
+    confidence = {"90": 0.90, "95": 0.95, "99": 0.99}.get(
+        request.args.get("confidence", "95"), 0.95
+    )
+    return survey_results(get_session(), survey, margin=margin, confidence=confidence)
+
+
+def _charts(results: Results) -> dict[int, object]:
+    """A bar chart per question, from its suppressed table: a hidden count draws no bar."""
+    return {
+        q.number: bar_chart(
+            f"Answers to question {q.number}",
+            f"Bar chart of the answers to question {q.number}, {q.text}. "
+            + listing([(line.label, line.shown) for line in q.table.lines]),
+            [line.label for line in q.table.lines],
+            [("Responses", [drawn(line.shown) for line in q.table.lines])],
+            horizontal=True,
+        )
+        for q in results.questions
+    }
+
+
 @routes.get("/surveys/<int:survey_id>/results")
 @auth.requires("surveys.run")
 def survey_results_page(survey_id: int):
     """Responses against the audience, by channel, site and language, and each question."""
     found = _survey(survey_id)
-    margin = {"3": 0.03, "5": 0.05, "10": 0.10}.get(request.args.get("margin", "5"), 0.05)
-    confidence = {"90": 0.90, "95": 0.95, "99": 0.99}.get(
-        request.args.get("confidence", "95"), 0.95
-    )
+    results = _results(found)
     return render_template(
         "console/survey_results.html",
         survey=found,
-        results=survey_results(get_session(), found, margin=margin, confidence=confidence),
+        results=results,
+        charts=_charts(results),
+        csv_url=url_for(
+            "console.survey_results_csv",
+            survey_id=found.id,
+            **{k: v for k in ("margin", "confidence") if (v := request.args.get(k))},
+        ),
+    )
+
+
+@routes.get("/surveys/<int:survey_id>/results.csv", endpoint="survey_results_csv")
+@auth.requires("surveys.run")
+def survey_results_csv_download(survey_id: int):
+    """The results as CSV under the page's rules (suppressed, masked); each download audited."""
+    found = _survey(survey_id)
+    text = results_csv(_results(found))
+    manager = auth.manager()
+    audit.record(get_session(), manager.organisation_id, manager.id, "survey.export", id=found.id)
+    get_session().commit()
+    # UTF-8 with a byte-order mark, as the reach exports: Excel then reads Polish and Urdu.
+    return Response(
+        text.encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="survey-{found.id}-results.csv"'},
     )

@@ -8,6 +8,8 @@ masked, in alphabetical order (never the order they came in).
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 from service.crypto import vault_of
 from service.languages import BY_CODE
 from service.organisations.models import Site
-from service.reach.suppression import shown_count, suppress_column
+from service.reach.suppression import csv_safe, shown_count, suppress_column
 from service.surveys import sample
 from service.surveys.freetext import masked
 from service.surveys.models import Survey, SurveyAnswer, SurveyResponse
@@ -190,3 +192,28 @@ def survey_results(
         ),
         questions=tuple(questions),
     )
+
+
+def results_csv(results: Results) -> str:
+    """The results as CSV, exactly as the page shows them: suppressed, free text masked."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Table", "Line", "Responses"])
+    writer.writerow(["Summary", "Responses", results.responses])
+    writer.writerow(["Summary", "Audience", results.audience])
+    writer.writerow(["Summary", "Needed", results.needed])
+    for site in results.by_site:
+        writer.writerow(["Site", csv_safe(site.name), site.shown])
+    for table in (results.by_channel, results.by_language):
+        for line in table.lines:
+            writer.writerow([table.heading, csv_safe(line.label), line.shown])
+        writer.writerow([table.heading, "Total", table.total])
+    for question in results.questions:
+        name = csv_safe(f"{question.number}. {question.text}")
+        for line in question.table.lines:
+            writer.writerow([name, csv_safe(line.label), line.shown])
+        writer.writerow([name, "Total", question.table.total])
+        # Written answers only where the page shows them: from five, already masked.
+        for text in question.texts or ():
+            writer.writerow([name, "Written answer", csv_safe(text)])
+    return out.getvalue()

@@ -5,24 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.db import utcnow
 from service.reach.suppression import HIDDEN, SMALL
-from service.surveys import taking
 from service.surveys.results import survey_results
-from tests.support.surveys import create_survey
-
-
-def respond(session, survey, n: int, *, language="en", choice=1, text=None) -> None:
-    who = taking.identity_of_number(f"+4474006{n:05d}")
-    now = utcnow()
-    taking.begin(session, survey, who, channel="sms", language=language, now=now)
-    taking.answer(session, survey, who, outcome="answered", value=choice, now=now)
-    taking.answer(session, survey, who, outcome="answered", value=3, now=now)
-    taking.answer(session, survey, who, outcome="answered", value=1, now=now)
-    if text is None:
-        taking.answer(session, survey, who, outcome="skipped", now=now)
-    else:
-        taking.answer(session, survey, who, outcome="answered", text=text, now=now)
+from tests.support.surveys import create_survey, respond
 
 
 def test_small_counts_are_hidden_with_their_complement(session, demo):
