@@ -151,7 +151,10 @@ def _drawn(
         axis = _axis(percent, series, full_scale=False)
         chart = pygal.Line(title=title, **_COMMON, **axis, dots_size=5)
     else:
-        chart = getattr(pygal, kind)(title=title, **_COMMON, **_axis(percent, series))
+        # One series (a survey question's answers) needs no key: the title says what it is.
+        chart = getattr(pygal, kind)(
+            title=title, **{**_COMMON, "show_legend": len(series) > 1}, **_axis(percent, series)
+        )
     # pygal lays horizontal bars out from the bottom up: reversed, they read top-down in the
     # same order as the table beside them.
     order = (lambda items: list(items)[::-1]) if horizontal else list
@@ -179,5 +182,15 @@ def _axis(
             "range": (0, top),
             "y_labels": list(range(0, int(top) + 1, step)),
             "include_x_axis": True,
+        }
+    # People are counted in whole numbers: with nothing above a few to draw (nothing yet, or
+    # every count hidden), pygal would label its axis 0.2, 0.4 and so on, shown as 0, 0, 1.
+    top = max((sum(v or 0 for v in column) for column in zip(*(v for _n, v in series))), default=0)
+    if top < 10:
+        return {
+            "value_formatter": lambda v: f"{v:,.0f}",
+            "include_x_axis": True,
+            "range": (0, 10),
+            "y_labels": list(range(0, 11, 2)),
         }
     return {"value_formatter": lambda v: f"{v:,.0f}", "include_x_axis": True}

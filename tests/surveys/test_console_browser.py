@@ -46,5 +46,12 @@ def test_an_admin_writes_a_survey_and_sees_each_text_and_the_results(live, page)
     page.get_by_role("link", name="Results").click()
     expect(page.get_by_role("heading", name="Results: Depot canteen")).to_be_visible()
     expect(page.get_by_text("(Cochran's formula")).to_be_visible()
+    # The question's chart, named by its text alternative, beside its table.
+    chart = page.get_by_role("img", name="Bar chart of the answers to question 1")
+    expect(chart).to_be_visible()
+    expect(page.get_by_role("table", name="Answers to question 1")).to_be_visible()
+    with page.expect_download() as downloaded:
+        page.get_by_role("link", name="Download these results (CSV)").click()
+    assert downloaded.value.suggested_filename.endswith("-results.csv")
     assert violations(page, WCAG_AA) == []
     screenshot(page, "survey-results", area="console")
