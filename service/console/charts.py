@@ -185,7 +185,8 @@ def _axis(
         }
     # People are counted in whole numbers: with nothing above a few to draw (nothing yet, or
     # every count hidden), pygal would label its axis 0.2, 0.4 and so on, shown as 0, 0, 1.
-    top = max((sum(v or 0 for v in column) for column in zip(*(v for _n, v in series))), default=0)
+    columns = zip(*(values for _name, values in series), strict=True)
+    top = max((sum(v or 0 for v in column) for column in columns), default=0)
     if top < 10:
         return {
             "value_formatter": lambda v: f"{v:,.0f}",
