@@ -96,19 +96,30 @@ def _parts(costs: list[int], capacity: int) -> int:
     return parts
 
 
+def _gsm7_parts(text: str, units: int) -> int:
+    """Parts of a long GSM-7 text; every character is its own cluster, bar CR LF (two anyway)."""
+    if units == len(text):  # no escape pairs: nothing can leave a septet unused
+        return -(-units // _PART[GSM7])
+    return _parts([_gsm7_cost(char) for char in text], _PART[GSM7])
+
+
 def count(text: str) -> SegmentCount:
     """The encoding, size and number of SMS segments a text is sent as."""
-    encoding = GSM7 if is_gsm7(text) else UCS2
-    cost = _gsm7_cost if encoding == GSM7 else _ucs2_cost
-    if text.isascii():
-        # Every ASCII character is a cluster of its own (CR LF counts as two anyway): the same
-        # costs without the Unicode segmentation, which was most of an EVENTS reply's time.
-        costs = [cost(char) for char in text]
+    # Called for every candidate reply and every prefix of a list, so the sizes are taken in C
+    # (set and str methods) and clusters are only found when they can change the count.
+    if _GSM7.issuperset(text):
+        # No GSM 03.38 character joins another into one cluster (CR LF counts as two anyway),
+        # so the text packs character by character.
+        units = len(text) + sum(text.count(char) for char in GSM7_EXTENSION)
+        segments = 1 if units <= _SINGLE[GSM7] else _gsm7_parts(text, units)
+        return SegmentCount(encoding=GSM7, units=units, segments=segments, characters=len(text))
+    units = len(text.encode("utf-16-le", "surrogatepass")) // 2
+    if units <= _SINGLE[UCS2]:
+        segments = 1
     else:
-        costs = [sum(cost(char) for char in cluster) for cluster in clusters(text)]
-    units = sum(costs)
-    segments = 1 if units <= _SINGLE[encoding] else _parts(costs, _PART[encoding])
-    return SegmentCount(encoding=encoding, units=units, segments=segments, characters=len(text))
+        costs = [sum(_ucs2_cost(char) for char in cluster) for cluster in clusters(text)]
+        segments = _parts(costs, _PART[UCS2])
+    return SegmentCount(encoding=UCS2, units=units, segments=segments, characters=len(text))
 
 
 def fits(text: str, max_segments: int) -> bool:

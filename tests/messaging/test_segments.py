@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -409,3 +410,42 @@ def test_ucs2_units_match_the_utf16_codec(text):
         assert result.units == utf16_units(text)
     else:
         assert result.units == gsm_septets(text)
+
+
+def packed_parts(text: str) -> int:
+    """An independent count: greedy packing of grapheme clusters (CR LF as two) into parts."""
+    gsm = set(text) <= BASIC | EXT
+    single, part = (160, 153) if gsm else (70, 67)
+    costs = [
+        gsm_septets(c) if gsm else utf16_units(c)
+        for cluster in regex.findall(r"\X", text)
+        for c in (("\r", "\n") if cluster == "\r\n" else (cluster,))
+    ]
+    if sum(costs) <= single:
+        return 1
+    parts, used = 1, 0
+    for cost in costs:
+        if used + cost > part:
+            parts, used = parts + 1, 0
+        used += cost
+    return parts
+
+
+# Texts around the two-part boundaries, where a list reply is trimmed to fit: GSM-7 with escape
+# pairs and CR LF anywhere, and the same with a character that makes the text UCS-2.
+NEAR_TWO_PARTS = st.one_of(
+    st.text(st.sampled_from(BASIC_SORTED + EXT_SORTED + "\r\n"), min_size=280, max_size=320),
+    st.text(st.sampled_from(BASIC_SORTED + "€\r\n"), min_size=150, max_size=170),
+    st.text(MIXED_CHARS, min_size=120, max_size=145),
+    st.text(
+        st.sampled_from("ąłe\u0301" + GRIN + "\N{REGIONAL INDICATOR SYMBOL LETTER G}"),
+        min_size=60,
+        max_size=140,
+    ),
+)
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(NEAR_TWO_PARTS)
+def test_segments_equal_a_cluster_by_cluster_packing(text):
+    assert count(text).segments == packed_parts(text)
