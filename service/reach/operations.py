@@ -124,12 +124,16 @@ def count_person(
         # Compare-and-set, not read-then-write: two texts at once from someone not yet seen
         # this month both get here, and only the one whose update lands counts them. (The
         # loaded row only decides whether to try, so a returning member costs no statement.)
-        done = session.execute(
-            update(Contact)
-            .where(Contact.id == contact.id, Contact.last_seen_at < month_start(org, month))
-            .values(last_seen_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        # Not flushed first: a request's pending writes (its conversation state) would then
+        # lock their rows before the contact's, while a concurrent request's flush locks the
+        # contact first, and PostgreSQL finds a deadlock. The contact is always locked first.
+        with session.no_autoflush:
+            done = session.execute(
+                update(Contact)
+                .where(Contact.id == contact.id, Contact.last_seen_at < month_start(org, month))
+                .values(last_seen_at=now)
+                .execution_options(synchronize_session=False)
+            )
         first = done.rowcount == 1
     if first:
         set_committed_value(contact, "last_seen_at", now)

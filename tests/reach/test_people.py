@@ -152,3 +152,34 @@ def test_the_dashboard_and_its_csv_show_the_same_hidden_figures(
     rows = list(csv.reader(io.StringIO(download.get_data().decode("utf-8-sig"))))
     assert ["No site known", "", "0", "", "7", "", "7", "0", "0", "0"] in rows
     assert "7400" not in download.get_data(as_text=True)
+
+
+def test_a_first_text_of_the_month_locks_the_contact_before_its_conversation(
+    client, demo, connection
+) -> None:
+    # Eight texts at once on PostgreSQL deadlocked (503s in CI): the one counting the person
+    # flushed its conversation state before its compare-and-set on the contact, while the others'
+    # flushes lock the contact first. Every request must take the contact's row first.
+    from sqlalchemy import event
+
+    from service.db import get_session
+
+    phone = Handset(client, "+447400333999")
+    with time_machine.travel(utcnow() - dt.timedelta(days=40)):
+        phone.send("HELP")
+    phone.send("EVENTS")  # leaves a list in the conversation, which the next EVENTS rewrites
+    updates: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("UPDATE"):
+            updates.append(statement.split()[1])
+
+    with time_machine.travel(utcnow() + dt.timedelta(days=40)):
+        get_session().expunge_all()  # a fresh request, as in production
+        event.listen(connection, "before_cursor_execute", seen)
+        try:
+            assert phone.send("EVENTS").status == 200
+        finally:
+            event.remove(connection, "before_cursor_execute", seen)
+    assert "conversation_state" in updates, updates
+    assert updates.index("contact") < updates.index("conversation_state"), updates
