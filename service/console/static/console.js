@@ -130,8 +130,14 @@
       if (bar) { bar.max = state.total || 1; bar.value = state.done; }
       progress.querySelector("[data-status]").textContent = state.status_text;
       if (!state.finished) setTimeout(tick, 2000);
-      else progress.querySelectorAll("[data-while-sending]").forEach((el) => { el.hidden = true; });
+      else {
+        progress.querySelectorAll("[data-while-sending]").forEach((el) => { el.hidden = true; });
+        // Delivery reports arrive after the last text has left: keep reading them for three
+        // minutes, or until none is awaited, so "delivered" does not stop short.
+        if ((state.counts.sent || 0) > 0 && settling++ < 90) setTimeout(tick, 2000);
+      }
     };
+    let settling = 0;
     setTimeout(tick, 1000);
   }
 })();
