@@ -251,6 +251,7 @@ def survey_results_page(survey_id: int):
     """Responses against the audience, by channel, site and language, and each question."""
     found = _survey(survey_id)
     results = _results(found)
+    get_session().commit()  # a new batch of answers, if one was due
     return render_template(
         "console/survey_results.html",
         survey=found,

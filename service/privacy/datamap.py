@@ -375,6 +375,13 @@ PERSONAL: dict[str, Personal] = {
         "token_key_encrypted",
     ),
     **_columns(
+        "survey",
+        CONTENT,
+        "While a survey is open, its answers as they stood at the last batch of ten or more "
+        "responses (counts and written answers, encrypted, with no one's name), deleted at close",
+        "answers_batch_encrypted",
+    ),
+    **_columns(
         "survey_token",
         PSEUDONYM,
         "One response each: a keyed hash of the number under the survey's key, deleted at close",

@@ -50,6 +50,10 @@ class Survey(Base):
     # when the survey opens and set to None when it closes, after which no token can be
     # recomputed from anyone's number.
     token_key_encrypted: Mapped[str | None] = mapped_column(Text)
+    # While open, the answers as they stood at the last batch (service.surveys.results), as
+    # encrypted JSON: {"size": responses counted, "counted": [[question, outcome, value, n], ...],
+    # "written": {question: [text, ...]}}. None until the first batch, and again once closed.
+    answers_batch_encrypted: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]

@@ -198,6 +198,8 @@ def close_survey(session: Session, survey: Survey, now: dt.datetime) -> None:
     session.execute(delete(SurveyToken).where(SurveyToken.survey_id == survey.id))
     _reshuffle(session, survey)
     survey.token_key_encrypted = None
+    # Every answer is shown once closed: the batch shown while it was open has no further use.
+    survey.answers_batch_encrypted = None
     survey.status, survey.closed_at = "closed", now
     _leave_conversations(session, survey)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -35,6 +35,10 @@ def erase_for_contact(session: Session, contact: Contact) -> None:
     identity = taking.identity_of_number(contact.phone)
     for survey in _open(session, contact):
         taking.forget_progress(session, survey, identity)
+    named = select(SurveyResponse.survey_id).where(SurveyResponse.contact_id == contact.id)
+    # A batch of answers shown while a survey is open may hold theirs (a written answer, even):
+    # it is taken again, without them, when the results are next read.
+    session.execute(update(Survey).where(Survey.id.in_(named)).values(answers_batch_encrypted=None))
     session.execute(delete(SurveyResponse).where(SurveyResponse.contact_id == contact.id))
 
 
@@ -88,6 +92,7 @@ HOLDER = Holder(
     twilio_records=lambda _session, _contact: [],
     encrypted=(
         Target(Survey.__table__, "token_key_encrypted"),  # type: ignore[arg-type]
+        Target(Survey.__table__, "answers_batch_encrypted"),  # type: ignore[arg-type]
         Target(SurveyToken.__table__, "progress_encrypted"),  # type: ignore[arg-type]
         Target(SurveyAnswer.__table__, "text_encrypted"),  # type: ignore[arg-type]
     ),

@@ -4,12 +4,21 @@ Every count leaves the server through service.reach.suppression's rule (1 to 4 s
 and the complementary cell hidden beside a lone one). Free-text answers to a question are
 shown only once it has at least FREE_TEXT_MIN of them, with numbers and e-mail addresses
 masked, in alphabetical order (never the order they came in).
+
+While a survey is open, the answers to its questions are shown as they stood at the last batch,
+refreshed only once BATCH more responses have come in. Shown live, they could be read beside the
+inbound text log: "Ann texted at 10:03, and then one more 'No' appeared" names Ann's answer.
+Between two batches at least BATCH people answered, so a difference says what a group of them
+said, not what one of them did. How many responded, by channel, site and language, stays live:
+it says who took part (the text log says that already), not what anyone answered. Once the survey
+is closed (responses reshuffled, the token key gone) every answer is shown.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -26,6 +35,7 @@ from service.surveys.models import Survey, SurveyAnswer, SurveyResponse
 from service.surveys.operations import audience
 
 FREE_TEXT_MIN = 5
+BATCH = 10
 CHANNEL_LABELS = {"sms": "Text", "voice": "Phone", "kiosk": "Kiosk", "paper": "Paper", "web": "Web"}
 OUTCOME_LABELS = {"prefer_not": "Prefer not to say", "skipped": "Skipped"}
 
@@ -82,6 +92,10 @@ class Results:
     by_site: tuple[SiteProgress, ...]
     by_language: Table
     questions: tuple[QuestionResult, ...]
+    # While open: how many responses the answers shown were counted from (the last batch), and
+    # how many more will bring the next. None for both once closed: every answer is shown.
+    batch_size: int | None = None
+    next_batch_in: int | None = None
 
 
 def _table(heading: str, counts: list[tuple[str, int]]) -> Table:
@@ -134,22 +148,15 @@ def survey_results(
         shown = shown_count(count)
         percent = None if shown != str(count) or not need else min(100, 100 * count // need)
         progress.append(SiteProgress(site.name, size, shown, need, percent))
-    # Counted in the database: 10,000 responses are 40,000 answers, too many to load.
-    counted = session.execute(
-        select(SurveyAnswer.question_id, SurveyAnswer.outcome, SurveyAnswer.value, func.count())
-        .join(SurveyResponse)
-        .where(SurveyResponse.survey_id == survey.id)
-        .group_by(SurveyAnswer.question_id, SurveyAnswer.outcome, SurveyAnswer.value)
-    ).all()
-    written_rows = session.execute(
-        select(SurveyAnswer.question_id, SurveyAnswer.text_encrypted)
-        .join(SurveyResponse)
-        .where(SurveyResponse.survey_id == survey.id, SurveyAnswer.text_encrypted.is_not(None))
-    ).all()
-    vault = vault_of(session)
-    written_by: dict[int, list[str]] = {}
-    for question_id, encrypted in written_rows:
-        written_by.setdefault(question_id, []).append(encrypted)
+    batch_size = next_batch_in = None
+    if survey.status == "open":
+        batch = _batch(session, survey, total)
+        batch_size = batch["size"]
+        next_batch_in = max(1, batch_size + BATCH - total)
+    else:
+        batch = _tally(session, survey)
+    counted = [tuple(row) for row in batch["counted"]]
+    written_by = {int(q): texts for q, texts in batch["written"].items()}
     questions = []
     for question in survey.questions:
         counts: Counter = Counter()
@@ -160,11 +167,10 @@ def survey_results(
             counts[key] += n
         lines = [(label, counts.get(key, 0)) for label, key in _labels(question)]
         lines += [(label, counts.get(key, 0)) for key, label in OUTCOME_LABELS.items()]
-        encrypted = written_by.get(question.id, [])
-        # Decrypted only when there are enough to show.
+        written = written_by.get(question.id, [])
         texts = (
-            tuple(sorted(masked(vault.decrypt(e)) for e in encrypted))
-            if len(encrypted) >= FREE_TEXT_MIN
+            tuple(sorted(masked(text) for text in written))
+            if len(written) >= FREE_TEXT_MIN
             else None
         )
         questions.append(
@@ -173,7 +179,7 @@ def survey_results(
                 question.text,
                 _table("Answer", lines),
                 texts,
-                shown_count(len(encrypted)),
+                shown_count(len(written)),
             )
         )
     return Results(
@@ -191,7 +197,71 @@ def survey_results(
             [(BY_CODE[code].english_name, n) for code, n in sorted(by_language.items())],
         ),
         questions=tuple(questions),
+        batch_size=batch_size,
+        next_batch_in=next_batch_in,
     )
+
+
+def _tally(session: Session, survey: Survey) -> dict:
+    """Every answer counted, and the written ones, with how many responses gave them.
+
+    One statement, so that the size and the counts come from the same moment even while answers
+    arrive (a batch's size must be exactly the responses in it). Counted in the database: 10,000
+    responses are 40,000 answers, too many to load; written answers are grouped by their
+    ciphertext, which is unique, so each comes back once.
+    """
+    size = (
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            SurveyAnswer.question_id,
+            SurveyAnswer.outcome,
+            SurveyAnswer.value,
+            SurveyAnswer.text_encrypted,
+            func.count(),
+            size,
+        )
+        .join(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id)
+        .group_by(
+            SurveyAnswer.question_id,
+            SurveyAnswer.outcome,
+            SurveyAnswer.value,
+            SurveyAnswer.text_encrypted,
+        )
+    ).all()
+    vault = vault_of(session)
+    counts: Counter = Counter()
+    written: dict[str, list[str]] = {}
+    for question_id, outcome, value, encrypted, n, _ in rows:
+        counts[(question_id, outcome, value)] += n
+        if encrypted is not None:
+            written.setdefault(str(question_id), []).append(vault.decrypt(encrypted))
+    return {
+        "size": rows[0][5] if rows else 0,
+        "counted": [[*key, n] for key, n in sorted(counts.items(), key=repr)],
+        "written": written,
+    }
+
+
+def _batch(session: Session, survey: Survey, responses: int) -> dict:
+    """The answers as at the last batch, taking a new one once BATCH more responses are in.
+
+    Taking one writes it to the survey, encrypted (it holds written answers): the caller commits
+    (the console does, after reading).
+    """
+    vault = vault_of(session)
+    stored = survey.answers_batch_encrypted
+    empty = {"size": 0, "counted": [], "written": {}}
+    batch = json.loads(vault.decrypt(stored)) if stored else empty
+    if responses >= batch["size"] + BATCH:
+        batch = _tally(session, survey)
+        survey.answers_batch_encrypted = vault.encrypt(json.dumps(batch))
+    return batch
 
 
 def results_csv(results: Results) -> str:

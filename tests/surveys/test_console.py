@@ -98,8 +98,9 @@ def test_an_admin_writes_translates_opens_and_closes_a_survey(console, managers,
     Handset(client, PEOPLE[0]).send("Open at 5am for the early shift")
     results = html.unescape(page_text(console.get(f"{page}/results")))
     assert "<5 responses from an audience of" in results
-    # One written answer: not shown until there are five.
-    assert "Open at 5am" not in results and "<5 written answers" in results
+    # One response: its answers wait for a batch of ten, so its time cannot name it.
+    assert "Open at 5am" not in results
+    assert "the answers to each question appear once 9 more responses have come in" in results
 
     closed = console.post(f"{page}/close", {}, token_from=page)
     assert closed.status_code == 302

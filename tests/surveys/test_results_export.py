@@ -9,6 +9,8 @@ import re
 from sqlalchemy import select
 
 from service.audit.models import AuditEntry
+from service.db import utcnow
+from service.surveys import operations as surveys
 from tests.support import factories
 from tests.support.console import Console, new_manager, page_text
 from tests.support.surveys import create_survey, respond
@@ -105,6 +107,8 @@ def test_written_answers_reach_the_csv_from_five_masked(console, managers, sessi
     survey = create_survey(session, demo)
     for n in range(5):
         respond(session, survey, n, text=f"Idea {n}: ring me on 07400 123456 or a.b@example.org")
+    # Closed: every answer is shown (while open, answers come in batches of ten).
+    surveys.close_survey(session, survey, utcnow())
     session.commit()
     console.sign_in(managers["admin"].email, managers["admin"].totp_secret)
     rows = rows_of(console.get(f"/console/surveys/{survey.id}/results.csv"))
