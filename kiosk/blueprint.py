@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g
 
-from kiosk import content, speakup, views
+from kiosk import content, speakup, surveys, views
 from service.db import get_session
 from service.errors import NotFound
 from service.organisations.models import Organisation
@@ -18,7 +18,7 @@ def make_blueprint() -> Blueprint:
     bp.after_request(_shared_device_headers)
     # The kiosk's template helpers serve the kiosk's templates only.
     bp.context_processor(views.template_helpers)
-    for area in (views, speakup):
+    for area in (views, speakup, surveys):
         area.routes.register(bp)
     return bp
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from service.content import queries
 from service.errors import NotFound
 from service.organisations.models import Organisation, Site
+from service.surveys import screens
 
 # How far ahead "What's on" looks.
 HORIZON = dt.timedelta(days=14)
@@ -73,5 +74,7 @@ def content_version(
         repr(whats_on(session, org, site, language, now)),
         repr(queries.support_lines(session, org.id, language)),
         repr(queries.live_announcements(session, org.id, now=now, language=language)),
+        # A survey opening or closing shows or hides "Have your say".
+        repr([s.id for s in screens.offered(session, org.id, now, site_id=site.id)]),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -26,6 +26,8 @@ from service.messaging.replies import where, word
 from service.organisations.models import Site
 from service.organisations.operations import kiosk_credential_matches
 from service.routes import Routes
+from service.surveys import screen_api, screens
+from service.surveys.queries import localised
 from service.verification import api, visit_api
 from service.verification.sealing import LIFETIME as SEAL_LIFETIME
 from service.verification.sealing import public_key
@@ -33,7 +35,7 @@ from service.verification.sealing import public_key
 routes = Routes()
 # What the service worker keeps for offline use. Its cache is named after a digest of these
 # files and of the worker itself: a change to any of them makes every kiosk drop the old copies.
-CACHED_ASSETS = ("kiosk.css", "kiosk.js", "hpke.js", "frontline.js", "speakup.js")
+CACHED_ASSETS = ("kiosk.css", "kiosk.js", "hpke.js", "frontline.js", "speakup.js", "survey.js")
 HERE = Path(__file__).parent
 # Seconds: idle before "Still there?", then how long that question waits (WCAG 2.2.1).
 IDLE_SECONDS = 60
@@ -63,6 +65,16 @@ def assets_version() -> str:
 
 def _language() -> str:
     return str(get_locale() or languages.DEFAULT)
+
+
+def language_code() -> str:
+    """The screen's language."""
+    return _language()
+
+
+def render_page(template: str, **values: object) -> str:
+    """A kiosk page: the bar, "Still there?" and the scripts' settings around the template."""
+    return _render(template, **values)
 
 
 def _render(template: str, **values: object) -> str:
@@ -133,8 +145,15 @@ def template_helpers() -> dict:
 @routes.get("/")
 def home() -> str:
     """Big buttons: networks, what's on, support, language, speak up; then any news."""
-    news = queries.live_announcements(get_session(), g.org.id, now=utcnow(), language=_language())
-    return _render("kiosk/home.html", news=news)
+    session = get_session()
+    now = utcnow()
+    news = queries.live_announcements(session, g.org.id, now=now, language=_language())
+    # "Have your say" while a survey is open to the people at this kiosk.
+    asking = [
+        localised(session, s, _language())
+        for s in screens.offered(session, g.org.id, now, site_id=g.site.id)
+    ]
+    return _render("kiosk/home.html", news=news, surveys=asking)
 
 
 @routes.get("/networks")
@@ -257,7 +276,10 @@ def reset() -> Response:
 
     The visit the page held ends here too, so its number needs a new code from now on.
     """
-    visit_api.end(g.org, g.site, request.get_json(silent=True))
+    body = request.get_json(silent=True)
+    visit_api.end(g.org, g.site, body)
+    # A survey left part way by someone who proved no number: their answers so far go.
+    screen_api.forget(g.org, site_id=g.site.id, body=body)
     response = Response(status=204)
     # Not "storage": that would also drop the offline queue, which holds only sealed data.
     response.headers["Clear-Site-Data"] = '"cache", "cookies"'
@@ -317,4 +339,3 @@ def api_visit_act() -> Response:
 def api_visit_text_me() -> Response:
     """Text an event's details to the number this visit proved."""
     return visit_api.text_me(g.org, g.site, per_hour=_per_hour())
-

@@ -41,6 +41,7 @@ from service.surveys.models import (
     SurveyAnswer,
     SurveyQuestion,
     SurveyResponse,
+    SurveyThrottle,
     SurveyToken,
 )
 from service.verification.models import CallerCheck, PendingAction, RequestKey
@@ -83,6 +84,7 @@ __all__ = [
     "SurveyAnswer",
     "SurveyQuestion",
     "SurveyResponse",
+    "SurveyThrottle",
     "SurveyToken",
     "Translation",
     "TwilioDeletion",

@@ -189,3 +189,56 @@ def test_downgrading_headcount_and_held_languages_keeps_what_references_them(
         texts = conn.execute(text("SELECT count(*) FROM outbound_message")).scalar()
         keys = conn.execute(text("SELECT count(*) FROM kiosk_key")).scalar()
     assert (texts, keys) == (1, 1)
+
+
+def test_responses_made_before_screens_count_as_verified_and_keep_their_answers(
+    empty_engine: Engine,
+) -> None:
+    # 0028 adds survey_response.verified without rebuilding the table: a rebuild on SQLite
+    # would cascade-delete every answer pointing at a response.
+    _migrate(empty_engine, "upgrade", "0027")
+    at = "2026-01-01 00:00:00"
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO organisation (id, slug, name, timezone, default_language,"
+                " created_at) VALUES (1, 'north', 'North', 'Europe/London', 'en', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
+                " status, mode, audience, network_ids, site_ids, created_at)"
+                " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
+                " '[]', '[]', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
+                " prefer_not) VALUES (1, 1, 1, 'yes_no', 'Well?', '', true)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
+                " VALUES ('r1', 1, 'sms', 'en', true)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO survey_answer (id, response_id, question_id, outcome, value)"
+                " VALUES ('a1', 'r1', 1, 'answered', 1)"
+            )
+        )
+    _migrate(empty_engine, "upgrade", "0028")
+    with empty_engine.connect() as conn:
+        verified = conn.execute(text("SELECT verified FROM survey_response")).scalar()
+        answers = conn.execute(text("SELECT count(*) FROM survey_answer")).scalar()
+    assert (bool(verified), answers) == (True, 1)
+    _migrate(empty_engine, "downgrade", "0027")
+    with empty_engine.connect() as conn:
+        answers = conn.execute(text("SELECT count(*) FROM survey_answer")).scalar()
+    assert answers == 1

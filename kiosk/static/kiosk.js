@@ -69,7 +69,12 @@
       await fetch(cfg.reset, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(held ? { visit: held.token } : {}),
+        // An unfinished survey answered without a number goes too (survey.js holds its handle).
+        body: JSON.stringify({
+          ...(held ? { visit: held.token } : {}),
+          ...(window.FrontlineSurvey && window.FrontlineSurvey.held()
+            ? { survey: window.FrontlineSurvey.held() } : {}),
+        }),
       });
     } catch (_) { /* offline: the visit ends by itself within minutes */ }
     location.replace(cfg.home);

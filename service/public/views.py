@@ -6,7 +6,7 @@ import datetime as dt
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -17,6 +17,8 @@ from service.errors import NotFound
 from service.messaging.replies import speak_up_word, word
 from service.organisations.models import Organisation
 from service.organisations.operations import organisation_by_slug
+from service.surveys import screen_api, screens
+from service.surveys.queries import localised
 from service.verification import api
 
 bp = Blueprint("public", __name__)
@@ -75,6 +77,11 @@ def _organisation_page(org: Organisation) -> str:
         support_lines=queries.support_lines(session, org.id, language),
         announcements=queries.live_announcements(session, org.id, now=now, language=language),
         numbers=[n.e164 for n in org.numbers if n.sms],
+        # "Have your say" while a survey open to anyone is taking answers.
+        surveys=[
+            localised(session, s, language)
+            for s in screens.offered(session, org.id, now, site_id=None)
+        ],
         join_word=word("join", language),
         speak_up_word=speak_up_word(language),
     )
@@ -151,3 +158,63 @@ def api_start(slug: str) -> Response:
 def api_check(slug: str) -> Response:
     """Check a code typed on a public page."""
     return api.check(_organisation(slug))
+
+
+@bp.get("/o/<slug>/survey/<int:survey_id>")
+def survey(slug: str, survey_id: int) -> Response:
+    """A survey open to anyone, one question at a time on a personal phone."""
+    org = _organisation(slug)
+    session = get_session()
+    language = str(get_locale() or languages.DEFAULT)
+    found = next(
+        (s for s in screens.offered(session, org.id, utcnow(), site_id=None) if s.id == survey_id),
+        None,
+    )
+    if found is None:
+        abort(404)
+    page = render_template(
+        "public/survey.html",
+        org=org,
+        survey=localised(session, found, language),
+        survey_id=found.id,
+        needs_number=False,
+        kiosk=False,
+        survey_api=url_for("public.api_survey_start", slug=org.slug)[: -len("start")],
+        language=languages.BY_CODE[language],
+        languages=languages.LANGUAGES,
+        flow_config={"api": url_for("public.api_start", slug=org.slug)[: -len("start")]},
+    )
+    response = Response(page, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _web_place() -> str:
+    # No identity on a public page: unproven answers count per address (FRONTLINE_PROXY_FIX
+    # must be on behind a proxy, as for codes).
+    return f"web:{request.remote_addr}"
+
+
+@bp.post("/o/<slug>/api/survey/start")
+def api_survey_start(slug: str) -> Response:
+    """Start a survey open to anyone from its public page."""
+    return screen_api.start(
+        _organisation(slug),
+        channel="web",
+        site_id=None,
+        place=_web_place(),
+        per_hour=screens.WEB_PER_HOUR,
+    )
+
+
+@bp.post("/o/<slug>/api/survey/answer")
+def api_survey_answer(slug: str) -> Response:
+    """Answer the question on a public page."""
+    return screen_api.answer(_organisation(slug), site_id=None)
+
+
+@bp.post("/o/<slug>/api/survey/back")
+def api_survey_back(slug: str) -> Response:
+    """Go back a question on a public page."""
+    return screen_api.back(_organisation(slug), site_id=None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
@@ -98,6 +98,9 @@ class SurveyResponse(Base):
     language: Mapped[str] = mapped_column(String(8))
     # False for answers given before the survey closed by someone who never finished.
     complete: Mapped[bool] = mapped_column(default=True)
+    # False for an open survey answered at a kiosk or on a public page by someone who proved
+    # no number: nothing stopped them answering twice, so the results count these apart.
+    verified: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Only in an attributable survey ("which evening suits you?"); erasure deletes the row.
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact.id", ondelete="CASCADE"), index=True
@@ -148,3 +151,18 @@ class SurveyToken(Base):
     # JSON {"answers": {question_id: [outcome, value, text]}, "channel", "site_id", "language",
     # "contact_id" (attributable surveys only)}, encrypted; None once finished.
     progress_encrypted: Mapped[str | None] = mapped_column(Text)
+
+
+class SurveyThrottle(Base):
+    """How many unproven respondents one kiosk or web address started in one hour.
+
+    key is HMAC(survey key, the kiosk or address, the hour): like a token, it names nothing
+    once the survey's key is destroyed at close, and the rows go with the survey's tokens.
+    """
+
+    __tablename__ = "survey_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    window_start: Mapped[dt.datetime]
+    count: Mapped[int] = mapped_column(default=0)

@@ -28,6 +28,7 @@ from service.surveys.models import (
     SurveyAnswer,
     SurveyQuestion,
     SurveyResponse,
+    SurveyThrottle,
     SurveyToken,
 )
 
@@ -196,6 +197,7 @@ def close_survey(session: Session, survey: Survey, now: dt.datetime) -> None:
             write_response(session, survey, progress, complete=False)
     session.flush()
     session.execute(delete(SurveyToken).where(SurveyToken.survey_id == survey.id))
+    session.execute(delete(SurveyThrottle).where(SurveyThrottle.survey_id == survey.id))
     _reshuffle(session, survey)
     survey.token_key_encrypted = None
     # Every answer is shown once closed: the batch shown while it was open has no further use.
@@ -217,6 +219,7 @@ def write_response(
         language=progress["language"],
         complete=complete,
         contact_id=contact_id,
+        verified=progress.get("verified", True),
     )
     vault = vault_of(session)
     for question_id, (outcome, value, text) in progress["answers"].items():

@@ -85,6 +85,9 @@ class Results:
 
     audience: int
     responses: str
+    # Of the responses, those given at a kiosk or on a public page with no proven number
+    # (service.surveys.screens): one person may be more than one of these.
+    unverified: str
     needed: int
     margin: float
     confidence: float
@@ -123,16 +126,27 @@ def survey_results(
     """The survey's results, suppressed, against its audience."""
     groups = session.execute(
         select(
-            SurveyResponse.channel, SurveyResponse.language, SurveyResponse.site_id, func.count()
+            SurveyResponse.channel,
+            SurveyResponse.language,
+            SurveyResponse.site_id,
+            SurveyResponse.verified,
+            func.count(),
         )
         .where(SurveyResponse.survey_id == survey.id)
-        .group_by(SurveyResponse.channel, SurveyResponse.language, SurveyResponse.site_id)
+        .group_by(
+            SurveyResponse.channel,
+            SurveyResponse.language,
+            SurveyResponse.site_id,
+            SurveyResponse.verified,
+        )
     ).all()
     asked = audience(session, survey)
     by_channel: Counter = Counter()
     by_language: Counter = Counter()
     by_site: Counter = Counter()
-    for channel, language, site_id, n in groups:
+    unverified = 0
+    for channel, language, site_id, verified, n in groups:
+        unverified += 0 if verified else n
         by_channel[channel] += n
         by_language[language] += n
         by_site[site_id] += n
@@ -185,6 +199,7 @@ def survey_results(
     return Results(
         audience=len(asked),
         responses=shown_count(total),
+        unverified=shown_count(unverified),
         needed=sample.needed(len(asked), margin=margin, confidence=confidence),
         margin=margin,
         confidence=confidence,
@@ -270,6 +285,7 @@ def results_csv(results: Results) -> str:
     writer = csv.writer(out)
     writer.writerow(["Table", "Line", "Responses"])
     writer.writerow(["Summary", "Responses", results.responses])
+    writer.writerow(["Summary", "Without a proven number", results.unverified])
     writer.writerow(["Summary", "Audience", results.audience])
     writer.writerow(["Summary", "Needed", results.needed])
     for site in results.by_site:

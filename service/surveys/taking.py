@@ -82,8 +82,13 @@ def begin(
     now: dt.datetime,
     site_id: int | None = None,
     contact_id: int | None = None,
+    verified: bool = True,
 ) -> Place:
-    """Start the survey for a person, or resume where they left off; the question they are on."""
+    """Start the survey for a person, or resume where they left off; the question they are on.
+
+    verified=False: the identity is a screen's random handle, not a proven number
+    (service.surveys.screens), and the response is marked so.
+    """
     if not is_open(survey, now):
         raise SurveyClosed()
     row = _row(session, survey, identity)
@@ -95,6 +100,8 @@ def begin(
         )
         session.add(row)
         progress = {"answers": {}, "channel": channel, "site_id": site_id, "language": language}
+        if not verified:
+            progress["verified"] = False
         if survey.mode == "attributable":
             progress["contact_id"] = contact_id
         _save(session, row, progress)

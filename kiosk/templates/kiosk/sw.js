@@ -41,6 +41,9 @@ self.addEventListener("fetch", (event) => {
   // Only reading content is cached; the code step, version checks and resets always go out.
   if (request.method !== "GET" || url.origin !== location.origin) return;
   if (url.pathname.endsWith("/version") || url.pathname.endsWith("/sw.js")) return;
+  // A survey's page is never kept: the device holds nothing of anyone's answers, not even
+  // which survey was being answered.
+  if (url.pathname.includes("/survey/")) return;
   if (url.pathname.startsWith("/kiosk/static/")) {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
     return;

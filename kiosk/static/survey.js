@@ -1,0 +1,143 @@
+/* "Have your say": one survey question a screen, answered in place. The respondent's handle
+   and the question on screen live only in this script's memory: never in the address, storage,
+   history or a cache. On a kiosk the reset (kiosk.js) tells the server to drop an unfinished
+   survey (FrontlineSurvey.held) and reloads the start page, which forgets this memory too. */
+"use strict";
+
+(function () {
+  const config = JSON.parse(document.getElementById("survey-config").textContent);
+  const root = document.querySelector("[data-survey]");
+  const intro = root.querySelector("[data-survey-intro]");
+  const asking = root.querySelector("[data-survey-question]");
+  const done = root.querySelector("[data-survey-done]");
+  const answers = root.querySelector("[data-answers]");
+  const written = root.querySelector("[data-written]");
+  const box = written.querySelector("textarea");
+  let handle = null;
+  let question = null;
+  let busy = false;
+
+  // A number a kiosk visit proved answers as that number: one response across every channel.
+  const visit = () => (config.kiosk && window.Frontline ? window.Frontline.visit.get() : null);
+
+  function error(text) {
+    root.querySelectorAll("[data-error]").forEach((slot) => { slot.textContent = text || ""; });
+  }
+
+  async function post(path, body) {
+    const held = visit();
+    const response = await fetch(config.api + path, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        ...body, survey: config.survey, lang: config.lang, handle,
+        ...(held ? { visit: held.token } : {}),
+      }),
+    });
+    let data = {};
+    try { data = await response.json(); } catch (_) { /* not JSON */ }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  function button(label, onClick, extra) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "big answer" + (extra ? " " + extra : "");
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function show(next) {
+    question = next;
+    intro.hidden = true;
+    done.hidden = true;
+    asking.hidden = false;
+    error("");
+    root.querySelector("[data-progress]").textContent = next.progress;
+    const heading = root.querySelector("[data-question-text]");
+    heading.textContent = next.text;
+    const choose = (value) => () => send({ outcome: "answered", value });
+    let buttons = [];
+    if (next.kind === "choice") {
+      buttons = next.options.map((option, i) => button(option, choose(i + 1)));
+    } else if (next.kind === "scale") {
+      buttons = [1, 2, 3, 4, 5].map((n) => {
+        const label = n === 1 ? config.low : n === 5 ? config.high : String(n);
+        return button(label, choose(n), "scale");
+      });
+    } else if (next.kind === "yes_no") {
+      buttons = [button(config.yes, choose(1)), button(config.no, choose(0))];
+    }
+    answers.replaceChildren(...buttons);
+    answers.dataset.kind = next.kind;
+    answers.hidden = next.kind === "text";
+    written.hidden = next.kind !== "text";
+    written.reset(); // the last answer typed leaves the screen
+    asking.querySelector('[data-move="prefer_not"]').hidden = !next.prefer_not;
+    asking.querySelector('[data-move="back"]').hidden = next.number === 1;
+    heading.focus();
+  }
+
+  function finish(message) {
+    handle = null;
+    question = null;
+    written.reset();
+    answers.replaceChildren();
+    asking.hidden = true;
+    done.hidden = false;
+    done.querySelector("[data-done-message]").textContent = message;
+    done.focus();
+    // On a kiosk the thank-you stays a moment, then the screen starts again for the next person.
+    if (config.kiosk) setTimeout(finishNow, config.finishAfter * 1000);
+  }
+
+  function finishNow() {
+    document.dispatchEvent(new CustomEvent("frontline:finish", { cancelable: true }));
+  }
+
+  async function call(path, body) {
+    if (busy) return;
+    busy = true;
+    let answer;
+    try {
+      answer = await post(path, body);
+    } catch (_) {
+      error(config.offline);
+      return;
+    } finally {
+      busy = false;
+    }
+    const data = answer.data;
+    if (answer.ok && data.handle) handle = data.handle;
+    if (data.done) return finish(data.message);
+    if (data.question) return show(data.question); // a 409 brings the question they are on
+    if (!answer.ok && data.error === "visit_over" && window.Frontline) window.Frontline.visit.forget();
+    error(data.message || config.offline);
+  }
+
+  function send(fields) {
+    if (!question) return;
+    call("answer", { question: question.id, ...fields });
+  }
+
+  root.querySelector("[data-survey-start]").addEventListener("click", () => call("start", {}));
+  asking.querySelectorAll("[data-move]").forEach((b) => {
+    b.addEventListener("click", () => {
+      if (b.dataset.move === "back") call("back", {});
+      else send({ outcome: b.dataset.move });
+    });
+  });
+  written.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!box.value.trim()) return;
+    send({ outcome: "answered", text: box.value });
+  });
+  const finishButton = root.querySelector("[data-survey-finish]");
+  if (finishButton) finishButton.addEventListener("click", finishNow);
+
+  // What the kiosk's reset sends the server so an unfinished survey goes with the person.
+  window.FrontlineSurvey = { held: () => (handle ? { id: config.survey, handle } : null) };
+})();

@@ -1,0 +1,152 @@
+"""Have your say at the kiosk, in real Chromium, in English and Urdu (issue 21)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from service.organisations.models import Site
+from service.organisations.operations import organisation_by_slug
+from service.surveys import operations as surveys
+from service.surveys.models import Survey, SurveyResponse, SurveyToken
+from service.surveys.results import survey_results
+from tests.support.browser import screenshot
+from tests.support.kiosk_browser import EVERYTHING_KEPT, HOME, violations
+from tests.support.surveys import create_survey
+
+pytestmark = pytest.mark.browser
+
+URDU = {
+    "title": "نبض سروے",
+    "intro": "چار مختصر سوال۔",
+}
+URDU_QUESTIONS = [
+    {"text": "آپ کام پر کیسے آتے ہیں؟", "options": "بس\nکار\nپیدل"},
+    {"text": "آپ کا مینیجر کتنا سنتا ہے؟"},
+    {"text": "کیا آپ نے کیئررز گروپ کے بارے میں سنا ہے؟"},
+    {"text": "سب سے زیادہ کیا مدد کرے گا؟"},
+]
+# What the on-screen keyboard types in each language: words no page holds by chance.
+TYPED = {"en": "more vans", "ur": "بس"}
+
+
+@pytest.fixture
+def survey(live):
+    """An open survey, translated into Urdu, closed again after the test."""
+    with live.database.session() as session:
+        org = organisation_by_slug(session, "northgate")
+        found = create_survey(session, org, audience="open", keyword="SAYSO")
+        for field, text in URDU.items():
+            surveys.translate(session, found, field, "ur", text)
+        for question, fields in zip(found.questions, URDU_QUESTIONS, strict=True):
+            for field, text in fields.items():
+                surveys.translate(session, question, field, "ur", text)
+        session.commit()
+        survey_id = found.id
+    yield survey_id
+    with live.database.session() as session:
+        session.delete(session.get_one(Survey, survey_id))
+        session.commit()
+
+
+def type_on_screen(tab, words: str) -> None:
+    """Tap the kiosk's own keyboard, key by key."""
+    for ch in words:
+        key = "{space}" if ch == " " else ch
+        tab.locator(f".onscreen-keyboard [data-skbtn='{key}']").first.click()
+
+
+def no_violations(tab) -> None:
+    found = violations(tab)
+    assert found == [], found
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_a_survey_taken_at_the_kiosk_counts_for_its_site_and_leaves_nothing(
+    page, live, survey, lang
+):
+    page.goto(f"{HOME}?lang={lang}")
+    tile = page.locator(".tile-survey")
+    expect(tile).to_be_visible()
+    screenshot(page, f"survey-home-{lang}", full_page=False)
+    tile.click()
+    page.wait_for_url(f"**/survey/{survey}?lang={lang}")
+    no_violations(page)
+    screenshot(page, f"survey-intro-{lang}", full_page=False)
+    page.locator("[data-survey-start]").click()
+    progress = page.locator("[data-progress]")
+    expect(progress).to_have_text("1 of 4" if lang == "en" else "4 میں سے 1")
+    answers = page.locator("[data-answers] button")
+    expect(answers).to_have_count(3)
+    assert answers.nth(1).inner_text() == ("Car" if lang == "en" else "کار")
+    no_violations(page)
+    screenshot(page, f"survey-choice-{lang}", full_page=False)
+    answers.nth(1).click()
+    expect(progress).to_have_text("2 of 4" if lang == "en" else "4 میں سے 2")
+    expect(page.locator("[data-answers] button")).to_have_count(5)
+    screenshot(page, f"survey-scale-{lang}", full_page=False)
+    # Back to the first question; its answer is asked again.
+    page.locator("[data-move=back]").click()
+    expect(progress).to_have_text("1 of 4" if lang == "en" else "4 میں سے 1")
+    page.locator("[data-answers] button").nth(2).click()
+    page.locator("[data-answers] button").nth(3).click()  # 4 on the scale
+    expect(progress).to_have_text("3 of 4" if lang == "en" else "4 میں سے 3")
+    page.locator("[data-move=prefer_not]").click()
+    # The written answer, on the kiosk's keyboard in the screen's language.
+    box = page.locator("#survey-text")
+    expect(box).to_be_visible()
+    type_on_screen(page, TYPED[lang])
+    assert box.input_value() == TYPED[lang]
+    no_violations(page)
+    screenshot(page, f"survey-text-{lang}", full_page=False)
+    page.locator("[data-written] button[type=submit]").click()
+    done = page.locator("[data-done-message]")
+    expect(done).to_be_visible()
+    no_violations(page)
+    screenshot(page, f"survey-done-{lang}", full_page=False)
+    # Counted for the kiosk's site, on the kiosk channel, in the screen's language.
+    with live.database.session() as session:
+        rows = session.execute(
+            select(SurveyResponse.channel, Site.slug, SurveyResponse.language)
+            .join(Site)
+            .where(SurveyResponse.survey_id == survey)
+        ).all()
+        assert rows == [("kiosk", "eastfield-depot", lang)]
+        results = survey_results(session, session.get_one(Survey, survey))
+        by_site = {s.name: s.shown for s in results.by_site}
+        assert by_site["Eastfield Depot"] == "<5" and set(by_site.values()) == {"<5", "0"}
+    # Finish: back to the start, and nothing of the survey is left anywhere in the browser.
+    page.locator("[data-survey-finish]").click()
+    page.wait_for_url(f"**{HOME}?lang=en")
+    page.locator(".tiles").wait_for()
+    kept = page.evaluate(EVERYTHING_KEPT)
+    blob = repr(kept)
+    assert TYPED[lang] not in blob and "survey/" not in kept["url"]
+    assert kept["local"] == "{}" and kept["session"] == "{}"
+    assert not any("/survey/" in entry.split("\n")[0] for entry in kept["caches"])
+    page.go_back()
+    assert "/survey/" not in page.url
+
+
+def test_walking_away_part_way_forgets_the_answers_on_the_screen_and_the_server(page, live, survey):
+    page.clock.install()
+    page.goto(f"{HOME}survey/{survey}?lang=en")
+    page.locator("[data-survey-start]").click()
+    page.locator("[data-answers] button").first.click()
+    expect(page.locator("[data-progress]")).to_have_text("2 of 4")
+    with live.database.session() as session:
+        held = select(func.count()).select_from(SurveyToken).where(SurveyToken.survey_id == survey)
+        assert session.scalar(held) == 1
+    page.clock.fast_forward(61_000)
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    page.clock.run_for(21_000)
+    page.wait_for_url(f"**{HOME}?lang=en")
+    page.locator(".tiles").wait_for()
+    with live.database.session() as session:
+        assert session.scalar(held) == 0  # the half-answered survey went with the person
+        assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+    kept = page.evaluate(EVERYTHING_KEPT)
+    assert kept["session"] == "{}" and "handle" not in repr(kept)
+    page.go_back()
+    assert "/survey/" not in page.url
