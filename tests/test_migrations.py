@@ -194,9 +194,9 @@ def test_downgrading_headcount_and_held_languages_keeps_what_references_them(
 def test_responses_made_before_screens_count_as_verified_and_keep_their_answers(
     empty_engine: Engine,
 ) -> None:
-    # 0028 adds survey_response.verified without rebuilding the table: a rebuild on SQLite
+    # 0029 adds survey_response.verified without rebuilding the table: a rebuild on SQLite
     # would cascade-delete every answer pointing at a response.
-    _migrate(empty_engine, "upgrade", "0027")
+    _migrate(empty_engine, "upgrade", "0028")
     at = "2026-01-01 00:00:00"
     with empty_engine.begin() as conn:
         conn.execute(
@@ -233,12 +233,12 @@ def test_responses_made_before_screens_count_as_verified_and_keep_their_answers(
                 " VALUES ('a1', 'r1', 1, 'answered', 1)"
             )
         )
-    _migrate(empty_engine, "upgrade", "0028")
+    _migrate(empty_engine, "upgrade", "0029")
     with empty_engine.connect() as conn:
         verified = conn.execute(text("SELECT verified FROM survey_response")).scalar()
         answers = conn.execute(text("SELECT count(*) FROM survey_answer")).scalar()
     assert (bool(verified), answers) == (True, 1)
-    _migrate(empty_engine, "downgrade", "0027")
+    _migrate(empty_engine, "downgrade", "0028")
     with empty_engine.connect() as conn:
         answers = conn.execute(text("SELECT count(*) FROM survey_answer")).scalar()
     assert answers == 1

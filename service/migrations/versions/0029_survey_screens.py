@@ -5,8 +5,8 @@ Nothing then stops one person answering twice, so such responses are marked (ver
 and the results page shows how many there are) and each kiosk or web address may start only
 so many in an hour, counted in survey_throttle under a keyed hash that dies with the survey.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-05 06:00:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import service.db
 
-revision = "0028"
-down_revision = "0027"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
