@@ -10,7 +10,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import service.db
+from service.migrations.columns import (
+    Col,
+    flag,
+    integer,
+    json,
+    optional,
+    org,
+    ref,
+    string,
+    text,
+    when,
+)
+from service.migrations.tables import create, drop, table
 
 revision = "0003"
 down_revision = "0002"
@@ -18,111 +30,67 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    op.create_table(
+TABLES = (
+    table(
         "broadcast",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organisation_id", sa.Integer(), nullable=False),
-        sa.Column("created_by", sa.Integer(), nullable=True),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("audience", sa.String(length=12), nullable=False),
-        sa.Column("site_id", sa.Integer(), nullable=True),
-        sa.Column("network_ids", sa.JSON(), nullable=True),
-        sa.Column("urgent", sa.Boolean(), nullable=False),
-        sa.Column("scheduled_for", service.db.UTCDateTime(), nullable=True),
-        sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("recipients", sa.Integer(), nullable=False),
-        sa.Column("created_at", service.db.UTCDateTime(), nullable=False),
-        sa.Column("sent_at", service.db.UTCDateTime(), nullable=True),
-        sa.Column("cancelled_at", service.db.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["created_by"],
-            ["manager.id"],
-            name=op.f("fk_broadcast_created_by_manager"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisation.id"],
-            name=op.f("fk_broadcast_organisation_id_organisation"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["site.id"], name=op.f("fk_broadcast_site_id_site"), ondelete="SET NULL"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcast")),
-    )
-    with op.batch_alter_table("broadcast", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_broadcast_organisation_id"), ["organisation_id"], unique=False
-        )
-
-    op.create_table(
+        org(),
+        ref("created_by", "manager", "SET NULL"),
+        text("body"),
+        string("audience", 12),
+        ref("site_id", "site", "SET NULL"),
+        optional(json("network_ids")),
+        flag("urgent"),
+        optional(when("scheduled_for")),
+        string("status", 12),
+        integer("recipients"),
+        when("created_at"),
+        optional(when("sent_at")),
+        optional(when("cancelled_at")),
+        indexes=["organisation_id"],
+    ),
+    table(
         "outbound_message",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organisation_id", sa.Integer(), nullable=False),
-        sa.Column("contact_id", sa.Integer(), nullable=False),
-        sa.Column("broadcast_id", sa.Integer(), nullable=True),
-        sa.Column("network_ids", sa.JSON(), nullable=True),
-        sa.Column("kind", sa.String(length=12), nullable=False),
-        sa.Column("dedupe_key", sa.String(length=120), nullable=False),
-        sa.Column("body_encrypted", sa.Text(), nullable=False),
-        sa.Column("body_hash", sa.String(length=64), nullable=False),
-        sa.Column("language", sa.String(length=8), nullable=False),
-        sa.Column("urgent", sa.Boolean(), nullable=False),
-        sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("not_before", service.db.UTCDateTime(), nullable=True),
-        sa.Column("next_attempt_at", service.db.UTCDateTime(), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("queued_at", service.db.UTCDateTime(), nullable=True),
-        sa.Column("twilio_sid", sa.String(length=64), nullable=True),
-        sa.Column("error_code", sa.Integer(), nullable=True),
-        sa.Column("skip_reason", sa.String(length=40), nullable=True),
-        sa.Column("segments", sa.Integer(), nullable=False),
-        sa.Column("cost_estimate_pence", sa.Double(), nullable=False),
-        sa.Column("created_at", service.db.UTCDateTime(), nullable=False),
-        sa.Column("sending_at", service.db.UTCDateTime(), nullable=True),
-        sa.Column("sent_at", service.db.UTCDateTime(), nullable=True),
-        sa.Column("finished_at", service.db.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["broadcast_id"],
-            ["broadcast.id"],
-            name=op.f("fk_outbound_message_broadcast_id_broadcast"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["contact_id"],
-            ["contact.id"],
-            name=op.f("fk_outbound_message_contact_id_contact"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisation.id"],
-            name=op.f("fk_outbound_message_organisation_id_organisation"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_message")),
-        sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbound_message_dedupe_key")),
-        sa.UniqueConstraint("twilio_sid", name=op.f("uq_outbound_message_twilio_sid")),
-    )
-    with op.batch_alter_table("outbound_message", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_outbound_message_broadcast_id"), ["broadcast_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_outbound_message_contact_created", ["contact_id", "created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_outbound_message_organisation_id"), ["organisation_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_outbound_message_status_next", ["status", "next_attempt_at"], unique=False
-        )
+        org(),
+        ref("contact_id", "contact"),
+        optional(ref("broadcast_id", "broadcast")),
+        optional(json("network_ids")),
+        string("kind", 12),
+        string("dedupe_key", 120),
+        text("body_encrypted"),
+        string("body_hash", 64),
+        string("language", 8),
+        flag("urgent"),
+        string("status", 12),
+        optional(when("not_before")),
+        optional(when("next_attempt_at")),
+        integer("attempts"),
+        optional(when("queued_at")),
+        optional(string("twilio_sid", 64)),
+        optional(integer("error_code")),
+        optional(string("skip_reason", 40)),
+        integer("segments"),
+        Col("cost_estimate_pence", sa.Double()),
+        when("created_at"),
+        optional(when("sending_at")),
+        optional(when("sent_at")),
+        optional(when("finished_at")),
+        unique=[("dedupe_key",), ("twilio_sid",)],
+        indexes=[
+            "broadcast_id",
+            ("ix_outbound_message_contact_created", "contact_id", "created_at"),
+            "organisation_id",
+            ("ix_outbound_message_status_next", "status", "next_attempt_at"),
+        ],
+    ),
+)
 
+
+def upgrade() -> None:
+    create(*TABLES)
+    # Adding a foreign key rebuilds the table on SQLite.
     with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("unusable_at", service.db.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column("site_id", sa.Integer(), nullable=True))
+        batch_op.add_column(optional(when("unusable_at")).column())
+        batch_op.add_column(optional(integer("site_id")).column())
         batch_op.create_foreign_key(
             batch_op.f("fk_contact_site_id_site"), "site", ["site_id"], ["id"], ondelete="SET NULL"
         )
@@ -133,15 +101,4 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("fk_contact_site_id_site"), type_="foreignkey")
         batch_op.drop_column("site_id")
         batch_op.drop_column("unusable_at")
-
-    with op.batch_alter_table("outbound_message", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbound_message_status_next")
-        batch_op.drop_index(batch_op.f("ix_outbound_message_organisation_id"))
-        batch_op.drop_index("ix_outbound_message_contact_created")
-        batch_op.drop_index(batch_op.f("ix_outbound_message_broadcast_id"))
-
-    op.drop_table("outbound_message")
-    with op.batch_alter_table("broadcast", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_broadcast_organisation_id"))
-
-    op.drop_table("broadcast")
+    drop(*TABLES)

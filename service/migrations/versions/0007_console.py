@@ -7,10 +7,8 @@ Create Date: 2026-11-25 11:09:45.864712
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
-
-import service.db
+from service.migrations.columns import integer, json, optional, org, ref, string, when
+from service.migrations.tables import add_columns, create, drop, drop_columns, table
 
 revision = "0007"
 down_revision = "0006"
@@ -18,55 +16,31 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    op.create_table(
+TABLES = (
+    table(
         "audit_entry",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organisation_id", sa.Integer(), nullable=False),
-        sa.Column("manager_id", sa.Integer(), nullable=True),
-        sa.Column("action", sa.String(length=40), nullable=False),
-        sa.Column("detail", sa.JSON(), nullable=False),
-        sa.Column("created_at", service.db.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["manager_id"],
-            ["manager.id"],
-            name=op.f("fk_audit_entry_manager_id_manager"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisation.id"],
-            name=op.f("fk_audit_entry_organisation_id_organisation"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
-    )
-    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_audit_entry_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_entry_organisation_id"), ["organisation_id"], unique=False
-        )
+        org(),
+        ref("manager_id", "manager", "SET NULL"),
+        string("action", 40),
+        json("detail"),
+        when("created_at"),
+        indexes=["created_at", "organisation_id"],
+    ),
+)
+SIGN_IN = (
+    optional(when("totp_confirmed_at")),
+    optional(integer("totp_last_step")),
+    integer("failed_count"),
+    optional(when("failed_window_start")),
+    optional(when("disabled_at")),
+)
 
-    with op.batch_alter_table("manager", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("totp_confirmed_at", service.db.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("failed_count", sa.Integer(), nullable=False))
-        batch_op.add_column(
-            sa.Column("failed_window_start", service.db.UTCDateTime(), nullable=True)
-        )
-        batch_op.add_column(sa.Column("disabled_at", service.db.UTCDateTime(), nullable=True))
+
+def upgrade() -> None:
+    create(*TABLES)
+    add_columns("manager", *SIGN_IN)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("manager", schema=None) as batch_op:
-        batch_op.drop_column("disabled_at")
-        batch_op.drop_column("failed_window_start")
-        batch_op.drop_column("failed_count")
-        batch_op.drop_column("totp_last_step")
-        batch_op.drop_column("totp_confirmed_at")
-
-    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_entry_organisation_id"))
-        batch_op.drop_index(batch_op.f("ix_audit_entry_created_at"))
-
-    op.drop_table("audit_entry")
+    drop_columns("manager", *SIGN_IN)
+    drop(*TABLES)

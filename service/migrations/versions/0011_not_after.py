@@ -7,10 +7,8 @@ Create Date: 2026-12-04 20:00:00
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
-
-import service.db
+from service.migrations.columns import optional, when
+from service.migrations.tables import add_columns, drop_columns
 
 revision = "0011"
 down_revision = "0010"
@@ -18,11 +16,12 @@ branch_labels = None
 depends_on = None
 
 
+NOT_AFTER = optional(when("not_after"))
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("outbound_message") as batch:
-        batch.add_column(sa.Column("not_after", service.db.UTCDateTime(), nullable=True))
+    add_columns("outbound_message", NOT_AFTER)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbound_message") as batch:
-        batch.drop_column("not_after")
+    drop_columns("outbound_message", NOT_AFTER)

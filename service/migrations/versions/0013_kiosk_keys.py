@@ -7,10 +7,8 @@ Create Date: 2026-12-04 20:10:00.000000
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
-
-import service.db
+from service.migrations.columns import optional, org, ref, string, when
+from service.migrations.tables import create, drop, table
 
 revision = "0013"
 down_revision = "0012"
@@ -18,24 +16,22 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    op.create_table(
+TABLES = (
+    table(
         "kiosk_key",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organisation_id", sa.Integer(), nullable=False),
-        sa.Column("site_id", sa.Integer(), nullable=False),
-        sa.Column("public_key", sa.String(length=100), nullable=False),
-        sa.Column("created_at", service.db.UTCDateTime(), nullable=False),
-        sa.Column("revoked_at", service.db.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["site_id"], ["site.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index("ix_kiosk_key_organisation_id", "kiosk_key", ["organisation_id"])
-    op.create_index("ix_kiosk_key_site_id", "kiosk_key", ["site_id"])
+        org(),
+        ref("site_id", "site"),
+        string("public_key", 100),
+        when("created_at"),
+        optional(when("revoked_at")),
+        indexes=["organisation_id", "site_id"],
+    ),
+)
+
+
+def upgrade() -> None:
+    create(*TABLES)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_kiosk_key_site_id", table_name="kiosk_key")
-    op.drop_index("ix_kiosk_key_organisation_id", table_name="kiosk_key")
-    op.drop_table("kiosk_key")
+    drop(*TABLES)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import service.db
+from service.migrations.columns import defaulting, flag, integer, optional, string, text, when
+from service.migrations.tables import add_columns, alter_columns, drop_columns
 
 revision = "0014"
 down_revision = "0013"
@@ -23,34 +24,25 @@ branch_labels = None
 depends_on = None
 
 
+VOICE = defaulting(flag("voice"), sa.false())
+AUDIO = (optional(text("audio_encrypted")), optional(string("audio_type", 40)))
+RECORDING = optional(string("recording_url", 500))
+LOCKOUT = (optional(when("locked_until")), defaulting(integer("failed_attempts"), "0"))
+
+
 def upgrade() -> None:
     op.execute("DELETE FROM speakup_throttle")
     op.execute("DELETE FROM speakup_receipt")
-    with op.batch_alter_table("speakup_message", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("voice", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(sa.Column("audio_encrypted", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("audio_type", sa.String(length=40), nullable=True))
+    add_columns("speakup_message", VOICE, *AUDIO)
     op.execute("UPDATE speakup_message SET voice = (recording_url IS NOT NULL)")
     with op.batch_alter_table("speakup_message", schema=None) as batch_op:
         batch_op.alter_column("voice", server_default=None)
         batch_op.drop_column("recording_url")
-    with op.batch_alter_table("speakup_case", schema=None) as batch_op:
-        batch_op.drop_column("failed_attempts")
-        batch_op.drop_column("locked_until")
+    drop_columns("speakup_case", *LOCKOUT)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("speakup_case", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("locked_until", service.db.UTCDateTime(), nullable=True))
-        batch_op.add_column(
-            sa.Column("failed_attempts", sa.Integer(), nullable=False, server_default="0")
-        )
+    add_columns("speakup_case", *LOCKOUT)
     with op.batch_alter_table("speakup_case", schema=None) as batch_op:
         batch_op.alter_column("failed_attempts", server_default=None)
-    with op.batch_alter_table("speakup_message", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("recording_url", sa.String(length=500), nullable=True))
-        batch_op.drop_column("audio_type")
-        batch_op.drop_column("audio_encrypted")
-        batch_op.drop_column("voice")
+    alter_columns("speakup_message", add=[RECORDING], drop=[VOICE, *AUDIO])

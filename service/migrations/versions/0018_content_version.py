@@ -8,7 +8,9 @@ Create Date: 2026-12-04 22:50:00.000000
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from service.migrations.columns import Col, defaulting
+from service.migrations.tables import add_columns, drop_columns
 
 revision = "0018"
 down_revision = "0017"
@@ -16,13 +18,12 @@ branch_labels = None
 depends_on = None
 
 
+CONTENT_VERSION = defaulting(Col("content_version", sa.BigInteger()), "0")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("organisation") as batch_op:
-        batch_op.add_column(
-            sa.Column("content_version", sa.BigInteger(), server_default="0", nullable=False)
-        )
+    add_columns("organisation", CONTENT_VERSION)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisation") as batch_op:
-        batch_op.drop_column("content_version")
+    drop_columns("organisation", CONTENT_VERSION)

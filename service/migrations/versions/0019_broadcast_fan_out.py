@@ -7,10 +7,8 @@ Create Date: 2026-12-04 23:15:00.000000
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
-
-import service.db
+from service.migrations.columns import defaulting, integer, optional, when
+from service.migrations.tables import add_columns, drop_columns
 
 revision = "0019"
 down_revision = "0018"
@@ -18,17 +16,16 @@ branch_labels = None
 depends_on = None
 
 
+FAN_OUT = (
+    optional(integer("fan_out_after")),
+    defaulting(integer("fanned_out"), "0"),
+    optional(when("fanned_out_at")),
+)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("broadcast") as batch_op:
-        batch_op.add_column(sa.Column("fan_out_after", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("fanned_out", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch_op.add_column(sa.Column("fanned_out_at", service.db.UTCDateTime(), nullable=True))
+    add_columns("broadcast", *FAN_OUT)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("broadcast") as batch_op:
-        batch_op.drop_column("fanned_out_at")
-        batch_op.drop_column("fanned_out")
-        batch_op.drop_column("fan_out_after")
+    drop_columns("broadcast", *FAN_OUT)

@@ -7,8 +7,8 @@ Create Date: 2026-12-05 02:30:00.000000
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from service.migrations.columns import integer, optional
+from service.migrations.tables import add_columns, drop_in_place
 
 revision = "0021"
 down_revision = "0020"
@@ -16,13 +16,15 @@ branch_labels = None
 depends_on = None
 
 
+HEADCOUNT = optional(integer("headcount"))
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("site") as batch_op:
-        batch_op.add_column(sa.Column("headcount", sa.Integer(), nullable=True))
+    add_columns("site", HEADCOUNT)
 
 
 def downgrade() -> None:
     # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), never a batch rebuild: on SQLite a rebuild
     # drops the site table, and with foreign keys on that deletes every kiosk key, print pack
     # and site manager's role that points at a site (ON DELETE CASCADE).
-    op.drop_column("site", "headcount")
+    drop_in_place("site", HEADCOUNT)

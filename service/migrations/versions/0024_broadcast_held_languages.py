@@ -7,8 +7,8 @@ Create Date: 2026-12-05 02:30:00.000000
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from service.migrations.columns import json, optional
+from service.migrations.tables import add_columns, drop_in_place
 
 revision = "0024"
 down_revision = "0023"
@@ -16,13 +16,15 @@ branch_labels = None
 depends_on = None
 
 
+HELD_LANGUAGES = optional(json("held_languages"))
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("broadcast") as batch_op:
-        batch_op.add_column(sa.Column("held_languages", sa.JSON(), nullable=True))
+    add_columns("broadcast", HELD_LANGUAGES)
 
 
 def downgrade() -> None:
     # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), never a batch rebuild: on SQLite a rebuild
     # drops the broadcast table, and with foreign keys on that deletes every text it sent
     # (outbound_message.broadcast_id is ON DELETE CASCADE).
-    op.drop_column("broadcast", "held_languages")
+    drop_in_place("broadcast", HELD_LANGUAGES)

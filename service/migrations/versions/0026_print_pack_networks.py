@@ -7,8 +7,8 @@ Create Date: 2026-12-05 02:45:00.000000
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from service.migrations.columns import json, optional
+from service.migrations.tables import add_in_place, drop_in_place
 
 revision = "0026"
 down_revision = "0025"
@@ -16,10 +16,13 @@ branch_labels = None
 depends_on = None
 
 
+NETWORKS = optional(json("network_ids"))
+
+
 def upgrade() -> None:
     # A plain ADD COLUMN, never a batch rebuild (which on SQLite drops and recreates the table).
-    op.add_column("print_pack", sa.Column("network_ids", sa.JSON(), nullable=True))
+    add_in_place("print_pack", NETWORKS)
 
 
 def downgrade() -> None:
-    op.drop_column("print_pack", "network_ids")
+    drop_in_place("print_pack", NETWORKS)
