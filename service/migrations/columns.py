@@ -87,6 +87,14 @@ def json(name: str) -> Col:
     return Col(name, sa.JSON())
 
 
+def number(prefix: str) -> tuple[Col, Col]:
+    """A phone number as the vault keeps it: <prefix>_encrypted, and <prefix>_index to find it by.
+
+    The index is a keyed hash (64 hex characters), so equal numbers match without decrypting.
+    """
+    return text(f"{prefix}_encrypted"), string(f"{prefix}_index", 64)
+
+
 def ref(column: str | Col, table: str, ondelete: str = CASCADE) -> Col:
     """A column holding table.id: an integer, unless given as a column of its own type.
 

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 07:59:54.114751
 
 from __future__ import annotations
 
-from service.migrations.columns import flag, integer, optional, org, ref, string, text, when
+from service.migrations.columns import flag, integer, number, optional, org, ref, string, text, when
 from service.migrations.tables import create, drop, table
 
 revision = "0001"
@@ -41,8 +41,7 @@ TABLES = (
     table(
         "contact",
         org(),
-        text("phone_encrypted"),
-        string("phone_index", 64),
+        *number("phone"),
         string("language", 8),
         flag("discreet"),
         optional(when("opted_out_at")),

@@ -14,7 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import service.db
+from service.migrations.columns import number, optional, org, string, when
+from service.migrations.tables import add_columns, create, drop, drop_columns, table
 
 revision = "0017"
 down_revision = "0016"
@@ -22,58 +23,45 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    op.create_table(
+TABLES = (
+    table(
         "send_request",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("organisation_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("requester_index", sa.String(length=64), nullable=True),
-        sa.Column("number_index", sa.String(length=64), nullable=False),
-        sa.Column("created_at", service.db.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisation.id"],
-            name=op.f("fk_send_request_organisation_id_organisation"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_send_request")),
-    )
-    with op.batch_alter_table("send_request", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_send_request_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_send_request_number_index"), ["number_index"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_send_request_organisation_id"), ["organisation_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_send_request_requester_index"), ["requester_index"], unique=False
-        )
+        org(),
+        string("kind", 8),
+        optional(string("requester_index", 64)),
+        string("number_index", 64),
+        when("created_at"),
+        indexes=["created_at", "number_index", "organisation_id", "requester_index"],
+    ),
+)
+KIOSK_CREDENTIAL = (optional(string("kiosk_key_hash", 64)), optional(when("kiosk_key_issued_at")))
 
-    with op.batch_alter_table("outbound_message", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("to_encrypted", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("to_index", sa.String(length=64), nullable=True))
+
+def _hold_number(table_name: str, prefix: str) -> None:
+    """The row holds its own encrypted number (indexed), so its contact becomes optional."""
+    with op.batch_alter_table(table_name, schema=None) as batch_op:
+        for column in number(prefix):
+            batch_op.add_column(optional(column).column())
         batch_op.alter_column("contact_id", existing_type=sa.INTEGER(), nullable=True)
         batch_op.create_index(
-            batch_op.f("ix_outbound_message_to_index"), ["to_index"], unique=False
+            batch_op.f(f"ix_{table_name}_{prefix}_index"), [f"{prefix}_index"], unique=False
         )
 
-    with op.batch_alter_table("pending_action", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("phone_encrypted", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("phone_index", sa.String(length=64), nullable=True))
-        batch_op.alter_column("contact_id", existing_type=sa.INTEGER(), nullable=True)
-        batch_op.create_index(
-            batch_op.f("ix_pending_action_phone_index"), ["phone_index"], unique=False
-        )
 
-    with op.batch_alter_table("site", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("kiosk_key_hash", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("kiosk_key_issued_at", service.db.UTCDateTime(), nullable=True)
-        )
+def _require_contact(table_name: str, prefix: str) -> None:
+    """_hold_number undone: the contact is required again and the number columns go."""
+    with op.batch_alter_table(table_name, schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f(f"ix_{table_name}_{prefix}_index"))
+        batch_op.alter_column("contact_id", existing_type=sa.INTEGER(), nullable=False)
+        for column in reversed(number(prefix)):
+            batch_op.drop_column(column.name)
+
+
+def upgrade() -> None:
+    create(*TABLES)
+    _hold_number("outbound_message", "to")
+    _hold_number("pending_action", "phone")
+    add_columns("site", *KIOSK_CREDENTIAL)
 
 
 def downgrade() -> None:
@@ -81,26 +69,7 @@ def downgrade() -> None:
     # numbers, all of them minutes or days old, are dropped.
     op.execute("DELETE FROM pending_action WHERE contact_id IS NULL")
     op.execute("DELETE FROM outbound_message WHERE contact_id IS NULL")
-    with op.batch_alter_table("site", schema=None) as batch_op:
-        batch_op.drop_column("kiosk_key_issued_at")
-        batch_op.drop_column("kiosk_key_hash")
-
-    with op.batch_alter_table("pending_action", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_pending_action_phone_index"))
-        batch_op.alter_column("contact_id", existing_type=sa.INTEGER(), nullable=False)
-        batch_op.drop_column("phone_index")
-        batch_op.drop_column("phone_encrypted")
-
-    with op.batch_alter_table("outbound_message", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbound_message_to_index"))
-        batch_op.alter_column("contact_id", existing_type=sa.INTEGER(), nullable=False)
-        batch_op.drop_column("to_index")
-        batch_op.drop_column("to_encrypted")
-
-    with op.batch_alter_table("send_request", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_send_request_requester_index"))
-        batch_op.drop_index(batch_op.f("ix_send_request_organisation_id"))
-        batch_op.drop_index(batch_op.f("ix_send_request_number_index"))
-        batch_op.drop_index(batch_op.f("ix_send_request_created_at"))
-
-    op.drop_table("send_request")
+    drop_columns("site", *KIOSK_CREDENTIAL)
+    _require_contact("pending_action", "phone")
+    _require_contact("outbound_message", "to")
+    drop(*TABLES)

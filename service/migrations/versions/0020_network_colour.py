@@ -10,6 +10,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from service.migrations.columns import defaulting, string
+from service.migrations.tables import add_in_place, drop_in_place
+
 revision = "0020"
 down_revision = "0019"
 branch_labels = None
@@ -31,13 +34,13 @@ PALETTE = (
 )
 
 
+COLOUR = defaulting(string("colour", 7), PALETTE[0])
+
+
 def upgrade() -> None:
     # A plain ADD COLUMN, never a batch rebuild: on SQLite a rebuild drops the old table, and
     # with foreign keys on, dropping it deletes every keyword, event and membership (CASCADE).
-    op.add_column(
-        "network",
-        sa.Column("colour", sa.String(length=7), server_default=PALETTE[0], nullable=False),
-    )
+    add_in_place("network", COLOUR)
     # Each organisation's networks take the palette in the order their posters print
     # (alphabetical), so neighbouring posters differ.
     network = sa.table(
@@ -66,4 +69,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), for the same reason: no rebuild.
-    op.drop_column("network", "colour")
+    drop_in_place("network", COLOUR)
