@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from service.db import make_engine
-from service.migrations import alembic_config
+from service.migrations import HERE, alembic_config
 from service.models import Base
 
 
@@ -70,6 +71,25 @@ def test_head_matches_the_models(empty_engine: Engine) -> None:
     with empty_engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_migrations_build_on_stored_formats_never_on_the_application() -> None:
+    # A migration must mean what it meant when it was written: one that built its tables from
+    # the models (or the helpers it shares, from anything that changes with the application)
+    # would be rewritten by editing them. Stored formats (service.db's UTC moments) are the
+    # one thing shared.
+    allowed = {"service.db", "service.migrations.columns", "service.migrations.tables"}
+    files = [HERE / "columns.py", HERE / "tables.py", *sorted((HERE / "versions").glob("*.py"))]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            ours = [n for n in names if n.split(".")[0] in {"service", "kiosk", "print_templates"}]
+            assert set(ours) <= allowed, f"{path.name} imports {ours}"
 
 
 @pytest.mark.slow  # every migration down and up again; make test keeps the head check
