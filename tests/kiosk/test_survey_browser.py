@@ -27,6 +27,12 @@ URDU_QUESTIONS = [
     {"text": "کیا آپ نے کیئررز گروپ کے بارے میں سنا ہے؟"},
     {"text": "سب سے زیادہ کیا مدد کرے گا؟"},
 ]
+POLISH_QUESTIONS = [
+    {"text": "Jak dojeżdżasz do pracy?", "options": "Autobus\nSamochód\nPieszo"},
+    {"text": "Czy kierownik cię słucha?"},
+    {"text": "Czy znasz grupę opiekunów?"},
+    {"text": "Co pomogłoby najbardziej?"},
+]
 # What the on-screen keyboard types in each language: words no page holds by chance.
 TYPED = {"en": "more vans", "ur": "بس"}
 
@@ -39,9 +45,11 @@ def survey(live):
         found = create_survey(session, org, audience="open", keyword="SAYSO")
         for field, text in URDU.items():
             surveys.translate(session, found, field, "ur", text)
-        for question, fields in zip(found.questions, URDU_QUESTIONS, strict=True):
-            for field, text in fields.items():
-                surveys.translate(session, question, field, "ur", text)
+        surveys.translate(session, found, "title", "pl", "Ankieta")
+        for lang, texts in (("ur", URDU_QUESTIONS), ("pl", POLISH_QUESTIONS)):
+            for question, fields in zip(found.questions, texts, strict=True):
+                for field, text in fields.items():
+                    surveys.translate(session, question, field, lang, text)
         session.commit()
         survey_id = found.id
     yield survey_id
@@ -150,3 +158,39 @@ def test_walking_away_part_way_forgets_the_answers_on_the_screen_and_the_server(
     assert kept["session"] == "{}" and "handle" not in repr(kept)
     page.go_back()
     assert "/survey/" not in page.url
+
+
+def test_a_phone_answers_an_open_survey_on_the_public_page_in_polish(page, live, survey):
+    with live.database.session() as session:
+        slug = organisation_by_slug(session, "northgate").slug
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/o/{slug}/?lang=pl")
+    page.locator("a.survey-link").click()
+    page.wait_for_url(f"**/o/{slug}/survey/{survey}?lang=pl")
+    no_violations(page)
+    page.locator("[data-survey-start]").click()
+    expect(page.locator("[data-progress]")).to_have_text("1 z 4")
+    expect(page.locator("[data-answers] button").nth(1)).to_have_text("Samochód")
+    no_violations(page)
+    screenshot(page, "survey-public-pl", area="public", full_page=False)
+    page.locator("[data-answers] button").first.click()
+    page.locator("[data-move=skipped]").click()
+    page.locator("[data-answers] button").first.click()  # Tak
+    expect(page.locator("#survey-text")).to_be_visible()
+    # A phone has its own keyboard: the public page draws none.
+    assert page.locator(".onscreen-keyboard").count() == 0
+    page.locator("#survey-text").fill("Więcej autobusów")
+    page.locator("[data-written] button[type=submit]").click()
+    expect(page.locator("[data-done-message]")).to_be_visible()
+    screenshot(page, "survey-public-done-pl", area="public", full_page=False)
+    with live.database.session() as session:
+        rows = session.execute(
+            select(
+                SurveyResponse.channel,
+                SurveyResponse.site_id,
+                SurveyResponse.language,
+                SurveyResponse.verified,
+            ).where(SurveyResponse.survey_id == survey)
+        ).all()
+    assert rows == [("web", None, "pl", False)]
+    assert "Więcej" not in page.url
