@@ -229,6 +229,8 @@
       let answer;
       try { answer = await post(config.api + path, { ...body, phone }); } catch (_) {
         digits = "";
+        // Proving a number is for this screen, now: nothing to queue for later.
+        if (action === "prove") { render(); return error(strings.noOffline); }
         return queueOffline(path, body, phone);
       }
       if (!answer.ok) { render(); return error(answer.data.message || strings.noOffline); }

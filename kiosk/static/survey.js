@@ -46,6 +46,7 @@
     b.type = "button";
     b.className = "big answer" + (extra ? " " + extra : "");
     b.textContent = label;
+    b.dir = "auto"; // an option not yet translated reads left to right inside Urdu
     b.addEventListener("click", onClick);
     return b;
   }
@@ -123,7 +124,22 @@
     call("answer", { question: question.id, ...fields });
   }
 
-  root.querySelector("[data-survey-start]").addEventListener("click", () => call("start", {}));
+  const startButton = root.querySelector("[data-survey-start]");
+  startButton.addEventListener("click", () => call("start", {}));
+  // A survey only members may answer: until this visit holds a proven number, the code step
+  // stands where the start button would; once the code matches, the survey starts by itself.
+  const needs = root.querySelector("[data-needs-number]");
+  function proven() {
+    if (!needs) return;
+    const held = visit();
+    needs.hidden = Boolean(held);
+    startButton.hidden = !held;
+    return held;
+  }
+  proven();
+  document.addEventListener("frontline:visit", () => {
+    if (proven() && !question && !handle) call("start", {});
+  });
   asking.querySelectorAll("[data-move]").forEach((b) => {
     b.addEventListener("click", () => {
       if (b.dataset.move === "back") call("back", {});

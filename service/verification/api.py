@@ -324,6 +324,8 @@ def done_message(session, org: Organisation, checked: ops.Checked, language: str
             if name:
                 return _("You have joined %(name)s. We have texted you how to leave.", name=name)
             return _("You have joined. We will text you about what is on.")
+        if checked.action == "prove":
+            return _("Thank you. Your number is checked.")
         if checked.action == "rsvp":
             if checked.status == "full":
                 return _("Sorry, that session is now full.")

@@ -21,7 +21,7 @@ from service.contacts.phone import (  # noqa: F401 (refusals re-exported for the
 )
 from service.crypto import vault_of
 from service.db import utcnow
-from service.errors import NotFound
+from service.errors import NotFound, ValidationError
 from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import Draft, send_one
@@ -147,6 +147,9 @@ def start_action(
         return replay
     language = language if languages.is_supported(language) else languages.DEFAULT
     network, occurrence = check_target(session, org, target, language)
+    if by_reply and target.action == "prove":
+        # A YES by text proves nothing to a screen the person has long left.
+        raise ValidationError("action", "a number is proven only on the screen")
     e164 = textable(phone, asker.regions)
     now = utcnow()
     vault = vault_of(session)

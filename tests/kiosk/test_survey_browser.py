@@ -12,8 +12,9 @@ from service.surveys import operations as surveys
 from service.surveys.models import Survey, SurveyResponse, SurveyToken
 from service.surveys.results import survey_results
 from tests.support.browser import screenshot
-from tests.support.kiosk_browser import EVERYTHING_KEPT, HOME, violations
+from tests.support.kiosk_browser import EVERYTHING_KEPT, HOME, type_digits, violations
 from tests.support.surveys import create_survey
+from tests.support.texts import code_in
 
 pytestmark = pytest.mark.browser
 
@@ -194,3 +195,52 @@ def test_a_phone_answers_an_open_survey_on_the_public_page_in_polish(page, live,
         ).all()
     assert rows == [("web", None, "pl", False)]
     assert "Więcej" not in page.url
+
+
+def test_a_member_proves_their_number_and_answers_a_members_only_survey(page, live):
+    from service.contacts.operations import get_or_create_contact, join_network
+    from service.content.models import Network
+
+    number, e164 = "07400765432", "+447400765432"
+    with live.database.session() as session:
+        org = organisation_by_slug(session, "northgate")
+        careers = session.scalar(select(Network).where(Network.slug == "careers"))
+        contact, _ = get_or_create_contact(session, org.id, e164, language="ur")
+        join_network(session, contact, careers, channel="sms")
+        found = create_survey(
+            session, org, keyword="CAREERSAY", audience="networks", network_ids=[careers.id]
+        )
+        session.commit()
+        survey_id = found.id
+    try:
+        page.goto(f"{HOME}survey/{survey_id}?lang=ur")
+        expect(page.locator("[data-survey-start]")).to_be_hidden()
+        page.locator("[data-needs-number] [data-open]").click()
+        type_digits(page, number)
+        page.locator("[data-step=number]:visible [data-send]").click()
+        page.locator("[data-step=code]:visible").wait_for()
+        type_digits(page, code_in(live.texts_to(e164)[-1]))
+        no_violations(page)
+        screenshot(page, "survey-prove-ur", full_page=False)
+        page.locator("[data-step=code]:visible [data-check]").click()
+        # The code matched: the survey starts by itself, as this number.
+        expect(page.locator("[data-progress]")).to_have_text("4 میں سے 1")
+        expect(page.locator("[data-needs-number]")).to_be_hidden()
+        for _ in range(4):
+            page.locator("[data-move=skipped]").click()
+        expect(page.locator("[data-done-message]")).to_be_visible()
+        page.locator("[data-survey-finish]").click()
+        page.wait_for_url(f"**{HOME}?lang=en")
+        kept = page.evaluate(EVERYTHING_KEPT)
+        assert kept["session"] == "{}" and number[1:] not in repr(kept).replace(" ", "")
+        with live.database.session() as session:
+            rows = session.execute(
+                select(SurveyResponse.channel, SurveyResponse.verified).where(
+                    SurveyResponse.survey_id == survey_id
+                )
+            ).all()
+        assert rows == [("kiosk", True)]
+    finally:
+        with live.database.session() as session:
+            session.delete(session.get_one(Survey, survey_id))
+            session.commit()

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from service.contacts.models import Contact, Membership
+from service.contacts.operations import get_or_create_contact, join_network
 from service.content.models import Network
 from service.organisations.models import Site
 from service.surveys import screens, taking
@@ -312,3 +313,34 @@ def test_the_questions_come_in_the_screens_language(
     assert started["question"]["progress"] == progress
     page = client.get(f"{KIOSK}survey/{survey.id}?lang={lang}").get_data(as_text=True)
     assert yes_word in page
+
+
+def test_a_members_only_survey_proves_the_number_on_its_own_page(client, demo, session, vault):
+    # Before: a member had to join a group or ask for a call back to get a visit first.
+    careers = session.scalar(select(Network.id).where(Network.slug == "careers"))
+    members = open_survey(session, demo, audience="networks", network_ids=[careers])
+    page = client.get(f"{KIOSK}survey/{members.id}?lang=en").get_data(as_text=True)
+    assert 'data-action="prove"' in page and "Use my phone number" in page
+    contact, _ = get_or_create_contact(session, demo.id, E164, language="en")
+    join_network(session, contact, session.get_one(Network, careers), channel="sms")
+    session.commit()
+    number = contact.phone
+    started = post(client, KIOSK + "api/start", {"action": "prove", "phone": number, "lang": "en"})
+    assert started.status_code == 200, started.get_json()
+    code = code_in(texts_to(session, vault, number)[-1])
+    checked = post(
+        client, KIOSK + "api/check", {"token": started.get_json()["token"], "code": code}
+    )
+    assert checked.get_json() == {
+        "status": "done",
+        "message": "Thank you. Your number is checked.",
+        "visit": True,
+    }
+    visit = started.get_json()["token"]
+    replies = take(client, KIOSK, members.id, visit=visit)
+    assert replies[-1]["done"] is True
+    session.expire_all()
+    assert session.scalar(select(SurveyResponse.verified)) is True
+    # Proving joined nothing more.
+    joined = select(func.count()).select_from(Membership).where(Membership.contact_id == contact.id)
+    assert session.scalar(joined) == 1
