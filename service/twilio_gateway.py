@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -164,6 +165,21 @@ class _RedirectingHttpClient(_PooledHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
+@contextmanager
+def _send_errors() -> Iterator[None]:
+    """Turn what creating a message or call at Twilio raises into SendError, transient or not."""
+    try:
+        yield
+    except TwilioRestException as exc:
+        transient = exc.status == 429 or exc.status >= 500 or exc.code == 20429
+        raise SendError(
+            f"Twilio answered {exc.status}", code=exc.code, transient=transient
+        ) from None
+    except (RequestException, TwilioException) as exc:
+        # Timeouts and dropped connections: Twilio may or may not have it; try again later.
+        raise SendError(type(exc).__name__, code=None, transient=True) from None
+
+
 def rest_client(config: Config, timeout: float) -> Client:
     """The account's REST client, sent to FRONTLINE_TWILIO_API_URL when that is set."""
     http_client = (
@@ -191,30 +207,15 @@ class TwilioTransport:
     def send(self, *, to: str, body: str, status_callback: str | None) -> SendResult:
         """Create the message at Twilio; classify failures as transient or permanent."""
         extra = {"status_callback": status_callback} if status_callback else {}
-        try:
+        with _send_errors():
             message = self.client.messages.create(to=to, body=body, **self.sender, **extra)
-        except TwilioRestException as exc:
-            transient = exc.status == 429 or exc.status >= 500 or exc.code == 20429
-            raise SendError(
-                f"Twilio answered {exc.status}", code=exc.code, transient=transient
-            ) from None
-        except (RequestException, TwilioException) as exc:
-            # Timeouts and dropped connections: Twilio may or may not have it; try again later.
-            raise SendError(type(exc).__name__, code=None, transient=True) from None
         return SendResult(sid=message.sid, status=message.status or "queued")
 
     def place_call(self, *, to: str, from_: str, url: str, status_callback: str | None) -> str:
         """Create the call at Twilio; failures raise SendError like texts do."""
         extra = {"status_callback": status_callback} if status_callback else {}
-        try:
+        with _send_errors():
             call = self.client.calls.create(to=to, from_=from_, url=url, **extra)
-        except TwilioRestException as exc:
-            transient = exc.status == 429 or exc.status >= 500 or exc.code == 20429
-            raise SendError(
-                f"Twilio answered {exc.status}", code=exc.code, transient=transient
-            ) from None
-        except (RequestException, TwilioException) as exc:
-            raise SendError(type(exc).__name__, code=None, transient=True) from None
         return call.sid
 
     def fetch_recording(self, recording_url: str) -> Recording:

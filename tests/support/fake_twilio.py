@@ -363,26 +363,15 @@ class FakeTwilio:
 
     def add_message(self, *, to: str, from_: str, sid: str | None = None) -> str:
         """A text Twilio holds that did not come through the fake (inbound, TwiML replies)."""
-        sid = sid or f"SM{next(self._sids):032x}"
-        with self._lock:
-            self.records["Messages"][sid] = {
-                "sid": sid,
-                "to": to,
-                "from": from_,
-                "status": "received",
-            }
-        return sid
+        return self._hold("Messages", sid or f"SM{next(self._sids):032x}", to, from_, "received")
 
     def add_call(self, *, to: str, from_: str, sid: str | None = None) -> str:
         """A call Twilio holds that did not come through the fake (an inbound call, a leg)."""
-        sid = sid or f"CA{next(self._sids):032x}"
+        return self._hold("Calls", sid or f"CA{next(self._sids):032x}", to, from_, "completed")
+
+    def _hold(self, kind: str, sid: str, to: str, from_: str, status: str) -> str:
         with self._lock:
-            self.records["Calls"][sid] = {
-                "sid": sid,
-                "to": to,
-                "from": from_,
-                "status": "completed",
-            }
+            self.records[kind][sid] = {"sid": sid, "to": to, "from": from_, "status": status}
         return sid
 
     def add_recording(self, *, call_sid: str, sid: str | None = None) -> str:
