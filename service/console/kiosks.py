@@ -47,15 +47,19 @@ def _page(issued: dict[int, str] | None = None):
     )
 
 
+def _posted_site(site_id: int) -> Site:
+    # A site the manager may not set up is refused before the form is even read.
+    site = _site(site_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return site
+
+
 @routes.post("/kiosks/<int:site_id>/credential")
 @auth.requires("kiosk.settings")
 def kiosk_credential(site_id: int):
     """Issue the site's kiosk PC a new credential: its link is shown on this page, once."""
-    site = next((s for s in _sites() if s.id == site_id), None)
-    if site is None:
-        abort(403)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    site = _posted_site(site_id)
     manager, session = auth.manager(), get_session()
     credential = organisations.issue_kiosk_credential(session, site)
     audit.record(session, manager.organisation_id, manager.id, "kiosk.credential", site=site.slug)
@@ -71,11 +75,7 @@ def kiosk_credential(site_id: int):
 @auth.requires("kiosk.settings")
 def kiosk_save(site_id: int):
     """Save one site's kiosk settings."""
-    site = next((s for s in _sites() if s.id == site_id), None)
-    if site is None:
-        abort(403)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    site = _posted_site(site_id)
     manager, session = auth.manager(), get_session()
     try:
         changed = organisations.set_kiosk(
@@ -131,9 +131,7 @@ def kiosk_pair(site_id: int):
 @auth.requires("kiosk.settings")
 def kiosk_unpair(site_id: int):
     """Stop trusting every PC paired to the site; each must be paired again to queue offline."""
-    site, manager, session = _site(site_id), auth.manager(), get_session()
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    site, manager, session = _posted_site(site_id), auth.manager(), get_session()
     count = unpair_kiosks(session, site)
     audit.record(
         session, manager.organisation_id, manager.id, "kiosk.unpaired", site=site.slug, count=count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -12,6 +12,7 @@ from service.audit import operations as audit
 from service.config import get_config
 from service.console import auth
 from service.console.forms import PostersForm, PrintForm, SignOutForm
+from service.console.shared import download
 from service.content.models import Network
 from service.db import get_session, utcnow
 from service.errors import DomainError
@@ -39,15 +40,7 @@ def print_pack():
     if form.validate_on_submit():
         site = next(s for s in allowed if s.id == form.site.data)
         try:
-            pack = printing.build_pack(
-                session,
-                site,
-                tuple(form.langs.data),
-                size=form.size.data,
-                large_print=form.large_print.data,
-                public_url=get_config().PUBLIC_URL,
-                now=utcnow(),
-            )
+            pack = _build(site, form)
         except DomainError as exc:
             session.rollback()
             flash(str(exc))
@@ -66,13 +59,26 @@ def print_pack():
             session, manager.organisation_id, measure="download", channel="print", site_id=site.id
         )
         session.commit()
-        name = f"pack-{site.slug}-{dt.date.today().isoformat()}-{pack.code}.pdf"
-        return Response(
-            pack.pdf,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return download(pack.pdf, "application/pdf", f"pack-{site.slug}-{_today()}-{pack.code}.pdf")
     return _print_page(form)
+
+
+def _build(site: Site, form: PrintForm | PostersForm, **only) -> printing.Pack:
+    # Both forms ask the same of the paper: languages, size and large print.
+    return printing.build_pack(
+        get_session(),
+        site,
+        tuple(form.langs.data),
+        size=form.size.data,
+        large_print=form.large_print.data,
+        public_url=get_config().PUBLIC_URL,
+        now=utcnow(),
+        **only,
+    )
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
 
 
 def _print_page(form: PrintForm, status: int = 200):
@@ -132,16 +138,7 @@ def print_posters():
         site = next(s for s in sites if s.id == form.site.data)
         chosen = sorted(set(form.networks.data))
         try:
-            pack = printing.build_pack(
-                session,
-                site,
-                tuple(form.langs.data),
-                size=form.size.data,
-                large_print=form.large_print.data,
-                public_url=get_config().PUBLIC_URL,
-                now=utcnow(),
-                network_ids=chosen,
-            )
+            pack = _build(site, form, network_ids=chosen)
         except DomainError as exc:
             session.rollback()
             flash(str(exc))
@@ -162,10 +159,5 @@ def print_posters():
         )
         session.commit()
         slugs = "-".join(n.slug for n in networks if n.id in chosen)
-        name = f"posters-{slugs}-{dt.date.today().isoformat()}-{pack.code}.pdf"
-        return Response(
-            pack.pdf,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return download(pack.pdf, "application/pdf", f"posters-{slugs}-{_today()}-{pack.code}.pdf")
     return render_template("console/posters.html", form=form), 400 if form.errors else 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
@@ -13,6 +13,7 @@ from print_templates.subject_access import build_pdf
 from service.audit import operations as audit
 from service.config import get_config
 from service.console import auth
+from service.console.shared import download
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.contacts.phone import display, masked, normalise
@@ -122,10 +123,7 @@ def privacy_export(contact_id: int, kind: str):
     )
     session.commit()
     # The file name carries the contact's reference, never the number.
-    name = f"subject-access-{contact.id}-{now.date().isoformat()}.{kind}"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return download(body, mimetype, f"subject-access-{contact.id}-{now.date().isoformat()}.{kind}")
 
 
 @routes.post("/privacy/<int:contact_id>/erase")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, url_for
+from flask import abort, render_template, url_for
 from flask import request as http_request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, ValidationError
 from service.audit import operations as audit
 from service.console import auth
 from service.console.charts import bar_chart, line_chart, listing
+from service.console.shared import csv_download
 from service.content.models import Network
 from service.db import get_session, utcnow
 from service.organisations.models import Organisation, Site
@@ -237,13 +238,8 @@ def reach_csv_download():
     arguments = _arguments(query)
     audit.record(session, manager.organisation_id, manager.id, "reach.export", **arguments)
     session.commit()
-    name = f"reach-by-{query.group_by}-{arguments['first']}-to-{arguments['last']}.csv"
-    # UTF-8 with a byte-order mark: Excel, which most councils open CSV in, then reads
-    # Polish and Urdu network names correctly.
-    return Response(
-        text.encode("utf-8-sig"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return csv_download(
+        text, f"reach-by-{query.group_by}-{arguments['first']}-to-{arguments['last']}.csv"
     )
 
 
@@ -261,9 +257,4 @@ def reach_people_csv_download():
     arguments = _arguments(query)
     audit.record(session, manager.organisation_id, manager.id, "reach.export.people", **arguments)
     session.commit()
-    name = f"people-reached-{arguments['first']}-to-{arguments['last']}.csv"
-    return Response(
-        text.encode("utf-8-sig"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(text, f"people-reached-{arguments['first']}-to-{arguments['last']}.csv")

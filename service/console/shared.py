@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash
+from flask import Response, abort, flash
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -124,3 +124,18 @@ def save(
         session, manager.organisation_id, manager.id, action, kind=kind, id=item.id, fields=changed
     )
     return item
+
+
+def download(body: bytes, mimetype: str, name: str) -> Response:
+    """A file the browser saves as name rather than shows."""
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def csv_download(text: str, name: str) -> Response:
+    """A CSV file to save, in UTF-8 with a byte-order mark.
+
+    Excel, which most councils open CSV in, then reads Polish and Urdu names correctly.
+    """
+    return download(text.encode("utf-8-sig"), "text/csv", name)

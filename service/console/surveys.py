@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from service.audit import operations as audit
 from service.console import auth
 from service.console.charts import bar_chart, drawn, listing
 from service.console.content_forms import ConfirmForm
-from service.console.shared import organisation
+from service.console.shared import csv_download, organisation
 from service.content.models import Network
 from service.db import get_session, utcnow
 from service.errors import DomainError
@@ -274,9 +274,4 @@ def survey_results_csv_download(survey_id: int):
     manager = auth.manager()
     audit.record(get_session(), manager.organisation_id, manager.id, "survey.export", id=found.id)
     get_session().commit()
-    # UTF-8 with a byte-order mark, as the reach exports: Excel then reads Polish and Urdu.
-    return Response(
-        text.encode("utf-8-sig"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="survey-{found.id}-results.csv"'},
-    )
+    return csv_download(text, f"survey-{found.id}-results.csv")
