@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,23 @@ def _cached(session: Session, organisation_id: int, key: Hashable, load: Callabl
     if key not in values:
         values[key] = load()
     return values[key]
+
+
+def _cached_list(
+    session: Session,
+    organisation_id: int,
+    language: str,
+    load: Callable[[Session, int, str], list[T]],
+) -> list[T]:
+    """load(session, organisation_id, language) through the cache; a copy the caller may change."""
+    return list(
+        _cached(
+            session,
+            organisation_id,
+            (load.__name__, language),
+            lambda: load(session, organisation_id, language),
+        )
+    )
 
 
 def clear_cache() -> None:
@@ -102,14 +119,7 @@ class NetworkView:
 
 def networks(session: Session, organisation_id: int, language: str) -> list[NetworkView]:
     """The organisation's networks, parents before their sub-groups, alphabetical in English."""
-    return list(
-        _cached(
-            session,
-            organisation_id,
-            ("networks", language),
-            lambda: _load_networks(session, organisation_id, language),
-        )
-    )
+    return _cached_list(session, organisation_id, language, _load_networks)
 
 
 def _load_networks(session: Session, organisation_id: int, language: str) -> list[NetworkView]:
@@ -149,48 +159,48 @@ def _network_view(network: Network, texts: Texts, language: str) -> NetworkView:
     )
 
 
-@dataclass(frozen=True)
-class Occurrence:
-    """One occurrence of an event, with its text in one language and times in local time."""
+@dataclass(frozen=True, kw_only=True)
+class _EventText:
+    """What an event says, in one language: each of its occurrences says the same."""
 
-    event_id: int
     network_id: int | None
     title: str
     description: str
     place: str
     site_id: int | None
     site_name: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    local_start: dt.datetime
-    local_end: dt.datetime
-    recurring: bool
     dial_in_number: str | None
     dial_in_pin: str | None
     capacity: int | None
     audio_url: str | None = None
 
 
-@dataclass(frozen=True)
-class _EventRow:
+@dataclass(frozen=True, kw_only=True)
+class Occurrence(_EventText):
+    """One occurrence of an event, with its text in one language and times in local time."""
+
+    event_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    local_start: dt.datetime
+    local_end: dt.datetime
+    recurring: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class _EventRow(_EventText):
     """An event as occurrences are made from it, its text in one language."""
 
     id: int
-    network_id: int | None
-    title: str
-    description: str
-    place: str
-    site_id: int | None
-    site_name: str
     starts_at: dt.datetime
     ends_at: dt.datetime
     rrule: str | None
-    dial_in_number: str | None
-    dial_in_pin: str | None
-    capacity: int | None
-    audio_url: str | None
     # The local days a repeating event does not happen (bank holidays, Christmas).
     skipped: frozenset[dt.date] = frozenset()
+
+    def text(self) -> dict[str, object]:
+        """The event's text as keyword arguments, for each occurrence made from it."""
+        return {f.name: getattr(self, f.name) for f in fields(_EventText)}
 
     def may_overlap(self, start: dt.datetime, end: dt.datetime) -> bool:
         """The database's filter: started before end, and not a one-off that ended by start."""
@@ -326,22 +336,13 @@ def upcoming_occurrences(
         ):
             found.append(
                 Occurrence(
+                    **event.text(),
                     event_id=event.id,
-                    network_id=event.network_id,
-                    title=event.title,
-                    description=event.description,
-                    place=event.place,
-                    site_id=event.site_id,
-                    site_name=event.site_name,
                     starts_at=occ_start,
                     ends_at=occ_end,
                     local_start=occ_start.astimezone(zone),
                     local_end=occ_end.astimezone(zone),
                     recurring=event.rrule is not None,
-                    dial_in_number=event.dial_in_number,
-                    dial_in_pin=event.dial_in_pin,
-                    capacity=event.capacity,
-                    audio_url=event.audio_url,
                 )
             )
     found.sort(key=lambda o: (o.starts_at, o.title, o.event_id))
@@ -363,14 +364,7 @@ class SupportLineView:
 
 def support_lines(session: Session, organisation_id: int, language: str) -> list[SupportLineView]:
     """The organisation's support lines, crisis lines first."""
-    return list(
-        _cached(
-            session,
-            organisation_id,
-            ("support_lines", language),
-            lambda: _load_support_lines(session, organisation_id, language),
-        )
-    )
+    return _cached_list(session, organisation_id, language, _load_support_lines)
 
 
 def _load_support_lines(
