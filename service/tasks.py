@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask import Flask, current_app, has_app_context
 from huey import crontab
@@ -44,22 +44,28 @@ def queue_outbox(ids: Iterable[int]) -> None:
     ids = list(ids)
     for start in range(0, len(ids), SEND_BATCH):
         batch = ids[start : start + SEND_BATCH]
-        try:
-            if len(batch) == 1:
-                send_outbound(batch[0])
-            else:
-                send_outbound_batch(batch)
-        except Exception as exc:
-            if huey.immediate:
-                raise  # the task itself failed inline (tests, CLI): that is a bug to see
-            # The rows are committed and pending, so nothing is lost: the sweeper queues them
-            # again once the queue answers. The caller (a webhook, a console form) goes on.
-            log.warning(
-                "queue unreachable (%s): %d outbox rows left for the sweeper",
-                type(exc).__name__,
-                len(ids) - start,
-            )
+        task, argument = (
+            (send_outbound, batch[0]) if len(batch) == 1 else (send_outbound_batch, batch)
+        )
+        # The rows are committed and pending, so nothing is lost: the sweeper queues them
+        # again once the queue answers. The caller (a webhook, a console form) goes on.
+        if not _queued(task, argument, left=f"{len(ids) - start} outbox rows left for the sweeper"):
             return
+
+
+def _queued(task: Callable[..., object], *args: object, left: str) -> bool:
+    """Put task(*args) on the queue; if the queue is unreachable, log what is left and say so.
+
+    Inline (tests, CLI) the task itself runs, so a failure there is a bug to see: it is raised.
+    """
+    try:
+        task(*args)
+    except Exception as exc:
+        if huey.immediate:
+            raise
+        log.warning("queue unreachable (%s): %s", type(exc).__name__, left)
+        return False
+    return True
 
 
 _sender_limits: dict[int, object] = {}
@@ -216,13 +222,15 @@ def keep_speakup_recording_later(
     message_id: int, recording_url: str, recording_sid: str, call_sid: str
 ) -> None:
     """Queue the copy of a speak-up voice message; the caller's webhook carries on regardless."""
-    try:
-        keep_speakup_recording(message_id, recording_url, recording_sid, call_sid)
-    except Exception as exc:
-        if huey.immediate:
-            raise
-        # Never the SIDs: they are what could lead back to the caller at Twilio.
-        log.warning("queue unreachable (%s): a recording waits at Twilio", type(exc).__name__)
+    # Never the SIDs in the log: they are what could lead back to the caller at Twilio.
+    _queued(
+        keep_speakup_recording,
+        message_id,
+        recording_url,
+        recording_sid,
+        call_sid,
+        left="a recording waits at Twilio",
+    )
 
 
 @huey.task()
@@ -264,12 +272,7 @@ def keep_speakup_recording(
 
 def delete_messages_later(message_sids: list[str]) -> None:
     """Queue the deletion of message records at Twilio; never fails the caller's request."""
-    try:
-        delete_messages(message_sids)
-    except Exception as exc:
-        if huey.immediate:
-            raise
-        log.warning("queue unreachable (%s): message records wait at Twilio", type(exc).__name__)
+    _queued(delete_messages, message_sids, left="message records wait at Twilio")
 
 
 @huey.task()
@@ -342,12 +345,7 @@ def send_due_broadcasts() -> None:
 def queue_fan_out(broadcast_ids: Iterable[int]) -> None:
     """Put broadcasts' fan-outs on the queue; if it is down, the periodic job resumes them."""
     for broadcast_id in broadcast_ids:
-        try:
-            fan_out_broadcast(broadcast_id)
-        except Exception as exc:
-            if huey.immediate:
-                raise
-            log.warning("queue unreachable (%s): fan-out left for the sweeper", type(exc).__name__)
+        if not _queued(fan_out_broadcast, broadcast_id, left="fan-out left for the sweeper"):
             return
 
 
@@ -428,16 +426,8 @@ def alert_new_speakup_cases() -> None:
 def queue_alerts(alerts) -> None:
     """Put alert e-mails on the queue, one task each; a queue outage loses them (logged)."""
     for done, alert in enumerate(alerts):
-        try:
-            send_alert(alert.manager_id, alert.subject, alert.body)
-        except Exception as exc:
-            if huey.immediate:
-                raise
-            log.warning(
-                "queue unreachable (%s): %d alert e-mails not sent",
-                type(exc).__name__,
-                len(alerts) - done,
-            )
+        left = f"{len(alerts) - done} alert e-mails not sent"
+        if not _queued(send_alert, alert.manager_id, alert.subject, alert.body, left=left):
             return
 
 
