@@ -47,19 +47,8 @@ OPT_IN_WORDS = frozenset({"START", "UNSTOP"})  # and YES, which is also our conf
 
 def tokens(folded: str) -> list[str]:
     """The words of folded text: letters, digits and script marks; punctuation separates."""
-    out: list[str] = []
-    current: list[str] = []
-    for char in folded:
-        if char in "'’`":
-            continue  # WHAT'S and WHATS are the same word
-        if unicodedata.category(char)[0] in "LMN":
-            current.append(char)
-        elif current:
-            out.append("".join(current))
-            current = []
-    if current:
-        out.append("".join(current))
-    return out
+    # WHAT'S and WHATS are the same word; a command keeps ʼ (a modifier letter) as a letter.
+    return crisis_words.words(folded, apostrophes="'’`")
 
 
 def _digits(word: str) -> str | None:

@@ -91,12 +91,12 @@ def fold(text: str) -> str:
     return text.translate(_ARABIC_FORMS).translate(_NASALS)
 
 
-def words(folded: str) -> list[str]:
+def words(folded: str, *, apostrophes: str = "'’`ʼ") -> list[str]:
     """The words of folded text: letters, marks and digits; anything else separates."""
     out: list[str] = []
     current: list[str] = []
     for char in folded:
-        if char in "'’`ʼ":
+        if char in apostrophes:
             continue  # don't and dont, la'aan and laaan are one word
         if unicodedata.category(char)[0] in "LMN":
             current.append(char)
