@@ -69,15 +69,22 @@ def claim_callbacks(session: Session, now: dt.datetime) -> list[CallbackRequest]
     ).all()
     claimed = []
     for row in waiting:
-        taken = session.execute(
-            update(CallbackRequest)
-            .where(CallbackRequest.id == row.id, CallbackRequest.alerted_at.is_(None))
-            .values(alerted_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount == 1 and row.status == OPEN and row.created_at >= now - NEWS_FOR:
+        unclaimed = CallbackRequest.alerted_at.is_(None)
+        taken = _claim(session, CallbackRequest, row.id, unclaimed, alerted_at=now)
+        if taken and row.status == OPEN and row.created_at >= now - NEWS_FOR:
             claimed.append(row)
     return claimed
+
+
+def _claim(session: Session, model: type, row_id: int, unclaimed, **told: object) -> bool:
+    """Mark one row told unless it already is; True for the one worker whose update took it."""
+    taken = session.execute(
+        update(model)
+        .where(model.id == row_id, unclaimed)
+        .values(**told)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
 
 
 def callback_alerts(session: Session, rows: list[CallbackRequest], console_url: str) -> list[Alert]:
@@ -110,13 +117,7 @@ def speakup_alerts(session: Session, console_url: str) -> list[Alert]:
     new = session.scalars(select(SpeakUpCase).where(SpeakUpCase.alerted.is_(False))).all()
     per_org: Counter[int] = Counter()
     for case in new:
-        taken = session.execute(
-            update(SpeakUpCase)
-            .where(SpeakUpCase.id == case.id, SpeakUpCase.alerted.is_(False))
-            .values(alerted=True)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount == 1:
+        if _claim(session, SpeakUpCase, case.id, SpeakUpCase.alerted.is_(False), alerted=True):
             per_org[case.organisation_id] += 1
     link = console_url.rstrip("/") + "/console/speak-up"
     alerts = []

@@ -233,12 +233,8 @@ def _render_event(form: EventForm, event: Event | None, zone: ZoneInfo) -> str:
 @auth.requires("content.edit")
 def event_skip(item_id: int):
     """Skip one date of a repeating event on every channel (a bank holiday, Christmas)."""
-    event = load("event", item_id)  # 404 outside the organisation, 403 outside the lead's
-    assert isinstance(event, Event)
-    form = SkipDateForm()
-    if not form.validate_on_submit():
-        abort(400)
-    manager, session, day = auth.manager(), get_session(), form.day.data
+    event, day = _posted_day(item_id)
+    session = get_session()
     try:
         start = skips.skip_date(session, event, day, now=utcnow())
     except DomainError as exc:
@@ -246,15 +242,8 @@ def event_skip(item_id: int):
         flash("Nothing was skipped. " + _sentence(exc))
         return redirect(url_for("console.event_edit", item_id=item_id))
     done = call_off(session, event, start)
-    audit.record(
-        session,
-        manager.organisation_id,
-        manager.id,
-        "event.skip",
-        id=event.id,
-        day=day.isoformat(),
-        told=done.told,
-        reminders_cancelled=done.reminders_cancelled,
+    _audit_day(
+        "event.skip", event, day, told=done.told, reminders_cancelled=done.reminders_cancelled
     )
     session.commit()
     told = (
@@ -275,24 +264,36 @@ def event_skip(item_id: int):
 @auth.requires("content.edit")
 def event_unskip(item_id: int):
     """Undo a skip: the date is on again on every channel."""
+    event, day = _posted_day(item_id)
+    session = get_session()
+    if skips.restore_date(session, event, day):
+        _audit_day("event.unskip", event, day)
+        session.commit()
+        flash(f"{event.title} is on again on {day:%A} {day.day} {day:%B %Y}.", "success")
+    return redirect(url_for("console.event_edit", item_id=item_id))
+
+
+def _posted_day(item_id: int) -> tuple[Event, dt.date]:
+    # 404 outside the organisation, 403 outside the lead's networks; 400 without a valid day.
     event = load("event", item_id)
     assert isinstance(event, Event)
     form = SkipDateForm()
     if not form.validate_on_submit():
         abort(400)
-    manager, session, day = auth.manager(), get_session(), form.day.data
-    if skips.restore_date(session, event, day):
-        audit.record(
-            session,
-            manager.organisation_id,
-            manager.id,
-            "event.unskip",
-            id=event.id,
-            day=day.isoformat(),
-        )
-        session.commit()
-        flash(f"{event.title} is on again on {day:%A} {day.day} {day:%B %Y}.", "success")
-    return redirect(url_for("console.event_edit", item_id=item_id))
+    return event, form.day.data
+
+
+def _audit_day(action: str, event: Event, day: dt.date, **more: object) -> None:
+    manager = auth.manager()
+    audit.record(
+        get_session(),
+        manager.organisation_id,
+        manager.id,
+        action,
+        id=event.id,
+        day=day.isoformat(),
+        **more,
+    )
 
 
 def _sentence(exc: DomainError) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -45,21 +45,7 @@ def print_pack():
             session.rollback()
             flash(str(exc))
             return _print_page(form, 400)
-        audit.record(
-            session,
-            manager.organisation_id,
-            manager.id,
-            "print.download",
-            site=site.slug,
-            languages=form.langs.data,
-            code=pack.code,
-            pages=pack.pages,
-        )
-        count_reach(
-            session, manager.organisation_id, measure="download", channel="print", site_id=site.id
-        )
-        session.commit()
-        return download(pack.pdf, "application/pdf", f"pack-{site.slug}-{_today()}-{pack.code}.pdf")
+        return _handed_over(pack, site, form, "print.download", f"pack-{site.slug}")
     return _print_page(form)
 
 
@@ -77,8 +63,28 @@ def _build(site: Site, form: PrintForm | PostersForm, **only) -> printing.Pack:
     )
 
 
-def _today() -> str:
-    return dt.date.today().isoformat()
+def _handed_over(
+    pack: printing.Pack, site: Site, form: PrintForm | PostersForm, action: str, name: str, **more
+) -> Response:
+    # Every download is audited and counted as the site's print reach before the PDF goes.
+    manager, session = auth.manager(), get_session()
+    audit.record(
+        session,
+        manager.organisation_id,
+        manager.id,
+        action,
+        **more,
+        site=site.slug,
+        languages=form.langs.data,
+        code=pack.code,
+        pages=pack.pages,
+    )
+    count_reach(
+        session, manager.organisation_id, measure="download", channel="print", site_id=site.id
+    )
+    session.commit()
+    today = dt.date.today().isoformat()
+    return download(pack.pdf, "application/pdf", f"{name}-{today}-{pack.code}.pdf")
 
 
 def _print_page(form: PrintForm, status: int = 200):
@@ -143,21 +149,6 @@ def print_posters():
             session.rollback()
             flash(str(exc))
             return render_template("console/posters.html", form=form), 400
-        audit.record(
-            session,
-            manager.organisation_id,
-            manager.id,
-            "print.posters",
-            networks=chosen,
-            site=site.slug,
-            languages=form.langs.data,
-            code=pack.code,
-            pages=pack.pages,
-        )
-        count_reach(
-            session, manager.organisation_id, measure="download", channel="print", site_id=site.id
-        )
-        session.commit()
         slugs = "-".join(n.slug for n in networks if n.id in chosen)
-        return download(pack.pdf, "application/pdf", f"posters-{slugs}-{_today()}-{pack.code}.pdf")
+        return _handed_over(pack, site, form, "print.posters", f"posters-{slugs}", networks=chosen)
     return render_template("console/posters.html", form=form), 400 if form.errors else 200
