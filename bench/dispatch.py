@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 
 from bench.common import ROOT, VENV_BIN, Figure, record
-from tests.support.fake_twilio import FakeTwilio
+from tests.support.fake_twilio import FakeTwilio, process_env
 
 FANOUT = 10_000
 DRAIN = 3_000
@@ -32,25 +32,8 @@ FRONTLINE = str(VENV_BIN / "frontline")
 
 
 def env_for(instance: str, database_url: str, fake_url: str, queue_url: str = "") -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTLINE_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        FRONTLINE_ENV="development",
-        FRONTLINE_INSTANCE_DIR=instance,
-        FRONTLINE_DATABASE_URL=database_url,
-        FRONTLINE_PUBLIC_URL="https://bench.invalid",
-        FRONTLINE_TWILIO_ACCOUNT_SID="AC" + "2" * 32,
-        FRONTLINE_TWILIO_AUTH_TOKEN="bench-token",
-        FRONTLINE_TWILIO_FROM_NUMBER="+441134960000",
-        FRONTLINE_TWILIO_API_URL=fake_url,
-        FRONTLINE_SMS_SEND_RATE="0",
-        FRONTLINE_QUIET_HOURS="",
-        FRONTLINE_MAX_DAILY_TEXTS="100",
-        FRONTLINE_LOG_LEVEL="WARNING",
-    )
-    if queue_url:
-        env["FRONTLINE_QUEUE_URL"] = queue_url
-    return env
+    queue = {"QUEUE_URL": queue_url} if queue_url else {}
+    return process_env(instance, fake_url, DATABASE_URL=database_url, **queue)
 
 
 FANOUT_SCRIPT = """

@@ -24,7 +24,7 @@ from service.db import get_database, get_session, make_engine
 from service.migrations import alembic_config
 from service.models import Base
 from tests.support import fuzz
-from tests.support.settings import PUBLIC_URL, TEST_AUTH_TOKEN, TEST_DATA_KEY
+from tests.support.settings import TEST_AUTH_TOKEN, TEST_DATA_KEY, app_config
 
 # Fixtures shared by every folder: the browser (a live server, Chromium, a page; one
 # Playwright per run) and the console (a manager's browser, managers per role).
@@ -213,17 +213,7 @@ def _load_demo_into(url: str, instance: Path) -> None:
     """Load the demo council into the database at url, committed, as `make run` does."""
     from service.demo import load_demo
 
-    maker = create_app(
-        Config(
-            ENV="development",
-            INSTANCE_DIR=str(instance),
-            DATABASE_URL=url,
-            SECRET_KEY="test-secret-key",
-            DATA_KEY=TEST_DATA_KEY,
-            PUBLIC_URL=PUBLIC_URL,
-            LOG_LEVEL="WARNING",
-        )
-    )
+    maker = create_app(app_config(instance, url))
     with maker.app_context(), get_database(maker).session() as session:
         load_demo(session)
     get_database(maker).dispose()
@@ -290,13 +280,9 @@ def engine(request: pytest.FixtureRequest, prepared: Prepared) -> Iterator[Engin
 @pytest.fixture
 def config(tmp_path: Path, engine: Engine) -> Config:
     """A development configuration pointing at the test database."""
-    return Config(
-        ENV="development",
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        DATABASE_URL=engine.url.render_as_string(hide_password=False),
-        SECRET_KEY="test-secret-key",
-        DATA_KEY=TEST_DATA_KEY,
-        PUBLIC_URL=PUBLIC_URL,
+    return app_config(
+        tmp_path / "instance",
+        engine.url.render_as_string(hide_password=False),
         TWILIO_ACCOUNT_SID="AC" + "0" * 32,
         TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN,
         DEV_TOOLS=True,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import configparser
-import datetime as dt
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.support.certificates import self_signed
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -132,42 +133,11 @@ def test_the_environment_file_example_is_for_production_and_kept_private():
     assert "-m 0600" in example and "-m 0600" in (ROOT / "docs" / "deploy.md").read_text()
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "frontline.example.org")])
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=3650))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "fullchain.pem", folder / "privkey.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 def _nginx_test(tmp_path: Path, site: str) -> subprocess.CompletedProcess:
     """`nginx -t` on the site inside a minimal nginx.conf, everything under a temporary prefix."""
     prefix = tmp_path / "nginx"
     (prefix / "logs").mkdir(parents=True)
-    cert, key = _self_signed(prefix)
+    cert, key = self_signed(prefix, "frontline.example.org", ("fullchain.pem", "privkey.pem"))
     site = (
         site.replace("/etc/ssl/frontline/fullchain.pem", str(cert))
         .replace("/etc/ssl/frontline/privkey.pem", str(key))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -12,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support.processes import stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,10 +74,5 @@ def test_make_run_serves_the_demo_page(tmp_path: Path) -> None:
         assert "Huey consumer started" in output, output
         assert (tmp_path / "instance" / "frontline.db").exists()
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)
         log.close()

@@ -7,7 +7,6 @@ import io
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import pytest
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 from twilio.request_validator import RequestValidator
+
+from tests.support.processes import stop_group
 
 pytestmark = pytest.mark.package
 
@@ -239,12 +240,7 @@ def test_installed_it_runs_from_an_empty_folder_in_every_channel(installed):
         refused.value.close()
         assert refused.value.code == 403
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server)
         log.close()
     installed.timings["run"] = time.monotonic() - started
     print("\npackage test timings (s):", {k: round(v, 1) for k, v in installed.timings.items()})

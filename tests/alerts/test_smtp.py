@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import re
 import ssl
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from service.alerts.smtp import BadSmtpUrl, SmtpServer, build_message, parse_smtp_url, send
 from service.config import ConfigError, from_env
 from tests.alerts.conftest import Inbox, free_port
+from tests.support.certificates import self_signed
 
 
 @pytest.mark.parametrize(
@@ -84,34 +79,7 @@ def test_a_bad_url_stops_start_up_without_repeating_the_password():
 
 def _certificate(tmp_path):
     """A self-signed certificate for 127.0.0.1, and a client context that trusts only it."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        # OpenSSL checks dates by the machine's real clock, not the suite's frozen one: wide.
-        .not_valid_before(now - dt.timedelta(days=3650))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert_file, key_file = self_signed(tmp_path, "127.0.0.1", ("cert.pem", "key.pem"))
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert_file, key_file)
     return server_context, ssl.create_default_context(cafile=str(cert_file))

@@ -12,14 +12,11 @@ from sqlalchemy import select
 from service.audit.models import AuditEntry
 from service.broadcasts.models import Broadcast
 from service.contacts.models import Contact
-from service.contacts.operations import join_network, set_discreet
-from service.content.models import Network
 from service.db import utcnow
 from service.outbox.models import OutboundMessage
-from tests.support import factories
 from tests.support.console import page_text
 from tests.support.fake_twilio import config_at_fake
-from tests.support.outbox import SENDER, Worker
+from tests.support.outbox import SENDER, Worker, minds_audience
 
 config = config_at_fake(TWILIO_FROM_NUMBER=SENDER, SMS_SEND_RATE=0, MAX_DAILY_TEXTS=1000)
 
@@ -31,14 +28,7 @@ URDU = "جمعہ کو صحن میں چائے ہے۔"
 @pytest.fixture
 def members(session, demo):
     """Minds Matter: three English members (one discreet), two Polish, one Urdu."""
-    minds = session.scalar(select(Network).where(Network.slug == "minds"))
-    made = []
-    for n, language in enumerate(("en", "en", "en", "pl", "pl", "ur")):
-        contact = factories.create_contact(session, org=demo, language=language)
-        join_network(session, contact, minds, channel="sms", consent_version="v1")
-        if n == 0:
-            set_discreet(session, contact, True)
-        made.append(contact)
+    minds, made = minds_audience(session, demo)
     session.flush()
     return {"minds": minds, "contacts": made}
 

@@ -7,13 +7,13 @@ from sqlalchemy import func, select
 
 from service.audit.models import AuditEntry
 from service.broadcasts.models import Broadcast
-from service.contacts.operations import join_network, set_discreet
+from service.contacts.operations import join_network
 from service.content.models import Network
 from service.outbox.models import OutboundMessage
 from tests.support import factories
 from tests.support.console import page_text
 from tests.support.fake_twilio import config_at_fake
-from tests.support.outbox import SENDER, Worker
+from tests.support.outbox import SENDER, Worker, minds_audience
 from tests.support.sms import signed_post
 
 config = config_at_fake(
@@ -24,15 +24,8 @@ config = config_at_fake(
 @pytest.fixture
 def members(session, demo):
     """Six Minds Matter members (two Polish, one discreet) and three Careers members."""
-    minds = session.scalar(select(Network).where(Network.slug == "minds"))
+    minds, made = minds_audience(session, demo)
     careers = session.scalar(select(Network).where(Network.slug == "careers"))
-    made = []
-    for n, language in enumerate(("en", "en", "en", "pl", "pl", "ur")):
-        contact = factories.create_contact(session, org=demo, language=language)
-        join_network(session, contact, minds, channel="sms", consent_version="v1")
-        if n == 0:
-            set_discreet(session, contact, True)
-        made.append(contact)
     for _ in range(3):
         contact = factories.create_contact(session, org=demo)
         join_network(session, contact, careers, channel="sms")

@@ -18,7 +18,6 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from service import create_app
-from service.config import Config
 from service.contacts.operations import join_network
 from service.content.models import Event, Network, Translation
 from service.db import get_database, utcnow
@@ -32,7 +31,7 @@ from tests.support.browser import screenshot, watched_tab
 from tests.support.console_browser import manager_secret, sign_in
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.kiosk_browser import violations, wait_until
-from tests.support.settings import TEST_DATA_KEY
+from tests.support.settings import app_config
 
 pytestmark = pytest.mark.browser
 
@@ -50,16 +49,12 @@ class Service:
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         url = f"sqlite:///{folder / 'journeys.db'}"
-        self.config = Config(
-            ENV="development",
-            INSTANCE_DIR=str(folder),
-            DATABASE_URL=url,
-            SECRET_KEY="journey-secret-key",
-            DATA_KEY=TEST_DATA_KEY,
+        self.config = app_config(
+            folder,
+            url,
             PUBLIC_URL=self.url,
             DEV_TOOLS=False,
             QUEUE_IMMEDIATE=True,
-            LOG_LEVEL="WARNING",
             ARGON2_PROFILE="cheapest",
             TWILIO_ACCOUNT_SID=ACCOUNT,
             TWILIO_AUTH_TOKEN=TOKEN,

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fake_twilio import process_env
+
 ROOT = Path(__file__).resolve().parents[2]
 FRONTLINE = str(Path(sys.executable).parent / "frontline")
 RECIPIENTS = 5000
@@ -22,23 +24,7 @@ LEASE_SECONDS = 2
 
 
 def _env(instance: Path, fake_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTLINE_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        FRONTLINE_ENV="development",
-        FRONTLINE_INSTANCE_DIR=str(instance),
-        FRONTLINE_PUBLIC_URL="https://frontline.example.org",
-        FRONTLINE_TWILIO_ACCOUNT_SID="AC" + "1" * 32,
-        FRONTLINE_TWILIO_AUTH_TOKEN="crash-test-token",
-        FRONTLINE_TWILIO_FROM_NUMBER="+441134960000",
-        FRONTLINE_TWILIO_API_URL=fake_url,
-        FRONTLINE_SMS_SEND_RATE="0",
-        FRONTLINE_QUIET_HOURS="",
-        FRONTLINE_MAX_DAILY_TEXTS="100",
-        FRONTLINE_OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
-        FRONTLINE_LOG_LEVEL="WARNING",
-    )
-    return env
+    return process_env(str(instance), fake_url, OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS))
 
 
 def _unfinished(db: Path) -> int:

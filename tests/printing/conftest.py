@@ -11,12 +11,11 @@ from flask.cli import ScriptInfo
 
 from service import create_app
 from service.cli import cli
-from service.config import Config
 from service.db import get_database
 from service.migrations import alembic_config
 from tests.support.browser import ARTIFACTS
 from tests.support.printing import Built, page_texts, render_pngs
-from tests.support.settings import PUBLIC_URL, TEST_DATA_KEY
+from tests.support.settings import app_config
 
 
 @pytest.fixture(scope="module")
@@ -26,17 +25,7 @@ def app_with_demo(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("print")
     url = f"sqlite:///{folder / 'print.db'}"
-    app = create_app(
-        Config(
-            ENV="development",
-            INSTANCE_DIR=str(folder),
-            DATABASE_URL=url,
-            SECRET_KEY="print-secret",
-            DATA_KEY=TEST_DATA_KEY,
-            PUBLIC_URL=PUBLIC_URL,
-            LOG_LEVEL="WARNING",
-        )
-    )
+    app = create_app(app_config(folder, url))
     with app.app_context():
         alembic_command.upgrade(alembic_config(url), "head")
         with get_database(app).session() as session:

@@ -66,14 +66,7 @@ def test_a_call_counts_support_when_put_through_and_a_voicemail_as_a_call_back(
     voicemail.press("1")  # every call starts at the language menu, known number or not
     voicemail.press("4")  # leave a message
     record = voicemail.press("4").find("Record")  # a call any time suits them
-    form = {
-        "CallSid": voicemail.call_sid,
-        "AccountSid": "AC" + "0" * 32,
-        "RecordingSid": "RE" + "5" * 32,
-        "RecordingUrl": "https://api.twilio.com/rec/RE5",
-        "RecordingStatus": "completed",
-        "RecordingDuration": "12",
-    }
+    form = voicemail.recording_form("RE" + "5" * 32, 12)
     path = record.get("recordingStatusCallback").replace("http://localhost", "")
     for _ in range(2):  # Twilio retries the recording callback
         assert signed_post(client, path, form).status_code == 204

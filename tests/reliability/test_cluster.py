@@ -20,6 +20,7 @@ from bench.common import ROOT, VENV_BIN
 from service.devtools.simulator import webhook_form
 from service.outbox.models import STATUS_RANK
 from tests.support.cluster import DEMO_NUMBER, LiveCluster, Response
+from tests.support.processes import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
@@ -85,16 +86,6 @@ def test_one_webhook_sent_50_times_at_once_has_one_effect(live: LiveCluster) -> 
     assert written["contact"] == 1 and written["membership"] == 1
 
 
-def _wait_until(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {seconds:.0f} s")
-
-
 def test_a_burst_of_status_callbacks_never_moves_a_row_backwards(live: LiveCluster) -> None:
     members = [f"+4474003000{n:02d}" for n in range(20)]
     for number in members:
@@ -119,7 +110,7 @@ def test_a_burst_of_status_callbacks_never_moves_a_row_backwards(live: LiveClust
         )
         return rows if len(rows) == written else []
 
-    rows = _wait_until(all_sent, 60, "the workers sending the broadcast")
+    rows = wait_until(all_sent, 60, "the workers sending the broadcast")
     # 50 callbacks a row, "sent" and "delivered" shuffled: late "sent"s must not undo delivery.
     shuffle = random.Random(10)
     callbacks = [
@@ -199,7 +190,7 @@ def test_50_kiosk_sessions_in_a_row_leave_no_personal_data(live: LiveCluster) ->
         )
         assert start.status == 200, start.body
         token = json.loads(start.body)["token"]
-        text = _wait_until(lambda n=number: live.fake.to(n), 30, f"the code texted to {number}")
+        text = wait_until(lambda n=number: live.fake.to(n), 30, f"the code texted to {number}")
         code = re.search(r"\b(\d{6})\b", text[-1]).group(1)
         check = live.post_json(
             f"{KIOSK}api/check", {"token": token, "code": code, "lang": "en"}, kiosk

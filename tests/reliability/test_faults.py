@@ -22,6 +22,7 @@ from bench.common import ROOT, VENV_BIN
 from service.devtools.simulator import webhook_form
 from tests.support.cluster import DEMO_NUMBER, REDIS_URL, LiveCluster, Response
 from tests.support.fake_twilio import Answer
+from tests.support.processes import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
@@ -57,20 +58,10 @@ def _statuses(live: LiveCluster, broadcast_id: int) -> Counter[str]:
     )
 
 
-def _wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.25)
-    raise AssertionError(f"{what} did not happen within {seconds:.0f} s")
-
-
 def _wait_sent(live: LiveCluster, broadcast_id: int, at_least: int, seconds: float) -> float:
     """Wait until at_least rows are sent; the seconds it took."""
     started = time.monotonic()
-    _wait_for(
+    wait_until(
         lambda: sum(_statuses(live, broadcast_id)[s] for s in DONE) >= at_least,
         seconds,
         f"{at_least} rows of broadcast {broadcast_id} sent",
@@ -157,7 +148,7 @@ def test_database_stopped_for_10_s(live: LiveCluster, slow_twilio: None) -> None
     after: list[Response] = []
     back_after = None
     for form in forms:
-        answer = _wait_for(
+        answer = wait_until(
             lambda f=form: (lambda a: a if a.status == 200 else None)(live.signed_post(SMS, f)),
             60,
             "a retried webhook answered 200",

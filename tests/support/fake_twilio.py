@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import socket
 import threading
@@ -22,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -56,6 +58,34 @@ class Answer:
     hang_seconds: float = 0.0
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def process_env(instance: str, fake_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a real `frontline` process that sends through a fake at fake_url.
+
+    The caller's own FRONTLINE_ settings are dropped; texts go at once, at full pace, whatever
+    the hour. settings add or replace FRONTLINE_ settings (DATABASE_URL="sqlite:///…").
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTLINE_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        FRONTLINE_ENV="development",
+        FRONTLINE_INSTANCE_DIR=instance,
+        FRONTLINE_PUBLIC_URL="https://frontline.invalid",
+        FRONTLINE_TWILIO_ACCOUNT_SID="AC" + "1" * 32,
+        FRONTLINE_TWILIO_AUTH_TOKEN="fake-twilio-token",
+        FRONTLINE_TWILIO_FROM_NUMBER="+441134960000",
+        FRONTLINE_TWILIO_API_URL=fake_url,
+        FRONTLINE_SMS_SEND_RATE="0",
+        FRONTLINE_QUIET_HOURS="",
+        FRONTLINE_MAX_DAILY_TEXTS="100",
+        FRONTLINE_LOG_LEVEL="WARNING",
+    )
+    env.update({f"FRONTLINE_{name}": value for name, value in settings.items()})
+    return env
+
+
 class FakeTwilio:
     """Start with `with FakeTwilio() as fake:`; point FRONTLINE_TWILIO_API_URL at fake.url."""
 
@@ -82,7 +112,7 @@ class FakeTwilio:
         self.requests = 0
         self.script: deque[Answer] = deque()  # answers to give first, then 201s
         self.rule: Callable[[dict[str, str]], Answer | None] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _hold takes it inside the handlers' own hold of it
         # SIDs from 0xfa…: never equal to the small ones the test handsets and callers count.
         self._sids = itertools.count(0xFA << 120)
         fake = self
@@ -188,14 +218,10 @@ class FakeTwilio:
                     self._call(form, match.group(1))
                     return
                 sid = f"SM{next(fake._sids):032x}"
+                sender = form.get("From", form.get("MessagingServiceSid", ""))
                 with fake._lock:
                     fake.sent.append({**form, "sid": sid})
-                    fake.records["Messages"][sid] = {
-                        "sid": sid,
-                        "to": form.get("To", ""),
-                        "from": form.get("From", form.get("MessagingServiceSid", "")),
-                        "status": "queued",
-                    }
+                    fake._hold("Messages", sid, form.get("To", ""), sender, "queued")
                 self._json(
                     201,
                     {
@@ -211,12 +237,7 @@ class FakeTwilio:
                 sid = f"CA{next(fake._sids):032x}"
                 with fake._lock:
                     fake.calls.append({**form, "sid": sid})
-                    fake.records["Calls"][sid] = {
-                        "sid": sid,
-                        "to": form.get("To", ""),
-                        "from": form.get("From", ""),
-                        "status": "queued",
-                    }
+                    fake._hold("Calls", sid, form.get("To", ""), form.get("From", ""), "queued")
                 self._json(
                     201,
                     {

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from service.contacts.models import Contact
+from service.contacts.operations import join_network, set_discreet
+from service.content.models import Network
 from service.crypto import vault_of
 from service.db import get_database
 from service.outbox.sending import send_one
 from service.twilio_gateway import DevTransport, TwilioTransport
+from tests.support import factories
 
 SENDER = "+441134960000"
 
@@ -87,3 +90,16 @@ def add_contacts(session, org, count: int) -> list[str]:
         ],
     )
     return numbers
+
+
+def minds_audience(session, org) -> tuple[Network, list[Contact]]:
+    """Six Minds Matter members: three English (the first discreet), two Polish, one Urdu."""
+    minds = session.scalar(select(Network).where(Network.slug == "minds"))
+    made = []
+    for n, language in enumerate(("en", "en", "en", "pl", "pl", "ur")):
+        contact = factories.create_contact(session, org=org, language=language)
+        join_network(session, contact, minds, channel="sms", consent_version="v1")
+        if n == 0:
+            set_discreet(session, contact, True)
+        made.append(contact)
+    return minds, made

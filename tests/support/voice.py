@@ -34,6 +34,17 @@ class Caller:
             **extra,
         }
 
+    def recording_form(self, recording_sid: str, seconds: int) -> dict[str, str]:
+        """What Twilio posts to the recording callback once the caller's message is saved."""
+        return {
+            "CallSid": self.call_sid,
+            "AccountSid": "AC" + "0" * 32,
+            "RecordingSid": recording_sid,
+            "RecordingUrl": f"https://api.twilio.com/rec/{recording_sid}",
+            "RecordingStatus": "completed",
+            "RecordingDuration": str(seconds),
+        }
+
     def post(self, url: str, **extra: str) -> ET.Element:
         """POST to a URL from the last TwiML (path and query kept, as Twilio signs them)."""
         parts = urlsplit(url)

@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from service import create_app
-from service.config import Config
 from service.content.models import Network
 from service.crypto import Vault
 from service.db import get_database, make_engine
@@ -29,7 +28,7 @@ from service.migrations import alembic_config
 from service.organisations.operations import organisation_for_number
 from service.verification import operations as ops
 from service.verification.models import PendingAction
-from tests.support.settings import PUBLIC_URL, TEST_DATA_KEY
+from tests.support.settings import app_config
 from tests.support.texts import code_in, texts_to
 
 URL = os.environ.get("FRONTLINE_TEST_DATABASE_URL", "")
@@ -56,17 +55,7 @@ def race_url(tmp_path):
 
 
 def test_twelve_parallel_guesses_get_at_most_five_checks(race_url, tmp_path, monkeypatch):
-    app = create_app(
-        Config(
-            ENV="development",
-            INSTANCE_DIR=str(tmp_path / "instance"),
-            DATABASE_URL=race_url,
-            SECRET_KEY="test-secret-key",
-            DATA_KEY=TEST_DATA_KEY,
-            PUBLIC_URL=PUBLIC_URL,
-            QUEUE_IMMEDIATE=True,
-        )
-    )
+    app = create_app(app_config(tmp_path / "instance", race_url, QUEUE_IMMEDIATE=True))
     database = get_database(app)
     # Nothing is sent: the code is read back from the outbox.
     database.queue = lambda ids: None

@@ -124,14 +124,7 @@ def test_a_message_is_kept_even_when_the_caller_hangs_up(caller, session, client
     assert record.get("maxLength") == "120"
     assert twiml.find("Redirect") is not None
     callback = record.get("recordingStatusCallback")
-    form = {
-        "CallSid": caller.call_sid,
-        "AccountSid": "AC" + "0" * 32,
-        "RecordingSid": "RE1",
-        "RecordingUrl": "https://api.twilio.com/rec/RE1",
-        "RecordingStatus": "completed",
-        "RecordingDuration": "42",
-    }
+    form = caller.recording_form("RE1", 42)
     for _ in range(2):  # the caller hung up after the beep; Twilio retries the callback
         assert (
             signed_post(client, callback.replace("http://localhost", ""), form).status_code == 204
@@ -266,14 +259,7 @@ def test_a_groups_own_events_and_a_message_for_its_organisers(caller, client, se
     caller.press("3")
     assert "When is a good time?" in caller.spoken()
     record = caller.press("2").find("Record")  # the afternoon
-    form = {
-        "CallSid": caller.call_sid,
-        "AccountSid": "AC" + "0" * 32,
-        "RecordingSid": "RE2",
-        "RecordingUrl": "https://api.twilio.com/rec/RE2",
-        "RecordingStatus": "completed",
-        "RecordingDuration": "12",
-    }
+    form = caller.recording_form("RE2", 12)
     assert signed_post(client, record.get("recordingStatusCallback"), form).status_code == 204
     request = session.scalars(select(CallbackRequest)).one()
     assert session.get(Network, request.network_id).slug == "minds"
