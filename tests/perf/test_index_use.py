@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from service.contacts.operations import find_contact
-from service.db import get_session, utcnow
+from service.db import utcnow
 from service.privacy import operations as privacy
 from service.privacy import retention
-from tests.support.sms import Handset
+from tests.support.sms import Handset, returning_member
+from tests.support.statements import watching
 from tests.support.voice import Caller
 
 pytestmark = pytest.mark.postgres
@@ -57,17 +57,13 @@ def recording(connection) -> Iterator[list[tuple[str, object]]]:
     """Record the statements (with their parameters) that reach the database in the block."""
     seen: list[tuple[str, object]] = []
 
-    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+    def keep(statement: str, parameters: object, executemany: bool) -> None:
         head = statement.lstrip()[:10].upper()
         if not executemany and head.startswith(("SELECT", "UPDATE", "DELETE", "WITH", "INSERT")):
             seen.append((statement, parameters))
 
-    get_session().expunge_all()  # a request starts with a fresh session, as in production
-    event.listen(connection, "before_cursor_execute", before)
-    try:
+    with watching(connection, keep):
         yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", before)
 
 
 def _seq_scans(node: dict) -> Iterator[str]:
@@ -119,10 +115,7 @@ def test_the_planner_catches_a_missing_index(connection) -> None:
 @pytest.fixture
 def member(client, demo) -> Handset:
     """A returning member: has texted before and belongs to an open group."""
-    handset = Handset(client, "+447400555101")
-    handset.send("HELLO")
-    handset.send("JOIN CARERS")
-    return handset
+    return returning_member(client, "+447400555101")
 
 
 @pytest.mark.parametrize("body", ["EVENTS", "GROUPS", "TALK", "HELP"])

@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import event
 
-from service.db import get_session
-from tests.support.sms import Handset
+from tests.support.sms import Handset, returning_member
+from tests.support.statements import watching
 from tests.support.voice import Caller
 
 # Statements (not counting savepoints) and commits (savepoints released: the request's own
@@ -53,7 +52,7 @@ def counting(connection) -> Iterator[Count]:
     """Count what reaches the database through connection while the block runs."""
     count = Count()
 
-    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+    def tally(statement: str, parameters: object, executemany: bool) -> None:
         words = statement.lstrip().split(None, 2)[:2]
         head = " ".join(words).upper()
         if head.startswith("RELEASE SAVEPOINT"):
@@ -61,12 +60,8 @@ def counting(connection) -> Iterator[Count]:
         elif not head.startswith(("SAVEPOINT", "ROLLBACK TO")):
             count.statements.append(statement)
 
-    get_session().expunge_all()  # a request starts with a fresh session, as in production
-    event.listen(connection, "before_cursor_execute", before)
-    try:
+    with watching(connection, tally):
         yield count
-    finally:
-        event.remove(connection, "before_cursor_execute", before)
 
 
 def within_budget(path: str, count: Count) -> None:
@@ -81,10 +76,7 @@ def within_budget(path: str, count: Count) -> None:
 @pytest.fixture
 def member(client, demo) -> Handset:
     """A returning member: has texted before and belongs to an open group."""
-    handset = Handset(client, "+447400555001")
-    handset.send("HELLO")
-    handset.send("JOIN CARERS")
-    return handset
+    return returning_member(client, "+447400555001")
 
 
 @pytest.mark.parametrize("path,body", [("events", "EVENTS"), ("networks", "GROUPS"),

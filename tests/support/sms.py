@@ -85,3 +85,11 @@ WARNING = {
 def is_consent_question(text: str) -> bool:
     """Whether a reply is the consent question, in any language."""
     return any(marker in text for marker in WARNING.values())
+
+
+def returning_member(client, number: str) -> Handset:
+    """A member who has texted before and belongs to an open group (Carers)."""
+    handset = Handset(client, number)
+    handset.send("HELLO")
+    handset.send("JOIN CARERS")
+    return handset
