@@ -75,6 +75,12 @@ def _request(callback_id: int) -> CallbackRequest:
         abort(403)
 
 
+def _audit(row: CallbackRequest, action: str, **detail: object) -> None:
+    # In the caller's transaction: the entry stands or falls with what it records.
+    manager = auth.manager()
+    audit.record(get_session(), row.organisation_id, manager.id, action, callback=row.id, **detail)
+
+
 def _bridge_url(token: str) -> str:
     # Absolute, on the public address Twilio reaches (and signs): the same base as public_url().
     return get_config().PUBLIC_URL.rstrip("/") + url_for("voice.bridge", t=token)
@@ -101,7 +107,7 @@ def callbacks_reveal(callback_id: int):
     row = _request(callback_id)
     session = get_session()
     number = callbacks.number_of(session, row)
-    audit.record(session, row.organisation_id, auth.manager().id, "number.reveal", callback=row.id)
+    _audit(row, "number.reveal")
     session.commit()
     return _page(revealed={row.id: display(number)})
 
@@ -115,7 +121,7 @@ def callbacks_done(callback_id: int):
     session = get_session()
     manager = auth.manager()
     if callbacks.close_request(session, manager, row, utcnow()):
-        audit.record(session, row.organisation_id, manager.id, "callback.done", callback=row.id)
+        _audit(row, "callback.done")
         flash("Marked done.", "success")
     else:
         flash("That request was already done.")
@@ -138,14 +144,7 @@ def callbacks_outcome(callback_id: int):
     except callbacks.NotOpen:
         flash("That request is done already.")
         return redirect(url_for("console.callbacks"))
-    audit.record(
-        session,
-        row.organisation_id,
-        manager.id,
-        "callback.outcome",
-        callback=row.id,
-        outcome=row.outcome,
-    )
+    _audit(row, "callback.outcome", outcome=row.outcome)
     session.commit()
     label = OUTCOME_LABELS[form.outcome.data]
     then = " Marked done." if closed else " It stays in the queue."
@@ -163,7 +162,7 @@ def callbacks_notes(callback_id: int):
     row = _request(callback_id)
     session = get_session()
     callbacks.set_notes(session, row, form.notes.data)
-    audit.record(session, row.organisation_id, auth.manager().id, "callback.notes", callback=row.id)
+    _audit(row, "callback.notes")
     session.commit()
     flash("Notes saved.", "success")
     return redirect(url_for("console.callbacks") + f"#request-{row.id}")
@@ -177,9 +176,7 @@ def callbacks_undo(callback_id: int):
     row = _request(callback_id)
     session = get_session()
     if callbacks.undo(session, row):
-        audit.record(
-            session, row.organisation_id, auth.manager().id, "callback.undo", callback=row.id
-        )
+        _audit(row, "callback.undo")
         flash("Undone: the request is waiting again.", "success")
     else:
         flash("There was nothing to undo.")
@@ -219,15 +216,7 @@ def callbacks_call(callback_id: int):
         session.rollback()
         flash("Twilio did not place the call. Please try again in a minute.")
         return _page(502)
-    audit.record(
-        session,
-        row.organisation_id,
-        manager.id,
-        "callback.call",
-        callback=row.id,
-        attempt=row.attempts,
-        call_sid=sid,
-    )
+    _audit(row, "callback.call", attempt=row.attempts, call_sid=sid)
     session.commit()
     flash(
         "We are ringing your phone now. Answer it and we connect you to the member; "
@@ -248,9 +237,8 @@ def callbacks_recording(callback_id: int):
         recording = app_transport(current_app).fetch_recording(row.recording_url)
     except RecordingUnavailable:
         abort(502, "The recording could not be fetched from Twilio.")
-    session = get_session()
-    audit.record(session, row.organisation_id, auth.manager().id, "recording.play", callback=row.id)
-    session.commit()
+    _audit(row, "recording.play")
+    get_session().commit()
     headers = {"Content-Length": str(recording.length)} if recording.length else {}
     return Response(recording.chunks, mimetype=recording.content_type, headers=headers)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, url_for
+from flask import Response, abort, render_template, url_for
 from flask import request as http_request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -186,18 +186,7 @@ def _charts(people: ShownPeople) -> dict[str, object]:
         charts["trend"] = line_chart(
             "Share of staff heard from each month",
             "Line chart of the people heard from each month as a share of each site's "
-            "headcount. "
-            + listing(
-                [
-                    (
-                        line.label,
-                        ", ".join(
-                            f"{m} {c}" for m, c in zip(people.month_labels, line.cells, strict=True)
-                        ),
-                    )
-                    for line in people.share_by_site
-                ]
-            ),
+            "headcount. " + _monthly(people, people.share_by_site),
             people.month_labels,
             [(line.label, line.values) for line in people.share_by_site],
             percent=True,
@@ -206,18 +195,7 @@ def _charts(people: ShownPeople) -> dict[str, object]:
     charts["channels"] = bar_chart(
         "People heard from each month, by the first channel they used",
         "Stacked bar chart of the people heard from each month, split by the channel each "
-        "first used that month. "
-        + listing(
-            [
-                (
-                    line.label,
-                    ", ".join(
-                        f"{m} {c}" for m, c in zip(people.month_labels, line.cells, strict=True)
-                    ),
-                )
-                for line in channels
-            ]
-        ),
+        "first used that month. " + _monthly(people, channels),
         people.month_labels,
         [(line.label, line.values) for line in channels],
         stacked=True,
@@ -225,36 +203,51 @@ def _charts(people: ShownPeople) -> dict[str, object]:
     return charts
 
 
+def _monthly(people: ShownPeople, lines) -> str:
+    # A chart's lines in words: each one's label, then its value month by month.
+    return listing(
+        [
+            (
+                line.label,
+                ", ".join(f"{m} {c}" for m, c in zip(people.month_labels, line.cells, strict=True)),
+            )
+            for line in lines
+        ]
+    )
+
+
 @routes.get("/reach.csv", endpoint="reach_csv")
 @auth.requires("reach.view")
 def reach_csv_download():
     """The same table as CSV, with the same suppression; each download is audited."""
-    manager = auth.manager()
-    session = get_session()
-    _form, query = _filters(session, manager.organisation_id)
-    if query is None:
-        abort(400)
-    text = reach_csv(shown_table(reach_table(session, manager.organisation_id, query)))
-    arguments = _arguments(query)
-    audit.record(session, manager.organisation_id, manager.id, "reach.export", **arguments)
-    session.commit()
-    return csv_download(
-        text, f"reach-by-{query.group_by}-{arguments['first']}-to-{arguments['last']}.csv"
-    )
+    session, org, query = _export_query()
+    text = reach_csv(shown_table(reach_table(session, org.id, query)))
+    return _exported(text, "reach.export", query, f"reach-by-{query.group_by}")
 
 
 @routes.get("/reach/people.csv", endpoint="reach_people_csv")
 @auth.requires("reach.view")
 def reach_people_csv_download():
     """People reached per site and month as CSV, hidden exactly as on the page; audited."""
-    manager = auth.manager()
+    session, org, query = _export_query()
+    text = people_csv(_people(session, org, query))
+    return _exported(text, "reach.export.people", query, "people-reached")
+
+
+def _export_query() -> tuple[Session, Organisation, ReachQuery]:
+    # An export asked for without a valid query is refused: there is no page to show errors on.
     session = get_session()
-    org = session.get_one(Organisation, manager.organisation_id)
+    org = session.get_one(Organisation, auth.manager().organisation_id)
     _form, query = _filters(session, org.id)
     if query is None:
         abort(400)
-    text = people_csv(_people(session, org, query))
+    return session, org, query
+
+
+def _exported(text: str, action: str, query: ReachQuery, name: str) -> Response:
+    # Every export is audited with the query that made it.
+    manager, session = auth.manager(), get_session()
     arguments = _arguments(query)
-    audit.record(session, manager.organisation_id, manager.id, "reach.export.people", **arguments)
+    audit.record(session, manager.organisation_id, manager.id, action, **arguments)
     session.commit()
-    return csv_download(text, f"people-reached-{arguments['first']}-to-{arguments['last']}.csv")
+    return csv_download(text, f"{name}-{arguments['first']}-to-{arguments['last']}.csv")

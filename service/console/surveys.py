@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -77,8 +77,7 @@ def surveys_list():
 @auth.requires("surveys.run")
 def survey_create():
     """Create a draft survey from the form."""
-    if not ConfirmForm().validate_on_submit():
-        return "The form expired; reload the page.", 400
+    _posted()
     org, session, form = organisation(), get_session(), request.form
     try:
         closes = dt.datetime.fromisoformat(form.get("closes_on", "")).replace(hour=23, minute=59)
@@ -104,6 +103,18 @@ def survey_create():
         flash(f"Nothing was saved. {exc}")
         return redirect(url_for("console.surveys_list"))
     return _done(survey, "survey.create", "Survey created. Add its questions.")
+
+
+def _posted() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(Response("The form expired; reload the page.", 400))
+
+
+def _posted_survey(survey_id: int) -> Survey:
+    # The survey first: another organisation's is a 404 whatever the form says.
+    found = _survey(survey_id)
+    _posted()
+    return found
 
 
 def _previews(survey: Survey) -> dict[str, list[dict]]:
@@ -140,9 +151,7 @@ def survey(survey_id: int):
 @auth.requires("surveys.run")
 def survey_add_question(survey_id: int):
     """Add a question at the end of a draft survey."""
-    found = _survey(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        return "The form expired; reload the page.", 400
+    found = _posted_survey(survey_id)
     kind = request.form.get("kind", "")
     if kind not in KINDS:
         abort(400)
@@ -166,9 +175,7 @@ def survey_add_question(survey_id: int):
 @auth.requires("surveys.run")
 def survey_translate(survey_id: int, lang: str):
     """Save one language's text of the survey and every question (blank: English shows)."""
-    found = _survey(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        return "The form expired; reload the page.", 400
+    found = _posted_survey(survey_id)
     if lang == languages.DEFAULT or not languages.is_supported(lang):
         abort(404)
     session = get_session()
@@ -192,9 +199,7 @@ def survey_translate(survey_id: int, lang: str):
 @auth.requires("surveys.run")
 def survey_open(survey_id: int):
     """Open the survey and send its invitations through the outbox."""
-    found = _survey(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        return "The form expired; reload the page.", 400
+    found = _posted_survey(survey_id)
     session = get_session()
     try:
         surveys.open_survey(session, found, utcnow())
@@ -212,9 +217,7 @@ def survey_open(survey_id: int):
 @auth.requires("surveys.run")
 def survey_close(survey_id: int):
     """Close the survey now: its token key is destroyed and nobody can be linked to an answer."""
-    found = _survey(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        return "The form expired; reload the page.", 400
+    found = _posted_survey(survey_id)
     surveys.close_survey(get_session(), found, utcnow())
     return _done(
         found, "survey.close", "Survey closed. Its answers can no longer be linked to anyone."
