@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from tests.support.browser import downloaded
 from tests.support.console import PASSWORD
 from tests.support.console_browser import manager_secret
 
@@ -28,10 +29,7 @@ def test_sign_in_with_a_code_and_download_a_pack(page, live, tmp_path):
     page.get_by_role("link", name="Print a noticeboard pack").click()
     page.get_by_label("Site", exact=True).select_option(label="Eastfield Depot")
     page.get_by_label("Polski").check()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the pack (PDF)").click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
+    path = downloaded(page, page.get_by_role("button", name="Download the pack (PDF)"), tmp_path)
     assert path.name.startswith("pack-eastfield-depot-")
     texts = [p.extract_text() for p in PdfReader(path).pages]
     assert "JOIN CAREERS" in texts[0] and any("Grupa Kariery" in t for t in texts)

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from service.content.models import Network
-from tests.support.browser import screenshot
+from tests.support.browser import downloaded, screenshot
 from tests.support.console_browser import WCAG_AA, manager_secret, sign_in
 from tests.support.kiosk_browser import violations
 
@@ -29,10 +29,8 @@ def test_a_lead_downloads_their_networks_posters(page, live, tmp_path) -> None:
     page.get_by_label("Polski").check()
     assert violations(page, WCAG_AA) == []
     screenshot(page, "lead-posters-form", area="console")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the posters (PDF)").click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
+    button = page.get_by_role("button", name="Download the posters (PDF)")
+    path = downloaded(page, button, tmp_path)
     assert path.name.startswith("posters-minds-")
     texts = [p.extract_text() for p in PdfReader(path).pages]
     assert len(texts) == 2

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from service.db import utcnow
 from service.demo.people import add_people
 from service.organisations.models import Organisation
-from tests.support.browser import screenshot
+from tests.support.browser import downloaded, screenshot
 from tests.support.console_browser import WCAG_AA, manager_secret, sign_in
 from tests.support.kiosk_browser import violations
 
@@ -69,10 +69,8 @@ def test_an_admin_sees_who_is_reached_at_each_site(populated, page, tmp_path):
     screenshot(page, "reach-people-print", area="console")
     page.emulate_media(media="screen")
     # Its CSV says the same, hidden the same way.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download people reached (CSV)").click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
+    link = page.get_by_role("link", name="Download people reached (CSV)")
+    path = downloaded(page, link, tmp_path)
     text = path.read_text(encoding="utf-8-sig")
     assert path.name.startswith("people-reached-")
     assert f"Eastfield Depot,640,{rows['Eastfield Depot'][1]}," in text
@@ -94,10 +92,7 @@ def test_an_admin_filters_the_reach_table_and_downloads_it(page, live, tmp_path)
     table = page.get_by_role("table", name=re.compile("^Reach by site"))
     expect(table).to_be_visible()
     expect(table.get_by_role("rowheader", name="Eastfield Depot")).to_be_visible()
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download CSV", exact=True).click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
+    path = downloaded(page, page.get_by_role("link", name="Download CSV", exact=True), tmp_path)
     assert path.name.startswith("reach-by-site-")
     text = path.read_text(encoding="utf-8-sig")
     assert text.startswith("Site,Members now,Joins") and "Eastfield Depot" in text

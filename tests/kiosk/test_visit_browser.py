@@ -11,12 +11,10 @@ from tests.support.browser import screenshot
 from tests.support.kiosk_browser import (
     E164,
     HOME,
-    NUMBER,
     assert_no_number,
     open_join,
-    type_digits,
+    prove_number,
 )
-from tests.support.texts import code_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +28,7 @@ def going_to_the_first_session(tab) -> None:
 
 def test_one_code_serves_the_whole_visit_and_the_next_person_needs_their_own(page, live):
     open_join(page, "careers")
-    type_digits(page, NUMBER)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_role("heading", name="Type the code we texted you").wait_for()
-    type_digits(page, code_in(live.texts_to(E164)[-1]))
-    page.get_by_role("button", name="Confirm").click()
+    prove_number(page, live)
     # Item 6: the screen and a text say what was joined, and the text how to leave.
     page.get_by_text("You have joined Careers").wait_for()
     assert "LEAVE CAREERS" in live.texts_to(E164)[-1]
@@ -69,11 +63,7 @@ def test_one_code_serves_the_whole_visit_and_the_next_person_needs_their_own(pag
 
 def test_a_visit_ended_on_the_server_asks_for_the_number_again(page, live):
     open_join(page, "women")
-    type_digits(page, NUMBER)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_role("heading", name="Type the code we texted you").wait_for()
-    type_digits(page, code_in(live.texts_to(E164)[-1]))
-    page.get_by_role("button", name="Confirm").click()
+    prove_number(page, live)
     page.get_by_text("You have joined").wait_for()
     # The server forgets the visit (here: another tab's reset with its handle).
     token = page.evaluate("JSON.parse(sessionStorage.getItem('frontline-visit')).token")

@@ -6,7 +6,6 @@ two modules would start a second event loop inside the first.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import threading
@@ -22,7 +21,7 @@ from werkzeug.serving import make_server
 from service import create_app
 from service.db import Database, get_database
 from service.migrations import alembic_config
-from tests.support.settings import TEST_DATA_KEY
+from tests.support.settings import app_config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -50,23 +49,12 @@ class Live:
 def serve_demo(folder: Path, **settings: object) -> Iterator[Live]:
     """The app served over HTTP on 127.0.0.1 with the demo council loaded; settings add to
     (or replace) the live server's configuration."""
-    from service.config import Config
     from service.demo import load_demo
     from service.organisations.operations import organisation_by_slug
 
     url = f"sqlite:///{folder / 'live.db'}"
-    config = Config(
-        ENV="development",
-        INSTANCE_DIR=str(folder),
-        DATABASE_URL=url,
-        SECRET_KEY="live-secret-key",
-        DATA_KEY=TEST_DATA_KEY,
-        PUBLIC_URL="http://127.0.0.1",
-        QUEUE_IMMEDIATE=True,
-        LOG_LEVEL="WARNING",
-        ARGON2_PROFILE="cheapest",
-    )
-    config = dataclasses.replace(config, **settings)
+    live = {"PUBLIC_URL": "http://127.0.0.1", "QUEUE_IMMEDIATE": True, "ARGON2_PROFILE": "cheapest"}
+    config = app_config(folder, url, **{**live, **settings})
     app = create_app(config)
     database = get_database(app)
     # The outbox keeps what the service wrote; the tests read codes there, as a phone would.
@@ -146,4 +134,13 @@ def screenshot(tab, name: str, *, area: str = "kiosk", full_page: bool = True) -
     path = ARTIFACTS / area / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def downloaded(tab, control, folder: Path) -> Path:
+    """Click control and save the file the browser downloads, under its own name, in folder."""
+    with tab.expect_download() as download:
+        control.click()
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
     return path

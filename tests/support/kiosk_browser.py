@@ -6,6 +6,7 @@ import re
 import time
 
 from tests.support.browser import inject_axe
+from tests.support.texts import code_in
 
 HOME = "/kiosk/eastfield-depot/"
 NUMBER = "07400123456"
@@ -85,3 +86,12 @@ def open_join(tab, slug: str) -> None:
     tab.locator(f"a[href*='networks/{slug}']").click()
     tab.wait_for_url(f"**networks/{slug}?lang=en")
     tab.get_by_role("button", name="Join with my phone number").click()
+
+
+def prove_number(tab, live) -> None:
+    """Type NUMBER, then the code texted to it, and confirm: the open request is done."""
+    type_digits(tab, NUMBER)
+    tab.get_by_role("button", name="Send me a code").click()
+    tab.get_by_role("heading", name="Type the code we texted you").wait_for()
+    type_digits(tab, code_in(live.texts_to(E164)[-1]))
+    tab.get_by_role("button", name="Confirm").click()
