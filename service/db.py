@@ -24,6 +24,24 @@ RECORDINGS_KEY = "recordings.delete"
 # Session.info key of the callable that starts broadcasts' fan-outs (see service.broadcasts).
 FAN_OUT_KEY = "broadcasts.fan_out"
 
+
+
+def hand_over_after_commit(gathered: str, handler: str) -> None:
+    """Once a session commits, hand info[gathered] to info[handler]; a rollback drops it."""
+
+    @event.listens_for(Session, "after_commit")
+    def _hand_over(session: Session) -> None:
+        items = session.info.pop(gathered, [])
+        handle = session.info.get(handler)
+        if items and handle is not None:
+            handle(items)
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _forget(session: Session, previous_transaction: object) -> None:
+        if not session.in_transaction():
+            session.info.pop(gathered, None)
+
+
 EXTENSION_KEY = "frontline.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Execution option of a session's connection whose SQLite reads run before its write lock (see

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, event, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from service import validation
@@ -16,7 +16,7 @@ from service.config import Config
 from service.contacts.models import Contact, Membership
 from service.content.models import Network, Translation
 from service.content.queries import translations_for
-from service.db import FAN_OUT_KEY, utcnow
+from service.db import FAN_OUT_KEY, hand_over_after_commit, utcnow
 from service.errors import DomainError, ValidationError
 from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
@@ -320,24 +320,8 @@ def send_broadcast(session: Session, broadcast: Broadcast, config: Config, now: 
     return broadcast.fanned_out
 
 
-def fan_outs_to_start(session: Session) -> list[int]:
-    """The broadcasts a worker should fan out once this session's transaction commits."""
-    return session.info.pop(_FAN_OUT_KEY, [])
-
-
-@event.listens_for(Session, "after_commit")
-def _start_fan_outs_after_commit(session: Session) -> None:
-    # Only a committed Send is fanned out: a worker never sees a broadcast that rolled back.
-    ids = fan_outs_to_start(session)
-    start = session.info.get(FAN_OUT_KEY)
-    if ids and start is not None:
-        start(ids)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_fan_outs_after_rollback(session: Session, previous_transaction: object) -> None:
-    if not session.in_transaction():
-        fan_outs_to_start(session)
+# Only a committed Send is fanned out: a worker never sees a broadcast that rolled back.
+hand_over_after_commit(_FAN_OUT_KEY, FAN_OUT_KEY)
 
 
 def unfinished_fan_outs(session: Session) -> list[int]:

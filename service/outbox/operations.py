@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
 from service.crypto import vault_of
-from service.db import QUEUE_KEY, utcnow
+from service.db import QUEUE_KEY, hand_over_after_commit, utcnow
 from service.messaging.segments import count
 from service.outbox.models import FINISHED, STATUS_RANK, OutboundMessage
 
@@ -111,24 +111,8 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> list[int]
     return ids
 
 
-def take_new_ids(session: Session) -> list[int]:
-    """The ids written since the last call (the commit hook hands them to the queue)."""
-    return session.info.pop(_NEW_IDS, [])
-
-
-@event.listens_for(Session, "after_commit")
-def _queue_after_commit(session: Session) -> None:
-    # Only committed rows are queued: a worker never sees a row its cause rolled back.
-    ids = take_new_ids(session)
-    queue = session.info.get(QUEUE_KEY)
-    if ids and queue is not None:
-        queue(ids)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction: object) -> None:
-    if not session.in_transaction():
-        take_new_ids(session)
+# Only committed rows are queued: a worker never sees a row its cause rolled back.
+hand_over_after_commit(_NEW_IDS, QUEUE_KEY)
 
 
 def cancel_pending(session: Session, *, broadcast_id: int) -> int:
