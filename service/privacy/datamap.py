@@ -409,6 +409,16 @@ PERSONAL: dict[str, Personal] = {
         "site_id",
         "language",
         "complete",
+        "verified",
+    ),
+    **_columns(
+        "survey_throttle",
+        PSEUDONYM,
+        "Limits a kiosk's or web address's answers given without a proven number (a keyed hash "
+        "of the kiosk or address and the hour, under the survey's key; deleted at close)",
+        "key",
+        "window_start",
+        "count",
     ),
     **_columns(
         "survey_answer",
@@ -501,6 +511,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "survey_response": "id survey_id",
         "survey_answer": "id response_id question_id",
         "survey_token": "survey_id",
+        "survey_throttle": "survey_id",
         "speakup_message": "id case_id",
         "twilio_deletion": "id organisation_id",
         "voice_news_heard": "id organisation_id",
@@ -529,6 +540,7 @@ KEPT = {
     "survey_response": "With the survey; anonymous, so never found for one person (attributable "
     "surveys' responses go with the contact)",
     "survey_answer": "With its response",
+    "survey_throttle": "Until the next hour's first unproven answer to the survey, or its close",
     "speakup_throttle": "Deleted on the hour, every hour, with the random salt its keys used",
     "speakup_receipt": "Deleted on the hour, every hour, with the random salt its keys used",
 }
