@@ -50,6 +50,30 @@ def _migrate(engine: Engine, direction: str, revision: str) -> None:
         getattr(alembic_command, direction)(alembic_config(url, conn), revision)
 
 
+# The moment every row the data tests insert was made (:at in their statements).
+AT = "2026-01-01 00:00:00"
+# The organisation the data tests' rows belong to.
+NORTH = (
+    "INSERT INTO organisation (id, slug, name, timezone, default_language, created_at)"
+    " VALUES (1, 'north', 'North', 'Europe/London', 'en', :at)"
+)
+
+
+def _insert(engine: Engine, *statements: str) -> None:
+    """Run the INSERT statements in one transaction, :at standing for AT in each."""
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement), {"at": AT} if ":at" in statement else {})
+
+
+def _rows(engine: Engine, *tables: str) -> tuple[int, ...]:
+    """How many rows each table holds."""
+    with engine.connect() as conn:
+        return tuple(
+            conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables
+        )
+
+
 def _schema(engine: Engine) -> dict[str, object]:
     inspector = inspect(engine)
     return {
@@ -139,10 +163,9 @@ def test_networks_made_before_colours_get_the_palette_in_print_order(empty_engin
     _migrate(empty_engine, "upgrade", "head")
     with empty_engine.connect() as conn:
         colours = dict(conn.execute(text("SELECT name, colour FROM network")).all())
-        # Adding the column rebuilt nothing: a rebuilt table on SQLite, dropped with foreign
-        # keys on, would have taken every network's keywords with it (ON DELETE CASCADE).
-        keywords = conn.execute(text("SELECT count(*) FROM network_keyword")).scalar()
-    assert keywords == 4
+    # Adding the column rebuilt nothing: a rebuilt table on SQLite, dropped with foreign keys
+    # on, would have taken every network's keywords with it (ON DELETE CASCADE).
+    assert _rows(empty_engine, "network_keyword") == (4,)
     # Alphabetical within each organisation, as their posters print; each organisation afresh.
     assert colours == {
         "Careers": PALETTE[0],
@@ -152,8 +175,7 @@ def test_networks_made_before_colours_get_the_palette_in_print_order(empty_engin
     }
     assert all(band_colours(c).legible for c in colours.values())
     _migrate(empty_engine, "downgrade", "0019")
-    with empty_engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM network_keyword")).scalar() == 4
+    assert _rows(empty_engine, "network_keyword") == (4,)
 
 
 def test_downgrading_headcount_and_held_languages_keeps_what_references_them(
@@ -163,52 +185,33 @@ def test_downgrading_headcount_and_held_languages_keeps_what_references_them(
     # SQLite a rebuild drops the old table, and with foreign keys on that deletes every row
     # pointing at it with ON DELETE CASCADE (a site's kiosk keys, a broadcast's texts).
     _migrate(empty_engine, "upgrade", "0024")
-    at = "2026-01-01 00:00:00"
-    with empty_engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO organisation (id, slug, name, timezone, default_language,"
-                " created_at) VALUES (1, 'north', 'North', 'Europe/London', 'en', :at)"
-            ),
-            {"at": at},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO site (id, organisation_id, slug, name, kind, address,"
-                " kiosk_enabled, default_language, headcount)"
-                " VALUES (1, 1, 'depot', 'Depot', 'depot', '', false, 'en', 40)"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO kiosk_key (organisation_id, site_id, public_key, created_at)"
-                " VALUES (1, 1, 'key', :at)"
-            ),
-            {"at": at},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO broadcast (id, organisation_id, body, audience, urgent, status,"
-                " recipients, created_at, fanned_out, held_languages)"
-                " VALUES (1, 1, 'Hello', 'all', false, 'sending', 1, :at, 1, '[\"so\"]')"
-            ),
-            {"at": at},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO outbound_message (organisation_id, to_encrypted, broadcast_id,"
-                " kind, dedupe_key, body_encrypted, body_hash, language, urgent, status,"
-                " attempts, segments, cost_estimate_pence, created_at)"
-                " VALUES (1, 'x', 1, 'broadcast', 'b1', 'x', 'h', 'en', false, 'sent',"
-                " 1, 1, 0, :at)"
-            ),
-            {"at": at},
-        )
+    _insert(
+        empty_engine,
+        NORTH,
+        (
+            "INSERT INTO site (id, organisation_id, slug, name, kind, address,"
+            " kiosk_enabled, default_language, headcount)"
+            " VALUES (1, 1, 'depot', 'Depot', 'depot', '', false, 'en', 40)"
+        ),
+        (
+            "INSERT INTO kiosk_key (organisation_id, site_id, public_key, created_at)"
+            " VALUES (1, 1, 'key', :at)"
+        ),
+        (
+            "INSERT INTO broadcast (id, organisation_id, body, audience, urgent, status,"
+            " recipients, created_at, fanned_out, held_languages)"
+            " VALUES (1, 1, 'Hello', 'all', false, 'sending', 1, :at, 1, '[\"so\"]')"
+        ),
+        (
+            "INSERT INTO outbound_message (organisation_id, to_encrypted, broadcast_id,"
+            " kind, dedupe_key, body_encrypted, body_hash, language, urgent, status,"
+            " attempts, segments, cost_estimate_pence, created_at)"
+            " VALUES (1, 'x', 1, 'broadcast', 'b1', 'x', 'h', 'en', false, 'sent',"
+            " 1, 1, 0, :at)"
+        ),
+    )
     _migrate(empty_engine, "downgrade", "0020")
-    with empty_engine.connect() as conn:
-        texts = conn.execute(text("SELECT count(*) FROM outbound_message")).scalar()
-        keys = conn.execute(text("SELECT count(*) FROM kiosk_key")).scalar()
-    assert (texts, keys) == (1, 1)
+    assert _rows(empty_engine, "outbound_message", "kiosk_key") == (1, 1)
 
 
 def test_responses_made_before_screens_count_as_verified_and_keep_their_answers(
@@ -217,48 +220,32 @@ def test_responses_made_before_screens_count_as_verified_and_keep_their_answers(
     # 0029 adds survey_response.verified without rebuilding the table: a rebuild on SQLite
     # would cascade-delete every answer pointing at a response.
     _migrate(empty_engine, "upgrade", "0028")
-    at = "2026-01-01 00:00:00"
-    with empty_engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO organisation (id, slug, name, timezone, default_language,"
-                " created_at) VALUES (1, 'north', 'North', 'Europe/London', 'en', :at)"
-            ),
-            {"at": at},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
-                " status, mode, audience, network_ids, site_ids, created_at)"
-                " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
-                " '[]', '[]', :at)"
-            ),
-            {"at": at},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
-                " prefer_not) VALUES (1, 1, 1, 'yes_no', 'Well?', '', true)"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
-                " VALUES ('r1', 1, 'sms', 'en', true)"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO survey_answer (id, response_id, question_id, outcome, value)"
-                " VALUES ('a1', 'r1', 1, 'answered', 1)"
-            )
-        )
+    _insert(
+        empty_engine,
+        NORTH,
+        (
+            "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
+            " status, mode, audience, network_ids, site_ids, created_at)"
+            " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
+            " '[]', '[]', :at)"
+        ),
+        (
+            "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
+            " prefer_not) VALUES (1, 1, 1, 'yes_no', 'Well?', '', true)"
+        ),
+        (
+            "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
+            " VALUES ('r1', 1, 'sms', 'en', true)"
+        ),
+        (
+            "INSERT INTO survey_answer (id, response_id, question_id, outcome, value)"
+            " VALUES ('a1', 'r1', 1, 'answered', 1)"
+        ),
+    )
     _migrate(empty_engine, "upgrade", "0029")
     with empty_engine.connect() as conn:
         verified = conn.execute(text("SELECT verified FROM survey_response")).scalar()
-        answers = conn.execute(text("SELECT count(*) FROM survey_answer")).scalar()
-    assert (bool(verified), answers) == (True, 1)
+    assert bool(verified)
+    assert _rows(empty_engine, "survey_answer") == (1,)
     _migrate(empty_engine, "downgrade", "0028")
-    with empty_engine.connect() as conn:
-        answers = conn.execute(text("SELECT count(*) FROM survey_answer")).scalar()
-    assert answers == 1
+    assert _rows(empty_engine, "survey_answer") == (1,)

@@ -13,9 +13,9 @@ Create Date: 2026-12-05 06:00:00.000000
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
-import service.db
+from service.migrations.columns import defaulting, flag, integer, ref, string, when
+from service.migrations.tables import add_in_place, create, drop, drop_in_place, table
 
 revision = "0029"
 down_revision = "0028"
@@ -23,30 +23,26 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    # Every response so far came by text from a number: verified.
-    op.add_column(
-        "survey_response",
-        sa.Column("verified", sa.Boolean(), nullable=False, server_default=sa.true()),
-    )
-    op.create_table(
+# Every response so far came by text from a number: verified.
+VERIFIED = defaulting(flag("verified"), sa.true())
+TABLES = (
+    table(
         "survey_throttle",
-        sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("survey_id", sa.Integer(), nullable=False),
-        sa.Column("window_start", service.db.UTCDateTime(), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["survey_id"],
-            ["survey.id"],
-            name=op.f("fk_survey_throttle_survey_id_survey"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_survey_throttle")),
-    )
-    op.create_index(op.f("ix_survey_throttle_survey_id"), "survey_throttle", ["survey_id"])
+        string("key", 64),
+        ref("survey_id", "survey"),
+        when("window_start"),
+        integer("count"),
+        primary="key",
+        indexes=["survey_id"],
+    ),
+)
+
+
+def upgrade() -> None:
+    add_in_place("survey_response", VERIFIED)
+    create(*TABLES)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_survey_throttle_survey_id"), table_name="survey_throttle")
-    op.drop_table("survey_throttle")
-    op.drop_column("survey_response", "verified")
+    drop(*TABLES)
+    drop_in_place("survey_response", VERIFIED)
