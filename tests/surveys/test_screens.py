@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import func, select
 
 from service.contacts.models import Contact, Membership
 from service.contacts.operations import get_or_create_contact, join_network
 from service.content.models import Network
+from service.db import utcnow
 from service.organisations.models import Site
 from service.surveys import screens, taking
-from service.surveys.models import SurveyResponse, SurveyThrottle, SurveyToken
+from service.surveys.models import Survey, SurveyResponse, SurveyThrottle, SurveyToken
+from service.surveys.operations import close_survey
 from service.surveys.results import results_csv, survey_results
+from tests.support.survey_scan import links
 from tests.support.surveys import create_survey
 from tests.support.texts import code_in, texts_to
 
@@ -344,3 +349,40 @@ def test_a_members_only_survey_proves_the_number_on_its_own_page(client, demo, s
     # Proving joined nothing more.
     joined = select(func.count()).select_from(Membership).where(Membership.contact_id == contact.id)
     assert session.scalar(joined) == 1
+
+
+def test_after_close_nothing_links_a_kiosk_or_web_answer_to_anyone(
+    client, demo, session, vault, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    survey = open_survey(session, demo)
+    visit = prove(client, session, vault)
+    take(client, KIOSK, survey.id, visit=visit)  # proven, finished
+    take(client, f"/o/{demo.slug}/", survey.id)  # unproven, finished
+    part_way = post(client, KIOSK + "api/survey/start", {"survey": survey.id}).get_json()
+    handle = part_way["handle"]
+    post(
+        client,
+        KIOSK + "api/survey/answer",
+        {
+            "survey": survey.id,
+            "handle": handle,
+            "question": part_way["question"]["id"],
+            "outcome": "answered",
+            "value": 1,
+        },
+    )
+    session.expire_all()
+    assert links(session, vault) == set()  # nobody part way through has a number here
+    close_survey(session, session.get_one(Survey, survey.id), utcnow())
+    session.flush()
+    assert links(session, vault) == set()
+    assert session.scalar(select(func.count()).select_from(SurveyThrottle)) == 0
+    assert session.scalar(select(func.count()).select_from(SurveyToken)) == 0
+    rows = session.execute(
+        select(SurveyResponse.channel, SurveyResponse.complete, SurveyResponse.contact_id)
+    ).all()
+    assert sorted(rows) == [("kiosk", False, None), ("kiosk", True, None), ("web", True, None)]
+    logged = caplog.text
+    assert handle not in logged and "999888" not in logged and "More buses" not in logged
+    assert E164 not in logged and visit not in logged
