@@ -9,6 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from print_templates.you_said import build_pdf
 from service import languages
 from service.audit import operations as audit
 from service.console import auth
@@ -22,7 +23,7 @@ from service.messaging.segments import count
 from service.organisations.models import Site
 from service.routes import Routes
 from service.surveys import operations as surveys
-from service.surveys import texts
+from service.surveys import outcome, texts
 from service.surveys.invitations import send_invitations
 from service.surveys.models import KINDS, Survey
 from service.surveys.queries import localised
@@ -181,7 +182,9 @@ def survey_translate(survey_id: int, lang: str):
     session = get_session()
     try:
         for field in found.translatable:
-            surveys.translate(session, found, field, lang, request.form.get(field, ""))
+            # A field the form does not carry (the "we did" before there is one) keeps its text.
+            if field in request.form:
+                surveys.translate(session, found, field, lang, request.form[field])
         for question in found.questions:
             for field in question.translatable:
                 name = f"q{question.id}-{field}"
@@ -278,3 +281,67 @@ def survey_results_csv_download(survey_id: int):
     audit.record(get_session(), manager.organisation_id, manager.id, "survey.export", id=found.id)
     get_session().commit()
     return csv_download(text, f"survey-{found.id}-results.csv")
+
+
+@routes.post("/surveys/<int:survey_id>/we-did")
+@auth.requires("surveys.run")
+def survey_we_did(survey_id: int):
+    """Save what was done because people answered (once the survey has closed)."""
+    found = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        return "The form expired; reload the page.", 400
+    try:
+        outcome.set_we_did(get_session(), found, request.form.get("we_did", ""))
+    except DomainError as exc:
+        get_session().rollback()
+        flash(f"Nothing was saved. {exc}")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    return _done(found, "survey.we_did", "Saved. Translate it below, then print it or send it.")
+
+
+@routes.get("/surveys/<int:survey_id>/you-said.pdf")
+@auth.requires("surveys.run")
+def survey_you_said_pdf(survey_id: int):
+    """The "you said, we did" sheet for the noticeboard, a page per language."""
+    found = _survey(survey_id)
+    try:
+        pdf = build_pdf(outcome.sheets(get_session(), found, organisation()))
+    except DomainError as exc:
+        flash(f"Nothing to print yet. {exc}")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="survey-{found.id}-you-said.pdf"'},
+    )
+
+
+@routes.post("/surveys/<int:survey_id>/we-did/broadcast")
+@auth.requires("surveys.run")
+def survey_we_did_broadcast(survey_id: int):
+    """A draft broadcast of the "we did" to the survey's audience, opened for the admin to send."""
+    found = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        return "The form expired; reload the page.", 400
+    session, manager = get_session(), auth.manager()
+    try:
+        broadcast = outcome.headline_broadcast(
+            session, organisation(), found, created_by=manager.id
+        )
+    except DomainError as exc:
+        session.rollback()
+        flash(f"No broadcast made. {exc}")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    audit.record(
+        session,
+        manager.organisation_id,
+        manager.id,
+        "survey.we_did_broadcast",
+        id=found.id,
+        broadcast=broadcast.id,
+    )
+    session.commit()
+    flash(
+        "A draft broadcast of what was done. Check its audience and texts, then send it.", "success"
+    )
+    return redirect(url_for("console.broadcast_view", broadcast_id=broadcast.id))

@@ -505,7 +505,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "manager_role": "id",
         "audit_entry": "id organisation_id",
         "speakup_case": "id organisation_id",
-        "survey": "id organisation_id title intro keyword closes_at status mode audience "
+        "survey": "id organisation_id title intro we_did keyword closes_at status mode audience "
         "network_ids site_ids created_at opened_at closed_at",
         "survey_question": "id survey_id position kind text options prefer_not",
         "survey_response": "id survey_id",

@@ -29,7 +29,7 @@ class Survey(Base):
 
     __tablename__ = "survey"
     __table_args__ = (UniqueConstraint("organisation_id", "keyword"),)
-    translatable = ("title", "intro")
+    translatable = ("title", "intro", "we_did")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -37,6 +37,9 @@ class Survey(Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
+    # "You said, we did": what changed because people answered, written once it has closed,
+    # printed for the noticeboard and sent as a broadcast (service.surveys.outcome).
+    we_did: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The word that starts it by text, folded like network keywords (e.g. PULSE).
     keyword: Mapped[str] = mapped_column(String(40))
     closes_at: Mapped[dt.datetime]

@@ -28,6 +28,7 @@ class SurveyView:
     id: int
     title: str
     intro: str
+    we_did: str
     keyword: str
     anonymous: bool
     questions: tuple[QuestionView, ...]
@@ -55,6 +56,7 @@ def localised(session: Session, survey: Survey, language: str) -> SurveyView:
         survey.id,
         own.get((survey.id, "title")) or survey.title,
         own.get((survey.id, "intro")) or survey.intro,
+        own.get((survey.id, "we_did")) or survey.we_did,
         survey.keyword,
         survey.mode == "anonymous",
         tuple(_question(q, texts) for q in survey.questions),
