@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -23,7 +24,6 @@ QUEUE_KEY = "outbox.queue"
 RECORDINGS_KEY = "recordings.delete"
 # Session.info key of the callable that starts broadcasts' fan-outs (see service.broadcasts).
 FAN_OUT_KEY = "broadcasts.fan_out"
-
 
 
 def hand_over_after_commit(gathered: str, handler: str) -> None:
@@ -40,6 +40,27 @@ def hand_over_after_commit(gathered: str, handler: str) -> None:
     def _forget(session: Session, previous_transaction: object) -> None:
         if not session.in_transaction():
             session.info.pop(gathered, None)
+
+
+def count_under_limit(session: Session, table: Table, key: str, limit: int, **row: object) -> bool:
+    """Count one try under key in one atomic statement; False, counting nothing, at the limit.
+
+    INSERT … ON CONFLICT DO UPDATE … WHERE count < limit RETURNING: concurrent tries queue on
+    the row, and each sees the count the one before it left, so at most `limit` get through.
+    table has a unique `key` and a `count`; row fills its other columns on the first try.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(key=key, count=1, **row)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"count": table.c.count + 1},
+            where=table.c.count < limit,
+        )
+        .returning(table.c.count)
+    )
+    return session.execute(statement).first() is not None
 
 
 EXTENSION_KEY = "frontline.db"

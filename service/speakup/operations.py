@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import metrics, validation
 from service.crypto import vault_of
+from service.db import count_under_limit
 from service.errors import DomainError, NotFound
 from service.organisations.models import Organisation
 from service.speakup import codes, salt
@@ -65,27 +65,11 @@ def sender_key(kind: str, who: str, window: dt.datetime, now: dt.datetime) -> st
 
 
 def _take(session: Session, key: str, *, limit: int, window: dt.datetime) -> bool:
-    """Count one try under key in one atomic statement; False, counting nothing, at the limit.
-
-    INSERT … ON CONFLICT DO UPDATE … WHERE count < limit RETURNING: concurrent tries queue on
-    the row, and each sees the count the one before it left, so at most `limit` get through.
-    """
+    """Count one try under key (service.db.count_under_limit); False at the limit."""
     table = SpeakUpThrottle.__table__
     # Last hour's counters go now, not only at the hourly job: their salt is gone already.
     session.execute(delete(table).where(table.c.window_start < salt.hour_start(window)))
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(table)
-        .values(key=key, window_start=window, count=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={"count": table.c.count + 1},
-            where=table.c.count < limit,
-        )
-        .returning(table.c.count)
-    )
-    return session.execute(statement).first() is not None
+    return count_under_limit(session, table, key, limit, window_start=window)
 
 
 def _give_back(session: Session, key: str) -> None:

@@ -22,10 +22,10 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
+from service.db import count_under_limit
 from service.errors import DomainError, NotFound, ValidationError
 from service.surveys import taking
 from service.surveys.models import SCALE, Survey, SurveyQuestion, SurveyThrottle
@@ -103,19 +103,8 @@ def _counted(session: Session, survey: Survey, place: str, now: dt.datetime, lim
     session.execute(
         delete(table).where(table.c.survey_id == survey.id, table.c.window_start < window)
     )
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     # One atomic statement: parallel starts from one kiosk get `limit` in all, not each.
-    statement = (
-        insert(table)
-        .values(key=key, survey_id=survey.id, window_start=window, count=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={"count": table.c.count + 1},
-            where=table.c.count < limit,
-        )
-        .returning(table.c.count)
-    )
-    return session.execute(statement).first() is not None
+    return count_under_limit(session, table, key, limit, survey_id=survey.id, window_start=window)
 
 
 def begin(
