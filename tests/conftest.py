@@ -62,6 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
         create_database(url)
     _travel = time_machine.travel(_test_now(), tick=True)
     _travel.start()
+    if getattr(config.option, "dist", "no") == "loadgroup":
+        # Groups go out in the order collection leaves them (longest first: _longest_first),
+        # not re-sorted by their number of tests.
+        config.option.loadscopereorder = False
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -91,6 +95,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """
     on_postgres = bool(os.environ.get("FRONTLINE_TEST_DATABASE_URL"))
     xdist = config.pluginmanager.hasplugin("xdist")
+    groups: dict[pytest.Item, str] = {}
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         group = item.nodeid.split("::")[0]
@@ -98,16 +103,60 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker("reliability")
             if "live" in fixtures:  # the cluster, not a browser's live server
                 group = "cluster"
+            elif item.get_closest_marker("fuzz"):
+                # A fuzzer shares nothing with its neighbours: each is a unit of its own, so the
+                # two 100,000-example runs go to both workers rather than one after the other.
+                group = item.nodeid
         elif BROWSER_FIXTURES & fixtures:
             item.add_marker("browser")
         if any(item.get_closest_marker(name) for name in SLOW_TIERS):
             item.add_marker("slow")
         if item.get_closest_marker("postgres") and not on_postgres:
             item.add_marker(NEEDS_POSTGRES)
+        groups[item] = group
         if xdist:
             item.add_marker(pytest.mark.xdist_group(group))
             if getattr(config.option, "loadgroup", False):  # an xdist worker under loadgroup
                 _join_group(item, group)
+    if xdist and getattr(config.option, "loadgroup", False):
+        items[:] = _longest_first(items, groups)
+
+
+# The kinds of group that run longest for their few tests, started first (see _longest_first).
+LONG_FIRST = ("reliability", "fuzz", "package", "browser")
+
+
+def _longest_first(items: list[pytest.Item], groups: dict[pytest.Item, str]) -> list[pytest.Item]:
+    """The items in the order xdist should hand their groups out: the longest first.
+
+    xdist hands a worker the next group when it runs dry, in this order (pytest_configure turns
+    its own reordering off). Sorted by test count, as xdist would, the cluster (7 tests, minutes)
+    and the 100,000-example fuzzers (1 test each) went last, and one worker ran them alone
+    while the other sat idle. So: the cluster, the fuzzers, the wheel and the browser groups
+    first, each kind by test count, then the rest by test count; a group's tests stay together.
+    """
+    size: dict[str, int] = {}
+    rank: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        group = groups[item]
+        size[group] = size.get(group, 0) + 1
+        first.setdefault(group, index)
+        kind = next(
+            (n for n, name in enumerate(LONG_FIRST) if item.get_closest_marker(name)),
+            len(LONG_FIRST),
+        )
+        rank[group] = min(rank.get(group, kind), kind)
+    order = {id(item): index for index, item in enumerate(items)}
+    return sorted(
+        items,
+        key=lambda item: (
+            rank[groups[item]],
+            -size[groups[item]],
+            first[groups[item]],
+            order[id(item)],
+        ),
+    )
 
 
 def _join_group(item: pytest.Item, group: str) -> None:

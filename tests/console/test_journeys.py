@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from alembic import command as alembic_command
 from playwright.sync_api import expect
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
@@ -21,13 +20,12 @@ from service import create_app
 from service.contacts.operations import join_network
 from service.content.models import Event, Network, Translation
 from service.db import get_database, utcnow
-from service.migrations import alembic_config
 from service.organisations.models import Organisation
 from service.organisations.operations import organisation_by_slug
 from service.outbox.sending import send_one
 from service.twilio_gateway import TwilioTransport
 from tests.support import factories
-from tests.support.browser import screenshot, watched_tab
+from tests.support.browser import demo_database, screenshot, watched_tab
 from tests.support.console_browser import manager_secret, sign_in
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.kiosk_browser import violations, wait_until
@@ -48,7 +46,7 @@ class Service:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        url = f"sqlite:///{folder / 'journeys.db'}"
+        url = demo_database(folder / "journeys.db")
         self.config = app_config(
             folder,
             url,
@@ -71,15 +69,9 @@ class Service:
         self.fake = fake
         self.stop = threading.Event()
         self.errors: list[str] = []
-        with self.app.app_context():
-            alembic_command.upgrade(alembic_config(url), "head")
-            from service.demo import load_demo
-
-            with self.database.session() as session:
-                load_demo(session)
-            with self.database.session() as session:
-                self.org_id = organisation_by_slug(session, "northgate").id
-                self.minds_id = session.scalar(select(Network.id).where(Network.slug == "minds"))
+        with self.app.app_context(), self.database.session() as session:
+            self.org_id = organisation_by_slug(session, "northgate").id
+            self.minds_id = session.scalar(select(Network.id).where(Network.slug == "minds"))
         self.server = make_server("127.0.0.1", port, self.app, threaded=True)
 
     def work(self) -> None:
