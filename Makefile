@@ -98,15 +98,17 @@ lint: install
 # moment (FRONTLINE_TEST_NOW), hypothesis at ten examples. Under 4 minutes: run it before
 # every change. pytest exits 5 when it collects nothing, and make stops on any non-zero exit.
 PYTEST := $(BIN)/pytest -q -n 2 --dist loadgroup
+FAST_TESTS := env -u FRONTLINE_TEST_DATABASE_URL $(PYTEST) -m "not slow"
 test: lint test-tools
-	env -u FRONTLINE_TEST_DATABASE_URL $(PYTEST) -m "not slow"
+	$(FAST_TESTS)
 
 # `make check`: everything. `make test`; then the slow tier on SQLite (the browser tests, the
 # reliability cluster, the fuzzers at their full 100,000 examples, the installed wheel); then
 # the suite on PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set (all but the browser tests,
 # which bring their own SQLite database, and the tests that never touch a database); then
-# `make test` again at a moment drawn at random, printed so a failure can be replayed, with
-# hypothesis at each test's full count of fresh examples.
+# `make test`'s tests again (not its lint, which no moment changes) at a moment drawn at random,
+# printed so a failure can be replayed, with hypothesis at each test's full count of fresh
+# examples.
 check: test
 	@echo "== the slow tier: browser, reliability, fuzzing (HYPOTHESIS_PROFILE=check), package =="
 	env -u FRONTLINE_TEST_DATABASE_URL HYPOTHESIS_PROFILE=check $(PYTEST) -m slow
@@ -116,7 +118,7 @@ check: test
 	else echo "FRONTLINE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped"; fi
 	@now=$$($(BIN)/python -m tests.support.clock random); \
 	  echo "== make test at a random moment: replay with FRONTLINE_TEST_NOW=$$now make test =="; \
-	  FRONTLINE_TEST_NOW=$$now HYPOTHESIS_PROFILE=check $(MAKE) --no-print-directory test
+	  FRONTLINE_TEST_NOW=$$now HYPOTHESIS_PROFILE=check $(FAST_TESTS)
 
 # `make test` at each moment where calendars catch code out (tests/support/clock.py says which).
 clock-matrix: install test-tools
