@@ -15,7 +15,7 @@ from service.audit import operations as audit
 from service.console import auth
 from service.console.charts import bar_chart, drawn, listing
 from service.console.content_forms import ConfirmForm
-from service.console.shared import csv_download, organisation
+from service.console.shared import csv_download, download, organisation
 from service.content.models import Network
 from service.db import get_session, utcnow
 from service.errors import DomainError
@@ -287,9 +287,7 @@ def survey_results_csv_download(survey_id: int):
 @auth.requires("surveys.run")
 def survey_we_did(survey_id: int):
     """Save what was done because people answered (once the survey has closed)."""
-    found = _survey(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        return "The form expired; reload the page.", 400
+    found = _posted_survey(survey_id)
     try:
         outcome.set_we_did(get_session(), found, request.form.get("we_did", ""))
     except DomainError as exc:
@@ -309,20 +307,14 @@ def survey_you_said_pdf(survey_id: int):
     except DomainError as exc:
         flash(f"Nothing to print yet. {exc}")
         return redirect(url_for("console.survey", survey_id=survey_id))
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="survey-{found.id}-you-said.pdf"'},
-    )
+    return download(pdf, "application/pdf", f"survey-{found.id}-you-said.pdf")
 
 
 @routes.post("/surveys/<int:survey_id>/we-did/broadcast")
 @auth.requires("surveys.run")
 def survey_we_did_broadcast(survey_id: int):
     """A draft broadcast of the "we did" to the survey's audience, opened for the admin to send."""
-    found = _survey(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        return "The form expired; reload the page.", 400
+    found = _posted_survey(survey_id)
     session, manager = get_session(), auth.manager()
     try:
         broadcast = outcome.headline_broadcast(
