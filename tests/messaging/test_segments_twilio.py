@@ -76,7 +76,9 @@ def twilio_counts(texts: list[str]) -> list[tuple[str, int]]:
         text=True,
         check=True,
         cwd=PROJECT_ROOT,
-        timeout=120,
+        # A few seconds on a quiet machine; a loaded one (the clock matrix beside other work)
+        # took over two minutes. The limit is there to catch a hung Node, not a slow one.
+        timeout=900,
     )
     return [tuple(pair) for pair in json.loads(done.stdout)]
 
