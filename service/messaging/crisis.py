@@ -246,18 +246,78 @@ def _found_at(phrase: _Phrase, text: list[_Word], start: int) -> int:
     return quality
 
 
+@dataclass(frozen=True)
+class _Starts:
+    """Which phrases a word may start, so a text is not tried against all of them at each word.
+
+    Built once per process from the phrases. It only narrows the phrases tried: each one it
+    names is still checked by _found_at, so what detect finds is unchanged.
+    """
+
+    equal: dict[tuple[bool, str], tuple[int, ...]]  # (loose, option): word and exact options
+    lemma: dict[tuple[str, str], tuple[int, ...]]  # (language, option): word options
+    prefix: dict[tuple[bool, str], tuple[int, ...]]  # (loose, option): prefix options
+    fuzzy: tuple[int, ...]  # one-word phrases long enough to be found misspelt
+    longest_prefix: int
+
+    def phrases(self, word: _Word) -> set[int]:
+        """The phrases (by position) whose first word this word may be."""
+        found: set[int] = set()
+        for loose, text in ((False, word.folded), (True, word.loose)):
+            found.update(self.equal.get((loose, text), ()))
+            for end in range(min(len(text), self.longest_prefix) + 1):
+                found.update(self.prefix.get((loose, text[:end]), ()))
+        for language, lemmas in word.lemmas.items():
+            for lemma in lemmas:
+                found.update(self.lemma.get((language, lemma), ()))
+        if max(len(word.folded), len(word.loose)) >= FUZZY_MIN_LENGTH - 1:
+            found.update(self.fuzzy)
+        return found
+
+
+@cache
+def _starts() -> _Starts:
+    equal: dict[tuple[bool, str], list[int]] = {}
+    lemma: dict[tuple[str, str], list[int]] = {}
+    prefix: dict[tuple[bool, str], list[int]] = {}
+    fuzzy: list[int] = []
+    for position, phrase in enumerate(_phrases()):
+        first = phrase.slots[0]
+        for how, option in first.options:
+            if how == "prefix":
+                prefix.setdefault((phrase.loose, option), []).append(position)
+                continue
+            equal.setdefault((phrase.loose, option), []).append(position)
+            if how == "word":
+                lemma.setdefault((phrase.language, option), []).append(position)
+        if len(phrase.slots) == 1 and any(len(o) >= FUZZY_MIN_LENGTH for _, o in first.options):
+            fuzzy.append(position)
+    return _Starts(
+        equal={k: tuple(v) for k, v in equal.items()},
+        lemma={k: tuple(v) for k, v in lemma.items()},
+        prefix={k: tuple(v) for k, v in prefix.items()},
+        fuzzy=tuple(fuzzy),
+        longest_prefix=max((len(option) for _, option in prefix), default=0),
+    )
+
+
 def detect(text: str) -> Crisis | None:
     """The crisis phrase in a text, if any, and the language it is in (None when unsure)."""
     text_words = [_word(w) for w in words(fold(text))]
-    found: dict[_Phrase, tuple[int, int]] = {}
-    for phrase in _phrases():
-        quality = max((_found_at(phrase, text_words, i) for i in range(len(text_words))), default=0)
-        if quality:
-            found[phrase] = (len(phrase.slots), quality)
+    phrases = _phrases()
+    starts = _starts()
+    found: dict[int, tuple[int, int]] = {}
+    for start, word in enumerate(text_words):
+        for position in starts.phrases(word):
+            phrase = phrases[position]
+            quality = _found_at(phrase, text_words, start)
+            if quality and quality > found.get(position, (0, 0))[1]:
+                found[position] = (len(phrase.slots), quality)
     if not found:
         return None
-    # The longest phrase, spelt right, says most about the language; a tie says nothing.
+    # The longest phrase, spelt right, says most about the language; a tie says nothing. In
+    # the phrases' own order, so the phrase named is the same whichever word was read first.
     best_rank = max(found.values())
-    best = [phrase for phrase, rank in found.items() if rank == best_rank]
+    best = [phrases[p] for p in sorted(found) if found[p] == best_rank]
     languages = {phrase.language for phrase in best}
     return Crisis(language=best[0].language if len(languages) == 1 else None, phrase=best[0].text)

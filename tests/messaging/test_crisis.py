@@ -112,3 +112,52 @@ def test_the_services_own_words_never_read_as_a_crisis(code: str) -> None:
     texts += [m.id for m in catalog if isinstance(m.id, str) and m.id]
     texts += [w for by_language in COMMANDS.values() for w in by_language.get(code, ())]
     assert [t for t in texts if crisis.detect(t)] == []
+
+
+def _every_phrase_at_every_word(text: str) -> crisis.Crisis | None:
+    """detect as it was before the index of first words: each phrase tried at each word."""
+    text_words = [crisis._word(w) for w in crisis.words(crisis.fold(text))]
+    found = {}
+    for phrase in crisis._phrases():
+        quality = max(
+            (crisis._found_at(phrase, text_words, i) for i in range(len(text_words))), default=0
+        )
+        if quality:
+            found[phrase] = (len(phrase.slots), quality)
+    if not found:
+        return None
+    best_rank = max(found.values())
+    best = [phrase for phrase, rank in found.items() if rank == best_rank]
+    languages_ = {phrase.language for phrase in best}
+    return crisis.Crisis(best[0].language if len(languages_) == 1 else None, best[0].text)
+
+
+def _slips(text: str) -> list[str]:
+    """The text with a letter dropped, doubled or swapped, at a few places: typing slips."""
+    out = []
+    for at in range(1, len(text) - 1, max(1, len(text) // 3)):
+        out.append(text[:at] + text[at + 1 :])
+        out.append(text[:at] + text[at] + text[at:])
+        out.append(text[: at - 1] + text[at] + text[at - 1] + text[at + 1 :])
+    return out
+
+
+@pytest.mark.slow  # a brute-force oracle over every corpus: seconds per language
+@pytest.mark.parametrize("code", languages.CODES)
+def test_the_index_of_first_words_finds_what_every_phrase_tried_everywhere_finds(
+    code: str,
+) -> None:
+    # detect only tries the phrases a text's words can start (for speed): on every corpus
+    # phrasing, each with typing slips, and every catalog string, its answer is the same.
+    corpus = _corpus(code)
+    texts = [*corpus["must_trigger"], *corpus["must_not_trigger"]]
+    texts += [slip for text in corpus["must_trigger"] for slip in _slips(text)]
+    texts += [f"ok {a} and then {b}" for a, b in zip(texts, reversed(texts), strict=True)]
+    if code != "en":
+        with (LOCALES / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            texts += [m.string for m in read_po(handle) if m.id and isinstance(m.string, str)]
+    differ = [t for t in texts if crisis.detect(t) != _every_phrase_at_every_word(t)]
+    assert differ == []
+    # The slips are no straw man: some of them are still found, some are not.
+    slips = [crisis.detect(s) is None for t in corpus["must_trigger"] for s in _slips(t)]
+    assert any(slips) and not all(slips)
