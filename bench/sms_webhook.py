@@ -120,57 +120,105 @@ def run_wrk(port: int, requests: list[Request], what: str) -> wrk_driver.WrkResu
     return result
 
 
+def postgres_url() -> str | None:
+    """A database of its own on the PostgreSQL server the tests use (BENCH_POSTGRES_URL's server,
+    else FRONTLINE_TEST_DATABASE_URL's, else the local one), or None when none answers."""
+    from sqlalchemy.engine import make_url
+
+    from bench.cluster import create_database
+
+    server = (
+        os.environ.get("BENCH_POSTGRES_URL")
+        or os.environ.get("FRONTLINE_TEST_DATABASE_URL")
+        or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    url = make_url(server).set(database="frontline_bench_webhooks")
+    try:
+        from bench.cluster import drop_database
+
+        drop_database(url.render_as_string(hide_password=False))
+        create_database(url.render_as_string(hide_password=False))
+    except Exception as error:  # no server: the SQLite rows still stand
+        print(f"note: no PostgreSQL rows ({type(error).__name__}: {error})")
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+def service_figures(
+    env: dict[str, str], texts: Texts, members: list[str], database: str
+) -> tuple[dict[str, wrk_driver.WrkResult], float, float]:
+    """The service's wrk figures, and EVENTS and JOIN+YES p99 at half rate, on one database."""
+    joiners = [f"+4474008{n:05d}" for n in range(JOINERS)]
+    strangers = [f"+4474007{n:05d}" for n in range(STRANGERS)]
+    frontline = str(VENV_BIN / "frontline")
+    subprocess.run([frontline, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([frontline, "demo"], env=env, check=True, capture_output=True)
+    figures: dict[str, wrk_driver.WrkResult] = {}
+    with gunicorn("service:create_app()", env) as port:
+        # Every member and joiner texts once first, so the figures are for returning members.
+        closed_loop(port, [[texts(n, "HELP")] for n in members + joiners], CONCURRENCY)
+        for body in ("EVENTS", "NETWORKS", "TALK"):
+            figures[body] = run_wrk(
+                port, reading(texts, members, body, READS), f"{body} {database}"
+            )
+        figures["JOIN+YES"] = run_wrk(port, joining(texts, joiners), f"JOIN+YES {database}")
+        figures["first text"] = run_wrk(
+            port, [texts(n, "HELP") for n in strangers], f"first text {database}"
+        )
+        events_p99 = half_rate_p99(port, texts, members, "events", figures["EVENTS"].rate)
+        used = min(len(joiners), int(figures["JOIN+YES"].requests / 2) + 1)
+        # Joiners wrk did not reach (past a block's margin), so each JOIN is a real join.
+        join_p99 = half_rate_p99(port, texts, joiners[used + GAP :], "join",
+                                 figures["JOIN+YES"].rate)
+    return figures, events_p99, join_p99
+
+
 def main() -> None:
     if not wrk_driver.available():
         raise SystemExit("wrk is not installed: make test-tools installs it")
+    targets = {"EVENTS": 0.5, "NETWORKS": 0.5, "TALK": 0.5, "JOIN+YES": 0.3, "first text": 0.3}
+    rows: list[Figure] = []
     with tempfile.TemporaryDirectory() as instance:
         env = service_env(instance)
         # Repeated texts within a minute are the point of the load: the per-number limit (still
         # checked on every text) must not turn them into cheap "over the limit" answers.
         env["FRONTLINE_SMS_RATE_LIMIT"] = "100000"
-        frontline = str(VENV_BIN / "frontline")
-        subprocess.run([frontline, "db", "upgrade"], env=env, check=True, capture_output=True)
-        subprocess.run([frontline, "demo"], env=env, check=True, capture_output=True)
         texts = Texts()
         members = [f"+4474009{n:05d}" for n in range(MEMBERS)]
-        joiners = [f"+4474008{n:05d}" for n in range(JOINERS)]
-        strangers = [f"+4474007{n:05d}" for n in range(STRANGERS)]
-        figures: dict[str, wrk_driver.WrkResult] = {}
-        with gunicorn("service:create_app()", env) as port:
-            # Every member and joiner texts once first, so the figures are for returning members.
-            closed_loop(port, [[texts(n, "HELP")] for n in members + joiners], CONCURRENCY)
-            for body in ("EVENTS", "NETWORKS", "TALK"):
-                figures[body] = run_wrk(port, reading(texts, members, body, READS), body)
-            figures["JOIN+YES"] = run_wrk(port, joining(texts, joiners), "JOIN+YES")
-            figures["first text"] = run_wrk(
-                port, [texts(n, "HELP") for n in strangers], "first text"
-            )
-            events_p99 = half_rate_p99(port, texts, members, "events", figures["EVENTS"].rate)
-            used = min(len(joiners), int(figures["JOIN+YES"].requests / 2) + 1)
-            # Joiners wrk did not reach (past a block's margin), so each JOIN is a real join.
-            join_p99 = half_rate_p99(port, texts, joiners[used + GAP :], "join",
-                                     figures["JOIN+YES"].rate)
         with gunicorn("bench.echo_app:app", env) as port:
             echo = run_wrk(port, reading(texts, members, "EVENTS", READS), "echo")
             python_echo = closed_loop(
                 port, [[r] for r in reading(texts, members, "EVENTS", DRIVER_CHECK)], CONCURRENCY
             )
             echo_p99 = half_rate_p99(port, texts, members, "events", echo.rate)
+        rows.append(Figure("sms_webhook", "driver: Python closed loop vs wrk on echo",
+                           python_echo.rate, echo.rate, "r/s",
+                           target="ratio >= 0.9 (else wrk drives)"))
+        databases = [("SQLite", env)]
+        pg = postgres_url()
+        if pg is not None:
+            databases.append(("PostgreSQL", {**env, "FRONTLINE_DATABASE_URL": pg}))
+        for database, database_env in databases:
+            # The SQLite rows keep their names (earlier results.json files compare with them).
+            suffix = "" if database == "SQLite" else f" ({database})"
+            figures, events_p99, join_p99 = service_figures(database_env, texts, members,
+                                                            database)
+            rows += [
+                Figure("sms_webhook", f"{name} max rate (wrk){suffix}", figures[name].rate,
+                       echo.rate, "r/s", target=f"ratio >= {target}")
+                for name, target in targets.items()
+            ]
+            rows += [
+                Figure("sms_webhook", f"EVENTS p99 at half max rate{suffix}", events_p99,
+                       echo_p99, "ms", higher_is_better=False, target="value <= 10 ms"),
+                Figure("sms_webhook", f"JOIN+YES p99 at half max rate{suffix}", join_p99,
+                       echo_p99, "ms", higher_is_better=False, target="value <= 10 ms"),
+            ]
+        if pg is not None:
+            from bench.cluster import drop_database
 
-    targets = {"EVENTS": 0.5, "NETWORKS": 0.5, "TALK": 0.5, "JOIN+YES": 0.3, "first text": 0.3}
-    record([
-        Figure("sms_webhook", "driver: Python closed loop vs wrk on echo", python_echo.rate,
-               echo.rate, "r/s", target="ratio >= 0.9 (else wrk drives)"),
-        *[
-            Figure("sms_webhook", f"{name} max rate (wrk)", figures[name].rate, echo.rate, "r/s",
-                   target=f"ratio >= {target}")
-            for name, target in targets.items()
-        ],
-        Figure("sms_webhook", "EVENTS p99 at half max rate", events_p99, echo_p99, "ms",
-               higher_is_better=False, target="value <= 10 ms"),
-        Figure("sms_webhook", "JOIN+YES p99 at half max rate", join_p99, echo_p99, "ms",
-               higher_is_better=False, target="value <= 10 ms"),
-    ])
+            drop_database(pg)
+    record(rows)
 
 
 if __name__ == "__main__":

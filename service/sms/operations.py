@@ -8,7 +8,9 @@ import logging
 from dataclasses import dataclass
 
 from flask_babel import force_locale
-from sqlalchemy import Exists, func, select, update
+from sqlalchemy import Exists, Insert, Select, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from service.contacts import operations as contacts
@@ -81,19 +83,23 @@ def handle_inbound(
     if not reads_only:
         # What it writes depends on what it reads: read it all under the write lock.
         begin_writes(session)
-    known = _contact_and_state(session, org, message)
+    known = _contact_and_state(session, org, message, now)
     if known is not None and known.seen:
         return _duplicate(session, message, vault)
-    if reads_only and known is not None and not _in_survey(known.state):
-        recent, crisis_before, other_before = _history(session, known.contact, now)
-        # This text is not yet counted in recent: it is written with its answer.
-        if recent < rate_limit and not (crisis_before and not other_before):
-            return _answer_reading(
-                session, org, message, known, parsed, now=now, keep_bodies=keep_bodies
-            )
+    # This text is not yet counted in recent: it is written with its answer.
+    if (
+        reads_only
+        and known is not None
+        and not _in_survey(known.state)
+        and known.recent < rate_limit
+        and not (known.crisis_before and not known.other_before)
+    ):
+        return _answer_reading(
+            session, org, message, known, parsed, now=now, keep_bodies=keep_bodies
+        )
     if reads_only and not in_write_lock(session):
         begin_writes(session)
-        known = _contact_and_state(session, org, message)  # read again, now nobody can change it
+        known = _contact_and_state(session, org, message, now)  # again, now nobody can change it
         if known is not None and known.seen:
             return _duplicate(session, message, vault)
     if known is not None:
@@ -110,9 +116,12 @@ def handle_inbound(
     if record_id is None:
         return _duplicate(session, message, vault)
 
-    # A new number has only this text; a returning one's recent count and history in one query.
+    # A new number has only this text; a returning one's history came with its contact, read
+    # before this text's row was claimed (a pending row, so no answer of either kind).
     recent, crisis_before, other_before = (
-        (1, False, False) if created else _history(session, contact, now)
+        (1, False, False)
+        if known is None
+        else (known.recent + 1, known.crisis_before, known.other_before)
     )
     if recent > rate_limit:
         log.info("sms %s: over the per-number limit, not answered", message.message_sid)
@@ -209,43 +218,95 @@ class _Found:
     contact: Contact
     state: ConversationState | None
     seen: bool
+    recent: int  # texts in the last minute before this one
+    crisis_before: bool  # an earlier text was answered with the crisis line
+    other_before: bool  # an earlier text was answered otherwise
 
 
-def _contact_and_state(session: Session, org: Organisation, message: Inbound) -> _Found | None:
-    """The sender's contact, their conversation state and whether the MessageSid was seen.
+def _contact_and_state_statement() -> Select:
+    seen = (
+        select(InboundMessage.id)
+        .where(InboundMessage.message_sid == bindparam("message_sid"))
+        .exists()
+    )
+    mine = InboundMessage.contact_id == Contact.id
 
-    One query, where a returning member's text used to take three.
+    def answered(*condition) -> Exists:
+        return select(InboundMessage.id).where(mine, *condition).exists()
+
+    recent = (
+        select(func.count())
+        .where(mine, InboundMessage.received_at > bindparam("since"))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Contact,
+            ConversationState,
+            seen.label("seen"),
+            recent.label("recent"),
+            answered(InboundMessage.command == "crisis").label("crisis_before"),
+            answered(InboundMessage.command.not_in(("crisis", "pending"))).label("other_before"),
+        )
+        .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
+        .where(
+            Contact.organisation_id == bindparam("organisation_id"),
+            Contact.phone_index.in_(bindparam("indexes", expanding=True)),
+        )
+        .order_by(Contact.id)
+    )
+
+
+# Built once, with parameters: building it and its cache key cost more than running it.
+_CONTACT_AND_STATE = _contact_and_state_statement()
+
+
+def _contact_and_state(
+    session: Session, org: Organisation, message: Inbound, now: dt.datetime
+) -> _Found | None:
+    """The sender's contact, conversation state, history, and whether the MessageSid was seen.
+
+    One query, where a returning member's text used to take four: the rate limit's count and
+    the first-text checks are subqueries on the contact's own inbound rows (indexed by contact).
     """
     # Under the current key and every old one, as contacts.find_contact looks.
     indexes = vault_of(session).blind_indexes(message.sender)
-    seen = (
-        select(InboundMessage.id).where(InboundMessage.message_sid == message.message_sid).exists()
-    )
     rows = session.execute(
-        select(Contact, ConversationState, seen.label("seen"))
-        .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
-        .where(Contact.organisation_id == org.id, Contact.phone_index.in_(indexes))
-        .order_by(Contact.id)
+        _CONTACT_AND_STATE,
+        {
+            "organisation_id": org.id,
+            "indexes": indexes,
+            "message_sid": message.message_sid,
+            "since": now - dt.timedelta(minutes=1),
+        },
     ).all()
     if not rows:
         return None
     row = min(rows, key=lambda r: indexes.index(r[0].phone_index))
-    return _Found(row[0], row[1], bool(row[2]))
+    return _Found(row[0], row[1], bool(row[2]), int(row[3] or 0), bool(row[4]), bool(row[5]))
 
 
 def _claim(session: Session, values: dict) -> int | None:
     """Insert the inbound row; its id, or None when the MessageSid is already there."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = (
-        dialect_insert(InboundMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["message_sid"])
-        .returning(InboundMessage.id)
+    # The session's pending writes first, as the ORM's autoflush did (the same order of row
+    # locks), then Core on its connection: the ORM's insert machinery costs more than the row.
+    session.flush()
+    claim = _CLAIMS[session.get_bind().dialect.name]
+    return session.connection().execute(claim, values).scalar()
+
+
+def _claim_statement(insert) -> Insert:
+    table = InboundMessage.__table__
+    return (
+        insert(table).on_conflict_do_nothing(index_elements=["message_sid"]).returning(table.c.id)
     )
-    return session.execute(statement).scalar()
+
+
+# Built once: a retried MessageSid inserts nothing and returns no id.
+_CLAIMS = {
+    "sqlite": _claim_statement(sqlite_insert),
+    "postgresql": _claim_statement(postgresql_insert),
+}
 
 
 def _finish(
@@ -257,28 +318,15 @@ def _finish(
         values["body_encrypted"] = None
     if unlink:
         values["contact_id"] = None
-    session.execute(update(InboundMessage).where(InboundMessage.id == record_id).values(values))
+    # As _claim: pending writes first, then Core (no ORM bookkeeping for a row it never loaded).
+    session.flush()
+    session.connection().execute(_FINISH, {"record_id": record_id, **values})
 
 
-def _history(session: Session, contact: Contact, now: dt.datetime) -> tuple[int, bool, bool]:
-    """Texts in the last minute (this one too); earlier ones answered with the crisis line; others.
-
-    One query, where the rate limit and the first-text check took one each.
-    """
-    mine = InboundMessage.contact_id == contact.id
-
-    def answered(*condition) -> Exists:
-        return select(InboundMessage.id).where(mine, *condition).exists()
-
-    recent = (
-        select(func.count())
-        .where(mine, InboundMessage.received_at > now - dt.timedelta(minutes=1))
-        .scalar_subquery()
-    )
-    crisis_before = answered(InboundMessage.command == "crisis")
-    other_before = answered(InboundMessage.command.not_in(("crisis", "pending")))
-    row = session.execute(select(recent, crisis_before, other_before)).one()
-    return int(row[0] or 0), bool(row[1]), bool(row[2])
+# The columns set are the parameters given besides record_id.
+_FINISH = update(InboundMessage.__table__).where(
+    InboundMessage.__table__.c.id == bindparam("record_id")
+)
 
 
 def _duplicate(session: Session, message: Inbound, vault: Vault) -> Outcome:
