@@ -27,12 +27,21 @@ def find_contact(session: Session, organisation_id: int, phone: str) -> Contact 
     # compare-and-set update is the one place ciphertext and index change together.
     indexes = vault_of(session).blind_indexes(normalise_inbound(phone))
     found = session.scalars(
-        select(Contact)
-        .where(Contact.organisation_id == organisation_id, Contact.phone_index.in_(indexes))
-        .order_by(Contact.id)
+        _BY_INDEX, {"organisation_id": organisation_id, "indexes": indexes}
     ).all()
     # Two rows only if a number first wrote in under both keys at once; prefer the current.
     return min(found, key=lambda c: indexes.index(c.phone_index), default=None)
+
+
+# Built once: every call and many texts ask it.
+_BY_INDEX = (
+    select(Contact)
+    .where(
+        Contact.organisation_id == bindparam("organisation_id"),
+        Contact.phone_index.in_(bindparam("indexes", expanding=True)),
+    )
+    .order_by(Contact.id)
+)
 
 
 def get_or_create_contact(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -157,8 +157,18 @@ def count_person(
             at=now,
         )
     else:
-        contact.last_seen_at = now
+        # Core, as the compare-and-set above: the contact's row is locked now, before the
+        # request's other writes (the same order as a flush), without the unit of work.
+        session.connection().execute(_SEEN, {"contact_id": contact.id, "now": now})
+        set_committed_value(contact, "last_seen_at", now)
     return first
+
+
+_SEEN = (
+    update(Contact.__table__)
+    .where(Contact.__table__.c.id == bindparam("contact_id"))
+    .values(last_seen_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
