@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
 
 from service import languages
 from service.audit import operations as audit
@@ -86,10 +87,11 @@ def _bridge_url(token: str) -> str:
     return get_config().PUBLIC_URL.rstrip("/") + url_for("voice.bridge", t=token)
 
 
-def _posted() -> None:
+def _posted_request(callback_id: int, form: FlaskForm | None = None) -> CallbackRequest:
     # CSRFProtect has checked the token already; a form that still does not validate is refused.
-    if not CallbackActionForm().validate_on_submit():
+    if not (form if form is not None else CallbackActionForm()).validate_on_submit():
         abort(400)
+    return _request(callback_id)
 
 
 @routes.get("/callbacks", endpoint="callbacks")
@@ -103,8 +105,7 @@ def callbacks_queue():
 @auth.requires("callbacks.handle")
 def callbacks_reveal(callback_id: int):
     """Show one member's full number, once, and record who saw it."""
-    _posted()
-    row = _request(callback_id)
+    row = _posted_request(callback_id)
     session = get_session()
     number = callbacks.number_of(session, row)
     _audit(row, "number.reveal")
@@ -116,8 +117,7 @@ def callbacks_reveal(callback_id: int):
 @auth.requires("callbacks.handle")
 def callbacks_done(callback_id: int):
     """Mark a request done (again is harmless: nothing changes, nothing is logged twice)."""
-    _posted()
-    row = _request(callback_id)
+    row = _posted_request(callback_id)
     session = get_session()
     manager = auth.manager()
     if callbacks.close_request(session, manager, row, utcnow()):
@@ -134,9 +134,7 @@ def callbacks_done(callback_id: int):
 def callbacks_outcome(callback_id: int):
     """Record how a call went; reached, wrong number or not needed also mark it done."""
     form = OutcomeForm()
-    if not form.validate_on_submit():
-        abort(400)
-    row = _request(callback_id)
+    row = _posted_request(callback_id, form)
     session = get_session()
     manager = auth.manager()
     try:
@@ -157,9 +155,7 @@ def callbacks_outcome(callback_id: int):
 def callbacks_notes(callback_id: int):
     """Keep the handler's notes on a request (encrypted; never in the audit log)."""
     form = NotesForm()
-    if not form.validate_on_submit():
-        abort(400)
-    row = _request(callback_id)
+    row = _posted_request(callback_id, form)
     session = get_session()
     callbacks.set_notes(session, row, form.notes.data)
     _audit(row, "callback.notes")
@@ -172,8 +168,7 @@ def callbacks_notes(callback_id: int):
 @auth.requires("callbacks.handle")
 def callbacks_undo(callback_id: int):
     """Take back "done" and the outcome: the request waits in the queue again."""
-    _posted()
-    row = _request(callback_id)
+    row = _posted_request(callback_id)
     session = get_session()
     if callbacks.undo(session, row):
         _audit(row, "callback.undo")
@@ -188,8 +183,7 @@ def callbacks_undo(callback_id: int):
 @auth.requires("callbacks.handle")
 def callbacks_call(callback_id: int):
     """Ring the lead's phone; when they answer, Twilio connects them to the member."""
-    _posted()
-    row = _request(callback_id)
+    row = _posted_request(callback_id)
     session = get_session()
     manager = auth.manager()
     config = get_config()
