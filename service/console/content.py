@@ -196,7 +196,6 @@ def _network_page(form: NetworkForm, network: Network | None):
                 lambda it: content.update_network(session, it, **fields),
             )
         except DomainError as exc:
-            session.rollback()
             show_refusal(exc, form)
             return _render_network(form, network), 400
         session.commit()

@@ -173,7 +173,6 @@ def _event_page(event: Event | None):
                 lambda it: content.update_event(session, it, **fields),
             )
         except DomainError as exc:
-            session.rollback()
             show_refusal(exc, form)
             return _render_event(form, event, zone), 400
         session.commit()

@@ -58,7 +58,6 @@ def support_edit(item_id: int | None = None):
                 lambda it: notices.update_support_line(session, it, **fields),
             )
         except DomainError as exc:
-            session.rollback()
             show_refusal(exc, form)
             return _render_simple("console/support_form.html", form, line), 400
         session.commit()
@@ -124,7 +123,6 @@ def announcement_edit(item_id: int | None = None):
                 lambda it: notices.update_announcement(session, it, **fields),
             )
         except DomainError as exc:
-            session.rollback()
             show_refusal(exc, form)
             return _render_simple("console/announcement_form.html", form, item), 400
         session.commit()

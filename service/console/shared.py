@@ -81,7 +81,8 @@ def network_choices(manager: Manager) -> list[SelectChoice]:
 
 
 def show_refusal(exc: DomainError, form) -> None:
-    """Show a refusal beside its field when the form has one, else at the top."""
+    """Undo the refused save, and say why beside its field when the form has one, else on top."""
+    get_session().rollback()
     field = getattr(exc, "field", "")
     target = getattr(form, {"recurrence": "repeat", "starts_at": "start"}.get(field, field), None)
     message = getattr(exc, "message", str(exc))

@@ -106,6 +106,13 @@ def survey_create():
     return _done(survey, "survey.create", "Survey created. Add its questions.")
 
 
+def _refused(survey_id: int, exc: DomainError, what: str = "Nothing was saved.") -> Response:
+    # Nothing of a refused action stays: back to the survey's page, which says why.
+    get_session().rollback()
+    flash(f"{what} {exc}")
+    return redirect(url_for("console.survey", survey_id=survey_id))
+
+
 def _posted() -> None:
     if not ConfirmForm().validate_on_submit():
         abort(Response("The form expired; reload the page.", 400))
@@ -166,9 +173,7 @@ def survey_add_question(survey_id: int):
             prefer_not=request.form.get("prefer_not") == "on",
         )
     except DomainError as exc:
-        get_session().rollback()
-        flash(f"Nothing was saved. {exc}")
-        return redirect(url_for("console.survey", survey_id=survey_id))
+        return _refused(survey_id, exc)
     return _done(found, "survey.question", "Question added.")
 
 
@@ -191,9 +196,7 @@ def survey_translate(survey_id: int, lang: str):
                 if name in request.form:
                     surveys.translate(session, question, field, lang, request.form[name])
     except DomainError as exc:
-        session.rollback()
-        flash(f"Nothing was saved. {exc}")
-        return redirect(url_for("console.survey", survey_id=survey_id))
+        return _refused(survey_id, exc)
     name = languages.BY_CODE[lang].english_name
     return _done(found, "survey.translate", f"Saved the {name} text.", language=lang)
 
@@ -207,9 +210,7 @@ def survey_open(survey_id: int):
     try:
         surveys.open_survey(session, found, utcnow())
     except DomainError as exc:
-        session.rollback()
-        flash(f"Not opened. {exc}")
-        return redirect(url_for("console.survey", survey_id=survey_id))
+        return _refused(survey_id, exc, "Not opened.")
     invited = 0 if found.audience == "open" else send_invitations(session, found, utcnow())
     return _done(
         found, "survey.open", f"Survey open. {invited} invitations queued.", invited=invited
@@ -291,9 +292,7 @@ def survey_we_did(survey_id: int):
     try:
         outcome.set_we_did(get_session(), found, request.form.get("we_did", ""))
     except DomainError as exc:
-        get_session().rollback()
-        flash(f"Nothing was saved. {exc}")
-        return redirect(url_for("console.survey", survey_id=survey_id))
+        return _refused(survey_id, exc)
     return _done(found, "survey.we_did", "Saved. Translate it below, then print it or send it.")
 
 
@@ -321,9 +320,7 @@ def survey_we_did_broadcast(survey_id: int):
             session, organisation(), found, created_by=manager.id
         )
     except DomainError as exc:
-        session.rollback()
-        flash(f"No broadcast made. {exc}")
-        return redirect(url_for("console.survey", survey_id=survey_id))
+        return _refused(survey_id, exc, "No broadcast made.")
     audit.record(
         session,
         manager.organisation_id,
