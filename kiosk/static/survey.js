@@ -13,6 +13,7 @@
   const answers = root.querySelector("[data-answers]");
   const written = root.querySelector("[data-written]");
   const box = written.querySelector("textarea");
+  const sendWritten = root.querySelector("[data-send-written]");
   let handle = null;
   let question = null;
   let busy = false;
@@ -55,6 +56,7 @@
     question = next;
     intro.hidden = true;
     done.hidden = true;
+    root.classList.add("asking");
     asking.hidden = false;
     error("");
     root.querySelector("[data-progress]").textContent = next.progress;
@@ -76,6 +78,7 @@
     answers.dataset.kind = next.kind;
     answers.hidden = next.kind === "text";
     written.hidden = next.kind !== "text";
+    sendWritten.hidden = next.kind !== "text";
     written.reset(); // the last answer typed leaves the screen
     asking.querySelector('[data-move="prefer_not"]').hidden = !next.prefer_not;
     asking.querySelector('[data-move="back"]').hidden = next.number === 1;
@@ -88,6 +91,7 @@
     written.reset();
     answers.replaceChildren();
     asking.hidden = true;
+    root.classList.remove("asking");
     done.hidden = false;
     done.querySelector("[data-done-message]").textContent = message;
     done.focus();

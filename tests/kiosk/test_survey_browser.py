@@ -109,7 +109,7 @@ def test_a_survey_taken_at_the_kiosk_counts_for_its_site_and_leaves_nothing(
     assert box.input_value() == TYPED[lang]
     no_violations(page)
     screenshot(page, f"survey-text-{lang}", full_page=False)
-    page.locator("[data-written] button[type=submit]").click()
+    page.locator("[data-send-written]").click()
     done = page.locator("[data-done-message]")
     expect(done).to_be_visible()
     no_violations(page)
@@ -144,6 +144,8 @@ def test_walking_away_part_way_forgets_the_answers_on_the_screen_and_the_server(
     page.locator("[data-survey-start]").click()
     page.locator("[data-answers] button").first.click()
     expect(page.locator("[data-progress]")).to_have_text("2 of 4")
+    handle = page.evaluate("window.FrontlineSurvey.held().handle")
+    assert len(handle) >= 16
     with live.database.session() as session:
         held = select(func.count()).select_from(SurveyToken).where(SurveyToken.survey_id == survey)
         assert session.scalar(held) == 1
@@ -156,7 +158,7 @@ def test_walking_away_part_way_forgets_the_answers_on_the_screen_and_the_server(
         assert session.scalar(held) == 0  # the half-answered survey went with the person
         assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
     kept = page.evaluate(EVERYTHING_KEPT)
-    assert kept["session"] == "{}" and "handle" not in repr(kept)
+    assert kept["session"] == "{}" and handle not in repr(kept)
     page.go_back()
     assert "/survey/" not in page.url
 
@@ -181,7 +183,7 @@ def test_a_phone_answers_an_open_survey_on_the_public_page_in_polish(page, live,
     # A phone has its own keyboard: the public page draws none.
     assert page.locator(".onscreen-keyboard").count() == 0
     page.locator("#survey-text").fill("Więcej autobusów")
-    page.locator("[data-written] button[type=submit]").click()
+    page.locator("[data-send-written]").click()
     expect(page.locator("[data-done-message]")).to_be_visible()
     screenshot(page, "survey-public-done-pl", area="public", full_page=False)
     with live.database.session() as session:
@@ -244,3 +246,25 @@ def test_a_member_proves_their_number_and_answers_a_members_only_survey(page, li
         with live.database.session() as session:
             session.delete(session.get_one(Survey, survey_id))
             session.commit()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (1080, 1920)])
+def test_every_answer_and_move_is_on_the_first_screen(browser, live, survey, width, height):
+    from tests.support.browser import watched_tab
+
+    with watched_tab(browser, live.url, width=width, height=height) as tab:
+        tab.goto(f"{HOME}survey/{survey}?lang=ur")
+        tab.locator("[data-survey-start]").click()
+        for n in range(1, 4):  # the choice, the scale and yes/no, then the written answer
+            expect(tab.locator("[data-progress]")).to_have_text(f"4 میں سے {n}")
+            for button in tab.locator("[data-answers] button, [data-move]:visible").all():
+                box = button.bounding_box()
+                assert box and box["y"] + box["height"] <= height, button.inner_text()
+            tab.locator("[data-move=skipped]").click()
+        expect(tab.locator("[data-progress]")).to_have_text("4 میں سے 4")
+        tab.locator("#survey-text").wait_for()
+        keys = tab.locator(".onscreen-keyboard .hg-button")
+        for button in [*tab.locator("[data-send-written], [data-move]:visible").all(), keys.last]:
+            box = button.bounding_box()
+            assert box and box["y"] + box["height"] <= height, button.inner_text()
+        screenshot(tab, f"survey-text-ur-{width}x{height}", full_page=False)
