@@ -5,7 +5,7 @@ Erasure is service.privacy.erasure's: it asks each package to erase its own rows
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,15 +109,30 @@ def join_network(
     consent_version: str | None = None,
 ) -> tuple[Membership, bool]:
     """Make the contact a member; sensitive networks need the consent wording version agreed."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    if network.organisation_id != contact.organisation_id:
-        raise NotFound("no such network")
     existing = session.scalar(
         select(Membership).where(
             Membership.contact_id == contact.id, Membership.network_id == network.id
         )
     )
+    return _join(
+        session, contact, network, existing, channel=channel, consent_version=consent_version
+    )
+
+
+def _join(
+    session: Session,
+    contact: Contact,
+    network: Network,
+    existing: Membership | None,
+    *,
+    channel: str,
+    consent_version: str | None,
+) -> tuple[Membership, bool]:
+    """join_network once the contact's membership of the network (if any) has been read."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    if network.organisation_id != contact.organisation_id:
+        raise NotFound("no such network")
     if existing is not None:
         return existing, False
     if network.sensitive and consent_version is None:
@@ -154,20 +169,32 @@ def join_with_consent(
     session: Session, contact: Contact, network: Network, *, channel: str, consent_version: str
 ) -> tuple[Membership, bool]:
     """Join with the consent wording agreed; a first sensitive network makes messages discreet."""
-    had_sensitive = session.scalar(
-        select(Membership.network_id)
-        .join(Network, Network.id == Membership.network_id)
-        .where(Membership.contact_id == contact.id, Network.sensitive)
-        .limit(1)
+    # One query for both questions: is the contact already a member, and of any sensitive
+    # network (a member of a few networks at most, so every such row is cheap to read).
+    rows = session.execute(
+        _SENSITIVE_OR_THIS, {"contact_id": contact.id, "network_id": network.id}
+    ).all()
+    existing = next((m for m, _sensitive in rows if m.network_id == network.id), None)
+    had_sensitive = any(sensitive for _m, sensitive in rows)
+    membership, created = _join(
+        session, contact, network, existing, channel=channel, consent_version=consent_version
     )
-    membership, created = join_network(
-        session, contact, network, channel=channel, consent_version=consent_version
-    )
-    if created and network.sensitive and had_sensitive is None and not contact.discreet:
+    if created and network.sensitive and not had_sensitive and not contact.discreet:
         # Discreet until the member says otherwise: the safe default for a shared phone, on
         # every channel the join was asked on.
         set_discreet(session, contact, True)
     return membership, created
+
+
+# The contact's memberships of sensitive networks and of the one being joined.
+_SENSITIVE_OR_THIS = (
+    select(Membership, Network.sensitive)
+    .join(Network, Network.id == Membership.network_id)
+    .where(
+        Membership.contact_id == bindparam("contact_id"),
+        or_(Network.sensitive, Membership.network_id == bindparam("network_id")),
+    )
+)
 
 
 def _count(session: Session, contact: Contact, measure: str, channel: str, network_id: int) -> None:
