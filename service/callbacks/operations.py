@@ -20,7 +20,7 @@ from service.errors import DomainError, NotFound
 from service.managers.models import Manager, ManagerRole
 from service.managers.permissions import ACTIONS
 from service.organisations.models import OrganisationNumber, Site
-from service.reach.operations import count_reach
+from service.reach.operations import count_for_contact
 
 if TYPE_CHECKING:  # the core never imports twilio; only the gateway's type is needed here
     from service.twilio_gateway import Transport
@@ -69,14 +69,7 @@ def request_callback(
     session.add(row)
     session.flush()
     # Only a new request counts: asking again while one is open is the same request.
-    count_reach(
-        session,
-        contact.organisation_id,
-        measure="callback",
-        channel=channel,
-        network_id=network_id,
-        site_id=contact.site_id,
-    )
+    count_for_contact(session, contact, measure="callback", channel=channel, network_id=network_id)
     return row, True
 
 

@@ -16,7 +16,7 @@ from service.content.models import Network
 from service.crypto import vault_of
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationError
-from service.reach.operations import count_person, count_reach
+from service.reach.operations import count_for_contact, count_person
 
 
 def find_contact(session: Session, organisation_id: int, phone: str) -> Contact | None:
@@ -161,7 +161,7 @@ def _join(
             raise
         return winner, False
     # Counted only here, past both "already a member" exits: a repeated JOIN is not a join.
-    _count(session, contact, "join", channel, network.id)
+    count_for_contact(session, contact, measure="join", channel=channel, network_id=network.id)
     return membership, True
 
 
@@ -197,17 +197,6 @@ _SENSITIVE_OR_THIS = (
 )
 
 
-def _count(session: Session, contact: Contact, measure: str, channel: str, network_id: int) -> None:
-    count_reach(
-        session,
-        contact.organisation_id,
-        measure=measure,
-        channel=channel,
-        network_id=network_id,
-        site_id=contact.site_id,
-    )
-
-
 def leave_network(session: Session, contact: Contact, network_id: int, *, channel: str) -> bool:
     """End a membership, left through the channel; False when there was none."""
     result = session.execute(
@@ -217,7 +206,7 @@ def leave_network(session: Session, contact: Contact, network_id: int, *, channe
     )
     session.expire(contact, ["memberships"])
     if result.rowcount:
-        _count(session, contact, "leave", channel, network_id)
+        count_for_contact(session, contact, measure="leave", channel=channel, network_id=network_id)
     return bool(result.rowcount)
 
 
@@ -232,7 +221,7 @@ def leave_all(session: Session, contact: Contact, *, channel: str) -> int:
     ).all()
     session.expire(contact, ["memberships"])
     for network_id in left:
-        _count(session, contact, "leave", channel, network_id)
+        count_for_contact(session, contact, measure="leave", channel=channel, network_id=network_id)
     return len(left)
 
 

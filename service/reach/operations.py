@@ -105,6 +105,20 @@ def _upsert(dialect: str):
     )
 
 
+def count_for_contact(
+    session: Session, contact: Contact, *, measure: str, channel: str, network_id: int | None
+) -> None:
+    """Count what a contact did at their organisation and their site (never who did it)."""
+    count_reach(
+        session,
+        contact.organisation_id,
+        measure=measure,
+        channel=channel,
+        network_id=network_id,
+        site_id=contact.site_id,
+    )
+
+
 def month_start(org: Organisation, month: dt.date) -> dt.datetime:
     """The moment a month begins in the organisation's time zone, in UTC."""
     zone = ZoneInfo(org.timezone)

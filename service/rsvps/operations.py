@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service.contacts.models import Contact
 from service.content.models import Event
 from service.errors import DomainError, NotFound
-from service.reach.operations import count_reach
+from service.reach.operations import count_for_contact
 from service.rsvps.models import Rsvp
 
 
@@ -52,14 +52,7 @@ def rsvp(
     except IntegrityError:
         # A retried request raced this one; the first RSVP stands.
         return rsvp(session, contact, event_id, occurrence_start, channel)
-    count_reach(
-        session,
-        contact.organisation_id,
-        measure="rsvp",
-        channel=channel,
-        network_id=network_id,
-        site_id=contact.site_id,
-    )
+    count_for_contact(session, contact, measure="rsvp", channel=channel, network_id=network_id)
     return row, True
 
 
