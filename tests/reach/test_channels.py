@@ -11,6 +11,7 @@ from service.organisations.models import Site
 from service.reach.models import ReachTally
 from service.reach.operations import month_of
 from service.verification import operations as verification
+from tests.support.kiosks import start_kiosk_join
 from tests.support.sms import Handset, signed_post
 from tests.support.texts import code_in, texts_to
 from tests.support.voice import Caller
@@ -76,15 +77,7 @@ def test_a_call_counts_support_when_put_through_and_a_voicemail_as_a_call_back(
 def test_a_kiosk_join_counts_at_the_kiosks_site(session, demo, vault) -> None:
     careers = session.scalar(select(Network.id).where(Network.slug == "careers"))
     riverside = _site(session, "riverside-depot")
-    started = verification.start_action(
-        session,
-        demo,
-        "07400 111444",
-        verification.Target("join", network_id=careers),
-        asker=verification.Asker("kiosk", "10.0.0.9", per_hour=50),
-        language="en",
-        site_id=riverside,
-    )
+    started = start_kiosk_join(session, demo, "07400 111444", careers, riverside)
     code = code_in(texts_to(session, vault, "+447400111444")[-1])
     assert verification.check_code(session, demo, started.token, code).status == "done"
     assert _counted(session, demo, "join") == [("kiosk", careers, riverside, 1)]

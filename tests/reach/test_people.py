@@ -21,6 +21,7 @@ from service.reach.operations import add_months, month_of
 from service.reach.people import PeopleReach, SitePlace, people_shown
 from service.verification import operations as verification
 from tests.support.console import page_text
+from tests.support.kiosks import start_kiosk_join
 from tests.support.sms import Handset
 from tests.support.texts import code_in, texts_to
 
@@ -57,15 +58,7 @@ def test_a_person_counts_once_a_month_however_often_they_text(client, demo, sess
 def test_a_kiosk_code_counts_the_person_at_the_kiosks_site(client, demo, session, vault) -> None:
     careers = session.scalar(select(Network.id).where(Network.slug == "careers"))
     riverside = _site(session, "riverside-depot").id
-    started = verification.start_action(
-        session,
-        demo,
-        "07400 222003",
-        verification.Target("join", network_id=careers),
-        asker=verification.Asker("kiosk", "10.0.0.9", per_hour=50),
-        language="en",
-        site_id=riverside,
-    )
+    started = start_kiosk_join(session, demo, "07400 222003", careers, riverside)
     month = month_of(demo, utcnow()).isoformat()
     assert _people(session, demo) == []  # a number typed at a kiosk proves nothing yet
     code = code_in(texts_to(session, vault, "+447400222003")[-1])

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from service.db import utcnow
 from service.organisations.kiosk_keys import pair_kiosk
 from service.organisations.models import Site
+from service.verification import operations as verification
 from service.verification.sealing import LIFETIME, raw_public_key, seal
 from tests.support.settings import TEST_DATA_KEY
 
@@ -40,3 +41,16 @@ def paired(session, slug: str) -> PairedKiosk:
     key = pair_kiosk(session, site, raw_public_key(private))
     session.commit()
     return PairedKiosk(site.organisation_id, site.id, key.id, private)
+
+
+def start_kiosk_join(session, org, national: str, network_id: int, site_id: int):
+    """Ask to join a network at a site's kiosk, as its page does: a code is texted."""
+    return verification.start_action(
+        session,
+        org,
+        national,
+        verification.Target("join", network_id=network_id),
+        asker=verification.Asker("kiosk", "10.0.0.9", per_hour=50),
+        language="en",
+        site_id=site_id,
+    )
