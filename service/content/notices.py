@@ -28,16 +28,8 @@ def create_support_line(
     position: int = 0,
 ) -> SupportLine:
     """Add a support line; crisis lines are listed first on every channel."""
-    line = SupportLine(
-        organisation_id=org.id,
-        name=validation.required_text("name", name, max_length=200),
-        phone=_support_number(phone),
-        hours=validation.optional_text("hours", hours, max_length=200),
-        description=validation.optional_text("description", description, max_length=2000),
-        crisis=crisis,
-        always_open=always_open,
-        position=position,
-    )
+    line = SupportLine(organisation_id=org.id)
+    _write_support_line(line, name, phone, hours, description, crisis, always_open, position)
     session.add(line)
     session.flush()
     return line
@@ -62,18 +54,8 @@ def create_announcement(
     audio_url: str | None = None,
 ) -> Announcement:
     """Publish a notice to the organisation or one network within a window."""
-    if publish_until is not None and publish_until <= publish_from:
-        raise ValidationError("publish_until", "the window must end after it starts")
-    if network is not None and network.organisation_id != org.id:
-        raise ValidationError("network", "the network belongs to another organisation")
-    announcement = Announcement(
-        organisation_id=org.id,
-        network_id=network.id if network is not None else None,
-        body=validation.required_text("body", body, max_length=1600),
-        publish_from=publish_from,
-        publish_until=publish_until,
-        audio_url=checked_audio_url(audio_url),
-    )
+    announcement = Announcement(organisation_id=org.id, audio_url=checked_audio_url(audio_url))
+    _write_announcement(announcement, body, publish_from, publish_until, network)
     session.add(announcement)
     session.flush()
     return announcement
@@ -92,13 +74,26 @@ def update_support_line(
     position: int = 0,
 ) -> SupportLine:
     """Change a support line; its number is checked as when it was added."""
+    _write_support_line(line, name, phone, hours, description, crisis, always_open, position)
+    session.flush()
+    return line
+
+
+def _write_support_line(
+    line: SupportLine,
+    name: str,
+    phone: str,
+    hours: str,
+    description: str,
+    crisis: bool,
+    always_open: bool,
+    position: int,
+) -> None:
     line.name = validation.required_text("name", name, max_length=200)
     line.phone = _support_number(phone)
     line.hours = validation.optional_text("hours", hours, max_length=200)
     line.description = validation.optional_text("description", description, max_length=2000)
     line.crisis, line.always_open, line.position = crisis, always_open, position
-    session.flush()
-    return line
 
 
 def update_announcement(
@@ -111,6 +106,19 @@ def update_announcement(
     network: Network | None = None,
 ) -> Announcement:
     """Change an announcement's text, window or network."""
+    _write_announcement(announcement, body, publish_from, publish_until, network)
+    session.flush()
+    return announcement
+
+
+def _write_announcement(
+    announcement: Announcement,
+    body: str,
+    publish_from: dt.datetime,
+    publish_until: dt.datetime | None,
+    network: Network | None,
+) -> None:
+    # Every check before the first change: a refused edit leaves the row as it was.
     if publish_until is not None and publish_until <= publish_from:
         raise ValidationError("publish_until", "the window must end after it starts")
     if network is not None and network.organisation_id != announcement.organisation_id:
@@ -118,5 +126,3 @@ def update_announcement(
     announcement.body = validation.required_text("body", body, max_length=1600)
     announcement.publish_from, announcement.publish_until = publish_from, publish_until
     announcement.network_id = network.id if network is not None else None
-    session.flush()
-    return announcement
