@@ -270,6 +270,60 @@ def keep_speakup_recording(
         )
 
 
+def keep_survey_recording_later(
+    recording_id: str | None, recording_url: str, recording_sid: str, call_sid: str
+) -> None:
+    """Queue the copy of a survey's recorded answer (None: only its deletion at Twilio)."""
+    try:
+        keep_survey_recording(recording_id, recording_url, recording_sid, call_sid)
+    except Exception as exc:
+        if huey.immediate:
+            raise
+        # Never the SIDs: they are what could lead back to the caller at Twilio.
+        log.warning("queue unreachable (%s): a recording waits at Twilio", type(exc).__name__)
+
+
+@huey.task()
+def keep_survey_recording(
+    recording_id: str | None,
+    recording_url: str,
+    recording_sid: str,
+    call_sid: str,
+    attempt: int = 0,
+) -> None:
+    """Copy a survey's recorded answer in, then delete it and its call's record at Twilio."""
+    from service.surveys import recordings
+    from service.twilio_gateway import NotDeleted, RecordingUnavailable, app_transport
+
+    app = task_app()
+    transport = app_transport(app)
+    database = get_database(app)
+    try:
+        with database.session() as session:
+            wanted = recording_id is not None and recordings.wants_audio(session, recording_id)
+        if wanted:
+            recording = transport.fetch_recording(recording_url)
+            audio = bytearray()
+            for chunk in recording.chunks:
+                audio += chunk
+                if len(audio) > recordings.MAX_AUDIO_BYTES:
+                    break
+            with database.session() as session:
+                recordings.store_audio(
+                    session, recording_id or "", bytes(audio), recording.content_type
+                )
+        # Only once the audio is ours: then nothing at Twilio ties the answer to the number.
+        transport.delete_recording(recording_sid)
+        transport.delete_call(call_sid)
+    except (RecordingUnavailable, NotDeleted) as exc:
+        # Not ready yet (the recording still processing, the call still going on).
+        log.info("a survey recording: not finished at Twilio (%s), trying again later", exc)
+        keep_survey_recording.schedule(
+            (recording_id, recording_url, recording_sid, call_sid, attempt + 1),
+            delay=retry_delay(attempt),
+        )
+
+
 def delete_messages_later(message_sids: list[str]) -> None:
     """Queue the deletion of message records at Twilio; never fails the caller's request."""
     _queued(delete_messages, message_sids, left="message records wait at Twilio")

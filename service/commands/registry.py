@@ -190,11 +190,15 @@ COMMANDS: Mapping[Command, Spec] = MappingProxyType(
             sms_anonymous=True,
         ),
         # By text, the survey's own keyword starts it; then every text answers it until the last
-        # question, SKIP, BACK or LATER (service.sms.surveys).
+        # question, SKIP, BACK or LATER (service.sms.surveys). By phone, "have your say" on the
+        # main menu while one is open, as the number's owner only: the answers so far are
+        # theirs to hear and change (service.voice.surveys).
         Command.SURVEY: Spec(
             "answer a survey, one question at a time",
             core=(taking.begin, taking.answer, taking.back),
             sms=("survey",),
+            voice=("ask_survey_question",),
+            proved_caller=True,
         ),
         Command.NEWS: Spec(
             "what is new, read or played",

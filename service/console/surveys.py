@@ -27,6 +27,7 @@ from service.surveys import outcome, texts
 from service.surveys.invitations import send_invitations
 from service.surveys.models import KINDS, Survey
 from service.surveys.queries import localised
+from service.surveys.reminders import AlreadyReminded, send_reminder
 from service.surveys.results import Results, results_csv, survey_results
 
 routes = Routes()
@@ -214,6 +215,33 @@ def survey_open(survey_id: int):
     invited = 0 if found.audience == "open" else send_invitations(session, found, utcnow())
     return _done(
         found, "survey.open", f"Survey open. {invited} invitations queued.", invited=invited
+    )
+
+
+@routes.post("/surveys/<int:survey_id>/remind")
+@auth.requires("surveys.run")
+def survey_remind(survey_id: int):
+    """Send the survey's one reminder to those asked who have not answered."""
+    found = _survey(survey_id)
+    if not ConfirmForm().validate_on_submit():
+        return "The form expired; reload the page.", 400
+    session = get_session()
+    try:
+        reminded = send_reminder(session, found, utcnow())
+    except AlreadyReminded:
+        session.rollback()
+        flash("Not sent. This survey's one reminder has been sent already.")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    except surveys.SurveyClosed:
+        session.rollback()
+        flash("Not sent. The survey is closed: who has answered can no longer be known.")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    except DomainError as exc:
+        session.rollback()
+        flash(f"Not sent. {exc}")
+        return redirect(url_for("console.survey", survey_id=survey_id))
+    return _done(
+        found, "survey.remind", f"Reminder queued for {reminded} people.", reminded=reminded
     )
 
 

@@ -430,6 +430,14 @@ PERSONAL: dict[str, Personal] = {
         "text_encrypted",
     ),
     **_columns(
+        "survey_recording",
+        CONTENT,
+        "A free-text survey answer said on the phone: its audio, copied from Twilio and "
+        "encrypted, with no call, number or time; deleted with its answer when unfinished",
+        "audio_encrypted",
+        "audio_type",
+    ),
+    **_columns(
         "sign_in_throttle",
         STAFF,
         "Limits password guesses per typed email (a hash of it, kept minutes)",
@@ -506,10 +514,11 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "audit_entry": "id organisation_id",
         "speakup_case": "id organisation_id",
         "survey": "id organisation_id title intro we_did keyword closes_at status mode audience "
-        "network_ids site_ids created_at opened_at closed_at",
+        "network_ids site_ids created_at opened_at closed_at reminded_at",
         "survey_question": "id survey_id position kind text options prefer_not",
         "survey_response": "id survey_id",
-        "survey_answer": "id response_id question_id",
+        "survey_answer": "id response_id question_id recording_id",
+        "survey_recording": "id survey_id",
         "survey_token": "survey_id",
         "survey_throttle": "survey_id",
         "speakup_message": "id case_id",
@@ -541,6 +550,8 @@ KEPT = {
     "surveys' responses go with the contact)",
     "survey_answer": "With its response",
     "survey_throttle": "Until the next hour's first unproven answer to the survey, or its close",
+    "survey_recording": "With its answer's survey; an unfinished answer's recording goes when "
+    "its answers are erased or answered again",
     "speakup_throttle": "Deleted on the hour, every hour, with the random salt its keys used",
     "speakup_receipt": "Deleted on the hour, every hour, with the random salt its keys used",
 }

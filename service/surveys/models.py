@@ -60,6 +60,8 @@ class Survey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
+    # When the one reminder to those who have not answered was queued (None: not yet).
+    reminded_at: Mapped[dt.datetime | None]
 
     questions: Mapped[list[SurveyQuestion]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", order_by="SurveyQuestion.position"
@@ -130,6 +132,10 @@ class SurveyAnswer(Base):
     # The option (1–9), the scale point (1–5), or yes (1) / no (0).
     value: Mapped[int | None]
     text_encrypted: Mapped[str | None] = mapped_column(Text)
+    # A free-text answer said on the phone: its recording, kept here (no transcription).
+    recording_id: Mapped[str | None] = mapped_column(
+        ForeignKey("survey_recording.id", ondelete="SET NULL"), index=True
+    )
 
     response: Mapped[SurveyResponse] = relationship(back_populates="answers")
 
@@ -169,3 +175,20 @@ class SurveyThrottle(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     window_start: Mapped[dt.datetime]
     count: Mapped[int] = mapped_column(default=0)
+
+
+class SurveyRecording(Base):
+    """A free-text answer said on the phone: the audio, encrypted, and nothing about the call.
+
+    Made (empty) when the recording arrives, and filled by a queued task that copies the audio
+    from Twilio and then deletes it there with the call's record. No call or recording SID, no
+    number and no time is kept; the id is random, and closing the survey rewrites these rows
+    under new ids in a random order, as it does the responses.
+    """
+
+    __tablename__ = "survey_recording"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    audio_encrypted: Mapped[str | None] = mapped_column(Text)
+    audio_type: Mapped[str | None] = mapped_column(String(40))

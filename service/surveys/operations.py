@@ -27,6 +27,7 @@ from service.surveys.models import (
     Survey,
     SurveyAnswer,
     SurveyQuestion,
+    SurveyRecording,
     SurveyResponse,
     SurveyThrottle,
     SurveyToken,
@@ -222,7 +223,8 @@ def write_response(
         verified=progress.get("verified", True),
     )
     vault = vault_of(session)
-    for question_id, (outcome, value, text) in progress["answers"].items():
+    # An answer is [outcome, value, text], with a recording's id after them when it has one.
+    for question_id, (outcome, value, text, *recording) in progress["answers"].items():
         response.answers.append(
             SurveyAnswer(
                 id=new_id(),
@@ -230,6 +232,7 @@ def write_response(
                 outcome=outcome,
                 value=value,
                 text_encrypted=vault.encrypt(text) if text else None,
+                recording_id=recording[0] if recording else None,
             )
         )
     session.add(response)
@@ -269,8 +272,30 @@ def _reshuffle(session: Session, survey: Survey) -> None:
     # Inserted in the shuffled order, in bulk: the rows land in that order.
     if new_responses:
         session.execute(insert(SurveyResponse), new_responses)
+    renamed = _reshuffle_recordings(session, survey)
+    for answer in new_answers:
+        answer["recording_id"] = renamed.get(answer["recording_id"])
     if new_answers:
         session.execute(insert(SurveyAnswer), new_answers)
+
+
+def _reshuffle_recordings(session: Session, survey: Survey) -> dict[str | None, str]:
+    """Phone recordings under new ids in a random order, like the responses; old id -> new."""
+    rows = [
+        dict(r)
+        for r in session.execute(
+            select(SurveyRecording.__table__).where(SurveyRecording.survey_id == survey.id)
+        ).mappings()
+    ]
+    if not rows:
+        return {}
+    secrets.SystemRandom().shuffle(rows)
+    renamed = {}
+    for row in rows:
+        renamed[row["id"]] = row["id"] = new_id()
+    session.execute(delete(SurveyRecording).where(SurveyRecording.survey_id == survey.id))
+    session.execute(insert(SurveyRecording), rows)
+    return renamed
 
 
 # What channels hold about a survey in progress (the SMS conversation's "in survey 3"), let

@@ -17,7 +17,13 @@ from service.crypto import Vault
 from service.db import utcnow
 from service.privacy.registry import Holder, Holding, Target
 from service.surveys import taking
-from service.surveys.models import Survey, SurveyAnswer, SurveyResponse, SurveyToken
+from service.surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyRecording,
+    SurveyResponse,
+    SurveyToken,
+)
 from service.surveys.operations import open_surveys
 
 
@@ -95,5 +101,6 @@ HOLDER = Holder(
         Target(Survey.__table__, "answers_batch_encrypted"),  # type: ignore[arg-type]
         Target(SurveyToken.__table__, "progress_encrypted"),  # type: ignore[arg-type]
         Target(SurveyAnswer.__table__, "text_encrypted"),  # type: ignore[arg-type]
+        Target(SurveyRecording.__table__, "audio_encrypted"),  # type: ignore[arg-type]
     ),
 )

@@ -77,6 +77,8 @@ class QuestionResult:
     table: Table
     texts: tuple[str, ...] | None  # None: fewer than FREE_TEXT_MIN, not shown
     text_count: str
+    # Answers said on the phone and kept as recordings (the line has no transcription).
+    recorded: str = "0"
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,8 @@ def survey_results(
         batch = _tally(session, survey)
     counted = [tuple(row) for row in batch["counted"]]
     written_by = {int(q): texts for q, texts in batch["written"].items()}
+    # A batch taken before phone recordings were counted has none.
+    recorded_by = {int(q): n for q, n in batch.get("recorded", {}).items()}
     questions = []
     for question in survey.questions:
         counts: Counter = Counter()
@@ -194,6 +198,7 @@ def survey_results(
                 _table("Answer", lines),
                 texts,
                 shown_count(len(written)),
+                shown_count(recorded_by.get(question.id, 0)),
             )
         )
     return Results(
@@ -239,6 +244,7 @@ def _tally(session: Session, survey: Survey) -> dict:
             SurveyAnswer.text_encrypted,
             func.count(),
             size,
+            func.count(SurveyAnswer.recording_id),
         )
         .join(SurveyResponse)
         .where(SurveyResponse.survey_id == survey.id)
@@ -252,14 +258,17 @@ def _tally(session: Session, survey: Survey) -> dict:
     vault = vault_of(session)
     counts: Counter = Counter()
     written: dict[str, list[str]] = {}
-    for question_id, outcome, value, encrypted, n, _ in rows:
+    recorded: Counter = Counter()
+    for question_id, outcome, value, encrypted, n, _, spoken in rows:
         counts[(question_id, outcome, value)] += n
+        recorded[str(question_id)] += spoken  # answers said on the phone, kept as recordings
         if encrypted is not None:
             written.setdefault(str(question_id), []).append(vault.decrypt(encrypted))
     return {
         "size": rows[0][5] if rows else 0,
         "counted": [[*key, n] for key, n in sorted(counts.items(), key=repr)],
         "written": written,
+        "recorded": {q: n for q, n in recorded.items() if n},
     }
 
 
@@ -302,4 +311,6 @@ def results_csv(results: Results) -> str:
         # Written answers only where the page shows them: from five, already masked.
         for text in question.texts or ():
             writer.writerow([name, "Written answer", csv_safe(text)])
+        if question.recorded != "0":
+            writer.writerow([name, "Recorded answers", question.recorded])
     return out.getvalue()

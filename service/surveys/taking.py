@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from service.crypto import vault_of
 from service.errors import DomainError
 from service.surveys.freetext import masked
-from service.surveys.models import Survey, SurveyQuestion, SurveyToken
+from service.surveys.models import Survey, SurveyQuestion, SurveyRecording, SurveyToken
 from service.surveys.operations import SurveyClosed, is_open, write_response
 
 TOKEN_PURPOSE = b"frontline survey token v1\x00"
@@ -48,12 +49,19 @@ def identity_of_number(e164: str) -> str:
     return f"phone:{e164}"
 
 
-def token_for(session: Session, survey: Survey, identity: str) -> str:
-    """The survey's keyed token for a person; only computable while the survey is open."""
+def token_maker(session: Session, survey: Survey) -> Callable[[str], str]:
+    """Identity -> token under the survey's key, decrypted once; only while the survey is open."""
     if survey.token_key_encrypted is None:
         raise SurveyClosed()
     key = vault_of(session).decrypt_bytes(survey.token_key_encrypted)
-    return hmac.new(key, TOKEN_PURPOSE + identity.encode(), hashlib.sha256).hexdigest()
+    return lambda identity: hmac.new(
+        key, TOKEN_PURPOSE + identity.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def token_for(session: Session, survey: Survey, identity: str) -> str:
+    """The survey's keyed token for a person; only computable while the survey is open."""
+    return token_maker(session, survey)(identity)
 
 
 def _row(session: Session, survey: Survey, identity: str) -> SurveyToken | None:
@@ -137,8 +145,12 @@ def answer(
     now: dt.datetime,
     value: int | None = None,
     text: str | None = None,
+    recording: str | None = None,
 ) -> Place | None:
-    """Record the answer to the current question; the next place, or None when finished."""
+    """Record the answer to the current question; the next place, or None when finished.
+
+    recording: a SurveyRecording's id, for a free-text answer said on the phone.
+    """
     if outcome not in ("answered", "skipped", "prefer_not"):
         raise ValueError(f"unknown outcome {outcome!r}")
     row = _in_progress(session, survey, identity, now)
@@ -146,7 +158,11 @@ def answer(
     question = survey.questions[row.position]
     # Someone who writes their number or address into an anonymous answer is not named by it.
     kept = masked(text) if text else None
-    progress["answers"][str(question.id)] = [outcome, value, kept]
+    # An answer given again after BACK replaces the first, and its recording with it.
+    _drop_recordings(session, [progress["answers"].get(str(question.id))])
+    progress["answers"][str(question.id)] = [outcome, value, kept] + (
+        [recording] if recording else []
+    )
     if row.position + 1 < len(survey.questions):
         row.position += 1
         _save(session, row, progress)
@@ -175,5 +191,15 @@ def forget_progress(session: Session, survey: Survey, identity: str) -> bool:
     row = _row(session, survey, identity)
     if row is None or row.finished:
         return False
+    _drop_recordings(session, list(_progress(session, row)["answers"].values()))
     session.delete(row)
     return True
+
+
+def _drop_recordings(session: Session, entries: list[list | None]) -> None:
+    """Delete the recordings of answers that are being dropped (a person's voice is theirs)."""
+    for entry in entries:
+        if entry and len(entry) > 3 and entry[3]:
+            found = session.get(SurveyRecording, entry[3])
+            if found is not None:
+                session.delete(found)

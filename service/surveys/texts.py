@@ -107,3 +107,14 @@ def closed() -> str:
 def not_for_you() -> str:
     """A survey's keyword from someone outside its audience (never saying who it is for)."""
     return _("Sorry, this survey is not open to you.")
+
+
+def reminder(survey: SurveyView, *, discreet: bool = False) -> str:
+    """The one reminder, to those who have not answered: the invitation again, said so."""
+    start = _("Text %(keyword)s to answer.", keyword=survey.keyword)
+    about = (
+        _("A reminder: a short survey is still open for you.")
+        if discreet
+        else _("A reminder: %(title)s is still open.", title=survey.title)
+    )
+    return fit(f"{about} {start}", lambda: f"{truncate(about, 1)} {start}")

@@ -70,3 +70,23 @@ def shown(kind: str, language: str) -> str:
     """The word to show: the language's first where phones type it, else the English one."""
     by_language = SURVEY_WORDS[kind] if kind in SURVEY_WORDS else COMMANDS[kind]
     return by_language[language if language in TYPEABLE else "en"][0]
+
+
+# "Prefer not to say", as callers say it: on the phone a spoken answer cannot be "0". Matched
+# inside what was heard ("I'd rather not say"), in English or the caller's language.
+SPOKEN_PREFER_NOT: dict[str, tuple[str, ...]] = {
+    "en": ("PREFER NOT", "RATHER NOT", "NOT SAY"),
+    "pl": ("WOLĘ NIE", "WOLAŁBYM NIE", "WOLAŁABYM NIE", "NIE CHCĘ MÓWIĆ"),
+    "ro": ("PREFER SĂ NU", "NU DORESC", "NU VREAU SĂ SPUN"),
+    "ur": ("نہیں بتانا", "بتانا نہیں چاہتا", "بتانا نہیں چاہتی"),
+    "pa": ("ਨਹੀਂ ਦੱਸਣਾ", "ਦੱਸਣਾ ਨਹੀਂ ਚਾਹੁੰਦਾ"),
+    "gu": ("નથી કહેવું", "કહેવા નથી માંગતો", "કહેવા નથી માંગતી"),
+    "so": ("MA RABO INAAN SHEEGO", "MAAN SHEEGAYO"),
+}
+
+
+def prefers_not(heard: str, language: str) -> bool:
+    """Whether something said means "prefer not to say" (English or the language)."""
+    folded = f" {fold(heard)} "
+    phrases = SPOKEN_PREFER_NOT["en"] + SPOKEN_PREFER_NOT.get(language, ())
+    return any(f" {fold(p)} " in folded for p in phrases)

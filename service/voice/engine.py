@@ -29,7 +29,7 @@ from service.keywords import fold
 from service.messaging import crisis
 from service.organisations.models import Organisation
 from service.verification.caller import verified_caller
-from service.voice.flows import Flow, Node
+from service.voice.flows import Flow, Node, Option
 from service.voice.models import VoiceCall
 from service.voice.speaking import Speaker, voices
 
@@ -78,10 +78,17 @@ Outcome = CallState | str | None
 Action = Callable[[Any, CallState, Node], Outcome]
 
 
-def key_for_speech(node: Node, lang: str, speech: str) -> str:
-    """The key a spoken answer stands for: an option's words in the language, or a digit."""
+def key_for_speech(
+    node: Node, lang: str, speech: str, options: tuple[Option, ...] | None = None
+) -> str:
+    """The key a spoken answer stands for: an option's words in the language, or a digit.
+
+    options: those offered now (LineBase.offered); by default those offered unconditionally.
+    """
     heard = fold(speech)
-    for option in node.options:
+    if options is None:
+        options = tuple(o for o in node.options if o.when is None)
+    for option in options:
         if any(fold(p) in heard for p in option.say.get(lang, ())):
             return option.key
     digits = [c for c in languages.ascii_digits(heard) if c in "0123456789"]
@@ -107,6 +114,7 @@ class LineBase(Speaker):
         url_for_state: Any,
         recording_url: Any,
         url_for_concern: Any,
+        url_for_survey_recording: Any = None,
     ) -> None:
         super().__init__(config)
         self.session, self.org, self.flow = session, org, flow
@@ -114,6 +122,7 @@ class LineBase(Speaker):
         self.call_sid, self.caller, self.now = call_sid, caller, now
         self.url_for_state, self.recording_url = url_for_state, recording_url
         self.url_for_concern = url_for_concern
+        self.url_for_survey_recording = url_for_survey_recording
         self._member: Contact | None = None
         self._member_known = False
 
@@ -159,6 +168,16 @@ class LineBase(Speaker):
 
     # -- moving through the flow -----------------------------------------------------------
 
+    def holds(self, condition: str) -> bool:
+        """Whether a flow condition (service.voice.flows.CONDITIONS) holds for this call."""
+        return False
+
+    def offered(self, node: Node) -> tuple[Option, ...]:
+        """The node's options as offered now: those whose condition holds shadow the rest."""
+        active = [o for o in node.options if o.when is not None and self.holds(o.when)]
+        taken = {o.key for o in active}
+        return (*active, *(o for o in node.options if o.when is None and o.key not in taken))
+
     def enter(self, state: CallState) -> VoiceResponse:
         """Arrive at a node: run its action, read its menu, wait for a key."""
         node = self.flow.node(state.node)
@@ -174,7 +193,8 @@ class LineBase(Speaker):
     def _menu(self, node: Node, state: CallState) -> None:
         settings = voices()[state.lang]
         speech = settings.get("speech")
-        hints = [p for o in node.options for p in o.say.get(state.lang, ())]
+        options = self.offered(node)
+        hints = [p for o in options for p in o.say.get(state.lang, ())]
         gather = self.response.gather(
             input="dtmf speech" if speech else "dtmf",
             num_digits=1,
@@ -190,6 +210,9 @@ class LineBase(Speaker):
             ),
         )
         self._speak_pending(gather)
+        for option in options:
+            if option.prompt:  # an option offered for now, such as a survey that is open
+                self.prompt(option.prompt, state.lang, gather)
         if node.prompt:
             self.prompt(node.prompt, state.lang, gather)
         # Twilio does not call the action when nothing is pressed: it falls through to here.
@@ -217,7 +240,11 @@ class LineBase(Speaker):
                 # Whatever menu they are at, a caller who says they may harm themselves hears
                 # 999 and the crisis line first, and can be put through to it with one key.
                 return self.enter(CallState(node=self._support(), lang=state.lang))
-            key = digits[:1] if digits else key_for_speech(node, state.lang, speech)
+            key = (
+                digits[:1]
+                if digits
+                else key_for_speech(node, state.lang, speech, self.offered(node))
+            )
             target = self._target(node, state, key)
             if target is None:
                 self.say(_("That is not an option."), state.lang)
@@ -230,7 +257,7 @@ class LineBase(Speaker):
             return dataclasses.replace(state, tries=0)
         if key == "0" and node.back:
             return CallState(node=node.back, lang=state.lang)
-        for option in node.options:
+        for option in self.offered(node):
             if option.key == key:
                 return CallState(
                     node=option.goto, lang=state.lang, items=state.items, item=state.item

@@ -27,7 +27,10 @@ ACTIONS = frozenset(registry.VOICE_ACTIONS)
 MEMBER_ACTIONS = registry.PROVED_CALLER_ACTIONS
 _TOP_KEYS = frozenset({"spec_version", "start", "nodes"})
 _NODE_KEYS = frozenset({"prompt", "action", "options", "pick", "back", "next"})
-_OPTION_KEYS = frozenset({"key", "goto", "say"})
+_OPTION_KEYS = frozenset({"key", "goto", "say", "when", "prompt"})
+# What an option's `when` may name: it is offered (its prompt read, its key and words taken,
+# ahead of an option without `when` on the same key) only while this holds for the call.
+CONDITIONS = frozenset({"survey_open"})
 
 
 class FlowError(Exception):
@@ -41,6 +44,8 @@ class Option:
     key: str
     goto: str
     say: Mapping[str, tuple[str, ...]]
+    when: str | None = None  # a condition (CONDITIONS) the option is offered only under
+    prompt: str | None = None  # read before the menu's own prompt while it is offered
 
 
 @dataclass(frozen=True)
@@ -160,8 +165,9 @@ def _node(name: str, raw: Any, where: str, prompts: Mapping[str, object]) -> Nod
     raw_options = raw.get("options") or []
     if not isinstance(raw_options, list):
         raise FlowError(f"{at}: options must be a list")
-    options = tuple(_option(o, at) for o in raw_options)
-    keys = [o.key for o in options]
+    options = tuple(_option(o, at, prompts) for o in raw_options)
+    # A key may be taken twice only by an option offered under a condition, which then wins.
+    keys = [(o.key, o.when) for o in options]
     if len(keys) != len(set(keys)):
         raise FlowError(f"{at}: a key is used twice")
     for target_key in ("pick", "back", "next"):
@@ -179,7 +185,7 @@ def _node(name: str, raw: Any, where: str, prompts: Mapping[str, object]) -> Nod
     )
 
 
-def _option(raw: Any, at: str) -> Option:
+def _option(raw: Any, at: str, prompts: Mapping[str, object]) -> Option:
     if not isinstance(raw, dict):
         raise FlowError(f"{at}: each option must be a mapping")
     unknown = set(raw) - _OPTION_KEYS
@@ -198,10 +204,17 @@ def _option(raw: Any, at: str) -> Option:
         raise FlowError(f"{at}: option {key}: say must map language codes to phrases")
     if any(not isinstance(v, list | None) for v in say.values()):
         raise FlowError(f"{at}: option {key}: say must give each language a list of phrases")
+    when, prompt = raw.get("when"), raw.get("prompt")
+    if when is not None and when not in CONDITIONS:
+        raise FlowError(f"{at}: option {key}: unknown condition {when!r}")
+    if prompt is not None and (when is None or prompt not in prompts):
+        raise FlowError(f"{at}: option {key}: prompt needs a when and a catalogued prompt id")
     return Option(
         key=key,
         goto=goto,
         say={str(k): tuple(str(p) for p in (v or ())) for k, v in say.items()},
+        when=when,
+        prompt=prompt,
     )
 
 

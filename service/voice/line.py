@@ -4,7 +4,7 @@ The engine (moving through the flow, menus, keys and speech) is in service/voice
 each topic's actions in its own module, as the SMS conversation's commands are:
 menu.py (welcome, language, news, goodbye), membership.py (groups, joining, the caller's own),
 verify.py (proving the caller holds the number), events.py (events and live sessions),
-support.py (support lines, messages, speak-up recordings).
+support.py (support lines, messages, speak-up recordings), surveys.py (have your say).
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from service.voice.events import EventActions
 from service.voice.membership import MembershipActions
 from service.voice.menu import MenuActions
 from service.voice.support import SupportActions
+from service.voice.surveys import SurveyActions
 from service.voice.verify import VerifyActions
 
 __all__ = ["CallState", "Line", "StateCodec"]
 
 
-class Line(MenuActions, MembershipActions, VerifyActions, EventActions, SupportActions):
+class Line(
+    MenuActions, MembershipActions, VerifyActions, EventActions, SupportActions, SurveyActions
+):
     """Answers one webhook of one call: every action of the flow."""
 
     # Every flow action, by name: the voice column of the command registry (checked against it).
@@ -69,6 +72,9 @@ class Line(MenuActions, MembershipActions, VerifyActions, EventActions, SupportA
             "list_live_sessions": EventActions._do_list_live_sessions,
             # <Dial><Number sendDigits=PIN>
             "join_live_session": EventActions._do_join_live_session,
+            # a survey's question (after the texted code), answered by key or voice; free
+            # text recorded
+            "ask_survey_question": SurveyActions._do_ask_survey_question,
             # say goodbye and hang up
             "goodbye": MenuActions._do_goodbye,
         },

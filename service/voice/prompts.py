@@ -71,5 +71,16 @@ PROMPTS = {
         "any phone, or use Speak up on a kiosk at work. Keep the code to yourself: anyone who "
         "has it can read your case. We cannot tell you the code again."
     ),
+    # Read before the main menu only while a survey is open (its option's `when` in the flow).
+    "survey_offer": _l("A short survey is open. To have your say, press 7."),
+    "survey_verify_menu": _l(
+        "So that each person answers once, we will text a code to the phone you are calling "
+        "from. Your answers are not kept with your number. To get the code, press 1. To go "
+        "back, press 0."
+    ),
+    "survey_record": _l(
+        "After the tone, say your answer. You have up to two minutes. Press hash when you have "
+        "finished."
+    ),
     "goodbye": _l("Thank you for calling. Goodbye."),
 }

@@ -20,7 +20,7 @@ from service.errors import DomainError, InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
 from service.privacy.recordings import delete_after_commit
 from service.reach.operations import count_reach
-from service.tasks import keep_speakup_recording_later
+from service.tasks import keep_speakup_recording_later, keep_survey_recording_later
 from service.twilio_gateway import signature_is_valid
 from service.voice.flows import Flow, load_all
 from service.voice.line import CallState, Line, StateCodec
@@ -70,6 +70,9 @@ def _line(config, session, org, caller: str) -> Line:
     def url_for_concern(state: CallState) -> str:
         return url_for("voice.concern", s=codec.dump(state))
 
+    def url_for_survey_recording(state: CallState) -> str:
+        return url_for("voice.survey_recording", s=codec.dump(state))
+
     return Line(
         session,
         org,
@@ -81,6 +84,7 @@ def _line(config, session, org, caller: str) -> Line:
         url_for_state=url_for_state,
         recording_url=recording_url,
         url_for_concern=url_for_concern,
+        url_for_survey_recording=url_for_survey_recording,
     )
 
 
@@ -116,6 +120,13 @@ def step() -> Response:
         response = line.enter_code(state, digits, noinput=bool(request.args.get("noinput")))
     elif request.args.get("choose"):
         response = line.choose_language(
+            state,
+            digits,
+            request.form.get("SpeechResult", ""),
+            noinput=bool(request.args.get("noinput")),
+        )
+    elif request.args.get("survey"):
+        response = line.answer_survey(
             state,
             digits,
             request.form.get("SpeechResult", ""),
@@ -163,6 +174,34 @@ def concern() -> Response:
         # raised) and both the recording and the call record are deleted at Twilio.
         keep_speakup_recording_later(answer.message_id or 0, url, sid, request.form["CallSid"])
     return _twiml(response)
+
+
+@bp.post("/survey-recording")
+def survey_recording() -> Response:
+    """A survey's free-text answer was recorded: an anonymous answer, its audio copied later.
+
+    The answer keeps only a random recording id. The SIDs and URL ride in the queue alone, to
+    the task that copies the audio and then deletes the recording and the call's record at
+    Twilio; nothing here is logged.
+    """
+    config, session, org, caller = _checked()
+    state = StateCodec(config.SECRET_KEY).load(request.args.get("s", ""))
+    if state is None or state.node not in main_flow().nodes:
+        abort(400, "unknown call state")
+    if main_flow().node(state.node).action != "ask_survey_question":
+        abort(400, "not a survey's question")
+    line = _line(config, session, org, caller)
+    sid, url = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
+    if not sid or not url or len(url) > 500:
+        # Nothing was kept to hear: the question is asked again.
+        response = line.answer_survey(state, "", "", noinput=True)
+        session.commit()
+        return _twiml(response)
+    recorded = line.answer_recorded(state, recording_sid=sid)
+    session.commit()
+    if recorded.recording_id is not None or recorded.delete:
+        keep_survey_recording_later(recorded.recording_id, url, sid, request.form["CallSid"])
+    return _twiml(recorded.response)
 
 
 def _logged_call() -> VoiceCall | None:

@@ -73,6 +73,7 @@ def test_commands_on_both_channels() -> None:
         Command.EVENTS,
         Command.SUPPORT,
         Command.SPEAK_UP,
+        Command.SURVEY,
         Command.LANGUAGE,
     }
 

@@ -22,9 +22,10 @@ from service.models import Base
 from service.sms.models import InboundMessage
 from service.surveys.models import Survey, SurveyToken
 from service.surveys.taking import TOKEN_PURPOSE, identity_of_number
+from service.verification.models import CallerCheck
 from service.voice.models import VoiceCall
 
-ANSWER_TABLES = ("survey_response", "survey_answer")
+ANSWER_TABLES = ("survey_response", "survey_answer", "survey_recording")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ def people(session: Session, vault: Vault) -> list[Person]:
         )
         sids |= set(
             session.scalars(select(VoiceCall.call_sid).where(VoiceCall.contact_id == contact.id))
+        )
+        # A caller who proved their number on a call (as a survey by phone asks) left its SID.
+        sids |= set(
+            session.scalars(
+                select(CallerCheck.call_sid).where(CallerCheck.contact_id == contact.id)
+            )
         )
         markers = {number, contact.phone_encrypted, *vault.blind_indexes(number), *sids}
         found.append(Person(contact.id, number, frozenset(m for m in markers if m)))

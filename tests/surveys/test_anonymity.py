@@ -12,8 +12,12 @@ from service.db import utcnow
 from service.surveys import operations as surveys
 from service.surveys import taking
 from service.surveys.models import SurveyAnswer, SurveyResponse, SurveyToken
+from tests.support.fake_twilio import config_at_fake
 from tests.support.survey_scan import links
 from tests.support.surveys import create_survey
+
+# Twilio at the fake: the phone test's recordings are copied from it and deleted there.
+config = config_at_fake()
 
 NUMBERS = ["+447400123456", "+447400222333", "+447400333444", "+447400444555"]
 SECRET = "the night bus from the depot"
@@ -147,3 +151,77 @@ def test_answers_by_text_link_to_no_one_after_close_in_tables_or_logs(
     logged = caplog.text
     assert SECRET not in logged and not any(n in logged for n in NUMBERS)
     assert not any(r.id in logged or any(a.id in logged for a in r.answers) for r in responses)
+
+
+def test_answers_by_phone_link_to_no_call_or_number(client, demo, session, caplog, fake):
+    """Keys, a recorded answer and a half-way caller: no answer row names a call or a number."""
+    from service.surveys.models import SurveyRecording
+    from tests.support.fake_twilio import AUDIO
+    from tests.support.voice_surveys import recording, to_first_question
+
+    caplog.set_level(logging.DEBUG)
+    for number in NUMBERS:
+        get_or_create_contact(session, demo.id, number)
+    survey = create_survey(session, demo)
+    session.commit()
+    calls, forms = [], []
+    for number in NUMBERS[:3]:
+        call = to_first_question(client, session, demo, number)
+        for key in ("2", "4", "1"):
+            call.press(key)
+        form = recording()
+        call.post(call.press("1").find("Record").get("action"), **form)
+        assert "Your answers have been counted." in call.spoken()
+        calls.append(call.call_sid)
+        forms.append(form)
+    half_way = to_first_question(client, session, demo, NUMBERS[3])
+    half_way.press("3")
+    calls.append(half_way.call_sid)
+    vault = vault_of(session)
+    session.expire_all()
+    # Open: the half-way caller's answers so far are theirs, under the survey's key; the
+    # finished callers' answers, recordings included, are nobody's even now.
+    assert links(session, vault) == {(NUMBERS[3], "survey_token answers in progress")}
+    assert {r.channel for r in session.scalars(select(SurveyResponse))} == {"voice"}
+    recorded = session.scalars(select(SurveyRecording)).all()
+    assert len(recorded) == 3 and all(
+        vault.decrypt_bytes(r.audio_encrypted) == AUDIO for r in recorded
+    )
+    recorded_ids = {r.id for r in recorded}
+    # Twilio holds neither the recordings nor the calls' records any more.
+    assert sorted(fake.deleted) == sorted(f["RecordingSid"] for f in forms)
+    assert sorted(fake.deleted_calls) == sorted(calls[:3])
+
+    surveys.close_survey(session, survey, utcnow())
+    session.commit()
+    assert links(session, vault) == set()
+    assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 4
+    # Closing moved the recordings to new ids too, and the answers with them.
+    kept = {r.id for r in session.scalars(select(SurveyRecording))}
+    assert len(kept) == 3 and not kept & recorded_ids
+    pointed = set(
+        session.scalars(
+            select(SurveyAnswer.recording_id).where(SurveyAnswer.recording_id.is_not(None))
+        )
+    )
+    assert pointed == kept
+    # No value in any survey table, decrypted or not, holds a call SID, a recording's SID or
+    # URL, or a number; and nothing logged names a call, a number or a response.
+    forbidden = {
+        *calls,
+        *NUMBERS,
+        *(f["RecordingSid"] for f in forms),
+        *(f["RecordingUrl"] for f in forms),
+    }
+    from tests.support.survey_scan import every_value
+
+    leaks = [
+        (table, column)
+        for table, column, _row, value in every_value(session, vault)
+        if table.startswith("survey") and any(f in value for f in forbidden)
+    ]
+    assert leaks == []
+    logged = caplog.text
+    assert not any(sid in logged for sid in calls) and not any(n in logged for n in NUMBERS)
+    responses = session.scalars(select(SurveyResponse)).all()
+    assert not any(r.id in logged for r in responses)

@@ -87,7 +87,20 @@ def _main() -> dict:
             "node 'network': target 'nowhere'",
         ),
         (lambda d: d["nodes"]["main"]["options"][0].update(key="0"), "key '0' is reserved"),
-        (lambda d: d["nodes"]["main"]["options"][1].update(key="1"), "a key is used twice"),
+        (lambda d: d["nodes"]["main"]["options"][2].update(key="1"), "a key is used twice"),
+        # An option offered under a condition may share a key with one that is not, only.
+        (
+            lambda d: d["nodes"]["main"]["options"].append(d["nodes"]["main"]["options"][0]),
+            "a key is used twice",
+        ),
+        (
+            lambda d: d["nodes"]["main"]["options"][0].update(when="raining"),
+            "option 7: unknown condition 'raining'",
+        ),
+        (
+            lambda d: d["nodes"]["main"]["options"][0].pop("when"),
+            "option 7: prompt needs a when",
+        ),
         (lambda d: d["nodes"]["events"].pop("back"), "node 'events': needs back"),
         (lambda d: d["nodes"]["event"].update(action="dance"), "unknown action 'dance'"),
         (lambda d: d["nodes"]["main"]["options"][0].update(say={"xx": ["x"]}), "language codes"),
