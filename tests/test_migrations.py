@@ -249,3 +249,44 @@ def test_responses_made_before_screens_count_as_verified_and_keep_their_answers(
     assert _rows(empty_engine, "survey_answer") == (1,)
     _migrate(empty_engine, "downgrade", "0028")
     assert _rows(empty_engine, "survey_answer") == (1,)
+
+
+def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migration(
+    empty_engine: Engine,
+) -> None:
+    # 0030 rebuilds survey_answer on SQLite (to add its foreign key to survey_recording): no
+    # table references survey_answer, so no row anywhere is cascade-deleted; survey, which
+    # others reference, only gains a column.
+    _migrate(empty_engine, "upgrade", "0029")
+    _insert(
+        empty_engine,
+        NORTH,
+        (
+            "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
+            " status, mode, audience, network_ids, site_ids, created_at)"
+            " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
+            " '[]', '[]', :at)"
+        ),
+        (
+            "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
+            " prefer_not) VALUES (1, 1, 1, 'text', 'Why?', '', true)"
+        ),
+        (
+            "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
+            " VALUES ('r1', 1, 'sms', 'en', true)"
+        ),
+        (
+            "INSERT INTO survey_answer (id, response_id, question_id, outcome, value,"
+            " text_encrypted) VALUES ('a1', 'r1', 1, 'answered', NULL, 'sealed')"
+        ),
+    )
+    _migrate(empty_engine, "upgrade", "0030")
+    with empty_engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT response_id, text_encrypted, recording_id FROM survey_answer")
+        ).one()
+        reminded = conn.execute(text("SELECT reminded_at FROM survey")).scalar()
+    assert tuple(row) == ("r1", "sealed", None) and reminded is None
+    assert _rows(empty_engine, "survey", "survey_question", "survey_response") == (1, 1, 1)
+    _migrate(empty_engine, "downgrade", "0029")
+    assert _rows(empty_engine, "survey_answer", "survey_response") == (1, 1)

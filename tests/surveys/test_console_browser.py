@@ -43,6 +43,13 @@ def test_an_admin_writes_a_survey_and_sees_each_text_and_the_results(live, page)
     screenshot(page, "survey-draft", area="console")
     page.get_by_role("button", name="Open and send invitations").click()
     expect(page.get_by_text("Survey open.")).to_be_visible()
+    # The one reminder: a button until it is sent, then when it went, and no button.
+    page.get_by_role("button", name="Send reminder").click()
+    expect(page.get_by_text("Reminder queued for")).to_be_visible()
+    expect(page.get_by_text("A survey has one reminder.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send reminder")).to_have_count(0)
+    assert violations(page, WCAG_AA) == []
+    screenshot(page, "survey-reminded", area="console")
     page.get_by_role("link", name="Results").click()
     expect(page.get_by_role("heading", name="Results: Depot canteen")).to_be_visible()
     expect(page.get_by_text("(Cochran's formula")).to_be_visible()
