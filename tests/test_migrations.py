@@ -254,10 +254,10 @@ def test_responses_made_before_screens_count_as_verified_and_keep_their_answers(
 def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migration(
     empty_engine: Engine,
 ) -> None:
-    # 0030 rebuilds survey_answer on SQLite (to add its foreign key to survey_recording): no
+    # 0031 rebuilds survey_answer on SQLite (to add its foreign key to survey_recording): no
     # table references survey_answer, so no row anywhere is cascade-deleted; survey, which
     # others reference, only gains a column.
-    _migrate(empty_engine, "upgrade", "0029")
+    _migrate(empty_engine, "upgrade", "0030")
     _insert(
         empty_engine,
         NORTH,
@@ -280,7 +280,7 @@ def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migrat
             " text_encrypted) VALUES ('a1', 'r1', 1, 'answered', NULL, 'sealed')"
         ),
     )
-    _migrate(empty_engine, "upgrade", "0030")
+    _migrate(empty_engine, "upgrade", "0031")
     with empty_engine.connect() as conn:
         row = conn.execute(
             text("SELECT response_id, text_encrypted, recording_id FROM survey_answer")
@@ -288,5 +288,5 @@ def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migrat
         reminded = conn.execute(text("SELECT reminded_at FROM survey")).scalar()
     assert tuple(row) == ("r1", "sealed", None) and reminded is None
     assert _rows(empty_engine, "survey", "survey_question", "survey_response") == (1, 1, 1)
-    _migrate(empty_engine, "downgrade", "0029")
+    _migrate(empty_engine, "downgrade", "0030")
     assert _rows(empty_engine, "survey_answer", "survey_response") == (1, 1)
