@@ -222,24 +222,18 @@ def survey_open(survey_id: int):
 @auth.requires("surveys.run")
 def survey_remind(survey_id: int):
     """Send the survey's one reminder to those asked who have not answered."""
-    found = _survey(survey_id)
-    if not ConfirmForm().validate_on_submit():
-        return "The form expired; reload the page.", 400
-    session = get_session()
+    found = _posted_survey(survey_id)
     try:
-        reminded = send_reminder(session, found, utcnow())
+        reminded = send_reminder(get_session(), found, utcnow())
     except AlreadyReminded:
-        session.rollback()
-        flash("Not sent. This survey's one reminder has been sent already.")
-        return redirect(url_for("console.survey", survey_id=survey_id))
+        return _refused(
+            survey_id, DomainError("This survey's one reminder has been sent already."), "Not sent."
+        )
     except surveys.SurveyClosed:
-        session.rollback()
-        flash("Not sent. The survey is closed: who has answered can no longer be known.")
-        return redirect(url_for("console.survey", survey_id=survey_id))
+        closed = DomainError("The survey is closed: who has answered can no longer be known.")
+        return _refused(survey_id, closed, "Not sent.")
     except DomainError as exc:
-        session.rollback()
-        flash(f"Not sent. {exc}")
-        return redirect(url_for("console.survey", survey_id=survey_id))
+        return _refused(survey_id, exc, "Not sent.")
     return _done(
         found, "survey.remind", f"Reminder queued for {reminded} people.", reminded=reminded
     )
