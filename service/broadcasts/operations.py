@@ -19,9 +19,9 @@ from service.content.queries import translations_for
 from service.db import FAN_OUT_KEY, hand_over_after_commit, utcnow
 from service.errors import DomainError, ValidationError
 from service.organisations.models import Organisation
+from service.outbox.claims import seconds_until_quiet_hours_end
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import Draft, cancel_pending, enqueue
-from service.outbox.sending import seconds_until_quiet_hours_end
 
 
 class BroadcastStateError(DomainError):

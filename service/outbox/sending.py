@@ -1,4 +1,4 @@
-"""Send one outbox row: claim it with every check, hand it to Twilio, record what happened."""
+"""Send outbox rows: claim them with every check, hand each to Twilio, record what happened."""
 
 from __future__ import annotations
 
@@ -6,18 +6,15 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from contextlib import AbstractContextManager, nullcontext
 
-import phonenumbers
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service.config import Config, quiet_hours
-from service.contacts.models import Contact, Membership
-from service.crypto import vault_of
-from service.organisations.models import Organisation
+from service.config import Config
+from service.contacts.models import Contact
 from service.outage import is_unreachable
+from service.outbox.claims import Claim, claim_batch, still_wanted
 from service.outbox.models import STATUS_RANK, OutboundMessage
 from service.twilio_gateway import OPTED_OUT_CODES, UNUSABLE_CODES, SendError, Transport
 
@@ -26,161 +23,25 @@ RETRY_BACKOFF = (10, 60, 300, 900, 3600)  # seconds before attempts 2, 3, ...
 MAX_ATTEMPTS = len(RETRY_BACKOFF) + 1
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A row claimed for sending: everything needed to send it outside any transaction."""
-
-    outbox_id: int
-    to: str
-    body: str
-
-
-@dataclass(frozen=True)
-class Later:
-    """Not now: try again after this many seconds (quiet hours, a retry's backoff)."""
-
-    seconds: float
-
-
-def claim(
-    session: Session, outbox_id: int, config: Config, now: dt.datetime
-) -> Claim | Later | None:
-    """Mark a pending row sending after re-checking that it may go now; None when it may not."""
-    row = session.scalar(
-        select(OutboundMessage).where(OutboundMessage.id == outbox_id).with_for_update()
+_BEFORE_SENT = tuple(s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK["sent"])
+_OUT = OutboundMessage.__table__
+# Built once: the send loop runs it for every text, and building a statement costs more than
+# running it. One statement, its own row lock: a status callback's SID and time, when it got
+# here first, are kept, and so is the later status it set.
+_RECORD_SENT = (
+    update(_OUT)
+    .where(_OUT.c.id == bindparam("b_id"))
+    .values(
+        twilio_sid=func.coalesce(_OUT.c.twilio_sid, bindparam("b_sid")),
+        sent_at=func.coalesce(_OUT.c.sent_at, bindparam("b_now", type_=_OUT.c.sent_at.type)),
+        status=case((_OUT.c.status.in_(_BEFORE_SENT), "sent"), else_=_OUT.c.status),
     )
-    if row is None or row.status != "pending":
-        return None  # sent, cancelled, or erased already: a duplicate task is harmless
-    wait = _seconds_to_wait(session, row, config, now)
-    if row.not_after is not None and now + dt.timedelta(seconds=wait) >= row.not_after:
-        # Held past its use (quiet hours, retries, a backlog): a reminder that would arrive
-        # after its event has started only confuses; drop it instead.
-        row.status, row.skip_reason, row.finished_at = "cancelled", "too late", now
-        log.info("outbox %s not sent: too late", row.id)
-        return None
-    if wait:
-        return Later(wait)
-    if row.contact_id is None and row.to_encrypted:
-        # A typed number that is not a contact yet: no contact row to lock, and no STOP of its
-        # own, but one written since (it texted STOP meanwhile) still counts.
-        number = vault_of(session).decrypt(row.to_encrypted)
-        contact = session.scalar(
-            select(Contact).where(
-                Contact.organisation_id == row.organisation_id,
-                Contact.phone_index.in_(vault_of(session).blind_indexes(number)),
-            )
-        )
-        reason = (
-            _refusal(session, row, contact, number, config, now)
-            if contact
-            else _country_refusal(number, config)
-        )
-    else:
-        contact = session.scalar(
-            select(Contact).where(Contact.id == row.contact_id).with_for_update()
-        )
-        number = contact.phone if contact is not None else ""  # decrypted once, used twice
-        reason = _refusal(session, row, contact, number, config, now)
-    if reason is not None:
-        row.status, row.skip_reason, row.finished_at = "cancelled", reason, now
-        log.info("outbox %s not sent: %s", row.id, reason)
-        return None
-    row.status, row.sending_at = "sending", now
-    row.attempts += 1
-    row.cost_estimate_pence = row.segments * float(config.SEGMENT_COST_PENCE)
-    return Claim(row.id, number, vault_of(session).decrypt(row.body_encrypted))
+)
 
 
-def _seconds_to_wait(
-    session: Session, row: OutboundMessage, config: Config, now: dt.datetime
-) -> float:
-    waits = [0.0]
-    for moment in (row.not_before, row.next_attempt_at):
-        if moment is not None and moment > now:
-            waits.append((moment - now).total_seconds())
-    if not row.urgent:
-        zone = ZoneInfo(session.get_one(Organisation, row.organisation_id).timezone)
-        waits.append(seconds_until_quiet_hours_end(config, now, zone))
-    return max(waits)
-
-
-def seconds_until_quiet_hours_end(config: Config, now: dt.datetime, zone: ZoneInfo) -> float:
-    """0 outside quiet hours; otherwise how long until they end, in the local zone."""
-    window = quiet_hours(config)
-    if window is None:
-        return 0.0
-    start, end = window
-    local = now.astimezone(zone)
-    t = local.time()
-    inside = (start <= t or t < end) if start > end else (start <= t < end)
-    if not inside:
-        return 0.0
-    end_day = local.date() if t < end else local.date() + dt.timedelta(days=1)
-    end_at = dt.datetime.combine(end_day, end, tzinfo=zone)
-    # In UTC: two times in the same zone subtract as wall-clock times, an hour out on the
-    # nights the clocks change.
-    return max((end_at.astimezone(dt.UTC) - now.astimezone(dt.UTC)).total_seconds(), 0.0)
-
-
-def _refusal(
-    session: Session,
-    row: OutboundMessage,
-    contact: Contact | None,
-    number: str,
-    config: Config,
-    now: dt.datetime,
-) -> str | None:
-    if contact is None:
-        return "contact erased"
-    if contact.opted_out_at is not None:
-        return "opted out"
-    if contact.unusable_at is not None:
-        return "number cannot take texts"
-    if row.network_ids:
-        member = session.scalar(
-            select(Membership.id)
-            .where(Membership.contact_id == contact.id, Membership.network_id.in_(row.network_ids))
-            .limit(1)
-        )
-        if member is None:
-            return "no longer a member"
-    if reason := _country_refusal(number, config):
-        return reason
-    # One pass over the contact's last day: identical texts in 5 minutes, and all texts.
-    identical, today = session.execute(
-        select(
-            func.count().filter(
-                OutboundMessage.body_hash == row.body_hash,
-                OutboundMessage.sending_at > now - dt.timedelta(minutes=5),
-            ),
-            func.count(),
-        ).where(
-            OutboundMessage.contact_id == contact.id,
-            OutboundMessage.status.in_(("sending", "sent", "delivered")),
-            OutboundMessage.sending_at > now - dt.timedelta(days=1),
-        )
-    ).one()
-    if identical >= config.MAX_IDENTICAL_TEXTS:
-        return "identical text sent recently"
-    if not row.urgent and row.kind != "code" and today >= config.MAX_DAILY_TEXTS:
-        return "daily limit reached"
-    return None
-
-
-def _country_refusal(number: str, config: Config) -> str | None:
-    allowed = {int(c) for c in config.ALLOWED_COUNTRY_CODES.split(",") if c.strip()}
-    if phonenumbers.parse(number, None).country_code not in allowed:
-        return "country not allowed"
-    return None
-
-
-def record_sent(session: Session, outbox_id: int, sid: str, now: dt.datetime) -> None:
+def record_sent(session: Session | Connection, outbox_id: int, sid: str, now: dt.datetime) -> None:
     """Note Twilio's SID; a status callback that got here first keeps its later status."""
-    row = session.get_one(OutboundMessage, outbox_id, with_for_update=True)
-    row.twilio_sid = row.twilio_sid or sid
-    row.sent_at = row.sent_at or now
-    if STATUS_RANK[row.status] < STATUS_RANK["sent"]:
-        row.status = "sent"
+    session.execute(_RECORD_SENT, {"b_id": outbox_id, "b_sid": sid, "b_now": now})
 
 
 def record_failure(
@@ -282,60 +143,111 @@ def send_batch(
     sleep=time.sleep,
     pace: Callable[[], float] = lambda: 0.0,
 ) -> dict[int, float]:
-    """Claim, send and record each row in turn; the rows to try again later, with their delays.
+    """Claim the rows at once, then send each; the rows to try again later, with their delays.
 
-    Each row is claimed (every check, the contact's STOP included) just before it is sent, so
-    a STOP is honoured from the very next send. The previous row's SID is written in that same
-    transaction: one commit a text, and never a second send before the first is on record, so
-    a crash sends at most the one text in flight again. `pace` answers how long to wait before
-    the next send (0: go now); the rows left then come back with that delay.
+    The batch is claimed with every check in one transaction. Then, just before each text
+    goes, one short transaction writes the previous text's SID and reads again whether its
+    contact has sent STOP meanwhile: so a STOP is honoured from the very next send, and no
+    second text goes before the first one's SID is on record (a crash sends at most the one
+    text in flight again). `pace` answers how long to wait before the next send (0: go now);
+    the rows past the pace come back with that delay, unclaimed.
     """
     later: dict[int, float] = {}
-    held: tuple[int, str] | None = None  # sent, its SID not yet on record
-    # Half the lease: the sweeper never takes back a row whose SID is still held here.
-    patience = config.OUTBOX_LEASE_SECONDS / 2
-    for position, outbox_id in enumerate(outbox_ids):
+    go_now = len(outbox_ids)
+    for position in range(len(outbox_ids)):
         if wait := pace():
             later.update(dict.fromkeys(outbox_ids[position:], wait))
+            go_now = position
             break
+    if not go_now:
+        return later
+    try:
+        with database_session() as session:
+            batch = claim_batch(session, outbox_ids[:go_now], config, now_fn())
+    except Exception as exc:
+        if is_unreachable(exc):
+            raise DatabaseUnreachable(type(exc).__name__, outbox_ids) from exc
+        raise
+    later.update(batch.later)
+    if not batch.claims:
+        return later
+    with _connection(batch.bind) as connection:
+        later.update(
+            _send_claimed(
+                connection,
+                database_session,
+                batch.claims,
+                transport,
+                now_fn,
+                status_callback_url,
+                sleep,
+                config.OUTBOX_LEASE_SECONDS / 2,
+            )
+        )
+    return later
+
+
+def _connection(bind: Engine | Connection) -> AbstractContextManager[Connection]:
+    # A session bound to a connection already (a test's rolled-back transaction) lends it.
+    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
+
+
+def _transaction(connection: Connection) -> AbstractContextManager:
+    return connection.begin_nested() if connection.in_transaction() else connection.begin()
+
+
+def _send_claimed(
+    connection: Connection,
+    database_session,
+    claims: Sequence[Claim],
+    transport: Transport,
+    now_fn,
+    status_callback_url: str | None,
+    sleep,
+    patience: float,
+) -> dict[int, float]:
+    # One connection for the batch, one short transaction a text on it: no session, no pool
+    # checkout (and on PostgreSQL no ping) a text. `patience` is half the lease: the sweeper
+    # never takes back a row whose SID is still held here.
+    later: dict[int, float] = {}
+    held: tuple[int, str] | None = None  # sent, its SID not yet on record
+    for claim in claims:
         try:
-            with database_session() as session:
+            with _transaction(connection):
                 if held is not None:
-                    record_sent(session, *held, now_fn())
-                claimed = claim(session, outbox_id, config, now_fn())
+                    record_sent(connection, *held, now_fn())
+                wanted = still_wanted(connection, claim, now_fn())
         except Exception as exc:
             if held is not None:  # that transaction rolled back: the SID is written on its own
                 _record_with_patience(database_session, *held, now_fn, sleep, patience)
             if is_unreachable(exc):
-                raise DatabaseUnreachable(type(exc).__name__, outbox_ids[position:]) from exc
+                # The rows claimed and not sent stay "sending": the lease gives them back.
+                raise DatabaseUnreachable(type(exc).__name__) from exc
             raise
         held = None
-        if isinstance(claimed, Later):
-            later[outbox_id] = claimed.seconds
-            continue
-        if claimed is None:
+        if not wanted:
             continue
         try:
             result = transport.send(
-                to=claimed.to,
-                body=claimed.body,
-                status_callback=status_callback_url.format(id=outbox_id)
+                to=claim.to,
+                body=claim.body,
+                status_callback=status_callback_url.format(id=claim.outbox_id)
                 if status_callback_url
                 else None,
             )
         except SendError as error:
             with database_session() as session:
-                delay = record_failure(session, outbox_id, error, now_fn())
+                delay = record_failure(session, claim.outbox_id, error, now_fn())
             log.info(
                 "outbox %s refused (code %s), %s",
-                outbox_id,
+                claim.outbox_id,
                 error.code,
                 f"retry in {delay}s" if delay else "final",
             )
             if delay:
-                later[outbox_id] = delay
+                later[claim.outbox_id] = delay
             continue
-        held = (outbox_id, result.sid)
+        held = (claim.outbox_id, result.sid)
     if held is not None:
         _record_with_patience(database_session, *held, now_fn, sleep, patience)
     return later
