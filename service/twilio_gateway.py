@@ -150,6 +150,18 @@ class _PooledHttpClient(TwilioHttpClient):
         self.session.proxies = settings["proxies"]
         self.session.verify = settings["verify"]
 
+    # The library formats its request and response lines (headers included) before it asks
+    # the logger whether it wants them: on every text, even when nothing is logged.
+    def log_request(self, kwargs: dict[str, Any]) -> None:
+        """Log the request as the library does, only when its logger would keep the lines."""
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_request(kwargs)
+
+    def log_response(self, status_code: int, response: Any) -> None:
+        """Log the response as the library does, only when its logger would keep the lines."""
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_response(status_code, response)
+
 
 class _RedirectingHttpClient(_PooledHttpClient):
     """The twilio library's HTTP client, pointed at another base URL (the fake server)."""
