@@ -220,22 +220,24 @@ class BatchProgress:
         self.part: str | None = None
         self.bar: Any = None
         self.done = 0
-        self.started = 0.0
+        # A part's first batch began when the previous batch ended (or when work began).
+        self.last = self.started = time.monotonic()
 
     def __call__(self, part: str, rows: int, total: int) -> None:
         """Told after each committed batch: the part, rows in the batch, rows in the part."""
         if part != self.part:
             self.close()
-            self.part, self.done, self.started = part, 0, time.monotonic()
+            self.part, self.done, self.started = part, 0, self.last
             if self.tty:
                 self.bar = click.progressbar(
                     length=total, label=f"{part} {self.verb}", show_eta=True, show_pos=True
                 ).__enter__()
         self.done += rows
+        self.last = time.monotonic()
         if self.bar is not None:
             self.bar.update(rows)
             return
-        seconds = max(time.monotonic() - self.started, 1e-6)
+        seconds = max(self.last - self.started, 1e-6)
         click.echo(f"{part}: {self.done} of {total} {self.verb} ({self.done / seconds:.0f} rows/s)")
 
     def close(self) -> None:
