@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Column, func, select, update
+from sqlalchemy import Column, String, column, func, select, update, values
 from sqlalchemy.orm import Session
 
 from service.callbacks.models import CallbackRequest
@@ -152,8 +152,11 @@ def _rotate_target(
             if not rows:
                 return counts
             vault = vault_of(session)
-            for row in rows:
-                _rotate_row(session, vault, target, row, counts)
+            if session.get_bind().dialect.name == "postgresql":
+                _rotate_batch(session, vault, target, rows, counts)
+            else:
+                for row in rows:
+                    _rotate_row(session, vault, target, row, counts)
             session.commit()
             last_id = rows[-1][0]
             progress(target.label, len(rows), total)
@@ -200,6 +203,105 @@ def _rotate_row(session: Session, vault: Vault, target: Target, row, counts: Cou
         counts.current += 1
     if target.index_column in changes:
         counts.indexes_rebuilt += 1
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One row's compare-and-set: what was read, and what it becomes."""
+
+    row_id: int | str
+    token: str
+    new_token: str
+    old_index: str | None
+    new_index: str | None
+    rotated: bool
+
+
+def _rotate_batch(session: Session, vault: Vault, target: Target, rows, counts: Counts) -> None:
+    """A batch's rows in two statements, whatever its size, with _rotate_row's outcome per row.
+
+    One finds the indexes already taken, one compare-and-set UPDATE ... FROM (VALUES ...)
+    RETURNING the rows it changed. Row by row, each of a million contacts cost two round
+    trips (about 60 rows a second on a busy two-core machine).
+    """
+    changes: list[_Change] = []
+    for row in rows:
+        try:
+            new_token = vault.rotate(row[1])
+            plaintext = vault.decrypt(row[1]) if target.index_column else None
+        except DecryptionError:
+            counts.unreadable += 1
+            continue
+        old_index = row[2] if target.index_column else None
+        new_index = vault.blind_index(plaintext) if plaintext is not None else old_index
+        if new_token is None and new_index == old_index:
+            counts.current += 1
+            continue
+        changes.append(
+            _Change(
+                row[0], row[1], new_token or row[1], old_index, new_index, new_token is not None
+            )
+        )
+    if target.index_column and target.index_scope:
+        changes = _without_taken_indexes(session, target, rows, changes, counts)
+    if not changes:
+        return
+    table = target.table
+    pk: Column = next(iter(table.primary_key.columns))
+    text_type = table.c[target.column].type
+    given = values(
+        column("row_id", pk.type),
+        column("token", text_type),
+        column("new_token", text_type),
+        column("old_index", String()),
+        column("new_index", String()),
+        name="given",
+    ).data([(c.row_id, c.token, c.new_token, c.old_index, c.new_index) for c in changes])
+    conditions = [pk == given.c.row_id, table.c[target.column] == given.c.token]
+    assignments = {target.column: given.c.new_token}
+    if target.index_column:
+        index_col = table.c[target.index_column]
+        conditions.append(index_col.is_not_distinct_from(given.c.old_index))
+        assignments[target.index_column] = given.c.new_index
+    done = set(session.scalars(update(table).where(*conditions).values(assignments).returning(pk)))
+    for change in changes:
+        if change.row_id not in done:
+            counts.raced += 1
+            continue
+        if change.rotated:
+            counts.rotated += 1
+        else:
+            counts.current += 1
+        if change.new_index != change.old_index:
+            counts.indexes_rebuilt += 1
+
+
+def _without_taken_indexes(
+    session: Session, target: Target, rows, changes: list[_Change], counts: Counts
+) -> list[_Change]:
+    """The changes whose new index no other row of their scope holds; the rest are duplicates."""
+    assert target.index_column is not None
+    table = target.table
+    scope_of = {row[0]: tuple(row[3:]) for row in rows}
+    moving = [c for c in changes if c.new_index != c.old_index]
+    if not moving:
+        return changes
+    holders = session.execute(
+        select(
+            table.c.id,
+            table.c[target.index_column],
+            *(table.c[name] for name in target.index_scope),
+        ).where(table.c[target.index_column].in_({c.new_index for c in moving}))
+    ).all()
+    held = {(holder[1], tuple(holder[2:])): holder[0] for holder in holders}
+    kept = []
+    for change in changes:
+        holder = held.get((change.new_index, scope_of[change.row_id]))
+        if change.new_index != change.old_index and holder not in (None, change.row_id):
+            counts.duplicates += 1
+            continue
+        kept.append(change)
+    return kept
 
 
 def _index_taken(session: Session, target: Target, row, new_index: str) -> bool:
