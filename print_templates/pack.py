@@ -7,6 +7,7 @@ language.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from flask_babel import force_locale
 from reportlab.lib.units import mm
@@ -18,8 +19,14 @@ from print_templates.content import PackContent
 from print_templates.style import Look
 
 
-def render(content: PackContent, look: Look) -> tuple[bytes, int]:
-    """The pack's PDF bytes and its page count."""
+def render(
+    content: PackContent, look: Look, progress: Callable[[str, int, int], None] | None = None
+) -> tuple[bytes, int]:
+    """The pack's PDF bytes and its page count.
+
+    progress, when given, hears ("languages", 1, languages in all) as each language's pages
+    are laid out: laying out is most of a many-language pack's time.
+    """
     out = io.BytesIO()
     width, height = look.page
     m = look.margin
@@ -66,12 +73,14 @@ def render(content: PackContent, look: Look) -> tuple[bytes, int]:
         "sheet": PageTemplate("sheet", [sheet], onPageEnd=decorate),
     }
     sections: list[tuple[str, list]] = []
+    language_ends: list[int] = []  # how many sections there are once each language's are in
     for lang in content.languages:
         with force_locale(lang.language):
             sections += [("poster", poster.poster(n, lang, content, look)) for n in lang.networks]
             if not content.posters_only:
                 sections.append(("sheet", whats_on.whats_on(lang, content, look)))
                 sections.append(("sheet", support.support(lang, content, look)))
+        language_ends.append(len(sections))
     if not content.posters_only:
         sections.append(("sheet", how_to.how_to(content, look)))
     # The first page takes the first template; every later section names its own before the
@@ -79,9 +88,31 @@ def render(content: PackContent, look: Look) -> tuple[bytes, int]:
     first = sections[0][0]
     doc.addPageTemplates([templates[first]] + [t for n, t in templates.items() if n != first])
     story: list = []
+    lengths = [0]  # the story's length after each section
     for template, flowables in sections:
         if story:
             story.append(PageBreak(nextTemplate=template))
         story += flowables
+        lengths.append(len(story))
+    if progress is not None:
+        ends = [lengths[end] for end in language_ends]
+        doc.setProgressCallBack(_languages_laid_out(ends, progress))
     doc.build(story)
     return out.getvalue(), doc.page
+
+
+def _languages_laid_out(
+    ends: list[int], progress: Callable[[str, int, int], None]
+) -> Callable[[str, int], None]:
+    """ReportLab's progress callback (flowables handled), told as languages finished."""
+    finished = 0
+
+    def on_progress(kind: str, value: int) -> None:
+        nonlocal finished
+        if kind != "PROGRESS":
+            return
+        while finished < len(ends) and value >= ends[finished]:
+            finished += 1
+            progress("languages", 1, len(ends))
+
+    return on_progress

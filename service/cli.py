@@ -148,6 +148,8 @@ def pack(site_slug: str, langs: str, size: str, large_print: bool, output: str) 
 
     config = current_app.config["FRONTLINE"]
     now = utcnow()
+    # A pack in many languages takes a while to lay out: show it going, language by language.
+    progress = BatchProgress("laid out", unit="languages")
     try:
         codes = printing.parse_languages(langs)
         with get_database().session() as session:
@@ -160,7 +162,9 @@ def pack(site_slug: str, langs: str, size: str, large_print: bool, output: str) 
                 large_print=large_print,
                 public_url=config.PUBLIC_URL,
                 now=now,
+                progress=progress if len(codes) > 1 else None,
             )
+            progress.close()
             count_reach(
                 session,
                 site.organisation_id,
@@ -214,8 +218,9 @@ class BatchProgress:
     one line per batch, with rows done, rows in all, and the rate so far.
     """
 
-    def __init__(self, verb: str) -> None:
+    def __init__(self, verb: str, unit: str = "rows") -> None:
         self.verb = verb
+        self.unit = unit
         self.tty = sys.stdout.isatty()
         self.part: str | None = None
         self.bar: Any = None
@@ -237,8 +242,9 @@ class BatchProgress:
         if self.bar is not None:
             self.bar.update(rows)
             return
-        seconds = max(self.last - self.started, 1e-6)
-        click.echo(f"{part}: {self.done} of {total} {self.verb} ({self.done / seconds:.0f} rows/s)")
+        rate = self.done / max(self.last - self.started, 1e-6)
+        shown = f"{rate:.0f}" if rate >= 10 else f"{rate:.2f}"
+        click.echo(f"{part}: {self.done} of {total} {self.verb} ({shown} {self.unit}/s)")
 
     def close(self) -> None:
         """Finish the current part's bar, if any."""

@@ -206,8 +206,8 @@ def test_rotation_reports_each_batch_when_output_is_not_a_terminal(seeded, rotat
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("contact.phone")]
     # One line per committed batch of two, then the summary: rows so far of all, and the rate.
-    assert re.fullmatch(r"contact\.phone_encrypted: 2 of 3 rows read \(\d+ rows/s\)", lines[0])
-    assert re.fullmatch(r"contact\.phone_encrypted: 3 of 3 rows read \(\d+ rows/s\)", lines[1])
+    assert re.fullmatch(r"contact\.phone_encrypted: 2 of 3 rows read \([\d.]+ rows/s\)", lines[0])
+    assert re.fullmatch(r"contact\.phone_encrypted: 3 of 3 rows read \([\d.]+ rows/s\)", lines[1])
     assert lines[2].startswith("contact.phone_encrypted: 3 re-encrypted")
 
 

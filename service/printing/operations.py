@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -180,10 +181,12 @@ def build_pack(
     public_url: str,
     now: dt.datetime,
     network_ids: list[int] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Pack:
     """Build a site's pack in the given languages and record its code.
 
-    With network_ids, only those networks' posters (what a lead may print for theirs).
+    With network_ids, only those networks' posters (what a lead may print for theirs). With
+    progress: told as each language is laid out (the command's progress bar).
     """
     if size not in PAGE_SIZES:
         raise ValidationError("size", f"choose one of {', '.join(PAGE_SIZES)}")
@@ -205,7 +208,7 @@ def build_pack(
         raise NothingToPrint("choose at least one network of this organisation")
     if not first.networks and not first.support_lines and not first.here:
         raise NothingToPrint(f"{site.name} has no networks, events or support lines to print")
-    pdf, pages = render(content, Look(size=size, large_print=large_print))
+    pdf, pages = render(content, Look(size=size, large_print=large_print), progress)
     session.add(
         PrintPack(
             code=code,

@@ -36,6 +36,15 @@ def test_the_cli_reports_pages_and_a_code(built):
 
 
 @SEVEN_LANGUAGE_PACK
+def test_a_many_language_pack_reports_each_language_laid_out_one_line_each(built):
+    # Not on a terminal (a log, CI): one line per language, with the rate; a bar on a terminal.
+    lines = [re.sub(r" \([\d.]+ languages/s\)", "", line) for line in built.output.splitlines()]
+    progress = [line for line in lines if line.startswith("languages:")]
+    assert progress == [f"languages: {n} of 7 laid out" for n in range(1, 8)]
+    assert lines.index(progress[-1]) < next(i for i, t in enumerate(lines) if "pack code" in t)
+
+
+@SEVEN_LANGUAGE_PACK
 def test_every_page_says_when_it_was_printed_and_its_code(built):
     code = re.search(r"pack code (\w+)", built.output).group(1)
     assert all(code in text for text in built.pages)
