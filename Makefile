@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install test-tools run cluster test check clock-matrix lint worker translations bench clean kiosk-hpke kiosk-keyboard
+.PHONY: install test-tools run cluster test check clock-matrix lint worker translations bench bench-scale clean kiosk-hpke kiosk-keyboard
 
 # System packages from Debian: Noto fonts for every script the service writes (print packs
 # embed them; the kiosk shows them), and for the tests Chromium (the kiosk), poppler-utils
@@ -127,6 +127,14 @@ clock-matrix: install test-tools
 # Benchmarks print each figure beside a baseline measured in the same run, and the ratio.
 bench: install test-tools
 	$(BIN)/python bench/run_all.py
+
+# National scale on the local PostgreSQL (issue 20): a million contacts, 5,000,000 inbound rows
+# in database bench_scale (created and filled by bench/scale_data.py, resumably: a second run
+# reuses it), each figure beside the same on a demo-sized bench_scale_demo. SCALE=0.01 for a
+# quick look; the first full fill takes about ten minutes on two cores.
+SCALE ?= 1
+bench-scale: install test-tools
+	BENCH_SCALE=$(SCALE) $(BIN)/python bench/scale.py
 
 worker: export FRONTLINE_ENV ?= development
 worker: install

@@ -12,7 +12,11 @@ sys.path.insert(0, str(HERE.parent))
 from bench.common import RESULTS, Figure, print_table  # noqa: E402
 
 # cluster.py runs `make cluster` (it serves until stopped), echo_app.py is a baseline app.
-NOT_BENCHMARKS = {"__init__.py", "common.py", "run_all.py", "echo_app.py", "cluster.py"}
+NOT_BENCHMARKS = {
+    "__init__.py", "common.py", "run_all.py", "echo_app.py", "cluster.py",
+    # `make bench-scale` runs these, on databases of their own.
+    "scale.py", "scale_data.py", "scale_console.py",
+}
 
 
 def main() -> int:
