@@ -172,6 +172,51 @@ def recipients(
     ]
 
 
+def audience_kinds(
+    session: Session, broadcast: Broadcast, *, honour_held: bool = True
+) -> list[tuple[Recipient, int]]:
+    """The audience grouped by what decides a person's text, with how many people each.
+
+    A person's text depends only on their language, their discretion and the first targeted
+    network they are in (see Renderer), so a preview of a million people is a few dozen kinds
+    counted by the database, not a million rows rendered one by one.
+    """
+    reachable = _reachable(broadcast, honour_held=honour_held)
+    if broadcast.audience == "networks":
+        person = (
+            select(
+                Contact.language,
+                Contact.discreet,
+                func.min(Membership.network_id).label("first_network"),
+            )
+            .join(Membership, Membership.contact_id == Contact.id)
+            .where(*reachable, Membership.network_id.in_(broadcast.network_ids or []))
+            .group_by(Contact.id, Contact.language, Contact.discreet)
+            .subquery()
+        )
+        kinds = session.execute(
+            select(person.c.language, person.c.discreet, person.c.first_network, func.count())
+            .group_by(person.c.language, person.c.discreet, person.c.first_network)
+            .order_by(person.c.language, person.c.discreet, person.c.first_network)
+        )
+        return [
+            (Recipient(0, language, discreet, (first,)), people)
+            for language, discreet, first, people in kinds
+        ]
+    query = (
+        select(Contact.language, Contact.discreet, func.count())
+        .where(*reachable)
+        .group_by(Contact.language, Contact.discreet)
+        .order_by(Contact.language, Contact.discreet)
+    )
+    if broadcast.audience == "site":
+        query = query.where(Contact.site_id == broadcast.site_id)
+    return [
+        (Recipient(0, language, discreet), people)
+        for language, discreet, people in session.execute(query)
+    ]
+
+
 @dataclass
 class Renderer:
     """The text each recipient gets: their language, and a discreet label where they asked."""

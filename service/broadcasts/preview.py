@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service import languages
 from service.broadcasts.models import Broadcast
-from service.broadcasts.operations import Recipient, recipients, renderer
+from service.broadcasts.operations import Recipient, audience_kinds, renderer
 from service.config import Config
 from service.content.models import Translation
 from service.messaging.segments import count
@@ -62,17 +62,18 @@ def translated_languages(session: Session, broadcast: Broadcast) -> set[str]:
 
 def preview(session: Session, broadcast: Broadcast, config: Config) -> Preview:
     """Recipient count, segments per language and estimated cost, without sending anything."""
-    people = recipients(session, broadcast, honour_held=False)
-    render = renderer(session, broadcast, {p.language for p in people})
+    kinds = audience_kinds(session, broadcast, honour_held=False)
+    render = renderer(session, broadcast, {person.language for person, _ in kinds})
     held = set(broadcast.held_languages or ())
     translated = translated_languages(session, broadcast)
-    by_language = Counter(p.language for p in people)
+    by_language: Counter[str] = Counter()
     pence = float(config.SEGMENT_COST_PENCE)
     summed: Counter[str] = Counter()
     worst: dict[str, int] = {}
-    for person in people:
+    for person, people in kinds:
         segments = count(render.text(person)).segments
-        summed[person.language] += segments
+        by_language[person.language] += people
+        summed[person.language] += segments * people
         worst[person.language] = max(worst.get(person.language, 0), segments)
     lines = tuple(
         LanguageLine(
