@@ -33,7 +33,7 @@ PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 DEMO_SCALE = 0.001
 # Two data keys, taken in turn: each run's rotation moves the data to the other one, and the
 # database records which is current (bench_scale_progress, phase "data key").
-DATA_KEYS = ("bench-scale-data-key-a", "bench-scale-data-key-b")
+DATA_KEYS = ("bench-scale-key-a", "bench-scale-key-b")
 ROTATE_FIRST_RUN_SECONDS = 20
 # Fan-out, purge and rotation at a million rows can outlast a bench run: each gets this long
 # (BENCH_WINDOW), then is stopped, and its rate and how far it got are what is reported.
@@ -93,7 +93,19 @@ def prepare(name: str, scale: float) -> dict[str, str]:
         [sys.executable, str(ROOT / "bench" / "scale_data.py"), "--scale", str(scale)],
         env=env, check=True,
     )
+    _check_key(url, env["FRONTLINE_DATA_KEY"])
     return env
+
+
+def _check_key(url: str, key: str) -> None:
+    """Fail now if the generated people cannot be found under the key (filled under another)."""
+    from service.crypto import Vault
+
+    index = Vault(key).blind_index(scale_data.number_of(0))
+    with psycopg.connect(libpq(url)) as conn:
+        found = conn.execute("SELECT 1 FROM contact WHERE phone_index = %s", (index,)).fetchone()
+    if found is None:
+        raise SystemExit(f"{url}: generated people are not under {key}: drop it and run again")
 
 
 @dataclass
