@@ -93,17 +93,18 @@ def prepare(name: str, scale: float) -> dict[str, str]:
         [sys.executable, str(ROOT / "bench" / "scale_data.py"), "--scale", str(scale)],
         env=env, check=True,
     )
-    _check_key(url, env["FRONTLINE_DATA_KEY"])
+    _check_key(url, env["FRONTLINE_DATA_KEY"], env["FRONTLINE_OLD_DATA_KEYS"])
     return env
 
 
-def _check_key(url: str, key: str) -> None:
-    """Fail now if the generated people cannot be found under the key (filled under another)."""
+def _check_key(url: str, key: str, old: str) -> None:
+    """Fail now if the generated people cannot be found under the keys (filled under another)."""
     from service.crypto import Vault
 
-    index = Vault(key).blind_index(scale_data.number_of(0))
+    indexes = list(Vault(key, old_keys=(old,)).blind_indexes(scale_data.number_of(0)))
     with psycopg.connect(libpq(url)) as conn:
-        found = conn.execute("SELECT 1 FROM contact WHERE phone_index = %s", (index,)).fetchone()
+        found = conn.execute(
+            "SELECT 1 FROM contact WHERE phone_index = ANY(%s)", (indexes,)).fetchone()
     if found is None:
         raise SystemExit(f"{url}: generated people are not under {key}: drop it and run again")
 
