@@ -14,6 +14,7 @@ from flask import Response, abort, g, request, url_for
 from kiosk import views
 from service.contacts.models import Contact
 from service.db import get_session, utcnow
+from service.organisations.operations import kiosk_credential_matches
 from service.routes import Routes
 from service.surveys import screen_api, screens
 from service.surveys.queries import localised
@@ -26,6 +27,15 @@ CHANNEL = "kiosk"
 def _place() -> str:
     # A kiosk is shared: unproven answers count per kiosk (its site and address), not person.
     return f"kiosk:{g.site.id}:{request.remote_addr}"
+
+
+def _per_hour() -> int:
+    # The kiosk's path is public: only the PC the console registered gets a kiosk's queue of
+    # unproven starts; any other browser posting here gets a phone's, as on the public page.
+    presented = request.headers.get("X-Kiosk-Credential")
+    if kiosk_credential_matches(g.site, presented):
+        return screens.KIOSK_PER_HOUR
+    return screens.WEB_PER_HOUR
 
 
 def _proven(body: dict) -> Contact | None:
@@ -70,7 +80,7 @@ def api_survey_start() -> Response:
         channel=CHANNEL,
         site_id=g.site.id,
         place=_place(),
-        per_hour=screens.KIOSK_PER_HOUR,
+        per_hour=_per_hour(),
         proven=_proven,
     )
 

@@ -349,5 +349,5 @@
   }
 
   document.querySelectorAll("[data-flow]").forEach(setUp);
-  window.Frontline = { flush, queue, visit, maskNumber };
+  window.Frontline = { flush, queue, visit, maskNumber, credential };
 })();

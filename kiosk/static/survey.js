@@ -27,11 +27,15 @@
 
   async function post(path, body) {
     const held = visit();
+    const headers = { "Content-Type": "application/json" };
+    // A registered kiosk PC's credential buys a shift's queue of unproven answers (surveys.py).
+    const credential = config.kiosk && window.Frontline ? window.Frontline.credential : null;
+    if (credential) headers["X-Kiosk-Credential"] = credential;
     const response = await fetch(config.api + path, {
       method: "POST",
       credentials: "same-origin",
       cache: "no-store",
-      headers: { "Content-Type": "application/json" },
+      headers,
       body: JSON.stringify({
         ...body, survey: config.survey, lang: config.lang, handle,
         ...(held ? { visit: held.token } : {}),

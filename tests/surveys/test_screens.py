@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from service.contacts.models import Contact, Membership
@@ -12,6 +13,7 @@ from service.contacts.operations import get_or_create_contact, join_network
 from service.content.models import Network
 from service.db import utcnow
 from service.organisations.models import Site
+from service.organisations.operations import issue_kiosk_credential
 from service.surveys import screens, taking
 from service.surveys.models import Survey, SurveyResponse, SurveyThrottle, SurveyToken
 from service.surveys.operations import close_survey
@@ -151,23 +153,53 @@ def test_the_public_page_counts_as_web_with_no_site(client, demo, session):
 
 def test_unproven_starts_are_limited_per_kiosk_and_per_address(client, demo, session):
     survey = open_survey(session, demo)
+    registered = {
+        "X-Kiosk-Credential": issue_kiosk_credential(
+            session, session.get_one(Site, site_id(session))
+        )
+    }
+    session.commit()
     body = {"survey": survey.id, "lang": "en"}
-    for _ in range(screens.KIOSK_PER_HOUR):
-        assert post(client, KIOSK + "api/survey/start", body).status_code == 200
-    stuffed = post(client, KIOSK + "api/survey/start", body)
-    assert stuffed.status_code == 429
-    assert "answered here in the last hour" in stuffed.get_json()["message"]
-    # Another kiosk (another address) is counted apart.
-    elsewhere = {"REMOTE_ADDR": "10.0.0.9"}
-    assert post(client, KIOSK + "api/survey/start", body, environ_base=elsewhere).status_code == 200
-    # A script holding the public page's API gets a phone's worth, then nothing.
-    web = f"/o/{demo.slug}/api/survey/start"
-    for _ in range(screens.WEB_PER_HOUR):
-        assert post(client, web, body, environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 200
-    assert post(client, web, body, environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 429
+    # Counted per clock hour: held still, so a run that starts at 10:59 cannot see two hours.
+    with time_machine.travel(utcnow(), tick=False):
+        for _ in range(screens.KIOSK_PER_HOUR):
+            started = post(client, KIOSK + "api/survey/start", body, headers=registered)
+            assert started.status_code == 200
+        stuffed = post(client, KIOSK + "api/survey/start", body, headers=registered)
+        assert stuffed.status_code == 429
+        assert "answered here in the last hour" in stuffed.get_json()["message"]
+        # Another kiosk (another address) is counted apart.
+        elsewhere = {"REMOTE_ADDR": "10.0.0.9"}
+        assert (
+            post(
+                client, KIOSK + "api/survey/start", body, environ_base=elsewhere, headers=registered
+            ).status_code
+            == 200
+        )
+        # A script holding the public page's API gets a phone's worth, then nothing.
+        web = f"/o/{demo.slug}/api/survey/start"
+        phone = {"REMOTE_ADDR": "10.1.1.1"}
+        for _ in range(screens.WEB_PER_HOUR):
+            assert post(client, web, body, environ_base=phone).status_code == 200
+        assert post(client, web, body, environ_base=phone).status_code == 429
     # The counters name no kiosk or address: keyed under the survey's key.
     keys = session.scalars(select(SurveyThrottle.key)).all()
     assert keys and not any("10." in k or "kiosk" in k for k in keys)
+
+
+def test_the_kiosks_path_without_its_credential_gets_a_phones_limit(client, demo, session):
+    # The kiosk's address is public: a script posting there from home must not get a kiosk's
+    # queue of unproven answers (ten times a phone's), counted for the depot as it goes.
+    survey = open_survey(session, demo)
+    body = {"survey": survey.id, "lang": "en"}
+    forged = {"X-Kiosk-Credential": "guessed-credential"}
+    home = {"REMOTE_ADDR": "10.2.2.2"}
+    with time_machine.travel(utcnow(), tick=False):
+        for _ in range(screens.WEB_PER_HOUR):
+            started = post(client, KIOSK + "api/survey/start", body, environ_base=home)
+            assert started.status_code == 200
+        refused = post(client, KIOSK + "api/survey/start", body, environ_base=home, headers=forged)
+        assert refused.status_code == 429
 
 
 def test_answers_are_checked_against_the_question_and_a_double_tap_counts_once(
