@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 import time_machine
@@ -418,3 +419,16 @@ def test_after_close_nothing_links_a_kiosk_or_web_answer_to_anyone(
     logged = caplog.text
     assert handle not in logged and "999888" not in logged and "More buses" not in logged
     assert E164 not in logged and visit not in logged
+
+
+def test_a_phone_gets_its_own_keyboard_for_a_written_answer(client, demo, session):
+    # inputmode="none" keeps the system keyboard away: right on a kiosk, which draws its own,
+    # but on a personal phone nothing could then be typed into a written answer.
+    survey = open_survey(session, demo)
+    box = re.compile(r"<textarea[^>]*id=\"survey-text\"[^>]*>")
+    web = client.get(f"/o/{demo.slug}/survey/{survey.id}?lang=en")
+    assert web.status_code == 200
+    assert 'inputmode="none"' not in box.search(web.get_data(as_text=True)).group(0)
+    kiosk = client.get(f"{KIOSK}survey/{survey.id}?lang=en")
+    assert kiosk.status_code == 200
+    assert 'inputmode="none"' in box.search(kiosk.get_data(as_text=True)).group(0)
