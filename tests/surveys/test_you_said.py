@@ -14,7 +14,7 @@ from service.surveys.outcome import NotClosedYet, set_we_did
 from service.surveys.results import survey_results
 from tests.support import factories
 from tests.support.browser import ARTIFACTS
-from tests.support.console import page_text
+from tests.support.console import new_manager, page_text
 from tests.support.printing import page_texts, render_pngs
 from tests.support.surveys import create_survey, respond
 
@@ -137,4 +137,29 @@ def test_an_open_surveys_sheet_does_not_claim_an_audience(
     assert (
         "12 people answered. Thank you." in first
         and " of " not in first.split("Thank you")[0][-30:]
+    )
+
+
+def test_another_organisations_admin_finds_no_such_survey_to_print_send_or_remind(
+    console, session, demo
+):
+    survey = closed_survey(session, demo)
+    page = f"/console/surveys/{survey.id}"
+    elsewhere = factories.create_organisation(session, slug="southby", name="Southby Council")
+    stranger = new_manager(session, elsewhere, "admin@southby.example", ("admin", None, None))
+    session.commit()
+    console.sign_in(stranger.email, stranger.totp_secret)
+    # Each new action on a survey: another organisation's is a 404, whatever the form says.
+    for path, form in (
+        ("/we-did", {"we_did": "Planted by a stranger"}),
+        ("/we-did/broadcast", {}),
+        ("/remind", {}),
+    ):
+        assert console.post(page + path, form, token_from="/console/surveys").status_code == 404
+    assert console.get(f"{page}/you-said.pdf").status_code == 404
+    session.expire_all()
+    assert session.get_one(type(survey), survey.id).we_did == ""
+    assert session.scalars(select(Broadcast)).all() == []
+    assert (
+        session.scalars(select(AuditEntry).where(AuditEntry.organisation_id == demo.id)).all() == []
     )
