@@ -9,8 +9,10 @@ A screen has two kinds of respondent, and one response each is kept differently 
 - For an open survey, anyone, with no number. Nothing then tells a second answer from the
   same person, so we do not pretend to: the screen gets a random handle as its identity (held
   only in the page script's memory, gone at the kiosk's reset), the response is marked
-  unverified so the results show how many there are, and each kiosk (its site and address)
-  may start KIOSK_PER_HOUR such responses an hour and each web address WEB_PER_HOUR. A kiosk's
+  unverified so the results show how many there are, and each registered kiosk (its site and
+  address; kiosk/surveys.py checks the console's credential) may start KIOSK_PER_HOUR such
+  responses an hour, and each web address, or a browser at the kiosk's path without the
+  credential, WEB_PER_HOUR. A kiosk's
   queue of colleagues fits in that; one person stuffing the ballot hits the limit in minutes,
   and what they managed is visible as unverified, not mixed into the proven count.
 """
