@@ -9,6 +9,30 @@ from service.content.queries import NetworkView, Occurrence, SupportLineView
 
 
 @dataclass(frozen=True)
+class PaperQuestion:
+    """One question of a survey sheet, in the sheet's language."""
+
+    number: int
+    kind: str
+    text: str
+    options: tuple[str, ...]
+    prefer_not: bool
+
+
+@dataclass(frozen=True)
+class PaperSurvey:
+    """An open survey's sheet: its words in one language, where it goes back, how else to answer."""
+
+    title: str
+    intro: str
+    keyword: str
+    return_to: str
+    # Where the sheet's QR code points: the survey's public page, or a text with its keyword.
+    qr: str | None
+    questions: tuple[PaperQuestion, ...]
+
+
+@dataclass(frozen=True)
 class LanguageContent:
     """Everything the sheets of one language show."""
 
@@ -21,6 +45,8 @@ class LanguageContent:
     # Each network's next occurrences, anywhere, for its poster.
     network_next: dict[int, list[Occurrence]]
     support_lines: list[SupportLineView]
+    # A sheet for each open survey the site's noticeboard carries (service.surveys.paper).
+    surveys: list[PaperSurvey] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

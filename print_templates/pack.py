@@ -1,7 +1,7 @@
 """A whole pack as one PDF.
 
-Per language: a poster per network, what's on, then support. Last, the how-to sheet in every
-language.
+Per language: a poster per network, what's on, support, then a sheet per open survey. Last,
+the how-to sheet in every language.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
-from print_templates import fonts, how_to, poster, support, whats_on
+from print_templates import fonts, how_to, poster, support, survey_sheet, whats_on
 from print_templates.common import footer
 from print_templates.content import PackContent
 from print_templates.style import Look
@@ -80,6 +80,10 @@ def render(
             if not content.posters_only:
                 sections.append(("sheet", whats_on.whats_on(lang, content, look)))
                 sections.append(("sheet", support.support(lang, content, look)))
+                sections += [
+                    ("sheet", survey_sheet.survey_sheet(s, lang, content, look))
+                    for s in lang.surveys
+                ]
         language_ends.append(len(sections))
     if not content.posters_only:
         sections.append(("sheet", how_to.how_to(content, look)))

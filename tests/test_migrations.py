@@ -290,3 +290,40 @@ def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migrat
     assert _rows(empty_engine, "survey", "survey_question", "survey_response") == (1, 1, 1)
     _migrate(empty_engine, "downgrade", "0030")
     assert _rows(empty_engine, "survey_answer", "survey_response") == (1, 1)
+
+
+def test_surveys_keep_their_answers_when_paper_returns_arrive_and_go(
+    empty_engine: Engine,
+) -> None:
+    # 0032 adds survey.return_to in place: a rebuild of survey on SQLite would cascade-delete
+    # its questions, responses and answers.
+    _migrate(empty_engine, "upgrade", "0031")
+    _insert(
+        empty_engine,
+        NORTH,
+        (
+            "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
+            " status, mode, audience, network_ids, site_ids, created_at)"
+            " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
+            " '[]', '[]', :at)"
+        ),
+        (
+            "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
+            " prefer_not) VALUES (1, 1, 1, 'yes_no', 'Well?', '', true)"
+        ),
+        (
+            "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
+            " VALUES ('r1', 1, 'sms', 'en', true)"
+        ),
+        (
+            "INSERT INTO survey_answer (id, response_id, question_id, outcome, value)"
+            " VALUES ('a1', 'r1', 1, 'answered', 1)"
+        ),
+    )
+    _migrate(empty_engine, "upgrade", "0032")
+    with empty_engine.connect() as conn:
+        place = conn.execute(text("SELECT return_to FROM survey")).scalar()
+    assert place == ""
+    assert _rows(empty_engine, "survey_answer") == (1,)
+    _migrate(empty_engine, "downgrade", "0031")
+    assert _rows(empty_engine, "survey_answer") == (1,)

@@ -22,6 +22,7 @@ from service.console import (
     reach,
     sign_in,
     speakup,
+    survey_paper,
     surveys,
     translations,
 )
@@ -45,6 +46,7 @@ ROUTED = (
     reach,
     headcounts,
     surveys,
+    survey_paper,
     privacy,
 )
 

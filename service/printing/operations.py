@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from print_templates.content import LanguageContent, PackContent
+from print_templates.content import LanguageContent, PackContent, PaperQuestion, PaperSurvey
 from print_templates.pack import render
 from print_templates.style import PAGE_SIZES, Look
 from service import languages
@@ -20,6 +20,8 @@ from service.content import queries
 from service.errors import DomainError, NotFound, ValidationError
 from service.organisations.models import Organisation, Site
 from service.printing.models import PrintPack
+from service.surveys import paper
+from service.surveys.queries import localised
 
 # Crockford's base32 without I, L, O and U: nothing to misread on a faded sheet.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -89,6 +91,41 @@ def _whats_on_window(org: Organisation, printed: dt.datetime) -> tuple[dt.dateti
     return printed, end.astimezone(dt.UTC)
 
 
+def _paper_surveys(
+    session: Session,
+    org: Organisation,
+    site: Site,
+    language: str,
+    printed: dt.datetime,
+    *,
+    base: str,
+    sms_number: str | None,
+) -> list[PaperSurvey]:
+    """The sheet of each survey open for the site's noticeboard, in one language."""
+    out = []
+    for survey in paper.for_site(session, org.id, site.id, printed):
+        view = localised(session, survey, language)
+        # A survey open to anyone has a public page; any other is answered by texting its word.
+        if survey.audience == "open":
+            qr: str | None = f"{base}/o/{org.slug}/survey/{survey.id}"
+        else:
+            qr = f"SMSTO:{sms_number}:{survey.keyword}" if sms_number else None
+        out.append(
+            PaperSurvey(
+                title=view.title,
+                intro=view.intro,
+                keyword=view.keyword,
+                return_to=view.return_to,
+                qr=qr,
+                questions=tuple(
+                    PaperQuestion(n, q.kind, q.text, q.asked.options, q.asked.prefer_not)
+                    for n, q in enumerate(view.questions, start=1)
+                ),
+            )
+        )
+    return out
+
+
 def gather(
     session: Session,
     site: Site,
@@ -108,6 +145,8 @@ def gather(
     start, end = _whats_on_window(org, printed)
     ahead = printed + POSTER_HORIZON
     per_language = []
+    base = public_url.rstrip("/")
+    sms_number = next((n.e164 for n in org.numbers if n.sms), None)
     for language in codes:
         networks = queries.networks(session, org.id, language)
         if network_ids is not None:
@@ -134,14 +173,20 @@ def gather(
                 support_lines=(
                     queries.support_lines(session, org.id, language) if network_ids is None else []
                 ),
+                surveys=(
+                    _paper_surveys(
+                        session, org, site, language, printed, base=base, sms_number=sms_number
+                    )
+                    if network_ids is None
+                    else []
+                ),
             )
         )
-    base = public_url.rstrip("/")
     return PackContent(
         org_name=org.name,
         site_name=site.name,
         kiosk=site.kiosk_enabled,
-        sms_number=next((n.e164 for n in org.numbers if n.sms), None),
+        sms_number=sms_number,
         voice_number=next((n.e164 for n in org.numbers if n.voice), None),
         public_page={n.slug: f"{base}/o/{org.slug}/n/{n.slug}" for n in per_language[0].networks},
         discreet_names=org.print_discreet_names,

@@ -421,6 +421,19 @@ PERSONAL: dict[str, Personal] = {
         "count",
     ),
     **_columns(
+        "survey_paper_entry",
+        CONTENT,
+        "A returned paper sheet's answers as typed in, encrypted, until a second entry agrees "
+        "and they become an anonymous response (or the survey closes); names no respondent",
+        "entry_encrypted",
+    ),
+    **_columns(
+        "survey_paper_entry",
+        STAFF,
+        "Which console user typed the sheet in (for the double entry), never who filled it in",
+        "entered_by",
+    ),
+    **_columns(
         "survey_answer",
         CONTENT,
         "Survey answers: anonymous (linked to no one) unless the survey is attributable; free "
@@ -513,14 +526,16 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "manager_role": "id",
         "audit_entry": "id organisation_id",
         "speakup_case": "id organisation_id",
-        "survey": "id organisation_id title intro we_did keyword closes_at status mode audience "
-        "network_ids site_ids created_at opened_at closed_at reminded_at",
+        "survey": "id organisation_id title intro we_did return_to keyword closes_at status mode "
+        "audience network_ids site_ids created_at opened_at closed_at reminded_at",
         "survey_question": "id survey_id position kind text options prefer_not",
         "survey_response": "id survey_id",
         "survey_answer": "id response_id question_id recording_id",
         "survey_recording": "id survey_id",
         "survey_token": "survey_id",
         "survey_throttle": "survey_id",
+        "survey_paper_entry": "id survey_id sheet",
+        "survey_paper_sheet": "id survey_id sheet",
         "speakup_message": "id case_id",
         "twilio_deletion": "id organisation_id",
         "voice_news_heard": "id organisation_id",
@@ -552,6 +567,8 @@ KEPT = {
     "survey_throttle": "Until the next hour's first unproven answer to the survey, or its close",
     "survey_recording": "With its answer's survey; an unfinished answer's recording goes when "
     "its answers are erased or answered again",
+    "survey_paper_entry": "Until a second entry of the sheet agrees (then an anonymous response), "
+    "an admin throws it away, or the survey closes",
     "speakup_throttle": "Deleted on the hour, every hour, with the random salt its keys used",
     "speakup_receipt": "Deleted on the hour, every hour, with the random salt its keys used",
 }

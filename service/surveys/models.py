@@ -29,7 +29,7 @@ class Survey(Base):
 
     __tablename__ = "survey"
     __table_args__ = (UniqueConstraint("organisation_id", "keyword"),)
-    translatable = ("title", "intro", "we_did")
+    translatable = ("title", "intro", "we_did", "return_to")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -40,6 +40,8 @@ class Survey(Base):
     # "You said, we did": what changed because people answered, written once it has closed,
     # printed for the noticeboard and sent as a broadcast (service.surveys.outcome).
     we_did: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Where a paper sheet goes back ("the box by the canteen door"), printed on every sheet.
+    return_to: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The word that starts it by text, folded like network keywords (e.g. PULSE).
     keyword: Mapped[str] = mapped_column(String(40))
     closes_at: Mapped[dt.datetime]
@@ -192,3 +194,37 @@ class SurveyRecording(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     audio_encrypted: Mapped[str | None] = mapped_column(Text)
     audio_type: Mapped[str | None] = mapped_column(String(40))
+
+
+class SurveyPaperEntry(Base):
+    """One typing-in of one returned paper sheet, waiting for its second (double entry).
+
+    A sheet's answers are counted only when two entries of it agree; until then they wait
+    here, encrypted, and the entries go once the response is written. The sheet number is the
+    one the office writes on each sheet as it comes out of the return box: it pairs the two
+    entries and, kept in SurveyPaperSheet, stops the same sheet being counted twice.
+    """
+
+    __tablename__ = "survey_paper_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    sheet: Mapped[int]
+    # The manager who typed it in (not the respondent: a paper sheet names no one).
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("manager.id", ondelete="SET NULL"))
+    # JSON {"site_id", "language", "answers": {question_id: [outcome, value, text]}}, encrypted.
+    entry_encrypted: Mapped[str] = mapped_column(Text)
+
+
+class SurveyPaperSheet(Base):
+    """A sheet number whose answers have been counted: the same sheet is never counted again.
+
+    Only the number: nothing here points at the response it became.
+    """
+
+    __tablename__ = "survey_paper_sheet"
+    __table_args__ = (UniqueConstraint("survey_id", "sheet"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    sheet: Mapped[int]

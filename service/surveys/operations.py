@@ -26,6 +26,7 @@ from service.surveys.models import (
     MODES,
     Survey,
     SurveyAnswer,
+    SurveyPaperEntry,
     SurveyQuestion,
     SurveyRecording,
     SurveyResponse,
@@ -199,6 +200,8 @@ def close_survey(session: Session, survey: Survey, now: dt.datetime) -> None:
     session.flush()
     session.execute(delete(SurveyToken).where(SurveyToken.survey_id == survey.id))
     session.execute(delete(SurveyThrottle).where(SurveyThrottle.survey_id == survey.id))
+    # Paper sheets typed in once, or in disagreement, were never counted: they go uncounted.
+    session.execute(delete(SurveyPaperEntry).where(SurveyPaperEntry.survey_id == survey.id))
     _reshuffle(session, survey)
     survey.token_key_encrypted = None
     # Every answer is shown once closed: the batch shown while it was open has no further use.

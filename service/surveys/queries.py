@@ -32,6 +32,8 @@ class SurveyView:
     keyword: str
     anonymous: bool
     questions: tuple[QuestionView, ...]
+    # Where a paper sheet is returned ("" when the survey does not say).
+    return_to: str = ""
 
 
 def _question(question: SurveyQuestion, texts: dict) -> QuestionView:
@@ -60,4 +62,5 @@ def localised(session: Session, survey: Survey, language: str) -> SurveyView:
         survey.keyword,
         survey.mode == "anonymous",
         tuple(_question(q, texts) for q in survey.questions),
+        own.get((survey.id, "return_to")) or survey.return_to,
     )
