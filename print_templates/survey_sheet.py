@@ -20,7 +20,7 @@ from print_templates.style import Look, table_style
 from print_templates.text import para
 
 BOX = 6 * mm
-QR = 32 * mm
+QR = 27 * mm
 # Lines to write a free-text answer on.
 WRITING_LINES = 3
 
@@ -145,10 +145,10 @@ def _question(question: PaperQuestion, look: Look, language: str, width: float) 
     elif question.kind == "yes_no":
         story.append(_boxes([_("Yes"), _("No"), *prefer], look, language, width))
     else:
-        story.append(WritingLines(WRITING_LINES, look.body * 1.9))
+        story.append(WritingLines(WRITING_LINES, look.body * 1.8))
         for option in prefer:
             story.append(_option(option, look, language, width))
-    story.append(Spacer(1, look.body * 0.6))
+    story.append(Spacer(1, look.body * 0.3))
     return KeepTogether(story)
 
 

@@ -113,7 +113,7 @@ def test_an_open_survey_gets_a_sheet_per_language_with_boxes_return_box_word_and
     assert "Wolę nie odpowiadać" in text or "Prefer not to say" not in text
     assert _qr(path, polish, folder) == [f"{PUBLIC_URL}/o/{demo.slug}/survey/{survey.id}"]
 
-    # Urdu, set right to left: the QR still reads.
+    # Urdu, set right to left (Nastaliq's tall lines take a second page): the QR still reads.
     urdu = _office_page(pages, "ur")
     assert "PULSE" in pages[urdu - 1]
     assert _qr(path, urdu, folder) == [f"{PUBLIC_URL}/o/{demo.slug}/survey/{survey.id}"]
