@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -83,7 +83,10 @@ def _handed_over(
         session, manager.organisation_id, measure="download", channel="print", site_id=site.id
     )
     session.commit()
-    today = dt.date.today().isoformat()
+    # The day as the organisation's noticeboards have it (the footer's "Printed" date), from
+    # the service's clock: the machine's local date is a day out late on a summer evening.
+    org = session.get_one(Organisation, manager.organisation_id)
+    today = utcnow().astimezone(ZoneInfo(org.timezone)).date().isoformat()
     return download(pack.pdf, "application/pdf", f"{name}-{today}-{pack.code}.pdf")
 
 

@@ -11,8 +11,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from service.alerts.smtp import BadSmtpUrl, SmtpServer, build_message, parse_smtp_url, send
 from service.config import ConfigError, from_env
-from tests.alerts.conftest import Inbox, free_port
 from tests.support.certificates import self_signed
+from tests.support.smtp import Inbox, free_port
 
 
 @pytest.mark.parametrize(
