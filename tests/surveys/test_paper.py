@@ -197,3 +197,22 @@ def test_closing_the_survey_throws_away_uncounted_entries(session, demo, manager
     )
     surveys.close_survey(session, survey, utcnow())
     assert session.scalar(select(func.count()).select_from(SurveyPaperEntry)) == 0
+
+
+def test_an_admin_says_where_sheets_go_back_and_translates_it(console, managers, session, demo):
+    survey = create_survey(session, demo)
+    session.commit()
+    _signed_in(console, managers["admin"])
+    page = f"/console/surveys/{survey.id}"
+    assert "Type in returned sheets" in page_text(console.get(page))
+    saved = console.post(
+        f"{page}/return-to", {"return_to": "  the blue box   by the canteen "}, token_from=page
+    )
+    assert saved.status_code == 302
+    polish = "niebieska skrzynka przy stołówce"
+    console.post(f"{page}/translations/pl", {"return_to": polish}, token_from=page)
+    session.expire_all()
+    from service.surveys.queries import localised
+
+    assert localised(session, survey, "en").return_to == "the blue box by the canteen"
+    assert localised(session, survey, "pl").return_to == polish
