@@ -6,6 +6,7 @@ import html
 
 from sqlalchemy import func, select
 
+from service.crypto import vault_of
 from service.db import utcnow
 from service.organisations.models import Site
 from service.surveys import operations as surveys
@@ -86,6 +87,9 @@ def test_two_matching_entries_count_one_paper_response_for_the_site(
     assert answers[q[2].id] == ("answered", 0)
     # The number written on the sheet is masked, as on every channel.
     assert answers[q[3].id][0] == "answered"
+    written = next(a for a in response.answers if a.question_id == q[3].id)
+    kept = vault_of(session).decrypt(written.text_encrypted)
+    assert kept.casefold() == "call me on [number]"
     assert session.scalar(select(func.count()).select_from(SurveyPaperEntry)) == 0
 
     # The same sheet number again: refused, still one response.
