@@ -20,6 +20,7 @@ SAMPLES = {
     "kind": "network",
     "lang": "pl",
     "stamp": "20260105T180000Z",
+    "sheet": 1,
 }
 STATIC_FILES = {"console.static": "console.js", "kiosk_assets.static": "kiosk.js"}
 INLINE = re.compile(r"<(style|script)\b([^>]*)>", re.IGNORECASE)

@@ -311,9 +311,13 @@ def seconds_until_quiet_hours_end(config: Config, now: dt.datetime, zone: ZoneIn
 
 
 # Built once, run before every text (see still_wanted).
+# The claim's contact, not the row's: a text to a typed number (a kiosk's code) has no contact
+# on its row, yet the claim found the member the number belongs to, whose STOP counts too.
 _CONTACT_NOW = (
     select(CONTACT.opted_out_at, CONTACT.unusable_at)
-    .select_from(OutboundMessage.__table__.join(Contact.__table__, CONTACT.id == OUT.contact_id))
+    .select_from(
+        OutboundMessage.__table__.join(Contact.__table__, CONTACT.id == bindparam("b_contact"))
+    )
     .where(OUT.id == bindparam("b_id"), OUT.status == "sending")
 )
 _NOT_TRIED = (
@@ -339,7 +343,9 @@ def still_wanted(connection: Connection, claim: Claim, now: dt.datetime) -> bool
     """
     if claim.contact_id is None:
         return True  # a typed number has no STOP of its own; it was checked at the claim
-    found = connection.execute(_CONTACT_NOW, {"b_id": claim.outbox_id}).first()
+    found = connection.execute(
+        _CONTACT_NOW, {"b_id": claim.outbox_id, "b_contact": claim.contact_id}
+    ).first()
     if found is not None and found.opted_out_at is None and found.unusable_at is None:
         return True
     if found is not None:

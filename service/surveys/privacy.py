@@ -20,6 +20,7 @@ from service.surveys import taking
 from service.surveys.models import (
     Survey,
     SurveyAnswer,
+    SurveyPaperEntry,
     SurveyRecording,
     SurveyResponse,
     SurveyToken,
@@ -101,6 +102,7 @@ HOLDER = Holder(
         Target(Survey.__table__, "answers_batch_encrypted"),  # type: ignore[arg-type]
         Target(SurveyToken.__table__, "progress_encrypted"),  # type: ignore[arg-type]
         Target(SurveyAnswer.__table__, "text_encrypted"),  # type: ignore[arg-type]
+        Target(SurveyPaperEntry.__table__, "entry_encrypted"),  # type: ignore[arg-type]
         Target(SurveyRecording.__table__, "audio_encrypted"),  # type: ignore[arg-type]
     ),
 )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from service.contacts.operations import join_network, leave_network, opt_out
 from service.outbox.models import OutboundMessage
 from service.outbox.operations import Draft, send_one, send_to_contact
 from tests.support import factories
 from tests.support.fake_twilio import Answer
-from tests.support.outbox import SENDER, send_locally
+from tests.support.outbox import SENDER, Worker, send_locally
+from tests.support.privacy import ask_at_kiosk
+from tests.support.sms import Handset
 
 
 def _text(session, contact, body="Your code is 123456", key=None, urgent=False) -> int:
@@ -238,3 +242,16 @@ def test_quiet_hours_end_at_eight_on_the_night_the_clocks_go_back(session, fake,
     calm = _text(session, contact, "Tomorrow's meeting")
     worker.run()
     assert worker.later[calm] == 10.5 * 3600
+
+
+def test_a_kiosk_code_to_a_members_own_number_is_sent(client, session, demo, app, queued, fake):
+    # The code's row names no contact (a typed number), but the number is a member's: the
+    # check just before sending reads that member's STOP, and must still find them.
+    Handset(client, "+447400111333").send("HELLO")
+    ask_at_kiosk(client, session, "07400 111333", "k" * 40)
+    Worker(app, queued).run()
+    codes = [m for m in fake.sent if m["To"] == "+447400111333" and "your code is" in m["Body"]]
+    assert len(codes) == 1
+    row = session.scalars(select(OutboundMessage).where(OutboundMessage.kind == "code")).one()
+    session.refresh(row)
+    assert row.status == "sent" and row.contact_id is None

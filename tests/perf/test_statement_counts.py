@@ -34,7 +34,9 @@ BUDGET = {
     # 8, not 7, since issue 19 item 20: a new number is a person reached this month, counted
     # by one upsert of its month's tally (a returning member's texts cost nothing more).
     "first_text": (8, 2),
-    "voice_step": (2, 1),
+    # 3 since the menu offers "have your say" while a survey is open (one indexed read of the
+    # organisation's open surveys a step; issue 21).
+    "voice_step": (3, 1),
     # The console's manager and roles (2), the organisation, the filters' networks and sites,
     # the table by network (tallies, members, names) and the people per site (sites with
     # headcounts, members, person tallies): 11, whatever the months or the figures.
