@@ -5,6 +5,8 @@ from __future__ import annotations
 from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
@@ -51,3 +53,23 @@ def footer(canvas, doc, content: PackContent, look: Look, margin: float | None =
 def number(value: str | None) -> str:
     """A phone number as people read it, never broken across lines, or nothing."""
     return phone(value).replace(" ", "\u00a0") if value else ""
+
+
+def set_in(text: str, language: str) -> str:
+    """The language to set a text in: an Urdu sheet's untranslated (English) text stays LTR."""
+    if language == "ur" and not any("\u0600" <= c <= "\u06ff" for c in text):
+        return "en"
+    return language
+
+
+def directed(text: str, look: Look, language: str, kind: str = "body") -> Flowable:
+    """A paragraph in the text's own direction, lined up on the right on an Urdu sheet.
+
+    A survey's own words may be untranslated English on an Urdu sheet (set left to right,
+    yet on the right with the Urdu around it); a count or "<5" reads the same either way.
+    """
+    lang = set_in(text, language)
+    style = look.style(kind, lang)
+    if language == "ur":
+        style = ParagraphStyle(f"{style.name}-right", parent=style, alignment=TA_RIGHT)
+    return para(text, style, lang)

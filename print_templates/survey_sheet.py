@@ -8,12 +8,10 @@ page takes every sheet twice under that number (service.surveys.paper).
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
-from print_templates.common import Marker, number
+from print_templates.common import Marker, directed, number
 from print_templates.content import LanguageContent, PackContent, PaperQuestion, PaperSurvey
 from print_templates.poster import QrCode
 from print_templates.style import Look, table_style
@@ -63,22 +61,6 @@ class WritingLines(Flowable):
         self.canv.restoreState()
 
 
-def _in(text: str, language: str) -> str:
-    """The language to set a text in: an Urdu sheet's untranslated (English) text stays LTR."""
-    if language == "ur" and not any("\u0600" <= c <= "\u06ff" for c in text):
-        return "en"
-    return language
-
-
-def _text(text: str, look: Look, language: str, kind: str = "body") -> Flowable:
-    """A paragraph in the text's own direction, lined up on the right on an Urdu sheet."""
-    lang = _in(text, language)
-    style = look.style(kind, lang)
-    if language == "ur":
-        style = ParagraphStyle(f"{style.name}-right", parent=style, alignment=TA_RIGHT)
-    return para(text, style, lang)
-
-
 def _row(cells: list[Flowable], widths: list[float], language: str) -> Table:
     """Boxes and their labels in a row; an Urdu sheet's read from the right."""
     if language == "ur":
@@ -103,7 +85,7 @@ def _boxes(labels: list[str], look: Look, language: str, width: float) -> Table:
     cells: list[Flowable] = []
     widths: list[float] = []
     for label in labels:
-        pair = [TickBox(BOX * look.scale), _text(label, look, language)]
+        pair = [TickBox(BOX * look.scale), directed(label, look, language)]
         widths_pair = [BOX * look.scale + 6, each - BOX * look.scale - 6]
         if language == "ur":
             pair, widths_pair = pair[::-1], widths_pair[::-1]
@@ -128,18 +110,22 @@ def _boxes(labels: list[str], look: Look, language: str, width: float) -> Table:
 
 def _option(option: str, look: Look, language: str, width: float) -> Table:
     box = BOX * look.scale
-    return _row([TickBox(box), _text(option, look, language)], [box + 8, width - box - 8], language)
+    return _row(
+        [TickBox(box), directed(option, look, language)], [box + 8, width - box - 8], language
+    )
 
 
 def _question(question: PaperQuestion, look: Look, language: str, width: float) -> Flowable:
-    story: list[Flowable] = [_text(f"{question.number}. {question.text}", look, language, "strong")]
+    story: list[Flowable] = [
+        directed(f"{question.number}. {question.text}", look, language, "strong")
+    ]
     prefer = [_("Prefer not to say")] if question.prefer_not else []
     if question.kind == "choice":
         for option in [*question.options, *prefer]:
             story.append(_option(option, look, language, width))
     elif question.kind == "scale":
         story.append(_boxes([str(n) for n in range(1, 6)], look, language, width * 0.6))
-        story.append(_text(_("1 is low, 5 is high."), look, language))
+        story.append(directed(_("1 is low, 5 is high."), look, language))
         for option in prefer:
             story.append(_option(option, look, language, width))
     elif question.kind == "yes_no":
@@ -156,7 +142,7 @@ def _other_ways(survey: PaperSurvey, content: PackContent, look: Look, language:
     """Where the sheet goes back, and the text and QR for answering on a phone instead."""
     words: list[Flowable] = [
         para(_("When you have finished"), look.style("heading", language), language),
-        _text(
+        directed(
             _("Fold this sheet and put it in the return box: %(place)s", place=survey.return_to)
             if survey.return_to
             else _("Fold this sheet and hand it in at the site office."),
@@ -167,7 +153,7 @@ def _other_ways(survey: PaperSurvey, content: PackContent, look: Look, language:
     ]
     if content.sms_number:
         words.append(
-            _text(
+            directed(
                 _(
                     "Or text %(keyword)s to %(number)s to answer on your phone.",
                     keyword=survey.keyword,
@@ -199,7 +185,7 @@ def _other_ways(survey: PaperSurvey, content: PackContent, look: Look, language:
 
 def _office(content: PackContent, look: Look, language: str, width: float) -> Table:
     """The box the office writes the sheet's number in, with the sheet's language and site."""
-    label = _text(_("For the office: sheet number"), look, language, "body")
+    label = directed(_("For the office: sheet number"), look, language, "body")
     box = Spacer(1, look.body * 2.2)
     where = para(f"{language} · {content.site_name}", look.style("body", "en"), "en")
     cells = [label, box, where]
@@ -229,12 +215,12 @@ def survey_sheet(
     story: list[Flowable] = [
         Marker(language=language, strip=None),
         para(_("Have your say"), look.style("heading", language), language),
-        _text(survey.title, look, language, "title"),
+        directed(survey.title, look, language, "title"),
     ]
     if survey.intro:
-        story.append(_text(survey.intro, look, language))
+        story.append(directed(survey.intro, look, language))
     story.append(
-        _text(
+        directed(
             _("Anonymous: do not write your name. Tick one box for each question."),
             look,
             language,

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -26,30 +24,13 @@ from reportlab.platypus import (
 )
 
 from print_templates import fonts
-from print_templates.common import Marker
+from print_templates.common import Marker, directed
 from print_templates.style import Look, table_style
 from print_templates.text import para
 from service.reach.suppression import SMALL
 from service.surveys.outcome import Sheet, SheetQuestion
 
 LOOK = Look()
-
-
-def _in(text: str, language: str) -> str:
-    """The language to set a text in: an Urdu sheet's untranslated (English) text stays LTR."""
-    if language == "ur" and not any("\u0600" <= c <= "\u06ff" for c in text):
-        return "en"
-    return language
-
-
-def _cell(text: str, look: Look, language: str, kind: str = "body") -> Flowable:
-    """A paragraph in the text's own direction (a count or "<5" always left to right)."""
-    lang = _in(text, language)
-    style = look.style(kind, lang)
-    if language == "ur":
-        # English on an Urdu sheet still lines up on the right, with the Urdu around it.
-        style = ParagraphStyle(f"{style.name}-right", parent=style, alignment=TA_RIGHT)
-    return para(text, style, lang)
 
 
 def _table(rows: list[list[Flowable]], look: Look, language: str, widths: list[float]) -> Table:
@@ -72,7 +53,9 @@ def _table(rows: list[list[Flowable]], look: Look, language: str, widths: list[f
 def _answers(question: SheetQuestion, sheet: Sheet, look: Look) -> list[Flowable]:
     language = sheet.language
     body = look.style("body", language)
-    story: list[Flowable] = [_cell(f"{question.number}. {question.text}", look, language, "strong")]
+    story: list[Flowable] = [
+        directed(f"{question.number}. {question.text}", look, language, "strong")
+    ]
     if question.written is not None:
         story.append(
             para(
@@ -84,7 +67,7 @@ def _answers(question: SheetQuestion, sheet: Sheet, look: Look) -> list[Flowable
         return story
     width = look.page[0] - 2 * look.margin
     rows = [
-        [_cell(line.label, look, language), _cell(line.shown, look, language)]
+        [directed(line.label, look, language), directed(line.shown, look, language)]
         for line in question.lines
         # "Prefer not to say" and "Skipped" only where someone did: the sheet must fit a board.
         if not (line.outcome and line.shown == "0")
@@ -108,19 +91,19 @@ def _sheet(sheet: Sheet, look: Look) -> list[Flowable]:
     story: list[Flowable] = [
         Marker(language=language, strip=None),
         para(_("You said, we did"), look.style("title", language), language),
-        _cell(sheet.title, look, language, "heading"),
+        directed(sheet.title, look, language, "heading"),
         # Nastaliq's tall letters reach up into the line above: room for them.
         Spacer(1, look.body * (0.8 if language == "ur" else 0.2)),
-        _cell(sheet.we_did, look, language, "big"),
+        directed(sheet.we_did, look, language, "big"),
         para(answered, look.style("strong", language), language),
         para(_("What you said"), look.style("heading", language), language),
         # What "<5" and "hidden" mean, as a table: "<5" inside Urdu text would be reordered.
         _table(
             [
-                [_cell(SMALL, look, language), _cell(_("between 1 and 4"), look, language)],
+                [directed(SMALL, look, language), directed(_("between 1 and 4"), look, language)],
                 [
-                    _cell(_("hidden"), look, language),
-                    _cell(
+                    directed(_("hidden"), look, language),
+                    directed(
                         _("5 or more, hidden so that no one can work out a small number"),
                         look,
                         language,

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import DomainError, ValidationError
-from service.outbox.operations import Draft, enqueue
 from service.surveys import texts
-from service.surveys.invitations import KIND
 from service.surveys.invitations import dedupe_key as invitation_key
+from service.surveys.invitations import queue_texts
 from service.surveys.models import Survey, SurveyToken
-from service.surveys.operations import SurveyClosed, audience, is_open, sensitive_audience
-from service.surveys.queries import localised
+from service.surveys.operations import SurveyClosed, audience, is_open
 from service.surveys.taking import identity_of_number, token_maker
 
 
@@ -52,27 +49,10 @@ def send_reminder(session: Session, survey: Survey, now: dt.datetime) -> int:
             )
         )
     )
-    sensitive = sensitive_audience(session, survey)
-    bodies: dict[tuple[str, bool], str] = {}
-    drafts = []
-    for contact in audience(session, survey):
-        if token_of(identity_of_number(contact.phone)) in finished:
-            continue
-        key = (contact.language, sensitive and contact.discreet)
-        if key not in bodies:
-            with force_locale(contact.language):
-                bodies[key] = texts.reminder(
-                    localised(session, survey, contact.language), discreet=key[1]
-                )
-        drafts.append(
-            Draft(
-                contact.id,
-                bodies[key],
-                dedupe_key(survey.id, contact.id),
-                contact.language,
-                network_ids=survey.network_ids if survey.audience == "networks" else None,
-                not_after=survey.closes_at,
-            )
-        )
+    waiting = [
+        contact
+        for contact in audience(session, survey)
+        if token_of(identity_of_number(contact.phone)) not in finished
+    ]
     survey.reminded_at = now
-    return len(enqueue(session, organisation_id=survey.organisation_id, drafts=drafts, kind=KIND))
+    return queue_texts(session, survey, waiting, texts.reminder, dedupe_key)
