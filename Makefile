@@ -109,9 +109,13 @@ test: lint test-tools
 # `make test`'s tests again (not its lint, which no moment changes) at a moment drawn at random,
 # printed so a failure can be replayed, with hypothesis at each test's full count of fresh
 # examples.
+# The slow tier waits more than it computes (browsers, the cluster, processes starting): with
+# two workers the load stayed near 1.3 on two cores, so it takes a third, and says which of its
+# tests took longest.
+SLOW_TESTS := $(BIN)/pytest -q -n 3 --dist loadgroup --durations=15
 check: test
 	@echo "== the slow tier: browser, reliability, fuzzing (HYPOTHESIS_PROFILE=check), package =="
-	env -u FRONTLINE_TEST_DATABASE_URL HYPOTHESIS_PROFILE=check $(PYTEST) -m slow
+	env -u FRONTLINE_TEST_DATABASE_URL HYPOTHESIS_PROFILE=check $(SLOW_TESTS) -m slow
 	@if [ -n "$$FRONTLINE_TEST_DATABASE_URL" ]; then \
 	  echo "== on PostgreSQL: every test but the browser, reliability, fuzz and package ones =="; \
 	  $(PYTEST) -m "not (browser or reliability or fuzz or package)"; \
