@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -22,8 +23,9 @@ def test_a_lead_downloads_their_networks_posters(page, live, tmp_path) -> None:
     )
     sign_in(page, "poster-lead@northgate.example", secret)
     page.get_by_role("link", name="Print posters for a network").click()
+    # expect() waits for the page the click opens; count() alone read the old page under load.
     networks = page.get_by_role("group", name="Networks").get_by_role("checkbox")
-    assert networks.count() == 1  # only the network they lead is offered
+    expect(networks).to_have_count(1)  # only the network they lead is offered
     page.get_by_label("Minds Matter").check()
     page.get_by_label("For the noticeboard at").select_option(label="Riverside Depot")
     page.get_by_label("Polski").check()
