@@ -66,6 +66,36 @@ def _insert(engine: Engine, *statements: str) -> None:
             conn.execute(text(statement), {"at": AT} if ":at" in statement else {})
 
 
+def _insert_answered_survey(engine: Engine, *, written: bool = False) -> None:
+    """NORTH with one open survey of one question, one response and its answer (0022 on).
+
+    written: the question is free text and the answer an (already sealed) text, not yes.
+    """
+    kind, answer = ("text", "NULL, 'sealed'") if written else ("yes_no", "1, NULL")
+    _insert(
+        engine,
+        NORTH,
+        (
+            "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
+            " status, mode, audience, network_ids, site_ids, created_at)"
+            " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
+            " '[]', '[]', :at)"
+        ),
+        (
+            "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
+            f" prefer_not) VALUES (1, 1, 1, '{kind}', 'Well?', '', true)"
+        ),
+        (
+            "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
+            " VALUES ('r1', 1, 'sms', 'en', true)"
+        ),
+        (
+            "INSERT INTO survey_answer (id, response_id, question_id, outcome, value,"
+            f" text_encrypted) VALUES ('a1', 'r1', 1, 'answered', {answer})"
+        ),
+    )
+
+
 def _rows(engine: Engine, *tables: str) -> tuple[int, ...]:
     """How many rows each table holds."""
     with engine.connect() as conn:
@@ -214,40 +244,28 @@ def test_downgrading_headcount_and_held_languages_keeps_what_references_them(
     assert _rows(empty_engine, "outbound_message", "kiosk_key") == (1, 1)
 
 
-def test_responses_made_before_screens_count_as_verified_and_keep_their_answers(
-    empty_engine: Engine,
+@pytest.mark.parametrize(
+    ("revision", "added", "value"),
+    [
+        # Responses made before kiosk and public screens count as verified.
+        ("0029", "SELECT verified FROM survey_response", True),
+        # Surveys made before paper returns have no return box yet.
+        ("0032", "SELECT return_to FROM survey", ""),
+    ],
+)
+def test_columns_added_to_surveys_keep_every_answer(
+    empty_engine: Engine, revision: str, added: str, value: object
 ) -> None:
-    # 0029 adds survey_response.verified without rebuilding the table: a rebuild on SQLite
-    # would cascade-delete every answer pointing at a response.
-    _migrate(empty_engine, "upgrade", "0028")
-    _insert(
-        empty_engine,
-        NORTH,
-        (
-            "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
-            " status, mode, audience, network_ids, site_ids, created_at)"
-            " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
-            " '[]', '[]', :at)"
-        ),
-        (
-            "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
-            " prefer_not) VALUES (1, 1, 1, 'yes_no', 'Well?', '', true)"
-        ),
-        (
-            "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
-            " VALUES ('r1', 1, 'sms', 'en', true)"
-        ),
-        (
-            "INSERT INTO survey_answer (id, response_id, question_id, outcome, value)"
-            " VALUES ('a1', 'r1', 1, 'answered', 1)"
-        ),
-    )
-    _migrate(empty_engine, "upgrade", "0029")
+    # Each adds its column in place: a rebuild of survey or survey_response on SQLite would
+    # cascade-delete the answers (and questions) pointing at their rows.
+    before = f"{int(revision) - 1:04d}"
+    _migrate(empty_engine, "upgrade", before)
+    _insert_answered_survey(empty_engine)
+    _migrate(empty_engine, "upgrade", revision)
     with empty_engine.connect() as conn:
-        verified = conn.execute(text("SELECT verified FROM survey_response")).scalar()
-    assert bool(verified)
+        assert conn.execute(text(added)).scalar() == value
     assert _rows(empty_engine, "survey_answer") == (1,)
-    _migrate(empty_engine, "downgrade", "0028")
+    _migrate(empty_engine, "downgrade", before)
     assert _rows(empty_engine, "survey_answer") == (1,)
 
 
@@ -258,28 +276,7 @@ def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migrat
     # table references survey_answer, so no row anywhere is cascade-deleted; survey, which
     # others reference, only gains a column.
     _migrate(empty_engine, "upgrade", "0030")
-    _insert(
-        empty_engine,
-        NORTH,
-        (
-            "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
-            " status, mode, audience, network_ids, site_ids, created_at)"
-            " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
-            " '[]', '[]', :at)"
-        ),
-        (
-            "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
-            " prefer_not) VALUES (1, 1, 1, 'text', 'Why?', '', true)"
-        ),
-        (
-            "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
-            " VALUES ('r1', 1, 'sms', 'en', true)"
-        ),
-        (
-            "INSERT INTO survey_answer (id, response_id, question_id, outcome, value,"
-            " text_encrypted) VALUES ('a1', 'r1', 1, 'answered', NULL, 'sealed')"
-        ),
-    )
+    _insert_answered_survey(empty_engine, written=True)
     _migrate(empty_engine, "upgrade", "0031")
     with empty_engine.connect() as conn:
         row = conn.execute(
@@ -290,40 +287,3 @@ def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migrat
     assert _rows(empty_engine, "survey", "survey_question", "survey_response") == (1, 1, 1)
     _migrate(empty_engine, "downgrade", "0030")
     assert _rows(empty_engine, "survey_answer", "survey_response") == (1, 1)
-
-
-def test_surveys_keep_their_answers_when_paper_returns_arrive_and_go(
-    empty_engine: Engine,
-) -> None:
-    # 0032 adds survey.return_to in place: a rebuild of survey on SQLite would cascade-delete
-    # its questions, responses and answers.
-    _migrate(empty_engine, "upgrade", "0031")
-    _insert(
-        empty_engine,
-        NORTH,
-        (
-            "INSERT INTO survey (id, organisation_id, title, intro, keyword, closes_at,"
-            " status, mode, audience, network_ids, site_ids, created_at)"
-            " VALUES (1, 1, 'Pulse', '', 'PULSE', :at, 'open', 'anonymous', 'open',"
-            " '[]', '[]', :at)"
-        ),
-        (
-            "INSERT INTO survey_question (id, survey_id, position, kind, text, options,"
-            " prefer_not) VALUES (1, 1, 1, 'yes_no', 'Well?', '', true)"
-        ),
-        (
-            "INSERT INTO survey_response (id, survey_id, channel, language, complete)"
-            " VALUES ('r1', 1, 'sms', 'en', true)"
-        ),
-        (
-            "INSERT INTO survey_answer (id, response_id, question_id, outcome, value)"
-            " VALUES ('a1', 'r1', 1, 'answered', 1)"
-        ),
-    )
-    _migrate(empty_engine, "upgrade", "0032")
-    with empty_engine.connect() as conn:
-        place = conn.execute(text("SELECT return_to FROM survey")).scalar()
-    assert place == ""
-    assert _rows(empty_engine, "survey_answer") == (1,)
-    _migrate(empty_engine, "downgrade", "0031")
-    assert _rows(empty_engine, "survey_answer") == (1,)
