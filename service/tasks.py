@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, current_app, has_app_context
 from huey import crontab
+from sqlalchemy.orm import Session
 
 from service.db import get_database, utcnow
 from service.extensions import huey
@@ -218,6 +219,47 @@ def retry_delay(attempt: int) -> int:
     return min(3600, 60 * 2 ** min(attempt, 6))
 
 
+def _keep_recording(
+    recording: tuple[str, str, str],
+    *,
+    wanted: Callable[[Session], bool],
+    store: Callable[[Session, bytes, str], object],
+    max_bytes: int,
+    what: str,
+    again: Callable[[], object],
+) -> None:
+    """Copy a recording (url, sid, call sid) in if wanted, then delete it and its call at Twilio.
+
+    wanted(session) and store(session, audio, content type) are the owner's; again() queues
+    the next try when Twilio is not finished with the recording or the call.
+    """
+    from service.twilio_gateway import NotDeleted, RecordingUnavailable, app_transport
+
+    url, recording_sid, call_sid = recording
+    app = task_app()
+    transport = app_transport(app)
+    database = get_database(app)
+    try:
+        with database.session() as session:
+            copy = wanted(session)
+        if copy:
+            fetched = transport.fetch_recording(url)
+            audio = bytearray()
+            for chunk in fetched.chunks:
+                audio += chunk
+                if len(audio) > max_bytes:
+                    break
+            with database.session() as session:
+                store(session, bytes(audio), fetched.content_type)
+        # Only once the audio is ours: then nothing at Twilio ties it to the number.
+        transport.delete_recording(recording_sid)
+        transport.delete_call(call_sid)
+    except (RecordingUnavailable, NotDeleted) as exc:
+        # Not ready yet (the recording is still processing, the call still going on).
+        log.info("%s: not finished at Twilio (%s), trying again later", what, exc)
+        again()
+
+
 def keep_speakup_recording_later(
     message_id: int, recording_url: str, recording_sid: str, call_sid: str
 ) -> None:
@@ -240,47 +282,37 @@ def keep_speakup_recording(
     """Copy a speak-up voice message into its case, then delete it and its call at Twilio."""
     from service.speakup import operations as speakup
     from service.speakup.models import SpeakUpMessage
-    from service.twilio_gateway import NotDeleted, RecordingUnavailable, app_transport
 
-    app = task_app()
-    transport = app_transport(app)
-    database = get_database(app)
-    try:
-        with database.session() as session:
-            message = session.get(SpeakUpMessage, message_id)
-            wanted = message is not None and message.audio_encrypted is None
-        if wanted:
-            recording = transport.fetch_recording(recording_url)
-            audio = bytearray()
-            for chunk in recording.chunks:
-                audio += chunk
-                if len(audio) > speakup.MAX_AUDIO_BYTES:
-                    break
-            with database.session() as session:
-                speakup.store_audio(session, message_id, bytes(audio), recording.content_type)
-        # Only once the audio is ours: then nothing at Twilio ties it to the number.
-        transport.delete_recording(recording_sid)
-        transport.delete_call(call_sid)
-    except (RecordingUnavailable, NotDeleted) as exc:
-        # Not ready yet (the recording is still processing, the call still going on).
-        log.info("a recording: not finished at Twilio (%s), trying again later", exc)
-        keep_speakup_recording.schedule(
+    def wanted(session: Session) -> bool:
+        message = session.get(SpeakUpMessage, message_id)
+        return message is not None and message.audio_encrypted is None
+
+    _keep_recording(
+        (recording_url, recording_sid, call_sid),
+        wanted=wanted,
+        store=lambda session, audio, kind: speakup.store_audio(session, message_id, audio, kind),
+        max_bytes=speakup.MAX_AUDIO_BYTES,
+        what="a recording",
+        again=lambda: keep_speakup_recording.schedule(
             (message_id, recording_url, recording_sid, call_sid, attempt + 1),
             delay=retry_delay(attempt),
-        )
+        ),
+    )
 
 
 def keep_survey_recording_later(
     recording_id: str | None, recording_url: str, recording_sid: str, call_sid: str
 ) -> None:
     """Queue the copy of a survey's recorded answer (None: only its deletion at Twilio)."""
-    try:
-        keep_survey_recording(recording_id, recording_url, recording_sid, call_sid)
-    except Exception as exc:
-        if huey.immediate:
-            raise
-        # Never the SIDs: they are what could lead back to the caller at Twilio.
-        log.warning("queue unreachable (%s): a recording waits at Twilio", type(exc).__name__)
+    # Never the SIDs: they are what could lead back to the caller at Twilio.
+    _queued(
+        keep_survey_recording,
+        recording_id,
+        recording_url,
+        recording_sid,
+        call_sid,
+        left="a recording waits at Twilio",
+    )
 
 
 @huey.task()
@@ -293,35 +325,22 @@ def keep_survey_recording(
 ) -> None:
     """Copy a survey's recorded answer in, then delete it and its call's record at Twilio."""
     from service.surveys import recordings
-    from service.twilio_gateway import NotDeleted, RecordingUnavailable, app_transport
 
-    app = task_app()
-    transport = app_transport(app)
-    database = get_database(app)
-    try:
-        with database.session() as session:
-            wanted = recording_id is not None and recordings.wants_audio(session, recording_id)
-        if wanted:
-            recording = transport.fetch_recording(recording_url)
-            audio = bytearray()
-            for chunk in recording.chunks:
-                audio += chunk
-                if len(audio) > recordings.MAX_AUDIO_BYTES:
-                    break
-            with database.session() as session:
-                recordings.store_audio(
-                    session, recording_id or "", bytes(audio), recording.content_type
-                )
-        # Only once the audio is ours: then nothing at Twilio ties the answer to the number.
-        transport.delete_recording(recording_sid)
-        transport.delete_call(call_sid)
-    except (RecordingUnavailable, NotDeleted) as exc:
-        # Not ready yet (the recording still processing, the call still going on).
-        log.info("a survey recording: not finished at Twilio (%s), trying again later", exc)
-        keep_survey_recording.schedule(
+    _keep_recording(
+        (recording_url, recording_sid, call_sid),
+        wanted=lambda session: (
+            recording_id is not None and recordings.wants_audio(session, recording_id)
+        ),
+        store=lambda session, audio, kind: recordings.store_audio(
+            session, recording_id or "", audio, kind
+        ),
+        max_bytes=recordings.MAX_AUDIO_BYTES,
+        what="a survey recording",
+        again=lambda: keep_survey_recording.schedule(
             (recording_id, recording_url, recording_sid, call_sid, attempt + 1),
             delay=retry_delay(attempt),
-        )
+        ),
+    )
 
 
 def delete_messages_later(message_sids: list[str]) -> None:
