@@ -59,6 +59,18 @@ class Worker:
                 after_each(tried)
         return tried
 
+    def at_night(self, day: dt.datetime) -> float:
+        """The clock at 22:30 in London on day's date (quiet hours); seconds to 08:00 next day.
+
+        Measured in UTC: the night the clocks change is an hour longer or shorter.
+        """
+        night = day.astimezone(factories.LONDON).replace(
+            hour=22, minute=30, second=0, microsecond=0
+        )
+        self.now = night.astimezone(dt.UTC)
+        morning = (night + dt.timedelta(days=1)).replace(hour=8, minute=0)
+        return (morning.astimezone(dt.UTC) - self.now).total_seconds()
+
     def advance(self, seconds: float) -> None:
         """Move the clock on and re-queue the retries that are now due."""
         self.now += dt.timedelta(seconds=seconds)

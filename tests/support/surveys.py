@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from service.contacts.models import Membership
 from service.db import utcnow
 from service.organisations.models import Organisation
 from service.surveys import operations as surveys
 from service.surveys import taking
 from service.surveys.models import Survey
+from tests.support import factories
 
 QUESTIONS = (
     {"kind": "choice", "text": "How do you get to work?", "options": ["Bus", "Car", "Walk"]},
@@ -40,6 +43,38 @@ def create_survey(
         surveys.add_question(session, survey, **question)
     if opened:
         surveys.open_survey(session, survey, utcnow())
+    session.flush()
+    return survey
+
+
+def network_survey(
+    session: Session,
+    org: Organisation,
+    members: Iterable[tuple[str, str, bool]],
+    *,
+    outsider: str,
+    sensitive: bool = True,
+) -> Survey:
+    """A survey for a new network's members (number, language, discreet), titled after it.
+
+    The title is in English and Polish; outsider is a member of no network, whom it never asks.
+    """
+    network = factories.create_network(
+        session, org=org, name="Mental Health Peer Support", sensitive=sensitive
+    )
+    for number, language, discreet in members:
+        contact = factories.create_contact(session, org=org, phone=number, language=language)
+        contact.discreet = discreet
+        session.add(Membership(contact_id=contact.id, network_id=network.id, channel="sms"))
+    factories.create_contact(session, org=org, phone=outsider)
+    survey = create_survey(
+        session,
+        org,
+        title="Mental Health Peer Support survey",
+        audience="networks",
+        network_ids=[network.id],
+    )
+    surveys.translate(session, survey, "title", "pl", "Ankieta grupy wsparcia")
     session.flush()
     return survey
 

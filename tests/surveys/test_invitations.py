@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from service.contacts.models import Membership
 from service.db import utcnow
-from service.surveys import operations as surveys
 from service.surveys.invitations import send_invitations
-from tests.support import factories
-from tests.support.factories import LONDON
 from tests.support.fake_twilio import config_at_fake
 from tests.support.outbox import SENDER, Worker
 from tests.support.sms import Handset
-from tests.support.surveys import create_survey
+from tests.support.surveys import network_survey
 
 config = config_at_fake(TWILIO_FROM_NUMBER=SENDER, SMS_SEND_RATE=0, MAX_DAILY_TEXTS=1000)
 
@@ -37,29 +31,12 @@ OPEN_NUMBER, POLISH_NUMBER, DISCREET_NUMBER, OUTSIDER = (
 def test_invitations_wait_for_morning_in_each_language_and_name_nothing_to_the_discreet(
     session, demo, fake, worker, app
 ):
-    network = factories.create_network(
-        session, org=demo, name="Mental Health Peer Support", sensitive=True
-    )
-    members = []
-    for number, language, discreet in (
-        (OPEN_NUMBER, "en", False),
-        (POLISH_NUMBER, "pl", False),
-        (DISCREET_NUMBER, "en", True),
-    ):
-        contact = factories.create_contact(session, org=demo, phone=number, language=language)
-        contact.discreet = discreet
-        session.add(Membership(contact_id=contact.id, network_id=network.id, channel="sms"))
-        members.append(contact)
-    factories.create_contact(session, org=demo, phone=OUTSIDER)
-    survey = create_survey(
+    survey = network_survey(
         session,
         demo,
-        title="Mental Health Peer Support survey",
-        audience="networks",
-        network_ids=[network.id],
+        [(OPEN_NUMBER, "en", False), (POLISH_NUMBER, "pl", False), (DISCREET_NUMBER, "en", True)],
+        outsider=OUTSIDER,
     )
-    surveys.translate(session, survey, "title", "pl", "Ankieta grupy wsparcia")
-    session.flush()
     # Sent at the suite's moment, while the survey is open (the worker's own clock starts on
     # a fixed morning, which is past the closing date when the suite runs at other moments).
     assert send_invitations(session, survey, utcnow()) == 3
@@ -67,14 +44,9 @@ def test_invitations_wait_for_morning_in_each_language_and_name_nothing_to_the_d
     session.commit()
 
     # 22:30 in London on the day the survey opened: quiet hours until 08:00.
-    london = utcnow().astimezone(LONDON)
-    worker.now = london.replace(hour=22, minute=30, second=0, microsecond=0).astimezone(dt.UTC)
+    wait = worker.at_night(utcnow())
     worker.run()
     assert fake.sent == []
-    night = worker.now.astimezone(LONDON)
-    morning = (night + dt.timedelta(days=1)).replace(hour=8, minute=0)
-    # Measured in UTC: the night the clocks change is an hour longer or shorter.
-    wait = (morning.astimezone(dt.UTC) - worker.now).total_seconds()
     assert sorted(worker.later.values()) == [wait] * 3
     worker.advance(wait)
     worker.run()

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
 from service.audit.models import AuditEntry
-from service.contacts.models import Membership
 from service.db import utcnow
 from service.organisations.models import Organisation
 from service.outbox.models import OutboundMessage
 from service.surveys import operations as surveys
 from service.surveys import taking
 from service.surveys.reminders import AlreadyReminded, send_reminder
-from tests.support import factories
 from tests.support.console import page_text
-from tests.support.factories import LONDON
 from tests.support.fake_twilio import config_at_fake
 from tests.support.outbox import SENDER, Worker
 from tests.support.sms import Handset
-from tests.support.surveys import create_survey
+from tests.support.surveys import network_survey
 
 config = config_at_fake(TWILIO_FROM_NUMBER=SENDER, SMS_SEND_RATE=0, MAX_DAILY_TEXTS=1000)
 
 ANSWERED, HALF_WAY, SILENT, DISCREET, POLISH, OUTSIDER = (f"+4474001120{n:02d}" for n in range(6))
+MEMBERS = (ANSWERED, HALF_WAY, SILENT, DISCREET, POLISH)
 
 
 @pytest.fixture
@@ -35,24 +31,8 @@ def worker(app, queued) -> Worker:
 
 
 def _members(session, demo, *, sensitive: bool = True):
-    network = factories.create_network(
-        session, org=demo, name="Mental Health Peer Support", sensitive=sensitive
-    )
-    for number in (ANSWERED, HALF_WAY, SILENT, DISCREET, POLISH):
-        contact = factories.create_contact(
-            session, org=demo, phone=number, language="pl" if number == POLISH else "en"
-        )
-        contact.discreet = number == DISCREET
-        session.add(Membership(contact_id=contact.id, network_id=network.id, channel="sms"))
-    factories.create_contact(session, org=demo, phone=OUTSIDER)
-    survey = create_survey(
-        session,
-        demo,
-        title="Mental Health Peer Support survey",
-        audience="networks",
-        network_ids=[network.id],
-    )
-    surveys.translate(session, survey, "title", "pl", "Ankieta grupy wsparcia")
+    members = [(n, "pl" if n == POLISH else "en", n == DISCREET) for n in MEMBERS]
+    survey = network_survey(session, demo, members, outsider=OUTSIDER, sensitive=sensitive)
     session.commit()
     return survey
 
@@ -78,13 +58,10 @@ def test_the_reminder_reaches_only_those_who_have_not_finished_in_their_words(
         send_reminder(session, survey, utcnow())
 
     # Quiet hours, as for the invitations: nothing at 22:30, everything at 08:00.
-    london = utcnow().astimezone(LONDON)
-    worker.now = london.replace(hour=22, minute=30, second=0, microsecond=0).astimezone(dt.UTC)
+    wait = worker.at_night(utcnow())
     worker.run()
     assert fake.sent == []
-    night = worker.now.astimezone(LONDON)
-    morning = (night + dt.timedelta(days=1)).replace(hour=8, minute=0)
-    worker.advance((morning.astimezone(dt.UTC) - worker.now).total_seconds())
+    worker.advance(wait)
     worker.run()
     assert fake.to(ANSWERED) == [] and fake.to(OUTSIDER) == []
     assert (
