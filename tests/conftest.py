@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from service import create_app, extensions
 from service.config import Config
 from service.crypto import Vault
-from service.db import get_database, get_session, make_engine
+from service.db import Database, get_database, get_session, make_engine
 from service.migrations import alembic_config
 from service.models import Base
 from tests.support import fuzz
-from tests.support.settings import TEST_AUTH_TOKEN, TEST_DATA_KEY, app_config
+from tests.support.settings import NEXT_DATA_KEY, TEST_AUTH_TOKEN, TEST_DATA_KEY, app_config
 
 # Fixtures shared by every folder: the browser (a live server, Chromium, a page; one
 # Playwright per run) and the console (a manager's browser, managers per role).
@@ -366,13 +366,29 @@ def app(config: Config, connection: Connection, queued: list[int]):
     database = get_database(application)
     # Tests run the worker's code explicitly (see tests/outbox), so queueing just records.
     database.queue = queued.extend
+    _join_test_transaction(database, connection)
+    extensions.huey.immediate = True
+    with application.app_context():
+        yield application
+    database.dispose()
+
+
+def _join_test_transaction(database: Database, connection: Connection) -> None:
+    """Every session the database opens joins the test's rolled-back transaction."""
     database.sessionmaker = sessionmaker(
         bind=connection,
         join_transaction_mode="create_savepoint",
         expire_on_commit=False,
         info=database.session_info(),
     )
-    extensions.huey.immediate = True
+
+
+@pytest.fixture
+def rotated_app(app, config: Config, connection: Connection):
+    """A second app, on the same test transaction, with NEXT_DATA_KEY and the test key as old."""
+    application = create_app(config.replace(DATA_KEY=NEXT_DATA_KEY, OLD_DATA_KEYS=TEST_DATA_KEY))
+    database = get_database(application)
+    _join_test_transaction(database, connection)
     with application.app_context():
         yield application
     database.dispose()

@@ -8,24 +8,21 @@ import re
 import pytest
 from cryptography.fernet import InvalidToken
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
 
-from service import create_app
 from service.cli import rotate_data_key
 from service.config import Config, ConfigError, validate
 from service.contacts.models import Contact
 from service.contacts.operations import find_contact, get_or_create_contact
 from service.crypto import Vault
-from service.db import get_database, get_session, utcnow
+from service.db import get_session, utcnow
 from service.managers.models import Manager
 from service.outbox.models import OutboundMessage
 from service.privacy.rotation import targets
 from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpCase, SpeakUpMessage
 from tests.support.factories import create_organisation
-from tests.support.settings import TEST_DATA_KEY
+from tests.support.settings import NEXT_DATA_KEY, TEST_DATA_KEY
 
-KEY_B = "the-new-data-key-not-secret"
 NUMBERS = ("+447700900001", "+447700900002", "+447700900003")
 
 
@@ -79,22 +76,6 @@ def seeded(session):
     return org
 
 
-@pytest.fixture
-def rotated_app(app, config: Config, connection):
-    """A second app, on the same test transaction, with DATA_KEY=B and the test key as old."""
-    application = create_app(config.replace(DATA_KEY=KEY_B, OLD_DATA_KEYS=TEST_DATA_KEY))
-    database = get_database(application)
-    database.sessionmaker = sessionmaker(
-        bind=connection,
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-        info=database.session_info(),
-    )
-    with application.app_context():
-        yield application
-    database.dispose()
-
-
 def _all_ciphertexts(session) -> list[str]:
     found = []
     for target in targets():
@@ -107,7 +88,7 @@ def test_lookups_work_before_the_rows_are_rotated(seeded, rotated_app) -> None:
     session = get_session()
     contact = find_contact(session, seeded.id, NUMBERS[0])
     assert contact is not None and contact.phone == NUMBERS[0]
-    assert contact.phone_index != Vault(KEY_B).blind_index(NUMBERS[0])  # still under key A
+    assert contact.phone_index != Vault(NEXT_DATA_KEY).blind_index(NUMBERS[0])  # still under key A
     again, created = get_or_create_contact(session, seeded.id, NUMBERS[1])
     assert not created and again.phone == NUMBERS[1]
     count = session.scalar(select(func.count()).where(Contact.organisation_id == seeded.id))
@@ -124,7 +105,7 @@ def test_rotation_moves_every_value_to_the_new_key(seeded, rotated_app) -> None:
     assert not any(n[4:] in result.output for n in NUMBERS)  # counts only, never a number
 
     session = get_session()
-    only_b = Vault(KEY_B)
+    only_b = Vault(NEXT_DATA_KEY)
     values = _all_ciphertexts(session)
     assert len(values) >= 3 + 1 + 2 + 1 + 1
     for token in values:
@@ -196,7 +177,7 @@ def test_kiosk_number_sealed_to_the_old_key_still_opens(rotated_app) -> None:
 
     opened = {"kiosk_public_key": raw_public_key(kiosk), "now": now, **where}
     assert _open_with_any_key(sealed(TEST_DATA_KEY, {"phone": "x"}), **opened) == {"phone": "x"}
-    assert _open_with_any_key(sealed(KEY_B, {"phone": "y"}), **opened) == {"phone": "y"}
+    assert _open_with_any_key(sealed(NEXT_DATA_KEY, {"phone": "y"}), **opened) == {"phone": "y"}
     with pytest.raises(SealError):
         _open_with_any_key(sealed("a key nobody kept", {"phone": "z"}), **opened)
 

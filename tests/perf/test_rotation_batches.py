@@ -9,39 +9,26 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, select, update
-from sqlalchemy.orm import sessionmaker
 
-from service import create_app
 from service.contacts.models import Contact
 from service.contacts.operations import get_or_create_contact
 from service.crypto import Vault, vault_of
 from service.db import get_database
 from service.privacy.rotation import TARGETS, Counts, _rotate_batch, rotate_all
 from tests.support.factories import create_organisation
-from tests.support.settings import TEST_DATA_KEY
+from tests.support.settings import NEXT_DATA_KEY, TEST_DATA_KEY
 
 pytestmark = pytest.mark.postgres
 
-KEY_B = "the-next-data-key-not-secret"
 CONTACTS = 30
 BATCH = 10
 CONTACT_TARGET = TARGETS[0]
 
 
 @pytest.fixture
-def rotated(app, config, connection):
-    """The app under key B with the test key as old, on the test's transaction."""
-    application = create_app(config.replace(DATA_KEY=KEY_B, OLD_DATA_KEYS=TEST_DATA_KEY))
-    database = get_database(application)
-    database.sessionmaker = sessionmaker(
-        bind=connection,
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-        info=database.session_info(),
-    )
-    with application.app_context():
-        yield database
-    database.dispose()
+def rotated(rotated_app):
+    """The database of the app under NEXT_DATA_KEY, with the test key as old."""
+    return get_database(rotated_app)
 
 
 @pytest.fixture
@@ -72,7 +59,7 @@ def test_a_batch_of_contacts_takes_a_fixed_number_of_statements(org, rotated, co
     # Per batch: read the rows, look up taken indexes, one UPDATE; then the empty last read
     # and the column's count. Row by row it was 2 per contact: over 60.
     assert len(statements) <= 3 * (CONTACTS // BATCH) + 2, len(statements)
-    vault_b = Vault(KEY_B)
+    vault_b = Vault(NEXT_DATA_KEY)
     with rotated.sessionmaker() as session:
         stored = session.execute(select(Contact.phone_encrypted, Contact.phone_index)).all()
     for token, index in stored:
@@ -90,7 +77,7 @@ def test_a_value_changed_after_it_was_read_is_left_alone(org, rotated):
             .limit(3)
         ).all()
         # The app rewrites the first one meanwhile (a member's number under the new key).
-        changed = Vault(KEY_B).encrypt("+447400999999")
+        changed = Vault(NEXT_DATA_KEY).encrypt("+447400999999")
         session.execute(
             update(table).where(table.c.id == rows[0][0]).values(phone_encrypted=changed)
         )
@@ -104,7 +91,7 @@ def test_a_value_changed_after_it_was_read_is_left_alone(org, rotated):
 
 def test_a_contact_whose_new_index_another_holds_is_reported_not_merged(org, rotated, session):
     number = "+447400100000"  # the first contact's number
-    vault_b = Vault(KEY_B)
+    vault_b = Vault(NEXT_DATA_KEY)
     # The same number wrote in under key B too, mid-rotation: a second contact.
     session.add(
         Contact(

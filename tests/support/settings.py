@@ -7,6 +7,8 @@ from pathlib import Path
 from service.config import Config
 
 TEST_DATA_KEY = "test-data-key-not-secret"
+# The key rotate-data-key moves the test key's values to (the rotated_app fixture's DATA_KEY).
+NEXT_DATA_KEY = "the-next-data-key-not-secret"
 TEST_AUTH_TOKEN = "test-twilio-auth-token"
 PUBLIC_URL = "https://frontline.example.org"
 
