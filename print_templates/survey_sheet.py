@@ -61,10 +61,8 @@ class WritingLines(Flowable):
         self.canv.restoreState()
 
 
-def _row(cells: list[Flowable], widths: list[float], language: str) -> Table:
-    """Boxes and their labels in a row; an Urdu sheet's read from the right."""
-    if language == "ur":
-        cells, widths = cells[::-1], widths[::-1]
+def _line(cells: list[Flowable], widths: list[float], language: str, *style: tuple) -> Table:
+    """Cells in one line, in the order given, centred on it; an Urdu sheet's held to the right."""
     return Table(
         [cells],
         colWidths=widths,
@@ -72,10 +70,22 @@ def _row(cells: list[Flowable], widths: list[float], language: str) -> Table:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 2),
             ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-            ("TOPPADDING", (0, 0), (-1, -1), 1),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            *style,
         ),
         hAlign="RIGHT" if language == "ur" else "LEFT",
+    )
+
+
+def _row(cells: list[Flowable], widths: list[float], language: str) -> Table:
+    """Boxes and their labels in a row; an Urdu sheet's read from the right."""
+    if language == "ur":
+        cells, widths = cells[::-1], widths[::-1]
+    return _line(
+        cells,
+        widths,
+        language,
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     )
 
 
@@ -96,16 +106,7 @@ def _boxes(labels: list[str], look: Look, language: str, width: float) -> Table:
         pairs = [cells[i : i + 2] for i in range(0, len(cells), 2)][::-1]
         cells = [c for p in pairs for c in p]
         widths = [w for i in range(len(widths) - 2, -1, -2) for w in widths[i : i + 2]]
-    return Table(
-        [cells],
-        colWidths=widths,
-        style=table_style(
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 2),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-        ),
-        hAlign="RIGHT" if language == "ur" else "LEFT",
-    )
+    return _line(cells, widths, language)
 
 
 def _option(option: str, look: Look, language: str, width: float) -> Table:
