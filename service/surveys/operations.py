@@ -7,7 +7,7 @@ import json
 import secrets
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact, Membership
@@ -349,19 +349,33 @@ def in_audience(session: Session, survey: Survey, contact: Contact) -> bool:
     return True
 
 
-def audience(session: Session, survey: Survey) -> list[Contact]:
-    """The contacts the survey asks (for an open survey: everyone opted in)."""
-    query = select(Contact).where(
+def _asked(survey: Survey) -> list[ColumnElement[bool]]:
+    """The conditions on Contact that pick out the people the survey asks."""
+    conditions = [
         Contact.organisation_id == survey.organisation_id,
         Contact.opted_out_at.is_(None),
         Contact.unusable_at.is_(None),
-    )
+    ]
     if survey.audience == "networks":
         members = select(Membership.contact_id).where(Membership.network_id.in_(survey.network_ids))
-        query = query.where(Contact.id.in_(members))
+        conditions.append(Contact.id.in_(members))
     elif survey.audience == "sites":
-        query = query.where(Contact.site_id.in_(survey.site_ids))
-    return list(session.scalars(query.order_by(Contact.id)))
+        conditions.append(Contact.site_id.in_(survey.site_ids))
+    return conditions
+
+
+def audience(session: Session, survey: Survey) -> list[Contact]:
+    """The contacts the survey asks (for an open survey: everyone opted in)."""
+    return list(session.scalars(select(Contact).where(*_asked(survey)).order_by(Contact.id)))
+
+
+def audience_by_site(session: Session, survey: Survey) -> dict[int | None, int]:
+    """How many people the survey asks at each site (None: at no site), counted in the database."""
+    # The results page needs only these counts: loading 10,000 contacts took most of its second.
+    rows = session.execute(
+        select(Contact.site_id, func.count()).where(*_asked(survey)).group_by(Contact.site_id)
+    ).all()
+    return {site_id: n for site_id, n in rows}
 
 
 def sensitive_audience(session: Session, survey: Survey) -> bool:

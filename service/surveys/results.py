@@ -32,7 +32,7 @@ from service.reach.suppression import csv_safe, shown_count, suppress_column
 from service.surveys import sample
 from service.surveys.freetext import masked
 from service.surveys.models import Survey, SurveyAnswer, SurveyResponse
-from service.surveys.operations import audience
+from service.surveys.operations import audience_by_site
 
 FREE_TEXT_MIN = 5
 BATCH = 10
@@ -142,7 +142,8 @@ def survey_results(
             SurveyResponse.verified,
         )
     ).all()
-    asked = audience(session, survey)
+    asked_at = audience_by_site(session, survey)
+    asked = sum(asked_at.values())
     by_channel: Counter = Counter()
     by_language: Counter = Counter()
     by_site: Counter = Counter()
@@ -156,7 +157,6 @@ def survey_results(
     sites = session.scalars(
         select(Site).where(Site.organisation_id == survey.organisation_id).order_by(Site.name)
     ).all()
-    asked_at = Counter(c.site_id for c in asked)
     progress = []
     for site in sites:
         count, size = by_site.get(site.id, 0), asked_at.get(site.id, 0)
@@ -202,10 +202,10 @@ def survey_results(
             )
         )
     return Results(
-        audience=len(asked),
+        audience=asked,
         responses=shown_count(total),
         unverified=shown_count(unverified),
-        needed=sample.needed(len(asked), margin=margin, confidence=confidence),
+        needed=sample.needed(asked, margin=margin, confidence=confidence),
         margin=margin,
         confidence=confidence,
         by_channel=_table(
