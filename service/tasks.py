@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.db import get_database, utcnow
 from service.extensions import huey
+from service.queue import enqueued_together
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
@@ -43,15 +44,28 @@ SEND_BATCH = 50
 def queue_outbox(ids: Iterable[int]) -> None:
     """Put outbox rows on the queue, a task per batch of ids; if the queue is down, leave them."""
     ids = list(ids)
-    for start in range(0, len(ids), SEND_BATCH):
-        batch = ids[start : start + SEND_BATCH]
-        task, argument = (
-            (send_outbound, batch[0]) if len(batch) == 1 else (send_outbound_batch, batch)
+    # A broadcast's batch of thousands of rows is hundreds of tasks: one write for them all.
+    try:
+        with enqueued_together(huey):
+            for start in range(0, len(ids), SEND_BATCH):
+                batch = ids[start : start + SEND_BATCH]
+                task, argument = (
+                    (send_outbound, batch[0]) if len(batch) == 1 else (send_outbound_batch, batch)
+                )
+                # The rows are committed and pending, so nothing is lost: the sweeper queues
+                # them again once the queue answers. The caller (a webhook, a form) goes on.
+                left = f"{len(ids) - start} outbox rows left for the sweeper"
+                if not _queued(task, argument, left=left):
+                    return
+    except Exception as exc:
+        if huey.immediate:
+            raise  # inline, a failing task is a bug to see (as in _queued)
+        # The gathered tasks' one write failed: none of them reached the queue.
+        log.warning(
+            "queue unreachable (%s): %d outbox rows left for the sweeper",
+            type(exc).__name__,
+            len(ids),
         )
-        # The rows are committed and pending, so nothing is lost: the sweeper queues them
-        # again once the queue answers. The caller (a webhook, a console form) goes on.
-        if not _queued(task, argument, left=f"{len(ids) - start} outbox rows left for the sweeper"):
-            return
 
 
 def _queued(task: Callable[..., object], *args: object, left: str) -> bool:
