@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from service.broadcasts.models import Broadcast
 from service.broadcasts.operations import (
     BroadcastStateError,
-    recipients,
+    audience_kinds,
     restart_fan_out,
 )
 from service.broadcasts.preview import translated_languages
@@ -42,11 +42,11 @@ def held_people(session: Session, broadcast: Broadcast) -> dict[str, int]:
     held = broadcast.held_languages or []
     if not held:
         return {}
-    everyone = recipients(session, broadcast, honour_held=False)
     counts = dict.fromkeys(held, 0)
-    for person in everyone:
+    # Counted by the database, a few kinds of people rather than every person.
+    for person, people in audience_kinds(session, broadcast, honour_held=False):
         if person.language in counts:
-            counts[person.language] += 1
+            counts[person.language] += people
     return counts
 
 

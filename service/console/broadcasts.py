@@ -264,20 +264,19 @@ def broadcast_progress(broadcast_id: int):
 
 
 def untranslated_choices(broadcast: Broadcast) -> dict:
-    """The lead's choice for each untranslated language that has members: English, or hold.
+    """The lead's choice for each untranslated language the page asked about: English, or hold.
 
-    Held languages with how many people wait for their text; English ones by code. A language
-    the form does not mention gets the English, as every broadcast did before holding existed.
+    Held and English languages, each a list of codes. Read from the form and the broadcast's
+    own texts, never from its audience, so that Send answers at once however many people it
+    reaches. A language the form does not mention gets the English, as every broadcast did
+    before holding existed.
     """
-    lines = previews.preview(get_session(), broadcast, get_config()).lines
-    choices: dict = {"held": {}, "english": []}
-    for line in lines:
-        if line.translated:
-            continue
-        if request.form.get(f"untranslated-{line.language}") == "hold":
-            choices["held"][line.language] = line.people
-        else:
-            choices["english"].append(line.language)
+    translated = previews.translated_languages(get_session(), broadcast)
+    choices: dict = {"held": [], "english": []}
+    for language in languages.CODES:
+        choice = request.form.get(f"untranslated-{language}")
+        if language not in translated and choice in ("hold", "english"):
+            choices["held" if choice == "hold" else "english"].append(language)
     return choices
 
 
@@ -286,6 +285,8 @@ def _status_line(broadcast: Broadcast, state: broadcasts.Progress) -> str:
         return "Cancelled. Texts not yet sent will not be."
     if broadcast.status == "scheduled":
         return "Scheduled."
+    if broadcast.fan_out_after == 0 and broadcast.fanned_out_at is None:
+        return "Preparing: counting the people it reaches."
     if broadcast.fanned_out_at is None and broadcast.fan_out_after is not None:
         return (
             f"Preparing: {broadcast.fanned_out} of {broadcast.recipients} texts written, "
@@ -307,10 +308,9 @@ def _act(broadcast_id: int, verb: str):
             choices = untranslated_choices(broadcast)
             held.choose_held(session, broadcast, choices["held"])
             # Answers at once whatever the audience: workers write the rows, in batches.
-            written = broadcasts.start_broadcast(session, broadcast, get_config(), utcnow())
-            action = "broadcast.schedule" if broadcast.status == "scheduled" else "broadcast.send"
-            detail = {"recipients": written} if action == "broadcast.send" else {}
-            detail |= choices
+            status = broadcasts.start_broadcast(session, broadcast, get_config(), utcnow())
+            action = "broadcast.schedule" if status == "scheduled" else "broadcast.send"
+            detail = choices
         elif verb == "cancel":
             detail = {"cancelled": broadcasts.cancel_broadcast(session, broadcast)}
             action = "broadcast.cancel"

@@ -79,8 +79,13 @@ def enqueue(
     if not rows:
         return []
     ids = _insert_ignoring_duplicates(session, rows)
-    session.info.setdefault(_NEW_IDS, []).extend(ids)
+    queue_written(session, ids)
     return ids
+
+
+def queue_written(session: Session, ids: list[int]) -> None:
+    """Hand rows written in this transaction to the workers once it commits."""
+    session.info.setdefault(_NEW_IDS, []).extend(ids)
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> list[int]:

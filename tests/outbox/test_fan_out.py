@@ -43,9 +43,9 @@ def _start(session, app, org, carers) -> int:
     broadcast = create_broadcast(
         session, org, body="Meeting moved.", audience="networks", network_ids=[carers.id]
     )
-    # Send writes no rows itself: it counts the audience and hands the rest to a worker.
-    assert start_broadcast(session, broadcast, app.config["FRONTLINE"], MORNING) == PEOPLE
-    assert _rows(session, broadcast) == []
+    # Send writes no rows and counts nobody: it hands the whole audience to a worker.
+    assert start_broadcast(session, broadcast, app.config["FRONTLINE"], MORNING) == "sending"
+    assert _rows(session, broadcast) == [] and broadcast.recipients == 0
     broadcast_id = broadcast.id
     session.info.pop(broadcasts._FAN_OUT_KEY)  # the test runs the worker itself
     session.commit()
@@ -65,6 +65,7 @@ def test_the_worker_writes_every_row_in_batches_and_logs_progress(
     session.refresh(broadcast)
     assert sorted(_rows(session, broadcast)) == sorted(p.id for p in people)
     assert broadcast.fanned_out == PEOPLE and broadcast.fanned_out_at is not None
+    assert broadcast.recipients == PEOPLE  # counted by the worker
     progress = [r.getMessage() for r in caplog.records if "fan-out" in r.getMessage()]
     assert progress == [
         f"broadcast {broadcast_id} fan-out: 3 of 7 rows written",
@@ -80,18 +81,18 @@ def test_a_worker_that_dies_mid_batch_is_resumed_without_duplicates(
     org, carers, people = members
     monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH})
     broadcast_id = _start(session, app, org, carers)
-    real_enqueue = broadcasts.enqueue
+    real_write = broadcasts.fan_out.write_batch
     calls = 0
 
     def dies_in_second_batch(*args, **kwargs):
         nonlocal calls
         calls += 1
-        ids = real_enqueue(*args, **kwargs)  # the batch's rows are written...
+        ids = real_write(*args, **kwargs)  # the batch's rows are written...
         if calls == 2:
             raise RuntimeError("worker killed")  # ...and the process dies before committing
         return ids
 
-    monkeypatch.setattr(broadcasts, "enqueue", dies_in_second_batch)
+    monkeypatch.setattr(broadcasts.fan_out, "write_batch", dies_in_second_batch)
     with pytest.raises(RuntimeError, match="worker killed"):
         fan_out_broadcast.call_local(broadcast_id)
     broadcast = session.get_one(Broadcast, broadcast_id)
@@ -118,9 +119,7 @@ def test_a_batch_written_twice_adds_no_row(session, app, members) -> None:
     broadcast.fan_out_after, broadcast.fanned_out_at = 0, None
     session.commit()
     fan_out_broadcast.call_local(broadcast_id)
-    total = session.scalar(
-        select(func.count()).where(OutboundMessage.broadcast_id == broadcast_id)
-    )
+    total = session.scalar(select(func.count()).where(OutboundMessage.broadcast_id == broadcast_id))
     assert total == PEOPLE
 
 
@@ -137,4 +136,7 @@ def test_the_console_send_answers_before_any_row_and_shows_progress(
     from service.console.broadcasts import _status_line
 
     state = broadcasts.progress(session, broadcast)
-    assert _status_line(broadcast, state) == "Preparing: 0 of 7 texts written, 0 have left."
+    assert _status_line(broadcast, state) == "Preparing: counting the people it reaches."
+    broadcasts.fan_out_batch(session, broadcast, app.config["FRONTLINE"], MORNING, size=BATCH)
+    state = broadcasts.progress(session, broadcast)
+    assert _status_line(broadcast, state) == "Preparing: 3 of 7 texts written, 0 have left."

@@ -167,3 +167,29 @@ def test_the_retention_purge_uses_indexes(client, demo, connection, session, con
             retention.expired_count(session, rule, config, utcnow())
             retention.purge_batch(session, rule, config, utcnow(), 500)
     assert_indexed(connection, seen)
+
+
+@pytest.mark.parametrize("audience", ["organisation", "site", "networks"])
+def test_a_broadcasts_preview_count_and_fan_out_use_indexes(
+    demo, connection, session, config, audience
+) -> None:
+    from service.broadcasts.models import Broadcast
+    from service.broadcasts.operations import create_broadcast, fan_out_batch, start_broadcast
+    from service.broadcasts.preview import preview
+    from service.content.models import Network
+
+    networks = [n.id for n in session.query(Network).filter_by(organisation_id=demo.id)][:2]
+    broadcast: Broadcast = create_broadcast(
+        session,
+        demo,
+        body="Depot open as usual.",
+        audience=audience,
+        network_ids=networks if audience == "networks" else None,
+        site_id=demo.sites[0].id if audience == "site" else None,
+    )
+    with recording(connection) as seen:
+        preview(session, broadcast, config)
+        start_broadcast(session, broadcast, config, utcnow())
+        while fan_out_batch(session, broadcast, config, utcnow(), size=5):
+            pass
+    assert_indexed(connection, seen)

@@ -1,0 +1,223 @@
+"""A broadcast's outbox rows for one batch of people, written by the database in one statement.
+
+A person's text depends only on their language, their discretion and the first targeted
+network they are in (see Renderer), so the few dozen texts a broadcast can have are rendered,
+measured and encrypted here once, and the database joins each person of the batch to theirs:
+INSERT ... SELECT over a range of contact ids, the dedupe key made in SQL and a key already
+used skipped. Rendering and encrypting a row per person in Python ran at 800 rows a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    values,
+)
+from sqlalchemy.orm import Session
+
+from service import languages
+from service.contacts.models import Contact, Membership
+from service.crypto import vault_of
+from service.messaging.segments import count
+from service.outbox.models import OutboundMessage
+
+CONTACT = Contact.__table__.c
+MEMBER = Membership.__table__.c
+OUT = OutboundMessage.__table__
+
+
+# The outbox's columns in the order write_batch selects them.
+COLUMNS = (
+    "organisation_id",
+    "contact_id",
+    "broadcast_id",
+    "network_ids",
+    "kind",
+    "dedupe_key",
+    "body_encrypted",
+    "body_hash",
+    "language",
+    "urgent",
+    "status",
+    "not_before",
+    "attempts",
+    "segments",
+    "cost_estimate_pence",
+    "created_at",
+    "queued_at",
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One text of the broadcast: who reads it, and the row's values that come from the text."""
+
+    language: str
+    discreet: bool
+    network_id: int  # the first targeted network the person is in; 0 when none is named
+    body_encrypted: str
+    body_hash: str
+    segments: int
+
+
+def kinds(session: Session, texts: dict[tuple[str, bool, int], str]) -> list[Kind]:
+    """Each text measured, hashed and encrypted once.
+
+    People who read the same text share one ciphertext: the row's body hash (which the loop
+    guard compares) already says which rows carry the same text, so nothing more is told.
+    """
+    vault = vault_of(session)
+    done: dict[str, tuple[str, str, int]] = {}
+    found = []
+    for (language, discreet, network_id), text in texts.items():
+        if text not in done:
+            done[text] = (vault.encrypt(text), vault.blind_index(text), count(text).segments)
+        encrypted, hashed, segments = done[text]
+        found.append(Kind(language, discreet, network_id, encrypted, hashed, segments))
+    return found
+
+
+def batch_end(session: Session, audience: Select, after: int, size: int) -> tuple[int, int]:
+    """(the last contact id, how many people) of the next `size` people of the audience."""
+    batch = audience.where(CONTACT.id > after).order_by(CONTACT.id).limit(size).subquery()
+    counted = select(func.max(batch.c.id), func.count()).select_from(batch)
+    last, people = session.execute(counted).one()
+    return (last or after), people
+
+
+def _networks_of(session: Session, network_ids: list[int]):
+    """(first targeted network, the targeted networks as a JSON list) of the contact in view."""
+    mine = and_(MEMBER.contact_id == CONTACT.id, MEMBER.network_id.in_(network_ids))
+    first = select(func.min(MEMBER.network_id)).where(mine).scalar_subquery()
+    ordered = (
+        select(MEMBER.network_id)
+        .where(mine)
+        .order_by(MEMBER.network_id)
+        .correlate(Contact.__table__)
+        .subquery()
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        listed = select(func.json_agg(ordered.c.network_id)).scalar_subquery()
+    else:
+        listed = select(func.json_group_array(ordered.c.network_id)).scalar_subquery()
+    return first, listed
+
+
+def write_batch(
+    session: Session,
+    *,
+    broadcast_id: int,
+    organisation_id: int,
+    conditions: tuple,
+    network_ids: list[int] | None,
+    after: int,
+    last: int,
+    written: list[Kind],
+    urgent: bool,
+    not_before: dt.datetime | None,
+    now: dt.datetime,
+) -> list[int]:
+    """Write the rows of everyone in the audience with ids in (after, last]; the new rows' ids.
+
+    `conditions` are the audience's own (organisation, reachable, held languages, site);
+    a network audience adds being in one of its networks. Rows that already exist are skipped.
+    """
+    # Texts exist for every language the service speaks; a person whose stored language it no
+    # longer offers reads the English, as Renderer gives them (it has no text in theirs).
+    language = case(
+        (CONTACT.language.in_(languages.CODES), CONTACT.language), else_=languages.DEFAULT
+    )
+    if network_ids:
+        first, listed = _networks_of(session, network_ids)
+    else:
+        first, listed = literal(0, Integer), cast(null(), OUT.c.network_ids.type)
+    person = (
+        select(
+            CONTACT.id.label("contact_id"),
+            CONTACT.language.label("language"),
+            language.label("text_language"),
+            CONTACT.discreet.label("discreet"),
+            first.label("network_id"),
+            listed.label("network_ids"),
+        )
+        .where(*conditions, CONTACT.id > after, CONTACT.id <= last)
+        .subquery("person")
+    )
+    table = (
+        values(
+            column("k_language", String),
+            column("k_discreet", Boolean),
+            column("k_network", Integer),
+            column("k_body", Text),
+            column("k_hash", String),
+            column("k_segments", Integer),
+            name="kinds",
+        )
+        .data(
+            [
+                (k.language, k.discreet, k.network_id, k.body_encrypted, k.body_hash, k.segments)
+                for k in written
+            ]
+        )
+        .cte("kinds")
+    )
+    rows = (
+        select(
+            literal(organisation_id, Integer),
+            person.c.contact_id,
+            literal(broadcast_id, Integer),
+            person.c.network_ids,
+            literal("broadcast", String),
+            literal(f"broadcast:{broadcast_id}:", String) + cast(person.c.contact_id, String),
+            table.c.k_body,
+            table.c.k_hash,
+            person.c.language,
+            true() if urgent else false(),
+            literal("pending", String),
+            literal(not_before, OUT.c.not_before.type),
+            literal(0, Integer),
+            table.c.k_segments,
+            literal(0.0),
+            literal(now, OUT.c.created_at.type),
+            literal(now, OUT.c.queued_at.type),
+        )
+        .join_from(
+            person,
+            table,
+            and_(
+                table.c.k_language == person.c.text_language,
+                table.c.k_discreet == person.c.discreet,
+                table.c.k_network == person.c.network_id,
+            ),
+        )
+        # The network audience's own condition: in at least one of its networks.
+        .where(person.c.network_id.is_not(None))
+    )
+    statement = _insert(session).from_select(COLUMNS, rows)
+    statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OUT.c.id)
+    return sorted(session.scalars(statement))
+
+
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(OutboundMessage)
