@@ -173,7 +173,7 @@ def measure_console(env: dict[str, str], scale: float, run: int) -> dict[str, fl
         figures["send ms"] = (time.perf_counter() - started) * 1000
         assert sent.status_code == 302, sent.status_code
         with database.session() as session:
-            figures["audience"] = float(session.get_one(Broadcast, broadcast_id).recipients or 0)
+            assert session.get_one(Broadcast, broadcast_id).status == "sending"
         figures["broadcast id"] = float(broadcast_id)
 
     return figures
