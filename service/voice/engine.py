@@ -58,7 +58,17 @@ class StateCodec:
 
     def dump(self, state: CallState) -> str:
         """The signed token for a state."""
-        return self.serializer.dumps(dataclasses.asdict(state))
+        # The fields by hand, in asdict's order (so tokens are unchanged): asdict copies every
+        # value deeply, and each menu signs two states.
+        return self.serializer.dumps(
+            {
+                "node": state.node,
+                "lang": state.lang,
+                "items": state.items,
+                "item": state.item,
+                "tries": state.tries,
+            }
+        )
 
     def load(self, token: str) -> CallState | None:
         """The state in a token, or None when it is not ours."""
@@ -299,6 +309,8 @@ class LineBase(Speaker):
     def _name(self, network: queries.NetworkView) -> str:
         # Names are public; only a member who proved it is them hears their discreet names.
         # Hearing them would tell anyone using the number that its owner chose discretion.
+        if not (network.sensitive and network.discreet_name):
+            return network.name  # the same for everyone: no need to ask who is calling
         return network.display_name(discreet=self.member.discreet if self.member else False)
 
     def _picked_network(self, state: CallState) -> queries.NetworkView | None:

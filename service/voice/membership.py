@@ -43,8 +43,9 @@ class MembershipActions(LineBase):
         if not networks:
             self.say(none, state.lang)
             return node.back or self.flow.start
+        numbered = _("%(number)d: %(name)s.")  # looked up once for the whole list
         for n, network in enumerate(networks, start=1):
-            self.say(_("%(number)d: %(name)s.", number=n, name=self._name(network)), state.lang)
+            self.say(numbered % {"number": n, "name": self._name(network)}, state.lang)
         return dataclasses.replace(state, items=tuple(n.id for n in networks))
 
     def _do_describe_network(self, state: CallState, node: Node) -> CallState | str:

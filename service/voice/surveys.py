@@ -28,6 +28,7 @@ from service.surveys.operations import (
     SurveyClosed,
     in_audience,
     is_open,
+    open_audiences,
     open_surveys,
     sensitive_audience,
 )
@@ -59,12 +60,18 @@ class SurveyActions(LineBase):
         if condition != "survey_open":
             return super().holds(condition)
         if self._offer is None:
+            # Asked on every menu step, so the cheap answers come first: no survey open (the
+            # usual case), or one open to anyone; the caller is looked up only past those.
+            audiences = open_audiences(self.session, self.org.id, self.now)
+            if not audiences or "open" in audiences:
+                self._offer = bool(audiences)
+                return self._offer
             member = self.member
             # A caller not yet proved hears the offer whenever any survey is open: whether a
             # number is in an audience (a sensitive network's, say) is told to nobody who
             # merely dials from it. The audience is checked once the code came back.
-            self._offer = any(
-                member is None or in_audience(self.session, survey, member)
+            self._offer = member is None or any(
+                in_audience(self.session, survey, member)
                 for survey in open_surveys(self.session, self.org.id, self.now)
             )
         return self._offer

@@ -28,6 +28,7 @@ from service.voice.models import VoiceCall
 from service.voice.prompts import PROMPTS
 from service.voice.speaking import voices
 from service.voice.speakup import ConcernAnswer
+from service.voice.twiml import render
 
 bp = Blueprint("voice", __name__, url_prefix="/twilio/voice")
 log = logging.getLogger(__name__)
@@ -37,6 +38,12 @@ log = logging.getLogger(__name__)
 def main_flow() -> Flow:
     """The default line, loaded and checked once per process."""
     return load_all(PROMPTS)["main"]
+
+
+@cache
+def _codec(secret: str) -> StateCodec:
+    """The call-state codec for a secret, built once per process (its serializer is reusable)."""
+    return StateCodec(secret)
 
 
 def _checked() -> tuple:
@@ -59,7 +66,7 @@ def _checked() -> tuple:
 
 
 def _line(config, session, org, caller: str) -> Line:
-    codec = StateCodec(config.SECRET_KEY)
+    codec = _codec(config.SECRET_KEY)
 
     def url_for_state(state: CallState) -> str:
         return url_for("voice.step", s=codec.dump(state))
@@ -88,8 +95,8 @@ def _line(config, session, org, caller: str) -> Line:
     )
 
 
-def _twiml(response) -> Response:
-    return Response(str(response), mimetype="text/xml")
+def _twiml(response: VoiceResponse) -> Response:
+    return Response(render(response), mimetype="text/xml")
 
 
 @bp.post("")
@@ -111,7 +118,7 @@ def incoming() -> Response:
 def step() -> Response:
     """The caller pressed a key, spoke, or said nothing at a menu."""
     config, session, org, caller = _checked()
-    state = StateCodec(config.SECRET_KEY).load(request.args.get("s", ""))
+    state = _codec(config.SECRET_KEY).load(request.args.get("s", ""))
     if state is None or state.node not in main_flow().nodes:
         abort(400, "unknown call state")
     line = _line(config, session, org, caller)
@@ -149,7 +156,7 @@ def step() -> Response:
 def concern() -> Response:
     """A speak-up concern was recorded: open its case and read the code out, anonymously."""
     config, session, org, caller = _checked()
-    flow, codec = main_flow(), StateCodec(config.SECRET_KEY)
+    flow, codec = main_flow(), _codec(config.SECRET_KEY)
     state = codec.load(request.args.get("s", ""))
     if state is None or state.node not in flow.nodes:
         abort(400, "unknown call state")
@@ -185,7 +192,7 @@ def survey_recording() -> Response:
     Twilio; nothing here is logged.
     """
     config, session, org, caller = _checked()
-    state = StateCodec(config.SECRET_KEY).load(request.args.get("s", ""))
+    state = _codec(config.SECRET_KEY).load(request.args.get("s", ""))
     if state is None or state.node not in main_flow().nodes:
         abort(400, "unknown call state")
     if main_flow().node(state.node).action != "ask_survey_question":
@@ -232,7 +239,7 @@ def recording() -> Response:
     if session.scalar(select(CallbackRequest.id).where(CallbackRequest.recording_sid == sid)):
         return Response(status=204)  # a retried callback: stored already
     # Left from a group's menu, the message is for that group's organisers.
-    state = StateCodec(get_config().SECRET_KEY).load(request.args.get("s", ""))
+    state = _codec(get_config().SECRET_KEY).load(request.args.get("s", ""))
     item = state.item if state is not None else None
     # (group or None, good time) after "when is a good time"; a bare group id before it.
     network_id, good_time = item if isinstance(item, tuple) and len(item) == 2 else (item, "any")
@@ -306,7 +313,7 @@ def _goodbye(text: str, status: int = 200) -> Response:
     response = VoiceResponse()
     _say(response, text)
     response.hangup()
-    return Response(str(response), status=status, mimetype="text/xml")
+    return Response(render(response), status=status, mimetype="text/xml")
 
 
 def _open_request(config, token: str) -> CallbackRequest | Response:
