@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import JSON, DateTime, MetaData, Table, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, Table, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -170,7 +171,12 @@ def _sqlite_lock_before_writing(
 def _sqlite_take_write_lock(connection: Any) -> None:
     dbapi_connection = connection.connection.dbapi_connection
     if not dbapi_connection.in_transaction:
-        dbapi_connection.execute("BEGIN IMMEDIATE")
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            # Raised as SQLAlchemy raises it at a transaction's start, so that a lock not had
+            # within the busy timeout is answered "try again" (service.outage), not a 500.
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
 
 
 def read_first(session: Session) -> None:

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from service.db import begin_writes, make_engine, read_first
@@ -65,3 +66,19 @@ def test_an_ordinary_session_takes_the_lock_at_its_first_statement(engine) -> No
     with Session(engine) as session:
         session.scalar(text("SELECT n FROM counter"))
         assert not _other_writer_can_commit(engine)
+
+
+def test_a_lock_not_had_in_time_is_an_sqlalchemy_error(engine) -> None:
+    # As at a transaction's start: the outage handler answers such an error "try again" (503).
+    other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with Session(engine) as session:
+            read_first(session)
+            session.connection().connection.dbapi_connection.execute("PRAGMA busy_timeout=50")
+            session.scalar(text("SELECT n FROM counter"))
+            with pytest.raises(OperationalError, match="locked"):
+                begin_writes(session)
+    finally:
+        other.rollback()
+        other.close()

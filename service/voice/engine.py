@@ -25,6 +25,7 @@ from service.config import Config
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
+from service.db import begin_writes
 from service.keywords import fold
 from service.messaging import crisis
 from service.organisations.models import Organisation
@@ -34,6 +35,27 @@ from service.voice.models import VoiceCall
 from service.voice.speaking import Speaker, voices
 
 CHANNEL = "voice"
+# Flow actions that only read. A step that runs nothing else holds no SQLite write lock (the
+# views make the session read-first, service.db.read_first), so one web process reading a menu
+# out does not queue the other behind it; any other action takes the lock before it runs, and
+# reads what it writes on under it, as every step did before. No effect on PostgreSQL.
+READS_ONLY_ACTIONS = frozenset(
+    {
+        "choose_language",
+        "list_networks",
+        "describe_network",
+        "verify_caller",
+        "list_my_groups",
+        "describe_my_group",
+        "list_events",
+        "describe_event",
+        "list_support",
+        "ask_good_time",
+        "list_live_sessions",
+        "join_live_session",
+        "goodbye",
+    }
+)
 NO_INPUT_TRIES = 3  # the first prompt and two re-prompts, then goodbye
 WEEK = dt.timedelta(days=7)
 SPEAKUP_MAX_SECONDS = 180
@@ -191,6 +213,8 @@ class LineBase(Speaker):
     def enter(self, state: CallState) -> VoiceResponse:
         """Arrive at a node: run its action, read its menu, wait for a key."""
         node = self.flow.node(state.node)
+        if node.action and node.action not in READS_ONLY_ACTIONS:
+            begin_writes(self.session)
         with force_locale(state.lang):
             outcome = self.ACTIONS[node.action](self, state, node) if node.action else state
         if outcome is None:  # the action finished the call or handed it elsewhere

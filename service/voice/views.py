@@ -15,7 +15,7 @@ from service.config import get_config
 from service.contacts.models import Contact
 from service.contacts.phone import normalise_inbound
 from service.content.models import Network
-from service.db import get_session, utcnow
+from service.db import begin_writes, get_session, read_first, utcnow
 from service.errors import DomainError, InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
 from service.privacy.recordings import delete_after_commit
@@ -46,8 +46,12 @@ def _codec(secret: str) -> StateCodec:
     return StateCodec(secret)
 
 
-def _checked() -> tuple:
-    """Signature, required fields, organisation and caller; aborts with the right status."""
+def _checked(*, reads_first: bool = False) -> tuple:
+    """Signature, required fields, organisation and caller; aborts with the right status.
+
+    reads_first: the session takes SQLite's write lock only when the step writes (an action
+    outside engine.READS_ONLY_ACTIONS, or db.begin_writes), not at its first read.
+    """
     config = get_config()
     if not signature_is_valid(request, config):
         abort(403)
@@ -55,6 +59,8 @@ def _checked() -> tuple:
     if missing:
         abort(400, f"missing {', '.join(missing)}")
     session = get_session()
+    if reads_first:
+        read_first(session)
     try:
         org = organisation_for_number(session, normalise_inbound(request.form["To"]))
         caller = normalise_inbound(request.form["From"])
@@ -108,7 +114,7 @@ def incoming() -> Response:
     here either, neither a contact nor the call's row: only the branches that need them make
     them (LineBase.caller_contact), so a caller who only listens or speaks up leaves neither.
     """
-    config, session, org, caller = _checked()
+    config, session, org, caller = _checked(reads_first=True)
     response = _line(config, session, org, caller).start_call()
     session.commit()
     return _twiml(response)
@@ -117,12 +123,15 @@ def incoming() -> Response:
 @bp.post("/step")
 def step() -> Response:
     """The caller pressed a key, spoke, or said nothing at a menu."""
-    config, session, org, caller = _checked()
+    config, session, org, caller = _checked(reads_first=True)
     state = _codec(config.SECRET_KEY).load(request.args.get("s", ""))
     if state is None or state.node not in main_flow().nodes:
         abort(400, "unknown call state")
     line = _line(config, session, org, caller)
     digits = request.form.get("Digits", "")
+    if request.args.get("code") or request.args.get("survey") or request.args.get("recorded"):
+        # A code keyed in, a survey answer, a message left: these write, under the lock.
+        begin_writes(session)
     if request.args.get("code"):
         response = line.enter_code(state, digits, noinput=bool(request.args.get("noinput")))
     elif request.args.get("choose"):
