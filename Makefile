@@ -52,7 +52,7 @@ test-tools: $(SYSTEM_TOOLS) $(NODE_STAMP)
 # Extract every translatable string, merge it into the seven catalogs, compile them; then
 # write which strings need native review first (locales/priorities.toml, docs/translations.md).
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 	  --project "Frontline Connect" --copyright-holder "Frontline Connect" \
 	  -o locales/messages.pot service kiosk print_templates
 	for l in $(LANGS); do \

@@ -17,6 +17,8 @@ class PaperQuestion:
     text: str
     options: tuple[str, ...]
     prefer_not: bool
+    # The equality questions' consent: its explanation, printed above it ("" for others).
+    preface: str = ""
 
 
 @dataclass(frozen=True)

@@ -117,9 +117,19 @@ def _option(option: str, look: Look, language: str, width: float) -> Table:
 
 
 def _question(question: PaperQuestion, look: Look, language: str, width: float) -> Flowable:
-    story: list[Flowable] = [
-        directed(f"{question.number}. {question.text}", look, language, "strong")
-    ]
+    story: list[Flowable] = []
+    if question.preface:
+        # The equality questions' consent: what they are for, and that "no" leaves them blank.
+        story += [
+            Spacer(1, look.body * 0.4),
+            directed(question.preface, look, language, "strong"),
+            directed(
+                _("If you tick No, leave the questions below blank: nothing in them is counted."),
+                look,
+                language,
+            ),
+        ]
+    story.append(directed(f"{question.number}. {question.text}", look, language, "strong"))
     prefer = [_("Prefer not to say")] if question.prefer_not else []
     if question.kind == "choice":
         for option in [*question.options, *prefer]:

@@ -66,6 +66,10 @@
     root.querySelector("[data-progress]").textContent = next.progress;
     const heading = root.querySelector("[data-question-text]");
     heading.textContent = next.text;
+    // The equality questions' consent: what they are for, in full, above the question.
+    const preface = root.querySelector("[data-preface]");
+    preface.textContent = next.preface || "";
+    preface.hidden = !next.preface;
     const choose = (value) => () => send({ outcome: "answered", value });
     let buttons = [];
     if (next.kind === "choice") {
@@ -75,6 +79,8 @@
         const label = n === 1 ? config.low : n === 5 ? config.high : String(n);
         return button(label, choose(n), "scale");
       });
+    } else if (next.consent) {
+      buttons = [button(config.consentYes, choose(1)), button(config.consentNo, choose(0))];
     } else if (next.kind === "yes_no") {
       buttons = [button(config.yes, choose(1)), button(config.no, choose(0))];
     }
@@ -85,6 +91,8 @@
     sendWritten.hidden = next.kind !== "text";
     written.reset(); // the last answer typed leaves the screen
     asking.querySelector('[data-move="prefer_not"]').hidden = !next.prefer_not;
+    // Consent is a yes or a no: a skip would mean no, so the choice is left to the two buttons.
+    asking.querySelector('[data-move="skipped"]').hidden = Boolean(next.consent);
     asking.querySelector('[data-move="back"]').hidden = next.number === 1;
     heading.focus();
   }

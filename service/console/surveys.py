@@ -22,8 +22,8 @@ from service.errors import DomainError
 from service.messaging.segments import count
 from service.organisations.models import Site
 from service.routes import Routes
+from service.surveys import monitoring, outcome, texts
 from service.surveys import operations as surveys
-from service.surveys import outcome, texts
 from service.surveys.invitations import send_invitations
 from service.surveys.models import KINDS, Survey
 from service.surveys.queries import localised
@@ -134,9 +134,14 @@ def _previews(survey: Survey) -> dict[str, list[dict]]:
         with force_locale(lang.code):
             rows = []
             for n, question in enumerate(view.questions, start=1):
-                text = texts.question(question, n, len(view.questions), lang.code)
-                found = count(text)
-                rows.append({"text": text, "segments": found.segments, "encoding": found.encoding})
+                # The consent's explanation goes as a text of its own, just before its question.
+                said = [texts.preface(question)] if question.preface else []
+                said.append(texts.question(question, n, len(view.questions), lang.code))
+                for text in said:
+                    found = count(text)
+                    rows.append(
+                        {"text": text, "segments": found.segments, "encoding": found.encoding}
+                    )
         out[lang.code] = rows
     return out
 
@@ -153,7 +158,28 @@ def survey(survey_id: int):
         kinds=KIND_LABELS,
         previews=_previews(found),
         languages=languages.LANGUAGES,
+        own=surveys.own_questions(found),
+        characteristics=monitoring.CHARACTERISTICS,
+        monitored={q.monitoring for q in found.questions if q.monitoring},
     )
+
+
+@routes.post("/surveys/<int:survey_id>/monitoring")
+@auth.requires("surveys.run")
+def survey_monitoring(survey_id: int):
+    """Ask the chosen equality questions at the end of a draft survey (none: ask none)."""
+    found = _posted_survey(survey_id)
+    chosen = request.form.getlist("characteristics")
+    try:
+        surveys.set_monitoring(get_session(), found, chosen)
+    except DomainError as exc:
+        return _refused(survey_id, exc)
+    message = (
+        "Equality questions added, after a consent question."
+        if chosen
+        else "No equality questions are asked."
+    )
+    return _done(found, "survey.monitoring", message, characteristics=sorted(chosen))
 
 
 @routes.post("/surveys/<int:survey_id>/questions")
@@ -191,7 +217,8 @@ def survey_translate(survey_id: int, lang: str):
             # A field the form does not carry (the "we did" before there is one) keeps its text.
             if field in request.form:
                 surveys.translate(session, found, field, lang, request.form[field])
-        for question in found.questions:
+        # The equality questions are worded and translated by the service, not here.
+        for question in surveys.own_questions(found):
             for field in question.translatable:
                 name = f"q{question.id}-{field}"
                 if name in request.form:
@@ -256,7 +283,9 @@ def _results(survey: Survey) -> Results:
     confidence = {"90": 0.90, "95": 0.95, "99": 0.99}.get(
         request.args.get("confidence", "95"), 0.95
     )
-    return survey_results(get_session(), survey, margin=margin, confidence=confidence)
+    return survey_results(
+        get_session(), survey, margin=margin, confidence=confidence, by=request.args.get("by")
+    )
 
 
 def _charts(results: Results) -> dict[int, object]:
@@ -289,7 +318,7 @@ def survey_results_page(survey_id: int):
         csv_url=url_for(
             "console.survey_results_csv",
             survey_id=found.id,
-            **{k: v for k in ("margin", "confidence") if (v := request.args.get(k))},
+            **{k: v for k in ("margin", "confidence", "by") if (v := request.args.get(k))},
         ),
     )
 

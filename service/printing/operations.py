@@ -118,7 +118,7 @@ def _paper_surveys(
                 return_to=view.return_to,
                 qr=qr,
                 questions=tuple(
-                    PaperQuestion(n, q.kind, q.text, q.asked.options, q.asked.prefer_not)
+                    PaperQuestion(n, q.kind, q.text, q.asked.options, q.asked.prefer_not, q.preface)
                     for n, q in enumerate(view.questions, start=1)
                 ),
             )

@@ -92,9 +92,11 @@ class SurveyCommands(ConversationBase):
     def _discreet(self, survey: Survey) -> bool:
         return self.contact.discreet and surveys.sensitive_audience(self.session, survey)
 
-    def _ask(self, view: SurveyView, place: taking.Place) -> str:
+    def _ask(self, view: SurveyView, place: taking.Place) -> list[str]:
         asked = view.questions[place.number - 1]
-        return texts.question(asked, place.number, place.total, self.language)
+        # The consent question's explanation is a text of its own, said in full before it.
+        preface = [texts.preface(asked)] if asked.preface else []
+        return [*preface, texts.question(asked, place.number, place.total, self.language)]
 
     def _leave(self) -> None:
         self.state.list_kind, self.state.list_items, self.state.list_offset = None, None, 0
@@ -130,7 +132,7 @@ class SurveyCommands(ConversationBase):
         first = (
             [] if place.number > 1 else [texts.introduction(view, discreet=self._discreet(survey))]
         )
-        return [*first, self._ask(view, place)]
+        return [*first, *self._ask(view, place)]
 
     def _in_survey(self, survey: Survey) -> list[str]:
         view = self._view(survey)
@@ -145,7 +147,7 @@ class SurveyCommands(ConversationBase):
                 self._leave()
                 return [texts.paused(survey.keyword)]
             if move == "back":
-                return [self._ask(view, taking.back(self.session, survey, self.identity, self.now))]
+                return self._ask(view, taking.back(self.session, survey, self.identity, self.now))
             if move == "skip":
                 return self._next(survey, view, outcome="skipped")
             answer = answers.read(self.text, asked.asked, self.language)
@@ -167,4 +169,4 @@ class SurveyCommands(ConversationBase):
         if place is None:
             self._leave()
             return [texts.finished()]
-        return [self._ask(view, place)]
+        return self._ask(view, place)

@@ -84,6 +84,10 @@ class SurveyQuestion(Base):
     # A choice question's options, one a line (translated as one field, line for line).
     options: Mapped[str] = mapped_column(Text, default="")
     prefer_not: Mapped[bool] = mapped_column(default=True)
+    # None for a question the survey's author wrote; "consent", or the protected characteristic
+    # it asks about, for the fixed equality questions (service.surveys.monitoring), which
+    # always come last and are worded and translated by the service, not the author.
+    monitoring: Mapped[str | None] = mapped_column(String(20))
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
 

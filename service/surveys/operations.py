@@ -17,6 +17,7 @@ from service.crypto import vault_of
 from service.errors import DomainError, ValidationError
 from service.keywords import fold, tokens
 from service.organisations.models import Organisation, Site
+from service.surveys import monitoring
 from service.surveys.models import (
     AUDIENCES,
     KINDS,
@@ -131,7 +132,7 @@ def add_question(
         raise ValidationError("kind", f"unknown kind {kind!r}")
     if not text.strip():
         raise ValidationError("text", "a question needs its text")
-    if len(survey.questions) >= MAX_QUESTIONS:
+    if len(own_questions(survey)) >= MAX_QUESTIONS:
         raise ValidationError("questions", f"a survey has at most {MAX_QUESTIONS} questions")
     lines = [o.strip() for o in options if o.strip()]
     if kind == "choice" and not MIN_OPTIONS <= len(lines) <= MAX_OPTIONS:
@@ -139,22 +140,80 @@ def add_question(
     if kind != "choice" and lines:
         raise ValidationError("options", "only a choice question has options")
     question = SurveyQuestion(
-        position=len(survey.questions) + 1,
         kind=kind,
         text=text.strip(),
         options="\n".join(lines),
         prefer_not=prefer_not,
     )
-    survey.questions.append(question)
+    # The equality questions stay last: a question added after them goes before them.
+    _order(survey, [*own_questions(survey), question], equality_questions(survey))
     session.flush()
     return question
+
+
+def own_questions(survey: Survey) -> list[SurveyQuestion]:
+    """The questions the survey's author wrote (not the equality questions)."""
+    return [q for q in survey.questions if q.monitoring is None]
+
+
+def equality_questions(survey: Survey) -> list[SurveyQuestion]:
+    """The consent question and the equality questions after it; none when not monitoring."""
+    return [q for q in survey.questions if q.monitoring is not None]
+
+
+def _order(survey: Survey, own: list[SurveyQuestion], equality: list[SurveyQuestion]) -> None:
+    survey.questions = [*own, *equality]
+    for position, question in enumerate(survey.questions, start=1):
+        question.position = position
+
+
+def set_monitoring(session: Session, survey: Survey, keys: Sequence[str]) -> None:
+    """Ask the chosen equality questions (none: stop) at the end of a draft survey, after consent.
+
+    Keys are service.surveys.monitoring's characteristics, asked in its order whatever the
+    order given. Only an anonymous survey may ask them.
+    """
+    if survey.status != "draft":
+        raise ValidationError("questions", "questions can change only while the survey is a draft")
+    unknown = set(keys) - set(monitoring.BY_KEY)
+    if unknown:
+        raise ValidationError("monitoring", f"unknown characteristic {sorted(unknown)[0]!r}")
+    if keys and survey.mode != "anonymous":
+        raise ValidationError(
+            "monitoring", "equality questions are asked only in an anonymous survey"
+        )
+    chosen = [c for c in monitoring.CHARACTERISTICS if c.key in set(keys)]
+    equality = []
+    if chosen:
+        equality.append(
+            SurveyQuestion(
+                kind="yes_no",
+                text=monitoring.CONSENT_QUESTION,
+                options="",
+                prefer_not=False,
+                monitoring=monitoring.CONSENT,
+            )
+        )
+    for characteristic in chosen:
+        equality.append(
+            SurveyQuestion(
+                kind=characteristic.kind,
+                text=characteristic.text,
+                options="\n".join(characteristic.options),
+                prefer_not=True,
+                monitoring=characteristic.key,
+            )
+        )
+    # The old ones go (delete-orphan) and the new ones take their places at the end.
+    _order(survey, own_questions(survey), equality)
+    session.flush()
 
 
 def open_survey(session: Session, survey: Survey, now: dt.datetime) -> None:
     """Open a draft survey for answers, with a new random key for its tokens."""
     if survey.status != "draft":
         raise ValidationError("status", "only a draft survey can be opened")
-    if not survey.questions:
+    if not own_questions(survey):
         raise ValidationError("questions", "a survey needs at least one question")
     if survey.closes_at <= now:
         raise ValidationError("closes_at", "the closing date has passed")
@@ -244,8 +303,9 @@ def write_response(
         verified=progress.get("verified", True),
     )
     vault = vault_of(session)
+    kept = kept_answers(survey, progress["answers"])
     # An answer is [outcome, value, text], with a recording's id after them when it has one.
-    for question_id, (outcome, value, text, *recording) in progress["answers"].items():
+    for question_id, (outcome, value, text, *recording) in kept.items():
         response.answers.append(
             SurveyAnswer(
                 id=new_id(),
@@ -258,6 +318,15 @@ def write_response(
         )
     session.add(response)
     return response
+
+
+def kept_answers(survey: Survey, answers: dict[str, list]) -> dict[str, list]:
+    """Answers (keyed by question id) to store: the equality ones only after a yes to consent."""
+    equality = equality_questions(survey)
+    consent_id = next((q.id for q in equality if q.monitoring == monitoring.CONSENT), None)
+    return monitoring.kept_answers(
+        answers, consent_id, {q.id for q in equality if q.id != consent_id}
+    )
 
 
 def _reshuffle(session: Session, survey: Survey) -> None:
@@ -417,6 +486,8 @@ def translate(
     reviewed: bool = False,
 ) -> None:
     """Set one field of a survey or question in a language (empty: English shows instead)."""
+    if isinstance(item, SurveyQuestion) and item.monitoring is not None:
+        raise ValidationError("text", "the equality questions are worded by the service")
     if isinstance(item, SurveyQuestion) and field == "options" and text.strip():
         given = [line for line in text.splitlines() if line.strip()]
         if len(given) != len(item.option_lines()):

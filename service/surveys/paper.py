@@ -31,7 +31,13 @@ from service.surveys.models import (
     SurveyPaperSheet,
     SurveyQuestion,
 )
-from service.surveys.operations import SurveyClosed, is_open, open_surveys, write_response
+from service.surveys.operations import (
+    SurveyClosed,
+    is_open,
+    kept_answers,
+    open_surveys,
+    write_response,
+)
 
 CHANNEL = "paper"
 # Longest free-text answer typed in from a sheet (a sheet has four lines for it).
@@ -124,7 +130,9 @@ def _entry(
         str(q.id): list(_checked(q, answers.get(q.id, ("skipped", None, None))))
         for q in survey.questions
     }
-    return {"site_id": site_id, "language": language, "answers": checked}
+    # A sheet whose consent box is not ticked "yes" keeps none of its equality answers, even
+    # while it waits for its second entry.
+    return {"site_id": site_id, "language": language, "answers": kept_answers(survey, checked)}
 
 
 def _same(one: dict, other: dict) -> bool:

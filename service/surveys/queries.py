@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from service.content.queries import translations_for
+from service.surveys import monitoring
 from service.surveys.answers import Asked
 from service.surveys.models import Survey, SurveyQuestion
 
@@ -19,6 +22,10 @@ class QuestionView:
     kind: str
     text: str
     asked: Asked
+    # Said before the question on every channel: the consent question's explanation.
+    preface: str = ""
+    # None for the author's own questions; "consent" or the characteristic an equality one asks.
+    monitoring: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,23 @@ def _question(question: SurveyQuestion, texts: dict) -> QuestionView:
     )
 
 
+def _equality(question: SurveyQuestion, language: str) -> QuestionView:
+    """A fixed equality question in a language: the service's catalogs translate it."""
+    english = tuple(question.option_lines())
+    with force_locale(language):
+        options = tuple(_(option) for option in english)
+        text = _(question.text)
+        preface = _(monitoring.CONSENT_PREFACE) if question.monitoring == monitoring.CONSENT else ""
+    return QuestionView(
+        question.id,
+        question.kind,
+        text,
+        Asked(question.kind, options, english, question.prefer_not),
+        preface,
+        question.monitoring,
+    )
+
+
 def localised(session: Session, survey: Survey, language: str) -> SurveyView:
     """The survey in a language, field by field falling back to English."""
     own = translations_for(session, "survey", [survey.id], language)
@@ -61,6 +85,9 @@ def localised(session: Session, survey: Survey, language: str) -> SurveyView:
         own.get((survey.id, "we_did")) or survey.we_did,
         survey.keyword,
         survey.mode == "anonymous",
-        tuple(_question(q, texts) for q in survey.questions),
+        tuple(
+            _equality(q, language) if q.monitoring else _question(q, texts)
+            for q in survey.questions
+        ),
         own.get((survey.id, "return_to")) or survey.return_to,
     )

@@ -22,16 +22,18 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from service.crypto import vault_of
 from service.languages import BY_CODE
 from service.organisations.models import Site
 from service.reach.suppression import csv_safe, shown_count, suppress_column
-from service.surveys import sample
+from service.surveys import breakdown, sample
+from service.surveys.breakdown import Breakdown
 from service.surveys.freetext import masked
-from service.surveys.models import Survey, SurveyAnswer, SurveyResponse
+from service.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from service.surveys.monitoring import BY_KEY, group_labels
 from service.surveys.operations import audience_by_site
 
 FREE_TEXT_MIN = 5
@@ -101,6 +103,10 @@ class Results:
     # how many more will bring the next. None for both once closed: every answer is shown.
     batch_size: int | None = None
     next_batch_in: int | None = None
+    # The characteristics the survey's equality questions ask, (key, label), and the answers
+    # broken down by the one chosen (service.surveys.breakdown); none when it asks none.
+    characteristics: tuple[tuple[str, str], ...] = ()
+    breakdown: Breakdown | None = None
 
 
 def _table(heading: str, counts: list[tuple[str, int]]) -> Table:
@@ -123,9 +129,14 @@ def _labels(question) -> list[tuple[str, int]]:
 
 
 def survey_results(
-    session: Session, survey: Survey, *, margin: float = 0.05, confidence: float = 0.95
+    session: Session,
+    survey: Survey,
+    *,
+    margin: float = 0.05,
+    confidence: float = 0.95,
+    by: str | None = None,
 ) -> Results:
-    """The survey's results, suppressed, against its audience."""
+    """The survey's results, suppressed, against its audience; by: a characteristic's key."""
     groups = session.execute(
         select(
             SurveyResponse.channel,
@@ -181,10 +192,8 @@ def survey_results(
         for question_id, outcome, value, n in counted:
             if question_id != question.id:
                 continue
-            key = (value if question.kind != "text" else -1) if outcome == "answered" else outcome
-            counts[key] += n
-        lines = [(label, counts.get(key, 0)) for label, key in _labels(question)]
-        lines += [(label, counts.get(key, 0)) for key, label in OUTCOME_LABELS.items()]
+            counts[_line_key(question, outcome, value)] += n
+        lines = [(label, counts.get(key, 0)) for label, key in _lines(question)]
         written = written_by.get(question.id, [])
         texts = (
             tuple(sorted(masked(text) for text in written))
@@ -201,6 +210,8 @@ def survey_results(
                 shown_count(recorded_by.get(question.id, 0)),
             )
         )
+    characteristics = tuple(breakdown.characteristics_of(survey))
+    chosen = by if by in dict(characteristics) else None
     return Results(
         audience=asked,
         responses=shown_count(total),
@@ -219,7 +230,45 @@ def survey_results(
         questions=tuple(questions),
         batch_size=batch_size,
         next_batch_in=next_batch_in,
+        characteristics=characteristics,
+        breakdown=_breakdown(survey, batch, chosen) if chosen else None,
     )
+
+
+def _line_key(question: SurveyQuestion, outcome: str, value: int | None) -> object:
+    """Which line of a question's table an answer counts on."""
+    if outcome != "answered":
+        return outcome
+    return value if question.kind != "text" else -1
+
+
+def _lines(question: SurveyQuestion) -> list[tuple[str, object]]:
+    """A question's table's lines as (label, line key): its answers, then the two non-answers."""
+    return [*_labels(question), *((label, key) for key, label in OUTCOME_LABELS.items())]
+
+
+def _breakdown(survey: Survey, batch: dict, key: str) -> Breakdown:
+    """The survey's own questions broken down by one characteristic, from the batch's counts."""
+    label = BY_KEY[key].label
+    characteristic = next(q for q in survey.questions if q.monitoring == key)
+    crossed = batch.get("crossed", {}).get(str(characteristic.id))
+    if crossed is None:
+        # A batch counted before the equality questions were broken down holds no groups.
+        return Breakdown(key, label, (), "The breakdown appears with the next batch of answers.")
+    out = []
+    for question in survey.questions:
+        if question.monitoring is not None:
+            continue
+        cells: Counter = Counter()
+        for question_id, outcome, value, group, n in crossed:
+            if question_id == question.id:
+                cells[(_line_key(question, outcome, value), group)] += n
+        out.append(
+            breakdown.question_breakdown(
+                question.position, question.text, _lines(question), cells, group_labels(key)
+            )
+        )
+    return Breakdown(key, label, tuple(out))
 
 
 def _tally(session: Session, survey: Survey) -> dict:
@@ -228,7 +277,9 @@ def _tally(session: Session, survey: Survey) -> dict:
     One statement, so that the size and the counts come from the same moment even while answers
     arrive (a batch's size must be exactly the responses in it). Counted in the database: 10,000
     responses are 40,000 answers, too many to load; written answers are grouped by their
-    ciphertext, which is unique, so each comes back once.
+    ciphertext, which is unique, so each comes back once. A survey with equality questions
+    counts each answer also by the response's answer to each of them, in the same statement, so
+    that a breakdown adds up to exactly the answers shown beside it.
     """
     size = (
         select(func.count())
@@ -236,40 +287,68 @@ def _tally(session: Session, survey: Survey) -> dict:
         .where(SurveyResponse.survey_id == survey.id)
         .scalar_subquery()
     )
+    asked = [q.id for q in survey.questions if q.monitoring in BY_KEY]
+    groups = _groups(asked)
+    group_columns = [groups.c[f"g{q}"] for q in asked] if groups is not None else []
+    keys = (
+        SurveyAnswer.question_id,
+        SurveyAnswer.outcome,
+        SurveyAnswer.value,
+        SurveyAnswer.text_encrypted,
+    )
+    statement = select(
+        *keys, func.count(), size, func.count(SurveyAnswer.recording_id), *group_columns
+    ).join(SurveyResponse)
+    if groups is not None:
+        statement = statement.outerjoin(groups, groups.c.response_id == SurveyAnswer.response_id)
     rows = session.execute(
-        select(
-            SurveyAnswer.question_id,
-            SurveyAnswer.outcome,
-            SurveyAnswer.value,
-            SurveyAnswer.text_encrypted,
-            func.count(),
-            size,
-            func.count(SurveyAnswer.recording_id),
-        )
-        .join(SurveyResponse)
-        .where(SurveyResponse.survey_id == survey.id)
-        .group_by(
-            SurveyAnswer.question_id,
-            SurveyAnswer.outcome,
-            SurveyAnswer.value,
-            SurveyAnswer.text_encrypted,
-        )
+        statement.where(SurveyResponse.survey_id == survey.id).group_by(*keys, *group_columns)
     ).all()
+    own = {q.id for q in survey.questions if q.monitoring is None}
     vault = vault_of(session)
     counts: Counter = Counter()
+    crossed: dict[int, Counter] = {q: Counter() for q in asked}
     written: dict[str, list[str]] = {}
     recorded: Counter = Counter()
-    for question_id, outcome, value, encrypted, n, _, spoken in rows:
+    for question_id, outcome, value, encrypted, n, _, spoken, *by in rows:
         counts[(question_id, outcome, value)] += n
         recorded[str(question_id)] += spoken  # answers said on the phone, kept as recordings
         if encrypted is not None:
             written.setdefault(str(question_id), []).append(vault.decrypt(encrypted))
+        if question_id in own:
+            for characteristic, group in zip(asked, by, strict=True):
+                crossed[characteristic][(question_id, outcome, value, group)] += n
     return {
         "size": rows[0][5] if rows else 0,
         "counted": [[*key, n] for key, n in sorted(counts.items(), key=repr)],
         "written": written,
         "recorded": {q: n for q, n in recorded.items() if n},
+        "crossed": {
+            str(q): [[*key, n] for key, n in sorted(cells.items(), key=repr)]
+            for q, cells in crossed.items()
+        },
     }
+
+
+def _groups(characteristics: list[int]):
+    """Each response's answer to each equality question (None: did not say), as a subquery."""
+    if not characteristics:
+        return None
+    given = aliased(SurveyAnswer)
+    return (
+        select(
+            given.response_id,
+            *(
+                func.max(
+                    case((and_(given.question_id == q, given.outcome == "answered"), given.value))
+                ).label(f"g{q}")
+                for q in characteristics
+            ),
+        )
+        .where(given.question_id.in_(characteristics))
+        .group_by(given.response_id)
+        .subquery()
+    )
 
 
 def _batch(session: Session, survey: Survey, responses: int) -> dict:
@@ -313,4 +392,22 @@ def results_csv(results: Results) -> str:
             writer.writerow([name, "Written answer", csv_safe(text)])
         if question.recorded != "0":
             writer.writerow([name, "Recorded answers", question.recorded])
+    if results.breakdown is not None:
+        _breakdown_csv(writer, results.breakdown)
     return out.getvalue()
+
+
+def _breakdown_csv(writer, found: Breakdown) -> None:
+    """The breakdown as the page shows it: hidden tables say so, with no figure."""
+    if found.waiting:
+        writer.writerow([f"By {found.label}", "Not yet shown", csv_safe(found.waiting)])
+    for question in found.questions:
+        name = csv_safe(f"{question.number}. {question.text}, by {found.label}")
+        if question.hidden is not None:
+            writer.writerow([name, "Hidden", csv_safe(question.hidden)])
+            continue
+        for n, column in enumerate(question.columns):
+            table = f"{name}: {csv_safe(column)}"
+            for label, cells in question.rows:
+                writer.writerow([table, csv_safe(label), cells[n]])
+            writer.writerow([table, "Total", question.totals[n]])

@@ -88,6 +88,9 @@ def _question(session, survey, place: taking.Place, language: str) -> dict:
         "text": shown.text,
         "options": list(shown.asked.options),
         "prefer_not": shown.asked.prefer_not,
+        # The equality questions' consent: its explanation is shown above it, in full.
+        "preface": shown.preface,
+        "consent": shown.monitoring == "consent",
         "number": place.number,
         "total": place.total,
         "progress": progress,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.crypto import vault_of
 from service.errors import DomainError
+from service.surveys import monitoring
 from service.surveys.freetext import masked
 from service.surveys.models import Survey, SurveyQuestion, SurveyRecording, SurveyToken
 from service.surveys.operations import SurveyClosed, is_open, write_response
@@ -163,8 +164,20 @@ def answer(
     progress["answers"][str(question.id)] = [outcome, value, kept] + (
         [recording] if recording else []
     )
-    if row.position + 1 < len(survey.questions):
-        row.position += 1
+    following = row.position + 1
+    if question.monitoring == monitoring.CONSENT and not monitoring.consented(
+        progress["answers"], question.id
+    ):
+        # No to the equality questions (or a skip): none is asked, and any given before going
+        # back to say no goes now. They are always last, so the survey is finished.
+        progress["answers"] = {
+            q: a
+            for q, a in progress["answers"].items()
+            if q == str(question.id) or int(q) not in _equality_ids(survey)
+        }
+        following = len(survey.questions)
+    if following < len(survey.questions):
+        row.position = following
         _save(session, row, progress)
         return _place(survey, row.position)
     # Finished: the answers leave the token row for an anonymous response, in one transaction.
@@ -172,6 +185,10 @@ def answer(
     row.finished, row.position, row.progress_encrypted = True, 0, None
     session.flush()
     return None
+
+
+def _equality_ids(survey: Survey) -> set[int]:
+    return {q.id for q in survey.questions if q.monitoring is not None}
 
 
 def back(session: Session, survey: Survey, identity: str, now: dt.datetime) -> Place:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from service.messaging.replies import fit, truncate
+from service.messaging.replies import CONSENT_SEGMENTS, fit, truncate
 from service.surveys import words
 from service.surveys.answers import PREFER_NOT
 from service.surveys.queries import QuestionView, SurveyView
@@ -45,6 +45,15 @@ def question(question: QuestionView, number: int, total: int, language: str) -> 
     )
     full = " ".join([*parts, moves])
     return fit(full, lambda: " ".join(parts), lambda: truncate(" ".join(parts)))
+
+
+def preface(question: QuestionView) -> str:
+    """What is said before a question (the equality questions' consent), as one text.
+
+    Said in full: it is what the respondent agrees to. Written to fit the three segments a
+    consent may take in any language (tests/surveys/test_monitoring.py checks each).
+    """
+    return fit(question.preface, segments=CONSENT_SEGMENTS)
 
 
 def introduction(survey: SurveyView, *, discreet: bool = False) -> str:

@@ -171,6 +171,8 @@ class SurveyActions(LineBase):
         self.say(
             _("Question %(number)d of %(total)d.", number=place.number, total=place.total), lang
         )
+        if asked.preface:  # the equality questions' consent: what the caller agrees to
+            self.say(asked.preface, lang)
         self.say(asked.text, lang)
         for line in self._how_to_answer(asked):
             self.say(line, lang)

@@ -31,9 +31,13 @@ def create_survey(
     questions=QUESTIONS,
     opened: bool = True,
     days: int = 14,
+    monitoring: tuple[str, ...] = (),
     **fields,
 ) -> Survey:
-    """A survey with the four kinds of question, open for answers for two weeks."""
+    """A survey with the four kinds of question, open for answers for two weeks.
+
+    monitoring: the equality questions' characteristics to end it with, after their consent.
+    """
     fields.setdefault("title", "Pulse survey")
     fields.setdefault("intro", "Four quick questions. Your answers are anonymous.")
     survey = surveys.create_survey(
@@ -41,6 +45,8 @@ def create_survey(
     )
     for question in questions:
         surveys.add_question(session, survey, **question)
+    if monitoring:
+        surveys.set_monitoring(session, survey, monitoring)
     if opened:
         surveys.open_survey(session, survey, utcnow())
     session.flush()
