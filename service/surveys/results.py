@@ -296,9 +296,11 @@ def _tally(session: Session, survey: Survey) -> dict:
         SurveyAnswer.value,
         SurveyAnswer.text_encrypted,
     )
-    statement = select(
-        *keys, func.count(), size, func.count(SurveyAnswer.recording_id), *group_columns
-    ).join(SurveyResponse)
+    statement = (
+        select(*keys, func.count(), size, func.count(SurveyAnswer.recording_id), *group_columns)
+        .select_from(SurveyAnswer)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+    )
     if groups is not None:
         statement = statement.outerjoin(groups, groups.c.response_id == SurveyAnswer.response_id)
     rows = session.execute(
