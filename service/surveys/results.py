@@ -204,7 +204,9 @@ def survey_results(
             QuestionResult(
                 question.position,
                 question.text,
-                _table("Answer", lines),
+                _equality_table(question.monitoring, counts)
+                if question.monitoring in BY_KEY
+                else _table("Answer", lines),
                 texts,
                 shown_count(len(written)),
                 shown_count(recorded_by.get(question.id, 0)),
@@ -233,6 +235,26 @@ def survey_results(
         characteristics=characteristics,
         breakdown=_breakdown(survey, batch, chosen) if chosen else None,
     )
+
+
+def _equality_table(key: str, counts: Counter) -> Table:
+    """An equality question's answers, each group shown only with GROUP_MIN or more.
+
+    The same rule as a breakdown's, so that the two read together give nothing away: beside a
+    breakdown whose columns are 25 to 34 (12) and 35 to 44 (12), a table showing 65 or over as
+    "<5" and its complement hidden would be undone by the breakdown's totals. Groups under the
+    threshold, "prefer not to say" and skips are one line, a mixture that names no group.
+    """
+    totals: dict[int | None, int] = {g: counts.get(g, 0) for g, _label in group_labels(key)}
+    totals[None] = counts.get("prefer_not", 0) + counts.get("skipped", 0)
+    found = breakdown.grouping(totals, [g for g, _label in group_labels(key)])
+    names = dict(group_labels(key))
+    lines = [Line(names[g], str(totals[g])) for g in found.own]
+    small = any(g is not None for g in found.folded)
+    lines.append(
+        Line(breakdown.OTHER if small else breakdown.NOT_STATED, str(found.folded_total))
+    )
+    return Table("Answer", tuple(lines), str(sum(totals.values())))
 
 
 def _line_key(question: SurveyQuestion, outcome: str, value: int | None) -> object:

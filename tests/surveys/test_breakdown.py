@@ -25,6 +25,7 @@ def reference(cells: dict, groups: list[int]) -> tuple[list[tuple[str, list[int]
     A group stands alone with 10 or more; every other response (smaller groups, and those who
     did not say) is one column, which must itself be empty or hold 10 or more.
     """
+
     def column(members) -> list[int]:
         return [sum(cells.get((key, g), 0) for g in members) for _label, key in LINES]
 
@@ -122,7 +123,15 @@ def test_results_break_answers_down_by_age_only_where_every_group_has_ten(sessio
     assert first.hidden is not None and "fewer than 10" in first.hidden
     assert len(results.breakdown.questions) == 4  # the author's own questions only
     text = results_csv(results)
-    assert "Hidden" in text and "65 or over" not in text.split("Age band", 1)[-1]
+    assert "Hidden" in text and "65 or over" not in text
+    # The age question's own table shows the same groups a breakdown may: the two over-65s
+    # are in one line with everyone else under 10 or not saying, never a "<5" of their own.
+    age = results.questions[5].table
+    assert [(line.label, line.shown) for line in age.lines] == [
+        ("25 to 34", "12"),
+        ("35 to 44", "11"),
+        (OTHER, "2"),
+    ]
 
     # Eight more who said no to the equality questions: with the two, "Other or not stated".
     survey = create_survey(session, demo, keyword="PULSE2", monitoring=("age",))
