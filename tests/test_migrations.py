@@ -252,7 +252,7 @@ def test_downgrading_headcount_and_held_languages_keeps_what_references_them(
         # Surveys made before paper returns have no return box yet.
         ("0032", "SELECT return_to FROM survey", ""),
         # Questions written before equality monitoring are all the author's own.
-        ("0033", "SELECT monitoring FROM survey_question", None),
+        ("0034", "SELECT monitoring FROM survey_question", None),
     ],
 )
 def test_columns_added_to_surveys_keep_every_answer(

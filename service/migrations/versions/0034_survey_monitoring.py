@@ -5,8 +5,8 @@ the question that asks whether to answer the equality questions, or the protecte
 characteristic a question asks about (service.surveys.monitoring). Added in place: survey_answer
 references survey_question, and a rebuild on SQLite would delete the answers.
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-05 09:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 from service.migrations.columns import optional, string
 from service.migrations.tables import add_in_place, drop_in_place
 
-revision = "0033"
-down_revision = "0032"
+revision = "0034"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 
