@@ -83,6 +83,10 @@ class Config:
     SMS_KEEP_BODIES: bool = False
     # Outbound: messages a second per sender, shared by every worker (Twilio's UK long-code pace).
     SMS_SEND_RATE: int = 10
+    # Texts each sending thread keeps in flight at Twilio at once: its answers take 100-300 ms,
+    # and one at a time a thread sends a few a second. A worker killed mid-batch sends those in
+    # flight again once their lease runs out (Twilio may have taken them): at most this many.
+    SEND_WINDOW: int = 32
     # Local hours in which nothing but urgent messages is sent: "21:00-08:00"; empty for none.
     QUIET_HOURS: str = "21:00-08:00"
     # Loop and cost guards: identical texts to one number in 5 minutes; non-reply texts a day.
@@ -218,6 +222,8 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"{PREFIX}SEGMENT_COST_PENCE must be a number") from None
     _check_retention(config)
     _check_regions(config.ALLOWED_REGIONS)
+    if config.SEND_WINDOW < 1:
+        raise ConfigError(f"{PREFIX}SEND_WINDOW must be at least 1")
     if config.OUTBOX_LEASE_SECONDS < 1:
         # 0 would hand every text in flight to the sweeper to send again.
         raise ConfigError(f"{PREFIX}OUTBOX_LEASE_SECONDS must be at least 1")

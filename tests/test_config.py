@@ -52,6 +52,7 @@ def test_the_test_database_variable_belongs_to_tooling() -> None:
         ("FRONTLINE_DEV_TOOLS", "maybe", "true or false"),
         ("FRONTLINE_TIMEZONE", "Mars/Olympus", "not a known time zone"),
         ("FRONTLINE_ENV", "staging", "development or production"),
+        ("FRONTLINE_SEND_WINDOW", "0", "SEND_WINDOW must be at least 1"),
     ],
 )
 def test_bad_values_are_refused_with_a_reason(key: str, value: str, message: str) -> None:

@@ -310,15 +310,17 @@ def seconds_until_quiet_hours_end(config: Config, now: dt.datetime, zone: ZoneIn
     return max((end_at.astimezone(dt.UTC) - now.astimezone(dt.UTC)).total_seconds(), 0.0)
 
 
-# Built once, run before every text (see still_wanted).
-# The claim's contact, not the row's: a text to a typed number (a kiosk's code) has no contact
-# on its row, yet the claim found the member the number belongs to, whose STOP counts too.
-_CONTACT_NOW = (
-    select(CONTACT.opted_out_at, CONTACT.unusable_at)
+# Built once, run before every few texts (see still_wanted): the rows still sending, with
+# their own contact's STOP.
+_STILL_SENDING = (
+    select(OUT.id, OUT.contact_id, CONTACT.opted_out_at, CONTACT.unusable_at)
     .select_from(
-        OutboundMessage.__table__.join(Contact.__table__, CONTACT.id == bindparam("b_contact"))
+        OutboundMessage.__table__.outerjoin(Contact.__table__, CONTACT.id == OUT.contact_id)
     )
-    .where(OUT.id == bindparam("b_id"), OUT.status == "sending")
+    .where(OUT.id.in_(bindparam("b_ids", expanding=True)), OUT.status == "sending")
+)
+_CONTACTS_NOW = select(CONTACT.id, CONTACT.opted_out_at, CONTACT.unusable_at).where(
+    CONTACT.id.in_(bindparam("b_contacts", expanding=True))
 )
 _NOT_TRIED = (
     update(OutboundMessage.__table__)
@@ -334,21 +336,50 @@ _NOT_TRIED = (
 )
 
 
-def still_wanted(connection: Connection, claim: Claim, now: dt.datetime) -> bool:
-    """Just before a claimed text goes: False (and the row cancelled) if a STOP came meanwhile.
+def still_wanted(connection: Connection, claims: Sequence[Claim], now: dt.datetime) -> list[Claim]:
+    """Just before claimed texts go: those still wanted (the rows of any STOPped cancelled).
 
     The batch was checked when it was claimed; this reads again what a member can change in
     the moments a batch takes to send (STOP, or the number erased), so a STOP is honoured
-    from the very next send.
+    from the very next send. The caller sends what this returns at once, none held back.
     """
-    if claim.contact_id is None:
-        return True  # a typed number has no STOP of its own; it was checked at the claim
-    found = connection.execute(
-        _CONTACT_NOW, {"b_id": claim.outbox_id, "b_contact": claim.contact_id}
-    ).first()
-    if found is not None and found.opted_out_at is None and found.unusable_at is None:
-        return True
-    if found is not None:
-        reason = "opted out" if found.opted_out_at is not None else "number cannot take texts"
-        connection.execute(_NOT_TRIED, {"b_id": claim.outbox_id, "b_reason": reason, "b_now": now})
-    return False
+    if not claims:
+        return []
+    rows = {
+        r.id: r
+        for r in connection.execute(_STILL_SENDING, {"b_ids": [c.outbox_id for c in claims]})
+    }
+    # The claim's contact, not the row's: a text to a typed number (a kiosk's code) has no
+    # contact on its row, yet the claim found the member the number belongs to, whose STOP
+    # counts too. Those few are read on their own.
+    typed = {
+        c.contact_id
+        for c in claims
+        if c.contact_id is not None
+        and c.outbox_id in rows
+        and rows[c.outbox_id].contact_id != c.contact_id
+    }
+    members = (
+        {m.id: m for m in connection.execute(_CONTACTS_NOW, {"b_contacts": list(typed)})}
+        if typed
+        else {}
+    )
+    wanted: list[Claim] = []
+    refused: list[dict[str, object]] = []
+    for claim in claims:
+        if claim.contact_id is None:
+            wanted.append(claim)  # a typed number has no STOP of its own; checked at the claim
+            continue
+        row = rows.get(claim.outbox_id)
+        contact = row if row is not None and row.contact_id == claim.contact_id else None
+        contact = contact or members.get(claim.contact_id)
+        if row is None or contact is None:
+            continue  # taken back by the sweeper, or erased with its contact
+        if contact.opted_out_at is None and contact.unusable_at is None:
+            wanted.append(claim)
+            continue
+        reason = "opted out" if contact.opted_out_at is not None else "number cannot take texts"
+        refused.append({"b_id": claim.outbox_id, "b_reason": reason, "b_now": now})
+    if refused:
+        connection.execute(_NOT_TRIED, refused)
+    return wanted

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
 from contextlib import AbstractContextManager, nullcontext
 
-from sqlalchemy import Connection, Engine, bindparam, case, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.config import Config
@@ -16,7 +18,13 @@ from service.contacts.models import Contact
 from service.outage import is_unreachable
 from service.outbox.claims import Claim, claim_batch, still_wanted
 from service.outbox.models import STATUS_RANK, OutboundMessage
-from service.twilio_gateway import OPTED_OUT_CODES, UNUSABLE_CODES, SendError, Transport
+from service.twilio_gateway import (
+    OPTED_OUT_CODES,
+    UNUSABLE_CODES,
+    SendError,
+    SendResult,
+    Transport,
+)
 
 log = logging.getLogger(__name__)
 RETRY_BACKOFF = (10, 60, 300, 900, 3600)  # seconds before attempts 2, 3, ...
@@ -34,7 +42,10 @@ _RECORD_SENT = (
     .values(
         twilio_sid=func.coalesce(_OUT.c.twilio_sid, bindparam("b_sid")),
         sent_at=func.coalesce(_OUT.c.sent_at, bindparam("b_now", type_=_OUT.c.sent_at.type)),
-        status=case((_OUT.c.status.in_(_BEFORE_SENT), "sent"), else_=_OUT.c.status),
+        # Plain parameters, not an expanding list: SIDs are written several at once.
+        status=case(
+            (_OUT.c.status.in_([literal(s) for s in _BEFORE_SENT]), "sent"), else_=_OUT.c.status
+        ),
     )
 )
 
@@ -114,23 +125,33 @@ class DatabaseUnreachable(Exception):
 
 
 def _record_with_patience(
-    database_session, outbox_id: int, sid: str, now_fn, sleep, patience: float
+    database_session, held: Sequence[tuple[int, str]], now_fn, sleep, patience: float
 ) -> None:
-    # Twilio has taken the text: losing this record would send it again once the lease runs
-    # out, so ride out a short database outage here, holding the SID in memory.
+    # Twilio has taken these texts: losing their record would send them again once the lease
+    # runs out, so ride out a short database outage here, holding the SIDs in memory.
     waited, pause = 0.0, 0.5
     while True:
         try:
             with database_session() as session:
-                record_sent(session, outbox_id, sid, now_fn())
+                record_sent_many(session, held, now_fn())
             return
         except Exception as exc:
             if not is_unreachable(exc) or waited >= patience:
                 raise
-            log.warning("outbox %s: sent, database unreachable; recording again", outbox_id)
+            log.warning("outbox: %d sent, database unreachable; recording again", len(held))
             sleep(pause)
             waited += pause
             pause = min(pause * 2, 5.0)
+
+
+def record_sent_many(
+    session: Session | Connection, held: Sequence[tuple[int, str]], now: dt.datetime
+) -> None:
+    """Note Twilio's SIDs of several texts in one statement (see record_sent)."""
+    if len(held) == 1:
+        record_sent(session, *held[0], now)
+    elif held:
+        session.execute(_RECORD_SENT, [{"b_id": i, "b_sid": sid, "b_now": now} for i, sid in held])
 
 
 def send_batch(
@@ -143,14 +164,16 @@ def send_batch(
     sleep=time.sleep,
     pace: Callable[[], float] = lambda: 0.0,
 ) -> dict[int, float]:
-    """Claim the rows at once, then send each; the rows to try again later, with their delays.
+    """Claim the rows at once, then send them, a window at a time; the rows to try later.
 
-    The batch is claimed with every check in one transaction. Then, just before each text
-    goes, one short transaction writes the previous text's SID and reads again whether its
-    contact has sent STOP meanwhile: so a STOP is honoured from the very next send, and no
-    second text goes before the first one's SID is on record (a crash sends at most the one
-    text in flight again). `pace` answers how long to wait before the next send (0: go now);
-    the rows past the pace come back with that delay, unclaimed.
+    The batch is claimed with every check in one transaction. Then texts go with up to
+    config.SEND_WINDOW of them in flight at Twilio (one at a time through a transport that
+    cannot start a send and go on). Each short transaction writes the SIDs come back since
+    the last, and reads again whether the contacts of the texts about to go have sent STOP
+    meanwhile: so a STOP is honoured from the very next send, and a text goes only when at
+    most the window's other texts are unrecorded (a crash sends at most those again).
+    `pace` answers how long to wait before the next send (0: go now); the rows past the pace
+    come back with that delay, unclaimed.
     """
     later: dict[int, float] = {}
     go_now = len(outbox_ids)
@@ -171,15 +194,18 @@ def send_batch(
     later.update(batch.later)
     if not batch.claims:
         return later
+    sender = _Sender(
+        transport,
+        config.SEND_WINDOW if hasattr(transport, "start_send") else 1,
+        status_callback_url,
+    )
     with _connection(batch.bind) as connection:
         later.update(
-            _send_claimed(
+            sender.send_all(
                 connection,
                 database_session,
                 batch.claims,
-                transport,
                 now_fn,
-                status_callback_url,
                 sleep,
                 config.OUTBOX_LEASE_SECONDS / 2,
             )
@@ -196,61 +222,102 @@ def _transaction(connection: Connection) -> AbstractContextManager:
     return connection.begin_nested() if connection.in_transaction() else connection.begin()
 
 
-def _send_claimed(
-    connection: Connection,
-    database_session,
-    claims: Sequence[Claim],
-    transport: Transport,
-    now_fn,
-    status_callback_url: str | None,
-    sleep,
-    patience: float,
-) -> dict[int, float]:
-    # One connection for the batch, one short transaction a text on it: no session, no pool
-    # checkout (and on PostgreSQL no ping) a text. `patience` is half the lease: the sweeper
-    # never takes back a row whose SID is still held here.
-    later: dict[int, float] = {}
-    held: tuple[int, str] | None = None  # sent, its SID not yet on record
-    for claim in claims:
-        try:
-            with _transaction(connection):
-                if held is not None:
-                    record_sent(connection, *held, now_fn())
-                wanted = still_wanted(connection, claim, now_fn())
-        except Exception as exc:
-            if held is not None:  # that transaction rolled back: the SID is written on its own
-                _record_with_patience(database_session, *held, now_fn, sleep, patience)
-            if is_unreachable(exc):
-                # The rows claimed and not sent stay "sending": the lease gives them back.
-                raise DatabaseUnreachable(type(exc).__name__) from exc
-            raise
-        held = None
-        if not wanted:
-            continue
-        try:
-            result = transport.send(
-                to=claim.to,
-                body=claim.body,
-                status_callback=status_callback_url.format(id=claim.outbox_id)
-                if status_callback_url
-                else None,
-            )
-        except SendError as error:
+class _Sender:
+    """Texts of one batch in flight at Twilio, at most `window` at once."""
+
+    def __init__(self, transport: Transport, window: int, status_callback_url: str | None):
+        self.transport, self.window, self.callback_url = transport, window, status_callback_url
+        self.flying: dict[Future[SendResult], Claim] = {}
+
+    def start(self, claim: Claim) -> None:
+        """Hand one text to the transport: started at once, or sent by the time this returns."""
+        callback = self.callback_url.format(id=claim.outbox_id) if self.callback_url else None
+        if self.window > 1:
+            start_send = self.transport.start_send  # type: ignore[attr-defined]
+            future = start_send(to=claim.to, body=claim.body, status_callback=callback)
+        else:
+            future = Future()
+            try:
+                future.set_result(
+                    self.transport.send(to=claim.to, body=claim.body, status_callback=callback)
+                )
+            except SendError as error:
+                future.set_exception(error)
+        self.flying[future] = claim
+
+    def landed(self, *, every: bool = False) -> list[tuple[Claim, SendResult | SendError]]:
+        """Wait for one text in flight to be answered (or every one); what Twilio said."""
+        done, _ = wait(list(self.flying), return_when=ALL_COMPLETED if every else FIRST_COMPLETED)
+        answers: list[tuple[Claim, SendResult | SendError]] = []
+        for future in done:
+            claim = self.flying.pop(future)
+            try:
+                answers.append((claim, future.result()))
+            except SendError as error:
+                answers.append((claim, error))
+        return answers
+
+    def send_all(
+        self,
+        connection: Connection,
+        database_session,
+        claims: Sequence[Claim],
+        now_fn,
+        sleep,
+        patience: float,
+    ) -> dict[int, float]:
+        """Send the claims in order; the rows Twilio refused for now, with their delays."""
+        # One connection for the batch, one short transaction a few texts on it: no session,
+        # no pool checkout (and on PostgreSQL no ping) a text. `patience` is half the lease:
+        # the sweeper never takes back a row whose SID is still held here.
+        later: dict[int, float] = {}
+        waiting = deque(claims)
+        held: list[tuple[int, str]] = []  # sent, their SIDs not yet on record
+        while waiting or self.flying:
+            free = min(self.window - len(self.flying), len(waiting))
+            going = [waiting.popleft() for _ in range(free)]
+            if going or held:
+                try:
+                    with _transaction(connection):
+                        record_sent_many(connection, held, now_fn())
+                        wanted = still_wanted(connection, going, now_fn())
+                except Exception as exc:
+                    # That transaction rolled back: what Twilio has taken is written on its own.
+                    held += self._taken(database_session, self.landed(every=True), now_fn, later)
+                    if held:
+                        _record_with_patience(database_session, held, now_fn, sleep, patience)
+                    if is_unreachable(exc):
+                        # The rows claimed and not sent stay "sending": the lease gives them back.
+                        raise DatabaseUnreachable(type(exc).__name__) from exc
+                    raise
+                held = []
+                for claim in wanted:
+                    self.start(claim)
+            if self.flying:
+                held += self._taken(database_session, self.landed(), now_fn, later)
+        if held:
+            _record_with_patience(database_session, held, now_fn, sleep, patience)
+        return later
+
+    @staticmethod
+    def _taken(database_session, answers, now_fn, later: dict[int, float]) -> list[tuple[int, str]]:
+        # The SIDs of the texts Twilio took; a refusal is recorded at once, in its own session.
+        taken = []
+        for claim, answer in answers:
+            if isinstance(answer, SendResult):
+                taken.append((claim.outbox_id, answer.sid))
+                continue
             with database_session() as session:
-                delay = record_failure(session, claim.outbox_id, error, now_fn())
+                delay = record_failure(session, claim.outbox_id, answer, now_fn())
             log.info(
                 "outbox %s refused (code %s), %s",
                 claim.outbox_id,
-                error.code,
+                answer.code,
                 f"retry in {delay}s" if delay else "final",
             )
             if delay:
                 later[claim.outbox_id] = delay
-            continue
-        held = (claim.outbox_id, result.sid)
-    if held is not None:
-        _record_with_patience(database_session, *held, now_fn, sleep, patience)
-    return later
+        return taken
 
 
 def send_one(

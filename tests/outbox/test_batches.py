@@ -116,3 +116,76 @@ def test_over_the_pace_the_rest_of_a_batch_waits_for_the_next_window(
     assert statuses == ["sent"] * 3 + ["pending"] * 2
     [again] = huey.scheduled()
     assert (again.name, again.args) == ("send_outbound_batch", (ids[3:],))
+
+
+class Starting(TwilioTransport):
+    """The real transport, keeping texts in flight; `at_start` runs just before each one goes."""
+
+    def __init__(self, config, at_start) -> None:
+        super().__init__(config)
+        self.at_start, self.started = at_start, 0
+
+    def start_send(self, **kwargs):
+        """Let the test look or act, then start the send as the worker would."""
+        self.started += 1
+        self.at_start(self.started)
+        return super().start_send(**kwargs)
+
+
+WINDOW = 4
+
+
+@pytest.fixture
+def slow_twilio(app, config, fake):
+    """Twilio answering after 0.2 s, and a window of 4 texts in flight."""
+    fake.latency = 0.2
+    app.config["FRONTLINE"] = config.replace(SEND_WINDOW=WINDOW)
+    return fake
+
+
+def test_texts_are_in_flight_at_once_yet_few_go_unrecorded(session, app, slow_twilio) -> None:
+    # A kill sends again the texts Twilio took whose SIDs are not on record: never more than
+    # the window, however long the batch.
+    _, ids = _broadcast(session, app, 12)
+    in_flight: list[int] = []
+    unrecorded: list[int] = []
+
+    def look(started: int) -> None:
+        in_flight.append(started - 1 - len(slow_twilio.sent))  # started, not answered yet
+        recorded = {r.twilio_sid for r in _rows(session)}
+        unrecorded.append(sum(m["sid"] not in recorded for m in slow_twilio.sent))
+
+    app.extensions[TRANSPORT_KEY] = Starting(app.config["FRONTLINE"], look)
+    tasks.send_outbound_batch.call_local(ids)
+    assert len(slow_twilio.sent) == 12
+    assert max(in_flight) == WINDOW - 1  # the window is used: the others are at Twilio
+    assert max(unrecorded) <= WINDOW - 1
+    rows = _rows(session)
+    assert {r.twilio_sid for r in rows} == {m["sid"] for m in slow_twilio.sent}
+    assert {(r.status, r.attempts) for r in rows} == {("sent", 1)}
+
+
+def test_a_stop_while_texts_are_in_flight_is_honoured_at_the_next_send(
+    session, app, client, slow_twilio
+) -> None:
+    _, ids = _broadcast(session, app, 12)
+    contacts = {c.id: c for c in session.scalars(select(Contact))}
+    rows = _rows(session)
+    # The first window's four texts were checked together, before any went; these come later.
+    quitters = [contacts[rows[n].contact_id].phone for n in (4, 7, 11)]
+    answered_at_stop: list[int] = []
+
+    def stop_at_third(started: int) -> None:
+        if started == 3:
+            answered_at_stop.append(len(slow_twilio.sent))
+            for phone in quitters:
+                assert Handset(client, phone).send("STOP").status == 200
+
+    app.extensions[TRANSPORT_KEY] = Starting(app.config["FRONTLINE"], stop_at_third)
+    tasks.send_outbound_batch.call_local(ids)
+    assert answered_at_stop == [0]  # the STOPs came while two texts were still at Twilio
+    assert all(slow_twilio.to(phone) == [] for phone in quitters)
+    assert len(slow_twilio.sent) == 9
+    assert len({m["To"] for m in slow_twilio.sent}) == 9
+    cancelled = [(r.id, r.skip_reason, r.attempts) for r in _rows(session) if r.twilio_sid is None]
+    assert cancelled == [(ids[n], "opted out", 0) for n in (4, 7, 11)]

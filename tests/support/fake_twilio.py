@@ -86,10 +86,20 @@ def process_env(instance: str, fake_url: str, **settings: str) -> dict[str, str]
     return env
 
 
+class _Server(ThreadingHTTPServer):
+    # Clients that keep many texts in flight open as many connections at once: the default
+    # backlog of 5 would drop their SYNs, and each retry waits a second.
+    request_queue_size = 256
+
+
 class FakeTwilio:
     """Start with `with FakeTwilio() as fake:`; point FRONTLINE_TWILIO_API_URL at fake.url."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        # Seconds before each text or call is answered: Twilio's API takes 100-300 ms to create
+        # a message, which the fake otherwise answers at once. Many wait at once, each on its
+        # own connection's thread, as they would at Twilio.
+        self.latency = latency
         self.sent: list[dict[str, str]] = []  # accepted messages, in order
         self.calls: list[dict[str, str]] = []  # accepted calls, in order
         self.fetched: list[dict[str, str]] = []  # recordings served: path and Authorization
@@ -201,8 +211,8 @@ class FakeTwilio:
                     self._json(404, {"code": 20404, "message": "not found", "status": 404})
                     return
                 answer = fake._answer(form)
-                if answer.hang_seconds:
-                    time.sleep(answer.hang_seconds)
+                if answer.hang_seconds or fake.latency:
+                    time.sleep(answer.hang_seconds or fake.latency)
                 if answer.status >= 300:
                     self._json(
                         answer.status,
@@ -352,7 +362,7 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
