@@ -227,6 +227,7 @@ class _Sender:
 
     def __init__(self, transport: Transport, window: int, status_callback_url: str | None):
         self.transport, self.window, self.callback_url = transport, window, status_callback_url
+        self.refill = max(1, window // 4)  # free room enough to check and start more texts
         self.flying: dict[Future[SendResult], Claim] = {}
 
     def start(self, claim: Claim) -> None:
@@ -274,9 +275,12 @@ class _Sender:
         waiting = deque(claims)
         held: list[tuple[int, str]] = []  # sent, their SIDs not yet on record
         while waiting or self.flying:
-            free = min(self.window - len(self.flying), len(waiting))
-            going = [waiting.popleft() for _ in range(free)]
-            if going or held:
+            room = min(self.window - len(self.flying), len(waiting))
+            # A few at a time: one transaction writes the SIDs come back and checks the texts
+            # to go next, rather than one a text as Twilio's answers trickle in. Once none are
+            # waiting, the last SIDs are written together at the end.
+            if room and (room >= self.refill or room == len(waiting) or not self.flying):
+                going = [waiting.popleft() for _ in range(room)]
                 try:
                     with _transaction(connection):
                         record_sent_many(connection, held, now_fn())
