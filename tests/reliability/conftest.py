@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bench.cluster import running_cluster
-from tests.support.cluster import ACCOUNT_SID, POSTGRES_URL, REDIS_URL, LiveCluster
+from tests.support.cluster import ACCOUNT_SID, POSTGRES_URL, REDIS_URL, SEND_WINDOW, LiveCluster
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.proxy import TcpProxy
 from tests.support.settings import TEST_AUTH_TOKEN
@@ -82,6 +82,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCluster]:
                     "FRONTLINE_LOG_LEVEL": "WARNING",
                     # A killed worker's rows go back to the queue after 30 s, not 2 minutes.
                     "FRONTLINE_OUTBOX_LEASE_SECONDS": "30",
+                    # Each worker thread keeps at most 2 texts in flight: a kill sends those again.
+                    "FRONTLINE_SEND_WINDOW": str(SEND_WINDOW),
                 },
                 output=log,
             ) as cluster,

@@ -30,6 +30,8 @@ DEMO_NUMBER = "+441134960000"
 
 
 ACCOUNT_SID = "AC" + "0" * 32
+# Texts each worker thread of the live cluster keeps in flight at Twilio (a kill resends those).
+SEND_WINDOW = 2
 
 
 @dataclass
