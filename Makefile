@@ -104,8 +104,10 @@ test: lint test-tools
 
 # `make check`: everything. `make test`; then the slow tier on SQLite (the browser tests, the
 # reliability cluster, the fuzzers at their full 100,000 examples, the installed wheel); then
-# the suite on PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set (all but the browser tests,
-# which bring their own SQLite database, and the tests that never touch a database); then
+# the suite on PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set: the tests marked `database`
+# (tests/conftest.py marks those whose fixtures reach the run's database), less the browser,
+# reliability, fuzz and package ones (the first two bring databases of their own); a test that
+# never touches a database, or only a SQLite file of its own, would run the same twice; then
 # `make test`'s tests again (not its lint, which no moment changes) at a moment drawn at random,
 # printed so a failure can be replayed, with hypothesis at each test's full count of fresh
 # examples.
@@ -117,8 +119,8 @@ check: test
 	@echo "== the slow tier: browser, reliability, fuzzing (HYPOTHESIS_PROFILE=check), package =="
 	env -u FRONTLINE_TEST_DATABASE_URL HYPOTHESIS_PROFILE=check $(SLOW_TESTS) -m slow
 	@if [ -n "$$FRONTLINE_TEST_DATABASE_URL" ]; then \
-	  echo "== on PostgreSQL: every test but the browser, reliability, fuzz and package ones =="; \
-	  $(PYTEST) -m "not (browser or reliability or fuzz or package)"; \
+	  echo "== on PostgreSQL: the tests that reach a database, but the browser, reliability, fuzz and package ones =="; \
+	  $(PYTEST) -m "database and not (browser or reliability or fuzz or package)"; \
 	else echo "FRONTLINE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped"; fi
 	@now=$$($(BIN)/python -m tests.support.clock random); \
 	  echo "== make test at a random moment: replay with FRONTLINE_TEST_NOW=$$now make test =="; \

@@ -80,6 +80,9 @@ hypothesis_settings.load_profile(fuzz.PROFILE)
 # Markers that put a test in `make check` only (each implies slow), and what gives them.
 SLOW_TIERS = ("browser", "reliability", "fuzz", "package", "postgres", "real_clock")
 BROWSER_FIXTURES = {"browser", "page", "live"}
+# Every fixture that reaches the run's database goes through `prepared` (engine, connection,
+# app, session, client, demo...): a test without it runs the same on SQLite and PostgreSQL.
+DATABASE_FIXTURE = "prepared"
 TESTS = Path(__file__).parent
 NEEDS_POSTGRES = pytest.mark.skip(reason="needs FRONTLINE_TEST_DATABASE_URL (PostgreSQL)")
 
@@ -88,7 +91,8 @@ NEEDS_POSTGRES = pytest.mark.skip(reason="needs FRONTLINE_TEST_DATABASE_URL (Pos
 # registers after this conftest, and pluggy calls later plugins first).
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tier each test: by its folder and fixtures, then slow for any make-check-only marker.
+    """Tier each test: by its folder and fixtures, then slow for any make-check-only marker;
+    mark the ones that reach a database (only they run again on PostgreSQL).
 
     Under xdist, a module's tests share a worker (their module-scoped fixtures are built once)
     and the reliability suite's cluster tests share one, so two clusters never run at once.
@@ -97,7 +101,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     xdist = config.pluginmanager.hasplugin("xdist")
     groups: dict[pytest.Item, str] = {}
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
+        fixtures = _fixtures(item)
         group = item.nodeid.split("::")[0]
         if (TESTS / "reliability") in Path(item.path).parents:
             item.add_marker("reliability")
@@ -109,6 +113,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 group = item.nodeid
         elif BROWSER_FIXTURES & fixtures:
             item.add_marker("browser")
+        if DATABASE_FIXTURE in fixtures or item.get_closest_marker("postgres"):
+            item.add_marker("database")
         if any(item.get_closest_marker(name) for name in SLOW_TIERS):
             item.add_marker("slow")
         if item.get_closest_marker("postgres") and not on_postgres:
@@ -120,6 +126,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 _join_group(item, group)
     if xdist and getattr(config.option, "loadgroup", False):
         items[:] = _longest_first(items, groups)
+
+
+def _fixtures(item: pytest.Item) -> set[str]:
+    """The fixtures a test uses, less the names its parametrize marks give values to directly.
+
+    A test parametrized over a `page` of the console is given that value, not the browser tab
+    the `page` fixture would open: it is no browser test. (Read as the fixture, the name put
+    131 Flask-client tests in the slow tier.)
+    """
+    names = set(getattr(item, "fixturenames", ()))
+    for mark in item.iter_markers("parametrize"):
+        argnames = mark.args[0] if mark.args else mark.kwargs["argnames"]
+        if isinstance(argnames, str):
+            argnames = [name.strip() for name in argnames.split(",")]
+        indirect = mark.kwargs.get("indirect", False)
+        names -= {
+            name
+            for name in argnames
+            if not (indirect is True or (isinstance(indirect, list | tuple) and name in indirect))
+        }
+    return names
 
 
 # The kinds of group that run longest for their few tests, started first (see _longest_first).

@@ -20,6 +20,10 @@ from service.db import make_engine
 from service.migrations import HERE, alembic_config
 from service.models import Base
 
+# empty_engine makes a database of its own on FRONTLINE_TEST_DATABASE_URL's server: `make
+# check` runs these on PostgreSQL too.
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def empty_engine(tmp_path: Path) -> Iterator[Engine]:
