@@ -33,6 +33,7 @@ DEMO_NUMBER = "+441134960000"
 CONCURRENCY = 8
 HALF_RATE_SECONDS = 5
 WRK_SECONDS = 5
+ONCE_LIMIT_SECONDS = 1800  # a run that sends each request once stops there, well before this
 MEMBERS = 1000  # returning members: each reads several times a run, under distinct MessageSids
 READS = 20000  # more than wrk sends in WRK_SECONDS at the echo app's rate on two cores
 JOINERS = 1500  # each joins MINDS once: JOIN at one place in the file, its YES GAP later
@@ -111,8 +112,12 @@ def joining(texts: Texts, numbers: list[str]) -> list[Request]:
     return out
 
 
-def run_wrk(port: int, requests: list[Request], what: str) -> wrk_driver.WrkResult:
-    result = wrk_driver.run(port, requests, WRK_SECONDS)
+def run_wrk(
+    port: int, requests: list[Request], what: str, *, once: bool = False
+) -> wrk_driver.WrkResult:
+    """wrk's run of the requests for WRK_SECONDS, or (once) until each has been sent once."""
+    result = wrk_driver.run(port, requests, ONCE_LIMIT_SECONDS if once else WRK_SECONDS,
+                            once=once)
     if result.errors:
         raise AssertionError(f"{what}: {result.errors} errors under wrk")
     if result.wrapped:
