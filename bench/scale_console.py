@@ -88,32 +88,39 @@ def median_ms(action: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
-def measure_console(env: dict[str, str], scale: float, run: int) -> dict[str, float]:
-    """Preview, Send, the reach page and CSVs, a subject-access export, FORGET ME."""
-    from service.broadcasts.models import Broadcast
-    from service.contacts.operations import find_contact
+def signed_in(app, email: str) -> tuple[Browser, int]:
+    """A browser signed in (password, then code) as a new admin of the demo council; its id."""
     from service.db import get_database
     from service.demo.content import ORGANISATION
     from service.managers.operations import create_manager
     from service.organisations.models import Organisation
 
+    with get_database(app).session() as session:
+        org = session.scalars(
+            select(Organisation).where(Organisation.slug == ORGANISATION["slug"])
+        ).one()
+        manager = create_manager(session, org, email=email, password=PASSWORD,
+                                 roles=[("admin", None, None)])
+        secret, org_id = manager.totp_secret or "", org.id
+    browser = Browser(app)
+    first = browser.post("/console/sign-in", {"email": email, "password": PASSWORD})
+    assert first.status_code == 302, first.get_data(as_text=True)[:300]
+    step = first.headers["Location"].replace(browser.base, "")
+    done = browser.post(step, {"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 302, done.get_data(as_text=True)[:300]
+    return browser, org_id
+
+
+def measure_console(env: dict[str, str], scale: float, run: int) -> dict[str, float]:
+    """Preview, Send, the reach page and CSVs, a subject-access export, FORGET ME."""
+    from service.broadcasts.models import Broadcast
+    from service.contacts.operations import find_contact
+    from service.db import get_database
+
     figures: dict[str, float] = {}
     with service_app(env) as app:
         database = get_database(app)
-        with database.session() as session:
-            org = session.scalars(
-                select(Organisation).where(Organisation.slug == ORGANISATION["slug"])
-            ).one()
-            manager = create_manager(session, org, email=f"bench-{run}@northgate.example",
-                                     password=PASSWORD, roles=[("admin", None, None)])
-            secret, org_id = manager.totp_secret or "", org.id
-        browser = Browser(app)
-        first = browser.post("/console/sign-in", {"email": f"bench-{run}@northgate.example",
-                                                  "password": PASSWORD})
-        assert first.status_code == 302, first.get_data(as_text=True)[:300]
-        step = first.headers["Location"].replace(browser.base, "")
-        done = browser.post(step, {"code": pyotp.TOTP(secret).now()})
-        assert done.status_code == 302, done.get_data(as_text=True)[:300]
+        browser, org_id = signed_in(app, f"bench-{run}@northgate.example")
 
         # The reach dashboard over the two years generated, and its two CSVs.
         today = dt.date.today()
