@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from typing import Any
@@ -214,7 +215,7 @@ def pack_check(code: str) -> None:
 class BatchProgress:
     """Progress of long batched work, per part (a column, a table).
 
-    On a terminal: click's progress bar with rate and time left. Otherwise (a log, a pipe):
+    On a terminal: click's progress bar, with the rate and the time left. Otherwise (a log, a pipe):
     one line per batch, with rows done, rows in all, and the rate so far.
     """
 
@@ -224,27 +225,46 @@ class BatchProgress:
         self.tty = sys.stdout.isatty()
         self.part: str | None = None
         self.bar: Any = None
-        self.done = 0
+        self.done = self.already = 0
         # A part's first batch began when the previous batch ended (or when work began).
         self.last = self.started = time.monotonic()
 
     def __call__(self, part: str, rows: int, total: int) -> None:
         """Told after each committed batch: the part, rows in the batch, rows in the part."""
         if part != self.part:
-            self.close()
-            self.part, self.done, self.started = part, 0, self.last
-            if self.tty:
-                self.bar = click.progressbar(
-                    length=total, label=f"{part} {self.verb}", show_eta=True, show_pos=True
-                ).__enter__()
+            self._begin(part, total, already=0)
         self.done += rows
         self.last = time.monotonic()
-        if self.bar is not None:
-            self.bar.update(rows)
-            return
-        rate = self.done / max(self.last - self.started, 1e-6)
+        # This run's rate: rows an earlier, stopped run did are not this run's work.
+        rate = (self.done - self.already) / max(self.last - self.started, 1e-6)
         shown = f"{rate:.0f}" if rate >= 10 else f"{rate:.2f}"
+        if self.bar is not None:
+            # Time left from this run's rate, so that rows an earlier run did do not flatter it
+            # (click's own estimate would also miss the first batch, done before the bar).
+            left = dt.timedelta(seconds=round((total - self.done) / max(rate, 1e-6)))
+            self.bar.update(rows, f"{shown} {self.unit}/s, {left} left")
+            return
         click.echo(f"{part}: {self.done} of {total} {self.verb} ({shown} {self.unit}/s)")
+
+    def resume(self, part: str, done: int, total: int) -> None:
+        """Told when a part carries on where an earlier run stopped, `done` of `total` in."""
+        self._begin(part, total, already=done)
+        if self.bar is None:
+            click.echo(f"{part}: resuming after {done} of {total} {self.verb}")
+
+    def _begin(self, part: str, total: int, *, already: int) -> None:
+        self.close()
+        self.part, self.done, self.already, self.started = part, already, already, self.last
+        if self.tty:
+            # The bar counts this run's rows, so its time left is not flattered by the others.
+            label = f"{part} {self.verb}" + (f" (resumed after {already})" if already else "")
+            self.bar = click.progressbar(
+                length=max(total - already, 0),
+                label=label,
+                show_eta=False,
+                show_pos=True,
+                item_show_func=lambda rate: rate,
+            ).__enter__()
 
     def close(self) -> None:
         """Finish the current part's bar, if any."""
@@ -418,7 +438,11 @@ def twilio_configure(org_slug: str | None) -> None:
 @click.option("--batch-size", default=500, show_default=True, help="Rows per committed batch.")
 @with_appcontext
 def rotate_data_key(batch_size: int) -> None:
-    """Re-encrypt every stored value under DATA_KEY and rebuild the blind indexes; no downtime."""
+    """Re-encrypt every stored value under DATA_KEY and rebuild the blind indexes; no downtime.
+
+    A run that was stopped (killed, or the machine went down) is resumed by the next run for
+    the same DATA_KEY, from the batch after the last one committed.
+    """
     from service.privacy.rotation import rotate_all
 
     database = get_database(current_app)
@@ -428,7 +452,9 @@ def rotate_data_key(batch_size: int) -> None:
             "(set the new key as FRONTLINE_DATA_KEY and the old one in FRONTLINE_OLD_DATA_KEYS)"
         )
     progress = BatchProgress("rows read")
-    report = rotate_all(database.sessionmaker, batch_size=batch_size, progress=progress)
+    report = rotate_all(
+        database.sessionmaker, batch_size=batch_size, progress=progress, resumed=progress.resume
+    )
     progress.close()
     for line in report.lines():
         click.echo(line)

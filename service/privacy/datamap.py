@@ -539,6 +539,8 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "speakup_message": "id case_id",
         "twilio_deletion": "id organisation_id",
         "voice_news_heard": "id organisation_id",
+        # How far a stopped key rotation got: a column's name, a row id, counts of rows.
+        "rotation_checkpoint": "label key_check last_id finished counts updated_at",
     }.items()
     for name in names.split()
 )

@@ -44,3 +44,25 @@ class TwilioDeletion(Base):
     next_attempt_at: Mapped[dt.datetime]
     done_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RotationCheckpoint(Base):
+    """How far an unfinished `frontline rotate-data-key` got in one column, to resume from.
+
+    Written in each batch's own transaction, so after a kill it names exactly the last batch
+    committed. Every row goes when a run finishes, so the next rotation starts from the top.
+    """
+
+    __tablename__ = "rotation_checkpoint"
+
+    # The column, as service.privacy.rotation labels it (table.column).
+    label: Mapped[str] = mapped_column(String(120), primary_key=True)
+    # Which key the run moves values to: a keyed hash of a fixed text under it (never the key).
+    # A checkpoint made for another key is stale and ignored.
+    key_check: Mapped[str] = mapped_column(String(64))
+    # The primary key of the last row done (an id, or a random text id), as text.
+    last_id: Mapped[str] = mapped_column(String(64))
+    finished: Mapped[bool] = mapped_column(default=False)
+    # What the runs so far found in the column (service.privacy.rotation.Counts), as JSON.
+    counts: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

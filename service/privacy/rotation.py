@@ -4,7 +4,10 @@ The app keeps serving throughout: every process is configured with the new DATA_
 old one in OLD_DATA_KEYS, so it reads values and finds contacts under either key while rows
 move. Each row is rewritten with a compare-and-set update (only if its ciphertext is still the
 one read), so a value the app rewrote meanwhile is never clobbered; a re-run picks up anything
-skipped. A commit per batch means a crash leaves every row wholly under one key or the other.
+skipped. A commit per batch means a crash leaves every row wholly under one key or the other; each
+batch records how far its column got (rotation_checkpoint) in the same commit, so a run killed
+part-way is resumed by the next from the batch after the last committed one, for the same
+target key. A run that finishes clears them: the next rotation reads every row again.
 
 Not rotated: pending_action.code_hash and requester_index, send_request's hashes (codes live
 minutes, counts a day, and lookups try every key's hash), and the speak-up throttle and
@@ -13,10 +16,11 @@ receipt hashes (short-lived, see Vault.purpose_hash). Kiosk-sealed numbers never
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Column, String, column, func, select, update, values
+from sqlalchemy import Column, String, column, delete, func, select, update, values
 from sqlalchemy.orm import Session
 
 from service.callbacks.models import CallbackRequest
@@ -24,7 +28,7 @@ from service.contacts.models import Contact
 from service.crypto import DecryptionError, Vault, vault_of
 from service.managers.models import Manager
 from service.outbox.models import OutboundMessage
-from service.privacy.models import TwilioDeletion
+from service.privacy.models import RotationCheckpoint, TwilioDeletion
 from service.privacy.registry import Target, holders
 from service.speakup.models import SpeakUpMessage
 from service.verification.models import PendingAction
@@ -65,6 +69,11 @@ class Counts:
     # A contact whose new index another contact of the organisation already holds.
     duplicates: int = 0
 
+    @property
+    def rows(self) -> int:
+        """Rows read (an index rebuilt is a row re-encrypted or current besides)."""
+        return self.rotated + self.current + self.unreadable + self.raced + self.duplicates
+
 
 @dataclass
 class Report:
@@ -99,7 +108,8 @@ def targets() -> tuple[Target, ...]:
     return TARGETS + tuple(target for holder in holders() for target in holder.encrypted)
 
 
-# Told after each committed batch: the column's label, rows in the batch, rows in the column.
+# Told after each committed batch: the column's label, rows in the batch, rows in the column;
+# and, as `resumed`, when a column carries on from a stopped run: label, rows done, rows in all.
 Progress = Callable[[str, int, int], None]
 
 
@@ -108,14 +118,76 @@ def rotate_all(
     *,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    resumed: Progress | None = None,
 ) -> Report:
-    """Move every target column to the current data key, one committed batch at a time."""
+    """Move every target column to the current data key, one committed batch at a time.
+
+    Where an earlier run for the same key was stopped, each column resumes after its last
+    committed batch, and the report counts both runs' rows.
+    """
     report = Report()
+    session = open_session()
+    try:
+        key_check = vault_of(session).purpose_hash(CHECK_PURPOSE, "target key")
+    finally:
+        session.close()
     for target in targets():
         report.columns[target.label] = _rotate_target(
-            open_session, target, batch_size, progress or (lambda *_: None)
+            open_session,
+            target,
+            batch_size,
+            progress or (lambda *_: None),
+            _Checkpoints(open_session, target.label, key_check, resumed or (lambda *_: None)),
         )
+    session = open_session()
+    try:
+        session.execute(delete(RotationCheckpoint))
+        session.commit()
+    finally:
+        session.close()
     return report
+
+
+# The keyed hash a checkpoint is made under (Vault.purpose_hash: never a blind index).
+CHECK_PURPOSE = "rotation checkpoint"
+
+
+@dataclass
+class _Checkpoints:
+    """One column's checkpoint: where a stopped run for this key got to, and recording ours."""
+
+    open_session: Callable[[], Session]
+    label: str
+    key_check: str
+    resumed: Progress
+
+    def start(self, first_id: int | str, total: int) -> tuple[int | str, Counts, bool]:
+        """(the id to carry on after, the counts so far, whether the column is finished)."""
+        session = self.open_session()
+        try:
+            found = session.get(RotationCheckpoint, self.label)
+            if found is None or found.key_check != self.key_check:
+                return first_id, Counts(), False  # none, or another rotation's: from the top
+            counts = Counts(**json.loads(found.counts))
+            last = int(found.last_id) if isinstance(first_id, int) else found.last_id
+        finally:
+            session.close()
+        self.resumed(self.label, counts.rows, total)
+        return last, counts, found.finished
+
+    def record(
+        self, session: Session, last_id: int | str, counts: Counts, finished: bool = False
+    ) -> None:
+        """Record the column's progress in the session's transaction (the batch's own)."""
+        session.merge(
+            RotationCheckpoint(
+                label=self.label,
+                key_check=self.key_check,
+                last_id=str(last_id),
+                finished=finished,
+                counts=json.dumps(asdict(counts)),
+            )
+        )
 
 
 def _column_size(open_session: Callable[[], Session], target: Target) -> int:
@@ -128,9 +200,12 @@ def _column_size(open_session: Callable[[], Session], target: Target) -> int:
 
 
 def _rotate_target(
-    open_session: Callable[[], Session], target: Target, size: int, progress: Progress
+    open_session: Callable[[], Session],
+    target: Target,
+    size: int,
+    progress: Progress,
+    checkpoints: _Checkpoints,
 ) -> Counts:
-    counts = Counts()
     total = _column_size(open_session, target)
     table = target.table
     # The primary key orders the batches: an integer id, or a random one (survey answers).
@@ -138,7 +213,9 @@ def _rotate_target(
     value_col: Column = table.c[target.column]
     index_col: Column | None = table.c[target.index_column] if target.index_column else None
     scope_cols = [table.c[name] for name in target.index_scope]
-    last_id: int | str = 0 if pk.type.python_type is int else ""
+    last_id, counts, finished = checkpoints.start(0 if pk.type.python_type is int else "", total)
+    if finished:
+        return counts
     while True:
         session = open_session()
         try:
@@ -150,6 +227,8 @@ def _rotate_target(
                 .limit(size)
             ).all()
             if not rows:
+                checkpoints.record(session, last_id, counts, finished=True)
+                session.commit()
                 return counts
             vault = vault_of(session)
             if session.get_bind().dialect.name == "postgresql":
@@ -157,8 +236,9 @@ def _rotate_target(
             else:
                 for row in rows:
                     _rotate_row(session, vault, target, row, counts)
-            session.commit()
             last_id = rows[-1][0]
+            checkpoints.record(session, last_id, counts)
+            session.commit()
             progress(target.label, len(rows), total)
         except BaseException:
             session.rollback()
