@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from babel.dates import format_datetime
 from markupsafe import Markup, escape
@@ -13,7 +14,21 @@ from service.contacts.phone import display
 
 def when(moment: dt.datetime, language: str, *, style: str = "EEEE d MMMM, HH:mm") -> str:
     """A local date and time in the reader's language, e.g. 'Friday 4 December, 12:00'."""
-    return format_datetime(moment, style, tzinfo=moment.tzinfo, locale=language)
+    # The zone and offset are part of the key: equal instants in other zones read otherwise.
+    return _formatted(moment, moment.tzinfo, moment.utcoffset(), language, style)
+
+
+# Lists and menus show every member the same few moments, and Babel's formatting costs more
+# than the rest of a list line: each moment is formatted once per process.
+@lru_cache(maxsize=4096)
+def _formatted(
+    moment: dt.datetime,
+    zone: dt.tzinfo | None,
+    _offset: dt.timedelta | None,
+    language: str,
+    style: str,
+) -> str:
+    return format_datetime(moment, style, tzinfo=zone, locale=language)
 
 
 def phone(number: str) -> str:

@@ -312,6 +312,64 @@ def upcoming_occurrences(
     limit: int | None = None,
 ) -> list[Occurrence]:
     """Occurrences overlapping [start, end), recurrences expanded, earliest first."""
+    first_day = start.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    if end > first_day + OCCURRENCE_BLOCK:
+        found = _expand(
+            session,
+            organisation_id,
+            start=start,
+            end=end,
+            language=language,
+            network_ids=network_ids,
+            site_id=site_id,
+        )
+        return found[:limit] if limit is not None else found
+    # Every member's EVENTS asks for nearly the same window: expand the block of days it falls
+    # in once per process and content version, and pick this window's occurrences from it.
+    # Each occurrence's times come from its event alone, so the pick equals an expansion of
+    # the window itself, in the same order.
+    blocks = _cached(session, organisation_id, ("occurrence blocks", language), dict)
+    block = blocks.get(first_day)
+    if block is None:
+        block = _expand(
+            session,
+            organisation_id,
+            start=first_day,
+            end=first_day + OCCURRENCE_BLOCK,
+            language=language,
+            network_ids=None,
+            site_id=None,
+        )
+        blocks.clear()  # only the latest day's block is kept
+        blocks[first_day] = block
+    wanted = None if network_ids is None else set(network_ids)
+    picked = [
+        o
+        for o in block
+        if o.starts_at < end
+        and o.ends_at > start
+        and (wanted is None or o.network_id in wanted)
+        and (site_id is None or o.site_id in (site_id, None))
+    ]
+    return picked[:limit] if limit is not None else picked
+
+
+# The days an occurrence block covers from its first UTC midnight: a 21-day EVENTS window
+# starting at any moment of that day fits inside it.
+OCCURRENCE_BLOCK = dt.timedelta(days=23)
+
+
+def _expand(
+    session: Session,
+    organisation_id: int,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    language: str,
+    network_ids: Sequence[int] | None,
+    site_id: int | None,
+) -> list[Occurrence]:
+    """Occurrences overlapping [start, end), expanded from the events, earliest first."""
     org = session.get_one(Organisation, organisation_id)
     zone = ZoneInfo(org.timezone)
     events = _events(
@@ -346,7 +404,7 @@ def upcoming_occurrences(
                 )
             )
     found.sort(key=lambda o: (o.starts_at, o.title, o.event_id))
-    return found[:limit] if limit is not None else found
+    return found
 
 
 @dataclass(frozen=True)
