@@ -122,6 +122,17 @@ def networks(session: Session, organisation_id: int, language: str) -> list[Netw
     return _cached_list(session, organisation_id, language, _load_networks)
 
 
+def network_keywords(session: Session, organisation_id: int) -> frozenset[str]:
+    """Every keyword of the organisation's networks, in every language (one set per version)."""
+    # Every language's keywords are in each language's list, so any one of them will do.
+    return _cached(
+        session,
+        organisation_id,
+        "network keywords",
+        lambda: frozenset(k for n in networks(session, organisation_id, "en") for k in n.keywords),
+    )
+
+
 def _load_networks(session: Session, organisation_id: int, language: str) -> list[NetworkView]:
     rows = session.scalars(
         select(Network)

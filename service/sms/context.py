@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
+from sqlalchemy import insert, update
+from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -18,6 +20,7 @@ from service.organisations.models import Organisation
 from service.sms.models import ConversationState
 from service.verification.by_reply import new_reply_number
 
+_STATE_COLUMNS = tuple(c.key for c in ConversationState.__table__.columns)
 # A question ("Reply YES") stays open this long; after it a YES means nothing.
 PENDING_TTL = dt.timedelta(minutes=30)
 CHANNEL = "sms"
@@ -46,8 +49,10 @@ class ConversationBase:
         # state_known: the caller read the state with the contact (None: there is none yet).
         if not state_known:
             state = session.get(ConversationState, contact.id)
+        if state is not None and state in session:
+            # Kept out of the session: no read in between flushes it (see save_state).
+            session.expunge(state)
         self.state = state or ConversationState(contact_id=contact.id)
-        session.add(self.state)
         self._networks: list[queries.NetworkView] | None = None
 
     # -- shared lookups -------------------------------------------------------------------
@@ -82,6 +87,31 @@ class ConversationBase:
         return word(command, self.language)
 
     # -- conversation state ---------------------------------------------------------------
+
+    def save_state(self) -> None:
+        """Write what this text changed in the conversation state: one statement, or none.
+
+        The state is the member's own row and changes on nearly every text; written by Core at
+        the end, it costs one statement and no unit of work, where the ORM flushed it at the
+        first read after each change. Nothing is written for a contact this text erased.
+        """
+        if self.contact not in self.session:
+            return
+        found = inspect_row(self.state)
+        table = ConversationState.__table__
+        if found.key is None:
+            # New: what was set, as the ORM would insert it (the rest from column defaults).
+            values = {key: found.dict[key] for key in _STATE_COLUMNS if key in found.dict}
+            self.session.connection().execute(insert(table), values)
+            return
+        changed = {
+            key: found.dict[key] for key in _STATE_COLUMNS if found.attrs[key].history.added
+        }
+        if changed:
+            self.session.connection().execute(
+                update(table).where(table.c.contact_id == self.state.contact_id), changed
+            )
+
 
     def _take_pending(self) -> tuple[str, dict[str, Any]] | None:
         kind, payload = self.state.pending_kind, self.state.pending_payload or {}

@@ -181,7 +181,6 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands, SurveyCom
 
     def _forget(self) -> list[str]:
         reply = _("Done. We have deleted everything we held about this number.")
-        self.session.expunge(self.state)
         erase_contact(self.session, self.contact)
         return [reply]
 

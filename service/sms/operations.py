@@ -18,10 +18,11 @@ from service.contacts.models import Contact
 from service.content import queries
 from service.crypto import Vault, vault_of
 from service.db import begin_writes, in_write_lock
-from service.keywords import Parsed, parse
+from service.keywords import Parsed
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
 from service.reach.operations import count_person
+from service.sms import reading
 from service.sms.conversation import Conversation
 from service.sms.models import ConversationState, InboundMessage
 from service.sms.surveys import STATE as SURVEY_STATE
@@ -60,7 +61,8 @@ def handle_inbound(
 ) -> Outcome:
     """Answer one inbound text; a retried MessageSid gets the first answer and changes nothing."""
     vault = vault_of(session)
-    if speakup_sms.is_speak_up(message.body):
+    parsed = reading.read(message.body, queries.network_keywords(session, org.id))
+    if parsed is None:
         begin_writes(session)
         # Anonymous: no contact, no inbound log row, no outbox row, and no log line at all.
         texts = speakup_sms.answer(
@@ -76,9 +78,6 @@ def handle_inbound(
             # The concern is raised and its code kept, but the crisis line comes first.
             texts = [_crisis_line(session, org, found.language or org.default_language), *texts]
         return Outcome(texts, "speakup")
-    # Every language's keywords are in each language's list, so any one of them will do.
-    keywords = {k for n in queries.networks(session, org.id, "en") for k in n.keywords}
-    parsed = parse(message.body, keywords)
     reads_only = parsed.kind in READS_ONLY and not parsed.guessed
     if not reads_only:
         # What it writes depends on what it reads: read it all under the write lock.
@@ -140,6 +139,7 @@ def handle_inbound(
         # "Hello" from a new number (or one that was just erased by FORGET ME) gets the welcome
         # alone: it already says what to text, and a second "did not understand" is noise.
         texts = [welcome] if command in {"unknown", "empty"} else [welcome, *texts]
+    conversation.save_state()
     _finish(
         session,
         record_id,
@@ -181,6 +181,7 @@ def _answer_reading(
         command, texts = conversation.answer(message.body, parsed=parsed)
     begin_writes(session)
     count_person(session, contact, channel="sms", now=now)
+    conversation.save_state()
     # The inbound row is written whole, already answered: a concurrent retry of the same
     # MessageSid that claimed it first wins, and this answer is dropped for the stored one.
     record = _record(org, contact, message, now, vault, keep_bodies)

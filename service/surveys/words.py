@@ -7,6 +7,8 @@ English always works; a language whose script phones may not type is shown the E
 
 from __future__ import annotations
 
+from functools import cache
+
 from service.keywords import fold
 from service.languages import TYPEABLE
 from service.messaging.vocabulary import COMMANDS
@@ -42,16 +44,19 @@ SURVEY_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def _folded(kind: str, language: str, table: dict[str, dict[str, tuple[str, ...]]]) -> set[str]:
+# Every text in a survey, and nearly every SMS, asks these: folded once per process.
+@cache
+def _folded(kind: str, language: str, *, survey: bool) -> frozenset[str]:
+    table = SURVEY_WORDS if survey else COMMANDS
     words = table[kind].get("en", ()) + table[kind].get(language, ())
-    return {fold(w) for w in words}
+    return frozenset(fold(w) for w in words)
 
 
 def control(text: str, language: str) -> str | None:
     """skip, back or later when the text is one of those words (in English or the language)."""
     folded = fold(text)
     for kind in SURVEY_WORDS:
-        if folded in _folded(kind, language, SURVEY_WORDS):
+        if folded in _folded(kind, language, survey=True):
             return kind
     return None
 
@@ -59,9 +64,9 @@ def control(text: str, language: str) -> str | None:
 def yes_no(text: str, language: str) -> bool | None:
     """True for a yes word, False for a no word (English or the language), else None."""
     folded = fold(text)
-    if folded in _folded("yes", language, COMMANDS):
+    if folded in _folded("yes", language, survey=False):
         return True
-    if folded in _folded("no", language, COMMANDS):
+    if folded in _folded("no", language, survey=False):
         return False
     return None
 
