@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from flask_babel import force_locale
-from sqlalchemy import Exists, Insert, Select, bindparam, func, select, update
+from sqlalchemy import Insert, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from service.keywords import Parsed
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
 from service.reach.operations import count_person
-from service.sms import reading
+from service.sms import lookup, reading
 from service.sms.conversation import Conversation
 from service.sms.models import ConversationState, InboundMessage
 from service.sms.surveys import STATE as SURVEY_STATE
@@ -82,8 +82,11 @@ def handle_inbound(
     if not reads_only:
         # What it writes depends on what it reads: read it all under the write lock.
         begin_writes(session)
-    known = _contact_and_state(session, org, message, now)
-    if known is not None and known.seen:
+    known, seen = lookup.contact_and_state(
+        session, org.id, message.sender, message.message_sid, now
+    )
+    if seen:
+        # A retry, perhaps from a number erased since: the first answer, and nothing made.
         return _duplicate(session, message, vault)
     # This text is not yet counted in recent: it is written with its answer.
     if (
@@ -98,16 +101,31 @@ def handle_inbound(
         )
     if reads_only and not in_write_lock(session):
         begin_writes(session)
-        known = _contact_and_state(session, org, message, now)  # again, now nobody can change it
-        if known is not None and known.seen:
-            return _duplicate(session, message, vault)
+        if known is not None:
+            # Again, now nobody can change it. (A new number's race is settled by its insert.)
+            known, seen = lookup.contact_and_state(
+                session, org.id, message.sender, message.message_sid, now
+            )
+            if seen:
+                return _duplicate(session, message, vault)
     if known is not None:
         contact, created, state = known.contact, False, known.state
     else:
-        if _already_handled(session, message.message_sid) is not None:
-            return _duplicate(session, message, vault)  # a retry from a number since erased
-        contact, created = contacts.create_contact(session, org.id, message.sender)
-        state = None
+        made = lookup.new_contact(session, org.id, message.sender)
+        if made is not None:
+            contact, created, state = made, True, None
+        else:
+            # A text from the same number made it first: read it, now that it is there.
+            known, seen = lookup.contact_and_state(
+                session, org.id, message.sender, message.message_sid, now
+            )
+            if seen:
+                return _duplicate(session, message, vault)
+            if known is not None:
+                contact, created, state = known.contact, False, known.state
+            else:  # made and erased since: the contacts' own operation settles it
+                contact, created = contacts.create_contact(session, org.id, message.sender)
+                state = None
     count_person(session, contact, channel="sms", created=created, now=now)
     # Claim the MessageSid: a concurrent retry blocks on this insert until the first commits,
     # then inserts nothing and answers from the stored row instead.
@@ -166,7 +184,7 @@ def _answer_reading(
     session: Session,
     org: Organisation,
     message: Inbound,
-    known: _Found,
+    known: lookup.Found,
     parsed: Parsed,
     *,
     now: dt.datetime,
@@ -212,79 +230,6 @@ def _record(
         "segments": message.segments,
         "body_encrypted": vault.encrypt(message.body) if keep_bodies else None,
     }
-
-
-@dataclass(frozen=True)
-class _Found:
-    contact: Contact
-    state: ConversationState | None
-    seen: bool
-    recent: int  # texts in the last minute before this one
-    crisis_before: bool  # an earlier text was answered with the crisis line
-    other_before: bool  # an earlier text was answered otherwise
-
-
-def _contact_and_state_statement() -> Select:
-    seen = (
-        select(InboundMessage.id)
-        .where(InboundMessage.message_sid == bindparam("message_sid"))
-        .exists()
-    )
-    mine = InboundMessage.contact_id == Contact.id
-
-    def answered(*condition) -> Exists:
-        return select(InboundMessage.id).where(mine, *condition).exists()
-
-    recent = (
-        select(func.count())
-        .where(mine, InboundMessage.received_at > bindparam("since"))
-        .scalar_subquery()
-    )
-    return (
-        select(
-            Contact,
-            ConversationState,
-            seen.label("seen"),
-            recent.label("recent"),
-            answered(InboundMessage.command == "crisis").label("crisis_before"),
-            answered(InboundMessage.command.not_in(("crisis", "pending"))).label("other_before"),
-        )
-        .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
-        .where(
-            Contact.organisation_id == bindparam("organisation_id"),
-            Contact.phone_index.in_(bindparam("indexes", expanding=True)),
-        )
-        .order_by(Contact.id)
-    )
-
-
-# Built once, with parameters: building it and its cache key cost more than running it.
-_CONTACT_AND_STATE = _contact_and_state_statement()
-
-
-def _contact_and_state(
-    session: Session, org: Organisation, message: Inbound, now: dt.datetime
-) -> _Found | None:
-    """The sender's contact, conversation state, history, and whether the MessageSid was seen.
-
-    One query, where a returning member's text used to take four: the rate limit's count and
-    the first-text checks are subqueries on the contact's own inbound rows (indexed by contact).
-    """
-    # Under the current key and every old one, as contacts.find_contact looks.
-    indexes = vault_of(session).blind_indexes(message.sender)
-    rows = session.execute(
-        _CONTACT_AND_STATE,
-        {
-            "organisation_id": org.id,
-            "indexes": indexes,
-            "message_sid": message.message_sid,
-            "since": now - dt.timedelta(minutes=1),
-        },
-    ).all()
-    if not rows:
-        return None
-    row = min(rows, key=lambda r: indexes.index(r[0].phone_index))
-    return _Found(row[0], row[1], bool(row[2]), int(row[3] or 0), bool(row[4]), bool(row[5]))
 
 
 def _claim(session: Session, values: dict) -> int | None:

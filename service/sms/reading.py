@@ -44,4 +44,3 @@ def _may_keep(body: str, parsed: Parsed) -> bool:
         and not parsed.unknown_argument
         and (parsed.number is None or parsed.number < REPLY_NUMBER_MIN)
     )
-
