@@ -293,3 +293,51 @@ def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migrat
     assert _rows(empty_engine, "survey", "survey_question", "survey_response") == (1, 1, 1)
     _migrate(empty_engine, "downgrade", "0030")
     assert _rows(empty_engine, "survey_answer", "survey_response") == (1, 1)
+
+
+def test_member_counts_start_from_the_memberships_already_there(empty_engine: Engine) -> None:
+    # 0033 fills the kept counts from what is there, then its triggers keep them: a join after
+    # the upgrade adds to the filled figures, and the downgrade leaves every membership.
+    _migrate(empty_engine, "upgrade", "0032")
+    _insert(
+        empty_engine,
+        NORTH,
+        (
+            "INSERT INTO site (id, organisation_id, slug, name, kind, address,"
+            " kiosk_enabled, default_language) VALUES (1, 1, 'depot', 'Depot', 'depot', '',"
+            " false, 'en')"
+        ),
+        *(
+            "INSERT INTO network (id, organisation_id, slug, name, short_description,"
+            f" long_description, sensitive, discreet_name, created_at) VALUES ({n}, 1,"
+            f" 'n{n}', 'N{n}', 'x', '', false, '', :at)"
+            for n in (1, 2)
+        ),
+        *(
+            "INSERT INTO contact (id, organisation_id, phone_encrypted, phone_index, language,"
+            f" discreet, site_id, created_at, last_seen_at) VALUES ({c}, 1, 'x', 'i{c}', 'en',"
+            f" false, {site}, :at, :at)"
+            for c, site in ((1, 1), (2, 1), (3, "NULL"))
+        ),
+        *(
+            "INSERT INTO membership (contact_id, network_id, joined_at, channel)"
+            f" VALUES ({c}, {n}, :at, 'sms')"
+            for c, n in ((1, 1), (1, 2), (2, 1), (3, 2))
+        ),
+    )
+    _migrate(empty_engine, "upgrade", "0033")
+    members = "SELECT network_id, site_id, count FROM reach_members ORDER BY 1, 2"
+    people = "SELECT site_id, count FROM reach_member_people ORDER BY 1"
+    with empty_engine.connect() as conn:
+        assert conn.execute(text(members)).all() == [(1, 1, 2), (2, 0, 1), (2, 1, 1)]
+        assert conn.execute(text(people)).all() == [(0, 1), (1, 2)]
+    _insert(
+        empty_engine,
+        "INSERT INTO membership (contact_id, network_id, joined_at, channel)"
+        " VALUES (3, 1, :at, 'sms')",
+    )
+    with empty_engine.connect() as conn:
+        assert conn.execute(text(members)).all() == [(1, 0, 1), (1, 1, 2), (2, 0, 1), (2, 1, 1)]
+        assert conn.execute(text(people)).all() == [(0, 1), (1, 2)]
+    _migrate(empty_engine, "downgrade", "0032")
+    assert _rows(empty_engine, "membership", "contact") == (5, 3)

@@ -47,6 +47,9 @@ class Contact(Base):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # How many networks the contact belongs to: kept by database triggers with the reach
+    # counts (service.reach.models.ReachMembers), never written by the application.
+    network_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True

@@ -57,6 +57,12 @@ PERSONAL: dict[str, Personal] = {
         "created_at",
         "last_seen_at",
     ),
+    **_columns(
+        "contact",
+        CHOICES,
+        "How many networks they belong to: kept with the reach counts of members now",
+        "network_count",
+    ),
     **_columns("membership", LINK, "Whose membership it is", "contact_id"),
     **_columns("membership", SPECIAL, "To send a network's news to its members", "network_id"),
     **_columns("membership", ACTIVITY, "To show when and how they joined", "joined_at", "channel"),
@@ -510,6 +516,8 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "print_pack": "id code organisation_id site_id languages size large_print month "
         "content_digest pages created_at network_ids",
         "reach_tally": "id organisation_id month network_id site_id channel measure count",
+        "reach_members": "id organisation_id network_id site_id channel count",
+        "reach_member_people": "id organisation_id site_id count",
         "contact": "id organisation_id",
         "membership": "id",
         "rsvp": "id",

@@ -40,3 +40,34 @@ class ReachTally(Base):
     channel: Mapped[str] = mapped_column(String(10))
     measure: Mapped[str] = mapped_column(String(10))
     count: Mapped[int] = mapped_column(default=0)
+
+
+class ReachMembers(Base):
+    """Memberships now, by network, site and channel: kept by database triggers (0033).
+
+    Every change to a membership, or to a member's site, moves these counts in the same
+    transaction, however it was made (a join, an erasure's cascade, a site deleted), so the
+    dashboard reads a few rows instead of counting every membership. site_id 0: not known.
+    """
+
+    __tablename__ = "reach_members"
+    __table_args__ = (UniqueConstraint("organisation_id", "network_id", "site_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    network_id: Mapped[int]
+    site_id: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(10))
+    count: Mapped[int]
+
+
+class ReachMemberPeople(Base):
+    """People with at least one membership now, by site: kept by the same triggers."""
+
+    __tablename__ = "reach_member_people"
+    __table_args__ = (UniqueConstraint("organisation_id", "site_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    site_id: Mapped[int]
+    count: Mapped[int]

@@ -12,11 +12,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service.contacts.models import Contact, Membership
+from service.contacts.models import Contact
 from service.content.models import Network
 from service.db import utcnow
 from service.organisations.models import Organisation, Site
-from service.reach.models import MEASURES, PERSON, ReachTally
+from service.reach.models import MEASURES, PERSON, ReachMembers, ReachTally
 
 # Every way in: the contact channels, plus print (a pack downloaded for a noticeboard).
 CHANNELS = ("sms", "voice", "kiosk", "web", "print", "console")
@@ -273,40 +273,32 @@ def _tallies(
 
 
 def _members(session: Session, organisation_id: int, query: ReachQuery) -> dict[object, int]:
+    # Read from the counts the database keeps (ReachMembers), not from every membership: a
+    # few rows per network, site and channel, whatever the organisation's size.
     # By month there is no "members now" per line: everyone lands on one key, the total.
-    # Grouped by the bare column (no COALESCE): PostgreSQL will not match a SELECT expression
-    # to a GROUP BY one when each carries its own bound parameter.
     key = {
-        "network": Membership.network_id,
-        "channel": Membership.channel,
-        "site": Contact.site_id,
+        "network": ReachMembers.network_id,
+        "channel": ReachMembers.channel,
+        "site": ReachMembers.site_id,
         "month": None,
     }[query.group_by]
-    columns = (key, func.count()) if key is not None else (func.count(),)
-    stmt = (
-        select(*columns)
-        .select_from(Membership)
-        .join(Contact, Contact.id == Membership.contact_id)
-        .where(Contact.organisation_id == organisation_id)
+    total = func.sum(ReachMembers.count)
+    stmt = select(*(c for c in (key, total) if c is not None)).where(
+        ReachMembers.organisation_id == organisation_id
     )
     if key is not None:
-        stmt = stmt.group_by(key)
+        # A line for what once had members and has none now (a network left by its last
+        # member, or since deleted) would be news of nothing: only counts above zero.
+        stmt = stmt.group_by(key).having(total > 0)
     if query.network_id is not None:
-        stmt = stmt.where(Membership.network_id == query.network_id)
+        stmt = stmt.where(ReachMembers.network_id == query.network_id)
     if query.channel is not None:
-        stmt = stmt.where(Membership.channel == query.channel)
+        stmt = stmt.where(ReachMembers.channel == query.channel)
     if query.site_id is not None:
-        stmt = stmt.where(
-            Contact.site_id.is_(None) if query.site_id == 0 else Contact.site_id == query.site_id
-        )
+        stmt = stmt.where(ReachMembers.site_id == query.site_id)
     if key is None:
-        return {None: session.scalar(stmt) or 0}
-    found: dict[object, int] = {}
-    for value, count in session.execute(stmt):
-        # A contact's unknown site is NULL; the table's line for it, like the tallies', is 0.
-        value = 0 if value is None and query.group_by == "site" else value
-        found[value] = found.get(value, 0) + int(count)
-    return found
+        return {None: int(session.scalar(stmt) or 0)}
+    return {value: int(count) for value, count in session.execute(stmt)}
 
 
 def _line_keys(

@@ -1,8 +1,9 @@
 """People reached at each site: members and people heard from, as shares of its headcount.
 
-Read from what is already kept: memberships and contacts' sites (members now), and the monthly
-person tallies (service.reach.operations.count_person). Nothing here names or keeps anyone;
-every figure leaves through people_shown, with small numbers hidden.
+Read from what is already kept: the counts of people with a membership at each site, which the
+database keeps (members now), and the monthly person tallies (service.reach.operations.
+count_person). Nothing here names or keeps anyone; every figure leaves through people_shown,
+with small numbers hidden.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import io
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.contacts.models import Contact, Membership
 from service.organisations.models import Site
-from service.reach.models import PERSON, ReachTally
+from service.reach.models import PERSON, ReachMemberPeople, ReachTally
 from service.reach.operations import CHANNEL_LABELS, GONE, add_months
 from service.reach.suppression import NOT_SHOWN, csv_safe, shown_cell, suppress_grid
 
@@ -70,14 +70,15 @@ def people_reach(
     ).all()
     sites = [SitePlace(row.id, row.name, row.headcount) for row in named]
     known = {site.key for site in sites}
-    members: dict[int, int] = {}
-    for site_id, count in session.execute(
-        select(Contact.site_id, func.count(distinct(Contact.id)))
-        .join(Membership, Membership.contact_id == Contact.id)
-        .where(Contact.organisation_id == organisation_id)
-        .group_by(Contact.site_id)
-    ):
-        members[site_id or 0] = members.get(site_id or 0, 0) + int(count)
+    # People with a membership now, from the counts the database keeps (ReachMemberPeople).
+    members: dict[int, int] = {
+        site_id: int(count)
+        for site_id, count in session.execute(
+            select(ReachMemberPeople.site_id, ReachMemberPeople.count).where(
+                ReachMemberPeople.organisation_id == organisation_id, ReachMemberPeople.count > 0
+            )
+        )
+    }
     people: dict[tuple[dt.date, int, str], int] = {}
     gone = False
     for month, site_id, channel, count in session.execute(

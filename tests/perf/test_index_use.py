@@ -193,3 +193,14 @@ def test_a_broadcasts_preview_count_and_fan_out_use_indexes(
         while fan_out_batch(session, broadcast, config, utcnow(), size=5):
             pass
     assert_indexed(connection, seen)
+
+
+def test_the_reach_dashboard_and_its_csvs_use_indexes(console, managers, connection) -> None:
+    # Members now come from the counts the database keeps, not from every membership.
+    console.sign_in(managers["admin"].email, managers["admin"].totp_secret)
+    with recording(connection) as seen:
+        for path in ("/console/reach", "/console/reach.csv", "/console/reach/people.csv"):
+            assert console.get(path).status_code == 200
+        assert console.get("/console/reach", query_string={"group": "site"}).status_code == 200
+    assert seen
+    assert_indexed(connection, seen)
