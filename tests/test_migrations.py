@@ -296,9 +296,9 @@ def test_answers_and_surveys_keep_their_rows_through_the_phone_recordings_migrat
 
 
 def test_member_counts_start_from_the_memberships_already_there(empty_engine: Engine) -> None:
-    # 0035 fills the kept counts from what is there, then its triggers keep them: a join after
+    # 0036 fills the kept counts from what is there, then its triggers keep them: a join after
     # the upgrade adds to the filled figures, and the downgrade leaves every membership.
-    _migrate(empty_engine, "upgrade", "0034")
+    _migrate(empty_engine, "upgrade", "0035")
     _insert(
         empty_engine,
         NORTH,
@@ -325,7 +325,7 @@ def test_member_counts_start_from_the_memberships_already_there(empty_engine: En
             for c, n in ((1, 1), (1, 2), (2, 1), (3, 2))
         ),
     )
-    _migrate(empty_engine, "upgrade", "0035")
+    _migrate(empty_engine, "upgrade", "0036")
     members = "SELECT network_id, site_id, count FROM reach_members ORDER BY 1, 2"
     people = "SELECT site_id, count FROM reach_member_people ORDER BY 1"
     with empty_engine.connect() as conn:
@@ -339,5 +339,5 @@ def test_member_counts_start_from_the_memberships_already_there(empty_engine: En
     with empty_engine.connect() as conn:
         assert conn.execute(text(members)).all() == [(1, 0, 1), (1, 1, 2), (2, 0, 1), (2, 1, 1)]
         assert conn.execute(text(people)).all() == [(0, 1), (1, 2)]
-    _migrate(empty_engine, "downgrade", "0034")
+    _migrate(empty_engine, "downgrade", "0035")
     assert _rows(empty_engine, "membership", "contact") == (5, 3)

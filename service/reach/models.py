@@ -43,7 +43,7 @@ class ReachTally(Base):
 
 
 class ReachMembers(Base):
-    """Memberships now, by network, site and channel: kept by database triggers (migration 0035).
+    """Memberships now, by network, site and channel: kept by database triggers (migration 0036).
 
     Every change to a membership, or to a member's site, moves these counts in the same
     transaction, however it was made (a join, an erasure's cascade, a site deleted), so the

@@ -1,4 +1,4 @@
-"""Members now, as the database keeps them (migration 0035's triggers), always equal a recount.
+"""Members now, as the database keeps them (migration 0036's triggers), always equal a recount.
 
 Each test changes memberships the ways the service (and a deleting admin) can: joins on every
 channel, leaves one and all, site moves, a deleted site or network, erasure by FORGET ME, the

@@ -1,4 +1,4 @@
-"""Members now as the database keeps them (migration 0035), and the same figures recounted."""
+"""Members now as the database keeps them (migration 0036), and the same figures recounted."""
 
 from __future__ import annotations
 

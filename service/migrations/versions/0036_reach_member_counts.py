@@ -9,8 +9,8 @@ all three in the same transaction as the change that moves them, however it is m
 a leave, an erasure's cascade, a network or site deleted, a contact moved to another site, or
 rows copied in bulk. Filled from what is there when this runs.
 
-Revision ID: 0035
-Revises: 0034
+Revision ID: 0036
+Revises: 0035
 Create Date: 2026-12-05 09:00:00.000000
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 from service.migrations.columns import defaulting, integer, org, string
 from service.migrations.tables import add_in_place, create, drop, drop_in_place, table
 
-revision = "0035"
-down_revision = "0034"
+revision = "0036"
+down_revision = "0035"
 branch_labels = None
 depends_on = None
 
