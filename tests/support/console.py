@@ -47,8 +47,8 @@ class Console:
             path, data=data, base_url=PUBLIC_URL, headers={"Referer": referer}, **kwargs
         )
 
-    def sign_in(self, email: str, secret: str, password: str = PASSWORD) -> None:
-        """Password, then a current code; asserts it worked."""
+    def sign_in(self, email: str, secret: str, password: str = PASSWORD) -> str:
+        """Password, then a current code; asserts it worked and returns the code it used."""
         first = self.post("/console/sign-in", {"email": email, "password": password})
         assert first.status_code == 302, first.get_data(as_text=True)[:300]
         step = first.headers["Location"]
@@ -58,6 +58,7 @@ class Console:
             done.status_code,
             done.get_data(as_text=True)[:300],
         )
+        return code
 
 
 @pytest.fixture
