@@ -536,7 +536,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "speakup_case": "id organisation_id",
         "survey": "id organisation_id title intro we_did return_to keyword closes_at status mode "
         "audience network_ids site_ids created_at opened_at closed_at reminded_at",
-        "survey_question": "id survey_id position kind text options prefer_not",
+        "survey_question": "id survey_id position kind text options prefer_not monitoring",
         "survey_response": "id survey_id",
         "survey_answer": "id response_id question_id recording_id",
         "survey_recording": "id survey_id",
