@@ -29,6 +29,8 @@ class OutboundMessage(Base):
     __table_args__ = (
         Index("ix_outbound_message_status_next", "status", "next_attempt_at"),
         Index("ix_outbound_message_contact_created", "contact_id", "created_at"),
+        # Serves everything by broadcast, and its progress counts by status from the index alone.
+        Index("ix_outbound_message_broadcast_status", "broadcast_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,9 +43,7 @@ class OutboundMessage(Base):
     # The number, encrypted, and its blind index, when there is no contact to take it from.
     to_encrypted: Mapped[str | None] = mapped_column(Text)
     to_index: Mapped[str | None] = mapped_column(String(64), index=True)
-    broadcast_id: Mapped[int | None] = mapped_column(
-        ForeignKey("broadcast.id", ondelete="CASCADE"), index=True
-    )
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcast.id", ondelete="CASCADE"))
     # For network messages: the networks the contact must still belong to at send time.
     network_ids: Mapped[list[int] | None] = mapped_column(default=None)
     kind: Mapped[str] = mapped_column(String(12))
