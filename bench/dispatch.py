@@ -7,11 +7,13 @@ rows into the same table.
 Worker throughput is one `frontline worker` process draining rows through the loopback fake
 Twilio with the pace limit lifted. The fake answers each text after BENCH_TWILIO_LATENCY_MS
 (150 by default: Twilio's API takes 100-300 ms to create a message; at 0 it answers at once
-and every figure is CPU on the bench's own machine). The baseline is the bare twilio client
-in a process of its own, with as many texts in flight as the worker keeps (its threads times
-FRONTLINE_SEND_WINDOW) and no database; the same client one text at a time is shown beside
-it. On PostgreSQL one worker process and then 4 alike drain a broadcast (their ratio is the
-scaling figure), the fake counts duplicates, and STOPs are committed half-way through.
+and every figure is CPU on the bench's own machine), and runs as several processes on one
+port (bench/fake_farm.py): one alone caps every sender at its own share of the CPU. The
+baseline is the bare twilio client in a process of its own, with as many texts in flight as
+the worker keeps (its threads times FRONTLINE_SEND_WINDOW) and no database; the same client
+one text at a time is shown beside it. On PostgreSQL one worker process and then 4 alike
+drain a broadcast (their ratio is the scaling figure), the fakes count duplicates, and STOPs
+are committed half-way through.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
+from bench import fake_farm
 from bench.common import ROOT, VENV_BIN, Figure, record
+from bench.fake_farm import FAKES, FakeFarm
 from tests.support.fake_twilio import FakeTwilio, process_env
 
 FANOUT = 10_000
@@ -126,9 +129,11 @@ def drain(env: dict, workers: int, threads: int, watch=None) -> float:
     no part of a worker's sending rate. watch(processes, rows left), when given, is called at
     each look and once more at the end.
     """
-    from service.db import make_engine
+    from sqlalchemy import create_engine
 
-    engine = make_engine(env["FRONTLINE_DATABASE_URL"])
+    # A plain engine: the app's own begins every SQLite transaction with a write lock, and the
+    # looks below would queue behind the worker's writes (and time out on a loaded machine).
+    engine = create_engine(env["FRONTLINE_DATABASE_URL"])
     total = unfinished(engine)
     started = time.perf_counter()
     processes = [
@@ -208,7 +213,7 @@ asyncio.run(main())
 """
 
 
-def bare_client_rate(fake: FakeTwilio, count: int, in_flight: int = 1) -> float:
+def bare_client_rate(fake: FakeFarm, count: int, in_flight: int = 1) -> float:
     """Messages a second from bare twilio client calls, in a process of its own."""
     script, extra = (BARE_LOOP, []) if in_flight == 1 else (BARE_IN_FLIGHT, [str(in_flight)])
     out = subprocess.run([sys.executable, "-c", script, fake.url, str(count), *extra], cwd=ROOT,
@@ -221,16 +226,16 @@ class StopDuringSend:
     """Half-way through a drain, STOP from people whose texts are claimed and from some waiting.
 
     The STOP is committed as the SMS webhook commits it (the contact's opted_out_at). Texts
-    claimed in a batch that is being sent must not go once it is on record, bar those each
-    sending thread had checked and in flight at that moment (its window); texts still pending
-    must never go.
+    claimed in a batch that is being sent must not reach Twilio once it is on record, bar
+    those each sending thread had checked and in flight at that moment (its window); texts
+    still pending must never go.
     """
 
-    def __init__(self, engine, fake: FakeTwilio, total: int, people: int = 20) -> None:
-        self.engine, self.fake, self.total, self.people = engine, fake, total, people
+    def __init__(self, engine, total: int, people: int = 20) -> None:
+        self.engine, self.total, self.people = engine, total, people
         self.claimed: list[int] = []  # contacts stopped with their text claimed, not yet sent
         self.pending: list[int] = []  # contacts stopped with their text still pending
-        self.mark = -1  # how many texts the fake had taken when the STOPs were on record
+        self.mark = -1.0  # when the STOPs were on record (the fakes' clock)
 
     def __call__(self, processes, left: int) -> None:
         """The drain's watch: act once, when about half the texts are left."""
@@ -248,23 +253,16 @@ class StopDuringSend:
                 conn.execute(text(
                     "UPDATE contact SET opted_out_at = CURRENT_TIMESTAMP WHERE id IN ("
                     + ",".join(str(int(c)) for c in stopped) + ")"))
-        self.mark = len(self.fake.sent)
+        self.mark = fake_farm.now()
 
-    def sent_after(self, contacts: list[int]) -> int:
-        """Texts to these contacts that the fake took after the STOPs were on record."""
+    def sids_of(self, contacts: list[int]) -> set[str]:
+        """The SIDs recorded for texts to these contacts."""
         if not contacts:
-            return 0
+            return set()
         with self.engine.connect() as conn:
-            sids = set(conn.execute(text(
+            return set(conn.execute(text(
                 "SELECT twilio_sid FROM outbound_message WHERE twilio_sid IS NOT NULL AND "
                 "contact_id IN (" + ",".join(str(int(c)) for c in contacts) + ")")).scalars())
-        return sum(1 for m in self.fake.sent[self.mark:] if m["sid"] in sids)
-
-
-def duplicates_of(fake: FakeTwilio) -> int:
-    """Texts the fake took more than once for the same number (the bare loop's aside)."""
-    per_number = Counter(m["To"] for m in fake.sent if m["Body"] != "bare")
-    return sum(per_number.values()) - len(per_number)
 
 
 def main() -> None:
@@ -284,68 +282,71 @@ def main() -> None:
             figures.append(Figure("dispatch", "fan-out 10,000 into outbox (PostgreSQL)",
                                   fanout * 1000, bare * 1000, "ms", higher_is_better=False,
                                   target="<= 1000 ms"))
-    latency = f"Twilio answering in {LATENCY * 1000:.0f} ms"
-    with FakeTwilio(latency=LATENCY) as fake:
-        in_flight = THREADS * WINDOW
+    latency = f"Twilio answering in {LATENCY * 1000:.0f} ms, {FAKES} fake processes"
+    in_flight = THREADS * WINDOW
+    with FakeFarm(LATENCY) as fake:
         baseline = bare_client_rate(fake, max(2000, in_flight * 20), in_flight)
         one_at_a_time = bare_client_rate(fake, 1000 if LATENCY < 0.01 else 40)
-        figures.append(Figure(
-            "dispatch", f"bare twilio client, {in_flight} in flight, 1 process ({latency})",
-            baseline, baseline, "msg/s", target="the baseline"))
-        figures.append(Figure(
-            "dispatch", "bare twilio client, one text at a time, 1 process", one_at_a_time,
-            baseline, "msg/s", target="(what one at a time gives)"))
-        with tempfile.TemporaryDirectory() as tmp2:
-            env = env_for(tmp2, f"sqlite:///{tmp2}/drain.db", fake.url)
-            fan_out(env, DRAIN, queue_rows=True)
-            fake.sent.clear()
-            rate = drain(env, workers=1, threads=THREADS)
-            sqlite_duplicates = duplicates_of(fake)
-        figures.append(Figure(
-            "dispatch", f"worker throughput, 1 process, {THREADS} threads (SQLite)", rate,
-            baseline, "msg/s", target=">= 500 msg/s, >= 0.70"))
+    figures.append(Figure(
+        "dispatch", f"bare twilio client, {in_flight} in flight, 1 process ({latency})",
+        baseline, baseline, "msg/s", target="the baseline"))
+    figures.append(Figure(
+        "dispatch", "bare twilio client, one text at a time, 1 process", one_at_a_time,
+        baseline, "msg/s", target="(what one at a time gives)"))
+    with tempfile.TemporaryDirectory() as tmp2:
+        env = env_for(tmp2, f"sqlite:///{tmp2}/drain.db", "http://127.0.0.1:1")
+        fan_out(env, DRAIN, queue_rows=True)
+        with FakeFarm(LATENCY) as fake:
+            rate = drain({**env, "FRONTLINE_TWILIO_API_URL": fake.url}, workers=1,
+                         threads=THREADS)
+            fake.stop()
+            sqlite_duplicates = fake.duplicates()
+    figures.append(Figure(
+        "dispatch", f"worker throughput, 1 process, {THREADS} threads (SQLite)", rate,
+        baseline, "msg/s", target=">= 500 msg/s, >= 0.70"))
 
-        if postgres:
-            from service.db import make_engine
+    if postgres:
+        from service.db import make_engine
 
-            rates, duplicates, stops = {}, {}, {}
-            for workers in (1, 4):
-                reset_postgres(postgres)
-                with tempfile.TemporaryDirectory() as tmp3:
-                    env = env_for(tmp3, postgres, fake.url, queue_url=postgres)
-                    fan_out(env, DRAIN, queue_rows=True)
-                    fake.sent.clear()
-                    engine = make_engine(postgres)
-                    stops[workers] = StopDuringSend(engine, fake, DRAIN)
-                    rates[workers] = drain(env, workers=workers, threads=THREADS,
-                                           watch=stops[workers])
-                    duplicates[workers] = duplicates_of(fake)
-                    stop = stops[workers]
-                    stops[workers] = (stop.sent_after(stop.claimed), len(stop.claimed),
-                                      stop.sent_after(stop.pending), len(stop.pending),
-                                      workers * THREADS * WINDOW)
-                    engine.dispose()
+        rates, duplicates, stops = {}, {}, {}
+        for workers in (1, 4):
             reset_postgres(postgres)
+            with tempfile.TemporaryDirectory() as tmp3:
+                env = env_for(tmp3, postgres, "http://127.0.0.1:1", queue_url=postgres)
+                fan_out(env, DRAIN, queue_rows=True)
+                engine = make_engine(postgres)
+                stop = StopDuringSend(engine, DRAIN)
+                with FakeFarm(LATENCY) as fake:
+                    rates[workers] = drain({**env, "FRONTLINE_TWILIO_API_URL": fake.url},
+                                           workers=workers, threads=THREADS, watch=stop)
+                    claimed, pending = stop.sids_of(stop.claimed), stop.sids_of(stop.pending)
+                    fake.stop()
+                    duplicates[workers] = fake.duplicates()
+                    stops[workers] = (fake.taken_after(claimed, stop.mark), len(stop.claimed),
+                                      fake.taken_after(pending, stop.mark), len(stop.pending),
+                                      workers * THREADS * WINDOW)
+                engine.dispose()
+        reset_postgres(postgres)
+        figures.append(Figure(
+            "dispatch", f"worker throughput, 1 process, {THREADS} threads (PostgreSQL)",
+            rates[1], baseline, "msg/s", target=">= 500 msg/s, >= 0.70"))
+        figures.append(Figure("dispatch", "4 worker processes vs 1 (PostgreSQL)", rates[4],
+                              rates[1], "msg/s", target=">= 3.00"))
+        figures.append(Figure("dispatch", "duplicates, 1 and 4 processes (PostgreSQL)",
+                              duplicates[1] + duplicates[4], 1, "", higher_is_better=False,
+                              target="0"))
+        for workers, (claimed_after, claimed, pending_after, pending, in_flight) in (
+            stops.items()
+        ):
             figures.append(Figure(
-                "dispatch", f"worker throughput, 1 process, {THREADS} threads (PostgreSQL)",
-                rates[1], baseline, "msg/s", target=">= 500 msg/s, >= 0.70"))
-            figures.append(Figure("dispatch", "4 worker processes vs 1 (PostgreSQL)", rates[4],
-                                  rates[1], "msg/s", target=">= 3.00"))
-            figures.append(Figure("dispatch", "duplicates, 1 and 4 processes (PostgreSQL)",
-                                  duplicates[1] + duplicates[4], 1, "", higher_is_better=False,
-                                  target="0"))
-            for workers, (claimed_after, claimed, pending_after, pending, in_flight) in (
-                stops.items()
-            ):
-                figures.append(Figure(
-                    "dispatch", f"STOP mid-batch, {workers} process(es): claimed, sent after",
-                    claimed_after, claimed, "", higher_is_better=False,
-                    target=f"<= {in_flight} (those in flight: the threads' windows)"))
-                figures.append(Figure(
-                    "dispatch", f"STOP mid-batch, {workers} process(es): pending, sent after",
-                    pending_after, pending, "", higher_is_better=False, target="0"))
-        figures.append(Figure("dispatch", "duplicates, 1 process (SQLite)", sqlite_duplicates, 1,
-                              "", higher_is_better=False, target="0"))
+                "dispatch", f"STOP mid-batch, {workers} process(es): claimed, sent after",
+                claimed_after, claimed, "", higher_is_better=False,
+                target=f"<= {in_flight} (those in flight: the threads' windows)"))
+            figures.append(Figure(
+                "dispatch", f"STOP mid-batch, {workers} process(es): pending, sent after",
+                pending_after, pending, "", higher_is_better=False, target="0"))
+    figures.append(Figure("dispatch", "duplicates, 1 process (SQLite)", sqlite_duplicates, 1,
+                          "", higher_is_better=False, target="0"))
     record(figures)
 
 

@@ -95,7 +95,7 @@ class _Server(ThreadingHTTPServer):
 class FakeTwilio:
     """Start with `with FakeTwilio() as fake:`; point FRONTLINE_TWILIO_API_URL at fake.url."""
 
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float = 0.0, port: int = 0) -> None:
         # Seconds before each text or call is answered: Twilio's API takes 100-300 ms to create
         # a message, which the fake otherwise answers at once. Many wait at once, each on its
         # own connection's thread, as they would at Twilio.
@@ -362,7 +362,14 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = _Server(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", port), Handler, bind_and_activate=False)
+        if port:
+            # A given port is shared with the other fakes that bind it, the kernel spreading
+            # connections among them: a bench runs several processes of fakes, so that
+            # Twilio's stand-in is not what it measures.
+            self.server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        self.server.server_bind()
+        self.server.server_activate()
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
