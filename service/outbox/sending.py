@@ -246,16 +246,18 @@ class _Sender:
                 future.set_exception(error)
         self.flying[future] = claim
 
-    def landed(self, *, every: bool = False) -> list[tuple[Claim, SendResult | SendError]]:
-        """Wait for one text in flight to be answered (or every one); what Twilio said."""
+    def landed(self, *, every: bool = False) -> list[tuple[Claim, object]]:
+        """Wait for one text in flight to be answered (or every one); what Twilio said.
+
+        A SendResult, a SendError, or any other exception the send raised (its outcome
+        unknown): returned, not raised, so that no answer in the same wait is lost with it.
+        """
         done, _ = wait(list(self.flying), return_when=ALL_COMPLETED if every else FIRST_COMPLETED)
-        answers: list[tuple[Claim, SendResult | SendError]] = []
+        answers: list[tuple[Claim, object]] = []
         for future in done:
             claim = self.flying.pop(future)
-            try:
-                answers.append((claim, future.result()))
-            except SendError as error:
-                answers.append((claim, error))
+            error = future.exception()
+            answers.append((claim, error if error is not None else future.result()))
         return answers
 
     def send_all(
@@ -274,54 +276,67 @@ class _Sender:
         later: dict[int, float] = {}
         waiting = deque(claims)
         held: list[tuple[int, str]] = []  # sent, their SIDs not yet on record
-        while waiting or self.flying:
-            room = min(self.window - len(self.flying), len(waiting))
-            # A few at a time: one transaction writes the SIDs come back and checks the texts
-            # to go next, rather than one a text as Twilio's answers trickle in. Once none are
-            # waiting, the last SIDs are written together at the end.
-            if room and (room >= self.refill or room == len(waiting) or not self.flying):
-                going = [waiting.popleft() for _ in range(room)]
-                try:
+        try:
+            while waiting or self.flying:
+                room = min(self.window - len(self.flying), len(waiting))
+                # A few at a time: one transaction writes the SIDs come back and checks the
+                # texts to go next, rather than one a text as Twilio's answers trickle in. Once
+                # none are waiting, the last SIDs are written together at the end.
+                if room and (room >= self.refill or room == len(waiting) or not self.flying):
+                    going = [waiting.popleft() for _ in range(room)]
                     with _transaction(connection):
                         record_sent_many(connection, held, now_fn())
                         wanted = still_wanted(connection, going, now_fn())
-                except Exception as exc:
-                    # That transaction rolled back: what Twilio has taken is written on its own.
-                    held += self._taken(database_session, self.landed(every=True), now_fn, later)
-                    if held:
-                        _record_with_patience(database_session, held, now_fn, sleep, patience)
-                    if is_unreachable(exc):
-                        # The rows claimed and not sent stay "sending": the lease gives them back.
-                        raise DatabaseUnreachable(type(exc).__name__) from exc
-                    raise
-                held = []
-                for claim in wanted:
-                    self.start(claim)
-            if self.flying:
-                held += self._taken(database_session, self.landed(), now_fn, later)
+                    held = []
+                    for claim in wanted:
+                        self.start(claim)
+                if self.flying:
+                    self._answered(database_session, self.landed(), held, now_fn, later)
+        except Exception as exc:
+            # Whatever failed (a transaction rolled back, a refusal not recorded, a send gone
+            # wrong), the SIDs of what Twilio has taken are written on their own: lost, the
+            # lease would send those texts again. Texts still in flight are waited for first.
+            held += [
+                (claim.outbox_id, answer.sid)
+                for claim, answer in self.landed(every=True)
+                if isinstance(answer, SendResult)
+            ]
+            if held:
+                _record_with_patience(database_session, held, now_fn, sleep, patience)
+            if is_unreachable(exc):
+                # The rows claimed and not sent stay "sending": the lease gives them back.
+                raise DatabaseUnreachable(type(exc).__name__) from exc
+            raise
         if held:
             _record_with_patience(database_session, held, now_fn, sleep, patience)
         return later
 
     @staticmethod
-    def _taken(database_session, answers, now_fn, later: dict[int, float]) -> list[tuple[int, str]]:
-        # The SIDs of the texts Twilio took; a refusal is recorded at once, in its own session.
-        taken = []
+    def _answered(database_session, answers, held: list, now_fn, later: dict[int, float]) -> None:
+        # The SIDs of the texts Twilio took go to `held` before anything else is written, so a
+        # failure below loses none; a refusal is recorded at once, in its own session.
+        unknown: BaseException | None = None
+        refused: list[tuple[Claim, SendError]] = []
         for claim, answer in answers:
             if isinstance(answer, SendResult):
-                taken.append((claim.outbox_id, answer.sid))
-                continue
+                held.append((claim.outbox_id, answer.sid))
+            elif isinstance(answer, SendError):
+                refused.append((claim, answer))
+            else:
+                unknown = unknown or answer  # its row stays "sending": the lease decides
+        for claim, error in refused:
             with database_session() as session:
-                delay = record_failure(session, claim.outbox_id, answer, now_fn())
+                delay = record_failure(session, claim.outbox_id, error, now_fn())
             log.info(
                 "outbox %s refused (code %s), %s",
                 claim.outbox_id,
-                answer.code,
+                error.code,
                 f"retry in {delay}s" if delay else "final",
             )
             if delay:
                 later[claim.outbox_id] = delay
-        return taken
+        if unknown is not None:
+            raise unknown
 
 
 def send_one(

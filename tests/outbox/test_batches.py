@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import pytest
 import time_machine
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from service import tasks
 from service.broadcasts.operations import create_broadcast, send_broadcast
 from service.contacts.models import Contact
-from service.db import utcnow
+from service.db import get_database, utcnow
 from service.extensions import huey
+from service.outbox import sending
 from service.outbox.models import OutboundMessage
-from service.twilio_gateway import TRANSPORT_KEY, TwilioTransport
+from service.twilio_gateway import TRANSPORT_KEY, SendError, SendResult, TwilioTransport
 from tests.support import factories
 from tests.support.outbox import MORNING
 from tests.support.sms import DEMO_NUMBER, Handset
@@ -189,3 +193,53 @@ def test_a_stop_while_texts_are_in_flight_is_honoured_at_the_next_send(
     assert len({m["To"] for m in slow_twilio.sent}) == 9
     cancelled = [(r.id, r.skip_reason, r.attempts) for r in _rows(session) if r.twilio_sid is None]
     assert cancelled == [(ids[n], "opted out", 0) for n in (4, 7, 11)]
+
+
+class Answering:
+    """A transport whose texts are answered at once: the fourth refused, the rest taken."""
+
+    def __init__(self) -> None:
+        self.taken: dict[str, str] = {}  # SID: the number it went to
+
+    def send(self, **kwargs):
+        """Never used: a transport that can start sends keeps a window in flight."""
+        raise AssertionError("start_send is used")
+
+    def start_send(self, *, to: str, body: str, status_callback: str | None):
+        """An answered future: a refusal for the fourth text, a SID for the others."""
+        future: Future[SendResult] = Future()
+        if len(self.taken) == 3 and not getattr(self, "refused", False):
+            self.refused = True
+            future.set_exception(SendError("Twilio answered 429", code=20429, transient=True))
+        else:
+            sid = f"SM{len(self.taken):032d}"
+            self.taken[sid] = to
+            future.set_result(SendResult(sid=sid, status="queued"))
+        return future
+
+
+def test_sids_twilio_took_are_recorded_when_a_refusal_cannot_be(
+    session, app, config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database goes down as a refusal is being recorded: the texts Twilio took in the same
+    # window must still have their SIDs written, or the lease would send them all again.
+    _, ids = _broadcast(session, app, 6)
+    transport = Answering()
+
+    def down(*args, **kwargs):
+        raise OperationalError("UPDATE", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(sending, "record_failure", down)
+    with pytest.raises(sending.DatabaseUnreachable):
+        sending.send_batch(
+            get_database(app).session,
+            ids,
+            config.replace(SEND_WINDOW=WINDOW),
+            transport,
+            lambda: MORNING,
+            None,
+            sleep=lambda _: None,
+        )
+    rows = {r.twilio_sid: r for r in _rows(session) if r.twilio_sid is not None}
+    assert set(rows) == set(transport.taken)  # every SID Twilio gave back is on record
+    assert {r.status for r in rows.values()} == {"sent"}
