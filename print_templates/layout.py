@@ -41,8 +41,16 @@ class FirstThatFits(Flowable):
             y -= flowable.getSpaceAfter()
 
 
-def _stacked_height(flowables: list[Flowable], width: float, height: float) -> float:
-    return sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+def _stacked_height(
+    flowables: list[Flowable], width: float, height: float, over: float | None = None
+) -> float:
+    """The flowables' heights with their spacing; once past `over`, no further than that."""
+    heights = []
+    for f in flowables:
+        heights.append(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter())
+        if over is not None and sum(heights) > over:
+            break
+    return sum(heights)
 
 
 class Stack(Flowable):
@@ -90,9 +98,14 @@ class FillFrame(Flowable):
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         """Take the whole frame; remember the fullest version that fits it."""
-        for build in self.versions:
+        last = len(self.versions) - 1
+        for n, build in enumerate(self.versions):
             self.chosen = build()
-            self.used = _stacked_height(self.chosen, avail_width, avail_height)
+            # A version too tall before its last block cannot fit: leave the rest unmeasured
+            # (the last version is measured whole: its height is the page's when nothing fits).
+            self.used = _stacked_height(
+                self.chosen, avail_width, avail_height, over=None if n == last else avail_height
+            )
             self.used += self.gap * (len(self.chosen) - 1)
             if self.used <= avail_height:
                 break

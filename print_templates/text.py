@@ -9,6 +9,7 @@ draws them: right-to-left runs reversed, Latin words and numbers kept as they re
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
@@ -43,6 +44,8 @@ def _script_of(char: str, language: str = "en") -> str | None:
     return "en"
 
 
+# The same words are marked up at every size a poster tries: the markup depends on the words alone.
+@lru_cache(maxsize=8192)
 def markup(text: str, language: str, *, bold: bool = False) -> str:
     """Escaped paragraph markup with each word in a font that has its letters.
 
@@ -116,20 +119,20 @@ class RtlParagraph(Flowable):
         self.style = style
         self.bold = bold
         self._lines: list[Paragraph] = []
+        self._wrapped_at: float | None = None
 
     def _word_font(self, word: str) -> str:
         return fonts.font_for("ur" if _ARABIC.search(word) else "en", bold=self.bold)
 
     def _width(self, word: str) -> float:
-        font = self._word_font(word)
-        shaped = _shaped(word, font, self.style.fontSize) if _ARABIC.search(word) else None
-        if shaped:
-            # Nastaliq's joined forms are narrower or wider than the letters alone.
-            return sum(float(g.x_advance) for g in shaped) * self.style.fontSize / 1000
-        return stringWidth(word, font, self.style.fontSize)
+        return _word_width(word, self._word_font(word), self.style.fontSize)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         """Break into lines that fit, then build each line's visual order."""
+        # The lines depend on the width alone, and a page asks again at the same width (a block
+        # is measured, then drawn; a table measures its cells twice): keep the last answer.
+        if avail_width == self._wrapped_at:
+            return self.width, self.height
         space = stringWidth(" ", fonts.font_for("en"), self.style.fontSize)
         lines: list[list[str]] = [[]]
         used = 0.0
@@ -148,6 +151,7 @@ class RtlParagraph(Flowable):
         ]
         self.width = avail_width
         self.height = sum(p.wrap(avail_width, avail_height)[1] for p in self._lines)
+        self._wrapped_at = avail_width
         return self.width, self.height
 
     def _markup(self, word: str) -> str:
@@ -213,6 +217,17 @@ def visual_order(words: list[str]) -> list[str]:
     for rtl, run in reversed(runs):
         ordered.extend(reversed(run) if rtl else run)
     return ordered
+
+
+# A poster tries its words at many sizes, and the same words come back on every poster: shaping
+# a word is the costly part of wrapping Urdu.
+@lru_cache(maxsize=8192)
+def _word_width(word: str, font: str, size: float) -> float:
+    shaped = _shaped(word, font, size) if _ARABIC.search(word) else None
+    if shaped:
+        # Nastaliq's joined forms are narrower or wider than the letters alone.
+        return sum(float(g.x_advance) for g in shaped) * size / 1000
+    return stringWidth(word, font, size)
 
 
 def _shaped(word: str, font: str, size: float) -> list | None:
