@@ -9,8 +9,8 @@ not say, as "Other or not stated", and that column too must hold GROUP_MIN or mo
 of the breakdown is shown. Within a column, counts are suppressed as everywhere else (1 to 4
 shown as "<5", and the cell that would give one away).
 
-The counts come from the same batch as the rest of the answers (service.surveys.results), so a
-breakdown moves only when a batch of at least ten more responses is counted.
+A breakdown is shown only once the survey has closed (service.surveys.results): while it is
+open, two releases side by side could differ by one person in one group, and give their answers.
 """
 
 from __future__ import annotations

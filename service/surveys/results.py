@@ -33,11 +33,15 @@ from service.surveys import breakdown, sample
 from service.surveys.breakdown import Breakdown
 from service.surveys.freetext import masked
 from service.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
-from service.surveys.monitoring import BY_KEY, group_labels
+from service.surveys.monitoring import BY_KEY, GROUP_MIN, group_labels
 from service.surveys.operations import audience_by_site
 
 FREE_TEXT_MIN = 5
 BATCH = 10
+OPEN_BREAKDOWN = (
+    "The breakdown appears when the survey closes: while it is open, two of its updates side by "
+    "side could show the answers of one person who joined a group between them."
+)
 CHANNEL_LABELS = {"sms": "Text", "voice": "Phone", "kiosk": "Kiosk", "paper": "Paper", "web": "Web"}
 OUTCOME_LABELS = {"prefer_not": "Prefer not to say", "skipped": "Skipped"}
 
@@ -247,11 +251,17 @@ def _equality_table(key: str, counts: Counter) -> Table:
     """
     totals: dict[int | None, int] = {g: counts.get(g, 0) for g, _label in group_labels(key)}
     totals[None] = counts.get("prefer_not", 0) + counts.get("skipped", 0)
-    found = breakdown.grouping(totals, [g for g, _label in group_labels(key)])
+    own = list(breakdown.grouping(totals, [g for g, _label in group_labels(key)]).own)
+    # The combined line is a group too: under GROUP_MIN it would say, less the total, exactly
+    # how many are in the small groups (with one small group, its size). So the smallest group
+    # shown joins it until it reaches GROUP_MIN, as a complementary cell is hidden elsewhere.
+    while own and 0 < sum(n for g, n in totals.items() if g not in own) < GROUP_MIN:
+        own.remove(min(own, key=lambda g: totals[g]))
+    rest = sum(n for g, n in totals.items() if g not in own)
     names = dict(group_labels(key))
-    lines = [Line(names[g], str(totals[g])) for g in found.own]
-    small = any(g is not None for g in found.folded)
-    lines.append(Line(breakdown.OTHER if small else breakdown.NOT_STATED, str(found.folded_total)))
+    lines = [Line(names[g], str(totals[g])) for g in own]
+    small = any(n for g, n in totals.items() if g is not None and g not in own)
+    lines.append(Line(breakdown.OTHER if small else breakdown.NOT_STATED, str(rest)))
     return Table("Answer", tuple(lines), str(sum(totals.values())))
 
 
@@ -270,6 +280,10 @@ def _lines(question: SurveyQuestion) -> list[tuple[str, object]]:
 def _breakdown(survey: Survey, batch: dict, key: str) -> Breakdown:
     """The survey's own questions broken down by one characteristic, from the batch's counts."""
     label = BY_KEY[key].label
+    if survey.status == "open":
+        # Two batches side by side are a difference: a group that grew by one between them
+        # would give that one person's answer to every question. Only the final count shows.
+        return Breakdown(key, label, (), OPEN_BREAKDOWN)
     characteristic = next(q for q in survey.questions if q.monitoring == key)
     crossed = batch.get("crossed", {}).get(str(characteristic.id))
     if crossed is None:
