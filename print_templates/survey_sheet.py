@@ -16,6 +16,7 @@ from print_templates.content import LanguageContent, PackContent, PaperQuestion,
 from print_templates.poster import QrCode
 from print_templates.style import Look, table_style
 from print_templates.text import para
+from service.surveys import monitoring
 
 BOX = 6 * mm
 QR = 27 * mm
@@ -124,7 +125,7 @@ def _question(question: PaperQuestion, look: Look, language: str, width: float) 
             Spacer(1, look.body * 0.4),
             directed(question.preface, look, language, "strong"),
             directed(
-                _("If you tick No, leave the questions below blank: nothing in them is counted."),
+                _(monitoring.CONSENT_PAPER_NOTE),
                 look,
                 language,
             ),

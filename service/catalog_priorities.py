@@ -30,7 +30,8 @@ LABELS = {
 }
 
 # (group, file pattern from the project root, scope pattern). A Python string's scope is the
-# function it is in, or the key of the module-level dict holding it (voice prompts); a
+# function it is in, the key of the module-level dict holding it (voice prompts), or the
+# module-level name it is assigned to (strings marked with N_ and translated where shown); a
 # template's is the condition of the innermost {% if %} around it. The first group that
 # matches wins, so a 999 line on the speak-up page is a crisis string.
 RULES: tuple[tuple[str, str, str], ...] = (
@@ -43,7 +44,11 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("consent", "service/*/conversation.py", "_forget"),
     ("consent", "service/voice/*.py", "_do_join_network"),
     ("consent", "service/verification/messages.py", "reply_to_join"),
+    ("consent", "service/verification/messages.py", "_private_join_question"),
     ("consent", "service/templates/_flow.html", "sensitive"),
+    # A survey's equality questions are asked only after their own consent question.
+    ("consent", "service/surveys/monitoring.py", "CONSENT_*"),
+    ("consent", "kiosk/templates/kiosk/_survey_screens.html", "*monitoring*"),
     ("speak-up", "service/speakup/*.py", "*"),
     ("speak-up", "service/voice/speakup.py", "*"),
     ("speak-up", "service/voice/prompts.py", "speakup_*"),
@@ -57,6 +62,7 @@ SOURCES = ("service", "kiosk", "print_templates")  # as `make translations` extr
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 KEYWORDS = {
     "_": None,
+    "N_": None,
     "gettext": None,
     "ngettext": (1, 2),
     "_l": None,
@@ -75,6 +81,10 @@ def _python_scopes(path: Path) -> list[tuple[int, int, str]]:
             spans.append((node.lineno, node.end_lineno or node.lineno, node.name))
     for node in tree.body:
         value = getattr(node, "value", None)
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                spans.append((node.lineno, node.end_lineno or node.lineno, target.id))
         if isinstance(value, ast.Dict):
             for key, item in zip(value.keys, value.values, strict=True):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):

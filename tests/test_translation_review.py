@@ -93,3 +93,22 @@ def test_the_review_files_ship_in_the_package():
     assert '"priorities.toml"' in text and '"*/review.toml"' in text
     for code_status in catalog_review.statuses(catalogs.directory()):
         assert (catalogs.directory() / code_status.code / catalog_review.REVIEW).is_file()
+
+
+def test_the_equality_questions_consent_is_reviewed_with_the_consent_strings():
+    # Issue 21's equality monitoring asks its own consent: what the answers are for, that they
+    # stay anonymous and that "no" skips them, on every channel. A native speaker checks those
+    # words with the other consent strings, before everything else.
+    from service.surveys import monitoring
+
+    groups = catalog_review.priority_groups(ROOT / "locales")
+    asked = [
+        monitoring.CONSENT_PREFACE,  # by text, on the phone, on screens and paper
+        monitoring.CONSENT_QUESTION,
+        monitoring.CONSENT_PAPER_NOTE,
+        "Yes, I will answer them",  # the kiosk's and public page's buttons
+        "No, skip them all",
+    ]
+    assert {m: groups.get(catalog_review.key(m)) for m in asked} == dict.fromkeys(asked, "consent")
+    # The equality questions themselves are not consent strings.
+    assert groups.get(catalog_review.key(monitoring.BY_KEY["age"].text)) is None

@@ -20,6 +20,10 @@ MAX_SEGMENTS = 2
 # The consent question for a sensitive network is said in full, warning and all, in every
 # language: in UCS-2 that takes three segments, and this one message may use them.
 CONSENT_SEGMENTS = 3
+# A private group's join asked for at a kiosk or on the phone is confirmed by whoever holds the
+# phone, who may not be who asked and so may never have seen the warning: that text says who
+# asked as well as the whole warning, which in UCS-2 takes a fourth segment.
+ASKED_CONSENT_SEGMENTS = 4
 # What marks a text cut short: three full stops, not the one-character ellipsis, which is not
 # in GSM-7 and would send a Latin-script text as UCS-2, in half as much room.
 CUT = "..."

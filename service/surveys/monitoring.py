@@ -54,6 +54,10 @@ CONSENT_PREFACE = N_(
     "people."
 )
 CONSENT_QUESTION = N_("Will you answer them? If you say no, they are all skipped.")
+# On the paper sheet, under the consent question's own yes and no boxes.
+CONSENT_PAPER_NOTE = N_(
+    "If you tick No, leave the questions below blank: nothing in them is counted."
+)
 
 CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(

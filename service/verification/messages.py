@@ -7,7 +7,14 @@ from flask_babel import gettext as _
 
 from service.content.queries import NetworkView, Occurrence, SupportLineView
 from service.formatting import when
-from service.messaging.replies import dial_in, fit, fit_list, support_line, word
+from service.messaging.replies import (
+    ASKED_CONSENT_SEGMENTS,
+    dial_in,
+    fit,
+    fit_list,
+    support_line,
+    word,
+)
 
 
 def code_text(org_name: str, code: str, language: str) -> str:
@@ -75,6 +82,8 @@ def joined_text(network: NetworkView, position: int, *, discreet: bool, language
 def reply_to_join(network: NetworkView, language: str, yes: str, channel: str = "kiosk") -> str:
     """Asks a person to confirm with YES and the number a join asked for at a kiosk or by phone."""
     with force_locale(language):
+        if network.sensitive:
+            return _private_join_question(network, yes, channel)
         if channel == "voice":
             # Anyone can call with this number as caller ID: the phone's owner decides here.
             return fit(
@@ -93,6 +102,30 @@ def reply_to_join(network: NetworkView, language: str, yes: str, channel: str = 
                 yes=yes,
             )
         )
+
+
+def _private_join_question(network: NetworkView, yes: str, channel: str) -> str:
+    # The YES to this text is the consent: the phone's owner may not be who heard the warning
+    # on the call or read it on the kiosk (a caller ID proves nothing, a shared phone), so the
+    # text says it all again, without naming the group.
+    values = {"name": network_name_for_text(network), "yes": yes}
+    if channel == "voice":
+        text = _(
+            "You asked on the phone to join %(name)s. Being a member can show something "
+            "personal about you. We keep your number (encrypted) and that you joined. Only the "
+            "organisers see it, never your manager. You can leave at any time. Reply %(yes)s to "
+            "join. If it was not you, ignore this text.",
+            **values,
+        )
+    else:
+        text = _(
+            "You asked at the kiosk to join %(name)s. Being a member can show something "
+            "personal about you. We keep your number (encrypted) and that you joined. Only the "
+            "organisers see it, never your manager. You can leave at any time. Reply %(yes)s to "
+            "join. If it was not you, ignore this text.",
+            **values,
+        )
+    return fit(text, segments=ASKED_CONSENT_SEGMENTS)
 
 
 def reply_to_rsvp(occurrence: Occurrence, language: str, yes: str) -> str:

@@ -87,6 +87,8 @@ def test_a_sensitive_group_reads_the_consent_and_waits_for_1(
     assert session.scalar(select(func.count()).select_from(Membership)) == 0
     question = vault.decrypt(session.scalars(select(OutboundMessage)).one().body_encrypted)
     assert "Friday chat group" in question  # a private group is not named in a text
+    # The YES is the consent of whoever holds the phone: the text says the warning again.
+    assert "can show something personal" in question and "organisers" in question
     Handset(client).last(re.search(r"YES \d{4}", question).group(0))
     membership = session.scalars(select(Membership)).one()
     assert session.get(Network, membership.network_id).slug == "minds"
