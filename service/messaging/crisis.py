@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from service.messaging.crisis_phrases import CRISIS_PHRASES
 
@@ -23,6 +23,12 @@ GAP_ONE = "…1"
 # A one-word phrase this long is also found misspelt, at least this similar (0-100).
 FUZZY_MIN_LENGTH = 6
 FUZZY_CUTOFF = 85
+# A word of a lemmatised language this long that is no known form is read as the nearest form
+# of a phrase's word, when that form is at least this similar (samobujcze is samobójcze).
+FORM_GUESS_MIN_LENGTH = 7
+FORM_GUESS_CUTOFF = 88
+# Two neighbouring letters typed the wrong way round (wnat, zabjię) in a Latin word this long.
+SWAP_MIN_LENGTH = 4
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _LATIN_EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ı": "i"})
@@ -187,16 +193,57 @@ def _forms() -> dict[str, dict[str, tuple[str, ...]]]:
     return FORMS
 
 
+@cache
+def _forms_like(language: str, first: str, length: int) -> tuple[str, ...]:
+    """The forms that begin with this letter and are one letter longer or shorter at most."""
+    return tuple(
+        form
+        for form in _forms().get(language, {})
+        if form[:1] == first and abs(len(form) - length) <= 1
+    )
+
+
+def swaps(word: str) -> frozenset[str]:
+    """The word with two neighbouring letters swapped back, for a Latin word long enough."""
+    if len(word) < SWAP_MIN_LENGTH or not (word.isascii() and word.isalpha()):
+        return frozenset()
+    return frozenset(
+        word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        for at in range(len(word) - 1)
+        if word[at] != word[at + 1]
+    )
+
+
+def _lemmas(language: str, folded: str, swapped: frozenset[str]) -> tuple[str, ...]:
+    """A word's lemmas among the phrases' words: as written, with a slip undone, or guessed."""
+    forms = _forms().get(language, {})
+    found = forms.get(folded)
+    if found is not None:
+        return found
+    undone = sorted({lemma for variant in swapped for lemma in forms.get(variant, ())})
+    if undone:
+        return tuple(undone)
+    if len(folded) < FORM_GUESS_MIN_LENGTH or not folded.isascii():
+        return ()
+    # A misspelt inflection (ó typed as u, a letter dropped): the nearest form, if near.
+    # Only forms of about its length with its first letter: a slip rarely starts a word.
+    nearby = _forms_like(language, folded[0], len(folded))
+    best = process.extractOne(folded, nearby, scorer=fuzz.ratio, score_cutoff=FORM_GUESS_CUTOFF)
+    return () if best is None else forms[best[0]]
+
+
 @dataclass(frozen=True)
 class _Word:
     folded: str
     loose: str  # its skeleton, for romanised phrases
     lemmas: dict[str, tuple[str, ...]]  # per lemmatised language
+    swapped: frozenset[str]  # the word with one slip of two letters undone
 
 
 def _word(folded: str) -> _Word:
-    lemmas = {lang: _forms().get(lang, {}).get(folded, ()) for lang in LEMMATISED}
-    return _Word(folded, skeleton(folded) if _is_latin(folded) else folded, lemmas)
+    swapped = swaps(folded)
+    lemmas = {lang: _lemmas(lang, folded, swapped) for lang in LEMMATISED}
+    return _Word(folded, skeleton(folded) if _is_latin(folded) else folded, lemmas, swapped)
 
 
 def _similar(option: str, word: str, prefix: bool) -> bool:
@@ -216,6 +263,8 @@ def _matches(slot: _Slot, word: _Word, phrase: _Phrase, fuzzy: bool) -> bool:
         if how == "prefix" and text.startswith(option):
             return True
         if how != "prefix" and text == option:
+            return True
+        if how != "prefix" and not phrase.loose and option in word.swapped:
             return True
         if how == "word" and option in word.lemmas.get(phrase.language, ()):
             return True
@@ -265,6 +314,9 @@ class _Starts:
         found: set[int] = set()
         for loose, text in ((False, word.folded), (True, word.loose)):
             found.update(self.equal.get((loose, text), ()))
+            if not loose:
+                for variant in word.swapped:
+                    found.update(self.equal.get((False, variant), ()))
             for end in range(min(len(text), self.longest_prefix) + 1):
                 found.update(self.prefix.get((loose, text[:end]), ()))
         for language, lemmas in word.lemmas.items():

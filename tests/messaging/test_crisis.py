@@ -96,6 +96,22 @@ def test_inflected_forms_come_from_the_lemmatiser() -> None:
     assert crisis.detect("chciałam się zabić") is not None
 
 
+def test_a_slip_of_two_letters_is_undone_in_any_word_of_a_phrase() -> None:
+    # "wnat" is no word and no phrase names it: WANT … DIE still reads it.
+    assert "want" in crisis.swaps("wnat")
+    assert crisis.detect("i wnat to die") is not None
+    assert crisis.detect("wnat to join carers") is None
+    assert crisis.swaps("die") == frozenset()  # too short: a swap there is another word
+
+
+def test_a_misspelt_inflection_is_read_as_the_nearest_form() -> None:
+    # ó typed as u: "samobujcze" is in no dictionary; the nearest form is "samobójcze".
+    assert "samobujcze" not in FORMS["pl"]
+    found = crisis.detect("samobujcze mysli mam")
+    assert found is not None
+    assert found.language == "pl"
+
+
 @pytest.mark.slow  # rebuilds the table from simplemma's dictionaries: a minute
 def test_the_forms_table_is_current_with_the_phrases_and_simplemma() -> None:
     # Rebuilt from simplemma's dictionaries: an edited phrase without a rebuilt table fails.
