@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -120,6 +120,15 @@ class Parsed:
         return " ".join(words)
 
 
+def keyboard_forms(words: Sequence[str]) -> tuple[str, ...]:
+    """Folded words with keyboard variants as one form: شكايت is شکایت, ਸਿਕਾਇਤ is ਸ਼ਿਕਾਇਤ.
+
+    Command and speak-up words are looked up in this form as well as as typed; a network's
+    keyword is matched only as typed (it is stored folded, without this step).
+    """
+    return tuple(crisis_words.keyboard_form(word) for word in words)
+
+
 @cache
 def _phrases() -> dict[tuple[str, ...], tuple[str, str | None]]:
     table: dict[tuple[str, ...], tuple[str, str | None]] = {}
@@ -132,6 +141,21 @@ def _phrases() -> dict[tuple[str, ...], tuple[str, str | None]]:
                 # which one the texter speaks.
                 table[key] = (command, language if known is None else None)
     return table
+
+
+@cache
+def _phrases_by_keyboard_form() -> dict[tuple[str, ...], tuple[str, str | None]]:
+    table: dict[tuple[str, ...], tuple[str, str | None]] = {}
+    for key, meaning in _phrases().items():
+        table.setdefault(keyboard_forms(key), meaning)
+    return table
+
+
+def _phrase(words: Sequence[str]) -> tuple[str, str | None] | None:
+    """The command (and its language) a phrase of folded words is, as typed or as a variant."""
+    key = tuple(words)
+    found = _phrases().get(key)
+    return found if found is not None else _phrases_by_keyboard_form().get(keyboard_forms(key))
 
 
 @cache
@@ -233,7 +257,7 @@ def parse(text: str, network_keywords: Collection[str]) -> Parsed:
     rest: list[str] = []
     guessed = False
     for size in (3, 2, 1):
-        meaning = _phrases().get(tuple(words[:size]))
+        meaning = _phrase(words[:size]) if len(words) >= size else None
         if meaning is not None:
             (command, language_said), rest = meaning, words[size:]
             break
@@ -283,7 +307,7 @@ def _with_arguments(
             code, base["guessed"] = (_language_names()[guess], True) if guess else (None, guessed)
         return Parsed("language", language=code, unknown_argument="" if code else name, **base)
     if command in NETWORK_COMMANDS:
-        if rest and _phrases().get((rest[0],), ("", ""))[0] == "all":
+        if rest and (_phrase(rest[:1]) or ("", ""))[0] == "all":
             kind = "leave_all" if command == "leave" else command
             return Parsed(kind, everything=True, **base)
         if number is not None:
@@ -314,6 +338,7 @@ class SpeakUpText:
     kind: str  # speakup | case
     rest: str
     guessed: bool = False  # the word was a typo of a speak-up word
+    language: str | None = None  # the language of the word, when only one language has it
 
 
 @cache
@@ -324,6 +349,29 @@ def _speak_up_phrases() -> dict[tuple[str, ...], str]:
         for words in by_language.values()
         for word in words
     }
+
+
+@cache
+def _speak_up_by_keyboard_form() -> dict[tuple[str, ...], str]:
+    return {keyboard_forms(key): kind for key, kind in _speak_up_phrases().items()}
+
+
+@cache
+def _speak_up_languages() -> dict[tuple[str, ...], str | None]:
+    """Each speak-up phrase's language, by keyboard form; None for a word several languages use.
+
+    English words are None too: replies in Urdu, Punjabi and Gujarati show SPEAKUP and CASE,
+    so those say nothing about the texter's language.
+    """
+    table: dict[tuple[str, ...], str | None] = {}
+    for by_language in SPEAK_UP.values():
+        for language, words in by_language.items():
+            if language == "en":
+                continue
+            for word in words:
+                key = keyboard_forms(tokens(fold(word)))
+                table[key] = language if table.get(key, language) == language else None
+    return table
 
 
 def _word_spans(text: str) -> list[tuple[int, int]]:
@@ -353,11 +401,17 @@ def speak_up(text: str) -> SpeakUpText | None:
         return text[spans[size - 1][1] :].lstrip(" \t\r\n:#,.;!-").rstrip()
 
     for size in (3, 2, 1):
-        kind = _speak_up_phrases().get(tuple(words[:size])) if len(words) >= size else None
+        if len(words) < size:
+            continue
+        key = tuple(words[:size])
+        kind = _speak_up_phrases().get(key) or _speak_up_by_keyboard_form().get(
+            keyboard_forms(key)
+        )
         if kind is not None:
-            return SpeakUpText(kind, after(size))
+            language = _speak_up_languages().get(keyboard_forms(key))
+            return SpeakUpText(kind, after(size), language=language)
     # A member's own command word is never read as a typo of a speak-up word.
-    if any(tuple(words[:size]) in _phrases() for size in (1, 2, 3)):
+    if any(_phrase(words[:size]) is not None for size in (1, 2, 3) if len(words) >= size):
         return None
     singles = {
         p[0]: kind

@@ -97,6 +97,16 @@ def fold(text: str) -> str:
     return text.translate(_ARABIC_FORMS).translate(_NASALS)
 
 
+def keyboard_form(text: str) -> str:
+    """Text with the keyboard variants above folded to one form, and nothing else changed.
+
+    For words already folded another way (service.keywords.fold): Arabic-keyboard Urdu (ك, ي),
+    Gurmukhi and Gujarati without the nukta or with either nasal sign read as typed properly.
+    """
+    text = "".join(char for char in text if char not in _DROPPED)
+    return text.translate(_ARABIC_FORMS).translate(_NASALS)
+
+
 def words(folded: str, *, apostrophes: str = "'’`ʼ") -> list[str]:
     """The words of folded text: letters, marks and digits; anything else separates."""
     out: list[str] = []

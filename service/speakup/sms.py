@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from service.keywords import SpeakUpText, speak_up
+from service.languages import ascii_digits
 from service.messaging.replies import fit, truncate
 from service.organisations.models import Organisation
 from service.speakup import codes
@@ -52,7 +53,8 @@ def recognise(body: str) -> SpeakUpText | None:
     bare_word = found is not None and found.kind == "case" and not _has_code(found.rest)
     if bare_word and (found.guessed or not _CASE_ALONE.match(body)):
         return None
-    if found is None and _BARE_CODE.match(body) and _has_code(body):
+    # ascii_digits: a code typed with Urdu, Gurmukhi or Gujarati digits (۷KQ2-…) is the same code.
+    if found is None and _BARE_CODE.match(ascii_digits(body)) and _has_code(body):
         return SpeakUpText("case", body.strip(), guessed=True)
     return found
 
@@ -71,11 +73,16 @@ def answer(
     body: str,
     now: dt.datetime,
 ) -> list[str]:
-    """The reply texts to a speak-up text; a retried webhook raises nothing new."""
-    with force_locale(org.default_language):
+    """The reply texts to a speak-up text; a retried webhook raises nothing new.
+
+    Answered in the language of the word texted (ZGŁOŚ in Polish, کیس… for Urdu alone), else
+    in the organisation's: no contact is looked up, so the member's own language is unknown.
+    """
+    found = recognise(body)
+    language = found.language if found is not None and found.language else None
+    with force_locale(language or org.default_language):
         if speakup.seen_before(session, message_sid, now):
             return [_("We already have this message. If no code came back, text SPEAKUP again.")]
-        found = recognise(body)
         if found is None:
             raise ValueError("not a speak-up text")
         if found.kind == "speakup":
@@ -123,6 +130,9 @@ def _raise(
             "Keep it safe: text CASE %(code)s to read replies or add more.",
             code=code,
         ),
+        # Speak-up starts here too for whoever texts SPEAKUP and their concern in one go: they
+        # never saw the bare SPEAKUP reply, so who reads it is said here, once.
+        guardian_explained(),
         anonymity(),
     ]
 

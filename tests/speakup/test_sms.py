@@ -34,7 +34,8 @@ def test_speak_up_gives_a_code_and_stores_no_number(handset, session):
     assert reply.status == 200
     code = code_in(reply.texts)
     assert "Only the speak-up guardian reads this" in reply.texts[0]
-    assert "phone company and our text message provider still see the number" in reply.texts[1]
+    assert "They are not your manager" in reply.texts[1]  # speak-up starts here: who reads it
+    assert "phone company and our text message provider still see the number" in reply.texts[2]
     # No contact, no inbound log, nothing in the outbox.
     assert count(session, Contact) == 0
     assert count(session, InboundMessage) == 0

@@ -22,6 +22,7 @@ from service.tasks import purge_speakup_hourly
 from tests.support.settings import TEST_DATA_KEY
 from tests.support.sms import Handset, signed_post
 from tests.support.speakup import CONCERN, code_in
+from tests.test_glossary import catalog
 
 SPEAKER = "+447400111222"
 
@@ -132,8 +133,15 @@ def test_a_mistyped_case_with_its_code_opens_the_case_and_ordinary_texts_stay_or
 ):
     code = code_in(Handset(client, SPEAKER).send(f"SPEAKUP {CONCERN}").texts)
     other = Handset(client, "+447400999000")
-    for typed in (f"CAES {code}", f"sprawa {code}", f"KIISKA {code}", code):
-        assert "No reply yet" in other.last(typed), typed
+    no_reply = "No reply yet. Text CASE and your code again in a few days."
+    # Answered in the language of the word typed: SPRAWA in Polish, KIISKA in Somali.
+    for typed, language in (
+        (f"CAES {code}", "en"),
+        (f"sprawa {code}", "pl"),
+        (f"KIISKA {code}", "so"),
+        (code, "en"),
+    ):
+        assert other.last(typed) == catalog(language)[no_reply], typed
     assert count(session, Contact) == 0
     # Words near the speak-up words, without a code, are still the member's own commands.
     for text in ("CARE", "CONCERT tickets", "JOIN CARERS", "EVENTS"):
