@@ -117,11 +117,12 @@ def key_for_speech(
 
     options: those offered now (LineBase.offered); by default those offered unconditionally.
     """
-    heard = fold(speech)
+    # Keyboard variants folded too: recognition may write ਆਵਾਜ for ਆਵਾਜ਼, or ك for ک.
+    heard = crisis.keyboard_form(fold(speech))
     if options is None:
         options = tuple(o for o in node.options if o.when is None)
     for option in options:
-        if any(fold(p) in heard for p in option.say.get(lang, ())):
+        if any(crisis.keyboard_form(fold(p)) in heard for p in option.say.get(lang, ())):
             return option.key
     digits = [c for c in languages.ascii_digits(heard) if c in "0123456789"]
     return digits[0] if digits else ""

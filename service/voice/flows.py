@@ -204,6 +204,9 @@ def _option(raw: Any, at: str, prompts: Mapping[str, object]) -> Option:
         raise FlowError(f"{at}: option {key}: say must map language codes to phrases")
     if any(not isinstance(v, list | None) for v in say.values()):
         raise FlowError(f"{at}: option {key}: say must give each language a list of phrases")
+    # YAML reads a bare yes, no, on or off as a boolean: "yes" heard as the text "True".
+    if any(not isinstance(p, str) for v in say.values() for p in v or ()):
+        raise FlowError(f"{at}: option {key}: say's phrases must be text (quote yes and no)")
     when, prompt = raw.get("when"), raw.get("prompt")
     if when is not None and when not in CONDITIONS:
         raise FlowError(f"{at}: option {key}: unknown condition {when!r}")

@@ -52,7 +52,8 @@ PROMPTS = {
         "in confidence, not a manager. "
         "The organisation will not know who you are: we do not keep your number with "
         "your message. The phone company and our telephone provider still see the number, as "
-        "with any call. To record your concern, press 1. To go back, press 0."
+        "with any call. To follow a case you already have, text the word CASE and its code to "
+        "the number you called. To record your concern, press 1. To go back, press 0."
     ),
     "speakup_record": _l(
         "After the tone, say what is worrying you. You have up to three minutes. You do not "

@@ -104,6 +104,11 @@ def _main() -> dict:
         (lambda d: d["nodes"]["events"].pop("back"), "node 'events': needs back"),
         (lambda d: d["nodes"]["event"].update(action="dance"), "unknown action 'dance'"),
         (lambda d: d["nodes"]["main"]["options"][0].update(say={"xx": ["x"]}), "language codes"),
+        # A bare yes in YAML is True: the caller saying "yes" would never be heard.
+        (
+            lambda d: d["nodes"]["speakup"]["options"][0].update(say={"en": ["record", True]}),
+            "phrases must be text",
+        ),
         (lambda d: d.update(start="nowhere"), "start 'nowhere' is not a node"),
     ],
 )

@@ -319,3 +319,24 @@ def test_erasure_drops_a_recording_whose_answer_was_not_finished(client, session
     # The unfinished answer's recording goes with it; the finished ones stay, nobody's.
     assert session.scalar(select(func.count()).select_from(SurveyRecording)) == 2
     assert len(AUDIO) < recordings.MAX_AUDIO_BYTES
+
+
+def test_numbers_heard_in_urdu_digits_answer_as_those_numbers(client, session, demo, fake) -> None:
+    # Recognition in Urdu, Punjabi or Gujarati writes the number in that script's digits.
+    factories.create_contact(session, org=demo, phone=MEMBER)
+    create_survey(session, demo)
+    session.commit()
+    call = to_first_question(client, session, demo, MEMBER)
+    call.say_words("۲")  # Car
+    assert "Question 2 of 4." in call.spoken()
+    call.say_words("شاید ۴")  # "maybe 4": the number inside what was said
+    assert "Question 3 of 4." in call.spoken()
+    call.say_words("١")  # yes, in the Arabic-Indic digit an Arabic keyboard or recogniser gives
+    assert "Question 4 of 4." in call.spoken()
+    call.press("#")  # skip: the survey is done and its answers counted
+    session.expire_all()
+    assert _answers(session)[:3] == [
+        ("answered", 2, False, False),
+        ("answered", 4, False, False),
+        ("answered", 1, False, False),
+    ]
