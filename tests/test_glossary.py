@@ -22,6 +22,7 @@ from service.languages import TYPEABLE
 from service.messaging.glossary import IDEAS, SHOWN, glossary
 from service.messaging.segments import count
 from service.messaging.vocabulary import COMMANDS, LANGUAGE_NAMES, SPEAK_UP
+from service.speakup.sms import recognise
 from service.voice.engine import key_for_speech
 from service.voice.flows import load_flow
 from service.voice.prompts import PROMPTS
@@ -33,9 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OTHERS = [code for code in languages.CODES if code != "en"]
 # The catalog messages that label each shown idea on the kiosk, the public pages and the posters.
 LABELS = {
-    "network": ["Networks"],
+    "network": ["Networks", "Your groups"],
     "support": ["Support", "Get support"],
-    "events": ["What's on"],
+    # The public network page's heading and the poster's phone menu name events too.
+    "events": ["What's on", "Coming up", "This week's events"],
     "join": ["Join"],
     "speak_up": ["Speak up"],
 }
@@ -45,6 +47,7 @@ ON_THE_PHONE = {
     "events": ("main", "2"),
     "support": ("main", "3"),
     "speak_up": ("main", "6"),
+    "case_code": ("main", "6"),  # the speak-up menu says how a case is followed
     "join": ("network", "1"),
     "leave": ("my_group", "1"),
 }
@@ -157,6 +160,18 @@ def test_demo_names_and_titles_call_a_network_by_the_glossary_word(code: str) ->
 
 
 @pytest.mark.parametrize("code", OTHERS)
+def test_no_demo_text_calls_a_network_by_a_word_the_glossary_avoids(code: str) -> None:
+    # Descriptions too, inflected or not ("Sieci Opiekunów", "નેટવર્કનો"): every field a screen,
+    # a poster, a text or the phone line reads out.
+    avoided = [w.casefold() for w in glossary(code).terms["network"].avoid]
+    assert avoided, code
+    for key, fields in TRANSLATIONS[code].items():
+        for field, text in fields.items():
+            found = [w for w in avoided if w in text.casefold()]
+            assert not found, (code, key, field, found, text)
+
+
+@pytest.mark.parametrize("code", OTHERS)
 def test_the_guardian_is_named_by_the_glossary_term_and_never_as_a_man(code: str) -> None:
     term = glossary(code).terms["guardian"]
     names = (term.word, *term.forms)
@@ -179,7 +194,11 @@ def test_no_speak_up_text_ties_the_case_to_this_number(code: str) -> None:
     speak_up_texts = [
         text
         for msgid, text in messages.items()
-        if re.search(r"guardian|\bCASE\b|case code|speak up|concern", msgid, re.I)
+        if re.search(
+            r"guardian|\bCASE\b|case code|speak up|concern|keep your number|kept with your number",
+            msgid,
+            re.I,
+        )
     ]
     assert len(speak_up_texts) >= 20
     for text in speak_up_texts:
@@ -200,6 +219,9 @@ def test_the_explanation_of_the_guardian_is_where_speak_up_starts(client, demo, 
     public = client.get(f"/?lang={code}").get_data(as_text=True)
     for page in (kiosk, public):
         assert explained in html.unescape(page), code
+    # The kiosk's page says the number is not kept: nothing on it ties the case to a number.
+    for phrase in THIS_NUMBER[code]:
+        assert phrase.casefold() not in html.unescape(kiosk).casefold(), (code, phrase)
     # So does the phone line's speak-up menu.
     menu = catalog(code)[str(PROMPTS["speakup_menu"]._args[0])]
     assert any(n.casefold() in menu.casefold() for n in (term.word, *term.forms))
@@ -242,7 +264,12 @@ def test_each_word_texted_does_what_the_english_keyword_does(client, demo, code)
         assert expected and "did not understand" not in " ".join(expected)
         for said in {term.keyword, term.word} if idea in SHOWN else {term.keyword}:
             body = f"{said} {suffix}".strip()
-            assert _reply(client, code, next(number), body) == expected, (code, idea, body)
+            wanted = expected
+            found = recognise(body) if idea in {"speak_up", "case_code"} else None
+            if found is not None and found.language is not None:
+                # Speak-up looks up no contact: it answers in the language of the word.
+                wanted = [catalog(found.language)[text] for text in expected]
+            assert _reply(client, code, next(number), body) == wanted, (code, idea, body)
     # LEAVE in the glossary's word leaves, as LEAVE does.
     member = _handset(client, code, 999)
     member.send("JOIN CAREERS")
@@ -260,6 +287,33 @@ def test_the_phone_line_hears_each_word_at_its_menu(code: str) -> None:
         for said in {terms[idea].word, terms[idea].keyword}:
             heard = key_for_speech(flow.node(node), code, said.lower())
             assert heard == key, (code, idea, said, heard)
+
+
+@pytest.mark.parametrize("code", languages.CODES)
+def test_the_phone_line_hears_the_survey_label_while_a_survey_is_open(code: str) -> None:
+    main = load_flow(ROOT / "ivr_flows" / "main.yaml", PROMPTS).node("main")
+    said = glossary(code).terms["survey"].word
+    assert said == catalog(code)["Have your say"], code  # the kiosk's and the page's label
+    assert key_for_speech(main, code, said.lower(), main.options) == "7", (code, said)
+
+
+@pytest.mark.parametrize("code", languages.CODES)
+def test_the_speak_up_menu_hears_yes_and_says_how_to_follow_a_case(code: str) -> None:
+    speakup = load_flow(ROOT / "ivr_flows" / "main.yaml", PROMPTS).node("speakup")
+    yes = COMMANDS["yes"][code][0]
+    assert key_for_speech(speakup, code, yes.lower()) == "1", (code, yes)
+    menu = catalog(code)[str(PROMPTS["speakup_menu"]._args[0])]
+    shown = glossary(code).terms["case_code"].keyword if code in TYPEABLE else "CASE"
+    assert shown in menu, (code, menu)
+
+
+@pytest.mark.parametrize(
+    ("code", "heard"),
+    [("ur", "شكايت"), ("ur", "آواز اٹھائيں"), ("pa", "ਆਵਾਜ ਉਠਾਓ"), ("pa", "ਸਿਕਾਇਤ")],
+)
+def test_speech_written_with_keyboard_variants_is_still_heard(code: str, heard: str) -> None:
+    main = load_flow(ROOT / "ivr_flows" / "main.yaml", PROMPTS).node("main")
+    assert key_for_speech(main, code, heard) == "6", heard
 
 
 @pytest.mark.parametrize("code", languages.CODES)

@@ -10,8 +10,10 @@ from service.content.models import Network
 from service.languages import ascii_digits
 from service.rsvps.models import Rsvp
 from service.speakup import codes
+from service.surveys.models import SurveyResponse
 from service.verification import operations as ops
 from tests.support.sms import Handset
+from tests.support.surveys import create_survey
 from tests.support.texts import code_in, texts_to
 from tests.support.voice import Caller
 
@@ -95,3 +97,22 @@ def test_a_case_code_typed_in_native_digits_is_the_same_code(script) -> None:
     typed = written(codes.shown(code), script)
     assert typed != codes.shown(code)
     assert codes.normalise(typed) == code
+
+
+@pytest.mark.parametrize("script", ["urdu", "gurmukhi", "gujarati"])
+def test_survey_answers_texted_in_native_digits_are_those_numbers(
+    client, demo, session, script
+) -> None:
+    # Urdu ends a sentence with ۔, Punjabi and Gujarati with the danda: "۲۔" is 2 as "2." is.
+    stop = {"urdu": "۔", "gurmukhi": "।", "gujarati": "।"}[script]
+    survey = create_survey(session, demo)
+    phone = Handset(client)
+    phone.send("PULSE")
+    assert phone.last(written("2", script) + stop).startswith("2 of 4:")  # Car
+    assert phone.last(written("4", script)).startswith("3 of 4:")  # 4 on the scale
+    assert phone.last(written("1", script)).startswith("4 of 4:")  # yes
+    phone.send("SKIP")
+    response = session.scalars(select(SurveyResponse)).one()
+    given = {a.question_id: (a.outcome, a.value) for a in response.answers}
+    q = [question.id for question in survey.questions]
+    assert [given[i] for i in q[:3]] == [("answered", 2), ("answered", 4), ("answered", 1)]

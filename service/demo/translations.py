@@ -46,7 +46,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "name": "Grupa Rodzin",
             "short_description": "Dla rodziców i opiekunów dzieci ze specjalnymi potrzebami.",
             "long_description": (
-                "Część Sieci Opiekunów, dla rodziców dzieci ze specjalnymi potrzebami lub z "
+                "Część Grupy Opiekunów, dla rodziców dzieci ze specjalnymi potrzebami lub z "
                 "niepełnosprawnością. Rozmawiamy o szkole, ocenach potrzeb, wizytach i grafiku "
                 "zmian. Raz w miesiącu poranna kawa z kącikiem zabaw dla dzieci."
             ),
@@ -68,8 +68,8 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         "network:lgbt": {
             "name": "Grupa LGBT+",
             "short_description": (
-                "Przyjazna sieć dla lesbijek, gejów, osób bi, trans i queer wśród pracowników oraz "
-                "ich sojuszników."
+                "Przyjazna grupa dla lesbijek, gejów, osób bi, trans i queer wśród pracowników "
+                "oraz ich sojuszników."
             ),
             "long_description": (
                 "Wieczory towarzyskie, wsparcie i wpływ na zasady w radzie miasta. Możesz dołączyć "
@@ -226,7 +226,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "name": "Grupul Familiilor",
             "short_description": "Părinți și îngrijitori ai copiilor cu nevoi speciale.",
             "long_description": (
-                "Face parte din Rețeaua Îngrijitorilor și este pentru părinții copiilor cu nevoi "
+                "Face parte din Grupul Îngrijitorilor și este pentru părinții copiilor cu nevoi "
                 "speciale sau cu dizabilități: școală, evaluări, programări și ture. O dată pe "
                 "lună, o cafea de dimineață, cu un colț de joacă."
             ),
@@ -248,7 +248,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         "network:lgbt": {
             "name": "Grupul LGBT+",
             "short_description": (
-                "O rețea primitoare pentru persoanele lesbiene, gay, bi, trans și queer dintre "
+                "Un grup primitor pentru persoanele lesbiene, gay, bi, trans și queer dintre "
                 "angajați și pentru aliații lor."
             ),
             "long_description": (
@@ -402,7 +402,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "name": "خاندانوں کا گروپ",
             "short_description": "خاص ضروریات والے بچوں کے والدین اور دیکھ بھال کرنے والوں کے لیے۔",
             "long_description": (
-                "یہ دیکھ بھال کرنے والوں کے نیٹ ورک کا حصہ ہے، ان والدین کے لیے جن کے بچوں کی خاص "
+                "یہ دیکھ بھال کرنے والوں کے گروپ کا حصہ ہے، ان والدین کے لیے جن کے بچوں کی خاص "
                 "ضروریات ہیں یا جن کے بچوں کو کوئی معذوری ہے: اسکول، جانچ، اپائنٹمنٹس اور شفٹوں کے "
                 "اوقات۔ ہر مہینے صبح کی کافی، اور بچوں کے کھیلنے کا کونا۔"
             ),
@@ -415,7 +415,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "long_description": (
                 "ایسے لوگوں سے مشورہ جنہیں اس کا اپنا تجربہ ہے: کام پر مناسب تبدیلیاں، Access to "
-                "Work اسکیم، اور کام پر صحت مند رہنا۔ بدھ کا ‘حال احوال کا گھنٹہ’ بھی یہی نیٹ ورک "
+                "Work اسکیم، اور کام پر صحت مند رہنا۔ بدھ کا ‘حال احوال کا گھنٹہ’ بھی یہی گروپ "
                 "چلاتا ہے۔"
             ),
             "discreet_name": "DAWN",
@@ -424,7 +424,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "name": "LGBT+ گروپ",
             "short_description": (
                 "لیزبیئن، گے، بائی، ٹرانس اور کوئیر ملازمین اور ان کے حامیوں کے لیے ایک دوستانہ "
-                "نیٹ ورک۔"
+                "گروپ۔"
             ),
             "long_description": (
                 "مل بیٹھنے کی شامیں، سہارا، اور کونسل کی پالیسی میں آپ کی آواز۔ آپ رازداری سے شامل "
@@ -566,7 +566,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "name": "ਪਰਿਵਾਰ ਗਰੁੱਪ",
             "short_description": "ਖ਼ਾਸ ਲੋੜਾਂ ਵਾਲੇ ਬੱਚਿਆਂ ਦੇ ਮਾਪਿਆਂ ਅਤੇ ਦੇਖਭਾਲ ਕਰਨ ਵਾਲਿਆਂ ਲਈ।",
             "long_description": (
-                "ਇਹ ਦੇਖਭਾਲ ਕਰਨ ਵਾਲਿਆਂ ਦੇ ਨੈੱਟਵਰਕ ਦਾ ਹਿੱਸਾ ਹੈ, ਉਹਨਾਂ ਮਾਪਿਆਂ ਲਈ ਜਿਨ੍ਹਾਂ ਦੇ ਬੱਚਿਆਂ "
+                "ਇਹ ਦੇਖਭਾਲ ਕਰਨ ਵਾਲਿਆਂ ਦੇ ਗਰੁੱਪ ਦਾ ਹਿੱਸਾ ਹੈ, ਉਹਨਾਂ ਮਾਪਿਆਂ ਲਈ ਜਿਨ੍ਹਾਂ ਦੇ ਬੱਚਿਆਂ "
                 "ਦੀਆਂ ਖ਼ਾਸ ਲੋੜਾਂ ਹਨ ਜਾਂ ਅਪੰਗਤਾ ਹੈ: ਸਕੂਲ, ਜਾਂਚਾਂ, ਅਪੌਇੰਟਮੈਂਟਾਂ ਅਤੇ ਸ਼ਿਫਟਾਂ ਦਾ ਸਮਾਂ। "
                 "ਹਰ ਮਹੀਨੇ ਸਵੇਰ ਦੀ ਕੌਫ਼ੀ, ਅਤੇ ਬੱਚਿਆਂ ਦੇ ਖੇਡਣ ਲਈ ਇੱਕ ਕੋਨਾ।"
             ),
@@ -579,7 +579,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "long_description": (
                 "ਉਹਨਾਂ ਲੋਕਾਂ ਤੋਂ ਸਲਾਹ ਜਿਨ੍ਹਾਂ ਨੂੰ ਇਸਦਾ ਆਪਣਾ ਤਜਰਬਾ ਹੈ: ਕੰਮ ’ਤੇ ਵਾਜਬ ਬਦਲਾਅ, Access to "
-                "Work ਸਕੀਮ, ਅਤੇ ਕੰਮ ’ਤੇ ਤੰਦਰੁਸਤ ਰਹਿਣਾ। ਬੁੱਧਵਾਰ ਦਾ ‘ਹਾਲ-ਚਾਲ ਦਾ ਘੰਟਾ’ ਵੀ ਇਹੀ ਨੈੱਟਵਰਕ "
+                "Work ਸਕੀਮ, ਅਤੇ ਕੰਮ ’ਤੇ ਤੰਦਰੁਸਤ ਰਹਿਣਾ। ਬੁੱਧਵਾਰ ਦਾ ‘ਹਾਲ-ਚਾਲ ਦਾ ਘੰਟਾ’ ਵੀ ਇਹੀ ਗਰੁੱਪ "
                 "ਚਲਾਉਂਦਾ ਹੈ।"
             ),
             "discreet_name": "DAWN",
@@ -587,7 +587,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         "network:lgbt": {
             "name": "LGBT+ ਗਰੁੱਪ",
             "short_description": (
-                "ਲੈਸਬੀਅਨ, ਗੇਅ, ਬਾਈ, ਟ੍ਰਾਂਸ ਅਤੇ ਕੁਈਅਰ ਕਰਮਚਾਰੀਆਂ ਅਤੇ ਉਹਨਾਂ ਦੇ ਹਮਾਇਤੀਆਂ ਲਈ ਇੱਕ ਨਿੱਘਾ ਨੈੱਟਵਰਕ।"
+                "ਲੈਸਬੀਅਨ, ਗੇਅ, ਬਾਈ, ਟ੍ਰਾਂਸ ਅਤੇ ਕੁਈਅਰ ਕਰਮਚਾਰੀਆਂ ਅਤੇ ਉਹਨਾਂ ਦੇ ਹਮਾਇਤੀਆਂ ਲਈ ਇੱਕ ਨਿੱਘਾ ਗਰੁੱਪ।"
             ),
             "long_description": (
                 "ਮਿਲਣ-ਜੁਲਣ ਦੀਆਂ ਸ਼ਾਮਾਂ, ਸਹਾਰਾ, ਅਤੇ ਕੌਂਸਲ ਦੀਆਂ ਨੀਤੀਆਂ ਵਿੱਚ ਤੁਹਾਡੀ ਆਵਾਜ਼। ਤੁਸੀਂ "
@@ -717,7 +717,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "name": "પરિવાર જૂથ",
             "short_description": "વિશેષ જરૂરિયાતોવાળાં બાળકોનાં માતા-પિતા અને સંભાળ રાખનારાઓ માટે.",
             "long_description": (
-                "સંભાળ રાખનારાઓના નેટવર્કનો ભાગ, એવાં માતા-પિતા માટે જેમનાં બાળકોને વિશેષ "
+                "સંભાળ રાખનારાઓના જૂથનો ભાગ, એવાં માતા-પિતા માટે જેમનાં બાળકોને વિશેષ "
                 "જરૂરિયાતો કે વિકલાંગતા છે: શાળા, મૂલ્યાંકન, એપોઇન્ટમેન્ટ અને શિફ્ટનો સમય. દર "
                 "મહિને સવારની કોફી, અને બાળકો માટે રમવાનો ખૂણો."
             ),
@@ -730,7 +730,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "long_description": (
                 "જેમણે જાતે આ અનુભવ્યું છે તેવા લોકો પાસેથી સલાહ: કામ પર વાજબી ફેરફારો, Access to "
-                "Work યોજના અને કામ પર સ્વસ્થ રહેવું. બુધવારનો ‘કેમ છો?’ કલાક પણ આ નેટવર્ક ચલાવે "
+                "Work યોજના અને કામ પર સ્વસ્થ રહેવું. બુધવારનો ‘કેમ છો?’ કલાક પણ આ જૂથ ચલાવે "
                 "છે."
             ),
             "discreet_name": "DAWN",
@@ -738,7 +738,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         "network:lgbt": {
             "name": "LGBT+ જૂથ",
             "short_description": (
-                "લેસ્બિયન, ગે, બાય, ટ્રાન્સ અને ક્વીયર કર્મચારીઓ અને તેમના સમર્થકો માટે આવકારદાયક નેટવર્ક."
+                "લેસ્બિયન, ગે, બાય, ટ્રાન્સ અને ક્વીયર કર્મચારીઓ અને તેમના સમર્થકો માટે આવકારદાયક જૂથ."
             ),
             "long_description": (
                 "હળવા-મળવાની સાંજ, સહારો, અને કાઉન્સિલની નીતિમાં તમારો અવાજ. તમે ચુપચાપ જોડાઈ શકો "
@@ -837,7 +837,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     # Somali
     "so": {
         "network:careers": {
-            "name": "Shabakadda Xirfadaha",
+            "name": "Kooxda Xirfadaha",
             "short_description": "Tababar, shaqo-barasho iyo caawimaad aad ku codsato shaqo kasta.",
             "long_description": (
                 "Wax ka ogow koorsooyinka, shaqo-barashada iyo shaqooyinka bannaan ee golaha oo "
@@ -859,7 +859,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "Kooxda sheekada Jimcaha",
         },
         "network:carers": {
-            "name": "Shabakadda Daryeelayaasha",
+            "name": "Kooxda Daryeelayaasha",
             "short_description": (
                 "Shaqaalaha daryeela qof qoyska ka mid ah, lammaanahooda ama saaxiib."
             ),
@@ -873,7 +873,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "name": "Kooxda Qoysaska",
             "short_description": "Waalidiinta iyo daryeelayaasha carruurta qabta baahiyo gaar ah.",
             "long_description": (
-                "Waa qayb ka mid ah Shabakadda Daryeelayaasha, waxaana loogu talagalay waalidiinta "
+                "Waa qayb ka mid ah Kooxda Daryeelayaasha, waxaana loogu talagalay waalidiinta "
                 "carruurtoodu qabaan baahiyo gaar ah ama naafonimo: dugsiga, qiimaynta, ballamaha "
                 "iyo jadwalka shiftka. Bil kasta kafee subax ah, oo leh gees ay carruurtu ku "
                 "ciyaaraan."
@@ -881,7 +881,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "Kooxda kafeega Sabtida",
         },
         "network:dawn": {
-            "name": "Shabakadda Naafonimada iyo Fayoqabka (DAWN)",
+            "name": "Kooxda Naafonimada iyo Fayoqabka (DAWN)",
             "short_description": (
                 "Shaqaalaha naafonimada qaba iyo qof kasta oo qaba xaalad caafimaad oo muddo dheer "
                 "soo jirtay."
@@ -894,9 +894,9 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "discreet_name": "DAWN",
         },
         "network:lgbt": {
-            "name": "Shabakadda LGBT+",
+            "name": "Kooxda LGBT+",
             "short_description": (
-                "Shabakad soo dhaweyn leh oo loogu talagalay shaqaalaha lesbian, gay, bi, trans "
+                "Koox soo dhaweyn leh oo loogu talagalay shaqaalaha lesbian, gay, bi, trans "
                 "iyo queer ah iyo taageerayaashooda."
             ),
             "long_description": (
@@ -917,7 +917,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
         },
         "network:race": {
-            "name": "Shabakadda Sinnaanta Isirka",
+            "name": "Kooxda Sinnaanta Isirka",
             "short_description": (
                 "Shaqaalaha Madow, Aasiyaanka iyo dadka laga tirada badan yahay, iyo "
                 "taageerayaashooda."
@@ -981,7 +981,7 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "place": "Qolka shirarka, Riverside Depot",
         },
         "event:race-forum": {
-            "title": "Kulanka shabakadda",
+            "title": "Kulanka kooxda",
             "description": "Kulan furan: hanuunin, warar ka yimid golaha iyo fikradahaaga.",
             "place": "Qolka shirarka, Riverside Depot",
         },

@@ -1,8 +1,8 @@
 """The glossary: one word per idea and language, in locales/<lang>/glossary.toml.
 
 Screens, posters, texts and the phone line name groups, support, events, joining, leaving,
-speaking up, the speak-up guardian, call-backs, case codes and help with these words, and the
-keywords accept them (tests/test_glossary.py holds all of them to it). The console shows a
+speaking up, the speak-up guardian, surveys, call-backs, case codes and help with these words,
+and the keywords accept them (tests/test_glossary.py holds all of them to it). The console shows a
 language's glossary beside its translations, so content written there uses the same words.
 """
 
@@ -24,6 +24,7 @@ IDEAS: dict[str, str | None] = {
     "leave": "leave",
     "speak_up": "speakup",
     "guardian": None,
+    "survey": None,  # each survey has its own keyword; the phone hears this word
     "call_back": "call_me",
     "case_code": "case",
     "help": "help",

@@ -39,7 +39,8 @@ class Asked:
 
 def number_in(text: str) -> int | None:
     """A number of one or two digits in any script (٣, ੩, 3), alone; else None."""
-    stripped = "".join(text.split()).rstrip(".)")
+    # Also a full stop in any script after it: Urdu's ۔ and the danda । end "۲۔" and "੨।".
+    stripped = "".join(text.split()).rstrip(".)\u06d4\u0964")
     if not stripped or len(stripped) > 2:
         return None
     if any(unicodedata.category(c) != "Nd" for c in stripped):
