@@ -18,9 +18,8 @@ import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from service.audit import operations as audit
@@ -49,16 +48,25 @@ AUDIT_ACTION = "twilio.erased"
 def owe_twilio(session: Session, contact: Contact, now: dt.datetime) -> str:
     """Write the rows that delete the contact's records at Twilio; the erasure's reference."""
     held: dict[str, str] = {}
-
-    def hold(kind: str, column: Any, model: Any) -> None:
-        for sid in session.scalars(select(column).where(model.contact_id == contact.id)):
-            if sid:
-                held.setdefault(sid, kind)
-
-    hold(MESSAGE, OutboundMessage.twilio_sid, OutboundMessage)
-    hold(CALL, CallbackRequest.call_sid, CallbackRequest)
-    hold(CALL, CallbackRequest.callback_call_sid, CallbackRequest)
-    hold(RECORDING, CallbackRequest.recording_sid, CallbackRequest)
+    # The core's SIDs in one statement: FORGET ME's reply waits on each round trip, and on a
+    # busy machine each costs milliseconds. Ranked so a SID seen twice keeps its first kind.
+    sources = (
+        (MESSAGE, OutboundMessage.twilio_sid, OutboundMessage),
+        (CALL, CallbackRequest.call_sid, CallbackRequest),
+        (CALL, CallbackRequest.callback_call_sid, CallbackRequest),
+        (RECORDING, CallbackRequest.recording_sid, CallbackRequest),
+    )
+    ranked = union_all(
+        *(
+            select(
+                literal(rank).label("rank"), literal(kind).label("kind"), column.label("sid")
+            ).where(model.contact_id == contact.id, column.is_not(None))
+            for rank, (kind, column, model) in enumerate(sources)
+        )
+    ).subquery()
+    for kind, sid in session.execute(select(ranked.c.kind, ranked.c.sid).order_by(ranked.c.rank)):
+        if sid:
+            held.setdefault(sid, kind)
     # The channels' own records (texts received, calls to the line), from their holders.
     for holder in holders():
         for kind, sid in holder.twilio_records(session, contact):
