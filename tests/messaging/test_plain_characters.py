@@ -28,8 +28,21 @@ SMS_SOURCES = (
     "service/speakup/sms.py",
     "service/verification/messages.py",
     "service/rsvps/reminders.py",
+    "service/rsvps/called_off.py",
+    # Surveys by text: invitations, reminders, each question and its answers, the equality
+    # questions and their consent (worded by the service, marked with N_).
+    "service/surveys/texts.py",
+    "service/surveys/monitoring.py",
+    "service/surveys/queries.py",
 )
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+}
 # Languages written in the Latin alphabet; Somali and English need no letter outside GSM-7.
 LATIN = {"en": False, "pl": True, "ro": True, "so": False}
 
