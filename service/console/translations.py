@@ -6,17 +6,19 @@ English; /console/translations shows which catalog strings a native speaker has 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from service import catalog_review, languages
 from service.audit import operations as audit
 from service.console import auth
 from service.console.content_forms import ConfirmForm
-from service.console.shared import load
+from service.console.shared import KINDS, Item, load, may_edit, network_of
 from service.console.sms_preview import sms_previews
 from service.content import operations as content
-from service.content.models import Translation
+from service.content.models import Announcement, Event, Translation
 from service.db import get_session, utcnow
 from service.errors import DomainError
 from service.messaging.glossary import glossary
@@ -124,15 +126,73 @@ def segments():
     return jsonify(encoding=found.encoding, characters=found.characters, segments=found.segments)
 
 
+@dataclass(frozen=True)
+class ContentField:
+    """One translated field of the organisation's content and whether its Reviewed tick is set."""
+
+    kind: str
+    item_id: int
+    item: str  # the item's English name, title or first words
+    field: str
+    language: str
+    reviewed: bool
+
+
+def _item_name(item: Item) -> str:
+    if isinstance(item, Announcement):
+        text = item.body
+    elif isinstance(item, Event):
+        text = item.title
+    else:
+        text = item.name
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def content_fields(lang: str | None = None) -> list[ContentField]:
+    """Every translated field of the content this manager may edit (the demo's too), with ticks."""
+    manager = auth.manager()
+    organisation_id = manager.organisation_id
+    found = []
+    for kind, model in KINDS.items():
+        query = (
+            select(model, Translation.field, Translation.language, Translation.reviewed)
+            .join(
+                Translation,
+                and_(
+                    Translation.owner_table == model.__tablename__,
+                    Translation.owner_id == model.id,
+                ),
+            )
+            .where(model.organisation_id == organisation_id)
+            .order_by(model.id, Translation.field)
+        )
+        if lang is not None:
+            query = query.where(Translation.language == lang)
+        for item, field, language, reviewed in get_session().execute(query):
+            if not may_edit(manager, network_of(item)):
+                continue  # its translation page is not theirs to open
+            found.append(ContentField(kind, item.id, _item_name(item), field, language, reviewed))
+    return found
+
+
 @routes.get("/translations")
 @auth.requires("content.edit")
 def translation_review():
     """Each language's catalog: strings reviewed by a native speaker, and those awaiting one."""
+    fields = content_fields()
+    content_counts = {
+        lg.code: (
+            sum(1 for f in fields if f.language == lg.code and f.reviewed),
+            sum(1 for f in fields if f.language == lg.code),
+        )
+        for lg in languages.LANGUAGES
+    }
     return render_template(
         "console/translation_review.html",
         statuses=catalog_review.statuses(),
         groups=catalog_review.GROUPS,
         labels=catalog_review.LABELS,
+        content_counts=content_counts,
     )
 
 
@@ -143,10 +203,13 @@ def translation_review_language(lang: str):
     found = {s.code: s for s in catalog_review.statuses()}
     if lang not in found:
         abort(404)
+    fields = content_fields(lang)
     return render_template(
         "console/translation_review_language.html",
         status=found[lang],
         lang=languages.BY_CODE[lang],
         groups=catalog_review.GROUPS,
         labels=catalog_review.LABELS,
+        content_awaiting=[f for f in fields if not f.reviewed],
+        content_reviewed=sum(1 for f in fields if f.reviewed),
     )

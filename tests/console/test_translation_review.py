@@ -54,3 +54,54 @@ def test_english_and_unknown_languages_have_no_review_page(console, managers):
     signed_in(console, managers)
     assert console.get("/console/translations/en").status_code == 404
     assert console.get("/console/translations/xx").status_code == 404
+
+
+def test_the_demo_contents_review_status_shows_beside_the_catalogs(console, managers, session):
+    from sqlalchemy import func, select
+
+    from service.content.models import Event, Translation
+
+    admin = signed_in(console, managers)
+    # The demo's content was written by the team: every field it translated awaits a review.
+    polish = session.scalar(
+        select(func.count()).select_from(Translation).where(Translation.language == "pl")
+    )
+    assert polish > 20
+    name = next(s.name for s in catalog_review.statuses() if s.code == "pl")
+    counted = rf">{name}</a></th><td>(\d+)</td><td>(\d+) of (\d+)</td></tr>"
+    html = admin.get("/console/translations").get_data(as_text=True)
+    assert 'id="content-review"' in html
+    row = re.search(counted, html)
+    assert row and row.groups() == (str(polish), "0", str(polish)), row
+    # A field ticked Reviewed on its item's page counts as reviewed on both pages.
+    cuppa = session.scalar(select(Event.id).where(Event.title == "Cuppa and chat"))
+    page = f"/console/content/event/{cuppa}/translations/pl"
+    title = session.scalar(
+        select(Translation.text).where(
+            Translation.owner_table == "event",
+            Translation.owner_id == cuppa,
+            Translation.language == "pl",
+            Translation.field == "title",
+        )
+    )
+    kept = {
+        f"text-{t.field}": t.text
+        for t in session.scalars(
+            select(Translation).where(
+                Translation.owner_table == "event",
+                Translation.owner_id == cuppa,
+                Translation.language == "pl",
+            )
+        )
+    }
+    assert (
+        admin.post(page, {**kept, "text-title": title, "reviewed-title": "on"}).status_code == 302
+    )
+    html = admin.get("/console/translations").get_data(as_text=True)
+    row = re.search(counted, html)
+    assert row.groups() == (str(polish - 1), "1", str(polish))
+    language = admin.get("/console/translations/pl").get_data(as_text=True)
+    section = language[language.index('id="content-review"') :]
+    assert f"{polish - 1} fields awaiting review, 1 reviewed" in section
+    assert f'href="{page}"' in section  # each item's page, where the ticks are
+    assert "Place" in section and "Title" in section  # the title's place is still awaiting
