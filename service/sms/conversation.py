@@ -37,6 +37,11 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands, SurveyCom
             language = parsed.crisis_language or self.language
             if first_text and language != self.language:
                 contacts.set_language(self.session, self.contact, language)
+            # A survey being answered waits for its keyword. The crisis words are no answer:
+            # kept in an anonymous survey, nobody could reach the writer, and they would sit
+            # in results colleagues read. Nor is the next text ("I can't call them", a name):
+            # it is read as an ordinary text, so crisis words in it are answered again.
+            self.pause_survey()
             return parsed.kind, [self.crisis_reply(language)]
         if first_text and parsed.said_in not in (None, "en", self.language):
             # A first text in Polish gets Polish back, before anyone asks for it.

@@ -98,6 +98,11 @@ class SurveyCommands(ConversationBase):
         preface = [texts.preface(asked)] if asked.preface else []
         return [*preface, texts.question(asked, place.number, place.total, self.language)]
 
+    def pause_survey(self) -> None:
+        """Leave a survey part way, as LATER does, saying nothing: the keyword resumes it."""
+        if self.state.list_kind == STATE:
+            self._leave()
+
     def _leave(self) -> None:
         self.state.list_kind, self.state.list_items, self.state.list_offset = None, None, 0
 
