@@ -10,6 +10,7 @@
   const intro = root.querySelector("[data-survey-intro]");
   const asking = root.querySelector("[data-survey-question]");
   const done = root.querySelector("[data-survey-done]");
+  const crisis = root.querySelector("[data-survey-crisis]");
   const answers = root.querySelector("[data-answers]");
   const written = root.querySelector("[data-written]");
   const box = written.querySelector("textarea");
@@ -111,6 +112,21 @@
     if (config.kiosk) setTimeout(finishNow, config.finishAfter * 1000);
   }
 
+  // 999 and the crisis line alone: no question beside it, and no timer takes it away. The
+  // words were not kept; on a kiosk, Finish (or walking away) starts the screen again.
+  function inCrisis(message) {
+    question = null;
+    written.reset();
+    answers.replaceChildren();
+    intro.hidden = true;
+    asking.hidden = true;
+    done.hidden = true;
+    root.classList.remove("asking");
+    crisis.querySelector("[data-crisis-message]").textContent = message;
+    crisis.hidden = false;
+    crisis.focus();
+  }
+
   function finishNow() {
     document.dispatchEvent(new CustomEvent("frontline:finish", { cancelable: true }));
   }
@@ -129,6 +145,7 @@
     }
     const data = answer.data;
     if (answer.ok && data.handle) handle = data.handle;
+    if (data.crisis) return inCrisis(data.message);
     if (data.done) return finish(data.message);
     if (data.question) return show(data.question); // a 409 brings the question they are on
     if (!answer.ok && data.error === "visit_over" && window.Frontline) window.Frontline.visit.forget();
@@ -167,8 +184,7 @@
     if (!box.value.trim()) return;
     send({ outcome: "answered", text: box.value });
   });
-  const finishButton = root.querySelector("[data-survey-finish]");
-  if (finishButton) finishButton.addEventListener("click", finishNow);
+  root.querySelectorAll("[data-survey-finish]").forEach((b) => b.addEventListener("click", finishNow));
 
   // What the kiosk's reset sends the server so an unfinished survey goes with the person.
   window.FrontlineSurvey = { held: () => (handle ? { id: config.survey, handle } : null) };

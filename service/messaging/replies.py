@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
-from service.content.queries import Occurrence, SupportLineView
+from service.content.queries import Occurrence, SupportLineView, support_lines
 from service.formatting import phone, when
 from service.languages import LANGUAGES, TYPEABLE
 from service.messaging.segments import fits
@@ -107,6 +109,13 @@ def welcome(org_name: str, language: str) -> str:
         + others,
         _("Welcome! Text %(help)s for options.", help=help_word) + " " + others,
     )
+
+
+def crisis_in(session: Session, organisation_id: int, language: str) -> str:
+    """The crisis reply in a language, with the organisation's crisis line: on any channel."""
+    lines = support_lines(session, organisation_id, language)
+    with force_locale(language):
+        return crisis(next((line for line in lines if line.crisis), None))
 
 
 def crisis(line: SupportLineView | None) -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale
 from sqlalchemy import insert, update
 from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import Session
@@ -150,6 +149,4 @@ class ConversationBase:
 
     def crisis_reply(self, language: str) -> str:
         """The crisis line, in the language given: the whole answer to a text in crisis."""
-        lines = queries.support_lines(self.session, self.org.id, language)
-        with force_locale(language):
-            return replies.crisis(next((line for line in lines if line.crisis), None))
+        return replies.crisis_in(self.session, self.org.id, language)

@@ -76,7 +76,8 @@ def handle_inbound(
         found = crisis.detect(message.body)
         if found is not None:
             # The concern is raised and its code kept, but the crisis line comes first.
-            texts = [_crisis_line(session, org, found.language or org.default_language), *texts]
+            said_in = found.language or org.default_language
+            texts = [replies.crisis_in(session, org.id, said_in), *texts]
         return Outcome(texts, "speakup")
     reads_only = parsed.kind in READS_ONLY and not parsed.guessed
     if not reads_only:
@@ -280,12 +281,6 @@ def _duplicate(session: Session, message: Inbound, vault: Vault) -> Outcome:
     if seen is None:
         raise RuntimeError("a claimed MessageSid has no row")
     return Outcome(_stored_replies(seen, vault), seen.command, duplicate=True)
-
-
-def _crisis_line(session: Session, org: Organisation, language: str) -> str:
-    lines = queries.support_lines(session, org.id, language)
-    with force_locale(language):
-        return replies.crisis(next((line for line in lines if line.crisis), None))
 
 
 def _already_handled(session: Session, message_sid: str) -> InboundMessage | None:

@@ -19,6 +19,7 @@ from service import languages
 from service.contacts.models import Contact
 from service.db import get_session, utcnow
 from service.errors import DomainError, NotFound, ValidationError
+from service.messaging import replies
 from service.organisations.models import Organisation
 from service.surveys import screens, taking, texts
 from service.surveys.operations import SurveyClosed
@@ -193,6 +194,10 @@ def answer(org: Organisation, *, site_id: int | None, proven: Proven | None = No
                 text=body.get("text"),
                 now=utcnow(),
             )
+        except screens.InCrisis as found:
+            # Nothing was written: 999 and the crisis line alone, in the words' own language.
+            said_in = found.language or language
+            return _answer(200, crisis=True, message=replies.crisis_in(session, org.id, said_in))
         except screens.WrongQuestion:
             # A second tap on an answer already taken: show where they really are.
             now_at = taking.current(session, survey, respondent.identity)

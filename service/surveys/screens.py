@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from service.contacts.models import Contact
 from service.db import count_under_limit
 from service.errors import DomainError, NotFound, ValidationError
+from service.messaging import crisis
 from service.surveys import taking
 from service.surveys.models import SCALE, Survey, SurveyQuestion, SurveyThrottle
 from service.surveys.operations import SurveyClosed, in_audience, is_open, open_surveys
@@ -52,6 +53,14 @@ class NotForYou(DomainError):
 
 class TooManyHere(DomainError):
     """The kiosk or address has started as many unproven responses this hour as it may."""
+
+
+class InCrisis(DomainError):
+    """A written answer says its writer may be at risk: it is not kept; the crisis line is."""
+
+    def __init__(self, language: str | None) -> None:
+        super().__init__("crisis words in a written answer")
+        self.language = language  # the language the words are written in, when known
 
 
 class WrongQuestion(DomainError):
@@ -202,6 +211,11 @@ def answer(
         raise taking.NotStarted()
     if place.question.id != question_id:
         raise WrongQuestion()
+    found = crisis.detect(text) if isinstance(text, str) else None
+    if found is not None:
+        # Not kept: in an anonymous survey nobody could reach the writer, and the words would
+        # sit in results that colleagues read. The question stays theirs to answer or skip.
+        raise InCrisis(found.language)
     kept = checked_answer(place.question, outcome, value, text)
     return taking.answer(
         session,
