@@ -81,8 +81,15 @@ class MenuActions(LineBase):
                     return self.enter(CallState(node=self._goodbye(), lang="en"))
                 self.say(_("Sorry, we did not hear anything."), "en")
                 return self.enter(state)
-            if not digits and crisis.detect(speech) is not None:
-                return self.enter(CallState(node=self._support(), lang="en"))
+            found = None if digits else crisis.detect(speech)
+            if found is not None:
+                # Before any language is chosen: the crisis line in the language the words were
+                # said in ("main marna chahta hoon" heard by English recognition), if the line
+                # can speak it, else in English.
+                said_in = found.language or "en"
+                if not voices()[said_in].get("voice") and not self.config.VOICE_RECORDINGS_URL:
+                    said_in = "en"
+                return self.enter(CallState(node=self._support(), lang=said_in))
             lang = language_for_speech(speech) if not digits else None
             if lang is None:
                 # A spoken number ("2", or ۲ where speech is written in another script) too.

@@ -43,3 +43,24 @@ def test_speech_in_the_callers_language_is_heard(client, demo, app, code, speech
         danger = _("If you are in danger now, hang up and call 999.")
     assert danger in call.spoken()
     assert "Samaritans" in call.spoken()
+
+
+@pytest.mark.parametrize(
+    ("speech", "code"),
+    [
+        ("I want to kill myself", "en"),
+        # Before a language is chosen, speech is heard in English: Urdu comes in Latin letters.
+        ("main marna chahta hoon", "ur"),
+        ("nie chce mi sie zyc", "pl"),
+    ],
+)
+def test_crisis_words_at_the_language_menu_read_the_crisis_line_first(
+    client, demo, app, speech, code
+) -> None:
+    # The first thing a new caller hears after saying it: no welcome, no menu before it.
+    call = Caller(client, f"+44740051{languages.CODES.index(code):04d}")
+    call.dial_in()
+    call.say_words(speech)
+    with app.test_request_context(), force_locale(code):
+        danger = _("If you are in danger now, hang up and call 999.")
+    assert call.spoken().startswith(danger), call.spoken()
