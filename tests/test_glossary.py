@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OTHERS = [code for code in languages.CODES if code != "en"]
 # The catalog messages that label each shown idea on the kiosk, the public pages and the posters.
 LABELS = {
-    "network": ["Networks", "Your groups"],
+    "network": ["Networks", "Your groups", "Groups you can join", "Smaller groups inside it"],
     "support": ["Support", "Get support"],
     # The public network page's heading and the poster's phone menu name events too.
     "events": ["What's on", "Coming up", "This week's events"],
@@ -356,6 +356,15 @@ def test_the_speak_up_texts_fit_in_two_segments_in_every_language(code: str) -> 
     for msgid in SPEAK_UP_TEXTS:
         text = messages[msgid] % {"code": "7KQ2-M9XD-4HTB-WR3P"}
         assert count(text).segments <= 2, (code, text)
+
+
+@pytest.mark.parametrize("code", languages.CODES)
+def test_each_call_back_form_is_a_call_back_text(code: str) -> None:
+    # The kiosk's call-back button may use another form of the word (Punjabi ਫ਼ੋਨ, not ਕਾਲ).
+    term = glossary(code).terms["call_back"]
+    for said in (term.word, term.keyword, *term.forms):
+        assert understood(said) == "call_me", (code, said)
+        assert understood(f"ਮੈਨੂੰ {said}" if code == "pa" else said) == "call_me", (code, said)
 
 
 def test_words_typed_in_latin_letters_by_several_languages_name_none_of_them() -> None:

@@ -123,7 +123,16 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
         "pl": ("ZADZWOŃ", "ZADZWOŃ DO MNIE", "ODDZWOŃ"),
         "ro": ("SUNĂ-MĂ", "SUNAȚI-MĂ"),
         "ur": ("کال کریں", "مجھے کال کریں", "CALL KARO", "CALL KAREN", "MUJHE CALL KARO"),
-        "pa": ("ਕਾਲ ਕਰੋ", "ਮੈਨੂੰ ਕਾਲ ਕਰੋ", "CALL KARO", "MAINU CALL KARO"),
+        # ਫ਼ੋਨ ਕਰੋ too: the kiosk's call-back button says ਫ਼ੋਨ.
+        "pa": (
+            "ਕਾਲ ਕਰੋ",
+            "ਮੈਨੂੰ ਕਾਲ ਕਰੋ",
+            "ਫ਼ੋਨ ਕਰੋ",
+            "ਮੈਨੂੰ ਫ਼ੋਨ ਕਰੋ",
+            "CALL KARO",
+            "MAINU CALL KARO",
+            "MAINU PHONE KARO",
+        ),
         "gu": ("ફોન કરો", "મને ફોન કરો", "PHONE KARO", "MANE PHONE KARO", "CALL KARO"),
         "so": ("I SOO WAC", "ISOO WAC", "WAC"),
     },
