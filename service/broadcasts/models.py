@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -43,3 +43,21 @@ class Broadcast(Base):
     fan_out_after: Mapped[int | None]
     fanned_out: Mapped[int] = mapped_column(default=0, server_default="0")
     fanned_out_at: Mapped[dt.datetime | None]
+
+
+class BroadcastTally(Base):
+    """A broadcast's texts in one outbox status: kept by database triggers (migration 0038).
+
+    Every change to an outbox row moves these counts in the same transaction, however it was
+    made, so the progress poll adds up a few rows instead of counting the broadcast's texts.
+    A status's count is the sum over its slots (on PostgreSQL each backend adds to its own).
+    """
+
+    __tablename__ = "broadcast_tally"
+    __table_args__ = (UniqueConstraint("broadcast_id", "status", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcast.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12))
+    slot: Mapped[int]
+    count: Mapped[int]

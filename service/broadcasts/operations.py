@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service import languages, validation
 from service.broadcasts import fan_out
-from service.broadcasts.models import AUDIENCES, Broadcast
+from service.broadcasts.models import AUDIENCES, Broadcast, BroadcastTally
 from service.config import Config
 from service.contacts.models import Contact, Membership
 from service.content.models import Network, Translation
@@ -21,7 +21,6 @@ from service.db import FAN_OUT_KEY, hand_over_after_commit, utcnow
 from service.errors import DomainError, ValidationError
 from service.organisations.models import Organisation
 from service.outbox.claims import seconds_until_quiet_hours_end
-from service.outbox.models import OutboundMessage
 from service.outbox.operations import cancel_pending, queue_written
 
 
@@ -456,15 +455,19 @@ PROGRESS_GROUPS = {
 
 
 def progress(session: Session, broadcast: Broadcast) -> Progress:
-    """Counts of the broadcast's texts by where they are now."""
+    """Counts of the broadcast's texts by where they are now.
+
+    Read from the tallies the outbox's triggers keep (a few rows), never from the outbox,
+    whose pages a broadcast going out keeps rewriting.
+    """
     counts = dict.fromkeys(("waiting", "sent", "delivered", "failed", "cancelled"), 0)
     rows = session.execute(
-        select(OutboundMessage.status, func.count())
-        .where(OutboundMessage.broadcast_id == broadcast.id)
-        .group_by(OutboundMessage.status)
+        select(BroadcastTally.status, func.sum(BroadcastTally.count))
+        .where(BroadcastTally.broadcast_id == broadcast.id)
+        .group_by(BroadcastTally.status)
     )
     for status, n in rows:
-        counts[PROGRESS_GROUPS.get(status, "waiting")] += n
+        counts[PROGRESS_GROUPS.get(status, "waiting")] += int(n or 0)
     return Progress(total=sum(counts.values()), counts=counts)
 
 

@@ -516,6 +516,7 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "print_pack": "id code organisation_id site_id languages size large_print month "
         "content_digest pages created_at network_ids",
         "reach_tally": "id organisation_id month network_id site_id channel measure count",
+        "broadcast_tally": "id broadcast_id status slot count",
         "reach_members": "id organisation_id network_id site_id channel count",
         "reach_member_people": "id organisation_id site_id count",
         "contact": "id organisation_id",
