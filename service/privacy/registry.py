@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table
+from sqlalchemy import ColumnElement, Select, Table
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -71,8 +71,9 @@ class Holder:
     holdings: Callable[[Session, Contact], list[Holding]]
     # The contact's rows, decrypted, as JSON-ready sections of the subject access export.
     export: Callable[[Session, Contact, Vault], dict[str, Any]]
-    # (kind, SID) of each record at Twilio the rows name: erasure deletes them there too.
-    twilio_records: Callable[[Session, Contact], list[tuple[str, str]]]
+    # Queries for each record at Twilio the rows name (columns `kind` and `sid`): erasure
+    # deletes them there too, reading every holder's in one statement with the core's.
+    twilio_records: Callable[[Contact], tuple[Select[Any], ...]]
     # How long the rows are kept, and which columns hold ciphertext (for key rotation).
     retention: tuple[Rule, ...] = ()
     encrypted: tuple[Target, ...] = ()

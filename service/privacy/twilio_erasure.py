@@ -48,28 +48,27 @@ AUDIT_ACTION = "twilio.erased"
 def owe_twilio(session: Session, contact: Contact, now: dt.datetime) -> str:
     """Write the rows that delete the contact's records at Twilio; the erasure's reference."""
     held: dict[str, str] = {}
-    # The core's SIDs in one statement: FORGET ME's reply waits on each round trip, and on a
+    # Every SID in one statement, the core's and then the channels' own (texts received, calls
+    # to the line, from their holders): FORGET ME's reply waits on each round trip, and on a
     # busy machine each costs milliseconds. Ranked so a SID seen twice keeps its first kind.
-    sources = (
+    core = (
         (MESSAGE, OutboundMessage.twilio_sid, OutboundMessage),
         (CALL, CallbackRequest.call_sid, CallbackRequest),
         (CALL, CallbackRequest.callback_call_sid, CallbackRequest),
         (RECORDING, CallbackRequest.recording_sid, CallbackRequest),
     )
-    ranked = union_all(
-        *(
-            select(
-                literal(rank).label("rank"), literal(kind).label("kind"), column.label("sid")
-            ).where(model.contact_id == contact.id, column.is_not(None))
-            for rank, (kind, column, model) in enumerate(sources)
+    sources = [
+        select(literal(kind).label("kind"), column.label("sid")).where(
+            model.contact_id == contact.id
         )
+        for kind, column, model in core
+    ]
+    sources += [query for holder in holders() for query in holder.twilio_records(contact)]
+    ranked = union_all(
+        *(query.add_columns(literal(rank).label("rank")) for rank, query in enumerate(sources))
     ).subquery()
     for kind, sid in session.execute(select(ranked.c.kind, ranked.c.sid).order_by(ranked.c.rank)):
         if sid:
-            held.setdefault(sid, kind)
-    # The channels' own records (texts received, calls to the line), from their holders.
-    for holder in holders():
-        for kind, sid in holder.twilio_records(session, contact):
             held.setdefault(sid, kind)
     mine = contact.id
     erasure = secrets.token_hex(16)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -71,12 +71,13 @@ def export(session: Session, contact: Contact, vault: Vault) -> dict[str, Any]:
     }
 
 
-def twilio_records(session: Session, contact: Contact) -> list[tuple[str, str]]:
+def twilio_records(contact: Contact) -> tuple[Select[Any], ...]:
     """The Twilio message SIDs of the contact's texts received."""
-    sids = session.scalars(
-        select(InboundMessage.message_sid).where(InboundMessage.contact_id == contact.id)
+    return (
+        select(literal(MESSAGE).label("kind"), InboundMessage.message_sid.label("sid")).where(
+            InboundMessage.contact_id == contact.id
+        ),
     )
-    return [(MESSAGE, sid) for sid in sids if sid]
 
 
 HOLDER = Holder(

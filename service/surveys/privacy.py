@@ -96,7 +96,7 @@ HOLDER = Holder(
     erase=erase_for_contact,
     holdings=holdings,
     export=export,
-    twilio_records=lambda _session, _contact: [],
+    twilio_records=lambda _contact: (),
     encrypted=(
         Target(Survey.__table__, "token_key_encrypted"),  # type: ignore[arg-type]
         Target(Survey.__table__, "answers_batch_encrypted"),  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, literal, select
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -57,10 +57,13 @@ def export(session: Session, contact: Contact, vault: Vault) -> dict[str, Any]:
     }
 
 
-def twilio_records(session: Session, contact: Contact) -> list[tuple[str, str]]:
+def twilio_records(contact: Contact) -> tuple[Select[Any], ...]:
     """The Twilio call SIDs of the contact's calls to the line."""
-    sids = session.scalars(select(VoiceCall.call_sid).where(VoiceCall.contact_id == contact.id))
-    return [(CALL, sid) for sid in sids if sid]
+    return (
+        select(literal(CALL).label("kind"), VoiceCall.call_sid.label("sid")).where(
+            VoiceCall.contact_id == contact.id
+        ),
+    )
 
 
 HOLDER = Holder(
