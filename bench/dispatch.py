@@ -121,13 +121,23 @@ def unfinished(engine) -> int:
         )).scalar_one()
 
 
-def drain(env: dict, workers: int, threads: int, watch=None) -> float:
-    """Messages a second while `workers` worker processes send everything queued.
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds (user and system, every thread) the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def drain(env: dict, workers: int, threads: int, watch=None) -> tuple[float, float]:
+    """Messages a second while `workers` worker processes send everything queued, and the
+    CPU milliseconds those processes spent a text.
 
     The clock starts at the first row sent, not at the processes' start: importing the app
     takes seconds on a loaded machine (25 s for 4 processes at once at load 19), and that is
-    no part of a worker's sending rate. watch(processes, rows left), when given, is called at
-    each look and once more at the end.
+    no part of a worker's sending rate (nor is the CPU spent importing part of a text's).
+    watch(processes, rows left), when given, is called at each look and once more at the end.
     """
     from sqlalchemy import create_engine
 
@@ -142,15 +152,19 @@ def drain(env: dict, workers: int, threads: int, watch=None) -> float:
         for _ in range(workers)
     ]
     first: tuple[float, int] | None = None  # when the first rows were seen sent, and how many left
+    pids = [p.pid for p in processes]
+    cpu_at_first = cpu_at_end = 0.0
     try:
         while (left := unfinished(engine)) > 0:
             if first is None and left < total:
                 first = (time.perf_counter(), left)
+                cpu_at_first = cpu_seconds(pids)
             if time.perf_counter() - started > 600:
                 raise RuntimeError(f"{left} messages still unsent after 10 minutes")
             if watch is not None:
                 watch(processes, left)
             time.sleep(0.2)
+        cpu_at_end = cpu_seconds(pids)
         if watch is not None:
             watch(processes, 0)
     finally:
@@ -160,8 +174,9 @@ def drain(env: dict, workers: int, threads: int, watch=None) -> float:
             p.wait(timeout=30)
         engine.dispose()
     if first is None:  # all sent between two looks
-        return total / (time.perf_counter() - started)
-    return first[1] / (time.perf_counter() - first[0])
+        return total / (time.perf_counter() - started), cpu_at_end * 1000 / total
+    return (first[1] / (time.perf_counter() - first[0]),
+            (cpu_at_end - cpu_at_first) * 1000 / first[1])
 
 
 BARE_LOOP = """
@@ -172,10 +187,10 @@ from service.twilio_gateway import _RedirectingHttpClient
 url, count = sys.argv[1], int(sys.argv[2])
 client = Client("AC" + "3" * 32, "t", http_client=_RedirectingHttpClient(url, 10))
 client.messages.create(to="+447400100000", from_="+441134960000", body="bare")  # connect
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 for n in range(count):
     client.messages.create(to=f"+4474001{n:05d}", from_="+441134960000", body="bare")
-print(count / (time.perf_counter() - started))
+print(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)
 """
 
 # The twilio library's own async client, as it comes (no code of ours), pointed at the fake.
@@ -204,22 +219,24 @@ async def main():
                                                from_="+441134960000", body="bare")
 
     await asyncio.gather(*(one(n) for n in range(in_flight)))  # connect
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one(n) for n in range(count)))
-    print(count / (time.perf_counter() - started))
+    print(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)
     await client.http_client.close()
 
 asyncio.run(main())
 """
 
 
-def bare_client_rate(fake: FakeFarm, count: int, in_flight: int = 1) -> float:
-    """Messages a second from bare twilio client calls, in a process of its own."""
+def bare_client_rate(fake: FakeFarm, count: int, in_flight: int = 1) -> tuple[float, float]:
+    """Messages a second from bare twilio client calls, in a process of its own, and the CPU
+    milliseconds it spent a text."""
     script, extra = (BARE_LOOP, []) if in_flight == 1 else (BARE_IN_FLIGHT, [str(in_flight)])
     out = subprocess.run([sys.executable, "-c", script, fake.url, str(count), *extra], cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True,
                          capture_output=True, text=True).stdout
-    return float(out.split()[-1])
+    rate, cpu_ms = out.split()[-2:]
+    return float(rate), float(cpu_ms)
 
 
 class StopDuringSend:
@@ -285,11 +302,14 @@ def main() -> None:
     latency = f"Twilio answering in {LATENCY * 1000:.0f} ms, {FAKES} fake processes"
     in_flight = THREADS * WINDOW
     with FakeFarm(LATENCY) as fake:
-        baseline = bare_client_rate(fake, max(2000, in_flight * 20), in_flight)
-        one_at_a_time = bare_client_rate(fake, 1000 if LATENCY < 0.01 else 40)
+        baseline, baseline_cpu = bare_client_rate(fake, max(2000, in_flight * 20), in_flight)
+        one_at_a_time, _ = bare_client_rate(fake, 1000 if LATENCY < 0.01 else 40)
     figures.append(Figure(
         "dispatch", f"bare twilio client, {in_flight} in flight, 1 process ({latency})",
         baseline, baseline, "msg/s", target="the baseline"))
+    figures.append(Figure(
+        "dispatch", f"bare twilio client, {in_flight} in flight: CPU a text", baseline_cpu,
+        baseline_cpu, "ms", higher_is_better=False, target="the baseline"))
     figures.append(Figure(
         "dispatch", "bare twilio client, one text at a time, 1 process", one_at_a_time,
         baseline, "msg/s", target="(what one at a time gives)"))
@@ -297,18 +317,22 @@ def main() -> None:
         env = env_for(tmp2, f"sqlite:///{tmp2}/drain.db", "http://127.0.0.1:1")
         fan_out(env, DRAIN, queue_rows=True)
         with FakeFarm(LATENCY) as fake:
-            rate = drain({**env, "FRONTLINE_TWILIO_API_URL": fake.url}, workers=1,
-                         threads=THREADS)
+            rate, cpu = drain({**env, "FRONTLINE_TWILIO_API_URL": fake.url}, workers=1,
+                              threads=THREADS)
             fake.stop()
             sqlite_duplicates = fake.duplicates()
     figures.append(Figure(
         "dispatch", f"worker throughput, 1 process, {THREADS} threads (SQLite)", rate,
         baseline, "msg/s", target=">= 500 msg/s, >= 0.70"))
+    # The worker's own CPU a text beside the bare client's: what a worker adds to a send.
+    figures.append(Figure(
+        "dispatch", "worker CPU a text, 1 process (SQLite)", cpu, baseline_cpu, "ms",
+        higher_is_better=False, target="(what the worker adds)"))
 
     if postgres:
         from service.db import make_engine
 
-        rates, duplicates, stops = {}, {}, {}
+        rates, cpus, duplicates, stops = {}, {}, {}, {}
         for workers in (1, 4):
             reset_postgres(postgres)
             with tempfile.TemporaryDirectory() as tmp3:
@@ -317,8 +341,9 @@ def main() -> None:
                 engine = make_engine(postgres)
                 stop = StopDuringSend(engine, DRAIN)
                 with FakeFarm(LATENCY) as fake:
-                    rates[workers] = drain({**env, "FRONTLINE_TWILIO_API_URL": fake.url},
-                                           workers=workers, threads=THREADS, watch=stop)
+                    rates[workers], cpus[workers] = drain(
+                        {**env, "FRONTLINE_TWILIO_API_URL": fake.url},
+                        workers=workers, threads=THREADS, watch=stop)
                     claimed, pending = stop.sids_of(stop.claimed), stop.sids_of(stop.pending)
                     fake.stop()
                     duplicates[workers] = fake.duplicates()
@@ -332,6 +357,17 @@ def main() -> None:
             rates[1], baseline, "msg/s", target=">= 500 msg/s, >= 0.70"))
         figures.append(Figure("dispatch", "4 worker processes vs 1 (PostgreSQL)", rates[4],
                               rates[1], "msg/s", target=">= 3.00"))
+        for workers in (1, 4):
+            figures.append(Figure(
+                "dispatch", f"worker CPU a text, {workers} process(es) (PostgreSQL)",
+                cpus[workers], baseline_cpu, "ms", higher_is_better=False,
+                target="(what the worker adds)"))
+        # Whether 3x is within the machine's reach: the workers' CPU alone at three times one
+        # process's rate (PostgreSQL and the fakes need theirs besides), against its cores.
+        figures.append(Figure(
+            "dispatch", "CPU cores the workers need at 3x one process", 3 * rates[1] *
+            cpus[4] / 1000, os.cpu_count() or 1, "cores", higher_is_better=False,
+            target="< 1.00 for 3x to be reachable here"))
         figures.append(Figure("dispatch", "duplicates, 1 and 4 processes (PostgreSQL)",
                               duplicates[1] + duplicates[4], 1, "", higher_is_better=False,
                               target="0"))
