@@ -30,6 +30,9 @@ class Claim:
     """A row claimed for sending: everything needed to send it outside any transaction."""
 
     outbox_id: int
+    # The row's attempts once claimed: which claim this is. A worker whose lease ran out finds
+    # another number there once the sweeper has given the row back and another worker took it.
+    attempt: int
     to: str
     body: str
     contact_id: int | None = None
@@ -81,6 +84,7 @@ def claim_batch(
             OUT.not_before,
             OUT.not_after,
             OUT.next_attempt_at,
+            OUT.attempts,
             Organisation.timezone,
         )
         .join(Organisation, Organisation.id == OUT.organisation_id)
@@ -130,7 +134,13 @@ def claim_batch(
         if row.body_hash not in bodies:
             bodies[row.body_hash] = vault.decrypt(row.body_encrypted)
         claimed.append(
-            Claim(row.id, number, bodies[row.body_hash], contact.id if contact else None)
+            Claim(
+                row.id,
+                row.attempts + 1,
+                number,
+                bodies[row.body_hash],
+                contact.id if contact else None,
+            )
         )
     for reason, ids in cancelled.items():
         session.execute(
@@ -310,10 +320,10 @@ def seconds_until_quiet_hours_end(config: Config, now: dt.datetime, zone: ZoneIn
     return max((end_at.astimezone(dt.UTC) - now.astimezone(dt.UTC)).total_seconds(), 0.0)
 
 
-# Built once, run before every few texts (see still_wanted): the rows still sending, with
-# their own contact's STOP.
+# Built once, run before every few texts (see still_wanted): the rows still sending, which
+# claim holds them, and their own contact's STOP.
 _STILL_SENDING = (
-    select(OUT.id, OUT.contact_id, CONTACT.opted_out_at, CONTACT.unusable_at)
+    select(OUT.id, OUT.attempts, OUT.contact_id, CONTACT.opted_out_at, CONTACT.unusable_at)
     .select_from(
         OutboundMessage.__table__.outerjoin(Contact.__table__, CONTACT.id == OUT.contact_id)
     )
@@ -324,7 +334,11 @@ _CONTACTS_NOW = select(CONTACT.id, CONTACT.opted_out_at, CONTACT.unusable_at).wh
 )
 _NOT_TRIED = (
     update(OutboundMessage.__table__)
-    .where(OUT.id == bindparam("b_id"), OUT.status == "sending")
+    .where(
+        OUT.id == bindparam("b_id"),
+        OUT.status == "sending",
+        OUT.attempts == bindparam("b_attempt"),  # still this claim's, not another worker's
+    )
     # Never tried after all: no attempt and no cost, as if the claim had refused it.
     .values(
         status="cancelled",
@@ -341,7 +355,9 @@ def still_wanted(connection: Connection, claims: Sequence[Claim], now: dt.dateti
 
     The batch was checked when it was claimed; this reads again what a member can change in
     the moments a batch takes to send (STOP, or the number erased), so a STOP is honoured
-    from the very next send. The caller sends what this returns at once, none held back.
+    from the very next send; and whether the row is still this claim's: a worker slow past
+    its lease finds a row the sweeper gave back, or another worker claimed since, and leaves
+    it to that one. The caller sends what this returns at once, none held back.
     """
     if not claims:
         return []
@@ -352,6 +368,12 @@ def still_wanted(connection: Connection, claims: Sequence[Claim], now: dt.dateti
     # The claim's contact, not the row's: a text to a typed number (a kiosk's code) has no
     # contact on its row, yet the claim found the member the number belongs to, whose STOP
     # counts too. Those few are read on their own.
+    # Rows another claim holds now are none of this one's business.
+    rows = {
+        c.outbox_id: rows[c.outbox_id]
+        for c in claims
+        if c.outbox_id in rows and rows[c.outbox_id].attempts == c.attempt
+    }
     typed = {
         c.contact_id
         for c in claims
@@ -367,19 +389,22 @@ def still_wanted(connection: Connection, claims: Sequence[Claim], now: dt.dateti
     wanted: list[Claim] = []
     refused: list[dict[str, object]] = []
     for claim in claims:
+        row = rows.get(claim.outbox_id)
+        if row is None:
+            continue  # taken back by the sweeper (and perhaps claimed again), or erased
         if claim.contact_id is None:
             wanted.append(claim)  # a typed number has no STOP of its own; checked at the claim
             continue
-        row = rows.get(claim.outbox_id)
-        contact = row if row is not None and row.contact_id == claim.contact_id else None
-        contact = contact or members.get(claim.contact_id)
-        if row is None or contact is None:
-            continue  # taken back by the sweeper, or erased with its contact
+        contact = row if row.contact_id == claim.contact_id else members.get(claim.contact_id)
+        if contact is None:
+            continue  # erased with its contact
         if contact.opted_out_at is None and contact.unusable_at is None:
             wanted.append(claim)
             continue
         reason = "opted out" if contact.opted_out_at is not None else "number cannot take texts"
-        refused.append({"b_id": claim.outbox_id, "b_reason": reason, "b_now": now})
+        refused.append(
+            {"b_id": claim.outbox_id, "b_attempt": claim.attempt, "b_reason": reason, "b_now": now}
+        )
     if refused:
         connection.execute(_NOT_TRIED, refused)
     return wanted

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from service.config import Config
 from service.contacts.models import Contact
 from service.outage import is_unreachable
-from service.outbox.claims import Claim, claim_batch, still_wanted
+from service.outbox.claims import Batch, Claim, claim_batch, still_wanted
 from service.outbox.models import STATUS_RANK, OutboundMessage
 from service.twilio_gateway import (
     OPTED_OUT_CODES,
@@ -35,7 +35,8 @@ _BEFORE_SENT = tuple(s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[
 _OUT = OutboundMessage.__table__
 # Built once: the send loop runs it for every text, and building a statement costs more than
 # running it. One statement, its own row lock: a status callback's SID and time, when it got
-# here first, are kept, and so is the later status it set.
+# here first, are kept, and so is the later status it set. Written whichever claim holds the
+# row now: Twilio took the text, and a claim that took the row over since finds it sent.
 _RECORD_SENT = (
     update(_OUT)
     .where(_OUT.c.id == bindparam("b_id"))
@@ -56,10 +57,13 @@ def record_sent(session: Session | Connection, outbox_id: int, sid: str, now: dt
 
 
 def record_failure(
-    session: Session, outbox_id: int, error: SendError, now: dt.datetime
+    session: Session, outbox_id: int, attempt: int, error: SendError, now: dt.datetime
 ) -> float | None:
-    """Record a refusal; the seconds to wait before retrying, or None when it is final."""
+    """Record a refusal of the row's claim `attempt`; seconds before retrying, None if final."""
     row = session.get_one(OutboundMessage, outbox_id, with_for_update=True)
+    if row.status != "sending" or row.attempts != attempt:
+        # The lease ran out and the row is another claim's now (or done): that one decides.
+        return None
     row.error_code = error.code
     if error.transient and row.attempts < MAX_ATTEMPTS:
         delay = RETRY_BACKOFF[row.attempts - 1]
@@ -192,25 +196,38 @@ def send_batch(
             raise DatabaseUnreachable(type(exc).__name__, outbox_ids) from exc
         raise
     later.update(batch.later)
+    later.update(
+        send_claimed(database_session, batch, config, transport, now_fn, status_callback_url, sleep)
+    )
+    return later
+
+
+def send_claimed(
+    database_session,
+    batch: Batch,
+    config: Config,
+    transport: Transport,
+    now_fn,
+    status_callback_url: str | None,
+    sleep=time.sleep,
+) -> dict[int, float]:
+    """Send a batch's claims, a window at a time (see send_batch); the rows to try later."""
     if not batch.claims:
-        return later
+        return {}
     sender = _Sender(
         transport,
         config.SEND_WINDOW if hasattr(transport, "start_send") else 1,
         status_callback_url,
     )
     with _connection(batch.bind) as connection:
-        later.update(
-            sender.send_all(
-                connection,
-                database_session,
-                batch.claims,
-                now_fn,
-                sleep,
-                config.OUTBOX_LEASE_SECONDS / 2,
-            )
+        return sender.send_all(
+            connection,
+            database_session,
+            batch.claims,
+            now_fn,
+            sleep,
+            config.OUTBOX_LEASE_SECONDS / 2,
         )
-    return later
 
 
 def _connection(bind: Engine | Connection) -> AbstractContextManager[Connection]:
@@ -326,7 +343,7 @@ class _Sender:
                 unknown = unknown or answer  # its row stays "sending": the lease decides
         for claim, error in refused:
             with database_session() as session:
-                delay = record_failure(session, claim.outbox_id, error, now_fn())
+                delay = record_failure(session, claim.outbox_id, claim.attempt, error, now_fn())
             log.info(
                 "outbox %s refused (code %s), %s",
                 claim.outbox_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import Future
 
 import pytest
@@ -15,6 +16,7 @@ from service.contacts.models import Contact
 from service.db import get_database, utcnow
 from service.extensions import huey
 from service.outbox import sending
+from service.outbox.claims import claim_batch
 from service.outbox.models import OutboundMessage
 from service.twilio_gateway import TRANSPORT_KEY, SendError, SendResult, TwilioTransport
 from tests.support import factories
@@ -243,3 +245,39 @@ def test_sids_twilio_took_are_recorded_when_a_refusal_cannot_be(
     rows = {r.twilio_sid: r for r in _rows(session) if r.twilio_sid is not None}
     assert set(rows) == set(transport.taken)  # every SID Twilio gave back is on record
     assert {r.status for r in rows.values()} == {"sent"}
+
+
+def test_a_worker_past_its_lease_sends_no_text_another_worker_has_claimed(
+    session, app, slow_twilio
+) -> None:
+    # A worker stalls past its lease (a long GC pause, a starved machine): the sweeper gives
+    # its rows back and a second worker claims them. The first must not send those too.
+    numbers, ids = _broadcast(session, app, 12)
+    config = app.config["FRONTLINE"]
+    database = get_database(app)
+    lease = dt.timedelta(seconds=config.OUTBOX_LEASE_SECONDS)
+    later_on = MORNING + lease + dt.timedelta(seconds=1)
+    second: list[sending.Batch] = []
+
+    def lease_runs_out(started: int) -> None:
+        if started == 1:  # the first window is checked and about to go
+            with database.session() as other:
+                assert len(sending.stuck_rows(other, later_on, lease, queue_idle=True)) == 12
+            with database.session() as other:
+                second.append(claim_batch(other, ids, config, later_on))
+
+    first = Starting(config, lease_runs_out)
+    sending.send_batch(database.session, ids, config, first, lambda: MORNING, None)
+    # The first window was checked before the lease ran out: those four went (the one
+    # duplicate a lost lease may cost, as a crash does); none of the rest.
+    assert len(slow_twilio.sent) == WINDOW
+    [batch] = second
+    assert len(batch.claims) == 12
+    sending.send_claimed(
+        database.session, batch, config, TwilioTransport(config), lambda: later_on, None
+    )
+    # The second worker finds the first window on record as sent and sends the other eight.
+    assert sorted(m["To"] for m in slow_twilio.sent) == sorted(numbers)
+    rows = _rows(session)
+    assert {r.twilio_sid for r in rows} == {m["sid"] for m in slow_twilio.sent}
+    assert {r.status for r in rows} == {"sent"}
