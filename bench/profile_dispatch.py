@@ -75,7 +75,7 @@ def broadcast(app, org_id: int, body: str) -> list[int]:
 
 
 def send_all(app, ids: list[int]) -> tuple[float, float]:
-    """Send the rows in batches of 50, as a worker's tasks do; msg/s and CPU ms a text."""
+    """Send the rows in batches of SEND_BATCH, as a worker's tasks do; msg/s and CPU ms a text."""
     from service.db import get_database, utcnow
     from service.outbox.sending import send_batch
     from service.tasks import SEND_BATCH, _status_callback

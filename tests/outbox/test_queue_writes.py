@@ -34,15 +34,16 @@ def test_a_broadcasts_batch_is_one_write_and_every_task_arrives_in_order(queue) 
     queue.storage.conn.set_trace_callback(
         lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None
     )
-    ids = list(range(1, 152))
+    size = tasks.SEND_BATCH
+    ids = list(range(1, 3 * size + 2))
     tasks.queue_outbox(ids)
     assert len(commits) == 1  # one transaction (and one wait for the disk) for four tasks
     queue.storage.conn.set_trace_callback(None)
     assert _waiting(queue) == [
-        ("send_outbound_batch", (ids[0:50],)),
-        ("send_outbound_batch", (ids[50:100],)),
-        ("send_outbound_batch", (ids[100:150],)),
-        ("send_outbound", (151,)),
+        ("send_outbound_batch", (ids[0:size],)),
+        ("send_outbound_batch", (ids[size : 2 * size],)),
+        ("send_outbound_batch", (ids[2 * size : 3 * size],)),
+        ("send_outbound", (ids[-1],)),
     ]
 
 
