@@ -18,6 +18,7 @@ from service import (
     log,
     observe,
     outage,
+    web_session,
 )
 from service.config import Config, from_env, validate, with_dev_secrets
 from service.crypto import Vault
@@ -78,6 +79,8 @@ def create_app(config: Config | None = None) -> Flask:
         # minutes); the cookie ends with the browser.
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
     )
+    # Twilio's webhooks carry no cookie: they get no session to open, sign or save.
+    app.session_interface = web_session.CookieSessionExceptWebhooks()
     http_security.register(app)
     if config.PROXY_FIX:
         # One trusted proxy in front: take scheme, host and client address from it.

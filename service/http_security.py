@@ -61,9 +61,15 @@ def register(app: Flask) -> None:
             return response
         return error
 
+    # Most answers (every webhook's TwiML, files, redirects) have no inline block: one string.
+    without_nonce = content_security_policy(None)
+
     def harden(response: Response) -> Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(g.get("csp_nonce"))
+        nonce = g.get("csp_nonce")
+        headers["Content-Security-Policy"] = (
+            content_security_policy(nonce) if nonce else without_nonce
+        )
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -67,9 +67,20 @@ def observe_request(blueprint: str | None, status: int, seconds: float) -> None:
     channel = CHANNELS.get(blueprint or "")
     if channel is None:
         return
-    labels = (channel, str(status))
-    REQUESTS.labels(*labels).inc()
-    LATENCY.labels(*labels).observe(seconds)
+    counted = _children.get((channel, status))
+    if counted is None:
+        labels = (channel, str(status))
+        counted = _children[(channel, status)] = (
+            REQUESTS.labels(*labels),
+            LATENCY.labels(*labels),
+        )
+    counted[0].inc()
+    counted[1].observe(seconds)
+
+
+# (channel, status) -> its request counter and latency histogram: labels() takes a lock and
+# builds a key on every call, and the set of pairs is small and fixed.
+_children: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
 
 
 def throttled(kind: str) -> None:

@@ -25,23 +25,24 @@ def _finish(response: Response) -> Response:
         return response
     seconds = time.perf_counter() - started
     metrics.observe_request(request.blueprint, response.status_code, seconds)
-    # The route's rule (/kiosk/<site_slug>/), never the path or query: no value a person typed.
-    route = request.url_rule.rule if request.url_rule else "(no route)"
-    duration_ms = round(seconds * 1000, 1)
-    log.info(
-        "%s %s %s %.1fms",
-        request.method,
-        route,
-        response.status_code,
-        duration_ms,
-        extra={
-            "request_id": g.request_id,
-            "method": request.method,
-            "route": route,
-            "status": response.status_code,
-            "duration_ms": duration_ms,
-        },
-    )
+    if log.isEnabledFor(logging.INFO):  # the line's fields are built only when it is kept
+        # The route's rule (/kiosk/<site_slug>/), never the path or query: no value typed.
+        route = request.url_rule.rule if request.url_rule else "(no route)"
+        duration_ms = round(seconds * 1000, 1)
+        log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            route,
+            response.status_code,
+            duration_ms,
+            extra={
+                "request_id": g.request_id,
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+            },
+        )
     response.headers["X-Request-Id"] = g.request_id
     return response
 
