@@ -227,7 +227,10 @@ def leave_all(session: Session, contact: Contact, *, channel: str) -> int:
 
 def member_network_ids(session: Session, contact: Contact) -> list[int]:
     """The ids of the networks the contact belongs to."""
-    return list(session.scalars(_NETWORK_IDS, {"contact_id": contact.id}))
+    # Core on the session's connection: plain ids need none of the ORM's result machinery.
+    if session.autoflush:  # as the ORM's autoflush would: a membership just added counts
+        session.flush()
+    return list(session.connection().scalars(_NETWORK_IDS, {"contact_id": contact.id}))
 
 
 # Built once: EVENTS asks it for every member.

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,12 @@ from service.sms.models import ConversationState
 from service.verification.by_reply import new_reply_number
 
 _STATE_COLUMNS = tuple(c.key for c in ConversationState.__table__.columns)
+# Built once: the columns set are the parameters given (building the statement cost more than
+# running it, on nearly every text).
+_INSERT_STATE = insert(ConversationState.__table__)
+_UPDATE_STATE = update(ConversationState.__table__).where(
+    ConversationState.__table__.c.contact_id == bindparam("state_of")
+)
 # A question ("Reply YES") stays open this long; after it a YES means nothing.
 PENDING_TTL = dt.timedelta(minutes=30)
 CHANNEL = "sms"
@@ -97,18 +103,17 @@ class ConversationBase:
         if self.contact not in self.session:
             return
         found = inspect_row(self.state)
-        table = ConversationState.__table__
         if found.key is None:
             # New: what was set, as the ORM would insert it (the rest from column defaults).
             values = {key: found.dict[key] for key in _STATE_COLUMNS if key in found.dict}
-            self.session.connection().execute(insert(table), values)
+            self.session.connection().execute(_INSERT_STATE, values)
             return
         changed = {
             key: found.dict[key] for key in _STATE_COLUMNS if found.attrs[key].history.added
         }
         if changed:
             self.session.connection().execute(
-                update(table).where(table.c.contact_id == self.state.contact_id), changed
+                _UPDATE_STATE, {"state_of": self.state.contact_id, **changed}
             )
 
 

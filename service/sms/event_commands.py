@@ -54,15 +54,29 @@ class EventCommands(ConversationBase):
                 )
             ]
 
-        # Where it is decides whether a shift worker can go, so every line says it: place and
-        # site, else the site alone, and only when even one such line cannot fit, no place.
-        for where in (replies.where, _site_only, _nowhere):
-            text, shown = self._fit_events(occurrences, offset, where)
-            if not text.endswith(replies.CUT):
-                break
+        text, shown = self._listed(occurrences, offset)
         items = [[o.event_id, o.starts_at.isoformat()] for o in occurrences]
         self._set_list("events", items, offset + shown)
         return [text]
+
+    def _listed(self, occurrences: list[queries.Occurrence], offset: int) -> tuple[str, int]:
+        """The list text and how many it shows: fitted once per process for the same list."""
+        # The text depends only on these (occurrences carry their titles, places and local
+        # times): members who share groups and a language are sent the same list, so it is
+        # fitted once, where counting segments line by line cost a fifth of an EVENTS text.
+        key = (self.language, offset, tuple(occurrences))
+        found = _LISTED.get(key)
+        if found is None:
+            # Where it is decides whether a shift worker can go, so every line says it: place
+            # and site, else the site alone, and only when even one line cannot fit, no place.
+            for where in (replies.where, _site_only, _nowhere):
+                found = self._fit_events(occurrences, offset, where)
+                if not found[0].endswith(replies.CUT):
+                    break
+            if len(_LISTED) >= _LISTED_MAX:
+                _LISTED.clear()  # a publish or the clock moving on leaves old lists unused
+            _LISTED[key] = found
+        return found
 
     def _fit_events(
         self,
@@ -183,6 +197,11 @@ class EventCommands(ConversationBase):
                 going=self.w("going"),
             )
         return replies.no_such_number(parsed.number, self.language)
+
+
+# (language, offset, occurrences) -> (text, how many shown), per process.
+_LISTED: dict[tuple[str, int, tuple[queries.Occurrence, ...]], tuple[str, int]] = {}
+_LISTED_MAX = 512
 
 
 def _site_only(occurrence: queries.Occurrence) -> str:
