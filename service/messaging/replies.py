@@ -6,9 +6,11 @@ gettext message so that `make translations` finds it and all seven catalogs carr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
+from typing import ParamSpec
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -29,6 +31,31 @@ ASKED_CONSENT_SEGMENTS = 4
 # What marks a text cut short: three full stops, not the one-character ellipsis, which is not
 # in GSM-7 and would send a Latin-script text as UCS-2, in half as much room.
 CUT = "..."
+
+
+P = ParamSpec("P")
+
+
+def same_in_each_locale(build: Callable[P, str]) -> Callable[P, str]:
+    """build, fitted once per process for each locale and arguments (plain strings only).
+
+    For replies that depend on nothing else: counting segments for each candidate wording
+    costs more than the rest of a text's answer, and the catalogs do not change while a
+    process runs. Keyed by the locale in force, so a caller's force_locale is respected.
+    """
+    made: dict[tuple, str] = {}
+
+    @functools.wraps(build)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> str:
+        key = (str(get_locale()), args, tuple(sorted(kwargs.items())))
+        text = made.get(key)
+        if text is None:
+            if len(made) >= 1024:
+                made.clear()  # organisations' names are few; this only bounds a runaway
+            text = made[key] = build(*args, **kwargs)
+        return text
+
+    return cached
 
 
 def word(command: str, language: str) -> str:
@@ -95,6 +122,7 @@ def language_choices(*, besides: str | None = None) -> str:
     )
 
 
+@same_in_each_locale
 def welcome(org_name: str, language: str) -> str:
     """The one-time greeting for a first-time texter, with the language hint."""
     others = language_choices(besides=language)
@@ -133,6 +161,7 @@ def crisis(line: SupportLineView | None) -> str:
     )
 
 
+@same_in_each_locale
 def help_text(language: str) -> str:
     """What you can text, other languages and speak-up included."""
     commands = ("networks", "events", "talk", "join", "call_me", "help", "language")
@@ -158,6 +187,7 @@ def help_text(language: str) -> str:
     )
 
 
+@same_in_each_locale
 def not_understood(language: str) -> str:
     """The answer to anything the service cannot read: friendly, with what to text."""
     w = {c: word(c, language) for c in ("networks", "events", "talk", "help")}
