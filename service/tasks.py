@@ -441,12 +441,24 @@ def queue_fan_out(broadcast_ids: Iterable[int]) -> None:
 @huey.task(retries=3, retry_delay=10)
 def fan_out_broadcast(broadcast_id: int) -> None:
     """Write a broadcast's outbox rows, one transaction per batch, reporting progress as it goes."""
+    from service.broadcasts import rounds
     from service.broadcasts.models import Broadcast
     from service.broadcasts.operations import fan_out_batch
 
     app = task_app()
     config = app.config["FRONTLINE"]
     database = get_database(app)
+    if rounds.side_by_side(database):
+        written = rounds.run_rounds(
+            database,
+            broadcast_id,
+            config,
+            lambda done, total: log.info(
+                "broadcast %d fan-out: %d of %d rows written", broadcast_id, done, total
+            ),
+        )
+        log.info("broadcast %d fan-out finished: %d rows written", broadcast_id, written)
+        return
     while True:
         with database.session() as session:
             # The row lock makes two workers on one broadcast take turns, batch by batch.

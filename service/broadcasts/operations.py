@@ -326,6 +326,23 @@ def fan_out_batch(
     if not people:
         broadcast.fanned_out_at = now
         return 0
+    ids = write_range(session, broadcast, config, now, after=after, last=last)
+    queue_written(session, ids)
+    broadcast.fan_out_after = last
+    broadcast.fanned_out += len(ids)
+    return people
+
+
+def write_range(
+    session: Session,
+    broadcast: Broadcast,
+    config: Config,
+    now: dt.datetime,
+    *,
+    after: int,
+    last: int,
+) -> list[int]:
+    """Write the rows of everyone in the audience with contact ids in (after, last]; new ids."""
     org = session.get_one(Organisation, broadcast.organisation_id)
     # Quiet hours count from the moment the lead pressed Send, whichever batch this is.
     sent = broadcast.sent_at or now
@@ -338,7 +355,7 @@ def fan_out_batch(
     if broadcast.audience == "site":
         conditions = (*conditions, Contact.site_id == broadcast.site_id)
     network_ids = broadcast.network_ids if broadcast.audience == "networks" else None
-    ids = fan_out.write_batch(
+    return fan_out.write_batch(
         session,
         broadcast_id=broadcast.id,
         organisation_id=broadcast.organisation_id,
@@ -352,10 +369,6 @@ def fan_out_batch(
         not_before=sent + dt.timedelta(seconds=wait) if wait else None,
         now=now,
     )
-    queue_written(session, ids)
-    broadcast.fan_out_after = last
-    broadcast.fanned_out += len(ids)
-    return people
 
 
 def _texts(

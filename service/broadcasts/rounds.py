@@ -1,0 +1,150 @@
+"""A broadcast's fan-out on PostgreSQL: rounds of batches written side by side by threads.
+
+One batch is a single INSERT ... SELECT run by one backend, most of it in the per-row foreign
+key checks PostgreSQL makes, so one connection keeps one core busy however the batch is
+written. A round plans the next few batches under the broadcast's row lock, writes each in a
+transaction and connection of its own at the same time, then moves the cursor past the ones
+that committed. Each batch adds its rows to the broadcast's count in its own transaction, so a
+worker killed mid-round loses no count; the next run writes the batches after the cursor again
+and the outbox's dedupe key makes those already there add nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from service.broadcasts import fan_out
+from service.broadcasts.models import Broadcast
+from service.broadcasts.operations import (
+    FAN_OUT_BATCH,
+    _audience,
+    audience_size,
+    write_range,
+)
+from service.config import Config
+from service.db import Database, utcnow
+from service.outbox.operations import queue_written
+
+# Batches written at once: one backend each. Two keep both cores of a small machine busy;
+# webhooks still get their turn, as each batch is one transaction of about a second.
+FAN_OUT_THREADS = 2
+
+Report = Callable[[int, int], None]
+
+
+def side_by_side(database: Database) -> bool:
+    """Whether batches can be written at once: PostgreSQL, each session its own connection."""
+    bind = database.sessionmaker.kw.get("bind")
+    return database.engine.dialect.name == "postgresql" and isinstance(bind, Engine)
+
+
+def next_round(
+    session: Session, broadcast: Broadcast, now: dt.datetime, *, size: int, batches: int
+) -> list[tuple[int, int]]:
+    """The contact id ranges (after, last] of the next batches; none once all are written.
+
+    The caller holds the broadcast's row lock. The audience is counted as the first round
+    starts, by the worker, so that Send answers at once whatever the audience.
+    """
+    if broadcast.status != "sending" or broadcast.fanned_out_at is not None:
+        return []
+    after = broadcast.fan_out_after or 0
+    if after == 0:
+        broadcast.recipients = audience_size(session, broadcast)
+    audience, ranges = _audience(broadcast), []
+    for _ in range(batches):
+        last, people = fan_out.batch_end(session, audience, after, size)
+        if not people:
+            break
+        ranges.append((after, last))
+        after = last
+    if not ranges:
+        broadcast.fanned_out_at = now
+    return ranges
+
+
+def write_one(
+    session: Session, broadcast_id: int, config: Config, now: dt.datetime, span: tuple[int, int]
+) -> int:
+    """Write one batch in the session's transaction; the rows it added (0: no longer sending).
+
+    The count moves by an UPDATE, which waits for a cancel being committed and then reads it:
+    a batch never commits pending rows after its broadcast's cancel has cancelled the rest.
+    """
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None or broadcast.status != "sending":
+        return 0
+    after, last = span
+    ids = write_range(session, broadcast, config, now, after=after, last=last)
+    status = session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(fanned_out=Broadcast.fanned_out + len(ids))
+        .returning(Broadcast.status)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if status != "sending":
+        session.rollback()
+        return 0
+    queue_written(session, ids)
+    return len(ids)
+
+
+def _write_in_own_session(
+    database: Database, broadcast_id: int, config: Config, now: dt.datetime, span: tuple[int, int]
+) -> int:
+    with database.session() as session:
+        return write_one(session, broadcast_id, config, now, span)
+
+
+def run_rounds(
+    database: Database,
+    broadcast_id: int,
+    config: Config,
+    report: Report,
+    *,
+    size: int = FAN_OUT_BATCH,
+    threads: int = FAN_OUT_THREADS,
+) -> int:
+    """Fan the broadcast out, round by round, until every row is written; rows written."""
+    with ThreadPoolExecutor(threads, thread_name_prefix="fan-out") as pool:
+        while True:
+            now = utcnow()
+            with database.session() as session:
+                broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
+                if broadcast is None:
+                    return 0
+                ranges = next_round(session, broadcast, now, size=size, batches=threads)
+                start, written, total = (
+                    broadcast.fan_out_after,
+                    broadcast.fanned_out,
+                    broadcast.recipients,
+                )
+            if not ranges:
+                return written
+
+            futures = [
+                pool.submit(_write_in_own_session, database, broadcast_id, config, now, span)
+                for span in ranges
+            ]
+            done, failure = start, None
+            for (_after, last), future in zip(ranges, futures, strict=True):
+                try:
+                    written += future.result()
+                except Exception as error:  # the batches before it stand; it is written again
+                    failure = failure or error
+                if failure is None:
+                    done = last
+                    report(written, total)
+            with database.session() as session:
+                broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
+                # Moved by someone else meanwhile (a restart from the start): theirs stands.
+                if broadcast is not None and broadcast.fan_out_after == start:
+                    broadcast.fan_out_after = done
+            if failure is not None:
+                raise failure

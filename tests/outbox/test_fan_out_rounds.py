@@ -1,0 +1,120 @@
+"""On PostgreSQL a broadcast fans out in rounds of batches written side by side, by threads.
+
+Each batch commits in its own connection, as a worker's threads write them; a batch that
+fails leaves the cursor after the last batch before it that committed, and the next run
+writes the rest without a duplicate and with the broadcast's count right.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from service.broadcasts import rounds
+from service.broadcasts.models import Broadcast
+from service.broadcasts.operations import _FAN_OUT_KEY as FAN_OUT_KEY
+from service.broadcasts.operations import cancel_broadcast, create_broadcast, start_broadcast
+from service.contacts.operations import get_or_create_contact
+from service.db import get_database, utcnow
+from service.outbox.models import OutboundMessage
+from tests.support import factories
+
+pytestmark = pytest.mark.postgres  # connections of their own need PostgreSQL
+
+PEOPLE = 9
+SIZE = 2
+
+
+def _started(app) -> tuple[int, int]:
+    """A broadcast to an organisation of PEOPLE reachable people, sent (no row yet)."""
+    database = get_database(app)
+    with app.app_context(), database.session() as session:
+        org = factories.create_organisation(session)
+        for n in range(PEOPLE):
+            get_or_create_contact(session, org.id, f"+4474009{n:05d}")
+        broadcast = create_broadcast(session, org, body="Depot shut.", audience="organisation")
+        start_broadcast(session, broadcast, app.config["FRONTLINE"], utcnow())
+        session.info.pop(FAN_OUT_KEY)  # the test runs the rounds itself
+        session.flush()
+        return broadcast.id, org.id
+
+
+def _state(app, broadcast_id: int) -> tuple[list[int], Broadcast]:
+    with app.app_context(), get_database(app).session() as session:
+        contacts = session.scalars(
+            select(OutboundMessage.contact_id).where(OutboundMessage.broadcast_id == broadcast_id)
+        ).all()
+        return sorted(contacts), session.get_one(Broadcast, broadcast_id)
+
+
+def test_batches_written_side_by_side_write_everyone_once(committed_app) -> None:
+    assert rounds.side_by_side(get_database(committed_app))
+    broadcast_id, _org = _started(committed_app)
+    reports: list[tuple[int, int]] = []
+    with committed_app.app_context():
+        written = rounds.run_rounds(
+            get_database(committed_app),
+            broadcast_id,
+            committed_app.config["FRONTLINE"],
+            lambda done, total: reports.append((done, total)),
+            size=SIZE,
+            threads=3,
+        )
+    contacts, broadcast = _state(committed_app, broadcast_id)
+    assert len(contacts) == len(set(contacts)) == PEOPLE == written
+    assert broadcast.fanned_out == PEOPLE == broadcast.recipients
+    assert broadcast.fanned_out_at is not None
+    assert reports == [(n, PEOPLE) for n in (2, 4, 6, 8, 9)]
+
+
+def test_a_round_that_fails_part_way_is_carried_on_without_duplicates(
+    committed_app, monkeypatch
+) -> None:
+    broadcast_id, _org = _started(committed_app)
+    real_write, calls = rounds.write_range, []
+
+    def second_batch_dies(session, broadcast, config, now, *, after, last):
+        calls.append(after)
+        ids = real_write(session, broadcast, config, now, after=after, last=last)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")  # its rows roll back with it
+        return ids
+
+    monkeypatch.setattr(rounds, "write_range", second_batch_dies)
+    database, config = get_database(committed_app), committed_app.config["FRONTLINE"]
+    with committed_app.app_context(), pytest.raises(RuntimeError, match="worker killed"):
+        rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE, threads=1)
+    contacts, broadcast = _state(committed_app, broadcast_id)
+    assert len(contacts) == SIZE == broadcast.fanned_out  # the first batch, counted
+    assert broadcast.fan_out_after == max(contacts) and broadcast.fanned_out_at is None
+
+    monkeypatch.setattr(rounds, "write_range", real_write)
+    # The next run carries on from the cursor; one after the end adds nothing.
+    with committed_app.app_context():
+        written = rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
+        again = rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
+    contacts, broadcast = _state(committed_app, broadcast_id)
+    assert len(contacts) == len(set(contacts)) == PEOPLE == written == again
+    assert broadcast.fanned_out == PEOPLE and broadcast.fanned_out_at is not None
+
+
+def test_a_batch_whose_broadcast_is_cancelled_meanwhile_commits_nothing(
+    committed_app, monkeypatch
+) -> None:
+    broadcast_id, _org = _started(committed_app)
+    database, config = get_database(committed_app), committed_app.config["FRONTLINE"]
+    real_write = rounds.write_range
+
+    def cancelled_while_writing(session, broadcast, config, now, *, after, last):
+        ids = real_write(session, broadcast, config, now, after=after, last=last)
+        # The lead's Cancel commits while the batch's rows are written but not committed:
+        # its cancel of pending rows cannot see them.
+        with database.session() as other:
+            cancel_broadcast(other, other.get_one(Broadcast, broadcast_id))
+        return ids
+
+    monkeypatch.setattr(rounds, "write_range", cancelled_while_writing)
+    with committed_app.app_context(), database.session() as session:
+        assert rounds.write_one(session, broadcast_id, config, utcnow(), (0, 10**9)) == 0
+    contacts, broadcast = _state(committed_app, broadcast_id)
+    assert contacts == [] and broadcast.status == "cancelled" and broadcast.fanned_out == 0
