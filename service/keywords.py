@@ -325,10 +325,12 @@ def _with_arguments(
 # -- speak-up: read before anything else, so nothing about the texter is written first ------
 
 # Typo tolerance for speak-up words: a wrong guess would open a case with somebody's ordinary
-# text, so CONCERN, an everyday word a letter from CONCERT, is only ever taken as typed.
+# text, so CONCERN, an everyday word a letter from CONCERT, is only ever taken as typed. So are
+# ZGŁASZAM, FARYAD and SEMNALARE, other forms of ZGŁOŚ, FARIYAD and SEMNALEZ: guessed at, they
+# took Polish OGŁASZAM ("I announce") and Romanian FĂRĂ ("without"), ARAD and SEMĂNARE.
 SPEAK_UP_CUTOFF = 80
 SPEAK_UP_JOINED_CUTOFF = 85
-NEVER_GUESSED = frozenset({"CONCERN"})
+NEVER_GUESSED = frozenset({"CONCERN", "ZGLASZAM", "FARYAD", "SEMNALARE"})
 
 
 @dataclass(frozen=True)

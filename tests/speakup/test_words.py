@@ -56,6 +56,21 @@ def test_speak_up_words_as_people_type_them_reach_speak_up(body: str, kind: str)
     assert found is not None and found.kind == kind, body
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Everyday words a letter or two from the forms added (ZGŁASZAM, FARYAD, SEMNALARE).
+        "Ogłaszam: spotkanie w piątek o 18",
+        "Fără zahăr la cafea, vă rog",
+        "Fara mine azi",
+        "Arad e departe",
+        "semănare în grădină",
+    ],
+)
+def test_everyday_words_near_a_spelling_of_a_speak_up_word_stay_ordinary(body: str) -> None:
+    assert recognise(body) is None, body
+
+
 @pytest.mark.parametrize("body", ["SPRAWY", "cazul meu e urgent", "KAIS", "kes"])
 def test_a_case_word_without_a_code_stays_an_ordinary_text(body: str) -> None:
     assert recognise(body) is None
