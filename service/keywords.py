@@ -406,9 +406,7 @@ def speak_up(text: str) -> SpeakUpText | None:
         if len(words) < size:
             continue
         key = tuple(words[:size])
-        kind = _speak_up_phrases().get(key) or _speak_up_by_keyboard_form().get(
-            keyboard_forms(key)
-        )
+        kind = _speak_up_phrases().get(key) or _speak_up_by_keyboard_form().get(keyboard_forms(key))
         if kind is not None:
             language = _speak_up_languages().get(keyboard_forms(key))
             return SpeakUpText(kind, after(size), language=language)

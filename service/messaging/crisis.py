@@ -262,8 +262,7 @@ def _similar(option: str, word: str, prefix: bool) -> bool:
     candidates = [word, word[: len(option) + 1]] if prefix else [word]
     # A slip adds, drops or changes a letter or two; a much shorter word is another word.
     return any(
-        abs(len(c) - len(option)) <= 1 and fuzz.ratio(option, c) >= FUZZY_CUTOFF
-        for c in candidates
+        abs(len(c) - len(option)) <= 1 and fuzz.ratio(option, c) >= FUZZY_CUTOFF for c in candidates
     )
 
 

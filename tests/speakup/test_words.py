@@ -92,10 +92,13 @@ def test_speak_up_in_one_text_says_who_the_guardian_is(handset) -> None:
     # here, so the guardian is explained here.
     texts = handset.send(f"SPEAKUP {CONCERN}").texts
     assert len(texts) == 3
-    assert texts[1] == catalog("en")[
-        "The speak-up guardian is someone the organisation has chosen to hear concerns in "
-        "confidence. They are not your manager."
-    ]
+    assert (
+        texts[1]
+        == catalog("en")[
+            "The speak-up guardian is someone the organisation has chosen to hear concerns in "
+            "confidence. They are not your manager."
+        ]
+    )
 
 
 def test_a_polish_word_is_answered_in_polish_and_an_english_one_in_english(handset) -> None:
