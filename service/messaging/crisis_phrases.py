@@ -69,10 +69,12 @@ CRISIS_PHRASES: dict[str, tuple[str, ...]] = {
         "BETTER OFF IF … DEAD",
         "END … MY OWN LIFE",
         "WANT|WANNA|GONNA|GOING … KMS",
-        "=CUTTING AGAIN",
+        # Said of oneself: "management are cutting again" is about hours and budgets.
+        "=BEEN|=STARTED|=IM =CUTTING AGAIN",
         "PILLS SAVED|STOCKPILED|HOARDED",
         "SAVING|SAVED|STOCKPILING|HOARDING … PILLS|PAINKILLERS|PARACETAMOL",
-        "WISH … =WASNT|=WERENT … HERE|ALIVE",
+        # I, not it: "I wish it wasn't here on a Tuesday" is about an event's venue.
+        "WISH I =WASNT|=WERENT … HERE|ALIVE",
         "POINT … IN|OF LIVING|EXISTING",
         "WHATS THE POINT OF|IN GOING ON",
         "EVERYONE|EVERYBODY|THINGS|THEY|YOU|WORLD|FAMILY … BETTER … WHEN|ONCE|AFTER =IM|=IVE GONE",
