@@ -126,7 +126,7 @@ def test_a_survey_taken_at_the_kiosk_counts_for_its_site_and_leaves_nothing(
         by_site = {s.name: s.shown for s in results.by_site}
         assert by_site["Eastfield Depot"] == "<5" and set(by_site.values()) == {"<5", "0"}
     # Finish: back to the start, and nothing of the survey is left anywhere in the browser.
-    page.locator("[data-survey-finish]").click()
+    page.locator("[data-survey-done] [data-survey-finish]").click()
     page.wait_for_url(f"**{HOME}?lang=en")
     page.locator(".tiles").wait_for()
     kept = page.evaluate(EVERYTHING_KEPT)
@@ -235,7 +235,7 @@ def test_a_member_proves_their_number_and_answers_a_members_only_survey(page, li
             expect(page.locator("[data-progress]")).to_have_text(f"4 میں سے {n}")
             page.locator("[data-move=skipped]").click()
         expect(page.locator("[data-done-message]")).to_be_visible()
-        page.locator("[data-survey-finish]").click()
+        page.locator("[data-survey-done] [data-survey-finish]").click()
         page.wait_for_url(f"**{HOME}?lang=en")
         kept = page.evaluate(EVERYTHING_KEPT)
         assert kept["session"] == "{}" and number[1:] not in repr(kept).replace(" ", "")
