@@ -20,6 +20,7 @@ LEMMATISED = ("pl", "ro", "en")  # languages whose inflections come from the lem
 ROMANISED = ("ur", "pa", "gu")  # languages also typed in Latin letters, spelt loosely
 GAP = "…"  # up to two other words between two words of a phrase
 GAP_ONE = "…1"
+UNLESS = "!"  # a last part "!A|B_C": not when the next words are A, or B then C
 # A one-word phrase this long is also found misspelt, at least this similar (0-100).
 FUZZY_MIN_LENGTH = 6
 FUZZY_CUTOFF = 85
@@ -159,33 +160,51 @@ class _Phrase:
     text: str
     slots: tuple[_Slot, ...]
     loose: bool  # romanised Urdu, Punjabi or Gujarati: compare skeletons
+    # Words that, right after the phrase, make it everyday speech ("point of living WAGE"):
+    # each a run of slots, the first of which may have a gap ("!…SIDA": in the next three).
+    unless: tuple[tuple[_Slot, ...], ...] = ()
 
 
 def _is_latin(word: str) -> bool:
     return word.isascii()
 
 
+def _option(option: str) -> tuple[str, str]:
+    how = "word"
+    if option.startswith("="):
+        how, option = "exact", option[1:]
+    if option.endswith("*"):
+        how, option = "prefix", option[:-1]
+    return how, fold(option)
+
+
+def _unless(part: str) -> tuple[tuple[_Slot, ...], ...]:
+    """The runs of words after which a phrase is not found, from its `!A|B_C` part."""
+    runs = []
+    for alternative in part.removeprefix(UNLESS).split("|"):
+        gap = 2 if alternative.startswith(GAP) else 0
+        run = alternative.removeprefix(GAP).split("_")
+        runs.append(tuple(_Slot((_option(w),), gap if i == 0 else 0) for i, w in enumerate(run)))
+    return tuple(runs)
+
+
 def _compile(language: str, text: str) -> _Phrase:
     slots: list[_Slot] = []
+    unless: tuple[tuple[_Slot, ...], ...] = ()
     gap = 0
     for part in text.split():
+        if part.startswith(UNLESS):
+            unless = _unless(part)
+            continue
         if part in (GAP, GAP_ONE):
             gap = 1 if part == GAP_ONE else 2
             continue
-        options = []
-        for option in part.split("|"):
-            how = "word"
-            if option.startswith("="):
-                how, option = "exact", option[1:]
-            if option.endswith("*"):
-                how, option = "prefix", option[:-1]
-            options.append((how, fold(option)))
-        slots.append(_Slot(tuple(options), gap))
+        slots.append(_Slot(tuple(_option(o) for o in part.split("|")), gap))
         gap = 0
     loose = language in ROMANISED and all(_is_latin(o) for s in slots for _, o in s.options)
     if loose:
         slots = [_Slot(tuple((how, skeleton(w)) for how, w in s.options), s.gap) for s in slots]
-    return _Phrase(language, text, tuple(slots), loose)
+    return _Phrase(language, text, tuple(slots), loose, unless)
 
 
 @cache
@@ -282,6 +301,21 @@ def _matches(slot: _Slot, word: _Word, phrase: _Phrase, fuzzy: bool) -> bool:
     return False
 
 
+def _ends(slots: tuple[_Slot, ...], phrase: _Phrase, text: list[_Word], start: int) -> set[int]:
+    """Where a run of slots can end when its first slot may follow the word before start."""
+    positions = {start - 1}
+    for slot in slots:
+        following = set()
+        for at in positions:
+            for index in range(at + 1, min(at + 2 + slot.gap, len(text))):
+                if _matches(slot, text[index], phrase, False):
+                    following.add(index)
+        if not following:
+            return set()
+        positions = following
+    return positions
+
+
 def _found_at(phrase: _Phrase, text: list[_Word], start: int) -> int:
     """2 when the phrase starts at this word, 1 when only as a misspelling, else 0."""
     first = phrase.slots[0]
@@ -291,17 +325,12 @@ def _found_at(phrase: _Phrase, text: list[_Word], start: int) -> int:
         quality = 1  # only a single long word is guessed at
     else:
         return 0
-    positions = {start}
-    for slot in phrase.slots[1:]:
-        following = set()
-        for at in positions:
-            for index in range(at + 1, min(at + 2 + slot.gap, len(text))):
-                if _matches(slot, text[index], phrase, False):
-                    following.add(index)
-        if not following:
-            return 0
-        positions = following
-    return quality
+    ends = _ends(phrase.slots[1:], phrase, text, start + 1) if len(phrase.slots) > 1 else {start}
+    # Found if it ends somewhere the words after it are not everyday speech.
+    kept = [
+        end for end in ends if not any(_ends(run, phrase, text, end + 1) for run in phrase.unless)
+    ]
+    return quality if kept else 0
 
 
 @dataclass(frozen=True)

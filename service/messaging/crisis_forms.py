@@ -24,7 +24,8 @@ def lemmas_used(language: str) -> set[str]:
         for part in phrase.split():
             if part in (GAP, GAP_ONE):
                 continue
-            for option in part.split("|"):
+            # An `!A|B_C` part's words are matched like any other (a `…` before one is a gap).
+            for option in part.removeprefix("!").replace("…", "").replace("_", "|").split("|"):
                 if not option.startswith("=") and not option.endswith("*"):
                     used.add(option.lower())
     return used

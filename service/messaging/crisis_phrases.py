@@ -17,6 +17,9 @@ Each phrase is a few words; how a word is matched:
 - `A|B`: either word.
 - `…` between two words: up to two other words may come between them
   ("nie chce mi się żyć" is NIE CHCIEĆ … ŻYĆ); `…1`: at most one.
+- `!A|B_C` at the end: not found when the next word is A, or the next two are B C; `!…A`:
+  when A is among the next three words. For a phrase that everyday speech goes on from
+  ("the point of living WAGE campaign", "I won't be around longer THAN 5pm").
 Every phrase is matched after folding (case, accents, Arabic and Urdu keyboard letter forms,
 Gurmukhi nukta and addak, native-script digits), so each is written once.
 A phrase of one long word is also found misspelled (SUICDE, khudkashi).
@@ -53,14 +56,20 @@ CRISIS_PHRASES: dict[str, tuple[str, ...]] = {
         "TAKE … MY OWN LIFE",
         "BETTER OFF WITHOUT ME",
         "SLEEP … NEVER WAKE UP",
-        "OVERDOSE|OD ON",
-        "TOOK AN OVERDOSE",
+        # Said of oneself: "we had an overdose on the ward" is a shift's report.
+        "I|IM|ILL|IVE|ID|WILL|MIGHT|COULD …1 OVERDOSE|OD ON",
+        "TO|GONNA|WANNA OVERDOSE|OD ON",
+        "WANT|WANNA|GONNA|GOING|PLANNING …1 OVERDOSE",
+        "I|IVE|IM|JUST …1 TOOK|TAKEN AN OVERDOSE",
         "JUMP … OFF A|THE BRIDGE|ROOF|BUILDING",
         "IN FRONT OF A TRAIN|BUS",
         "NOT|DONT … WANT TO BE HERE ANYMORE",
         "DONE WITH LIFE|LIVING",
         "SLEEP FOREVER",
-        "TAKE|SWALLOW … ALL MY PILLS|TABLETS",
+        # Not as the doctor said: "I took all my pills as prescribed" is the everyday reading.
+        "TAKE|SWALLOW … ALL MY PILLS|TABLETS !AS_PRESCRIBED|AS_DIRECTED|AS_THE|AS_MY|AS_I|AS_USUAL"
+        "|FROM_THE_DOCTOR|FROM_MY_DOCTOR|FROM_THE_GP|FROM_MY_GP|FROM_THE_CHEMIST|FROM_THE_PHARMACY"
+        "|ON_TIME|EVERY|EACH",
         "NOBODY WOULD MISS ME",
         "NO ONE WOULD MISS ME",
         "WANT|WANNA … END IT",
@@ -72,16 +81,22 @@ CRISIS_PHRASES: dict[str, tuple[str, ...]] = {
         # Said of oneself: "management are cutting again" is about hours and budgets.
         "=BEEN|=STARTED|=IM =CUTTING AGAIN",
         "PILLS SAVED|STOCKPILED|HOARDED",
-        "SAVING|SAVED|STOCKPILING|HOARDING … PILLS|PAINKILLERS|PARACETAMOL",
+        # Saving up, not saving money: "saving on paracetamol at aldi" is a bargain.
+        "SAVING|SAVED UP|MY … PILLS|PAINKILLERS|PARACETAMOL",
+        "STOCKPILING|HOARDING|STOCKPILED|HOARDED … PILLS|PAINKILLERS|PARACETAMOL",
         # I, not it: "I wish it wasn't here on a Tuesday" is about an event's venue.
         "WISH I =WASNT|=WERENT … HERE|ALIVE",
-        "POINT … IN|OF LIVING|EXISTING",
-        "WHATS THE POINT OF|IN GOING ON",
+        # Not a noun of living or going on: a living wage, going on the trip or on strike.
+        "POINT … IN|OF LIVING|EXISTING !WAGE|COST|ROOM|ALLOWANCE|STANDARD|SPACE|AREA|QUARTERS"
+        "|ARRANGEMENT|EXPENSE|NEAR|CLOSE|NEXT|ABROAD",
+        "WHATS THE POINT OF|IN GOING ON !A|AN|THE|HOLIDAY|STRIKE|TRIP|LEAVE|BREAK|COURSE|TOUR"
+        "|TRAINING|SHIFT|NIGHTS|ABOUT",
         "EVERYONE|EVERYBODY|THINGS|THEY|YOU|WORLD|FAMILY … BETTER … WHEN|ONCE|AFTER =IM|=IVE GONE",
         "EVERYONE|EVERYBODY|THINGS|THEY|YOU|WORLD|FAMILY … BETTER … WHEN|ONCE|AFTER I AM|HAVE GONE",
-        "WORRY ABOUT ME ANYMORE",
+        # Won't have to: "don't worry about me anymore, I got a lift" is a lift home.
+        "HAVE|NEED TO WORRY ABOUT ME ANYMORE",
         "STOP EXISTING",
-        "WONT|NOT BE AROUND … LONGER|ANYMORE",
+        "WONT|NOT BE AROUND … LONGER|ANYMORE !THAN",
         "FEEL|FEELING LIKE ENDING IT",
     ),
     "pl": (
@@ -117,7 +132,9 @@ CRISIS_PHRASES: dict[str, tuple[str, ...]] = {
         "PO CO … ŻYĆ",
         "POCIĄĆ SIĘ",
         "SIĘ …1 POCIĄĆ",
-        "WZIĄĆ|ŁYKNĄĆ|POŁKNĄĆ WSZYSTKIE TABLETKI|LEKI",
+        # Not as the doctor said (od lekarza, jak kazał, zgodnie z zaleceniem).
+        "WZIĄĆ|ŁYKNĄĆ|POŁKNĄĆ WSZYSTKIE TABLETKI|LEKI"
+        " !=OD_LEKARZ*|=JAK|ZGODNIE|PRZEPISANE|=Z_=APTEKI",
         "NIE CHCIEĆ … ISTNIEĆ",
         "SKOŃCZYĆ Z ŻYCIE",
         "NIE … DALEJ ŻYĆ",
@@ -125,10 +142,12 @@ CRISIS_PHRASES: dict[str, tuple[str, ...]] = {
         "ZROBIĆ SOBIE KRZYWDA",
         "NIE … SENS … ŻYCIE",
         "NAJLEPIEJ|LEPIEJ … GDYBY MNIE NIE BYĆ",
-        "CHCIEĆ … ZE =WSZYSTKIM SKOŃCZYĆ",
-        "CHCIEĆ … SKOŃCZYĆ ZE =WSZYSTKIM",
+        # Not before a time or at a place: "skończyć ze wszystkim przed urlopem" is work.
+        "CHCIEĆ … ZE =WSZYSTKIM SKOŃCZYĆ !=PRZED|=DO|=NA|=ZANIM|=PO|=W|=WE|=PRZY|=OD|=U",
+        "CHCIEĆ … SKOŃCZYĆ ZE =WSZYSTKIM !=PRZED|=DO|=NA|=ZANIM|=PO|=W|=WE|=PRZY|=OD|=U",
         "NIE CHCIEĆ JUŻ TU|TUTAJ BYĆ",
-        "NAŁYKAĆ|NAŁYKA* SIĘ",
+        # Of pills: "nałykałem się wody na basenie" is a swim.
+        "NAŁYKAĆ|NAŁYKA* SIĘ … TABLET*|=LEKOW|=LEKI|LEKARSTW*|PIGUŁ*|PROSZK*|PASTYL*|PROCH*",
         "SKOCZYĆ Z|ZE MOST|DACH|BALKON|OKNO|WIADUKT",
         "RZUCIĆ SIĘ POD POCIĄG|AUTO|SAMOCHÓD",
         "POZBAWIĆ … ŻYCIE",
@@ -154,7 +173,7 @@ CRISIS_PHRASES: dict[str, tuple[str, ...]] = {
         "NU MAI VREA … TRĂI",
         "NU MAI PUTEA … TRĂI",
         "ROST|MOTIV … TRĂI",
-        "MAI BINE FĂRĂ MINE",
+        "MAI BINE FĂRĂ MINE !=LA|=PE",
         "DISPĂREA PENTRU TOTDEAUNA",
         "NU MĂ MAI TREZI",
         "NU MAI EXISTA",
@@ -173,7 +192,10 @@ CRISIS_PHRASES: dict[str, tuple[str, ...]] = {
         "ROST … VIAȚĂ",
         "=MĂ =TAI PE|LA =MÂINI|=MÂNA|=BRAȚE|=BRAȚ|=ÎNCHEIETURI|=PICIOARE",
         "=MĂ =TAI IAR|SINGUR|SINGURĂ",
-        "ÎNGHIȚI|LUA =TOATE PASTILĂ|MEDICAMENT|TABLETĂ|PILULĂ",
+        "ÎNGHIȚI =TOATE PASTILĂ|MEDICAMENT|TABLETĂ|PILULĂ",
+        # Taking them as the doctor said (de la doctor, cum a zis, prescrise) is everyday.
+        "LUA =TOATE PASTILĂ|MEDICAMENT|TABLETĂ|PILULĂ !=DE_=LA|=CUM|=ASA|=PRESCRISE|=PENTRU"
+        "|=DIMINEATA|=SEARA|=ZILNIC|=LA_=TIMP|=RECOMANDATE",
         "VREA … NU MAI TRĂI|EXISTA",
     ),
     "ur": (
@@ -342,7 +364,8 @@ CRISIS_PHRASES: dict[str, tuple[str, ...]] = {
         "IS DHAAWAC*",
         "JIDHKAYGA|JIRKAYGA … DHAAWAC*",
         "MA JECLI … NOOL*",
-        "KINIIN* OO DHAN",
+        # Not as the doctor said (sida dhakhtarku yiri), in the next few words.
+        "KINIIN* OO DHAN !…SIDA",
         "KINIIN* … WADA LIQ*",
         "NOLOSH* … WAXBA … TAR*",
         "NAFTAYDA … DIL*",

@@ -177,3 +177,12 @@ def test_the_index_of_first_words_finds_what_every_phrase_tried_everywhere_finds
     # The slips are no straw man: some of them are still found, some are not.
     slips = [crisis.detect(s) is None for t in corpus["must_trigger"] for s in _slips(t)]
     assert any(slips) and not all(slips)
+
+
+def test_words_after_a_phrase_can_make_it_everyday_speech() -> None:
+    # POINT … OF LIVING is found unless a noun of living follows it ("!WAGE|…").
+    assert crisis.detect("what is the point of living wage campaign") is None
+    assert crisis.detect("what is the point of living anymore") is not None
+    # "!…SIDA": "as (the doctor said)" within the next three words, in any word order.
+    assert crisis.detect("kiniinka oo dhan waan qaatay sida dhakhtarku yiri") is None
+    assert crisis.detect("kiniinka oo dhan waan qaatay") is not None
