@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +29,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import scale_data, sms_webhook, wrk_driver
 from bench.cluster import create_database
-from bench.common import ROOT, VENV_BIN, closed_loop, gunicorn
+from bench.common import ROOT, VENV_BIN, gunicorn, open_loop
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 DEMO_SCALE = 0.001
@@ -39,6 +41,14 @@ ROTATE_FIRST_RUN_SECONDS = 20
 # (BENCH_WINDOW), then is stopped, and its rate and how far it got are what is reported.
 WINDOW = float(os.environ.get("BENCH_WINDOW", "120"))
 WEBHOOK_MEMBERS = 1000
+# The p99s at half rate are compared across the two databases, so both are measured in the
+# same minutes: two servers up at once, driven in turn, ROUNDS rounds each of ROUND_TEXTS texts
+# (A B B A A B ...), each side's figure the median of its rounds' p99s. One p99 of ~100 texts,
+# minutes apart from its baseline, gave ratios 0.56-1.50 from run to run on this machine.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUND_TEXTS = int(os.environ.get("BENCH_ROUND_TEXTS", "1000"))
+# wrk's JOIN+YES peak uses at most this many joiners; the rounds take fresh ones after them.
+WRK_JOINERS = 1000
 RESULTS = ROOT / "bench" / "scale_results.json"
 FRONTLINE = str(VENV_BIN / "frontline")
 
@@ -155,31 +165,22 @@ def members(scale: float) -> list[str]:
     return [scale_data.number_of(i) for i in range(0, largest, step)][:WEBHOOK_MEMBERS]
 
 
-def measure(name: str, scale: float, env: dict[str, str], run: int) -> dict[str, float]:
-    """Every figure for one database."""
-    figures: dict[str, float] = {}
+def measure(name: str, scale: float, env: dict[str, str], run: int,
+            webhook: dict[str, float]) -> dict[str, float]:
+    """Every figure for one database (the webhook rates and p99s measured already)."""
+    figures = dict(webhook)
     texts = sms_webhook.Texts()
     # MessageSids unique to this run: a sid seen in an earlier run would be answered as a retry.
     texts.serial = run * 10**7
     readers = members(scale)
-    joiners = [f"+447406{run % 100:02d}{n:04d}" for n in range(3000)]
+    events_rate = webhook["events rate"]
     with gunicorn("service:create_app()", env) as port:
-        closed_loop(port, [[texts(n, "HELP")] for n in joiners[:1500]], 8)
-        events = wrk_driver.run(port, sms_webhook.reading(texts, readers, "EVENTS", 20000), 5)
-        figures["events rate"] = events.rate
-        figures["events p99"] = sms_webhook.half_rate_p99(port, texts, readers, "events",
-                                                          events.rate)
-        join = wrk_driver.run(port, sms_webhook.joining(texts, joiners[:1000]), 5)
-        figures["join rate"] = join.rate
-        used = min(1000, int(join.requests / 2) + 1)
-        figures["join p99"] = sms_webhook.half_rate_p99(
-            port, texts, joiners[used + sms_webhook.GAP : 1500], "join", join.rate)
         figures.update(console_figures(env, scale, run))
         broadcast_id = int(figures.pop("broadcast id"))
         fan_out = Windowed([sys.executable, str(ROOT / "bench" / "scale.py"), "--fan-out",
                             str(broadcast_id)], env, ready="started")
         figures["events p99 during fan-out"] = sms_webhook.half_rate_p99(
-            port, texts, readers, "events", events.rate)
+            port, texts, readers, "events", events_rate)
         figures["fan-out seconds"], figures["fan-out finished"] = fan_out.wait()
         figures["fan-out rows"] = float(count(env, "SELECT count(*) FROM outbound_message "
                                               f"WHERE broadcast_id = {broadcast_id}"))
@@ -191,11 +192,70 @@ def measure(name: str, scale: float, env: dict[str, str], run: int) -> dict[str,
         before = count(env, expired)
         purge = Windowed([FRONTLINE, "purge"], env)
         figures["events p99 during purge"] = sms_webhook.half_rate_p99(
-            port, texts, readers, "events", events.rate)
+            port, texts, readers, "events", events_rate)
         figures["purge seconds"], figures["purge finished"] = purge.wait()
         figures["purge inbound rows"] = float(before - count(env, expired))
         figures["purge expired at start"] = float(before)
     return figures
+
+
+def webhook_figures(envs: dict[str, dict[str, str]], scales: dict[str, float],
+                    run: int) -> dict[str, dict[str, float]]:
+    """EVENTS and JOIN+YES: each database's wrk maximum, then p99 at half rate, interleaved."""
+    texts = sms_webhook.Texts()
+    # After the sids measure() takes from run * 10**7, so none is answered as a retry.
+    texts.serial = run * 10**7 + 5 * 10**6
+    joiners = [f"+447406{run % 100:02d}{n:04d}"
+               for n in range(WRK_JOINERS + sms_webhook.GAP + ROUNDS * ROUND_TEXTS // 2)]
+    figures: dict[str, dict[str, float]] = {name: {} for name in envs}
+    with ExitStack() as stack:
+        ports = {name: stack.enter_context(gunicorn("service:create_app()", env))
+                 for name, env in envs.items()}
+        readers = {name: members(scales[name]) for name in envs}
+        for name, port in ports.items():
+            # Every joiner texts once first, so JOIN is a returning member's, as for readers.
+            wrk_driver.run(port, [texts(n, "HELP") for n in joiners], 1800, once=True)
+            events = wrk_driver.run(
+                port, sms_webhook.reading(texts, readers[name], "EVENTS", 20000), 5)
+            join = wrk_driver.run(port, sms_webhook.joining(texts, joiners[:WRK_JOINERS]), 5)
+            figures[name]["events rate"] = events.rate
+            figures[name]["join rate"] = join.rate
+        # One pace for both, half the slower one's maximum: the same offered load on each side.
+        for kind in ("events", "join"):
+            pace = min(f[f"{kind} rate"] for f in figures.values()) / 2
+            rounds: dict[str, list[float]] = {name: [] for name in envs}
+            order = list(envs)
+            for index in range(ROUNDS):
+                for name in order:
+                    rounds[name].append(_round_p99(ports[name], texts, kind, pace, index,
+                                                   readers[name], joiners[WRK_JOINERS
+                                                                          + sms_webhook.GAP:]))
+                order.reverse()
+            for name, p99s in rounds.items():
+                figures[name][f"{kind} p99"] = statistics.median(p99s)
+                figures[name][f"{kind} p99 lowest round"] = min(p99s)
+                figures[name][f"{kind} p99 highest round"] = max(p99s)
+                figures[name][f"{kind} p99 texts"] = float(ROUNDS * ROUND_TEXTS)
+                figures[name][f"{kind} pace"] = pace
+                print(f"{name}: {kind} p99 at {pace:.0f}/s, {ROUNDS} rounds of {ROUND_TEXTS} "
+                      f"texts (ms): {' '.join(f'{p:.0f}' for p in p99s)}; median "
+                      f"{statistics.median(p99s):.1f}", flush=True)
+    return figures
+
+
+def _round_p99(port: int, texts: sms_webhook.Texts, kind: str, pace: float, index: int,
+               readers: list[str], joiners: list[str]) -> float:
+    """p99 of one round of ROUND_TEXTS texts sent on schedule at pace a second."""
+    if kind == "events":
+        paced = sms_webhook.reading(texts, readers, "EVENTS", ROUND_TEXTS)
+    else:
+        # Fresh joiners each round, each JOIN before its YES: the JOINs first, then the YESes.
+        half = ROUND_TEXTS // 2
+        chosen = joiners[index * half : (index + 1) * half]
+        paced = [texts(n, "JOIN MINDS") for n in chosen] + [texts(n, "YES") for n in chosen]
+    steady = open_loop(port, paced, pace)
+    assert steady.errors == 0, f"{kind}: {steady.errors} errors at half rate"
+    return steady.percentile(99)
 
 
 def count(env: dict[str, str], query: str) -> int:
@@ -408,24 +468,45 @@ def fan_out_here(broadcast_id: int) -> None:
             OutboundMessage.broadcast_id == broadcast_id)))
 
 
+def webhook_table(scale: dict[str, float], demo: dict[str, float]) -> list[Row]:
+    """The two p99 rows at half rate, and each side's lowest and highest round beside them."""
+    rows = table(scale, demo)[:2]
+    for kind, label in (("events", "EVENTS"), ("join", "JOIN+YES")):
+        for end in ("lowest", "highest"):
+            key = f"{kind} p99 {end} round"
+            rows.append(Row(f"  {label} p99, {end} round", scale[key], demo[key], "ms", "-",
+                            None))
+    return rows
+
+
 def main() -> None:
-    """Prepare both databases, measure both, print the table; then rotate the keys."""
+    """Prepare both databases, measure both, print the table; then rotate the keys.
+
+    `--webhooks`: only EVENTS and JOIN+YES (rates, and p99 at half rate interleaved).
+    """
     if not wrk_driver.available():
         raise SystemExit("wrk is not installed: make test-tools installs it")
+    only_webhooks = sys.argv[1:2] == ["--webhooks"]
     scale = float(os.environ.get("BENCH_SCALE", "1"))
     large = os.environ.get("BENCH_SCALE_DB", "bench_scale")
     demo = os.environ.get("BENCH_SCALE_DEMO_DB", "bench_scale_demo")
     run = int(time.time())
-    results: dict[str, dict[str, float]] = {}
-    envs = {}
-    for name, size in ((demo, DEMO_SCALE), (large, scale)):
-        envs[name] = prepare(name, size)
-        print(f"== {name}: measuring", flush=True)
-        results[name] = measure(name, size, envs[name], run)
-        RESULTS.write_text(json.dumps({"scale": scale, **results}, indent=2) + "\n")
+    sizes = {demo: DEMO_SCALE, large: scale}
+    envs = {name: prepare(name, size) for name, size in sizes.items()}
+    print(f"== {demo} and {large}: EVENTS and JOIN+YES, interleaved", flush=True)
+    results = webhook_figures(envs, sizes, run)
     title = f"bench-scale at scale {scale} (baseline: the same on demo size, {DEMO_SCALE})"
+    if only_webhooks:
+        print(f"\n== {title}: webhooks only")
+        print_table(webhook_table(results[large], results[demo]))
+        return
+    for name, size in sizes.items():
+        print(f"== {name}: measuring", flush=True)
+        results[name] = measure(name, size, envs[name], run, results[name])
+        RESULTS.write_text(json.dumps({"scale": scale, **results}, indent=2) + "\n")
     print(f"\n== {title}")
-    print_table(table(results[large], results[demo]))
+    print_table(webhook_table(results[large], results[demo]) + table(results[large],
+                                                                     results[demo])[2:])
     for name in envs:
         results[name].update(rotation(name, envs[name]))
         RESULTS.write_text(json.dumps({"scale": scale, **results}, indent=2) + "\n")
