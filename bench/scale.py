@@ -240,6 +240,11 @@ def webhook_figures(envs: dict[str, dict[str, str]], scales: dict[str, float],
                 print(f"{name}: {kind} p99 at {pace:.0f}/s, {ROUNDS} rounds of {ROUND_TEXTS} "
                       f"texts (ms): {' '.join(f'{p:.0f}' for p in p99s)}; median "
                       f"{statistics.median(p99s):.1f}", flush=True)
+            # Rounds next to each other in time share the machine's load: their ratio is steadier.
+            (a_name, first), (b_name, second) = rounds.items()
+            paired = [b / a for a, b in zip(first, second, strict=True) if a]
+            print(f"{kind}: p99 ratio round by round ({b_name} / {a_name}): "
+                  f"{' '.join(f'{r:.2f}' for r in paired)}", flush=True)
     return figures
 
 
