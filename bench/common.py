@@ -34,6 +34,10 @@ class Figure:
     unit: str
     higher_is_better: bool = True
     target: str = ""
+    # When the baseline was measured just before and just after this figure (its mean is
+    # `baseline`), both, so a reader sees how far the machine's load moved around it.
+    baseline_before: float | None = None
+    baseline_after: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -188,13 +192,37 @@ def record(figures: Sequence[Figure]) -> None:
 
 
 def print_table(figures: Sequence[Figure]) -> None:
-    """One row per figure: value, baseline, ratio, target."""
+    """One row per figure: value, baseline, ratio, target (and the baseline before / after)."""
     print(f"{'figure':52} {'value':>14} {'baseline':>14} {'ratio':>7}  target")
     for f in figures:
+        drift = (
+            f"  [baseline before {f.baseline_before:.1f} / after {f.baseline_after:.1f}]"
+            if f.baseline_before is not None and f.baseline_after is not None
+            else ""
+        )
         print(
             f"{f.bench + ': ' + f.name:52} {f.value:>9.1f} {f.unit:<4} "
-            f"{f.baseline:>9.1f} {f.unit:<4} {f.ratio:>7.2f}  {f.target}"
+            f"{f.baseline:>9.1f} {f.unit:<4} {f.ratio:>7.2f}  {f.target}{drift}"
         )
+
+
+def bracketed(
+    bench: str, name: str, measure: Callable[[], float], baseline: Callable[[], float],
+    unit: str, **kwargs: object,
+) -> Figure:
+    """A figure whose baseline is measured immediately before and after it (their mean).
+
+    On a shared machine the load moves within minutes, so a baseline taken once at the start
+    of a run says little about a row measured later; one taken on either side of it does.
+    """
+    before = baseline()
+    value = measure()
+    after = baseline()
+    load = os.getloadavg()[0]
+    print(f"{bench}: {name}: {value:.1f} {unit}, baseline {before:.1f} before and "
+          f"{after:.1f} after, load {load:.1f}", flush=True)
+    return Figure(bench, name, value, (before + after) / 2, unit, baseline_before=before,
+                  baseline_after=after, **kwargs)  # type: ignore[arg-type]
 
 
 def median_of(runs: int, measure: Callable[[], float]) -> float:
