@@ -475,7 +475,12 @@ def fan_out_here(broadcast_id: int) -> None:
 
 def webhook_table(scale: dict[str, float], demo: dict[str, float]) -> list[Row]:
     """The two p99 rows at half rate, and each side's lowest and highest round beside them."""
-    rows = table(scale, demo)[:2]
+    rows = [
+        Row(label, scale[f"{kind} p99"], demo[f"{kind} p99"], "ms", "ratio <= 1.25",
+            scale[f"{kind} p99"] <= demo[f"{kind} p99"] * 1.25)
+        for kind, label in (("events", "EVENTS p99 at half max rate"),
+                            ("join", "JOIN+YES p99 at half max rate"))
+    ]
     for kind, label in (("events", "EVENTS"), ("join", "JOIN+YES")):
         for end in ("lowest", "highest"):
             key = f"{kind} p99 {end} round"
