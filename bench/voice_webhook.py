@@ -1,10 +1,11 @@
 """Voice menu steps under gunicorn (2 workers), against a TwiML echo app on the same settings.
 
 Each measured request is a caller pressing 1 at the main menu (the groups list is read from
-the database in their language); the figures are the maximum rate and p99 at half of it. The
-echo app, driven by the same Python load code, is measured immediately before and after each
-row (its max rate; its p99 at the service's half rate) and the ratio is against their mean,
-both printed, because on a shared machine the load moves between measurements.
+the database in their language); the figures are the maximum rate under wrk (as in the SMS
+bench) and p99 at half of it (paced by the Python open loop). The echo app, driven the same
+way under the same gunicorn settings, is measured immediately before and after each row (its
+max rate; its p99 at the service's half rate) and the ratio is against their mean, both
+printed, because on a shared machine the load moves between measurements.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from bench.common import (
     VENV_BIN,
     Request,
     bracketed,
-    closed_loop,
     gunicorn,
     open_loop,
     record,
 )
-from bench.sms_webhook import DEMO_NUMBER, PUBLIC_URL, TOKEN, service_env
+from bench.sms_webhook import DEMO_NUMBER, PUBLIC_URL, TOKEN, run_wrk, service_env
 
 CALLERS = 600
+PRESSES = 20000  # more than wrk sends in its 5 s at the echo app's rate on two cores
 HALF_RATE_SECONDS = 5
 
 
@@ -61,24 +62,22 @@ def main_menu_action(port: int, caller: str) -> str:
     return ET.fromstring(xml).find("Gather").get("action")
 
 
-def step_requests(action: str, callers: list[str]) -> list[list[Request]]:
-    """One signed key press at the given menu per caller, each call its own CallSid."""
-    return [[signed(action, call_form(c, f"CA{n:032x}", Digits="1"))]
-            for n, c in enumerate(callers)]
+def step_requests(action: str, callers: list[str]) -> list[Request]:
+    """PRESSES signed key presses at the given menu, round the callers, each its own CallSid."""
+    return [
+        signed(action, call_form(callers[n % len(callers)], f"CA{n:032x}", Digits="1"))
+        for n in range(PRESSES)
+    ]
 
 
-def max_rate(port: int, requests: list[list[Request]]) -> float:
-    """The closed-loop rate of 8 clients sending every request once."""
-    peak = closed_loop(port, requests, 8)
-    assert peak.errors == 0, f"{peak.errors} errors"
-    return peak.rate
+def max_rate(port: int, requests: list[Request], what: str) -> float:
+    """wrk's rate replaying the requests for WRK_SECONDS (the SMS bench's driver and settings)."""
+    return run_wrk(port, requests, what).rate
 
 
-def half_rate_p99(port: int, requests: list[list[Request]], rate: float) -> float:
+def half_rate_p99(port: int, requests: list[Request], rate: float) -> float:
     """p99 latency with the requests sent on a fixed schedule at half the given rate."""
-    count = int(rate / 2 * HALF_RATE_SECONDS)
-    paced = [r[0] for r in (requests * (count // len(requests) + 1))[:count]]
-    steady = open_loop(port, paced, rate / 2)
+    steady = open_loop(port, requests[: int(rate / 2 * HALF_RATE_SECONDS)], rate / 2)
     assert steady.errors == 0, f"{steady.errors} errors at half rate"
     return steady.percentile(99)
 
@@ -104,11 +103,12 @@ def main() -> None:
             rates: list[float] = []
 
             def service_rate() -> float:
-                rates.append(max_rate(port, service))
+                rates.append(max_rate(port, service, "menu step"))
                 return rates[-1]
 
             rows = [bracketed("voice_webhook", "menu step max rate", service_rate,
-                              lambda: max_rate(echo_port, echo), "r/s", target="ratio >= 0.5")]
+                              lambda: max_rate(echo_port, echo, "echo menu step"), "r/s",
+                              target="ratio >= 0.5")]
             # The echo app's p99 at the very rate the service is paced at, on either side.
             rows.append(bracketed(
                 "voice_webhook", "menu step p99 at half max rate",
