@@ -90,7 +90,7 @@ cluster: install
 # ruff, then the import contracts in pyproject.toml (channels above the core, no cycles).
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check service/migrations/versions
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
 # Two tiers of tests (pyproject.toml's markers; tests/conftest.py gives them out).

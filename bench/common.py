@@ -57,9 +57,19 @@ def gunicorn(app: str, env: dict[str, str], *, workers: int = 2) -> Iterator[int
     """A gunicorn server for app (module:object) on a free port, stopped afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", app],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         # Ready when every worker answers, not when the master listens: on a loaded machine a
@@ -112,8 +122,12 @@ def _send(port: int, request: Request) -> tuple[float, int]:
     body = urllib.parse.urlencode(form)
     started = time.perf_counter()
     conn = HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", path, body=body, headers={
-        **headers, "Content-Type": "application/x-www-form-urlencoded"})
+    conn.request(
+        "POST",
+        path,
+        body=body,
+        headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     response = conn.getresponse()
     response.read()
     conn.close()
@@ -185,8 +199,10 @@ def record(figures: Sequence[Figure]) -> None:
     """Merge this bench's figures into bench/results.json and print them."""
     existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for figure in figures:
-        existing.setdefault(figure.bench, {})[figure.name] = {**asdict(figure),
-                                                               "ratio": figure.ratio}
+        existing.setdefault(figure.bench, {})[figure.name] = {
+            **asdict(figure),
+            "ratio": figure.ratio,
+        }
     RESULTS.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
     print_table(figures)
 
@@ -207,8 +223,12 @@ def print_table(figures: Sequence[Figure]) -> None:
 
 
 def bracketed(
-    bench: str, name: str, measure: Callable[[], float], baseline: Callable[[], float],
-    unit: str, **kwargs: object,
+    bench: str,
+    name: str,
+    measure: Callable[[], float],
+    baseline: Callable[[], float],
+    unit: str,
+    **kwargs: object,
 ) -> Figure:
     """A figure whose baseline is measured immediately before and after it (their mean).
 
@@ -219,10 +239,21 @@ def bracketed(
     value = measure()
     after = baseline()
     load = os.getloadavg()[0]
-    print(f"{bench}: {name}: {value:.1f} {unit}, baseline {before:.1f} before and "
-          f"{after:.1f} after, load {load:.1f}", flush=True)
-    return Figure(bench, name, value, (before + after) / 2, unit, baseline_before=before,
-                  baseline_after=after, **kwargs)  # type: ignore[arg-type]
+    print(
+        f"{bench}: {name}: {value:.1f} {unit}, baseline {before:.1f} before and "
+        f"{after:.1f} after, load {load:.1f}",
+        flush=True,
+    )
+    return Figure(
+        bench,
+        name,
+        value,
+        (before + after) / 2,
+        unit,
+        baseline_before=before,
+        baseline_after=after,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def median_of(runs: int, measure: Callable[[], float]) -> float:

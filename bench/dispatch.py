@@ -99,7 +99,11 @@ def fan_out(env: dict, count: int, queue_rows: bool) -> tuple[float, float]:
     subprocess.run([FRONTLINE, "db", "upgrade"], env=env, check=True, capture_output=True)
     out = subprocess.run(
         [sys.executable, "-c", FANOUT_SCRIPT, str(count), "queue" if queue_rows else "no"],
-        env=env, check=True, capture_output=True, text=True, cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     ).stdout.split()
     return float(out[-2]), float(out[-1])
 
@@ -116,9 +120,9 @@ def reset_postgres(url: str) -> None:
 
 def unfinished(engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(text(
-            "SELECT count(*) FROM outbound_message WHERE status IN ('pending', 'sending')"
-        )).scalar_one()
+        return conn.execute(
+            text("SELECT count(*) FROM outbound_message WHERE status IN ('pending', 'sending')")
+        ).scalar_one()
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -147,8 +151,13 @@ def drain(env: dict, workers: int, threads: int, watch=None) -> tuple[float, flo
     total = unfinished(engine)
     started = time.perf_counter()
     processes = [
-        subprocess.Popen([FRONTLINE, "worker", "--workers", str(threads)], env=env, cwd=ROOT,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [FRONTLINE, "worker", "--workers", str(threads)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(workers)
     ]
     first: tuple[float, int] | None = None  # when the first rows were seen sent, and how many left
@@ -175,8 +184,10 @@ def drain(env: dict, workers: int, threads: int, watch=None) -> tuple[float, flo
         engine.dispose()
     if first is None:  # all sent between two looks
         return total / (time.perf_counter() - started), cpu_at_end * 1000 / total
-    return (first[1] / (time.perf_counter() - first[0]),
-            (cpu_at_end - cpu_at_first) * 1000 / first[1])
+    return (
+        first[1] / (time.perf_counter() - first[0]),
+        (cpu_at_end - cpu_at_first) * 1000 / first[1],
+    )
 
 
 BARE_LOOP = """
@@ -232,9 +243,14 @@ def bare_client_rate(fake: FakeFarm, count: int, in_flight: int = 1) -> tuple[fl
     """Messages a second from bare twilio client calls, in a process of its own, and the CPU
     milliseconds it spent a text."""
     script, extra = (BARE_LOOP, []) if in_flight == 1 else (BARE_IN_FLIGHT, [str(in_flight)])
-    out = subprocess.run([sys.executable, "-c", script, fake.url, str(count), *extra], cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, fake.url, str(count), *extra],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     rate, cpu_ms = out.split()[-2:]
     return float(rate), float(cpu_ms)
 
@@ -259,17 +275,33 @@ class StopDuringSend:
         if self.mark >= 0 or left > self.total // 2:
             return
         with self.engine.begin() as conn:
-            self.claimed = list(conn.execute(text(
-                "SELECT contact_id FROM outbound_message WHERE status = 'sending' AND "
-                "twilio_sid IS NULL ORDER BY id DESC LIMIT :n"), {"n": self.people}).scalars())
-            self.pending = list(conn.execute(text(
-                "SELECT contact_id FROM outbound_message WHERE status = 'pending' "
-                "ORDER BY id DESC LIMIT :n"), {"n": self.people}).scalars())
+            self.claimed = list(
+                conn.execute(
+                    text(
+                        "SELECT contact_id FROM outbound_message WHERE status = 'sending' AND "
+                        "twilio_sid IS NULL ORDER BY id DESC LIMIT :n"
+                    ),
+                    {"n": self.people},
+                ).scalars()
+            )
+            self.pending = list(
+                conn.execute(
+                    text(
+                        "SELECT contact_id FROM outbound_message WHERE status = 'pending' "
+                        "ORDER BY id DESC LIMIT :n"
+                    ),
+                    {"n": self.people},
+                ).scalars()
+            )
             stopped = self.claimed + self.pending
             if stopped:
-                conn.execute(text(
-                    "UPDATE contact SET opted_out_at = CURRENT_TIMESTAMP WHERE id IN ("
-                    + ",".join(str(int(c)) for c in stopped) + ")"))
+                conn.execute(
+                    text(
+                        "UPDATE contact SET opted_out_at = CURRENT_TIMESTAMP WHERE id IN ("
+                        + ",".join(str(int(c)) for c in stopped)
+                        + ")"
+                    )
+                )
         self.mark = fake_farm.now()
 
     def sids_of(self, contacts: list[int]) -> set[str]:
@@ -277,57 +309,115 @@ class StopDuringSend:
         if not contacts:
             return set()
         with self.engine.connect() as conn:
-            return set(conn.execute(text(
-                "SELECT twilio_sid FROM outbound_message WHERE twilio_sid IS NOT NULL AND "
-                "contact_id IN (" + ",".join(str(int(c)) for c in contacts) + ")")).scalars())
+            return set(
+                conn.execute(
+                    text(
+                        "SELECT twilio_sid FROM outbound_message WHERE twilio_sid IS NOT NULL AND "
+                        "contact_id IN (" + ",".join(str(int(c)) for c in contacts) + ")"
+                    )
+                ).scalars()
+            )
 
 
 def main() -> None:
     figures = []
-    postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get(
-        "FRONTLINE_TEST_DATABASE_URL")
+    postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("FRONTLINE_TEST_DATABASE_URL")
     with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as fake:
         sqlite_env = env_for(tmp, f"sqlite:///{tmp}/bench.db", fake.url)
         fanout, bare = fan_out(sqlite_env, FANOUT, queue_rows=False)
-        figures.append(Figure("dispatch", "fan-out 10,000 into outbox (SQLite)",
-                              fanout * 1000, bare * 1000, "ms", higher_is_better=False,
-                              target="<= 1000 ms"))
+        figures.append(
+            Figure(
+                "dispatch",
+                "fan-out 10,000 into outbox (SQLite)",
+                fanout * 1000,
+                bare * 1000,
+                "ms",
+                higher_is_better=False,
+                target="<= 1000 ms",
+            )
+        )
         if postgres:
             reset_postgres(postgres)
             pg_env = env_for(tmp, postgres, fake.url)
             fanout, bare = fan_out(pg_env, FANOUT, queue_rows=False)
-            figures.append(Figure("dispatch", "fan-out 10,000 into outbox (PostgreSQL)",
-                                  fanout * 1000, bare * 1000, "ms", higher_is_better=False,
-                                  target="<= 1000 ms"))
+            figures.append(
+                Figure(
+                    "dispatch",
+                    "fan-out 10,000 into outbox (PostgreSQL)",
+                    fanout * 1000,
+                    bare * 1000,
+                    "ms",
+                    higher_is_better=False,
+                    target="<= 1000 ms",
+                )
+            )
     latency = f"Twilio answering in {LATENCY * 1000:.0f} ms, {FAKES} fake processes"
     in_flight = THREADS * WINDOW
     with FakeFarm(LATENCY) as fake:
         baseline, baseline_cpu = bare_client_rate(fake, max(2000, in_flight * 20), in_flight)
         one_at_a_time, _ = bare_client_rate(fake, 1000 if LATENCY < 0.01 else 40)
-    figures.append(Figure(
-        "dispatch", f"bare twilio client, {in_flight} in flight, 1 process ({latency})",
-        baseline, baseline, "msg/s", target="the baseline"))
-    figures.append(Figure(
-        "dispatch", f"bare twilio client, {in_flight} in flight: CPU a text", baseline_cpu * 1000,
-        baseline_cpu * 1000, "µs", higher_is_better=False, target="the baseline"))
-    figures.append(Figure(
-        "dispatch", "bare twilio client, one text at a time, 1 process", one_at_a_time,
-        baseline, "msg/s", target="(what one at a time gives)"))
+    figures.append(
+        Figure(
+            "dispatch",
+            f"bare twilio client, {in_flight} in flight, 1 process ({latency})",
+            baseline,
+            baseline,
+            "msg/s",
+            target="the baseline",
+        )
+    )
+    figures.append(
+        Figure(
+            "dispatch",
+            f"bare twilio client, {in_flight} in flight: CPU a text",
+            baseline_cpu * 1000,
+            baseline_cpu * 1000,
+            "µs",
+            higher_is_better=False,
+            target="the baseline",
+        )
+    )
+    figures.append(
+        Figure(
+            "dispatch",
+            "bare twilio client, one text at a time, 1 process",
+            one_at_a_time,
+            baseline,
+            "msg/s",
+            target="(what one at a time gives)",
+        )
+    )
     with tempfile.TemporaryDirectory() as tmp2:
         env = env_for(tmp2, f"sqlite:///{tmp2}/drain.db", "http://127.0.0.1:1")
         fan_out(env, DRAIN, queue_rows=True)
         with FakeFarm(LATENCY) as fake:
-            rate, cpu = drain({**env, "FRONTLINE_TWILIO_API_URL": fake.url}, workers=1,
-                              threads=THREADS)
+            rate, cpu = drain(
+                {**env, "FRONTLINE_TWILIO_API_URL": fake.url}, workers=1, threads=THREADS
+            )
             fake.stop()
             sqlite_duplicates = fake.duplicates()
-    figures.append(Figure(
-        "dispatch", f"worker throughput, 1 process, {THREADS} threads (SQLite)", rate,
-        baseline, "msg/s", target=">= 500 msg/s, >= 0.70"))
+    figures.append(
+        Figure(
+            "dispatch",
+            f"worker throughput, 1 process, {THREADS} threads (SQLite)",
+            rate,
+            baseline,
+            "msg/s",
+            target=">= 500 msg/s, >= 0.70",
+        )
+    )
     # The worker's own CPU a text beside the bare client's: what a worker adds to a send.
-    figures.append(Figure(
-        "dispatch", "worker CPU a text, 1 process (SQLite)", cpu * 1000, baseline_cpu * 1000,
-        "µs", higher_is_better=False, target="(what the worker adds)"))
+    figures.append(
+        Figure(
+            "dispatch",
+            "worker CPU a text, 1 process (SQLite)",
+            cpu * 1000,
+            baseline_cpu * 1000,
+            "µs",
+            higher_is_better=False,
+            target="(what the worker adds)",
+        )
+    )
 
     if postgres:
         from service.db import make_engine
@@ -343,46 +433,112 @@ def main() -> None:
                 with FakeFarm(LATENCY) as fake:
                     rates[workers], cpus[workers] = drain(
                         {**env, "FRONTLINE_TWILIO_API_URL": fake.url},
-                        workers=workers, threads=THREADS, watch=stop)
+                        workers=workers,
+                        threads=THREADS,
+                        watch=stop,
+                    )
                     claimed, pending = stop.sids_of(stop.claimed), stop.sids_of(stop.pending)
                     fake.stop()
                     duplicates[workers] = fake.duplicates()
-                    stops[workers] = (fake.taken_after(claimed, stop.mark), len(stop.claimed),
-                                      fake.taken_after(pending, stop.mark), len(stop.pending),
-                                      workers * THREADS * WINDOW)
+                    stops[workers] = (
+                        fake.taken_after(claimed, stop.mark),
+                        len(stop.claimed),
+                        fake.taken_after(pending, stop.mark),
+                        len(stop.pending),
+                        workers * THREADS * WINDOW,
+                    )
                 engine.dispose()
         reset_postgres(postgres)
-        figures.append(Figure(
-            "dispatch", f"worker throughput, 1 process, {THREADS} threads (PostgreSQL)",
-            rates[1], baseline, "msg/s", target=">= 500 msg/s, >= 0.70"))
-        figures.append(Figure("dispatch", "4 worker processes vs 1 (PostgreSQL)", rates[4],
-                              rates[1], "msg/s", target=">= 3.00"))
+        figures.append(
+            Figure(
+                "dispatch",
+                f"worker throughput, 1 process, {THREADS} threads (PostgreSQL)",
+                rates[1],
+                baseline,
+                "msg/s",
+                target=">= 500 msg/s, >= 0.70",
+            )
+        )
+        figures.append(
+            Figure(
+                "dispatch",
+                "4 worker processes vs 1 (PostgreSQL)",
+                rates[4],
+                rates[1],
+                "msg/s",
+                target=">= 3.00",
+            )
+        )
         for workers in (1, 4):
-            figures.append(Figure(
-                "dispatch", f"worker CPU a text, {workers} process(es) (PostgreSQL)",
-                cpus[workers] * 1000, baseline_cpu * 1000, "µs", higher_is_better=False,
-                target="(what the worker adds)"))
+            figures.append(
+                Figure(
+                    "dispatch",
+                    f"worker CPU a text, {workers} process(es) (PostgreSQL)",
+                    cpus[workers] * 1000,
+                    baseline_cpu * 1000,
+                    "µs",
+                    higher_is_better=False,
+                    target="(what the worker adds)",
+                )
+            )
         # Whether 3x is within the machine's reach: the workers' CPU alone at three times one
         # process's rate (PostgreSQL and the fakes need theirs besides), against its cores.
-        figures.append(Figure(
-            "dispatch", "CPU cores the workers need at 3x one process", 3 * rates[1] *
-            cpus[4] / 1000, os.cpu_count() or 1, "cores", higher_is_better=False,
-            target="< 1.00 for 3x to be reachable here"))
-        figures.append(Figure("dispatch", "duplicates, 1 and 4 processes (PostgreSQL)",
-                              duplicates[1] + duplicates[4], 1, "", higher_is_better=False,
-                              target="0"))
-        for workers, (claimed_after, claimed, pending_after, pending, in_flight) in (
-            stops.items()
-        ):
-            figures.append(Figure(
-                "dispatch", f"STOP mid-batch, {workers} process(es): claimed, sent after",
-                claimed_after, claimed, "", higher_is_better=False,
-                target=f"<= {in_flight} (those in flight: the threads' windows)"))
-            figures.append(Figure(
-                "dispatch", f"STOP mid-batch, {workers} process(es): pending, sent after",
-                pending_after, pending, "", higher_is_better=False, target="0"))
-    figures.append(Figure("dispatch", "duplicates, 1 process (SQLite)", sqlite_duplicates, 1,
-                          "", higher_is_better=False, target="0"))
+        figures.append(
+            Figure(
+                "dispatch",
+                "CPU cores the workers need at 3x one process",
+                3 * rates[1] * cpus[4] / 1000,
+                os.cpu_count() or 1,
+                "cores",
+                higher_is_better=False,
+                target="< 1.00 for 3x to be reachable here",
+            )
+        )
+        figures.append(
+            Figure(
+                "dispatch",
+                "duplicates, 1 and 4 processes (PostgreSQL)",
+                duplicates[1] + duplicates[4],
+                1,
+                "",
+                higher_is_better=False,
+                target="0",
+            )
+        )
+        for workers, (claimed_after, claimed, pending_after, pending, in_flight) in stops.items():
+            figures.append(
+                Figure(
+                    "dispatch",
+                    f"STOP mid-batch, {workers} process(es): claimed, sent after",
+                    claimed_after,
+                    claimed,
+                    "",
+                    higher_is_better=False,
+                    target=f"<= {in_flight} (those in flight: the threads' windows)",
+                )
+            )
+            figures.append(
+                Figure(
+                    "dispatch",
+                    f"STOP mid-batch, {workers} process(es): pending, sent after",
+                    pending_after,
+                    pending,
+                    "",
+                    higher_is_better=False,
+                    target="0",
+                )
+            )
+    figures.append(
+        Figure(
+            "dispatch",
+            "duplicates, 1 process (SQLite)",
+            sqlite_duplicates,
+            1,
+            "",
+            higher_is_better=False,
+            target="0",
+        )
+    )
     record(figures)
 
 

@@ -51,7 +51,10 @@ class FakeFarm:
         for _ in range(self.count):
             process = subprocess.Popen(
                 [sys.executable, "-c", ONE_FAKE, str(self.latency), str(self.port)],
-                cwd=ROOT, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                cwd=ROOT,
+                text=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": str(ROOT)},
             )
             self._processes.append(process)

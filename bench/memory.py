@@ -61,8 +61,9 @@ def mixed_texts(texts: Texts, count: int) -> list[list]:
         member = members[n % len(members)]
         conversations.append([texts(f"+4474003{n:05d}", "HELP")])
         conversations.append([texts(member, ("EVENTS", "NETWORKS", "TALK")[n % 3])])
-        conversations.append([texts(f"+4474004{n:05d}", "JOIN MINDS"),
-                              texts(f"+4474004{n:05d}", "YES")])
+        conversations.append(
+            [texts(f"+4474004{n:05d}", "JOIN MINDS"), texts(f"+4474004{n:05d}", "YES")]
+        )
     return conversations
 
 
@@ -75,9 +76,20 @@ def web_growth() -> tuple[int, int]:
         subprocess.run([frontline, "demo"], env=env, check=True, capture_output=True)
         port = free_port()
         server = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning", "service:create_app()"],
-            cwd=ROOT, env=env, start_new_session=True)
+            [
+                str(VENV_BIN / "gunicorn"),
+                "-w",
+                "1",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "service:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
         try:
             conversations = mixed_texts(Texts(), WEBHOOKS)
             tenth = len(conversations) // 10
@@ -130,14 +142,30 @@ def worker_growth(fake: FakeTwilio) -> tuple[int, int]:
 def main() -> None:
     figures = []
     early, late = web_growth()
-    figures.append(Figure("memory", f"web RSS after {WEBHOOKS:,} webhooks", late / MB,
-                          early / MB, "MB", higher_is_better=False,
-                          target="< 1.05 (vs the first 10%), < 200 MB"))
+    figures.append(
+        Figure(
+            "memory",
+            f"web RSS after {WEBHOOKS:,} webhooks",
+            late / MB,
+            early / MB,
+            "MB",
+            higher_is_better=False,
+            target="< 1.05 (vs the first 10%), < 200 MB",
+        )
+    )
     with FakeTwilio() as fake:
         early, late = worker_growth(fake)
-    figures.append(Figure("memory", f"worker RSS after {TEXTS:,} texts", late / MB,
-                          early / MB, "MB", higher_is_better=False,
-                          target="< 1.05 (vs the first 10%), < 200 MB"))
+    figures.append(
+        Figure(
+            "memory",
+            f"worker RSS after {TEXTS:,} texts",
+            late / MB,
+            early / MB,
+            "MB",
+            higher_is_better=False,
+            target="< 1.05 (vs the first 10%), < 200 MB",
+        )
+    )
     record(figures)
 
 

@@ -30,10 +30,14 @@ def one_page_doc() -> float:
 
     look = Look()
     started = time.perf_counter()
-    SimpleDocTemplate(io.BytesIO()).build([
-        Paragraph("What's on at Eastfield Depot", look.style("title", "en")),
-        Paragraph("Friday 27 November, 12:30: Cuppa and chat. Canteen.", look.style("body", "en")),
-    ])
+    SimpleDocTemplate(io.BytesIO()).build(
+        [
+            Paragraph("What's on at Eastfield Depot", look.style("title", "en")),
+            Paragraph(
+                "Friday 27 November, 12:30: Cuppa and chat. Canteen.", look.style("body", "en")
+            ),
+        ]
+    )
     return time.perf_counter() - started
 
 
@@ -50,8 +54,9 @@ def main() -> None:
 
     folder = tempfile.mkdtemp(prefix="print-bench-")
     url = f"sqlite:///{folder}/bench.db"
-    app = create_app(Config(ENV="development", INSTANCE_DIR=folder, DATABASE_URL=url,
-                            LOG_LEVEL="WARNING"))
+    app = create_app(
+        Config(ENV="development", INSTANCE_DIR=folder, DATABASE_URL=url, LOG_LEVEL="WARNING")
+    )
     figures = []
     with app.app_context():
         alembic_command.upgrade(alembic_config(url), "head")
@@ -66,15 +71,32 @@ def main() -> None:
                 with database.session() as session:
                     site = find_site(session, "eastfield-depot")
                     started = time.perf_counter()
-                    pack = build_pack(session, site, codes, public_url="https://example.org",
-                                      now=utcnow())
+                    pack = build_pack(
+                        session, site, codes, public_url="https://example.org", now=utcnow()
+                    )
                     times.append((time.perf_counter() - started) * 1000)
                     pages = pack.pages
             total = statistics.median(times)
-            figures.append(Figure("print_pack", f"{label}: whole pack ({pages} pages)", total,
-                                  baseline, "ms", higher_is_better=False))
-            figures.append(Figure("print_pack", f"{label}: per page", total / pages, baseline,
-                                  "ms", higher_is_better=False))
+            figures.append(
+                Figure(
+                    "print_pack",
+                    f"{label}: whole pack ({pages} pages)",
+                    total,
+                    baseline,
+                    "ms",
+                    higher_is_better=False,
+                )
+            )
+            figures.append(
+                Figure(
+                    "print_pack",
+                    f"{label}: per page",
+                    total / pages,
+                    baseline,
+                    "ms",
+                    higher_is_better=False,
+                )
+            )
     record(figures)
 
 

@@ -92,8 +92,9 @@ def workloads(client) -> dict[str, Callable[[int], Callable[[], None]]]:
         actions.append((caller, parts.path + (f"?{parts.query}" if parts.query else "")))
 
     def voice(round_: int) -> Callable[[], None]:
-        batch = [signed(path, call_form(c, f"CA{round_}{c[1:]}", Digits="1"))
-                 for c, path in actions]
+        batch = [
+            signed(path, call_form(c, f"CA{round_}{c[1:]}", Digits="1")) for c, path in actions
+        ]
         return lambda: [_post(client, r) for r in batch] and None
 
     return {"events": events, "join": join, "first": first, "voice": voice}

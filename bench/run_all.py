@@ -14,10 +14,18 @@ from bench.common import RESULTS, Figure, print_table  # noqa: E402
 # cluster.py runs `make cluster` (it serves until stopped), echo_app.py is a baseline app;
 # fake_farm.py and wrk_driver.py are parts the benchmarks use.
 NOT_BENCHMARKS = {
-    "__init__.py", "common.py", "run_all.py", "echo_app.py", "cluster.py",
-    "fake_farm.py", "wrk_driver.py",
+    "__init__.py",
+    "common.py",
+    "run_all.py",
+    "echo_app.py",
+    "cluster.py",
+    "fake_farm.py",
+    "wrk_driver.py",
     # `make bench-scale` and its databases: scale_reach.py times the reach page on them alone.
-    "scale.py", "scale_data.py", "scale_console.py", "scale_reach.py",
+    "scale.py",
+    "scale_data.py",
+    "scale_console.py",
+    "scale_reach.py",
 }
 
 

@@ -101,7 +101,8 @@ def prepare(name: str, scale: float) -> dict[str, str]:
     print(f"== {name}: the data set at scale {scale}", flush=True)
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "scale_data.py"), "--scale", str(scale)],
-        env=env, check=True,
+        env=env,
+        check=True,
     )
     _check_key(url, env["FRONTLINE_DATA_KEY"], env["FRONTLINE_OLD_DATA_KEYS"])
     # A database in use has been analysed (and its visibility map set) by autovacuum; one just
@@ -128,7 +129,8 @@ def _check_key(url: str, key: str, old: str) -> None:
     indexes = list(Vault(key, old_keys=(old,)).blind_indexes(scale_data.number_of(0)))
     with psycopg.connect(libpq(url)) as conn:
         found = conn.execute(
-            "SELECT 1 FROM contact WHERE phone_index = ANY(%s)", (indexes,)).fetchone()
+            "SELECT 1 FROM contact WHERE phone_index = ANY(%s)", (indexes,)
+        ).fetchone()
     if found is None:
         raise SystemExit(f"{url}: generated people are not under {key}: drop it and run again")
 
@@ -165,8 +167,9 @@ def members(scale: float) -> list[str]:
     return [scale_data.number_of(i) for i in range(0, largest, step)][:WEBHOOK_MEMBERS]
 
 
-def measure(name: str, scale: float, env: dict[str, str], run: int,
-            webhook: dict[str, float]) -> dict[str, float]:
+def measure(
+    name: str, scale: float, env: dict[str, str], run: int, webhook: dict[str, float]
+) -> dict[str, float]:
     """Every figure for one database (the webhook rates and p99s measured already)."""
     figures = dict(webhook)
     texts = sms_webhook.Texts()
@@ -177,46 +180,59 @@ def measure(name: str, scale: float, env: dict[str, str], run: int,
     with gunicorn("service:create_app()", env) as port:
         figures.update(console_figures(env, scale, run))
         broadcast_id = int(figures.pop("broadcast id"))
-        fan_out = Windowed([sys.executable, str(ROOT / "bench" / "scale.py"), "--fan-out",
-                            str(broadcast_id)], env, ready="started")
+        fan_out = Windowed(
+            [sys.executable, str(ROOT / "bench" / "scale.py"), "--fan-out", str(broadcast_id)],
+            env,
+            ready="started",
+        )
         figures["events p99 during fan-out"] = sms_webhook.half_rate_p99(
-            port, texts, readers, "events", events_rate)
+            port, texts, readers, "events", events_rate
+        )
         figures["fan-out seconds"], figures["fan-out finished"] = fan_out.wait()
-        figures["fan-out rows"] = float(count(env, "SELECT count(*) FROM outbound_message "
-                                              f"WHERE broadcast_id = {broadcast_id}"))
+        figures["fan-out rows"] = float(
+            count(env, f"SELECT count(*) FROM outbound_message WHERE broadcast_id = {broadcast_id}")
+        )
         # Send counts nobody: the worker counts the audience as it starts.
-        figures["audience"] = float(count(env, "SELECT recipients FROM broadcast "
-                                          f"WHERE id = {broadcast_id}"))
+        figures["audience"] = float(
+            count(env, f"SELECT recipients FROM broadcast WHERE id = {broadcast_id}")
+        )
         clear_broadcast(env, broadcast_id)
         expired = "SELECT count(*) FROM inbound_message WHERE message_sid LIKE 'SMbench%'"
         before = count(env, expired)
         purge = Windowed([FRONTLINE, "purge"], env)
         figures["events p99 during purge"] = sms_webhook.half_rate_p99(
-            port, texts, readers, "events", events_rate)
+            port, texts, readers, "events", events_rate
+        )
         figures["purge seconds"], figures["purge finished"] = purge.wait()
         figures["purge inbound rows"] = float(before - count(env, expired))
         figures["purge expired at start"] = float(before)
     return figures
 
 
-def webhook_figures(envs: dict[str, dict[str, str]], scales: dict[str, float],
-                    run: int) -> dict[str, dict[str, float]]:
+def webhook_figures(
+    envs: dict[str, dict[str, str]], scales: dict[str, float], run: int
+) -> dict[str, dict[str, float]]:
     """EVENTS and JOIN+YES: each database's wrk maximum, then p99 at half rate, interleaved."""
     texts = sms_webhook.Texts()
     # After the sids measure() takes from run * 10**7, so none is answered as a retry.
     texts.serial = run * 10**7 + 5 * 10**6
-    joiners = [f"+447406{run % 100:02d}{n:04d}"
-               for n in range(WRK_JOINERS + sms_webhook.GAP + ROUNDS * ROUND_TEXTS // 2)]
+    joiners = [
+        f"+447406{run % 100:02d}{n:04d}"
+        for n in range(WRK_JOINERS + sms_webhook.GAP + ROUNDS * ROUND_TEXTS // 2)
+    ]
     figures: dict[str, dict[str, float]] = {name: {} for name in envs}
     with ExitStack() as stack:
-        ports = {name: stack.enter_context(gunicorn("service:create_app()", env))
-                 for name, env in envs.items()}
+        ports = {
+            name: stack.enter_context(gunicorn("service:create_app()", env))
+            for name, env in envs.items()
+        }
         readers = {name: members(scales[name]) for name in envs}
         for name, port in ports.items():
             # Every joiner texts once first, so JOIN is a returning member's, as for readers.
             wrk_driver.run(port, [texts(n, "HELP") for n in joiners], 1800, once=True)
             events = wrk_driver.run(
-                port, sms_webhook.reading(texts, readers[name], "EVENTS", 20000), 5)
+                port, sms_webhook.reading(texts, readers[name], "EVENTS", 20000), 5
+            )
             join = wrk_driver.run(port, sms_webhook.joining(texts, joiners[:WRK_JOINERS]), 5)
             figures[name]["events rate"] = events.rate
             figures[name]["join rate"] = join.rate
@@ -227,9 +243,17 @@ def webhook_figures(envs: dict[str, dict[str, str]], scales: dict[str, float],
             order = list(envs)
             for index in range(ROUNDS):
                 for name in order:
-                    rounds[name].append(_round_p99(ports[name], texts, kind, pace, index,
-                                                   readers[name], joiners[WRK_JOINERS
-                                                                          + sms_webhook.GAP:]))
+                    rounds[name].append(
+                        _round_p99(
+                            ports[name],
+                            texts,
+                            kind,
+                            pace,
+                            index,
+                            readers[name],
+                            joiners[WRK_JOINERS + sms_webhook.GAP :],
+                        )
+                    )
                 order.reverse()
             for name, p99s in rounds.items():
                 figures[name][f"{kind} p99"] = statistics.median(p99s)
@@ -237,19 +261,32 @@ def webhook_figures(envs: dict[str, dict[str, str]], scales: dict[str, float],
                 figures[name][f"{kind} p99 highest round"] = max(p99s)
                 figures[name][f"{kind} p99 texts"] = float(ROUNDS * ROUND_TEXTS)
                 figures[name][f"{kind} pace"] = pace
-                print(f"{name}: {kind} p99 at {pace:.0f}/s, {ROUNDS} rounds of {ROUND_TEXTS} "
-                      f"texts (ms): {' '.join(f'{p:.0f}' for p in p99s)}; median "
-                      f"{statistics.median(p99s):.1f}", flush=True)
+                print(
+                    f"{name}: {kind} p99 at {pace:.0f}/s, {ROUNDS} rounds of {ROUND_TEXTS} "
+                    f"texts (ms): {' '.join(f'{p:.0f}' for p in p99s)}; median "
+                    f"{statistics.median(p99s):.1f}",
+                    flush=True,
+                )
             # Rounds next to each other in time share the machine's load: their ratio is steadier.
             (a_name, first), (b_name, second) = rounds.items()
             paired = [b / a for a, b in zip(first, second, strict=True) if a]
-            print(f"{kind}: p99 ratio round by round ({b_name} / {a_name}): "
-                  f"{' '.join(f'{r:.2f}' for r in paired)}", flush=True)
+            print(
+                f"{kind}: p99 ratio round by round ({b_name} / {a_name}): "
+                f"{' '.join(f'{r:.2f}' for r in paired)}",
+                flush=True,
+            )
     return figures
 
 
-def _round_p99(port: int, texts: sms_webhook.Texts, kind: str, pace: float, index: int,
-               readers: list[str], joiners: list[str]) -> float:
+def _round_p99(
+    port: int,
+    texts: sms_webhook.Texts,
+    kind: str,
+    pace: float,
+    index: int,
+    readers: list[str],
+    joiners: list[str],
+) -> float:
     """p99 of one round of ROUND_TEXTS texts sent on schedule at pace a second."""
     if kind == "events":
         paced = sms_webhook.reading(texts, readers, "EVENTS", ROUND_TEXTS)
@@ -273,9 +310,15 @@ class Windowed:
     """A command given WINDOW seconds (from when it says `ready`, if given) to finish."""
 
     def __init__(self, command: list[str], env: dict[str, str], ready: str = "") -> None:
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self.lines: list[str] = []
         if ready:
             while (line := self.process.stdout.readline()) and ready not in line:
@@ -324,13 +367,22 @@ def rotation(name: str, env: dict[str, str]) -> dict[str, float]:
     url = env["FRONTLINE_DATABASE_URL"]
     old = current_key(url)
     new = 1 - old
-    rotate_env = {**env, "FRONTLINE_DATA_KEY": DATA_KEYS[new],
-                  "FRONTLINE_OLD_DATA_KEYS": DATA_KEYS[old]}
+    rotate_env = {
+        **env,
+        "FRONTLINE_DATA_KEY": DATA_KEYS[new],
+        "FRONTLINE_OLD_DATA_KEYS": DATA_KEYS[old],
+    }
     command = [FRONTLINE, "rotate-data-key", "--batch-size", "2000"]
     contacts = count(env, "SELECT count(*) FROM contact")
     started = time.perf_counter()
-    first = subprocess.Popen(command, cwd=ROOT, env=rotate_env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    first = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=rotate_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         first.wait(ROTATE_FIRST_RUN_SECONDS)
         killed = 0.0
@@ -346,9 +398,11 @@ def rotation(name: str, env: dict[str, str]) -> dict[str, float]:
     if finished:
         set_key(url, new)
     at_end = _contacts_under(url, DATA_KEYS[new], sample=2000)
-    print(f"{name}: rotate-data-key killed after {ROTATE_FIRST_RUN_SECONDS} s: {bool(killed)}; "
-          f"share of a sample already under the new key then: {after_kill:.0%}; second run "
-          f"{'finished' if finished else 'stopped at the window'} after {seconds_second:.0f} s")
+    print(
+        f"{name}: rotate-data-key killed after {ROTATE_FIRST_RUN_SECONDS} s: {bool(killed)}; "
+        f"share of a sample already under the new key then: {after_kill:.0%}; second run "
+        f"{'finished' if finished else 'stopped at the window'} after {seconds_second:.0f} s"
+    )
     # The second run says where each column carried on from: the kill was resumed, not redone.
     print("".join(line for line in second.lines if "resuming" in line), end="")
     print(output[-3000:])
@@ -369,8 +423,12 @@ def _contacts_under(url: str, key: str, sample: int) -> float:
 
     vault = Vault(key)
     with psycopg.connect(libpq(url)) as conn:
-        tokens = [r[0] for r in conn.execute(
-            "SELECT phone_encrypted FROM contact ORDER BY random() LIMIT %s", (sample,))]
+        tokens = [
+            r[0]
+            for r in conn.execute(
+                "SELECT phone_encrypted FROM contact ORDER BY random() LIMIT %s", (sample,)
+            )
+        ]
     readable = 0
     for token in tokens:
         try:
@@ -383,6 +441,7 @@ def _contacts_under(url: str, key: str, sample: int) -> float:
 
 def table(scale: dict[str, float], demo: dict[str, float]) -> list[Row]:
     """The figures as rows, each beside demo size, with the issue's targets."""
+
     def ratio_row(key: str, label: str, unit: str, most: float) -> Row:
         value, base = scale[key], demo[key]
         return Row(label, value, base, unit, f"ratio <= {most}", value <= base * most)
@@ -390,13 +449,11 @@ def table(scale: dict[str, float], demo: dict[str, float]) -> list[Row]:
     def limit_row(key: str, label: str, unit: str, most: float | None) -> Row:
         value = scale[key]
         met = None if most is None else value <= most
-        return Row(label, value, demo[key], unit, f"value <= {most:g} {unit}" if most else "-",
-                   met)
+        return Row(label, value, demo[key], unit, f"value <= {most:g} {unit}" if most else "-", met)
 
     def during_row(key: str, label: str) -> Row:
         value, idle = scale[key], scale["events p99"]
-        return Row(label + " (baseline: idle)", value, idle, "ms", "ratio <= 2",
-                   value <= 2 * idle)
+        return Row(label + " (baseline: idle)", value, idle, "ms", "ratio <= 2", value <= 2 * idle)
 
     def rate(prefix: str, rows: str) -> float:
         return scale[rows] / scale[f"{prefix} seconds"] if scale[f"{prefix} seconds"] else 0.0
@@ -413,24 +470,45 @@ def table(scale: dict[str, float], demo: dict[str, float]) -> list[Row]:
         limit_row("preview ms", "broadcast preview, whole largest org", "ms", 1000),
         limit_row("send ms", "Send answers (whole largest org)", "ms", 1000),
         Row("audience (people)", scale["audience"], demo["audience"], "", "-", None),
-        Row("fan-out: rows in the outbox at the end", scale["fan-out rows"],
-            demo["fan-out rows"], "", "= audience", fanned),
+        Row(
+            "fan-out: rows in the outbox at the end",
+            scale["fan-out rows"],
+            demo["fan-out rows"],
+            "",
+            "= audience",
+            fanned,
+        ),
         limit_row("fan-out seconds", "fan-out seconds (stopped at the window)", "s", 60),
-        Row("fan-out rows/s", rate("fan-out", "fan-out rows"),
-            demo_rate("fan-out", "fan-out rows"), "r/s",
-            f">= {scale['audience'] / 60:.0f} (60 s)", rate("fan-out", "fan-out rows") * 60
-            >= scale["audience"]),
+        Row(
+            "fan-out rows/s",
+            rate("fan-out", "fan-out rows"),
+            demo_rate("fan-out", "fan-out rows"),
+            "r/s",
+            f">= {scale['audience'] / 60:.0f} (60 s)",
+            rate("fan-out", "fan-out rows") * 60 >= scale["audience"],
+        ),
         during_row("events p99 during fan-out", "EVENTS p99 during fan-out"),
         limit_row("reach ms", "reach dashboard (24 months), largest org", "ms", 1000),
         limit_row("reach csv ms", "reach CSV, largest org", "ms", 1000),
         limit_row("people csv ms", "people-reached CSV, largest org", "ms", 1000),
         limit_row("forget ms", "FORGET ME: the erasing YES", "ms", 100),
         limit_row("export ms", "subject-access export (JSON)", "ms", 1000),
-        Row("purge: expired inbound rows deleted", scale["purge inbound rows"],
-            demo["purge inbound rows"], "", f"= {scale['purge expired at start']:.0f}",
-            scale["purge inbound rows"] == scale["purge expired at start"]),
-        Row("purge rows/s (inbound)", rate("purge", "purge inbound rows"),
-            demo_rate("purge", "purge inbound rows"), "r/s", "-", None),
+        Row(
+            "purge: expired inbound rows deleted",
+            scale["purge inbound rows"],
+            demo["purge inbound rows"],
+            "",
+            f"= {scale['purge expired at start']:.0f}",
+            scale["purge inbound rows"] == scale["purge expired at start"],
+        ),
+        Row(
+            "purge rows/s (inbound)",
+            rate("purge", "purge inbound rows"),
+            demo_rate("purge", "purge inbound rows"),
+            "r/s",
+            "-",
+            None,
+        ),
         during_row("events p99 during purge", "EVENTS p99 during purge"),
     ]
 
@@ -438,12 +516,30 @@ def table(scale: dict[str, float], demo: dict[str, float]) -> list[Row]:
 def rotation_table(scale: dict[str, float], demo: dict[str, float]) -> list[Row]:
     """rotate-data-key: its rate, and that a killed run was resumed."""
     return [
-        Row("rotate-data-key contacts/s (both runs, with start-up)", scale["rotate contacts/s"],
-            demo["rotate contacts/s"], "r/s", "-", None),
-        Row("share of contacts moved when the first run was killed",
-            scale["rotate share after kill"], demo["rotate share after kill"], "", "-", None),
-        Row("share moved at the end (second run: resumed)", scale["rotate share at end"],
-            demo["rotate share at end"], "", "1 = all", scale["rotate share at end"] == 1.0),
+        Row(
+            "rotate-data-key contacts/s (both runs, with start-up)",
+            scale["rotate contacts/s"],
+            demo["rotate contacts/s"],
+            "r/s",
+            "-",
+            None,
+        ),
+        Row(
+            "share of contacts moved when the first run was killed",
+            scale["rotate share after kill"],
+            demo["rotate share after kill"],
+            "",
+            "-",
+            None,
+        ),
+        Row(
+            "share moved at the end (second run: resumed)",
+            scale["rotate share at end"],
+            demo["rotate share at end"],
+            "",
+            "1 = all",
+            scale["rotate share at end"] == 1.0,
+        ),
     ]
 
 
@@ -452,8 +548,9 @@ def print_table(rows: list[Row]) -> None:
     print(f"{'figure':58} {'value':>12} {'baseline':>12} {'ratio':>7}  {'target':22} met")
     for r in rows:
         met = "-" if r.met is None else ("yes" if r.met else "NO")
-        print(f"{r.name:58} {r.value:>12.1f} {r.baseline:>12.1f} {r.ratio:>7.2f}  "
-              f"{r.target:22} {met}")
+        print(
+            f"{r.name:58} {r.value:>12.1f} {r.baseline:>12.1f} {r.ratio:>7.2f}  {r.target:22} {met}"
+        )
 
 
 def fan_out_here(broadcast_id: int) -> None:
@@ -469,23 +566,35 @@ def fan_out_here(broadcast_id: int) -> None:
     print("started", flush=True)
     tasks.fan_out_broadcast.call_local(broadcast_id)
     with get_database(app).session() as session:
-        print(session.scalar(select(func.count()).select_from(OutboundMessage).where(
-            OutboundMessage.broadcast_id == broadcast_id)))
+        print(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(OutboundMessage.broadcast_id == broadcast_id)
+            )
+        )
 
 
 def webhook_table(scale: dict[str, float], demo: dict[str, float]) -> list[Row]:
     """The two p99 rows at half rate, and each side's lowest and highest round beside them."""
     rows = [
-        Row(label, scale[f"{kind} p99"], demo[f"{kind} p99"], "ms", "ratio <= 1.25",
-            scale[f"{kind} p99"] <= demo[f"{kind} p99"] * 1.25)
-        for kind, label in (("events", "EVENTS p99 at half max rate"),
-                            ("join", "JOIN+YES p99 at half max rate"))
+        Row(
+            label,
+            scale[f"{kind} p99"],
+            demo[f"{kind} p99"],
+            "ms",
+            "ratio <= 1.25",
+            scale[f"{kind} p99"] <= demo[f"{kind} p99"] * 1.25,
+        )
+        for kind, label in (
+            ("events", "EVENTS p99 at half max rate"),
+            ("join", "JOIN+YES p99 at half max rate"),
+        )
     ]
     for kind, label in (("events", "EVENTS"), ("join", "JOIN+YES")):
         for end in ("lowest", "highest"):
             key = f"{kind} p99 {end} round"
-            rows.append(Row(f"  {label} p99, {end} round", scale[key], demo[key], "ms", "-",
-                            None))
+            rows.append(Row(f"  {label} p99, {end} round", scale[key], demo[key], "ms", "-", None))
     return rows
 
 
@@ -515,8 +624,9 @@ def main() -> None:
         results[name] = measure(name, size, envs[name], run, results[name])
         RESULTS.write_text(json.dumps({"scale": scale, **results}, indent=2) + "\n")
     print(f"\n== {title}")
-    print_table(webhook_table(results[large], results[demo]) + table(results[large],
-                                                                     results[demo])[2:])
+    print_table(
+        webhook_table(results[large], results[demo]) + table(results[large], results[demo])[2:]
+    )
     for name in envs:
         results[name].update(rotation(name, envs[name]))
         RESULTS.write_text(json.dumps({"scale": scale, **results}, indent=2) + "\n")

@@ -74,8 +74,12 @@ class Browser:
     def post(self, path: str, data: dict, *, token_from: str | None = None):
         """POST a form with its page's token."""
         data = {"csrf_token": self.token(token_from or path), **data}
-        return self.client.post(path, data=data, base_url=self.base,
-                                headers={"Referer": self.base + (token_from or path)})
+        return self.client.post(
+            path,
+            data=data,
+            base_url=self.base,
+            headers={"Referer": self.base + (token_from or path)},
+        )
 
 
 def median_ms(action: Callable[[], object]) -> float:
@@ -99,8 +103,9 @@ def signed_in(app, email: str) -> tuple[Browser, int]:
         org = session.scalars(
             select(Organisation).where(Organisation.slug == ORGANISATION["slug"])
         ).one()
-        manager = create_manager(session, org, email=email, password=PASSWORD,
-                                 roles=[("admin", None, None)])
+        manager = create_manager(
+            session, org, email=email, password=PASSWORD, roles=[("admin", None, None)]
+        )
         secret, org_id = manager.totp_secret or "", org.id
     browser = Browser(app)
     first = browser.post("/console/sign-in", {"email": email, "password": PASSWORD})
@@ -124,13 +129,17 @@ def measure_console(env: dict[str, str], scale: float, run: int) -> dict[str, fl
 
         # The reach dashboard over the two years generated, and its two CSVs.
         today = dt.date.today()
-        months = {"first": f"{today.year - 2}-{today.month:02d}",
-                  "last": f"{today.year}-{today.month:02d}"}
+        months = {
+            "first": f"{today.year - 2}-{today.month:02d}",
+            "last": f"{today.year}-{today.month:02d}",
+        }
         figures["reach ms"] = median_ms(lambda: browser.get("/console/reach", query_string=months))
         figures["reach csv ms"] = median_ms(
-            lambda: browser.get("/console/reach.csv", query_string=months))
+            lambda: browser.get("/console/reach.csv", query_string=months)
+        )
         figures["people csv ms"] = median_ms(
-            lambda: browser.get("/console/reach/people.csv", query_string=months))
+            lambda: browser.get("/console/reach/people.csv", query_string=months)
+        )
 
         # One generated member's subject-access export, and another's FORGET ME.
         plan = scale_data.Plan.at(scale)
@@ -141,16 +150,20 @@ def measure_console(env: dict[str, str], scale: float, run: int) -> dict[str, fl
             assert contact is not None, "the exported member is not there"
             contact_id = contact.id
         token = browser.token("/console/privacy")
-        figures["export ms"] = median_ms(lambda: browser.client.post(
-            f"/console/privacy/{contact_id}/export.json", data={"csrf_token": token},
-            base_url=browser.base, headers={"Referer": browser.base + "/console/privacy"}))
+        figures["export ms"] = median_ms(
+            lambda: browser.client.post(
+                f"/console/privacy/{contact_id}/export.json",
+                data={"csrf_token": token},
+                base_url=browser.base,
+                headers={"Referer": browser.base + "/console/privacy"},
+            )
+        )
         texts = sms_webhook.Texts()
         texts.serial = run * 10**7 + 9 * 10**6  # past the webhook figures' sids
 
         def text(number: str, body: str) -> None:
             path, headers, form = texts(number, body)
-            response = browser.client.post(path, data=form, headers=headers,
-                                           base_url=browser.base)
+            response = browser.client.post(path, data=form, headers=headers, base_url=browser.base)
             assert response.status_code == 200
 
         erasing = []
@@ -165,18 +178,26 @@ def measure_console(env: dict[str, str], scale: float, run: int) -> dict[str, fl
         figures["forget ms"] = statistics.median(erasing)
 
         # A broadcast to the whole organisation: its preview, then Send.
-        made = browser.post("/console/broadcasts/new", {
-            "body": "The depot canteen is closed on Monday for repairs.",
-            "audience": "organisation", "site": "0"})
+        made = browser.post(
+            "/console/broadcasts/new",
+            {
+                "body": "The depot canteen is closed on Monday for repairs.",
+                "audience": "organisation",
+                "site": "0",
+            },
+        )
         assert made.status_code == 302, made.get_data(as_text=True)[:500]
         view = made.headers["Location"].replace(browser.base, "")
         broadcast_id = int(re.search(r"/broadcasts/(\d+)", view).group(1))
         figures["preview ms"] = median_ms(lambda: browser.get(view))
         token = browser.token(view)
         started = time.perf_counter()
-        sent = browser.client.post(f"/console/broadcasts/{broadcast_id}/send",
-                                   data={"csrf_token": token}, base_url=browser.base,
-                                   headers={"Referer": browser.base + view})
+        sent = browser.client.post(
+            f"/console/broadcasts/{broadcast_id}/send",
+            data={"csrf_token": token},
+            base_url=browser.base,
+            headers={"Referer": browser.base + view},
+        )
         figures["send ms"] = (time.perf_counter() - started) * 1000
         assert sent.status_code == 302, sent.status_code
         with database.session() as session:

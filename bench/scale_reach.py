@@ -41,20 +41,27 @@ def reach_figures(name: str) -> dict[str, float]:
             org = session.scalars(
                 select(Organisation).where(Organisation.slug == ORGANISATION["slug"])
             ).one()
-            manager = create_manager(session, org, email=email, password=scale_console.PASSWORD,
-                                     roles=[("admin", None, None)])
+            manager = create_manager(
+                session,
+                org,
+                email=email,
+                password=scale_console.PASSWORD,
+                roles=[("admin", None, None)],
+            )
             secret = manager.totp_secret or ""
         browser = scale_console.Browser(app)
-        first = browser.post("/console/sign-in",
-                             {"email": email, "password": scale_console.PASSWORD})
+        first = browser.post(
+            "/console/sign-in", {"email": email, "password": scale_console.PASSWORD}
+        )
         step = first.headers["Location"].replace(browser.base, "")
         browser.post(step, {"code": pyotp.TOTP(secret).now()})
         today = dt.date.today()
-        months = {"first": f"{today.year - 2}-{today.month:02d}",
-                  "last": f"{today.year}-{today.month:02d}"}
+        months = {
+            "first": f"{today.year - 2}-{today.month:02d}",
+            "last": f"{today.year}-{today.month:02d}",
+        }
         return {
-            key: scale_console.median_ms(
-                lambda path=path: browser.get(path, query_string=months))
+            key: scale_console.median_ms(lambda path=path: browser.get(path, query_string=months))
             for key, path in PATHS.items()
         }
 
@@ -67,8 +74,10 @@ def main() -> None:
     print(f"{'figure':<16}{large:>16}{demo:>18}{'ratio':>8}  target")
     for key, value in figures.items():
         met = "met" if value <= TARGET_MS else "NOT met"
-        print(f"{key:<16}{value:>16.0f}{baseline[key]:>18.0f}{value / baseline[key]:>8.1f}"
-              f"  <= {TARGET_MS} ms: {met}")
+        print(
+            f"{key:<16}{value:>16.0f}{baseline[key]:>18.0f}{value / baseline[key]:>8.1f}"
+            f"  <= {TARGET_MS} ms: {met}"
+        )
 
 
 if __name__ == "__main__":

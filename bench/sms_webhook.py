@@ -67,14 +67,21 @@ class Texts:
     def __call__(self, sender: str, body: str) -> Request:
         self.serial += 1
         sid = f"SM{self.serial:032x}"
-        form = {"MessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": sender,
-                "To": DEMO_NUMBER, "Body": body, "NumSegments": "1"}
+        form = {
+            "MessageSid": sid,
+            "AccountSid": "AC" + "0" * 32,
+            "From": sender,
+            "To": DEMO_NUMBER,
+            "Body": body,
+            "NumSegments": "1",
+        }
         signature = self.validator.compute_signature(PUBLIC_URL + "/twilio/sms", form)
         return "/twilio/sms", {"X-Twilio-Signature": signature}, form
 
 
 def measure(port: int, texts: Texts, numbers: list[str], kind: str) -> tuple[float, float]:
     """(maximum rate, p99 at half that rate) for EVENTS or JOIN + YES, with the Python driver."""
+
     def conversations(offset: int, count: int) -> list[list[Request]]:
         chosen = numbers[offset : offset + count]
         if kind == "events":
@@ -119,8 +126,7 @@ def run_wrk(
     port: int, requests: list[Request], what: str, *, once: bool = False
 ) -> wrk_driver.WrkResult:
     """wrk's run of the requests for WRK_SECONDS, or (once) until each has been sent once."""
-    result = wrk_driver.run(port, requests, ONCE_LIMIT_SECONDS if once else WRK_SECONDS,
-                            once=once)
+    result = wrk_driver.run(port, requests, ONCE_LIMIT_SECONDS if once else WRK_SECONDS, once=once)
     if result.errors:
         raise AssertionError(f"{what}: {result.errors} errors under wrk")
     if result.wrapped:
@@ -166,14 +172,16 @@ def service_figures(
     subprocess.run([frontline, "demo"], env=env, check=True, capture_output=True)
     # Every request is signed before any timing starts, so nothing runs between a row and the
     # echo runs on either side of it. The echo app keeps no state: it may see a file again.
-    service_requests = {body: reading(texts, members, body, READS)
-                        for body in ("EVENTS", "NETWORKS", "TALK")}
+    service_requests = {
+        body: reading(texts, members, body, READS) for body in ("EVENTS", "NETWORKS", "TALK")
+    }
     service_requests["JOIN+YES"] = joining(texts, joiners)
     service_requests["first text"] = [texts(n, "HELP") for n in strangers]
     # The echo app gets texts of the same kind, enough that wrk need not repeat any.
     spare = [f"+4474006{n:05d}" for n in range(READS)]
-    echo_requests = {body: reading(texts, members, body, READS)
-                     for body in ("EVENTS", "NETWORKS", "TALK")}
+    echo_requests = {
+        body: reading(texts, members, body, READS) for body in ("EVENTS", "NETWORKS", "TALK")
+    }
     echo_requests["JOIN+YES"] = joining(texts, spare[: READS // 2])
     echo_requests["first text"] = [texts(n, "HELP") for n in spare]
     figures: dict[str, wrk_driver.WrkResult] = {}
@@ -190,29 +198,44 @@ def service_figures(
         # Every member and joiner texts once first, so the figures are for returning members.
         closed_loop(port, [[texts(n, "HELP")] for n in members + joiners], CONCURRENCY)
         for name, target in targets.items():
-            rows.append(bracketed(
-                "sms_webhook", f"{name} max rate (wrk){suffix}",
-                lambda name=name: service_rate(port, name), lambda name=name: echo_rate(name),
-                "r/s", target=f"ratio >= {target}",
-            ))
+            rows.append(
+                bracketed(
+                    "sms_webhook",
+                    f"{name} max rate (wrk){suffix}",
+                    lambda name=name: service_rate(port, name),
+                    lambda name=name: echo_rate(name),
+                    "r/s",
+                    target=f"ratio >= {target}",
+                )
+            )
         # p99 of the echo app at the very rate the service row is paced at, on either side.
         events_rate = figures["EVENTS"].rate
-        rows.append(bracketed(
-            "sms_webhook", f"EVENTS p99 at half max rate{suffix}",
-            lambda: half_rate_p99(port, texts, members, "events", events_rate),
-            lambda: half_rate_p99(echo_port, texts, members, "events", events_rate),
-            "ms", higher_is_better=False, target="value <= 10 ms",
-        ))
+        rows.append(
+            bracketed(
+                "sms_webhook",
+                f"EVENTS p99 at half max rate{suffix}",
+                lambda: half_rate_p99(port, texts, members, "events", events_rate),
+                lambda: half_rate_p99(echo_port, texts, members, "events", events_rate),
+                "ms",
+                higher_is_better=False,
+                target="value <= 10 ms",
+            )
+        )
         used = min(len(joiners), int(figures["JOIN+YES"].requests / 2) + 1)
         # Joiners wrk did not reach (past a block's margin), so each JOIN is a real join.
         fresh = joiners[used + GAP :]
         join_rate = figures["JOIN+YES"].rate
-        rows.append(bracketed(
-            "sms_webhook", f"JOIN+YES p99 at half max rate{suffix}",
-            lambda: half_rate_p99(port, texts, fresh, "join", join_rate),
-            lambda: half_rate_p99(echo_port, texts, fresh, "join", join_rate),
-            "ms", higher_is_better=False, target="value <= 10 ms",
-        ))
+        rows.append(
+            bracketed(
+                "sms_webhook",
+                f"JOIN+YES p99 at half max rate{suffix}",
+                lambda: half_rate_p99(port, texts, fresh, "join", join_rate),
+                lambda: half_rate_p99(echo_port, texts, fresh, "join", join_rate),
+                "ms",
+                higher_is_better=False,
+                target="value <= 10 ms",
+            )
+        )
     return rows
 
 
@@ -231,13 +254,18 @@ def main() -> None:
         # measured again next to every row; idle, it takes no CPU from the service's runs.
         with gunicorn("bench.echo_app:app", env) as echo_port:
             checks = [[r] for r in reading(texts, members, "EVENTS", DRIVER_CHECK)]
-            rows.append(bracketed(
-                "sms_webhook", "driver: Python closed loop vs wrk on echo",
-                lambda: closed_loop(echo_port, checks, CONCURRENCY).rate,
-                lambda: run_wrk(echo_port, reading(texts, members, "EVENTS", READS),
-                                "echo").rate,
-                "r/s", target="ratio >= 0.9 (else wrk drives)",
-            ))
+            rows.append(
+                bracketed(
+                    "sms_webhook",
+                    "driver: Python closed loop vs wrk on echo",
+                    lambda: closed_loop(echo_port, checks, CONCURRENCY).rate,
+                    lambda: (
+                        run_wrk(echo_port, reading(texts, members, "EVENTS", READS), "echo").rate
+                    ),
+                    "r/s",
+                    target="ratio >= 0.9 (else wrk drives)",
+                )
+            )
             databases = [("SQLite", env)]
             pg = postgres_url()
             if pg is not None:

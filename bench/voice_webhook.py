@@ -42,8 +42,13 @@ def signed(path: str, form: dict[str, str]) -> Request:
 
 
 def call_form(caller: str, sid: str, **extra: str) -> dict[str, str]:
-    return {"CallSid": sid, "AccountSid": "AC" + "0" * 32, "From": caller, "To": DEMO_NUMBER,
-            **extra}
+    return {
+        "CallSid": sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": caller,
+        "To": DEMO_NUMBER,
+        **extra,
+    }
 
 
 def main_menu_action(port: int, caller: str) -> str:
@@ -55,8 +60,12 @@ def main_menu_action(port: int, caller: str) -> str:
         path = path or ET.fromstring(xml).find("Gather").get("action")
         path, headers, form = signed(path, call_form(caller, sid, **extra))
         conn = HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("POST", path, body=urlencode(form), headers={
-            **headers, "Content-Type": "application/x-www-form-urlencoded"})
+        conn.request(
+            "POST",
+            path,
+            body=urlencode(form),
+            headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         xml = conn.getresponse().read().decode()
         conn.close()
     return ET.fromstring(xml).find("Gather").get("action")
@@ -106,16 +115,27 @@ def main() -> None:
                 rates.append(max_rate(port, service, "menu step"))
                 return rates[-1]
 
-            rows = [bracketed("voice_webhook", "menu step max rate", service_rate,
-                              lambda: max_rate(echo_port, echo, "echo menu step"), "r/s",
-                              target="ratio >= 0.5")]
+            rows = [
+                bracketed(
+                    "voice_webhook",
+                    "menu step max rate",
+                    service_rate,
+                    lambda: max_rate(echo_port, echo, "echo menu step"),
+                    "r/s",
+                    target="ratio >= 0.5",
+                )
+            ]
             # The echo app's p99 at the very rate the service is paced at, on either side.
-            rows.append(bracketed(
-                "voice_webhook", "menu step p99 at half max rate",
-                lambda: half_rate_p99(port, service, rates[0]),
-                lambda: half_rate_p99(echo_port, echo, rates[0]),
-                "ms", higher_is_better=False,
-            ))
+            rows.append(
+                bracketed(
+                    "voice_webhook",
+                    "menu step p99 at half max rate",
+                    lambda: half_rate_p99(port, service, rates[0]),
+                    lambda: half_rate_p99(echo_port, echo, rates[0]),
+                    "ms",
+                    higher_is_better=False,
+                )
+            )
     record(rows)
 
 

@@ -61,9 +61,7 @@ def _until_sent(command: list[str]) -> str:
     return "".join(lines)
 
 
-def run(
-    port: int, requests: Sequence[Request], seconds: float, *, once: bool = False
-) -> WrkResult:
+def run(port: int, requests: Sequence[Request], seconds: float, *, once: bool = False) -> WrkResult:
     """Replay requests in order, as fast as CONNECTIONS connections allow, for `seconds`.
 
     once: send each request once and stop there (`seconds` is then only a limit).
@@ -76,13 +74,30 @@ def run(
             body = urllib.parse.urlencode(form)
             out.write(f"{path}\t{headers['X-Twilio-Signature']}\t{body}\n")
         name = out.name
-    command = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds:.0f}s",
-               "--timeout", "10s", "-s", str(SCRIPT), f"http://127.0.0.1:{port}",
-               "--", name, str(THREADS), *(["ONCE"] if once else [])]
+    command = [
+        "wrk",
+        "-t",
+        str(THREADS),
+        "-c",
+        str(CONNECTIONS),
+        "-d",
+        f"{seconds:.0f}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(SCRIPT),
+        f"http://127.0.0.1:{port}",
+        "--",
+        name,
+        str(THREADS),
+        *(["ONCE"] if once else []),
+    ]
     try:
-        done = _until_sent(command) if once else subprocess.run(
-            command, check=True, capture_output=True, text=True
-        ).stdout
+        done = (
+            _until_sent(command)
+            if once
+            else subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        )
     finally:
         Path(name).unlink(missing_ok=True)
     found = re.search(r"^WRK (.*)$", done, re.MULTILINE)
@@ -99,5 +114,3 @@ def run(
         errors=values["non2xx"] + values["socket_errors"],
         wrapped=values["wrapped"],
     )
-
-

@@ -157,9 +157,7 @@ def _sqlite_begin_immediate(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _sqlite_lock_before_writing(
-    connection: Any, _cursor: Any, statement: str, *_args: Any
-) -> None:
+def _sqlite_lock_before_writing(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
     # A read-first session reads in autocommit (each read sees the latest commit and holds no
     # lock); the first statement that is not a read takes the write lock for the rest.
     if not connection.get_execution_options().get(READ_FIRST):

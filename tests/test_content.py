@@ -212,11 +212,19 @@ def test_a_window_picked_from_its_days_cached_block_equals_its_own_expansion(ses
     one = factories.create_network(session, org=org)
     two = factories.create_network(session, org=org)
     factories.create_event(session, org=org, network=one, rrule="FREQ=WEEKLY;BYDAY=FR,WE")
-    factories.create_event(session, org=org, network=two, title="Evening", minutes=600,
-                           local_start=dt.datetime(2026, 3, 2, 21, 0), rrule="FREQ=DAILY")
+    factories.create_event(
+        session,
+        org=org,
+        network=two,
+        title="Evening",
+        minutes=600,
+        local_start=dt.datetime(2026, 3, 2, 21, 0),
+        rrule="FREQ=DAILY",
+    )
     factories.create_event(session, org=org, title="Once", local_start=dt.datetime(2026, 3, 30, 9))
-    factories.create_event(session, org=org, network=one, title="Monthly",
-                           rrule="FREQ=MONTHLY;BYDAY=-1MO")
+    factories.create_event(
+        session, org=org, network=one, title="Monthly", rrule="FREQ=MONTHLY;BYDAY=-1MO"
+    )
     for start in (
         dt.datetime(2026, 3, 9, tzinfo=dt.UTC),
         dt.datetime(2026, 3, 20, 23, 59, tzinfo=dt.UTC),  # the clocks go forward in its window
@@ -227,8 +235,12 @@ def test_a_window_picked_from_its_days_cached_block_equals_its_own_expansion(ses
         for network_ids in (None, [one.id], [two.id], []):
             end = start + dt.timedelta(days=21)
             whole = queries.upcoming_occurrences(
-                session, org.id, start=start, end=start + dt.timedelta(days=60),
-                language="en", network_ids=network_ids,
+                session,
+                org.id,
+                start=start,
+                end=start + dt.timedelta(days=60),
+                language="en",
+                network_ids=network_ids,
             )
             expected = [o for o in whole if o.starts_at < end and o.ends_at > start]
             picked = queries.upcoming_occurrences(
@@ -236,7 +248,12 @@ def test_a_window_picked_from_its_days_cached_block_equals_its_own_expansion(ses
             )
             assert picked == expected and (bool(expected) or network_ids == [])
             limited = queries.upcoming_occurrences(
-                session, org.id, start=start, end=end, language="en", network_ids=network_ids,
+                session,
+                org.id,
+                start=start,
+                end=end,
+                language="en",
+                network_ids=network_ids,
                 limit=3,
             )
             assert limited == expected[:3]

@@ -20,7 +20,6 @@ ABSOLUTE_LIMIT = dt.timedelta(hours=12)
 CODE_STEP_LIMIT = dt.timedelta(minutes=5)
 
 
-
 class SignedIn(UserMixin):
     """The signed-in manager, as flask-login sees them."""
 

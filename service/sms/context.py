@@ -108,14 +108,11 @@ class ConversationBase:
             values = {key: found.dict[key] for key in _STATE_COLUMNS if key in found.dict}
             self.session.connection().execute(_INSERT_STATE, values)
             return
-        changed = {
-            key: found.dict[key] for key in _STATE_COLUMNS if found.attrs[key].history.added
-        }
+        changed = {key: found.dict[key] for key in _STATE_COLUMNS if found.attrs[key].history.added}
         if changed:
             self.session.connection().execute(
                 _UPDATE_STATE, {"state_of": self.state.contact_id, **changed}
             )
-
 
     def _take_pending(self) -> tuple[str, dict[str, Any]] | None:
         kind, payload = self.state.pending_kind, self.state.pending_payload or {}

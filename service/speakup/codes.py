@@ -18,7 +18,6 @@ LENGTH = LOCATOR_LENGTH + SECRET_LENGTH
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 
 
-
 def new_code() -> str:
     """A fresh code, as stored characters (no separators)."""
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))

@@ -61,7 +61,6 @@ class Started:
     by_reply: bool
 
 
-
 def texts_this_hour(session: Session, contact: Contact, now: dt.datetime) -> int:
     """Codes, questions and "text me this" texts the contact's number was sent this hour."""
     since = now - dt.timedelta(hours=1)

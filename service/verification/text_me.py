@@ -67,9 +67,13 @@ def text_support_lines(
 
 
 def _replayed(session: Session, org: Organisation, key: str | None) -> bool:
-    return bool(key) and session.scalar(
-        select(RequestKey.id).where(RequestKey.organisation_id == org.id, RequestKey.key == key)
-    ) is not None
+    return (
+        bool(key)
+        and session.scalar(
+            select(RequestKey.id).where(RequestKey.organisation_id == org.id, RequestKey.key == key)
+        )
+        is not None
+    )
 
 
 def _text_self(

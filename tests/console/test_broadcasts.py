@@ -16,9 +16,7 @@ from tests.support.fake_twilio import config_at_fake
 from tests.support.outbox import SENDER, Worker, minds_audience
 from tests.support.sms import signed_post
 
-config = config_at_fake(
-    TWILIO_FROM_NUMBER=SENDER, SMS_SEND_RATE=0, MAX_DAILY_TEXTS=1000
-)
+config = config_at_fake(TWILIO_FROM_NUMBER=SENDER, SMS_SEND_RATE=0, MAX_DAILY_TEXTS=1000)
 
 
 @pytest.fixture

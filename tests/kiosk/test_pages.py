@@ -82,9 +82,7 @@ def _eve_of_next_months_social() -> dt.datetime:
 # (the 28th, say) its only meetings elsewhere without a dial-in, a second-Thursday social and a
 # last-Saturday coffee morning, are further off. Read at import, so at the suite's moment.
 @time_machine.travel(_eve_of_next_months_social(), tick=False)
-def test_whats_on_puts_this_site_first_then_by_phone_then_meetings_elsewhere(
-    client, demo, session
-):
+def test_whats_on_puts_this_site_first_then_by_phone_then_meetings_elsewhere(client, demo, session):
     # Before: meetings at other sites without a dial-in were not listed at all, no card named
     # its network, and a card showed the place without the site.
     now = utcnow()

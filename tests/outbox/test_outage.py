@@ -88,9 +88,7 @@ def test_a_long_outage_leaves_the_row_to_the_lease(
     assert len(fake.sent) == 1
 
 
-def test_no_text_goes_when_the_claim_cannot_reach_the_database(
-    app, session, fake, worker
-) -> None:
+def test_no_text_goes_when_the_claim_cannot_reach_the_database(app, session, fake, worker) -> None:
     outbox_id = _pending(session)
 
     @contextmanager

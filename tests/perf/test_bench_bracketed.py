@@ -19,8 +19,9 @@ def test_a_row_is_compared_with_the_mean_of_the_baselines_either_side(capsys):
         calls.append("row")
         return 300.0
 
-    figure = common.bracketed("sms_webhook", "EVENTS max rate (wrk)", measure, baseline, "r/s",
-                              target="ratio >= 0.5")
+    figure = common.bracketed(
+        "sms_webhook", "EVENTS max rate (wrk)", measure, baseline, "r/s", target="ratio >= 0.5"
+    )
 
     assert calls == ["baseline", "row", "baseline"]
     assert (figure.baseline_before, figure.baseline_after, figure.baseline) == (2000, 1000, 1500)
@@ -32,8 +33,15 @@ def test_a_row_is_compared_with_the_mean_of_the_baselines_either_side(capsys):
 def test_results_json_rows_with_both_baselines_load_back_as_figures(tmp_path, monkeypatch):
     """run_all.py rebuilds every row of results.json as a Figure for its closing table."""
     monkeypatch.setattr(common, "RESULTS", tmp_path / "results.json")
-    figure = common.Figure("voice_webhook", "menu step max rate", 200.0, 2000.0, "r/s",
-                           baseline_before=2100.0, baseline_after=1900.0)
+    figure = common.Figure(
+        "voice_webhook",
+        "menu step max rate",
+        200.0,
+        2000.0,
+        "r/s",
+        baseline_before=2100.0,
+        baseline_after=1900.0,
+    )
     common.record([figure])
     row = json.loads((tmp_path / "results.json").read_text())["voice_webhook"]["menu step max rate"]
     assert row["ratio"] == 0.1

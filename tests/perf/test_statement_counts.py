@@ -86,8 +86,9 @@ def member(client, demo) -> Handset:
     return returning_member(client, "+447400555001")
 
 
-@pytest.mark.parametrize("path,body", [("events", "EVENTS"), ("networks", "GROUPS"),
-                                       ("talk", "TALK")])
+@pytest.mark.parametrize(
+    "path,body", [("events", "EVENTS"), ("networks", "GROUPS"), ("talk", "TALK")]
+)
 def test_a_returning_members_reading_keyword(member, connection, path, body) -> None:
     member.send(body)  # warm: the first of a kind may load what every later one reuses
     with counting(connection) as count:

@@ -67,11 +67,13 @@ def test_a_run_stopped_after_two_batches_is_resumed_from_the_third(seven, rotate
     with pytest.raises(Killed):
         rotate_all(get_database(rotated_app).sessionmaker, batch_size=2, progress=die_after_two)
     session = get_session()
-    ids = session.scalars(select(Contact.id).where(Contact.organisation_id == seven.id)
-                          .order_by(Contact.id)).all()
+    ids = session.scalars(
+        select(Contact.id).where(Contact.organisation_id == seven.id).order_by(Contact.id)
+    ).all()
     checkpoint = session.get(RotationCheckpoint, LABEL)
     assert checkpoint is not None and checkpoint.last_id == str(ids[3])
     assert not checkpoint.finished
+
     def tokens() -> list[str]:
         return list(session.scalars(select(Contact.phone_encrypted).order_by(Contact.id)))
 
@@ -96,8 +98,11 @@ def test_a_run_stopped_after_two_batches_is_resumed_from_the_third(seven, rotate
 
 def test_a_checkpoint_for_another_key_is_ignored(seven, rotated_app) -> None:
     session = get_session()
-    session.add(RotationCheckpoint(label=LABEL, key_check="made under another key",
-                                   last_id="999999", counts="{}"))
+    session.add(
+        RotationCheckpoint(
+            label=LABEL, key_check="made under another key", last_id="999999", counts="{}"
+        )
+    )
     session.commit()
     result = rotated_app.test_cli_runner().invoke(rotate_data_key, ["--batch-size", "5"])
     assert result.exit_code == 0, result.output
@@ -137,8 +142,12 @@ def own_database(prepared, tmp_path):
 @pytest.mark.slow  # two processes of its own
 def test_rotate_data_key_killed_mid_run_resumes_where_it_stopped(own_database) -> None:
     path, env = own_database
-    command = [str(Path(sys.executable).parent / "frontline"), "rotate-data-key",
-               "--batch-size", "1"]
+    command = [
+        str(Path(sys.executable).parent / "frontline"),
+        "rotate-data-key",
+        "--batch-size",
+        "1",
+    ]
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
     assert first.stdout is not None
     for line in first.stdout:
@@ -149,8 +158,9 @@ def test_rotate_data_key_killed_mid_run_resumes_where_it_stopped(own_database) -
     first.stdout.close()
     assert first.returncode == -signal.SIGKILL
     second = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    resumed = re.search(rf"^{LABEL}: resuming after (\d+) of 300 rows read$", second.stdout,
-                        re.MULTILINE)
+    resumed = re.search(
+        rf"^{LABEL}: resuming after (\d+) of 300 rows read$", second.stdout, re.MULTILINE
+    )
     assert resumed is not None, second.stdout
     done = int(resumed.group(1))
     assert 1 <= done < 300
@@ -158,8 +168,9 @@ def test_rotate_data_key_killed_mid_run_resumes_where_it_stopped(own_database) -
     assert re.search(rf"^{LABEL}: {done + 1} of 300 rows read", second.stdout, re.MULTILINE)
     assert f"{LABEL}: 300 re-encrypted" in second.stdout
     assert "Done: every value is under the current key" in second.stdout
-    app = create_app(app_config(path.parent / "instance2", f"sqlite:///{path}",
-                                DATA_KEY=NEXT_DATA_KEY))
+    app = create_app(
+        app_config(path.parent / "instance2", f"sqlite:///{path}", DATA_KEY=NEXT_DATA_KEY)
+    )
     with app.app_context(), get_database(app).session() as session:
         tokens = session.scalars(select(Contact.phone_encrypted)).all()
         assert len(tokens) == 300 and _under_new_key_only(list(tokens)) == 300

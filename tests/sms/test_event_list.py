@@ -44,7 +44,8 @@ def test_a_changed_title_is_shown_at_once(client, demo, session) -> None:
     handset.send("HELLO")
     listing = handset.send("EVENTS").text
     event = next(
-        e for e in session.scalars(select(Event).where(Event.organisation_id == demo.id))
+        e
+        for e in session.scalars(select(Event).where(Event.organisation_id == demo.id))
         if e.title in listing
     )
     update_event(session, event, title="Tea and talk, moved")

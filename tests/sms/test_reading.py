@@ -12,8 +12,22 @@ KEYWORDS = frozenset({"CARERS", "MINDS", "OPIEKUNOWIE"})
 
 @pytest.mark.parametrize(
     "body",
-    ["EVENTS", "events", "Join carers", "JOIN CARERS AND MINDS", "YES", "TALK", "2", "EVNETS",
-     "wydarzenia", "YES 4821", "I want to die", "hello there", "EVENTS NOWHERE", ""],
+    [
+        "EVENTS",
+        "events",
+        "Join carers",
+        "JOIN CARERS AND MINDS",
+        "YES",
+        "TALK",
+        "2",
+        "EVNETS",
+        "wydarzenia",
+        "YES 4821",
+        "I want to die",
+        "hello there",
+        "EVENTS NOWHERE",
+        "",
+    ],
 )
 def test_a_text_reads_as_the_parser_reads_it_the_first_time_and_again(body: str) -> None:
     expected = parse(body, KEYWORDS)

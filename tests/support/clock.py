@@ -1,8 +1,8 @@
 """The moments the suite runs at: a random one for `make check`, and the clock matrix.
 
-  python -m tests.support.clock random   prints a moment drawn at random (FRONTLINE_TEST_NOW)
-  python -m tests.support.clock matrix   runs `make test` at each moment of MATRIX, then says
-                                         which passed; exits non-zero if any failed
+python -m tests.support.clock random   prints a moment drawn at random (FRONTLINE_TEST_NOW)
+python -m tests.support.clock matrix   runs `make test` at each moment of MATRIX, then says
+                                       which passed; exits non-zero if any failed
 """
 
 from __future__ import annotations

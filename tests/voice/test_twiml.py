@@ -16,8 +16,13 @@ from tests.support.fuzz import examples
 def _every_verb(text: str, url: str) -> VoiceResponse:
     response = VoiceResponse()
     gather = response.gather(
-        input="dtmf speech", num_digits=1, timeout=6, action=url, method="POST",
-        language="en-GB", hints="groups, what's on",
+        input="dtmf speech",
+        num_digits=1,
+        timeout=6,
+        action=url,
+        method="POST",
+        language="en-GB",
+        hints="groups, what's on",
     )
     gather.say(text, voice="Polly.Amy", language="en-GB")
     gather.pause(length=1)
@@ -35,7 +40,7 @@ def _every_verb(text: str, url: str) -> VoiceResponse:
 
 def test_a_menu_is_written_as_twilio_writes_it() -> None:
     response = _every_verb(
-        "1: Women's Voice & <friends>. ۱: خواتین کی آواز\n", "/step?s=a.b&x=\"1\"<>\r\n\t"
+        "1: Women's Voice & <friends>. ۱: خواتین کی آواز\n", '/step?s=a.b&x="1"<>\r\n\t'
     )
     written = render(response)
     assert written == str(response)
@@ -60,8 +65,13 @@ def test_call_state_tokens_are_unchanged() -> None:
     codec = StateCodec("test-secret-key")
     state = CallState(node="networks", lang="ur", items=(3, 1, (2, "am")), item=(2, "am"), tries=2)
     as_before = codec.serializer.dumps(
-        {"node": "networks", "lang": "ur", "items": [3, 1, [2, "am"]], "item": [2, "am"],
-         "tries": 2}
+        {
+            "node": "networks",
+            "lang": "ur",
+            "items": [3, 1, [2, "am"]],
+            "item": [2, "am"],
+            "tries": 2,
+        }
     )
     assert codec.dump(state) == as_before
     assert codec.load(as_before) == state
