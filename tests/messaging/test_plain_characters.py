@@ -15,6 +15,7 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
+from service import catalog_priorities
 from service.demo import content as demo_content
 from service.demo.translations import TRANSLATIONS
 from service.messaging.replies import CUT, truncate
@@ -35,14 +36,6 @@ SMS_SOURCES = (
     "service/surveys/monitoring.py",
     "service/surveys/queries.py",
 )
-KEYWORDS = {
-    "_": None,
-    "N_": None,
-    "gettext": None,
-    "ngettext": (1, 2),
-    "_l": None,
-    "lazy_gettext": None,
-}
 # Languages written in the Latin alphabet; Somali and English need no letter outside GSM-7.
 LATIN = {"en": False, "pl": True, "ro": True, "so": False}
 
@@ -60,7 +53,7 @@ def sms_msgids() -> set[str | tuple[str, ...]]:
     for pattern in SMS_SOURCES:
         for path in sorted(ROOT.glob(pattern)):
             for _line, msgid, _comments, _context in extract_from_file(
-                "python", path, keywords=KEYWORDS
+                "python", path, keywords=catalog_priorities.KEYWORDS
             ):
                 found.add(msgid)
     return found

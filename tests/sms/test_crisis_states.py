@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service import languages
@@ -21,17 +19,7 @@ from service.surveys import taking
 from service.surveys.models import SurveyResponse
 from tests.sms.test_crisis import FIRST_TEXTS
 from tests.support.sms import Handset
-from tests.support.surveys import QUESTIONS, create_survey
-
-
-def _danger(app, code: str) -> str:
-    with app.test_request_context(), force_locale(code):
-        return _(
-            "If you are in danger now, call 999. %(name)s: %(phone)s, free, any time. "
-            "You are not alone.",
-            name="Samaritans",
-            phone="116 123",
-        )
+from tests.support.surveys import QUESTIONS, create_survey, crisis_line
 
 
 def _answers(session) -> list[tuple[str, int | None, bool]]:
@@ -63,7 +51,7 @@ def test_crisis_words_as_a_surveys_written_answer_get_the_crisis_line_alone_and_
 
     reply = phone.send(FIRST_TEXTS[code])
     # No "thank you, that is all", no next question, no "not an answer": the crisis line.
-    assert reply.texts == [_danger(app, code)]
+    assert reply.texts == [crisis_line(app, code)]
     assert _on_question(session, survey, number) == 4
 
     # The survey waits: what they text next is read as an ordinary text, not as the answer.
@@ -86,7 +74,7 @@ def test_crisis_words_at_a_surveys_question_get_the_crisis_line_alone(
     phone.send("1")
     phone.send("3")
     # At a yes/no question: this was once read as "no".
-    assert phone.send("nie chce mi się żyć").texts == [_danger(app, "pl")]
+    assert phone.send("nie chce mi się żyć").texts == [crisis_line(app, "pl")]
     assert _on_question(session, survey, "+447400610001") == 3
 
 
@@ -99,7 +87,7 @@ def test_crisis_words_at_the_equality_consent_question_give_no_consent(
     phone.send("PULSE")
     phone.send("1")
     assert _on_question(session, survey, phone.number) == 2  # the consent question
-    assert phone.send("I'm going to kill myself").texts == [_danger(app, "en")]
+    assert phone.send("I'm going to kill myself").texts == [crisis_line(app, "en")]
     # Neither yes nor no was taken on their behalf: the question is still theirs to answer.
     assert _on_question(session, survey, phone.number) == 2
 
@@ -111,7 +99,7 @@ def test_crisis_words_while_a_yes_and_its_number_is_awaited_get_the_crisis_line_
     number = re.search(r"YES (\d{4})", asked)
     assert number, asked
     reply = phone.send("chcę się zabić")
-    assert reply.texts == [_danger(app, "pl")]
+    assert reply.texts == [crisis_line(app, "pl")]
     assert session.scalars(select(Membership)).all() == []
     # The question still stands for its own number: nothing was joined or lost.
     phone.send(f"YES {number.group(1)}")
@@ -123,7 +111,7 @@ def test_crisis_words_while_a_call_back_time_is_awaited_get_the_crisis_line_alon
 ) -> None:
     assert phone.last("CALL ME CARERS").startswith("When is a good time to call?")
     reply = phone.send("i want to die")
-    assert reply.texts == [_danger(app, "en")]
+    assert reply.texts == [crisis_line(app, "en")]
 
 
 def test_crisis_words_after_stop_in_every_language_get_the_crisis_line_alone(client, demo, app):
@@ -131,4 +119,4 @@ def test_crisis_words_after_stop_in_every_language_get_the_crisis_line_alone(cli
         handset = Handset(client, f"+44740062{position:04d}")
         handset.send("HELLO")
         handset.send("STOP")
-        assert handset.send(FIRST_TEXTS[code]).texts == [_danger(app, code)]
+        assert handset.send(FIRST_TEXTS[code]).texts == [crisis_line(app, code)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Membership
@@ -97,3 +99,14 @@ def respond(session, survey, n: int, *, language="en", choice=1, text=None) -> N
         taking.answer(session, survey, who, outcome="skipped", now=now)
     else:
         taking.answer(session, survey, who, outcome="answered", text=text, now=now)
+
+
+def crisis_line(app, code: str) -> str:
+    """The crisis line's words as the demo's Samaritans line gives them, in the language code."""
+    with app.test_request_context(), force_locale(code):
+        return _(
+            "If you are in danger now, call 999. %(name)s: %(phone)s, free, any time. "
+            "You are not alone.",
+            name="Samaritans",
+            phone="116 123",
+        )

@@ -8,26 +8,14 @@ stays, to be answered or skipped.
 from __future__ import annotations
 
 import pytest
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service.surveys.models import SurveyResponse
-from tests.support.surveys import create_survey
+from tests.support.surveys import create_survey, crisis_line
 
 KIOSK = "/kiosk/eastfield-depot/"
 # A refused request rolls back: the demo council must outlive it.
 pytestmark = pytest.mark.usefixtures("demo_committed")
-
-
-def _danger(app, code: str) -> str:
-    with app.test_request_context(), force_locale(code):
-        return _(
-            "If you are in danger now, call 999. %(name)s: %(phone)s, free, any time. "
-            "You are not alone.",
-            name="Samaritans",
-            phone="116 123",
-        )
 
 
 def _to_written_question(client, base: str, survey_id: int, lang: str) -> tuple[dict, dict]:
@@ -64,7 +52,7 @@ def test_crisis_words_as_a_written_answer_show_the_crisis_line_alone_and_are_not
     reply = client.post(base + "api/survey/answer", json=sent)
     assert reply.status_code == 200
     # The crisis line and nothing else: no next question, no "thank you, that is all".
-    assert reply.get_json() == {"crisis": True, "message": _danger(app, said_in)}
+    assert reply.get_json() == {"crisis": True, "message": crisis_line(app, said_in)}
     assert reply.headers["Cache-Control"] == "no-store"
 
     # The question is still theirs: skipped now, the response holds no words at all.
