@@ -146,7 +146,9 @@ def postgres_url() -> str | None:
         or os.environ.get("FRONTLINE_TEST_DATABASE_URL")
         or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
-    url = make_url(server).set(database="frontline_bench_webhooks")
+    # BENCH_WEBHOOK_DATABASE lets two runs share one server without dropping each other's data.
+    name = os.environ.get("BENCH_WEBHOOK_DATABASE", "frontline_bench_webhooks")
+    url = make_url(server).set(database=name)
     try:
         from bench.cluster import drop_database
 
