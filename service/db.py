@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, MetaData, Table, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
@@ -273,8 +273,20 @@ def get_database(app: Flask | None = None) -> Database:
     return (app or current_app).extensions[EXTENSION_KEY]
 
 
+# Requests that only show something: their sessions read first (read_first), so a page being
+# rendered holds no write lock. A kiosk's service worker fetches every content page in every
+# language at once; each took SQLite's lock at its first query and held it while it rendered,
+# and a survey answer queued behind them past the busy timeout (a 503) on a loaded machine.
+READING_METHODS = frozenset({"GET", "HEAD"})
+
+
 def get_session() -> Session:
-    """The session of the current app context, created on first use."""
+    """The session of the current app context, created on first use (read-first for a GET)."""
     if "db_session" not in g:
-        g.db_session = get_database().sessionmaker()
+        session = get_database().sessionmaker()
+        # A GET that writes (an audit row, say) still takes the lock, at its first write; its
+        # reads before it are each up to date, as under PostgreSQL's READ COMMITTED.
+        if has_request_context() and request.method in READING_METHODS:
+            read_first(session)
+        g.db_session = session
     return g.db_session

@@ -9,7 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from service.db import begin_writes, make_engine, read_first
+from service import create_app
+from service.db import begin_writes, get_database, get_session, make_engine, read_first
+from tests.support.settings import app_config
 
 
 @pytest.fixture
@@ -82,3 +84,39 @@ def test_a_lock_not_had_in_time_is_an_sqlalchemy_error(engine) -> None:
     finally:
         other.rollback()
         other.close()
+
+
+@pytest.fixture
+def app_on_a_file(tmp_path):
+    """The app on a SQLite file of its own (not the suite's rolled-back transaction)."""
+    application = create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'app.db'}"))
+    with get_database(application).engine.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (n INTEGER)"))
+        conn.execute(text("INSERT INTO counter VALUES (0)"))
+    yield application
+    get_database(application).dispose()
+
+
+@pytest.mark.parametrize(
+    ("method", "others_may_write"), [("GET", True), ("HEAD", True), ("POST", False)]
+)
+def test_a_page_being_shown_holds_no_write_lock(app_on_a_file, method, others_may_write) -> None:
+    # A kiosk's service worker fetches some hundred pages at once: had each held the lock while
+    # it rendered, a survey answer queued behind them past the busy timeout (a 503).
+    engine = get_database(app_on_a_file).engine
+    with app_on_a_file.test_request_context("/kiosk/eastfield-depot/", method=method):
+        assert get_session().scalar(text("SELECT n FROM counter")) == 0
+        assert _other_writer_can_commit(engine) is others_may_write
+
+
+def test_a_get_that_writes_takes_the_lock_at_its_write_and_keeps_it(app_on_a_file) -> None:
+    engine = get_database(app_on_a_file).engine
+    with app_on_a_file.test_request_context("/console/audit", method="GET"):
+        session = get_session()
+        session.scalar(text("SELECT n FROM counter"))
+        session.execute(text("UPDATE counter SET n = n + 10"))
+        assert not _other_writer_can_commit(engine)
+        session.commit()
+    assert _other_writer_can_commit(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT n FROM counter")) == 11
