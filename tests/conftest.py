@@ -23,8 +23,12 @@ from service.crypto import Vault
 from service.db import Database, get_database, get_session, make_engine
 from service.migrations import alembic_config
 from service.models import Base
-from tests.support import fuzz
+from tests.support import ast_guard, fuzz
 from tests.support.settings import NEXT_DATA_KEY, TEST_AUTH_TOKEN, TEST_DATA_KEY, app_config
+
+# Before any test runs: CPython 3.11 before 3.11.8 lets two threads' ast.parse corrupt each
+# other (werkzeug's URL rules in a test's setup, a traceback in a server's thread).
+ast_guard.install()
 
 # Fixtures shared by every folder: the browser (a live server, Chromium, a page; one
 # Playwright per run) and the console (a manager's browser, managers per role).
