@@ -83,7 +83,7 @@ def test_a_first_sensitive_group_makes_messages_discreet_on_any_channel(session)
     contact = factories.create_contact(session, org=org)
     join_network(session, contact, open_group, channel="sms")
     assert not contact.discreet
-    _membership, created = join_with_consent(
+    created = join_with_consent(
         session, contact, minds, channel="voice", consent_version=CONSENT_VERSION
     )
     assert created and contact.discreet

@@ -5,14 +5,18 @@ Erasure is service.privacy.erasure's: it asks each package to erase its own rows
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import Insert, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service import languages
 from service.contacts.models import Contact, Membership
 from service.contacts.phone import normalise_inbound
 from service.content.models import Network
+from service.content.queries import NetworkView
 from service.crypto import vault_of
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationError
@@ -103,97 +107,118 @@ class ConsentRequired(DomainError):
 def join_network(
     session: Session,
     contact: Contact,
-    network: Network,
+    network: Network | NetworkView,
     *,
     channel: str,
     consent_version: str | None = None,
-) -> tuple[Membership, bool]:
-    """Make the contact a member; sensitive networks need the consent wording version agreed."""
-    existing = session.scalar(
-        select(Membership).where(
-            Membership.contact_id == contact.id, Membership.network_id == network.id
-        )
-    )
-    return _join(
-        session, contact, network, existing, channel=channel, consent_version=consent_version
-    )
+) -> bool:
+    """Make the contact a member (True when new); sensitive networks need the consent version.
 
-
-def _join(
-    session: Session,
-    contact: Contact,
-    network: Network,
-    existing: Membership | None,
-    *,
-    channel: str,
-    consent_version: str | None,
-) -> tuple[Membership, bool]:
-    """join_network once the contact's membership of the network (if any) has been read."""
+    A NetworkView is one of the contact's own organisation's (queries.networks): a channel that
+    answers from the organisation's content need not load the network again to join it.
+    """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    if network.organisation_id != contact.organisation_id:
+    if isinstance(network, Network) and network.organisation_id != contact.organisation_id:
         raise NotFound("no such network")
-    if existing is not None:
-        return existing, False
     if network.sensitive and consent_version is None:
+        # Already a member is still no error: only a new membership needs the consent.
+        session.flush()
+        if session.connection().scalar(
+            _MEMBER, {"contact_id": contact.id, "network_id": network.id}
+        ):
+            return False
         raise ConsentRequired(f"joining {network.slug} needs explicit consent")
     now = utcnow()
-    membership = Membership(
-        contact_id=contact.id,
-        network_id=network.id,
-        channel=channel,
-        joined_at=now,
-        consent_version=consent_version,
-        consent_at=now if consent_version else None,
-        consent_channel=channel if consent_version else None,
-    )
-    try:
-        with session.begin_nested():
-            session.add(membership)
-    except IntegrityError:
-        # A retried or concurrent join got there first; one membership is the right answer.
-        winner = session.scalar(
-            select(Membership).where(
-                Membership.contact_id == contact.id, Membership.network_id == network.id
-            )
+    # Pending writes first, as the ORM's autoflush did (the same order of row locks); then
+    # one INSERT … ON CONFLICT DO NOTHING RETURNING in place of a savepoint around the ORM's
+    # insert: a retried or concurrent join of the same network inserts nothing.
+    session.flush()
+    inserted = (
+        session.connection()
+        .execute(
+            _JOIN[session.get_bind().dialect.name],
+            {
+                "contact_id": contact.id,
+                "network_id": network.id,
+                "channel": channel,
+                "joined_at": now,
+                "consent_version": consent_version,
+                "consent_at": now if consent_version else None,
+                "consent_channel": channel if consent_version else None,
+            },
         )
-        if winner is None:
-            raise
-        return winner, False
-    # Counted only here, past both "already a member" exits: a repeated JOIN is not a join.
+        .first()
+    )
+    if "memberships" in contact.__dict__:
+        session.expire(contact, ["memberships"])  # a loaded list no longer says it all
+    if inserted is None:
+        return False  # already a member: one membership is the right answer
+    # Counted only for a new membership: a repeated JOIN is not a join.
     count_for_contact(session, contact, measure="join", channel=channel, network_id=network.id)
-    return membership, True
+    return True
+
+
+def _join_statement(insert) -> Insert:
+    table = Membership.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["contact_id", "network_id"])
+        .returning(table.c.id)
+    )
+
+
+# Built once per dialect: every JOIN and YES asks it.
+_JOIN = {"sqlite": _join_statement(sqlite_insert), "postgresql": _join_statement(postgresql_insert)}
+_MEMBER = select(Membership.id).where(
+    Membership.contact_id == bindparam("contact_id"),
+    Membership.network_id == bindparam("network_id"),
+)
 
 
 def join_with_consent(
-    session: Session, contact: Contact, network: Network, *, channel: str, consent_version: str
-) -> tuple[Membership, bool]:
+    session: Session,
+    contact: Contact,
+    network: Network | NetworkView,
+    *,
+    channel: str,
+    consent_version: str,
+) -> bool:
     """Join with the consent wording agreed; a first sensitive network makes messages discreet."""
-    # One query for both questions: is the contact already a member, and of any sensitive
-    # network (a member of a few networks at most, so every such row is cheap to read).
-    rows = session.execute(
-        _SENSITIVE_OR_THIS, {"contact_id": contact.id, "network_id": network.id}
-    ).all()
-    existing = next((m for m, _sensitive in rows if m.network_id == network.id), None)
-    had_sensitive = any(sensitive for _m, sensitive in rows)
-    membership, created = _join(
-        session, contact, network, existing, channel=channel, consent_version=consent_version
+    created = join_network(
+        session, contact, network, channel=channel, consent_version=consent_version
     )
-    if created and network.sensitive and not had_sensitive and not contact.discreet:
+    if created and network.sensitive and not contact.discreet:
         # Discreet until the member says otherwise: the safe default for a shared phone, on
-        # every channel the join was asked on.
-        set_discreet(session, contact, True)
-    return membership, created
+        # every channel the join was asked on. Only for a first sensitive network (a member
+        # who chose real names keeps them): one compare-and-set, no read of the memberships.
+        done = session.connection().execute(
+            _DISCREET_IF_FIRST, {"contact_id": contact.id, "network_id": network.id}
+        )
+        if done.rowcount == 1:
+            set_committed_value(contact, "discreet", True)
+    return created
 
 
-# The contact's memberships of sensitive networks and of the one being joined.
-_SENSITIVE_OR_THIS = (
-    select(Membership, Network.sensitive)
-    .join(Network, Network.id == Membership.network_id)
+_contact = Contact.__table__
+_membership = Membership.__table__
+_network = Network.__table__
+# Discreet, unless already so or the contact has another sensitive network (joined before).
+_DISCREET_IF_FIRST = (
+    update(_contact)
     .where(
-        Membership.contact_id == bindparam("contact_id"),
-        or_(Network.sensitive, Membership.network_id == bindparam("network_id")),
+        _contact.c.id == bindparam("contact_id"),
+        _contact.c.discreet.is_(False),
+        ~select(_membership.c.id)
+        .join(_network, _network.c.id == _membership.c.network_id)
+        .where(
+            _membership.c.contact_id == bindparam("contact_id"),
+            _membership.c.network_id != bindparam("network_id"),
+            _network.c.sensitive,
+        )
+        .exists(),
     )
+    .values(discreet=True)
 )
 
 

@@ -20,6 +20,8 @@ from service.sms.models import ConversationState
 from service.verification.by_reply import new_reply_number
 
 _STATE_COLUMNS = tuple(c.key for c in ConversationState.__table__.columns)
+# What a new state must hold to be worth a row: a list or an open question.
+_STATE_KEPT = ("list_kind", "list_items", "list_offset", "pending_kind", "pending_payload")
 # Built once: the columns set are the parameters given (building the statement cost more than
 # running it, on nearly every text).
 _INSERT_STATE = insert(ConversationState.__table__)
@@ -106,7 +108,9 @@ class ConversationBase:
         if found.key is None:
             # New: what was set, as the ORM would insert it (the rest from column defaults).
             values = {key: found.dict[key] for key in _STATE_COLUMNS if key in found.dict}
-            self.session.connection().execute(_INSERT_STATE, values)
+            if any(values.get(key) for key in _STATE_KEPT):
+                self.session.connection().execute(_INSERT_STATE, values)
+            # Else nothing to keep (a first HELP, say): no row reads the same as an empty one.
             return
         changed = {key: found.dict[key] for key in _STATE_COLUMNS if found.attrs[key].history.added}
         if changed:

@@ -10,7 +10,6 @@ from flask_babel import ngettext
 
 from service.contacts import operations as contacts
 from service.content import queries
-from service.content.models import Network
 from service.keywords import Parsed
 from service.messaging import replies
 from service.messaging.replies import fit, fit_list
@@ -72,10 +71,8 @@ class MembershipCommands(ConversationBase):
         if network.sensitive:
             yes = self._set_pending("consent", {"network_id": network.id})
             return [self._consent_question(network, yes)]
-        _membership, created = contacts.join_network(
-            self.session, self.contact, self.session.get_one(Network, network.id), channel=CHANNEL
-        )
-        if not created:
+        # The network as the organisation's content shows it: not loaded again to join it.
+        if not contacts.join_network(self.session, self.contact, network, channel=CHANNEL):
             return [_("You are already in %(name)s.", name=self.name(network))]
         return [
             fit(
@@ -99,12 +96,7 @@ class MembershipCommands(ConversationBase):
         """
         joined, already = [], []
         for network in (n for n in networks if not n.sensitive):
-            _membership, created = contacts.join_network(
-                self.session,
-                self.contact,
-                self.session.get_one(Network, network.id),
-                channel=CHANNEL,
-            )
+            created = contacts.join_network(self.session, self.contact, network, channel=CHANNEL)
             (joined if created else already).append(self.name(network))
         texts = []
         if joined:
@@ -154,7 +146,7 @@ class MembershipCommands(ConversationBase):
         contacts.join_with_consent(
             self.session,
             self.contact,
-            self.session.get_one(Network, network.id),
+            network,
             channel=CHANNEL,
             consent_version=contacts.CONSENT_VERSION,
         )
