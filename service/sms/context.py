@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,8 @@ class ConversationBase:
             session.expunge(state)
         self.state = state or ConversationState(contact_id=contact.id)
         self._networks: list[queries.NetworkView] | None = None
+        # Called before FORGET ME erases the contact (see service.sms.operations).
+        self.before_erasure: Callable[[], None] | None = None
 
     # -- shared lookups -------------------------------------------------------------------
 

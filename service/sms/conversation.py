@@ -186,6 +186,9 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands, SurveyCom
 
     def _forget(self) -> list[str]:
         reply = _("Done. We have deleted everything we held about this number.")
+        if self.before_erasure is not None:
+            # This text's own log row first: the erasure has Twilio delete it with the rest.
+            self.before_erasure()
         erase_contact(self.session, self.contact)
         return [reply]
 

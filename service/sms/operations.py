@@ -128,14 +128,9 @@ def handle_inbound(
                 contact, created = contacts.create_contact(session, org.id, message.sender)
                 state = None
     count_person(session, contact, channel="sms", created=created, now=now)
-    # Claim the MessageSid: a concurrent retry blocks on this insert until the first commits,
-    # then inserts nothing and answers from the stored row instead.
-    record_id = _claim(session, _record(org, contact, message, now, vault, keep_bodies))
-    if record_id is None:
-        return _duplicate(session, message, vault)
+    record = _record(org, contact, message, now, vault, keep_bodies)
 
-    # A new number has only this text; a returning one's history came with its contact, read
-    # before this text's row was claimed (a pending row, so no answer of either kind).
+    # A new number has only this text; a returning one's history came with its contact.
     recent, crisis_before, other_before = (
         (1, False, False)
         if known is None
@@ -143,14 +138,16 @@ def handle_inbound(
     )
     if recent > rate_limit:
         log.info("sms %s: over the per-number limit, not answered", message.message_sid)
-        _finish(session, record_id, command="rate_limited", replies=vault.encrypt(json.dumps([])))
-        return Outcome([], "rate_limited")
+        return _written(session, message, vault, record, "rate_limited", [])
 
     # A first text that was a crisis got the crisis line alone: the welcome waits for the next.
     first_text = created or (crisis_before and not other_before)
     conversation = Conversation(
         session, org, contact, now, state=state, state_known=known is not None or created
     )
+    claimed: list[int | None] = []
+    # FORGET ME's YES: the erasure must find this text's row, to have Twilio delete it too.
+    conversation.before_erasure = lambda: claimed.append(_claim(session, dict(record)))
     command, texts = conversation.answer(message.body, first_text=first_text, parsed=parsed)
     if first_text and command not in {"opt_out", "forget_me", "crisis"}:
         with force_locale(contact.language):
@@ -159,15 +156,48 @@ def handle_inbound(
         # alone: it already says what to text, and a second "did not understand" is noise.
         texts = [welcome] if command in {"unknown", "empty"} else [welcome, *texts]
     conversation.save_state()
-    _finish(
-        session,
-        record_id,
-        command=command,
-        replies=vault.encrypt(json.dumps(texts, ensure_ascii=False)),
-        # Erased by FORGET ME: keep the row (a retry must still be recognised), drop the link.
-        unlink=contact not in session,
+    if command == "survey":
+        # A survey answer is never kept beside the number that sent it, whatever the setting.
+        record["body_encrypted"] = None
+    if claimed:
+        # Erased by FORGET ME: the row is kept (a retry must still be recognised), unlinked
+        # and emptied by the erasure; only the answer is added.
+        if claimed[0] is None:
+            session.rollback()
+            return _duplicate(session, message, vault)
+        replies_encrypted = vault.encrypt(json.dumps(texts, ensure_ascii=False))
+        session.connection().execute(
+            _ANSWERED, {"record_id": claimed[0], "command": command, "replies": replies_encrypted}
+        )
+        log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
+        return Outcome(texts, command)
+    return _written(session, message, vault, record, command, texts)
+
+
+def _written(
+    session: Session,
+    message: Inbound,
+    vault: Vault,
+    record: dict,
+    command: str,
+    texts: list[str],
+) -> Outcome:
+    """Write the inbound row once, answered, last; a retry that wrote it first wins.
+
+    One statement where a pending row claimed first and finished last took two. A concurrent
+    retry of the same MessageSid waits on this text's first row lock (the contact's, taken
+    first by every text) or on its new contact's unique index, then finds the MessageSid seen
+    or, at the latest, loses here: its whole transaction is rolled back and the stored answer
+    given, so it changes nothing.
+    """
+    record.update(
+        command=command, replies_encrypted=vault.encrypt(json.dumps(texts, ensure_ascii=False))
     )
-    log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
+    if _claim(session, record) is None:
+        session.rollback()
+        return _duplicate(session, message, vault)
+    if command != "rate_limited":
+        log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
     return Outcome(texts, command)
 
 
@@ -256,23 +286,11 @@ _CLAIMS = {
 }
 
 
-def _finish(
-    session: Session, record_id: int, *, command: str, replies: str, unlink: bool = False
-) -> None:
-    values: dict = {"command": command, "replies_encrypted": replies}
-    if command == "survey":
-        # A survey answer is never kept beside the number that sent it, whatever the setting.
-        values["body_encrypted"] = None
-    if unlink:
-        values["contact_id"] = None
-    # As _claim: pending writes first, then Core (no ORM bookkeeping for a row it never loaded).
-    session.flush()
-    session.connection().execute(_FINISH, {"record_id": record_id, **values})
-
-
-# The columns set are the parameters given besides record_id.
-_FINISH = update(InboundMessage.__table__).where(
-    InboundMessage.__table__.c.id == bindparam("record_id")
+_inbound = InboundMessage.__table__
+_ANSWERED = (
+    update(_inbound)
+    .where(_inbound.c.id == bindparam("record_id"))
+    .values(command=bindparam("command"), replies_encrypted=bindparam("replies"))
 )
 
 
