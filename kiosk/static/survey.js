@@ -26,6 +26,29 @@
     root.querySelectorAll("[data-error]").forEach((slot) => { slot.textContent = text || ""; });
   }
 
+  // "One moment" while an answer is sent again; the screen stays on the question meanwhile.
+  function moment(waiting) {
+    root.setAttribute("aria-busy", waiting ? "true" : "false");
+    root.querySelectorAll("[data-moment]").forEach((slot) => {
+      slot.textContent = waiting ? config.moment : "";
+    });
+  }
+
+  const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+  // A 503 means the database was busy a moment and nothing was kept (service/outage.py), so the
+  // same request goes again after these pauses. Sending again cannot count an answer twice: it
+  // names its question, and one the server did take answers 409 with where the person is now.
+  const RETRY_PAUSES_MS = [800, 2000];
+
+  async function postPatiently(path, body) {
+    for (let tries = 0; ; tries++) {
+      const answer = await post(path, body);
+      if (answer.status !== 503 || tries >= RETRY_PAUSES_MS.length) return answer;
+      moment(true);
+      await pause(RETRY_PAUSES_MS[tries]);
+    }
+  }
+
   async function post(path, body) {
     const held = visit();
     const headers = { "Content-Type": "application/json" };
@@ -136,12 +159,13 @@
     busy = true;
     let answer;
     try {
-      answer = await post(path, body);
+      answer = await postPatiently(path, body);
     } catch (_) {
       error(config.offline);
       return;
     } finally {
       busy = false;
+      moment(false);
     }
     const data = answer.data;
     if (answer.ok && data.handle) handle = data.handle;

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -9,9 +12,9 @@ from sqlalchemy import func, select
 from service.organisations.models import Site
 from service.organisations.operations import organisation_by_slug
 from service.surveys import operations as surveys
-from service.surveys.models import Survey, SurveyResponse, SurveyToken
+from service.surveys.models import Survey, SurveyAnswer, SurveyResponse, SurveyToken
 from service.surveys.results import survey_results
-from tests.support.browser import screenshot
+from tests.support.browser import screenshot, watched_tab
 from tests.support.kiosk_browser import EVERYTHING_KEPT, HOME, type_digits, violations
 from tests.support.surveys import create_survey
 from tests.support.texts import code_in
@@ -161,6 +164,61 @@ def test_walking_away_part_way_forgets_the_answers_on_the_screen_and_the_server(
     assert kept["session"] == "{}" and handle not in repr(kept)
     page.go_back()
     assert "/survey/" not in page.url
+
+
+@pytest.mark.parametrize("kept_first", [False, True], ids=["refused", "kept-then-lost"])
+def test_an_answer_met_by_a_busy_database_is_sent_again_and_kept_once(
+    browser, live, survey, kept_first
+):
+    # The server's 503 while SQLite's lock was busy (service/outage.py: nothing was kept); and,
+    # to show that sending again never counts an answer twice, a 503 from something in between
+    # after the server had kept it. The service worker is off so that every request the page
+    # makes passes through the route.
+    with watched_tab(browser, live.url, service_workers="block") as tab:
+        refused: list[dict] = []
+        held = []
+
+        def busy_once(route) -> None:
+            if not refused:
+                refused.append(json.loads(route.request.post_data))
+                if kept_first:
+                    assert route.fetch().status == 200
+                body = {"status": "unavailable", "message": "Sorry, we cannot do that just now."}
+                route.fulfill(status=503, headers={"Retry-After": "30"}, json=body)
+            else:
+                held.append(route)  # let through below, once "One moment" has been seen
+
+        tab.route("**/api/survey/answer", busy_once)
+        tab.goto(f"{HOME}survey/{survey}?lang=en")
+        tab.locator("[data-survey-start]").click()
+        progress = tab.locator("[data-progress]")
+        expect(progress).to_have_text("1 of 4")
+        tab.locator("[data-answers] button").nth(1).click()
+        moment = tab.locator("[data-survey-question] [data-moment]")
+        expect(moment).to_have_text("One moment, please.")
+        expect(progress).to_have_text("1 of 4")  # the person stays on their question
+        deadline = time.monotonic() + 15
+        while not held:
+            assert time.monotonic() < deadline, "the answer was not sent again"
+            tab.wait_for_timeout(100)
+        assert json.loads(held[0].request.post_data) == refused[0]  # the same answer, again
+        held[0].continue_()
+        expect(progress).to_have_text("2 of 4")
+        expect(moment).to_have_text("")
+        tab.unroute("**/api/survey/answer")
+        for n in (2, 3, 4):
+            expect(progress).to_have_text(f"{n} of 4")
+            tab.locator("[data-move=skipped]").click()
+        expect(tab.locator("[data-done-message]")).to_be_visible()
+    with live.database.session() as session:
+        kept = session.execute(
+            select(SurveyAnswer.question_id, SurveyAnswer.outcome, SurveyAnswer.value)
+            .join(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey)
+        ).all()
+        first = session.get_one(Survey, survey).questions[0].id
+    assert len(kept) == 4
+    assert [(a.outcome, a.value) for a in kept if a.question_id == first] == [("answered", 2)]
 
 
 def test_a_phone_answers_an_open_survey_on_the_public_page_in_polish(page, live, survey):
