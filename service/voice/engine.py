@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -56,6 +56,11 @@ READS_ONLY_ACTIONS = frozenset(
         "goodbye",
     }
 )
+# Flow actions whose words depend on nothing but the organisation's content (its version), the
+# call state and what LineBase.depends records (a condition's value, whether discreet names are
+# read): a step that runs only these, or none, can be answered from service.voice.memo.
+MEMO_ACTIONS = frozenset({"list_networks", "list_support", "goodbye"})
+DISCREET = "discreet"  # LineBase.depends: the proved caller's discreet-names choice
 NO_INPUT_TRIES = 3  # the first prompt and two re-prompts, then goodbye
 WEEK = dt.timedelta(days=7)
 SPEAKUP_MAX_SECONDS = 180
@@ -158,6 +163,10 @@ class LineBase(Speaker):
         self.url_for_survey_recording = url_for_survey_recording
         self._member: Contact | None = None
         self._member_known = False
+        # What this answer turned on besides content and state, in the order it was asked, and
+        # whether it ran only MEMO_ACTIONS: together they say whether it may be kept and reused.
+        self.depends: dict[Hashable, Hashable] = {}
+        self.memoable = True
 
     # -- who is calling ----------------------------------------------------------------------
 
@@ -205,15 +214,28 @@ class LineBase(Speaker):
         """Whether a flow condition (service.voice.flows.CONDITIONS) holds for this call."""
         return False
 
+    def dependency(self, name: Hashable) -> Hashable:
+        """The value now of something an answer depended on (a key of self.depends)."""
+        if name == DISCREET:
+            return self.member.discreet if self.member else False
+        _kind, condition = name  # ("holds", condition)
+        return self.holds(condition)
+
+    def _holds(self, condition: str) -> bool:
+        held = self.depends[("holds", condition)] = self.holds(condition)
+        return held
+
     def offered(self, node: Node) -> tuple[Option, ...]:
         """The node's options as offered now: those whose condition holds shadow the rest."""
-        active = [o for o in node.options if o.when is not None and self.holds(o.when)]
+        active = [o for o in node.options if o.when is not None and self._holds(o.when)]
         taken = {o.key for o in active}
         return (*active, *(o for o in node.options if o.when is None and o.key not in taken))
 
     def enter(self, state: CallState) -> VoiceResponse:
         """Arrive at a node: run its action, read its menu, wait for a key."""
         node = self.flow.node(state.node)
+        if node.action and node.action not in MEMO_ACTIONS:
+            self.memoable = False
         if node.action and node.action not in READS_ONLY_ACTIONS:
             begin_writes(self.session)
         with force_locale(state.lang):
@@ -336,7 +358,8 @@ class LineBase(Speaker):
         # Hearing them would tell anyone using the number that its owner chose discretion.
         if not (network.sensitive and network.discreet_name):
             return network.name  # the same for everyone: no need to ask who is calling
-        return network.display_name(discreet=self.member.discreet if self.member else False)
+        discreet = self.depends[DISCREET] = self.dependency(DISCREET)
+        return network.display_name(discreet=discreet)
 
     def _picked_network(self, state: CallState) -> queries.NetworkView | None:
         return next((n for n in self._networks(state.lang) if n.id == state.item), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import cache
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from sqlalchemy import select
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -24,6 +24,7 @@ from service.tasks import keep_speakup_recording_later, keep_survey_recording_la
 from service.twilio_gateway import signature_is_valid
 from service.voice.flows import Flow, load_all
 from service.voice.line import CallState, Line, StateCodec
+from service.voice.memo import memo_of
 from service.voice.models import VoiceCall
 from service.voice.prompts import PROMPTS
 from service.voice.speaking import voices
@@ -124,41 +125,41 @@ def incoming() -> Response:
 def step() -> Response:
     """The caller pressed a key, spoke, or said nothing at a menu."""
     config, session, org, caller = _checked(reads_first=True)
-    state = _codec(config.SECRET_KEY).load(request.args.get("s", ""))
+    args, token = request.args, request.args.get("s", "")
+    digits, speech = request.form.get("Digits", ""), request.form.get("SpeechResult", "")
+    noinput = bool(args.get("noinput"))
+    line = _line(config, session, org, caller)
+    # A key or silence at a menu may be answered as the same step was before (service.voice.
+    # memo). Speech never is: it may be words of crisis, which are heard afresh every time.
+    at_menu = not speech and not any(args.get(k) for k in ("code", "choose", "survey", "recorded"))
+    memo, version = memo_of(current_app), org.content_version
+    key = (request.script_root, token, digits, noinput)
+    if at_menu:
+        kept = memo.lookup(org.id, version, key, line.dependency)
+        if kept is not None:
+            session.commit()
+            return Response(kept, mimetype="text/xml")
+    state = _codec(config.SECRET_KEY).load(token)
     if state is None or state.node not in main_flow().nodes:
         abort(400, "unknown call state")
-    line = _line(config, session, org, caller)
-    digits = request.form.get("Digits", "")
-    if request.args.get("code") or request.args.get("survey") or request.args.get("recorded"):
+    if args.get("code") or args.get("survey") or args.get("recorded"):
         # A code keyed in, a survey answer, a message left: these write, under the lock.
         begin_writes(session)
-    if request.args.get("code"):
-        response = line.enter_code(state, digits, noinput=bool(request.args.get("noinput")))
-    elif request.args.get("choose"):
-        response = line.choose_language(
-            state,
-            digits,
-            request.form.get("SpeechResult", ""),
-            noinput=bool(request.args.get("noinput")),
-        )
-    elif request.args.get("survey"):
-        response = line.answer_survey(
-            state,
-            digits,
-            request.form.get("SpeechResult", ""),
-            noinput=bool(request.args.get("noinput")),
-        )
-    elif request.args.get("recorded"):
+    if args.get("code"):
+        response = line.enter_code(state, digits, noinput=noinput)
+    elif args.get("choose"):
+        response = line.choose_language(state, digits, speech, noinput=noinput)
+    elif args.get("survey"):
+        response = line.answer_survey(state, digits, speech, noinput=noinput)
+    elif args.get("recorded"):
         response = line.after_recording(state)
     else:
-        response = line.answer(
-            state,
-            digits,
-            request.form.get("SpeechResult", ""),
-            noinput=bool(request.args.get("noinput")),
-        )
+        response = line.answer(state, digits, speech, noinput=noinput)
     session.commit()
-    return _twiml(response)
+    body = render(response).encode()
+    if at_menu and line.memoable:
+        memo.keep(org.id, version, key, line.depends, body)
+    return Response(body, mimetype="text/xml")
 
 
 @bp.post("/speakup")
