@@ -1,0 +1,131 @@
+"""Menu steps answered from the per-process memo say exactly what the engine would say now.
+
+Each test takes the same step twice (two callers at the same point of the flow sign the same
+state), something changing in between that the answer turns on: the second answer must be
+the engine's answer to the new situation, not the kept one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from service.contacts import operations as contacts
+from service.content.models import Network
+from service.outbox.models import OutboundMessage
+from service.voice.memo import memo_of
+from tests.support import factories
+from tests.support.surveys import create_survey
+from tests.support.voice import Caller
+
+MEMBER = "+447400222334"  # a member of LGBT+ who chose discretion
+DISCREET = "Thursday social group"  # the LGBT+ network's discreet name in the demo
+SURVEY_OFFER = "A short survey is open."
+
+
+@pytest.fixture(autouse=True)
+def monday_morning() -> Iterator[None]:
+    """One still instant (10:00 next Monday), so two calls hear the same news."""
+    zone = ZoneInfo("Europe/London")
+    today = dt.datetime.now(zone).replace(hour=10, minute=0, second=0, microsecond=0)
+    at = (today + dt.timedelta(days=7 - today.weekday())).astimezone(dt.UTC)
+    with time_machine.travel(at, tick=False):
+        yield
+
+
+def _at_main_menu(client, number: str) -> Caller:
+    call = Caller(client, number)
+    call.dial_in()
+    call.press("1")  # English: the news, then the main menu
+    return call
+
+
+def _kept(app) -> int:
+    memo = memo_of(app)
+    return sum(len(v) for _version, steps in memo._orgs.values() for v in steps.values())
+
+
+def test_the_same_step_is_answered_alike_and_kept_once(app, client, demo) -> None:
+    first = _at_main_menu(client, "+447400300001")
+    first.press("1")
+    assert _kept(app) == 1
+    second = _at_main_menu(client, "+447400300002")
+    second.press("1")
+    assert second.xml == first.xml and "Minds Matter" in second.spoken()
+    assert _kept(app) == 1  # answered from the memo, not kept again
+    second.silence()
+    assert second.spoken().startswith("Sorry, we did not hear anything.")
+
+
+def test_a_published_change_is_heard_on_the_next_step(app, client, session, demo) -> None:
+    first = _at_main_menu(client, "+447400300003")
+    first.press("1")
+    network = session.scalar(
+        select(Network).where(Network.organisation_id == demo.id, Network.slug == "minds")
+    )
+    network.name = "Minds Matter Together"
+    session.flush()  # a content change: the organisation's content version moves on
+    second = _at_main_menu(client, "+447400300004")
+    second.press("1")
+    assert "Minds Matter Together" in second.spoken()
+
+
+def test_a_survey_opening_is_offered_on_a_kept_menu(app, client, session, demo) -> None:
+    first = _at_main_menu(client, "+447400300005")
+    first.press("1")
+    first.press("0")  # back to the main menu: a step the memo keeps
+    assert SURVEY_OFFER not in first.spoken()
+    create_survey(session, demo)
+    second = _at_main_menu(client, "+447400300006")
+    second.press("1")
+    second.press("0")
+    assert second.spoken().startswith(SURVEY_OFFER)
+
+
+def test_a_proved_discreet_member_hears_their_names_where_a_stranger_did_not(
+    app, client, session, vault, demo
+) -> None:
+    lgbt = session.scalar(
+        select(Network).where(Network.organisation_id == demo.id, Network.slug == "lgbt")
+    )
+    contact = factories.create_contact(session, org=demo, phone=MEMBER)
+    contacts.join_network(
+        session, contact, lgbt, channel="sms", consent_version=contacts.CONSENT_VERSION
+    )
+    contacts.set_discreet(session, contact, True)
+    session.flush()
+    stranger = _at_main_menu(client, "+447400300007")
+    stranger.press("1")
+    assert DISCREET not in stranger.spoken() and "LGBT+" in stranger.spoken()
+    call = _at_main_menu(client, MEMBER)
+    call.press("8")
+    call.press("7")  # my groups: a code is offered
+    call.press("1")
+    sent = session.scalars(select(OutboundMessage).where(OutboundMessage.kind == "code")).one()
+    call.press(re.search(r"\b(\d{6})\b", vault.decrypt(sent.body_encrypted)).group(1))
+    assert DISCREET in call.spoken()
+    spoofed = _at_main_menu(client, MEMBER)  # the same number on another call proved nothing
+    spoofed.press("1")
+    assert spoofed.xml == stranger.xml
+    call.press("0")  # from their groups, back
+    while "For groups, press 1" not in call.spoken():
+        call.press("0")
+    call.press("1")  # every group, as the stranger heard them, but for their discreet name
+    assert DISCREET in call.spoken()
+    assert call.xml != stranger.xml
+
+
+def test_crisis_words_at_a_kept_menu_are_heard(client, demo) -> None:
+    first = _at_main_menu(client, "+447400300008")
+    first.press("1")
+    first.press("0")
+    second = _at_main_menu(client, "+447400300009")
+    second.press("1")
+    second.say_words("honestly I just want to end my life")
+    assert second.spoken().startswith("If you are in danger now, hang up and call 999.")
