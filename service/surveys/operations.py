@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -236,20 +236,28 @@ def open_surveys(session: Session, organisation_id: int, now: dt.datetime) -> li
     return [survey for survey in found if is_open(survey, now)]
 
 
-def open_audiences(session: Session, organisation_id: int, now: dt.datetime) -> list[str]:
+def open_audiences(
+    session: Session,
+    organisation_id: int,
+    now: dt.datetime,
+    *,
+    rows: Iterable[tuple[str, dt.datetime]] | None = None,
+) -> list[str]:
     """The audience of each of the organisation's surveys taking answers now.
 
     Two columns, not whole surveys: the phone line asks this on every menu step, and a survey's
     row carries its encrypted answers so far, which loading as an entity would read and keep.
+    rows: OPEN_AUDIENCES's rows, where the caller read them already (with other things).
     """
-    rows = session.execute(_OPEN_AUDIENCES, {"organisation_id": organisation_id}).all()
+    if rows is None:
+        rows = session.execute(OPEN_AUDIENCES, {"organisation_id": organisation_id}).all()
     return [audience for audience, closes_at in rows if now < closes_at]
 
 
 # Built once (as organisation_for_number's): every menu step asks it. Core columns, so no ORM
 # entity is loaded; the closing date is compared in Python exactly as is_open does.
 _SURVEY = Survey.__table__
-_OPEN_AUDIENCES = select(_SURVEY.c.audience, _SURVEY.c.closes_at).where(
+OPEN_AUDIENCES = select(_SURVEY.c.audience, _SURVEY.c.closes_at).where(
     _SURVEY.c.organisation_id == bindparam("organisation_id"), _SURVEY.c.status == "open"
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+from collections.abc import Sequence
 
 import phonenumbers
 from sqlalchemy import bindparam, select, update
@@ -178,19 +179,28 @@ def check_caller_code(
 
 
 def verified_caller(
-    session: Session, org: Organisation, phone: str, *, call_sid: str
+    session: Session,
+    org: Organisation,
+    phone: str,
+    *,
+    call_sid: str,
+    proved: Sequence[int] | None = None,
 ) -> Contact | None:
-    """The caller's contact, once a code texted to their number came back on this call."""
+    """The caller's contact, once a code texted to their number came back on this call.
+
+    proved: PROVED_ON_CALL's contact ids, where the caller read them already (with other things).
+    """
     # The call first, by its indexed SID: most calls never prove anything, and then neither the
     # number's blind indexes nor its contact need be read on each step.
-    proved = session.scalars(_PROVED_ON_CALL, {"org": org.id, "call_sid": call_sid}).all()
+    if proved is None:
+        proved = session.scalars(PROVED_ON_CALL, {"org": org.id, "call_sid": call_sid}).all()
     if not proved:
         return None
     contact = contacts.find_contact(session, org.id, phone)
     return contact if contact is not None and contact.id in proved else None
 
 
-_PROVED_ON_CALL = select(CallerCheck.contact_id).where(
+PROVED_ON_CALL = select(CallerCheck.contact_id).where(
     CallerCheck.organisation_id == bindparam("org"),
     CallerCheck.call_sid == bindparam("call_sid"),
     CallerCheck.verified_at.is_not(None),

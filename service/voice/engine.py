@@ -30,6 +30,7 @@ from service.keywords import fold
 from service.messaging import crisis
 from service.organisations.models import Organisation
 from service.verification.caller import verified_caller
+from service.voice.facts import CallFacts, read_call_facts
 from service.voice.flows import Flow, Node, Option
 from service.voice.models import VoiceCall
 from service.voice.speaking import Speaker, voices
@@ -163,6 +164,7 @@ class LineBase(Speaker):
         self.url_for_survey_recording = url_for_survey_recording
         self._member: Contact | None = None
         self._member_known = False
+        self._facts: CallFacts | None = None
         # What this answer turned on besides content and state, in the order it was asked, and
         # whether it ran only MEMO_ACTIONS: together they say whether it may be kept and reused.
         self.depends: dict[Hashable, Hashable] = {}
@@ -175,10 +177,24 @@ class LineBase(Speaker):
         """The caller's contact once they proved on this call that they hold the phone."""
         if not self._member_known:
             self._member = verified_caller(
-                self.session, self.org, self.caller, call_sid=self.call_sid
+                self.session,
+                self.org,
+                self.caller,
+                call_sid=self.call_sid,
+                proved=self.call_facts().proved,
             )
             self._member_known = True
         return self._member
+
+    def call_facts(self) -> CallFacts:
+        """Open surveys and codes proved on this call, read once (one statement for both)."""
+        if self._facts is None:
+            self._facts = read_call_facts(self.session, self.org.id, self.call_sid)
+        return self._facts
+
+    def forget_member(self) -> None:
+        """A code was proved on this call just now: who is calling is read again."""
+        self._member_known, self._facts = False, None
 
     def caller_contact(self) -> Contact:
         """The contact to text or call back and this call's row, made where a branch needs them.

@@ -62,7 +62,9 @@ class SurveyActions(LineBase):
         if self._offer is None:
             # Asked on every menu step, so the cheap answers come first: no survey open (the
             # usual case), or one open to anyone; the caller is looked up only past those.
-            audiences = open_audiences(self.session, self.org.id, self.now)
+            audiences = open_audiences(
+                self.session, self.org.id, self.now, rows=self.call_facts().audiences
+            )
             if not audiences or "open" in audiences:
                 self._offer = bool(audiences)
                 return self._offer

@@ -96,7 +96,7 @@ class VerifyActions(LineBase):
             if outcome != checks.RIGHT:
                 self.say(_("Sorry, that code can no longer be used."), state.lang)
                 return self.enter(CallState(node=node.back or self.flow.start, lang=state.lang))
-        self._member_known = False
+        self.forget_member()
         member = self.member
         if member is not None:
             # Choosing a language on the call is stored only once the caller proved it is them.

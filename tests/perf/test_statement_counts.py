@@ -44,7 +44,7 @@ BUDGET = {
     "first_text": (5, 1),
     # 3 since the menu offers "have your say" while a survey is open (one indexed read of the
     # organisation's open surveys a step; issue 21).
-    "voice_step": (3, 1),
+    "voice_step": (2, 1),
     # The console's manager and roles (2), the organisation, the filters' networks and sites,
     # the table by network (tallies, members, names) and the people per site (sites with
     # headcounts, members, person tallies): 11, whatever the months or the figures.
