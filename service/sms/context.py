@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
 
 from service.contacts.models import Contact
 from service.content import queries
@@ -115,7 +116,13 @@ class ConversationBase:
                 self.session.connection().execute(_INSERT_STATE, values)
             # Else nothing to keep (a first HELP, say): no row reads the same as an empty one.
             return
-        changed = {key: found.dict[key] for key in _STATE_COLUMNS if found.attrs[key].history.added}
+        # Set since it was read, to another value: what the ORM's history would say, without
+        # building a history for every column (committed_state holds only what was set).
+        changed = {
+            key: found.dict[key]
+            for key, before in found.committed_state.items()
+            if key in _STATE_COLUMNS and (before is NO_VALUE or before != found.dict[key])
+        }
         if changed:
             self.session.connection().execute(
                 _UPDATE_STATE, {"state_of": self.state.contact_id, **changed}
