@@ -137,7 +137,8 @@ def step() -> Response:
     if at_menu:
         kept = memo.lookup(org.id, version, key, line.dependency)
         if kept is not None:
-            session.commit()
+            # Nothing to commit: a kept step only read (its actions are all READS_ONLY_ACTIONS),
+            # and the session's close at the request's end ends its reads.
             return Response(kept, mimetype="text/xml")
     state = _codec(config.SECRET_KEY).load(token)
     if state is None or state.node not in main_flow().nodes:

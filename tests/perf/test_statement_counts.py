@@ -43,8 +43,10 @@ BUDGET = {
     # 6 since a new conversation state with nothing in it (no list, no question) is no row.
     "first_text": (5, 1),
     # 3 since the menu offers "have your say" while a survey is open (one indexed read of the
-    # organisation's open surveys a step; issue 21).
-    "voice_step": (2, 1),
+    # organisation's open surveys a step; issue 21). 2 and no commit since the open surveys and
+    # the codes proved on the call are one statement, and a step the memo answers (the same
+    # menu, key and content as one before it: service.voice.memo) writes nothing to commit.
+    "voice_step": (2, 0),
     # The console's manager and roles (2), the organisation, the filters' networks and sites,
     # the table by network (tallies, members, names) and the people per site (sites with
     # headcounts, members, person tallies): 11, whatever the months or the figures.

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from service.contacts import operations as contacts
 from service.content.models import Network
 from service.outbox.models import OutboundMessage
+from service.voice.engine import MEMO_ACTIONS, READS_ONLY_ACTIONS
 from service.voice.memo import memo_of
 from tests.support import factories
 from tests.support.surveys import create_survey
@@ -129,3 +130,9 @@ def test_crisis_words_at_a_kept_menu_are_heard(client, demo) -> None:
     second.press("1")
     second.say_words("honestly I just want to end my life")
     assert second.spoken().startswith("If you are in danger now, hang up and call 999.")
+
+
+def test_a_kept_step_only_reads() -> None:
+    # A step answered from the memo writes and commits nothing: every action it may have run
+    # must be one that only reads.
+    assert MEMO_ACTIONS <= READS_ONLY_ACTIONS
