@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from service.contacts.models import Contact
@@ -14,7 +17,7 @@ from service.contacts.operations import (
     join_with_consent,
     set_discreet,
 )
-from service.contacts.phone import display, masked, normalise
+from service.contacts.phone import display, masked, normalise, normalise_inbound
 from service.crypto import DecryptionError, Vault
 from service.errors import InvalidPhoneNumber
 from tests.support import factories
@@ -66,6 +69,29 @@ def test_the_same_number_is_a_separate_contact_per_organisation(session) -> None
 def test_invalid_numbers_are_refused(raw: str) -> None:
     with pytest.raises(InvalidPhoneNumber):
         normalise(raw)
+
+
+@given(st.from_regex(r"\+44[1-9][0-9]{9}", fullmatch=True))
+def test_a_uk_number_in_e164_is_its_own_inbound_form(raw: str) -> None:
+    # normalise_inbound returns such a number unparsed: phonenumbers must agree, digit for digit.
+    parsed = phonenumbers.parse(raw, "GB")
+    assert phonenumbers.is_possible_number(parsed)
+    assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == raw
+    assert normalise_inbound(raw) == raw
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "hello", "+4474001234567", "+44074001234567", "+4412", "\n+44", "+447400123456\n7"]
+)
+def test_impossible_inbound_numbers_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidPhoneNumber):
+        normalise_inbound(raw)
+
+
+def test_inbound_numbers_in_other_forms_are_parsed() -> None:
+    assert normalise_inbound(" +447400123456 ") == "+447400123456"
+    assert normalise_inbound("07400 123456") == "+447400123456"
+    assert normalise_inbound("+48221234567") == "+48221234567"
 
 
 def test_numbers_are_shown_in_national_format_and_masked() -> None:
