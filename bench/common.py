@@ -65,6 +65,14 @@ def gunicorn(app: str, env: dict[str, str], *, workers: int = 2) -> Iterator[int
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # Production's settings (deploy/systemd/frontline-web.service), for the service and
+            # the echo app alike: a baseline served otherwise would not be the same stack.
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "20",
+            "--config",
+            "python:service.gunicorn_conf",
             app,
         ],
         cwd=ROOT,
