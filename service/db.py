@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import JSON, DateTime, MetaData, Table, create_engine, event, exc
+from sqlalchemy import JSON, DateTime, MetaData, Table, create_engine, event, exc, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Session,
+    configure_mappers,
+    make_transient_to_detached,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from service.crypto import SESSION_KEY as VAULT_KEY
@@ -104,6 +110,30 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar = {dt.datetime: UTCDateTime(), list[int]: JSON()}
+
+
+_M = TypeVar("_M", bound=Base)
+
+
+def attached(session: Session, model: type[_M], values: Mapping[str, Any]) -> _M:
+    """The session's instance of a row read by Core (column key: value), as an ORM read makes it.
+
+    On a hot path the ORM's loading costs several times the statement: a row read by Core and
+    attached here is the same persistent, unchanged instance (relationships load on first use).
+    An instance already in the session is returned as it is, as an ORM read would keep it.
+    """
+    mapper = inspect(model)
+    if not mapper.configured:
+        configure_mappers()  # as the ORM's first query or constructor would
+    key = mapper.identity_key_from_primary_key([values[c.key] for c in mapper.primary_key])
+    found = session.identity_map.get(key)
+    if found is not None:
+        return found
+    instance = mapper.class_manager.new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 def utcnow() -> dt.datetime:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service import languages, validation
 from service.contacts.phone import normalise
-from service.db import utcnow
+from service.db import attached, utcnow
 from service.errors import NotFound, ValidationError
 from service.organisations.models import Organisation, OrganisationNumber, Site
 
@@ -95,17 +95,21 @@ def add_site(
 
 def organisation_for_number(session: Session, e164: str) -> Organisation:
     """The organisation that owns the number a message or call arrived on."""
-    org = session.scalar(_FOR_NUMBER, {"e164": e164})
-    if org is None:
+    # Core on the session's connection, the row attached as the ORM would load it: every
+    # webhook asks this first, and the ORM's loading cost three times the statement.
+    if session.autoflush:
+        session.flush()  # as an ORM read's autoflush would (nothing to do: no statement)
+    row = session.connection().execute(_FOR_NUMBER, {"e164": e164}).first()
+    if row is None:
         raise NotFound("no organisation owns that number")
-    return org
+    return attached(session, Organisation, row._mapping)
 
 
 # Built once: every webhook asks it, and building it costs more than running it.
 _FOR_NUMBER = (
-    select(Organisation)
-    .join(OrganisationNumber)
-    .where(OrganisationNumber.e164 == bindparam("e164"))
+    select(*Organisation.__table__.c)
+    .join(OrganisationNumber.__table__)
+    .where(OrganisationNumber.__table__.c.e164 == bindparam("e164"))
 )
 
 

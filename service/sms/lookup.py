@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service.contacts.models import Contact
 from service.crypto import vault_of
+from service.db import attached
 from service.sms.models import ConversationState, InboundMessage
 
 
@@ -27,43 +28,47 @@ class Found:
     other_before: bool  # an earlier text was answered otherwise
 
 
+_CONTACT = Contact.__table__
+_STATE = ConversationState.__table__
+_INBOUND = InboundMessage.__table__
+# Each table's columns under a prefix of their own (both have a contact's id, say).
+_CONTACT_COLUMNS = tuple((f"c_{c.key}", c.key) for c in _CONTACT.c)
+_STATE_COLUMNS = tuple((f"s_{c.key}", c.key) for c in _STATE.c)
+
+
 def _statement() -> Select:
-    seen = (
-        select(InboundMessage.id)
-        .where(InboundMessage.message_sid == bindparam("message_sid"))
-        .exists()
-    )
-    mine = InboundMessage.contact_id == Contact.id
+    seen = select(_INBOUND.c.id).where(_INBOUND.c.message_sid == bindparam("message_sid")).exists()
+    mine = _INBOUND.c.contact_id == _CONTACT.c.id
 
     def answered(*condition) -> Exists:
-        return select(InboundMessage.id).where(mine, *condition).exists()
+        return select(_INBOUND.c.id).where(mine, *condition).exists()
 
     recent = (
         select(func.count())
-        .where(mine, InboundMessage.received_at > bindparam("since"))
+        .where(mine, _INBOUND.c.received_at > bindparam("since"))
         .scalar_subquery()
     )
     # From one row, so a new number still learns whether the MessageSid was seen.
     one = select(literal(1).label("one")).subquery("one")
     return (
         select(
-            Contact,
-            ConversationState,
+            *(_CONTACT.c[key].label(label) for label, key in _CONTACT_COLUMNS),
+            *(_STATE.c[key].label(label) for label, key in _STATE_COLUMNS),
             seen.label("seen"),
             recent.label("recent"),
-            answered(InboundMessage.command == "crisis").label("crisis_before"),
-            answered(InboundMessage.command.not_in(("crisis", "pending"))).label("other_before"),
+            answered(_INBOUND.c.command == "crisis").label("crisis_before"),
+            answered(_INBOUND.c.command.not_in(("crisis", "pending"))).label("other_before"),
         )
         .select_from(one)
         .outerjoin(
-            Contact,
+            _CONTACT,
             and_(
-                Contact.organisation_id == bindparam("organisation_id"),
-                Contact.phone_index.in_(bindparam("indexes", expanding=True)),
+                _CONTACT.c.organisation_id == bindparam("organisation_id"),
+                _CONTACT.c.phone_index.in_(bindparam("indexes", expanding=True)),
             ),
         )
-        .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
-        .order_by(Contact.id)
+        .outerjoin(_STATE, _STATE.c.contact_id == _CONTACT.c.id)
+        .order_by(_CONTACT.c.id)
     )
 
 
@@ -78,25 +83,43 @@ def contact_and_state(
 
     One query, where a returning member's text used to take four and a new number's two: the
     rate limit's count and the first-text checks are subqueries on the contact's own inbound
-    rows (indexed by contact), and the MessageSid's on its unique index.
+    rows (indexed by contact), and the MessageSid's on its unique index. Read by Core and
+    attached (service.db.attached): the ORM's loading of two entities cost more than the query.
     """
     # Under the current key and every old one, as contacts.find_contact looks.
     indexes = vault_of(session).blind_indexes(sender)
-    rows = session.execute(
-        _CONTACT_AND_STATE,
-        {
-            "organisation_id": organisation_id,
-            "indexes": indexes,
-            "message_sid": message_sid,
-            "since": now - dt.timedelta(minutes=1),
-        },
-    ).all()
+    if session.autoflush:
+        session.flush()  # as an ORM read's autoflush would (nothing to do: no statement)
+    rows = (
+        session.connection()
+        .execute(
+            _CONTACT_AND_STATE,
+            {
+                "organisation_id": organisation_id,
+                "indexes": indexes,
+                "message_sid": message_sid,
+                "since": now - dt.timedelta(minutes=1),
+            },
+        )
+        .all()
+    )
     seen = bool(rows[0].seen)
-    contacts = [row for row in rows if row[0] is not None]
+    contacts = [row for row in rows if row.c_id is not None]
     if not contacts:
         return None, seen
-    row = min(contacts, key=lambda r: indexes.index(r[0].phone_index))
-    return Found(row[0], row[1], int(row[3] or 0), bool(row[4]), bool(row[5])), seen
+    row = min(contacts, key=lambda r: indexes.index(r.c_phone_index))
+    values = row._mapping
+    contact = attached(session, Contact, {key: values[label] for label, key in _CONTACT_COLUMNS})
+    state = (
+        None
+        if row.s_contact_id is None
+        else attached(
+            session, ConversationState, {key: values[label] for label, key in _STATE_COLUMNS}
+        )
+    )
+    return Found(
+        contact, state, int(row.recent or 0), bool(row.crisis_before), bool(row.other_before)
+    ), seen
 
 
 def new_contact(session: Session, organisation_id: int, sender: str) -> Contact | None:
