@@ -12,7 +12,7 @@ from service.contacts.phone import normalise_inbound
 from service.db import get_session, read_first, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
 from service.organisations.operations import organisation_for_number
-from service.sms.operations import Inbound, handle_inbound
+from service.sms.operations import READS_ONLY, Inbound, handle_inbound
 from service.tasks import delete_messages_later
 from service.twilio_gateway import signature_is_valid
 
@@ -32,6 +32,23 @@ def twiml(texts: list[str], *, status_callback: str | None = None) -> Response:
         else:
             response.message(text)
     return Response(str(response), mimetype="text/xml")
+
+
+# The TwiML of a reading command's replies (lists, support lines, HELP: what every member
+# who asks is sent), kept per process by the texts. The same few answers go out again and
+# again, and building the document cost more than a statement; nobody's own words are kept.
+KEPT_TWIML = 256
+_kept_twiml: dict[tuple[str, ...], bytes] = {}
+
+
+def _reading_twiml(texts: list[str]) -> Response:
+    key = tuple(texts)
+    body = _kept_twiml.get(key)
+    if body is None:
+        if len(_kept_twiml) >= KEPT_TWIML:
+            _kept_twiml.clear()  # content moved on: the current answers come back at once
+        body = _kept_twiml[key] = twiml(texts).get_data()
+    return Response(body, mimetype="text/xml")
 
 
 # Statuses after which a reply's record can be deleted at Twilio (a "sent" one may still
@@ -79,6 +96,8 @@ def inbound_sms() -> Response:
         keep_bodies=config.SMS_KEEP_BODIES,
     )
     session.commit()
+    if outcome.command in READS_ONLY:
+        return _reading_twiml(outcome.replies)
     if outcome.command != "speakup":
         return twiml(outcome.replies)
     # Answered: the text is deleted at Twilio now, each reply once Twilio has sent it, so
