@@ -23,11 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
+from sqlalchemy.pool import NullPool
 
 from bench import fake_farm
 from bench.common import ROOT, VENV_BIN, Figure, record
@@ -127,16 +130,105 @@ def unfinished(engine) -> int:
 
 def cpu_seconds(pids: list[int]) -> float:
     """CPU seconds (user and system, every thread) the processes have used so far."""
-    ticks = 0
-    for pid in pids:
+    return sum(_cpu_of(pid) or 0.0 for pid in pids)
+
+
+def _cpu_of(pid: int) -> float | None:
+    try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return ticks / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None  # gone
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
-def drain(env: dict, workers: int, threads: int, watch=None) -> tuple[float, float]:
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy so far (not idle, not waiting)."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuSplit:
+    """CPU seconds spent from a mark on, by group of processes: where a text's CPU goes.
+
+    Groups are fixed pids (the workers, the fakes) or found at each look (the PostgreSQL
+    backends connected to the bench's database, which come and go with the pools): a pid
+    first seen after the mark counts from its first sight. "machine" is every core's busy
+    time, the other agents sharing it included.
+    """
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
+        self.groups = groups
+        self.base: dict[str, dict[int, float]] = {name: {} for name in groups}
+        self.last: dict[str, dict[int, float]] = {name: {} for name in groups}
+        self.machine = [0.0, 0.0]
+        self.marked = False
+
+    def look(self, *, mark: bool = False) -> None:
+        """Read every group's CPU now; with mark, the split counts from here."""
+        for name, pids in self.groups.items():
+            for pid in pids():
+                cpu = _cpu_of(pid)
+                if cpu is None:
+                    continue
+                if mark or pid not in self.base[name]:
+                    self.base[name][pid] = cpu
+                self.last[name][pid] = cpu
+        if mark:
+            self.machine[0] = machine_busy_seconds()
+            self.marked = True
+        self.machine[1] = machine_busy_seconds()
+
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds by group since the mark, and the machine's."""
+        split = {
+            name: sum(self.last[name][pid] - self.base[name][pid] for pid in self.last[name])
+            for name in self.groups
+        }
+        split["machine"] = self.machine[1] - self.machine[0]
+        return split
+
+
+def postgres_backends(url: str) -> Callable[[], list[int]]:
+    """The server processes of the connections to url's database (none but ours use it)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url, poolclass=NullPool)
+
+    def pids() -> list[int]:
+        with engine.connect() as conn:
+            return list(
+                conn.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid()"
+                    )
+                ).scalars()
+            )
+
+    return pids
+
+
+@dataclass
+class Drained:
+    """A drain's rate, the texts it was timed over and its seconds, and its CPU split."""
+
+    rate: float
+    texts: int
+    seconds: float
+    cpu: dict[str, float]  # CPU seconds by group ("workers" first), from the first text sent
+
+    def per_text(self, group: str) -> float:
+        """CPU milliseconds of the group a text."""
+        return self.cpu[group] * 1000 / self.texts
+
+    def cores(self, group: str) -> float:
+        """Cores the group kept busy on average while the texts went."""
+        return self.cpu[group] / self.seconds
+
+
+def drain(env: dict, workers: int, threads: int, watch=None, others: dict | None = None) -> Drained:
     """Messages a second while `workers` worker processes send everything queued, and the
-    CPU milliseconds those processes spent a text.
+    CPU the workers (and `others`: name -> pids of other processes to count) spent.
 
     The clock starts at the first row sent, not at the processes' start: importing the app
     takes seconds on a loaded machine (25 s for 4 processes at once at load 19), and that is
@@ -161,19 +253,20 @@ def drain(env: dict, workers: int, threads: int, watch=None) -> tuple[float, flo
         for _ in range(workers)
     ]
     first: tuple[float, int] | None = None  # when the first rows were seen sent, and how many left
-    pids = [p.pid for p in processes]
-    cpu_at_first = cpu_at_end = 0.0
+    split = CpuSplit({"workers": lambda: [p.pid for p in processes], **(others or {})})
     try:
         while (left := unfinished(engine)) > 0:
             if first is None and left < total:
                 first = (time.perf_counter(), left)
-                cpu_at_first = cpu_seconds(pids)
+                split.look(mark=True)
+            elif first is not None:
+                split.look()
             if time.perf_counter() - started > 600:
                 raise RuntimeError(f"{left} messages still unsent after 10 minutes")
             if watch is not None:
                 watch(processes, left)
             time.sleep(0.2)
-        cpu_at_end = cpu_seconds(pids)
+        split.look()
         if watch is not None:
             watch(processes, 0)
     finally:
@@ -182,12 +275,11 @@ def drain(env: dict, workers: int, threads: int, watch=None) -> tuple[float, flo
         for p in processes:
             p.wait(timeout=30)
         engine.dispose()
-    if first is None:  # all sent between two looks
-        return total / (time.perf_counter() - started), cpu_at_end * 1000 / total
-    return (
-        first[1] / (time.perf_counter() - first[0]),
-        (cpu_at_end - cpu_at_first) * 1000 / first[1],
-    )
+    if first is None:  # all sent between two looks: no split to speak of
+        seconds = time.perf_counter() - started
+        return Drained(total / seconds, total, seconds, {"workers": 0.0})
+    seconds = time.perf_counter() - first[0]
+    return Drained(first[1] / seconds, first[1], seconds, split.seconds())
 
 
 BARE_LOOP = """
@@ -391,9 +483,13 @@ def main() -> None:
         env = env_for(tmp2, f"sqlite:///{tmp2}/drain.db", "http://127.0.0.1:1")
         fan_out(env, DRAIN, queue_rows=True)
         with FakeFarm(LATENCY) as fake:
-            rate, cpu = drain(
-                {**env, "FRONTLINE_TWILIO_API_URL": fake.url}, workers=1, threads=THREADS
+            drained = drain(
+                {**env, "FRONTLINE_TWILIO_API_URL": fake.url},
+                workers=1,
+                threads=THREADS,
+                others={"fake Twilio": fake.pids},
             )
+            rate, cpu = drained.rate, drained.per_text("workers")
             fake.stop()
             sqlite_duplicates = fake.duplicates()
     figures.append(
@@ -422,7 +518,7 @@ def main() -> None:
     if postgres:
         from service.db import make_engine
 
-        rates, cpus, duplicates, stops = {}, {}, {}, {}
+        rates, cpus, duplicates, stops, drains = {}, {}, {}, {}, {}
         for workers in (1, 4):
             reset_postgres(postgres)
             with tempfile.TemporaryDirectory() as tmp3:
@@ -431,12 +527,18 @@ def main() -> None:
                 engine = make_engine(postgres)
                 stop = StopDuringSend(engine, DRAIN)
                 with FakeFarm(LATENCY) as fake:
-                    rates[workers], cpus[workers] = drain(
+                    drains[workers] = drain(
                         {**env, "FRONTLINE_TWILIO_API_URL": fake.url},
                         workers=workers,
                         threads=THREADS,
                         watch=stop,
+                        others={
+                            "fake Twilio": fake.pids,
+                            "PostgreSQL": postgres_backends(postgres),
+                        },
                     )
+                    rates[workers] = drains[workers].rate
+                    cpus[workers] = drains[workers].per_text("workers")
                     claimed, pending = stop.sids_of(stop.claimed), stop.sids_of(stop.pending)
                     fake.stop()
                     duplicates[workers] = fake.duplicates()
@@ -481,6 +583,34 @@ def main() -> None:
                     target="(what the worker adds)",
                 )
             )
+        # Where each text's CPU went, and how busy each part kept the machine's cores: the
+        # workers, the fakes standing in for Twilio, PostgreSQL's backends for this database
+        # (its shared writers aside), and the whole machine, other agents' work included.
+        for workers in (1, 4):
+            split = drains[workers]
+            for group in ("workers", "fake Twilio", "PostgreSQL", "machine"):
+                figures.append(
+                    Figure(
+                        "dispatch",
+                        f"CPU a text, {workers} process(es) (PostgreSQL): {group}",
+                        split.per_text(group) * 1000,
+                        baseline_cpu * 1000,
+                        "µs",
+                        higher_is_better=False,
+                        target="(baseline: the bare client's)",
+                    )
+                )
+                figures.append(
+                    Figure(
+                        "dispatch",
+                        f"cores busy, {workers} process(es) (PostgreSQL): {group}",
+                        split.cores(group),
+                        os.cpu_count() or 1,
+                        "cores",
+                        higher_is_better=False,
+                        target="(baseline: the machine's cores)",
+                    )
+                )
         # Whether 3x is within the machine's reach: the workers' CPU alone at three times one
         # process's rate (PostgreSQL and the fakes need theirs besides), against its cores.
         figures.append(

@@ -61,6 +61,10 @@ class FakeFarm:
             assert process.stdout is not None and process.stdout.readline().strip() == "ready"
         return self
 
+    def pids(self) -> list[int]:
+        """The fakes' process ids (to count their CPU)."""
+        return [process.pid for process in self._processes]
+
     def stop(self) -> None:
         """Stop every fake and gather what they took."""
         for process in self._processes:
