@@ -341,3 +341,51 @@ def test_member_counts_start_from_the_memberships_already_there(empty_engine: En
         assert conn.execute(text(people)).all() == [(0, 1), (1, 2)]
     _migrate(empty_engine, "downgrade", "0035")
     assert _rows(empty_engine, "membership", "contact") == (5, 3)
+
+
+def test_broadcast_tallies_follow_updates_of_many_rows_either_side_of_0040(
+    empty_engine: Engine,
+) -> None:
+    # 0040 counts a statement's moved rows together on PostgreSQL (0039 counted them one by
+    # one): a claim of several rows, and an update that moves no status, count the same both
+    # ways, and after a downgrade as well.
+    _migrate(empty_engine, "upgrade", "0040")
+    _insert(
+        empty_engine,
+        NORTH,
+        "INSERT INTO broadcast (id, organisation_id, body, audience, urgent, status, recipients,"
+        " created_at) VALUES (1, 1, 'Depot closed.', 'organisation', false, 'sending', 4, :at)",
+        *(
+            "INSERT INTO outbound_message (organisation_id, broadcast_id, contact_id, kind,"
+            " dedupe_key, body_encrypted, body_hash, language, urgent, status, attempts,"
+            f" segments, cost_estimate_pence, created_at) VALUES (1, 1, NULL, 'broadcast',"
+            f" 'b1:{n}', 'x', 'h', 'en', false, 'pending', 0, 1, 0, :at)"
+            for n in range(4)
+        ),
+    )
+    tally = (
+        "SELECT status, sum(count) FROM broadcast_tally WHERE broadcast_id = 1"
+        " GROUP BY status HAVING sum(count) <> 0 ORDER BY status"
+    )
+
+    def moved(*updates: str) -> list:
+        with empty_engine.begin() as conn:
+            for update in updates:
+                conn.execute(text(update))
+            return [tuple(row) for row in conn.execute(text(tally))]
+
+    claim = "UPDATE outbound_message SET status = 'sending', attempts = attempts + 1"
+    assert moved(f"{claim} WHERE dedupe_key IN ('b1:0', 'b1:1', 'b1:2')") == [
+        ("pending", 1),
+        ("sending", 3),
+    ]
+    assert moved(
+        "UPDATE outbound_message SET queued_at = NULL WHERE broadcast_id = 1",
+        "UPDATE outbound_message SET status = 'sent' WHERE dedupe_key IN ('b1:0', 'b1:1')",
+    ) == [("pending", 1), ("sending", 1), ("sent", 2)]
+    _migrate(empty_engine, "downgrade", "0039")
+    assert moved(f"{claim} WHERE dedupe_key = 'b1:3'") == [("sending", 2), ("sent", 2)]
+    _migrate(empty_engine, "upgrade", "0040")
+    assert moved("UPDATE outbound_message SET status = 'sent' WHERE status = 'sending'") == [
+        ("sent", 4)
+    ]

@@ -10,7 +10,21 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
 from contextlib import AbstractContextManager, nullcontext
 
-from sqlalchemy import Connection, Engine, bindparam, case, func, literal, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from service.config import Config
@@ -148,12 +162,39 @@ def _record_with_patience(
             pause = min(pause * 2, 5.0)
 
 
+# On PostgreSQL the SIDs come back a few at a time and are written by one statement over
+# arrays, not one a text: the tallies' trigger runs once a statement (migration 0040), and the
+# server parses and plans one update, not one a row.
+_RECORD_SENT_ARRAYS = text(
+    "UPDATE outbound_message AS o SET"
+    " twilio_sid = coalesce(o.twilio_sid, v.sid),"
+    " sent_at = coalesce(o.sent_at, :b_now),"
+    " status = CASE WHEN o.status IN ("
+    + ", ".join(f"'{s}'" for s in _BEFORE_SENT)
+    + ") THEN 'sent' ELSE o.status END"
+    " FROM unnest(:b_ids, :b_sids) AS v (id, sid) WHERE o.id = v.id"
+).bindparams(
+    bindparam("b_now", type_=_OUT.c.sent_at.type),
+    bindparam("b_ids", type_=ARRAY(Integer)),
+    bindparam("b_sids", type_=ARRAY(String)),
+)
+
+
+def _dialect(session: Session | Connection) -> str:
+    return (session.get_bind() if isinstance(session, Session) else session).dialect.name
+
+
 def record_sent_many(
     session: Session | Connection, held: Sequence[tuple[int, str]], now: dt.datetime
 ) -> None:
     """Note Twilio's SIDs of several texts in one statement (see record_sent)."""
     if len(held) == 1:
         record_sent(session, *held[0], now)
+    elif held and _dialect(session) == "postgresql":
+        ids, sids = zip(*held, strict=True)
+        session.execute(
+            _RECORD_SENT_ARRAYS, {"b_now": now, "b_ids": list(ids), "b_sids": list(sids)}
+        )
     elif held:
         session.execute(_RECORD_SENT, [{"b_id": i, "b_sid": sid, "b_now": now} for i, sid in held])
 
