@@ -60,7 +60,7 @@ READS_ONLY_ACTIONS = frozenset(
 # Flow actions whose words depend on nothing but the organisation's content (its version), the
 # call state and what LineBase.depends records (a condition's value, whether discreet names are
 # read): a step that runs only these, or none, can be answered from service.voice.memo.
-MEMO_ACTIONS = frozenset({"list_networks", "list_support", "goodbye"})
+MEMO_ACTIONS = frozenset({"choose_language", "list_networks", "list_support", "goodbye"})
 DISCREET = "discreet"  # LineBase.depends: the proved caller's discreet-names choice
 NO_INPUT_TRIES = 3  # the first prompt and two re-prompts, then goodbye
 WEEK = dt.timedelta(days=7)

@@ -116,9 +116,18 @@ def incoming() -> Response:
     them (LineBase.caller_contact), so a caller who only listens or speaks up leaves neither.
     """
     config, session, org, caller = _checked(reads_first=True)
-    response = _line(config, session, org, caller).start_call()
+    # The same welcome and language menu for every caller: kept as a menu step is (memo.py).
+    memo, version, key = memo_of(current_app), org.content_version, ("start", request.script_root)
+    line = _line(config, session, org, caller)
+    kept = memo.lookup(org.id, version, key, line.dependency)
+    if kept is not None:
+        return Response(kept, mimetype="text/xml")
+    response = line.start_call()
     session.commit()
-    return _twiml(response)
+    body = render(response).encode()
+    if line.memoable:
+        memo.keep(org.id, version, key, line.depends, body)
+    return Response(body, mimetype="text/xml")
 
 
 @bp.post("/step")

@@ -54,14 +54,30 @@ def _kept(app) -> int:
 
 def test_the_same_step_is_answered_alike_and_kept_once(app, client, demo) -> None:
     first = _at_main_menu(client, "+447400300001")
+    kept = _kept(app)  # the call's start
     first.press("1")
-    assert _kept(app) == 1
+    assert _kept(app) == kept + 1
     second = _at_main_menu(client, "+447400300002")
     second.press("1")
     assert second.xml == first.xml and "Minds Matter" in second.spoken()
-    assert _kept(app) == 1  # answered from the memo, not kept again
+    assert _kept(app) == kept + 1  # answered from the memo, not kept again
     second.silence()
     assert second.spoken().startswith("Sorry, we did not hear anything.")
+
+
+def test_every_call_starts_alike_and_a_renamed_organisation_is_welcomed_by_its_new_name(
+    app, client, session, demo
+) -> None:
+    first = Caller(client, "+447400300010")
+    first.dial_in()
+    second = Caller(client, "+447400300011")
+    second.dial_in()
+    assert second.xml == first.xml and "For English, press 1." in second.spoken()
+    demo.name = "Riverside Council"
+    session.flush()
+    third = Caller(client, "+447400300012")
+    third.dial_in()
+    assert third.spoken().startswith("Welcome to Riverside Council.")
 
 
 def test_a_published_change_is_heard_on_the_next_step(app, client, session, demo) -> None:
