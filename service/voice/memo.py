@@ -16,8 +16,10 @@ from collections.abc import Callable, Hashable, Mapping
 from flask import Flask
 
 # Kept answers per organisation and version, at most this many requests' worth: past it the
-# organisation's entry starts again (a flow has far fewer reachable menu steps than this).
-MAX_KEYS = 4096
+# organisation's entry starts again. A call's usual steps are a few dozen keys (menus by
+# language and key); at ~3 KB an answer this bounds an organisation's share to a few MB of a
+# web process's RSS (issue 20 item 7), whatever keys callers press.
+MAX_KEYS = 1024
 EXTENSION = "voice.memo"
 
 # (names asked, in order; their values; the answer)

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from service.contacts import operations as contacts
 from service.content.models import Network
 from service.outbox.models import OutboundMessage
+from service.voice import memo as memo_module
 from service.voice.engine import MEMO_ACTIONS, READS_ONLY_ACTIONS
-from service.voice.memo import memo_of
+from service.voice.memo import StepMemo, memo_of
 from tests.support import factories
 from tests.support.surveys import create_survey
 from tests.support.voice import Caller
@@ -152,3 +153,12 @@ def test_a_kept_step_only_reads() -> None:
     # A step answered from the memo writes and commits nothing: every action it may have run
     # must be one that only reads.
     assert MEMO_ACTIONS <= READS_ONLY_ACTIONS
+
+
+def test_an_organisations_kept_answers_are_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(memo_module, "MAX_KEYS", 3)
+    memo = StepMemo()
+    for n in range(10):
+        memo.keep(1, 7, ("", f"token {n}", "1", False), {}, b"<Response/>")
+    assert sum(len(v) for v in memo._orgs[1][1].values()) <= 3
+    assert memo.lookup(1, 7, ("", "token 9", "1", False), lambda name: None) == b"<Response/>"
