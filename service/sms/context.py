@@ -12,6 +12,7 @@ from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
+from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
 from service.keywords import Parsed
@@ -49,6 +50,7 @@ class ConversationBase:
         *,
         state: ConversationState | None = None,
         state_known: bool = False,
+        network_ids: list[int] | None = None,
     ) -> None:
         self.session = session
         self.org = org
@@ -63,6 +65,9 @@ class ConversationBase:
             session.expunge(state)
         self.state = state or ConversationState(contact_id=contact.id)
         self._networks: list[queries.NetworkView] | None = None
+        # network_ids: the contact's networks, read with the contact by a caller that knows
+        # this text changes none of them (None: asked of the database when needed).
+        self._member_network_ids = network_ids
         # Called before FORGET ME erases the contact (see service.sms.operations).
         self.before_erasure: Callable[[], None] | None = None
 
@@ -78,6 +83,12 @@ class ConversationBase:
         if self._networks is None:
             self._networks = queries.networks(self.session, self.org.id, self.language)
         return self._networks
+
+    def member_network_ids(self) -> list[int]:
+        """The ids of the networks the contact belongs to."""
+        if self._member_network_ids is not None:
+            return list(self._member_network_ids)
+        return contacts.member_network_ids(self.session, self.contact)
 
     def keywords(self) -> dict[str, queries.NetworkView]:
         """Every keyword of every network, in every language."""

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from service.contacts import operations as contacts
 from service.content import queries
 from service.keywords import Parsed
 from service.messaging import replies
@@ -35,7 +34,7 @@ class EventCommands(ConversationBase):
             if network is not None:
                 ids: list[int] | None = [network.id]
             else:
-                mine = contacts.member_network_ids(self.session, self.contact)
+                mine = self.member_network_ids()
                 ids = mine if mine and not everything else None
             occurrences = queries.upcoming_occurrences(
                 self.session,

@@ -5,13 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Exists, Insert, Select, and_, bindparam, func, literal, select
+from sqlalchemy import (
+    Exists,
+    Insert,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service.contacts.models import Contact
+from service.contacts.models import Contact, Membership
 from service.crypto import vault_of
 from service.db import attached
 from service.sms.models import ConversationState, InboundMessage
@@ -26,11 +38,13 @@ class Found:
     recent: int  # texts in the last minute before this one
     crisis_before: bool  # an earlier text was answered with the crisis line
     other_before: bool  # an earlier text was answered otherwise
+    network_ids: list[int]  # the networks the contact belongs to, as read with it
 
 
 _CONTACT = Contact.__table__
 _STATE = ConversationState.__table__
 _INBOUND = InboundMessage.__table__
+_MEMBERSHIP = Membership.__table__
 # Each table's columns under a prefix of their own (both have a contact's id, say).
 _CONTACT_COLUMNS = tuple((f"c_{c.key}", c.key) for c in _CONTACT.c)
 _STATE_COLUMNS = tuple((f"s_{c.key}", c.key) for c in _STATE.c)
@@ -48,6 +62,14 @@ def _statement() -> Select:
         .where(mine, _INBOUND.c.received_at > bindparam("since"))
         .scalar_subquery()
     )
+    # "3,7": EVENTS lists the member's networks' events, and this saves it a statement.
+    networks = (
+        select(
+            func.aggregate_strings(cast(_MEMBERSHIP.c.network_id, String), literal_column("','"))
+        )
+        .where(_MEMBERSHIP.c.contact_id == _CONTACT.c.id)
+        .scalar_subquery()
+    )
     # From one row, so a new number still learns whether the MessageSid was seen.
     one = select(literal(1).label("one")).subquery("one")
     return (
@@ -58,6 +80,7 @@ def _statement() -> Select:
             recent.label("recent"),
             answered(_INBOUND.c.command == "crisis").label("crisis_before"),
             answered(_INBOUND.c.command.not_in(("crisis", "pending"))).label("other_before"),
+            networks.label("network_ids"),
         )
         .select_from(one)
         .outerjoin(
@@ -117,9 +140,15 @@ def contact_and_state(
             session, ConversationState, {key: values[label] for label, key in _STATE_COLUMNS}
         )
     )
-    return Found(
-        contact, state, int(row.recent or 0), bool(row.crisis_before), bool(row.other_before)
-    ), seen
+    found = Found(
+        contact,
+        state,
+        int(row.recent or 0),
+        bool(row.crisis_before),
+        bool(row.other_before),
+        [int(n) for n in row.network_ids.split(",")] if row.network_ids else [],
+    )
+    return found, seen
 
 
 def new_contact(session: Session, organisation_id: int, sender: str) -> Contact | None:

@@ -224,7 +224,16 @@ def _answer_reading(
     """A returning member's reading command: answered first, then written in one short lock."""
     vault = vault_of(session)
     contact = known.contact
-    conversation = Conversation(session, org, contact, now, state=known.state, state_known=True)
+    # A reading command changes no membership: the networks read with the contact stand.
+    conversation = Conversation(
+        session,
+        org,
+        contact,
+        now,
+        state=known.state,
+        state_known=True,
+        network_ids=known.network_ids,
+    )
     # Its state changes wait for the writes at the end instead of each read flushing them.
     with session.no_autoflush:
         command, texts = conversation.answer(message.body, parsed=parsed)

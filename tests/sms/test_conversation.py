@@ -244,3 +244,15 @@ def test_anything_else_gets_a_friendly_answer(phone) -> None:
         'I do not know the group "SPACESHIPS". Text NETWORKS to see them all.'
     )
     assert phone.last("7").startswith("Text NETWORKS or EVENTS first")
+
+
+def test_events_for_a_member_of_two_networks_show_both(phone) -> None:
+    # The member's networks come with their contact, aggregated ("3,7"): each of two counts.
+    phone.last("JOIN CARERS")
+    if "YES" in phone.last("JOIN MINDS"):
+        phone.last("YES")
+    listing = phone.last("EVENTS")
+    assert "Carers chat" in listing
+    assert "Cuppa and chat" in listing  # Minds Matter's
+    assert "How are you feeling hour" not in listing
+    assert "How are you feeling hour" in phone.last("EVENTS ALL")
