@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -160,13 +161,45 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         event.listen(engine, "before_cursor_execute", _sqlite_lock_before_writing)
         return engine
-    # A dead connection is noticed before use, so service resumes by itself once the database is
-    # back; an unreachable host fails in seconds (the request answers 503) instead of hanging
-    # until Twilio gives up, and a request waits at most PG_POOL_WAIT_SECONDS for a free one.
-    kwargs.setdefault("pool_pre_ping", True)
+    # A connection idle a while is pinged before use (_ping_if_idle), so service resumes by
+    # itself once the database is back; an unreachable host fails in seconds (the request
+    # answers 503) instead of hanging until Twilio gives up, and a request waits at most
+    # PG_POOL_WAIT_SECONDS for a free one.
     kwargs.setdefault("pool_timeout", PG_POOL_WAIT_SECONDS)
     kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS})
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine, "connect", _note_idle_since)
+        event.listen(engine, "checkin", _note_idle_since)
+        event.listen(
+            engine, "checkout", lambda dbapi, record, _proxy: _ping_if_idle(engine, dbapi, record)
+        )
+    return engine
+
+
+# A connection back in the pool for less than this is taken as alive without a ping. Under
+# load a web process's connection is idle for milliseconds, and pinging it before each request
+# cost one round trip in nine of every webhook. A restarted database has been away longer than
+# this, so its old connections are pinged; and a statement that meets a dead connection has
+# the pool discard every connection made before it (the request answers 503, Twilio retries).
+PG_PING_AFTER_IDLE_SECONDS = 1.0
+_IDLE_SINCE = "frontline.idle_since"
+
+
+def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine, dbapi_connection: Any, record: Any) -> None:
+    # pool_pre_ping's check, for a connection that has been idle a while.
+    idle_since = record.info.get(_IDLE_SINCE)
+    if idle_since is not None and time.monotonic() - idle_since < PG_PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        engine.dialect.do_ping(dbapi_connection)
+    except Exception as error:
+        # The pool discards this connection and checks out another, or connects afresh.
+        raise exc.DisconnectionError("the connection did not answer a ping") from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
