@@ -26,6 +26,7 @@ from sqlalchemy import String, Text, cast, func, literal, null, select, union_al
 from sqlalchemy.orm import Session
 
 from service.crypto import vault_of
+from service.db import begin_writes
 from service.languages import BY_CODE
 from service.organisations.models import Site
 from service.reach.suppression import csv_safe, shown_count, suppress_column
@@ -413,8 +414,17 @@ def _batch(session: Session, survey: Survey, responses: int) -> dict:
     empty = {"size": 0, "counted": [], "written": {}}
     batch = json.loads(vault.decrypt(stored)) if stored else empty
     if responses >= batch["size"] + BATCH:
-        batch = _tally(session, survey)
-        survey.answers_batch_encrypted = vault.encrypt(json.dumps(batch))
+        # Due as this page read the survey; but pages read first (service.db.get_session: no
+        # SQLite write lock, no PostgreSQL row lock), and another may have stored a batch since.
+        # Decided again under the survey row's lock, against the batch stored now: two batches
+        # one response apart would show what that one person answered.
+        begin_writes(session)
+        session.refresh(survey, ["answers_batch_encrypted"], with_for_update=True)
+        stored = survey.answers_batch_encrypted
+        batch = json.loads(vault.decrypt(stored)) if stored else empty
+        if responses >= batch["size"] + BATCH:
+            batch = _tally(session, survey)
+            survey.answers_batch_encrypted = vault.encrypt(json.dumps(batch))
     return batch
 
 

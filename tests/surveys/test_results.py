@@ -138,3 +138,26 @@ def test_erasing_an_attributable_respondent_takes_them_out_of_the_batch(session,
     again = survey_results(session, survey)
     assert again.batch_size == 0 and again.next_batch_in == 1
     assert all(shown == "0" for shown in answers_to(again, 1).values())
+
+
+def test_a_page_read_before_another_took_a_batch_does_not_take_one_a_response_later(session, demo):
+    """Two results pages at once: the later batch is BATCH responses on from the stored one.
+
+    GET pages read first (no write lock, and on PostgreSQL no row lock either): a page that read
+    the survey before another page stored a batch must not store its own tally one response
+    later, or the two batches side by side show what that one person answered.
+    """
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    survey = create_survey(session, demo)
+    for n in range(BATCH):
+        respond(session, survey, n, choice=1)
+    before = survey.answers_batch_encrypted  # as this page read it: no batch yet
+    assert survey_results(session, survey).batch_size == BATCH  # another page took one
+    session.flush()
+    respond(session, survey, BATCH, choice=2, text="Ann's own words")
+    set_committed_value(survey, "answers_batch_encrypted", before)
+    late = survey_results(session, survey)
+    assert late.batch_size == BATCH and answers_to(late, 1)["Car"] == "0"
+    session.refresh(survey)
+    assert "Ann's own words" not in vault_of(session).decrypt(survey.answers_batch_encrypted)
