@@ -350,21 +350,23 @@ _NOT_TRIED = (
 )
 
 
-def still_wanted(connection: Connection, claims: Sequence[Claim], now: dt.datetime) -> list[Claim]:
+def still_wanted(
+    connection: Connection, claims: Sequence[Claim], now: dt.datetime, rows: Sequence | None = None
+) -> list[Claim]:
     """Just before claimed texts go: those still wanted (the rows of any STOPped cancelled).
 
     The batch was checked when it was claimed; this reads again what a member can change in
     the moments a batch takes to send (STOP, or the number erased), so a STOP is honoured
     from the very next send; and whether the row is still this claim's: a worker slow past
     its lease finds a row the sweeper gave back, or another worker claimed since, and leaves
-    it to that one. The caller sends what this returns at once, none held back.
+    it to that one. The caller sends what this returns at once, none held back. `rows`, when
+    given, are what _STILL_SENDING would read, read by the caller with its own statement.
     """
     if not claims:
         return []
-    rows = {
-        r.id: r
-        for r in connection.execute(_STILL_SENDING, {"b_ids": [c.outbox_id for c in claims]})
-    }
+    if rows is None:
+        rows = connection.execute(_STILL_SENDING, {"b_ids": [c.outbox_id for c in claims]}).all()
+    rows = {r.id: r for r in rows}
     # The claim's contact, not the row's: a text to a typed number (a kiosk's code) has no
     # contact on its row, yet the claim found the member the number belongs to, whose STOP
     # counts too. Those few are read on their own.

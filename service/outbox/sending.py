@@ -165,7 +165,7 @@ def _record_with_patience(
 # On PostgreSQL the SIDs come back a few at a time and are written by one statement over
 # arrays, not one a text: the tallies' trigger runs once a statement (migration 0040), and the
 # server parses and plans one update, not one a row.
-_RECORD_SENT_ARRAYS = text(
+_RECORD_SENT_SQL = (
     "UPDATE outbound_message AS o SET"
     " twilio_sid = coalesce(o.twilio_sid, v.sid),"
     " sent_at = coalesce(o.sent_at, :b_now),"
@@ -173,11 +173,47 @@ _RECORD_SENT_ARRAYS = text(
     + ", ".join(f"'{s}'" for s in _BEFORE_SENT)
     + ") THEN 'sent' ELSE o.status END"
     " FROM unnest(:b_ids, :b_sids) AS v (id, sid) WHERE o.id = v.id"
-).bindparams(
+)
+_RECORD_SENT_ARRAYS = text(_RECORD_SENT_SQL).bindparams(
     bindparam("b_now", type_=_OUT.c.sent_at.type),
     bindparam("b_ids", type_=ARRAY(Integer)),
     bindparam("b_sids", type_=ARRAY(String)),
 )
+
+
+# A window's one round trip on PostgreSQL: the SIDs come back since the last are written, and
+# the texts about to go are read again for a STOP (what claims._STILL_SENDING reads). Under
+# load each round trip to the server waits for the CPU on both sides, a few to tens of
+# milliseconds: four (begin, record, check, commit) a window held texts back from going.
+# The update's rows are others than the check's (sent, not sending), so its snapshot, taken
+# before the update, reads the same as a statement after it would. Built of this module's
+# constants alone.
+_RECORD_AND_STILL_SENDING = text(
+    "WITH recorded AS (" + _RECORD_SENT_SQL + " RETURNING o.id)"  # noqa: S608 (constants)
+    " SELECT m.id, m.attempts, m.contact_id, c.opted_out_at, c.unusable_at"
+    " FROM outbound_message AS m LEFT OUTER JOIN contact AS c ON c.id = m.contact_id"
+    " WHERE m.id = ANY(:b_go) AND m.status = 'sending'"
+).bindparams(
+    bindparam("b_now", type_=_OUT.c.sent_at.type),
+    bindparam("b_ids", type_=ARRAY(Integer)),
+    bindparam("b_sids", type_=ARRAY(String)),
+    bindparam("b_go", type_=ARRAY(Integer)),
+)
+
+
+def record_and_check(
+    connection: Connection, held: Sequence[tuple[int, str]], going: Sequence[Claim], now
+) -> list[Claim]:
+    """Write the SIDs held, then the claims about to go that are still wanted (still_wanted)."""
+    if held and going and _dialect(connection) == "postgresql":
+        ids, sids = zip(*held, strict=True)
+        parameters = {"b_now": now, "b_ids": list(ids), "b_sids": list(sids)}
+        rows = connection.execute(
+            _RECORD_AND_STILL_SENDING, {**parameters, "b_go": [c.outbox_id for c in going]}
+        ).all()
+        return still_wanted(connection, going, now, rows)
+    record_sent_many(connection, held, now)
+    return still_wanted(connection, going, now)
 
 
 def _dialect(session: Session | Connection) -> str:
@@ -273,7 +309,13 @@ def send_claimed(
 
 def _connection(bind: Engine | Connection) -> AbstractContextManager[Connection]:
     # A session bound to a connection already (a test's rolled-back transaction) lends it.
-    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
+    if not isinstance(bind, Engine):
+        return nullcontext(bind)
+    if bind.dialect.name == "postgresql":
+        # A window's statement commits as it ends: no BEGIN and COMMIT round trips besides it
+        # (what it writes needs no other statement's company; see _RECORD_AND_STILL_SENDING).
+        return bind.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return bind.connect()
 
 
 def _transaction(connection: Connection) -> AbstractContextManager:
@@ -343,8 +385,7 @@ class _Sender:
                 if room and (room >= self.refill or room == len(waiting) or not self.flying):
                     going = [waiting.popleft() for _ in range(room)]
                     with _transaction(connection):
-                        record_sent_many(connection, held, now_fn())
-                        wanted = still_wanted(connection, going, now_fn())
+                        wanted = record_and_check(connection, held, going, now_fn())
                     held = []
                     for claim in wanted:
                         self.start(claim)
