@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, update
 from sqlalchemy import inspect as inspect_row
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
@@ -27,7 +29,21 @@ _STATE_COLUMNS = tuple(c.key for c in ConversationState.__table__.columns)
 _STATE_KEPT = ("list_kind", "list_items", "list_offset", "pending_kind", "pending_payload")
 # Built once: the columns set are the parameters given (building the statement cost more than
 # running it, on nearly every text).
-_INSERT_STATE = insert(ConversationState.__table__)
+# A new state is upserted: with no row kept for an empty state (a first HELP), a member's two
+# texts at once may both find none (a reading command reads before any lock), and the later
+# one's state takes the place of the earlier's, as an update would, not an IntegrityError.
+_STATE_TABLE = ConversationState.__table__
+
+
+def _upsert_state(insert_of: Any) -> Any:
+    statement = insert_of(_STATE_TABLE)
+    return statement.on_conflict_do_update(
+        index_elements=["contact_id"],
+        set_={c.key: statement.excluded[c.key] for c in _STATE_TABLE.columns if not c.primary_key},
+    )
+
+
+_INSERT_STATE = {"sqlite": _upsert_state(sqlite_insert), "postgresql": _upsert_state(pg_insert)}
 _UPDATE_STATE = update(ConversationState.__table__).where(
     ConversationState.__table__.c.contact_id == bindparam("state_of")
 )
@@ -124,7 +140,9 @@ class ConversationBase:
             # New: what was set, as the ORM would insert it (the rest from column defaults).
             values = {key: found.dict[key] for key in _STATE_COLUMNS if key in found.dict}
             if any(values.get(key) for key in _STATE_KEPT):
-                self.session.connection().execute(_INSERT_STATE, values)
+                self.session.connection().execute(
+                    _INSERT_STATE[self.session.get_bind().dialect.name], values
+                )
             # Else nothing to keep (a first HELP, say): no row reads the same as an empty one.
             return
         # Set since it was read, to another value: what the ORM's history would say, without

@@ -256,3 +256,34 @@ def test_events_for_a_member_of_two_networks_show_both(phone) -> None:
     assert "Cuppa and chat" in listing  # Minds Matter's
     assert "How are you feeling hour" not in listing
     assert "How are you feeling hour" in phone.last("EVENTS ALL")
+
+
+def test_a_state_row_made_by_a_concurrent_text_is_no_error(client, session, demo, monkeypatch):
+    """A member with no state row (a first HELP keeps none) sends two lists at once.
+
+    A reading command reads the state before it takes any lock: the other text may insert the
+    member's first state row in between. Its own row must take that one's place, not fail.
+    """
+    from sqlalchemy import insert
+
+    from service.sms import lookup
+
+    handset = Handset(client)
+    handset.send("HELP")
+    contact = _contact(session, demo)
+    assert session.get(ConversationState, contact.id) is None
+    real = lookup.contact_and_state
+
+    def raced(session, *args, **kwargs):
+        found = real(session, *args, **kwargs)
+        if found[0] is not None and session.get(ConversationState, contact.id) is None:
+            session.connection().execute(
+                insert(ConversationState.__table__).values(contact_id=contact.id, list_kind="x")
+            )
+        return found
+
+    monkeypatch.setattr(lookup, "contact_and_state", raced)
+    assert re.search(r"^1 Careers Network$", handset.send("NETWORKS").texts[-1], re.M)
+    monkeypatch.setattr(lookup, "contact_and_state", real)
+    session.expire_all()
+    assert handset.send("1").texts[-1].startswith("Careers Network: Training")
