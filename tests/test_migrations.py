@@ -389,3 +389,72 @@ def test_broadcast_tallies_follow_updates_of_many_rows_either_side_of_0040(
     assert moved("UPDATE outbound_message SET status = 'sent' WHERE status = 'sending'") == [
         ("sent", 4)
     ]
+
+
+def _outbox_rows(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(text("SELECT id FROM outbound_message ORDER BY id")).scalars())
+
+
+def test_outbox_rows_still_go_with_their_contact_broadcast_and_organisation(
+    empty_engine: Engine,
+) -> None:
+    # 0041 drops the outbox's three foreign keys (a fan-out checked them row by row) and
+    # keeps their cascades as triggers: deleting a contact (an erasure), a broadcast or an
+    # organisation still deletes its texts; the downgrade puts the keys back.
+    _migrate(empty_engine, "upgrade", "0040")
+    south = NORTH.replace("(1, 'north', 'North'", "(2, 'south', 'South'")
+    outbox = (
+        "INSERT INTO outbound_message (id, organisation_id, contact_id, broadcast_id, kind,"
+        " dedupe_key, body_encrypted, body_hash, language, urgent, status, attempts, segments,"
+        " cost_estimate_pence, created_at) VALUES ({id}, {org}, {contact}, {broadcast},"
+        " 'broadcast', 'k{id}', 'b', 'h', 'en', false, 'pending', 0, 1, 0, :at)"
+    )
+    rows = (
+        (1, 1, 1, 1),  # Ann's copy of the broadcast
+        (2, 1, 2, 1),  # Bob's copy
+        (3, 1, 2, "NULL"),  # a code to Bob
+        (4, 1, "NULL", "NULL"),  # a code to a typed number
+        (5, 2, 3, "NULL"),  # South's person: stays till South goes
+    )
+    _insert(
+        empty_engine,
+        NORTH,
+        south,
+        *(
+            "INSERT INTO contact (id, organisation_id, phone_encrypted, phone_index, language,"
+            f" discreet, created_at, last_seen_at) VALUES ({c}, {org}, 'x', 'i{c}', 'en',"
+            " false, :at, :at)"
+            for c, org in ((1, 1), (2, 1), (3, 2))
+        ),
+        "INSERT INTO broadcast (id, organisation_id, body, audience, urgent, status, recipients,"
+        " created_at, fanned_out) VALUES (1, 1, 'Hi', 'organisation', false, 'sending', 2, :at, 0)",
+        *(outbox.format(id=i, org=org, contact=c, broadcast=b) for i, org, c, b in rows if i != 5),
+        outbox.format(id=5, org=2, contact=3, broadcast="NULL"),
+    )
+    _migrate(empty_engine, "upgrade", "0041")
+    with empty_engine.begin() as conn:
+        # The tallies (0038's triggers, made again on SQLite's rebuilt table) still count.
+        conn.execute(text(outbox.format(id=6, org=1, contact=1, broadcast=1)), {"at": AT})
+        tally = "SELECT sum(count) FROM broadcast_tally WHERE broadcast_id = 1"
+        assert conn.execute(text(tally)).scalar_one() == 3
+        conn.execute(text("DELETE FROM contact WHERE id = 1"))
+    assert _outbox_rows(empty_engine) == [2, 3, 4, 5]
+    with empty_engine.begin() as conn:
+        assert conn.execute(text(tally)).scalar_one() == 1
+        conn.execute(text("DELETE FROM broadcast WHERE id = 1"))
+    assert _outbox_rows(empty_engine) == [3, 4, 5]
+    with empty_engine.begin() as conn:
+        conn.execute(text("DELETE FROM organisation WHERE id = 1"))
+    assert _outbox_rows(empty_engine) == [5]
+    _migrate(empty_engine, "downgrade", "0040")
+    with empty_engine.begin() as conn:
+        conn.execute(text("DELETE FROM contact WHERE id = 3"))
+    assert _outbox_rows(empty_engine) == []  # the key's own cascade again
+    with empty_engine.connect() as conn:
+        keys = {f["name"] for f in inspect(conn).get_foreign_keys("outbound_message")}
+    assert keys == {
+        "fk_outbound_message_contact_id_contact",
+        "fk_outbound_message_broadcast_id_broadcast",
+        "fk_outbound_message_organisation_id_organisation",
+    }

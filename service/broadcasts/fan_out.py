@@ -37,6 +37,7 @@ from service.contacts.models import Contact, Membership
 from service.crypto import vault_of
 from service.messaging.segments import count
 from service.outbox.models import OutboundMessage
+from service.outbox.operations import hold_off_erasures
 
 CONTACT = Contact.__table__.c
 MEMBER = Membership.__table__.c
@@ -210,6 +211,9 @@ def write_batch(
         # The network audience's own condition: in at least one of its networks.
         .where(person.c.network_id.is_not(None))
     )
+    # The outbox holds no foreign key to the contact: an erasure in the organisation waits for
+    # this batch to commit, then deletes what it wrote for them (see hold_off_erasures).
+    hold_off_erasures(session, organisation_id)
     statement = _insert(session).from_select(COLUMNS, rows)
     statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OUT.c.id)
     return sorted(session.scalars(statement))

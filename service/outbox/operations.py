@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -192,8 +192,8 @@ def send_to_contact(
 def erase_for_contact(session: Session, contact: Contact) -> None:
     """Delete the texts to the contact's number sent before it was known to be theirs."""
     # A number typed at a kiosk or on a web page is held by its blind index until a code
-    # proves it (it may not have been this contact yet). The contact's own outbox rows
-    # cascade with the contact.
+    # proves it (it may not have been this contact yet). The contact's own outbox rows go
+    # with the contact (a trigger: migration 0041).
     indexes = vault_of(session).blind_indexes(contact.phone)
     session.execute(
         delete(OutboundMessage).where(
@@ -201,3 +201,30 @@ def erase_for_contact(session: Session, contact: Contact) -> None:
             OutboundMessage.to_index.in_(indexes),
         )
     )
+
+
+# PostgreSQL advisory lock class of "erasures in an organisation" (the key's second half is
+# the organisation's id): fan-out batches share it, an erasure takes it alone.
+ERASURE_LOCK = 20_040
+
+
+def hold_off_erasures(session: Session, organisation_id: int) -> None:
+    """Make an erasure in the organisation wait until this transaction ends (a fan-out batch).
+
+    The outbox holds no foreign key to the contact (migration 0041): without this, a batch
+    that read a contact just before its erasure committed would write it a row afterwards.
+    SQLite has one writer at a time, so there a batch and an erasure never overlap.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock_shared(ERASURE_LOCK, organisation_id)))
+
+
+def wait_for_fan_outs(session: Session, organisation_id: int) -> None:
+    """Before an erasure: wait for the organisation's fan-out batches under way to commit.
+
+    Taken first, before the erasure changes any row (so it waits holding no row lock a batch
+    could want), and held to its commit: a batch under way commits its rows before the
+    erasure's deletes look for them, and a later batch no longer sees the contact.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(ERASURE_LOCK, organisation_id)))

@@ -18,6 +18,9 @@ def erase_contact(session: Session, contact: Contact) -> str:
 
     Returns the reference of the deletions owed at Twilio, which leave with this transaction.
     """
+    # A fan-out batch writing the organisation's texts now commits first, so its row for this
+    # contact is there to be deleted below (the outbox has no foreign key to cascade).
+    outbox.wait_for_fan_outs(session, contact.organisation_id)
     # Twilio keeps texts, calls and voicemail audio until told otherwise: the rows that tell
     # it are written now, in this transaction, so an erasure never commits without them.
     erasure = owe_twilio(session, contact, utcnow())
@@ -28,7 +31,8 @@ def erase_contact(session: Session, contact: Contact) -> str:
     outbox.erase_for_contact(session, contact)
     verification.erase_for_contact(session, contact)
     # Everything else hangs off the contact and cascades in the database (memberships, RSVPs,
-    # outbox rows, call-backs, codes, conversation state), so rows of later features go too.
+    # call-backs, codes, conversation state; outbox rows by trigger), so rows of later
+    # features go too.
     session.execute(delete(Contact).where(Contact.id == contact.id))
     session.expunge(contact)
     return erasure
