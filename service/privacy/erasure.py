@@ -18,9 +18,6 @@ def erase_contact(session: Session, contact: Contact) -> str:
 
     Returns the reference of the deletions owed at Twilio, which leave with this transaction.
     """
-    # A fan-out batch writing the organisation's texts now commits first, so its row for this
-    # contact is there to be deleted below (the outbox has no foreign key to cascade).
-    outbox.wait_for_fan_outs(session, contact.organisation_id)
     # Twilio keeps texts, calls and voicemail audio until told otherwise: the rows that tell
     # it are written now, in this transaction, so an erasure never commits without them.
     erasure = owe_twilio(session, contact, utcnow())
@@ -28,6 +25,8 @@ def erase_contact(session: Session, contact: Contact) -> str:
     # through their registered holders, the core's by asking the package.
     for holder in holders():
         holder.erase(session, contact)
+    # This also waits for a fan-out batch of the organisation under way to commit, so that the
+    # contact's deletion below deletes the row it wrote for them too.
     outbox.erase_for_contact(session, contact)
     verification.erase_for_contact(session, contact)
     # Everything else hangs off the contact and cascades in the database (memberships, RSVPs,
