@@ -15,6 +15,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from service.db import make_engine
 from service.migrations import HERE, alembic_config
@@ -401,7 +402,8 @@ def test_outbox_rows_still_go_with_their_contact_broadcast_and_organisation(
 ) -> None:
     # 0041 drops the outbox's three foreign keys (a fan-out checked them row by row) and
     # keeps their cascades as triggers: deleting a contact (an erasure), a broadcast or an
-    # organisation still deletes its texts; the downgrade puts the keys back.
+    # organisation still deletes its texts; the downgrade puts the keys back. 0042 makes three
+    # indexes partial: a sent text's SID is still unique.
     _migrate(empty_engine, "upgrade", "0040")
     south = NORTH.replace("(1, 'north', 'North'", "(2, 'south', 'South'")
     outbox = (
@@ -432,7 +434,7 @@ def test_outbox_rows_still_go_with_their_contact_broadcast_and_organisation(
         *(outbox.format(id=i, org=org, contact=c, broadcast=b) for i, org, c, b in rows if i != 5),
         outbox.format(id=5, org=2, contact=3, broadcast="NULL"),
     )
-    _migrate(empty_engine, "upgrade", "0041")
+    _migrate(empty_engine, "upgrade", "head")
     with empty_engine.begin() as conn:
         # The tallies (0038's triggers, made again on SQLite's rebuilt table) still count.
         conn.execute(text(outbox.format(id=6, org=1, contact=1, broadcast=1)), {"at": AT})
@@ -447,6 +449,11 @@ def test_outbox_rows_still_go_with_their_contact_broadcast_and_organisation(
     with empty_engine.begin() as conn:
         conn.execute(text("DELETE FROM organisation WHERE id = 1"))
     assert _outbox_rows(empty_engine) == [5]
+    with empty_engine.begin() as conn:
+        conn.execute(text("UPDATE outbound_message SET twilio_sid = 'SM1' WHERE id = 5"))
+    with pytest.raises(IntegrityError), empty_engine.begin() as conn:
+        conn.execute(text(outbox.format(id=7, org=2, contact=3, broadcast="NULL")), {"at": AT})
+        conn.execute(text("UPDATE outbound_message SET twilio_sid = 'SM1' WHERE id = 7"))
     _migrate(empty_engine, "downgrade", "0040")
     with empty_engine.begin() as conn:
         conn.execute(text("DELETE FROM contact WHERE id = 3"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -22,6 +22,13 @@ STATUS_RANK = {
 FINISHED = frozenset(s for s, rank in STATUS_RANK.items() if rank == 3)
 
 
+def _partial(name: str, column: str, where: str, unique: bool = False) -> Index:
+    """An index of only the rows matching `where`, on both databases."""
+    return Index(
+        name, column, unique=unique, postgresql_where=text(where), sqlite_where=text(where)
+    )
+
+
 class OutboundMessage(Base):
     """A text to one contact: a broadcast copy, a reminder, a code, or "text me this"."""
 
@@ -31,6 +38,13 @@ class OutboundMessage(Base):
         Index("ix_outbound_message_contact_created", "contact_id", "created_at"),
         # Serves everything by broadcast, and its progress counts by status from the index alone.
         Index("ix_outbound_message_broadcast_status", "broadcast_id", "status"),
+        # Partial (migration 0042): only the rows that hold the column, so a fan-out's million
+        # rows (a contact's, not yet sent) add no entry to these three.
+        _partial("ix_outbound_message_to_index", "to_index", "to_index IS NOT NULL"),
+        _partial("uq_outbound_message_twilio_sid", "twilio_sid", "twilio_sid IS NOT NULL", True),
+        # Looked up only when an organisation goes, for its texts to typed numbers (a contact's
+        # go with the contact).
+        _partial("ix_outbound_message_organisation_id", "organisation_id", "contact_id IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,13 +52,13 @@ class OutboundMessage(Base):
     # fan-out writes a million rows, and checking three keys a row was most of its cost.
     # Deleting an organisation, contact or broadcast still deletes its rows (a trigger each),
     # and an erasure waits for the fan-out batches under way (outbox.operations).
-    organisation_id: Mapped[int] = mapped_column(index=True)
+    organisation_id: Mapped[int]
     # Erasing a contact erases their messages too. None for a text to a number typed on a
     # screen that is not (yet) a contact: a code, or "text me this".
     contact_id: Mapped[int | None]
     # The number, encrypted, and its blind index, when there is no contact to take it from.
     to_encrypted: Mapped[str | None] = mapped_column(Text)
-    to_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    to_index: Mapped[str | None] = mapped_column(String(64))
     broadcast_id: Mapped[int | None]
     # For network messages: the networks the contact must still belong to at send time.
     network_ids: Mapped[list[int] | None] = mapped_column(default=None)
@@ -65,7 +79,8 @@ class OutboundMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     # When a task for this row was last put on the queue; the sweeper re-queues lost ones.
     queued_at: Mapped[dt.datetime | None]
-    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Unique once set (a partial index: see above).
+    twilio_sid: Mapped[str | None] = mapped_column(String(64))
     error_code: Mapped[int | None]
     # Why the service itself did not send it (opted out, no longer a member, loop guard...).
     skip_reason: Mapped[str | None] = mapped_column(String(40))
