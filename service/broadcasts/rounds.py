@@ -1,12 +1,12 @@
 """A broadcast's fan-out on PostgreSQL: rounds of batches written side by side by threads.
 
-One batch is a single INSERT ... SELECT run by one backend, most of it in the per-row foreign
-key checks PostgreSQL makes, so one connection keeps one core busy however the batch is
-written. A round plans the next few batches under the broadcast's row lock, writes each in a
-transaction and connection of its own at the same time, then moves the cursor past the ones
-that committed. Each batch adds its rows to the broadcast's count in its own transaction, so a
-worker killed mid-round loses no count; the next run writes the batches after the cursor again
-and the outbox's dedupe key makes those already there add nothing.
+One batch is a single INSERT ... SELECT run by one backend. A round plans the next
+FAN_OUT_THREADS batches (one by default: on two cores a second backend adds a fifth to the rate
+and takes the webhooks' core) under the broadcast's row lock, writes each in a transaction and
+connection of its own at the same time, then moves the cursor past the ones that committed.
+Each batch adds its rows to the broadcast's count in its own transaction, so a worker killed
+mid-round loses no count; the next run writes the batches after the cursor again and the
+outbox's dedupe key makes those already there add nothing.
 """
 
 from __future__ import annotations
@@ -29,10 +29,6 @@ from service.broadcasts.operations import (
 from service.config import Config
 from service.db import Database, utcnow
 from service.outbox.operations import queue_written
-
-# Batches written at once: one backend each. Two keep both cores of a small machine busy;
-# webhooks still get their turn, as each batch is one transaction of about a second.
-FAN_OUT_THREADS = 2
 
 Report = Callable[[int, int], None]
 
@@ -109,9 +105,10 @@ def run_rounds(
     report: Report,
     *,
     size: int = FAN_OUT_BATCH,
-    threads: int = FAN_OUT_THREADS,
+    threads: int | None = None,
 ) -> int:
     """Fan the broadcast out, round by round, until every row is written; rows written."""
+    threads = threads or config.FAN_OUT_THREADS
     with ThreadPoolExecutor(threads, thread_name_prefix="fan-out") as pool:
         while True:
             now = utcnow()

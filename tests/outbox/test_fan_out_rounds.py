@@ -7,6 +7,8 @@ writes the rest without a duplicate and with the broadcast's count right.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import select
 
@@ -118,3 +120,26 @@ def test_a_batch_whose_broadcast_is_cancelled_meanwhile_commits_nothing(
         assert rounds.write_one(session, broadcast_id, config, utcnow(), (0, 10**9)) == 0
     contacts, broadcast = _state(committed_app, broadcast_id)
     assert contacts == [] and broadcast.status == "cancelled" and broadcast.fanned_out == 0
+
+
+def test_the_fan_out_threads_setting_is_the_batches_a_round_writes_at_once(
+    committed_app, monkeypatch
+) -> None:
+    broadcast_id, _org = _started(committed_app)
+    planned: list[int] = []
+    real_next_round = rounds.next_round
+
+    def recording(session, broadcast, now, *, size, batches):
+        planned.append(batches)
+        return real_next_round(session, broadcast, now, size=size, batches=batches)
+
+    monkeypatch.setattr(rounds, "next_round", recording)
+    config = dataclasses.replace(committed_app.config["FRONTLINE"], FAN_OUT_THREADS=3)
+    assert committed_app.config["FRONTLINE"].FAN_OUT_THREADS == 1  # the default: one backend
+    with committed_app.app_context():
+        written = rounds.run_rounds(
+            get_database(committed_app), broadcast_id, config, lambda *_: None, size=SIZE
+        )
+    contacts, _broadcast = _state(committed_app, broadcast_id)
+    assert written == PEOPLE == len(set(contacts))
+    assert planned and set(planned) == {3}
