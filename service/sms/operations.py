@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import Insert, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
@@ -22,7 +22,7 @@ from service.keywords import Parsed
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
 from service.reach.operations import count_person
-from service.sms import lookup, reading
+from service.sms import lookup, newcomer, reading
 from service.sms.conversation import Conversation
 from service.sms.models import ConversationState, InboundMessage
 from service.sms.surveys import STATE as SURVEY_STATE
@@ -100,6 +100,13 @@ def handle_inbound(
         return _answer_reading(
             session, org, message, known, parsed, now=now, keep_bodies=keep_bodies
         )
+    if reads_only and known is None and rate_limit >= 1:
+        first = _answer_first_reading(
+            session, org, message, parsed, now=now, keep_bodies=keep_bodies
+        )
+        if first is not None:
+            return first
+        # A text from the same number made the contact first: answered as theirs is, below.
     if reads_only and not in_write_lock(session):
         begin_writes(session)
         if known is not None:
@@ -249,6 +256,82 @@ def _answer_reading(
     if _claim(session, record) is None:
         session.rollback()
         return _duplicate(session, message, vault)
+    log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
+    return Outcome(texts, command)
+
+
+def _answer_first_reading(
+    session: Session,
+    org: Organisation,
+    message: Inbound,
+    parsed: Parsed,
+    *,
+    now: dt.datetime,
+    keep_bodies: bool,
+) -> Outcome | None:
+    """A new number's reading command: answered first, then its rows written in one short lock.
+
+    None when a concurrent text from the same number made the contact meanwhile: nothing was
+    written, and the caller answers this text as that contact's.
+    """
+    vault = vault_of(session)
+    # The contact as it will be made: the answer may change its language (a first text in
+    # Polish), never anything else; it is not in the session until it is written.
+    contact = Contact(
+        organisation_id=org.id,
+        language="en",
+        discreet=False,
+        opted_out_at=None,
+        unusable_at=None,
+        site_id=None,
+    )
+    conversation = Conversation(
+        session, org, contact, now, state=None, state_known=True, network_ids=[]
+    )
+    with session.no_autoflush:
+        command, texts = conversation.answer(message.body, first_text=True, parsed=parsed)
+    if command not in {"opt_out", "forget_me", "crisis"}:
+        with force_locale(contact.language):
+            welcome = replies.welcome(org.name, contact.language)
+        texts = [welcome] if command in {"unknown", "empty"} else [welcome, *texts]
+    record = {
+        "message_sid": message.message_sid,
+        "organisation_id": org.id,
+        "received_at": now,
+        "command": command,
+        "segments": message.segments,
+        "replies_encrypted": vault.encrypt(json.dumps(texts, ensure_ascii=False)),
+        # A survey answer is never kept beside the number that sent it, whatever the setting.
+        "body_encrypted": vault.encrypt(message.body)
+        if keep_bodies and command != "survey"
+        else None,
+    }
+    contact.phone_encrypted = vault.encrypt(message.sender)
+    contact.phone_index = vault.blind_index(message.sender)
+    begin_writes(session)
+    written = newcomer.write(
+        session,
+        org,
+        phone_encrypted=contact.phone_encrypted,
+        phone_index=contact.phone_index,
+        language=contact.language,
+        now=now,
+        record=record,
+    )
+    if written is None:
+        return None
+    if written.record_id is None:
+        session.rollback()
+        return _duplicate(session, message, vault)
+    state = conversation.state
+    if state.list_kind or state.list_items or state.pending_kind:
+        # A list to pick from (GROUPS): kept for the next text, now the contact is there.
+        contact.id = state.contact_id = written.contact_id
+        contact.created_at = contact.last_seen_at = now
+        contact.network_count = 0
+        make_transient_to_detached(contact)
+        session.add(contact)
+        conversation.save_state()
     log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
     return Outcome(texts, command)
 

@@ -43,6 +43,9 @@ BUDGET = {
     # lookup under the write lock, the MessageSid's own query, a savepoint around the insert).
     # 6 since a new conversation state with nothing in it (no list, no question) is no row.
     "first_text": (5, 1),
+    # On PostgreSQL a first text that only reads writes its contact, its person counted and its
+    # inbound row in one statement, after the answer (was 5, as on SQLite).
+    "first_text_postgresql": (3, 1),
     # 3 since the menu offers "have your say" while a survey is open (one indexed read of the
     # organisation's open surveys a step; issue 21). 2 and no commit since the open surveys and
     # the codes proved on the call are one statement, and a step the memo answers (the same
@@ -125,6 +128,8 @@ def test_a_first_text_from_a_new_number(client, demo, connection) -> None:
         reply = Handset(client, "+447400555004").send("HELP")
     assert reply.status == 200 and reply.texts
     within_budget("first_text", count)
+    if connection.dialect.name == "postgresql":
+        within_budget("first_text_postgresql", count)
 
 
 def test_a_voice_menu_step(client, demo, connection) -> None:
