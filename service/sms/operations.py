@@ -80,7 +80,9 @@ def handle_inbound(
             texts = [replies.crisis_in(session, org.id, said_in), *texts]
         return Outcome(texts, "speakup")
     reads_only = parsed.kind in READS_ONLY and not parsed.guessed
-    if not reads_only:
+    # JOIN of a sensitive group writes only its question; YES to such a question, the consent.
+    answers_first = reads_only or _asks_consent(session, org, parsed) or _may_consent(parsed)
+    if not answers_first:
         # What it writes depends on what it reads: read it all under the write lock.
         begin_writes(session)
     known, seen = lookup.contact_and_state(
@@ -91,11 +93,12 @@ def handle_inbound(
         return _duplicate(session, message, vault)
     # This text is not yet counted in recent: it is written with its answer.
     if (
-        reads_only
+        answers_first
         and known is not None
         and not _in_survey(known.state)
         and known.recent < rate_limit
         and not (known.crisis_before and not known.other_before)
+        and (reads_only or parsed.kind == "join" or _consents(known, parsed))
     ):
         return _answer_reading(
             session, org, message, known, parsed, now=now, keep_bodies=keep_bodies
@@ -107,7 +110,7 @@ def handle_inbound(
         if first is not None:
             return first
         # A text from the same number made the contact first: answered as theirs is, below.
-    if reads_only and not in_write_lock(session):
+    if answers_first and not in_write_lock(session):
         begin_writes(session)
         if known is not None:
             # Again, now nobody can change it. (A new number's race is settled by its insert.)
@@ -218,6 +221,34 @@ def _in_survey(state: ConversationState | None) -> bool:
     return state is not None and state.list_kind == SURVEY_STATE
 
 
+def _asks_consent(session: Session, org: Organisation, parsed: Parsed) -> bool:
+    """JOIN of one sensitive group by its keyword: the answer is its consent question alone."""
+    if parsed.kind != "join" or parsed.guessed or parsed.also or parsed.network is None:
+        return False
+    # Every network's keywords in every language, whatever the language they are shown in.
+    networks = queries.networks(session, org.id, org.default_language)
+    return any(parsed.network in n.keywords and n.sensitive for n in networks)
+
+
+def _may_consent(parsed: Parsed) -> bool:
+    return parsed.kind == "yes" and not parsed.guessed
+
+
+def _consents(known: lookup.Found, parsed: Parsed) -> bool:
+    """A YES that answers this member's own open consent question, from a member not stopped.
+
+    Its writes are the membership with its consent (unique: a concurrent YES adds nothing),
+    its tally and discretion (compare-and-set) and the member's own rows. Not a YES from a
+    member who stopped our texts: that one starts them again, which must not undo a STOP
+    that lands meanwhile, so it is read under the write lock.
+    """
+    state = known.state
+    if state is None or state.pending_kind != "consent" or known.contact.opted_out_at is not None:
+        return False
+    nonce = (state.pending_payload or {}).get("nonce")
+    return parsed.number is None or str(parsed.number) == str(nonce)
+
+
 def _answer_reading(
     session: Session,
     org: Organisation,
@@ -228,7 +259,12 @@ def _answer_reading(
     now: dt.datetime,
     keep_bodies: bool,
 ) -> Outcome:
-    """A returning member's reading command: answered first, then written in one short lock."""
+    """A returning member's reading command: answered first, then written in one short lock.
+
+    Also a consent question and its YES: their writes are the member's own rows and a
+    membership that its unique key makes once, so a read before the lock decides nothing that
+    a concurrent text could make wrong. On SQLite the lock is taken at the first write.
+    """
     vault = vault_of(session)
     contact = known.contact
     # A reading command changes no membership: the networks read with the contact stand.
@@ -239,7 +275,7 @@ def _answer_reading(
         now,
         state=known.state,
         state_known=True,
-        network_ids=known.network_ids,
+        network_ids=known.network_ids if parsed.kind in READS_ONLY else None,
     )
     # Its state changes wait for the writes at the end instead of each read flushing them.
     with session.no_autoflush:
