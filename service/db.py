@@ -353,3 +353,130 @@ def get_session() -> Session:
             read_first(session)
         g.db_session = session
     return g.db_session
+
+
+class DriverRead:
+    """A Core SELECT compiled once per dialect and run on a DBAPI cursor: no unit of work.
+
+    SQLAlchemy's execution of a statement (context, result, row processing) and an ORM session
+    around it cost a voice menu step several times what the database does; a read that needs
+    neither runs here on the driver. Its rows are as Core would return them (each column's
+    type converts its value), a driver's error is raised as SQLAlchemy raises it (so an
+    unreachable database is a 503, service.outage), and the statement is announced to the
+    connection's before_cursor_execute listeners when it runs on a session's connection.
+    Bound values may be only those of types the driver takes as they are (strings, numbers).
+    """
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._prepared: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any], tuple]] = {}
+
+    def _prepare(self, dialect: Any) -> tuple[str, Callable[[Mapping[str, Any]], Any], tuple]:
+        prepared = self._prepared.get(dialect.name)
+        if prepared is not None:
+            return prepared
+        compiled = self.statement.compile(dialect=dialect)
+        fixed: dict[str, Any] = {}
+        for name, bind in compiled.binds.items():
+            if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                raise TypeError(f"{name}: a value the driver cannot take as it is")
+            if not bind.required:
+                fixed[name] = bind.effective_value
+        if compiled.positional:
+            order = tuple(compiled.positiontup or ())
+
+            def values(given: Mapping[str, Any]) -> Any:
+                return tuple(given[n] if n in given else fixed[n] for n in order)
+        else:
+
+            def values(given: Mapping[str, Any]) -> Any:
+                return {**fixed, **given}
+
+        processors = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in self.statement.selected_columns
+        )
+        prepared = self._prepared[dialect.name] = (compiled.string, values, processors)
+        return prepared
+
+    def rows(self, **params: Any) -> list[tuple]:
+        """The rows for these values, read in the current app context.
+
+        On the request's session connection where one is open (its flushed writes are seen, as
+        in tests whose sessions join one transaction), else on a pooled connection, in autocommit
+        on PostgreSQL (one round trip: no BEGIN, no ROLLBACK) and in SQLite's read-first mode.
+        """
+        database = get_database()
+        bind = database.sessionmaker.kw.get("bind")
+        if "db_session" in g or not isinstance(bind, Engine):
+            session = get_session()
+            if session.autoflush:
+                session.flush()  # as an ORM read's autoflush would (usually nothing to do)
+            read_first(session)
+            connection = session.connection()
+            return self._run(connection.dialect, connection.connection, connection, params)
+        try:
+            pooled = bind.raw_connection()
+        except bind.dialect.loaded_dbapi.Error as error:
+            # As Engine.connect raises it: a stopped database is then a 503 (service.outage).
+            raise _wrapped(error, None, None, bind.dialect, invalidated=False) from error
+        try:
+            driver = pooled.dbapi_connection
+            # psycopg: a read outside a transaction needs neither BEGIN nor the pool's ROLLBACK.
+            idle = (
+                bind.dialect.name == "postgresql"
+                and not driver.autocommit
+                and (driver.info.transaction_status == driver.info.transaction_status.IDLE)
+            )
+            if idle:
+                driver.autocommit = True
+            try:
+                return self._run(bind.dialect, pooled, None, params)
+            finally:
+                if idle and not driver.closed:
+                    driver.autocommit = False
+        finally:
+            pooled.close()
+
+    def _run(
+        self, dialect: Any, pooled: Any, connection: Any, params: Mapping[str, Any]
+    ) -> list[tuple]:
+        sql, values, processors = self._prepare(dialect)
+        parameters = values(params)
+        cursor = pooled.dbapi_connection.cursor()
+        try:
+            if connection is not None and (connection._has_events or connection.engine._has_events):
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, sql, parameters, None, False
+                )
+            cursor.execute(sql, parameters)
+            rows = cursor.fetchall()
+        except dialect.loaded_dbapi.Error as error:
+            invalidated = dialect.is_disconnect(error, pooled.dbapi_connection, cursor)
+            if invalidated:
+                # As SQLAlchemy does: this connection is not handed out again.
+                (pooled if connection is None else connection).invalidate(error)
+            raise _wrapped(error, sql, parameters, dialect, invalidated=invalidated) from error
+        finally:
+            cursor.close()
+        if not any(processors):
+            return rows
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True))
+            for row in rows
+        ]
+
+
+def _wrapped(
+    error: Exception, sql: str | None, parameters: Any, dialect: Any, *, invalidated: bool
+) -> exc.DBAPIError:
+    # A driver's error as SQLAlchemy's execution raises it (values hidden, as make_engine's).
+    return exc.DBAPIError.instance(
+        sql,
+        parameters,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        dialect=dialect,
+        connection_invalidated=invalidated,
+    )

@@ -43,6 +43,16 @@ def test_a_webhook_answers_503_quickly_with_retry_after(stopped, caplog) -> None
         assert secret not in logged
 
 
+def test_a_call_answers_503_too(stopped) -> None:
+    # A menu step reads on the driver, outside SQLAlchemy's execution (service.db.DriverRead):
+    # a refused connection is still the outage's 503, for Twilio to try again, not a 500.
+    form = {"CallSid": "CA" + "1" * 32, "From": "+447400123456", "To": DEMO_NUMBER}
+    for path in ("/twilio/voice", "/twilio/voice/step?s=x"):
+        response = signed_post(stopped, path, form)
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"] == "30"
+
+
 def test_a_forged_webhook_is_still_refused_before_the_database(stopped) -> None:
     form = webhook_form("+447400123456", DEMO_NUMBER, "JOIN CAREERS", "")
     assert signed_post(stopped, "/twilio/sms", form, token="not-the-token").status_code == 403

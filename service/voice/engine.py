@@ -154,6 +154,7 @@ class LineBase(Speaker):
         recording_url: Any,
         url_for_concern: Any,
         url_for_survey_recording: Any = None,
+        facts: CallFacts | None = None,
     ) -> None:
         super().__init__(config)
         self.session, self.org, self.flow = session, org, flow
@@ -164,7 +165,8 @@ class LineBase(Speaker):
         self.url_for_survey_recording = url_for_survey_recording
         self._member: Contact | None = None
         self._member_known = False
-        self._facts: CallFacts | None = None
+        # Read already by the view (service.voice.facts.read_step_facts), or on first use.
+        self._facts: CallFacts | None = facts
         # What this answer turned on besides content and state, in the order it was asked, and
         # whether it ran only MEMO_ACTIONS: together they say whether it may be kept and reused.
         self.depends: dict[Hashable, Hashable] = {}

@@ -9,16 +9,41 @@ support.py (support lines, messages, speak-up recordings), surveys.py (have your
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 from service.commands.registry import Channel, check_handlers
-from service.voice.engine import CallState, StateCodec
+from service.voice.engine import DISCREET, CallState, StateCodec
 from service.voice.events import EventActions
+from service.voice.facts import CallFacts
 from service.voice.membership import MembershipActions
 from service.voice.menu import MenuActions
 from service.voice.support import SupportActions
 from service.voice.surveys import SurveyActions
 from service.voice.verify import VerifyActions
 
-__all__ = ["CallState", "Line", "StateCodec"]
+__all__ = ["UNKNOWN", "CallState", "Line", "StateCodec", "known_from_facts"]
+
+UNKNOWN = object()  # known_from_facts: only the Line can tell (it may read who is calling)
+
+
+def known_from_facts(name: Hashable, facts: CallFacts, now: dt.datetime) -> Hashable:
+    """A memo dependency's value (LineBase.depends) as the Line would give it, from facts alone.
+
+    Where no code was proved on the call the caller is a stranger, and what the line says
+    turns on nothing about them: their discreet-names choice is not heard, and a survey is
+    offered whenever one is open (SurveyActions.holds). Else UNKNOWN: ask Line.dependency.
+    tests/voice/test_memo.py holds the two to the same answers.
+    """
+    if facts.proved:
+        return UNKNOWN
+    if name == DISCREET:
+        return False  # LineBase.dependency: no member, no discreet names
+    if name == ("holds", "survey_open"):
+        # open_audiences' own test of the rows: to a caller not proved, any survey taking
+        # answers now is offered, whatever its audience (SurveyActions.holds says why).
+        return any(now < closes_at for _audience, closes_at in facts.audiences)
+    return UNKNOWN
 
 
 class Line(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable
 from functools import cache
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
@@ -22,8 +23,9 @@ from service.privacy.recordings import delete_after_commit
 from service.reach.operations import count_reach
 from service.tasks import keep_speakup_recording_later, keep_survey_recording_later
 from service.twilio_gateway import signature_is_valid
+from service.voice.facts import CallFacts, StepFacts, read_step_facts
 from service.voice.flows import Flow, load_all
-from service.voice.line import CallState, Line, StateCodec
+from service.voice.line import UNKNOWN, CallState, Line, StateCodec, known_from_facts
 from service.voice.memo import memo_of
 from service.voice.models import VoiceCall
 from service.voice.prompts import PROMPTS
@@ -53,26 +55,47 @@ def _checked(*, reads_first: bool = False) -> tuple:
     reads_first: the session takes SQLite's write lock only when the step writes (an action
     outside engine.READS_ONLY_ACTIONS, or db.begin_writes), not at its first read.
     """
+    config = _signed_call()
+    session = get_session()
+    if reads_first:
+        read_first(session)
+    org = _organisation(session, _called())
+    return config, session, org, _caller()
+
+
+def _signed_call():
+    """The configuration, once the signature and a call's fields are checked (else abort)."""
     config = get_config()
     if not signature_is_valid(request, config):
         abort(403)
     missing = [k for k in ("CallSid", "From", "To") if not request.form.get(k)]
     if missing:
         abort(400, f"missing {', '.join(missing)}")
-    session = get_session()
-    if reads_first:
-        read_first(session)
+    return config
+
+
+def _called() -> str:
     try:
-        org = organisation_for_number(session, normalise_inbound(request.form["To"]))
-        caller = normalise_inbound(request.form["From"])
-    except NotFound:
-        abort(404)
+        return normalise_inbound(request.form["To"])
     except InvalidPhoneNumber:
         abort(400, "From and To must be phone numbers")
-    return config, session, org, caller
 
 
-def _line(config, session, org, caller: str) -> Line:
+def _caller() -> str:
+    try:
+        return normalise_inbound(request.form["From"])
+    except InvalidPhoneNumber:
+        abort(400, "From and To must be phone numbers")
+
+
+def _organisation(session, called: str):
+    try:
+        return organisation_for_number(session, called)
+    except NotFound:
+        abort(404)
+
+
+def _line(config, session, org, caller: str, *, now=None, facts: CallFacts | None = None) -> Line:
     codec = _codec(config.SECRET_KEY)
 
     def url_for_state(state: CallState) -> str:
@@ -94,12 +117,74 @@ def _line(config, session, org, caller: str) -> Line:
         config,
         call_sid=request.form["CallSid"],
         caller=caller,
-        now=utcnow(),
+        now=now or utcnow(),
         url_for_state=url_for_state,
         recording_url=recording_url,
         url_for_concern=url_for_concern,
         url_for_survey_recording=url_for_survey_recording,
+        facts=facts,
     )
+
+
+class _Step:
+    """A step's answer from the memo where it may have one, else the Line that works it out.
+
+    A memoable step (a key or silence at a menu, the call's start) asks the memo after only
+    read_step_facts' one read on the driver: no session, no entity. The session, the
+    organisation's row and the Line are made only when the memo has no answer, or when a
+    dependency turns on who is calling (a code was proved on the call). Any other step is
+    worked out by the Line as before, its facts read by the Line when it needs them.
+    """
+
+    def __init__(self, key: tuple, *, memoable: bool) -> None:
+        self.config, self.key, self.now = _signed_call(), key, utcnow()
+        self.called, self.memo = _called(), memo_of(current_app)
+        self._line: Line | None = None
+        self.found: StepFacts | None = None
+        if memoable:
+            self.found = read_step_facts(self.called, request.form["CallSid"])
+            if self.found is None:
+                abort(404)
+            self.caller = _caller()
+        else:
+            self.line()  # the organisation (404), then the caller (400), as every step did
+
+    def kept(self) -> bytes | None:
+        """The memo's answer to this request, as the Line would give it now; else None."""
+        found = self.found
+        assert found is not None, "asked of a memoable step only"
+        return self.memo.lookup(
+            found.organisation_id, found.content_version, self.key, self._dependency
+        )
+
+    def _dependency(self, name: Hashable) -> Hashable:
+        assert self.found is not None
+        value = known_from_facts(name, self.found.facts, self.now)
+        return self.line().dependency(name) if value is UNKNOWN else value
+
+    def line(self) -> Line:
+        """The Line for this request, on the request's session (read-first)."""
+        if self._line is None:
+            session = get_session()
+            read_first(session)
+            org = _organisation(session, self.called)
+            if self.found is None:
+                self.caller = _caller()
+            # The facts the memo was asked with, as the Line would have read them itself.
+            found = self.found
+            facts = found.facts if found and found.organisation_id == org.id else None
+            self._line = _line(self.config, session, org, self.caller, now=self.now, facts=facts)
+        return self._line
+
+    def answer(self, response: VoiceResponse, *, memoable: bool) -> Response:
+        """Commit the Line's work and answer; keep the answer when it may be reused."""
+        line = self.line()
+        line.session.commit()
+        body = render(response).encode()
+        if memoable and line.memoable:
+            org = line.org
+            self.memo.keep(org.id, org.content_version, self.key, line.depends, body)
+        return Response(body, mimetype="text/xml")
 
 
 def _twiml(response: VoiceResponse) -> Response:
@@ -115,46 +200,36 @@ def incoming() -> Response:
     here either, neither a contact nor the call's row: only the branches that need them make
     them (LineBase.caller_contact), so a caller who only listens or speaks up leaves neither.
     """
-    config, session, org, caller = _checked(reads_first=True)
     # The same welcome and language menu for every caller: kept as a menu step is (memo.py).
-    memo, version, key = memo_of(current_app), org.content_version, ("start", request.script_root)
-    line = _line(config, session, org, caller)
-    kept = memo.lookup(org.id, version, key, line.dependency)
+    call = _Step(("start", request.script_root), memoable=True)
+    kept = call.kept()
     if kept is not None:
         return Response(kept, mimetype="text/xml")
-    response = line.start_call()
-    session.commit()
-    body = render(response).encode()
-    if line.memoable:
-        memo.keep(org.id, version, key, line.depends, body)
-    return Response(body, mimetype="text/xml")
+    return call.answer(call.line().start_call(), memoable=True)
 
 
 @bp.post("/step")
 def step() -> Response:
     """The caller pressed a key, spoke, or said nothing at a menu."""
-    config, session, org, caller = _checked(reads_first=True)
     args, token = request.args, request.args.get("s", "")
     digits, speech = request.form.get("Digits", ""), request.form.get("SpeechResult", "")
     noinput = bool(args.get("noinput"))
-    line = _line(config, session, org, caller)
     # A key or silence at a menu may be answered as the same step was before (service.voice.
     # memo). Speech never is: it may be words of crisis, which are heard afresh every time.
     at_menu = not speech and not any(args.get(k) for k in ("code", "choose", "survey", "recorded"))
-    memo, version = memo_of(current_app), org.content_version
-    key = (request.script_root, token, digits, noinput)
+    call = _Step((request.script_root, token, digits, noinput), memoable=at_menu)
     if at_menu:
-        kept = memo.lookup(org.id, version, key, line.dependency)
+        kept = call.kept()
         if kept is not None:
-            # Nothing to commit: a kept step only read (its actions are all READS_ONLY_ACTIONS),
-            # and the session's close at the request's end ends its reads.
+            # Nothing to commit: a kept step only read (its actions are all READS_ONLY_ACTIONS).
             return Response(kept, mimetype="text/xml")
-    state = _codec(config.SECRET_KEY).load(token)
+    state = _codec(call.config.SECRET_KEY).load(token)
     if state is None or state.node not in main_flow().nodes:
         abort(400, "unknown call state")
+    line = call.line()
     if args.get("code") or args.get("survey") or args.get("recorded"):
         # A code keyed in, a survey answer, a message left: these write, under the lock.
-        begin_writes(session)
+        begin_writes(line.session)
     if args.get("code"):
         response = line.enter_code(state, digits, noinput=noinput)
     elif args.get("choose"):
@@ -165,11 +240,7 @@ def step() -> Response:
         response = line.after_recording(state)
     else:
         response = line.answer(state, digits, speech, noinput=noinput)
-    session.commit()
-    body = render(response).encode()
-    if at_menu and line.memoable:
-        memo.keep(org.id, version, key, line.depends, body)
-    return Response(body, mimetype="text/xml")
+    return call.answer(response, memoable=at_menu)
 
 
 @bp.post("/speakup")

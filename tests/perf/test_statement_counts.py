@@ -50,7 +50,9 @@ BUDGET = {
     # organisation's open surveys a step; issue 21). 2 and no commit since the open surveys and
     # the codes proved on the call are one statement, and a step the memo answers (the same
     # menu, key and content as one before it: service.voice.memo) writes nothing to commit.
-    "voice_step": (2, 0),
+    # 1 since the organisation (by the number called) comes in that same statement, read on
+    # the driver (service.voice.facts.read_step_facts).
+    "voice_step": (1, 0),
     # The console's manager and roles (2), the organisation, the filters' networks and sites,
     # the table by network (tallies, members, names) and the people per site (sites with
     # headcounts, members, person tallies): 11, whatever the months or the figures.

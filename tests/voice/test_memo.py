@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from service import languages
+from service.config import get_config
 from service.contacts import operations as contacts
 from service.content.models import Network
+from service.db import utcnow
 from service.outbox.models import OutboundMessage
 from service.voice import memo as memo_module
-from service.voice.engine import MEMO_ACTIONS, READS_ONLY_ACTIONS
+from service.voice import views
+from service.voice.engine import DISCREET as DISCREET_CHOICE
+from service.voice.engine import MEMO_ACTIONS, READS_ONLY_ACTIONS, CallState
+from service.voice.facts import read_step_facts
+from service.voice.line import known_from_facts
 from service.voice.memo import StepMemo, memo_of
+from service.voice.twiml import render
 from tests.support import factories
+from tests.support.sms import DEMO_NUMBER
 from tests.support.surveys import create_survey
 from tests.support.voice import Caller
 
@@ -162,3 +171,99 @@ def test_an_organisations_kept_answers_are_bounded(monkeypatch) -> None:
         memo.keep(1, 7, ("", f"token {n}", "1", False), {}, b"<Response/>")
     assert sum(len(v) for v in memo._orgs[1][1].values()) <= 3
     assert memo.lookup(1, 7, ("", "token 9", "1", False), lambda name: None) == b"<Response/>"
+
+
+def _memoable_entries(app, session, connection, demo, number: str) -> dict[tuple, tuple]:
+    """Each memoable answer (the call's start, every node entered in every language) of one caller.
+
+    Keyed by what the memo keys it by; valued by the answer and whatever it wrote, statements
+    sent or changes left in the session (a kept answer is never worked out again, so a write
+    would happen for the first caller only).
+    """
+    flow = views.main_flow()
+    entries: list[tuple[tuple, Callable]] = [(("start",), lambda line: line.start_call())]
+    for node in flow.nodes.values():
+        for lang in languages.CODES:
+            entries.append(
+                (
+                    (node.name, lang),
+                    lambda line, n=node.name, lang=lang: line.enter(CallState(n, lang)),
+                )
+            )
+    form = {"CallSid": f"CA{number[1:]:0>32}", "From": number, "To": DEMO_NUMBER}
+    found = {}
+    for key, run in entries:
+        writes: list[str] = []
+
+        def seen(conn, cursor, statement, *_args) -> None:
+            if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+                writes.append(statement)  # noqa: B023 (each entry's own list, while it runs)
+
+        with app.test_request_context("/twilio/voice/step", method="POST", data=form):
+            line = views._line(get_config(), session, demo, number)
+            event.listen(connection, "before_cursor_execute", seen)
+            try:
+                body = render(run(line))
+            finally:
+                event.remove(connection, "before_cursor_execute", seen)
+            if session.new or session.dirty or session.deleted:
+                writes.append("changes left in the session")
+            session.rollback()  # undo whatever a branch that may not be kept did
+        if line.memoable:
+            found[key] = (body, dict(line.depends), writes)
+    return found
+
+
+def test_an_answer_the_memo_keeps_writes_nothing_and_is_every_strangers(
+    app, client, session, connection, demo
+) -> None:
+    # The memo answers a step as it answered the first caller there, whoever calls: a kept
+    # answer (MEMO_ACTIONS, or no action) must write nothing, and must say the same to every
+    # caller who proved nothing, a member's number too, whatever it knows of them.
+    member = factories.create_contact(session, org=demo, phone=MEMBER, language="pl")
+    lgbt = session.scalar(
+        select(Network).where(Network.organisation_id == demo.id, Network.slug == "lgbt")
+    )
+    contacts.join_network(
+        session, member, lgbt, channel="sms", consent_version=contacts.CONSENT_VERSION
+    )
+    contacts.set_discreet(session, member, True)
+    create_survey(session, demo)
+    session.flush()
+    stranger = _memoable_entries(app, session, connection, demo, "+447400300020")
+    known = _memoable_entries(app, session, connection, demo, MEMBER)
+    assert stranger.keys() == known.keys()
+    kept_actions = {views.main_flow().node(key[0]).action for key in stranger if len(key) == 2}
+    assert kept_actions >= MEMO_ACTIONS  # every memoised action was tried
+    for key, (body, depends, writes) in stranger.items():
+        assert writes == [], key
+        assert known[key] == (body, depends, []), key
+
+
+@pytest.mark.parametrize("survey", [None, "open", "opted_in", "networks", "closed by its date"])
+@pytest.mark.parametrize("number", ["+447400300021", MEMBER])
+def test_what_the_memo_asks_of_a_calls_facts_is_what_the_line_would_say(
+    app, session, demo, survey, number
+) -> None:
+    # A kept step is answered on the call's facts alone where they decide (known_from_facts):
+    # for a caller who proved nothing, the same values the Line itself would turn on.
+    factories.create_contact(session, org=demo, phone=MEMBER, language="pl")
+    if survey == "closed by its date":
+        create_survey(session, demo).closes_at = utcnow() - dt.timedelta(minutes=1)
+    elif survey == "networks":
+        network = session.scalar(select(Network.id).where(Network.organisation_id == demo.id))
+        create_survey(session, demo, audience=survey, network_ids=[network])
+    elif survey is not None:
+        create_survey(session, demo, audience=survey)
+    session.flush()
+    form = {"CallSid": "CA" + "7" * 32, "From": number, "To": DEMO_NUMBER}
+    with app.test_request_context("/twilio/voice/step", method="POST", data=form):
+        found = read_step_facts(DEMO_NUMBER, form["CallSid"])
+        assert found is not None
+        assert (found.organisation_id, found.content_version) == (demo.id, demo.content_version)
+        now = utcnow()
+        line = views._line(get_config(), session, demo, number, now=now, facts=found.facts)
+        for name in (DISCREET_CHOICE, ("holds", "survey_open")):
+            assert known_from_facts(name, found.facts, now) == line.dependency(name), name
+    offered = survey not in (None, "closed by its date")
+    assert known_from_facts(("holds", "survey_open"), found.facts, now) is offered
