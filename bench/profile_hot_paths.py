@@ -7,7 +7,8 @@ machine CPU time, unlike wall time, is not stretched by other processes) and the
 by own and by cumulative time under cProfile. Not a benchmark table: a guide to where a
 request's time goes, and an A/B measure for a change.
 
-    python bench/profile_hot_paths.py [events|join|first|voice ...] [--top N] [--no-profile]
+    python bench/profile_hot_paths.py [events|networks|talk|join|first|voice ...]
+        [--top N] [--no-profile]
 
 "join" is one JOIN MINDS and its YES (two requests, counted as one pair).
 """
@@ -36,7 +37,7 @@ from bench.voice_webhook import call_form, signed
 
 PER_ROUND = 150
 ROUNDS = 5
-PATHS = ("events", "join", "first", "voice")
+PATHS = ("events", "networks", "talk", "join", "first", "voice")
 
 
 def _post(client, request) -> str:
@@ -57,9 +58,12 @@ def workloads(client) -> dict[str, Callable[[int], Callable[[], None]]]:
     for n in members:
         _post(client, texts(n, "HELP"))
 
-    def events(round_: int) -> Callable[[], None]:
-        batch = [texts(n, "EVENTS") for n in members]
-        return lambda: [_post(client, r) for r in batch] and None
+    def reading(body: str) -> Callable[[int], Callable[[], None]]:
+        def round_of(round_: int) -> Callable[[], None]:
+            batch = [texts(n, body) for n in members]
+            return lambda: [_post(client, r) for r in batch] and None
+
+        return round_of
 
     def join(round_: int) -> Callable[[], None]:
         joiners = _numbers(f"1{round_}", PER_ROUND)
@@ -97,7 +101,14 @@ def workloads(client) -> dict[str, Callable[[int], Callable[[], None]]]:
         ]
         return lambda: [_post(client, r) for r in batch] and None
 
-    return {"events": events, "join": join, "first": first, "voice": voice}
+    return {
+        "events": reading("EVENTS"),
+        "networks": reading("NETWORKS"),
+        "talk": reading("TALK"),
+        "join": join,
+        "first": first,
+        "voice": voice,
+    }
 
 
 def by_package(profile: cProfile.Profile) -> list[tuple[str, float]]:

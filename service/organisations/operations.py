@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service import languages, validation
 from service.contacts.phone import normalise
-from service.db import attached, utcnow
+from service.db import Prepared, attached, utcnow
 from service.errors import NotFound, ValidationError
 from service.organisations.models import Organisation, OrganisationNumber, Site
 
@@ -99,14 +99,17 @@ def organisation_for_number(session: Session, e164: str) -> Organisation:
     # webhook asks this first, and the ORM's loading cost three times the statement.
     if session.autoflush:
         session.flush()  # as an ORM read's autoflush would (nothing to do: no statement)
-    row = session.connection().execute(_FOR_NUMBER, {"e164": e164}).first()
+    row = _FOR_NUMBER.first(session, {"e164": e164})
     if row is None:
         raise NotFound("no organisation owns that number")
-    return attached(session, Organisation, row._mapping)
+    return attached(
+        session, Organisation, dict(zip(_FOR_NUMBER.columns(session), row, strict=True))
+    )
 
 
-# Built once: every webhook asks it, and building it costs more than running it.
-_FOR_NUMBER = (
+# Built and compiled once: every webhook asks it, and building it (and SQLAlchemy's execution
+# of it, see service.db.Prepared) costs more than running it.
+_FOR_NUMBER = Prepared(
     select(*Organisation.__table__.c)
     .join(OrganisationNumber.__table__)
     .where(OrganisationNumber.__table__.c.e164 == bindparam("e164"))

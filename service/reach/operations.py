@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service.contacts.models import Contact
 from service.content.models import Network
-from service.db import utcnow
+from service.db import Prepared, utcnow
 from service.organisations.models import Organisation, Site
 from service.reach.models import MEASURES, PERSON, ReachMembers, ReachTally
 
@@ -173,12 +173,13 @@ def count_person(
     else:
         # Core, as the compare-and-set above: the contact's row is locked now, before the
         # request's other writes (the same order as a flush), without the unit of work.
-        session.connection().execute(_SEEN, {"contact_id": contact.id, "now": now})
+        _SEEN.rowcount(session, {"contact_id": contact.id, "now": now})
         set_committed_value(contact, "last_seen_at", now)
     return first
 
 
-_SEEN = (
+# Run on the driver (service.db.Prepared): nearly every text runs it.
+_SEEN = Prepared(
     update(Contact.__table__)
     .where(Contact.__table__.c.id == bindparam("contact_id"))
     .values(last_seen_at=bindparam("now"))

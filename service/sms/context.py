@@ -17,6 +17,7 @@ from sqlalchemy.orm.base import NO_VALUE
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
+from service.db import Prepared
 from service.keywords import Parsed
 from service.messaging import replies
 from service.messaging.replies import word
@@ -43,9 +44,14 @@ def _upsert_state(insert_of: Any) -> Any:
     )
 
 
-_INSERT_STATE = {"sqlite": _upsert_state(sqlite_insert), "postgresql": _upsert_state(pg_insert)}
-_UPDATE_STATE = update(ConversationState.__table__).where(
-    ConversationState.__table__.c.contact_id == bindparam("state_of")
+_INSERT_STATE = {
+    "sqlite": Prepared(_upsert_state(sqlite_insert)),
+    "postgresql": Prepared(_upsert_state(pg_insert)),
+}
+_UPDATE_STATE = Prepared(
+    update(ConversationState.__table__).where(
+        ConversationState.__table__.c.contact_id == bindparam("state_of")
+    )
 )
 # A question ("Reply YES") stays open this long; after it a YES means nothing.
 PENDING_TTL = dt.timedelta(minutes=30)
@@ -140,9 +146,7 @@ class ConversationBase:
             # New: what was set, as the ORM would insert it (the rest from column defaults).
             values = {key: found.dict[key] for key in _STATE_COLUMNS if key in found.dict}
             if any(values.get(key) for key in _STATE_KEPT):
-                self.session.connection().execute(
-                    _INSERT_STATE[self.session.get_bind().dialect.name], values
-                )
+                _INSERT_STATE[self.session.get_bind().dialect.name].rowcount(self.session, values)
             # Else nothing to keep (a first HELP, say): no row reads the same as an empty one.
             return
         # Set since it was read, to another value: what the ORM's history would say, without
@@ -153,9 +157,7 @@ class ConversationBase:
             if key in _STATE_COLUMNS and (before is NO_VALUE or before != found.dict[key])
         }
         if changed:
-            self.session.connection().execute(
-                _UPDATE_STATE, {"state_of": self.state.contact_id, **changed}
-            )
+            _UPDATE_STATE.rowcount(self.session, {"state_of": self.state.contact_id, **changed})
 
     def _take_pending(self) -> tuple[str, dict[str, Any]] | None:
         kind, payload = self.state.pending_kind, self.state.pending_payload or {}

@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service.contacts.models import Contact, Membership
 from service.crypto import vault_of
-from service.db import attached
+from service.db import Prepared, attached
 from service.sms.models import ConversationState, InboundMessage
 
 
@@ -50,7 +50,7 @@ _CONTACT_COLUMNS = tuple((f"c_{c.key}", c.key) for c in _CONTACT.c)
 _STATE_COLUMNS = tuple((f"s_{c.key}", c.key) for c in _STATE.c)
 
 
-def _statement() -> Select:
+def _statement(keys: int) -> Select:
     seen = select(_INBOUND.c.id).where(_INBOUND.c.message_sid == bindparam("message_sid")).exists()
     mine = _INBOUND.c.contact_id == _CONTACT.c.id
 
@@ -79,7 +79,9 @@ def _statement() -> Select:
             seen.label("seen"),
             recent.label("recent"),
             answered(_INBOUND.c.command == "crisis").label("crisis_before"),
-            answered(_INBOUND.c.command.not_in(("crisis", "pending"))).label("other_before"),
+            answered(_INBOUND.c.command != "crisis", _INBOUND.c.command != "pending").label(
+                "other_before"
+            ),
             networks.label("network_ids"),
         )
         .select_from(one)
@@ -87,7 +89,8 @@ def _statement() -> Select:
             _CONTACT,
             and_(
                 _CONTACT.c.organisation_id == bindparam("organisation_id"),
-                _CONTACT.c.phone_index.in_(bindparam("indexes", expanding=True)),
+                # One parameter per key (mid-rotation a number has an index under each).
+                _CONTACT.c.phone_index.in_([bindparam(f"index_{n}") for n in range(keys)]),
             ),
         )
         .outerjoin(_STATE, _STATE.c.contact_id == _CONTACT.c.id)
@@ -95,8 +98,16 @@ def _statement() -> Select:
     )
 
 
-# Built once, with parameters: building it and its cache key cost more than running it.
-_CONTACT_AND_STATE = _statement()
+# Built and compiled once per number of keys: building it cost more than running it, and
+# SQLAlchemy's execution of it (service.db.Prepared) several times what the database takes.
+_CONTACT_AND_STATE: dict[int, Prepared] = {}
+
+
+def _contact_and_state(keys: int) -> Prepared:
+    prepared = _CONTACT_AND_STATE.get(keys)
+    if prepared is None:
+        prepared = _CONTACT_AND_STATE[keys] = Prepared(_statement(keys))
+    return prepared
 
 
 def contact_and_state(
@@ -113,40 +124,35 @@ def contact_and_state(
     indexes = vault_of(session).blind_indexes(sender)
     if session.autoflush:
         session.flush()  # as an ORM read's autoflush would (nothing to do: no statement)
-    rows = (
-        session.connection()
-        .execute(
-            _CONTACT_AND_STATE,
-            {
-                "organisation_id": organisation_id,
-                "indexes": indexes,
-                "message_sid": message_sid,
-                "since": now - dt.timedelta(minutes=1),
-            },
-        )
-        .all()
-    )
-    seen = bool(rows[0].seen)
-    contacts = [row for row in rows if row.c_id is not None]
+    prepared = _contact_and_state(len(indexes))
+    params = {
+        "organisation_id": organisation_id,
+        "message_sid": message_sid,
+        "since": now - dt.timedelta(minutes=1),
+    }
+    params.update((f"index_{n}", index) for n, index in enumerate(indexes))
+    names = prepared.columns(session)
+    rows = [dict(zip(names, row, strict=True)) for row in prepared.rows(session, params)]
+    seen = bool(rows[0]["seen"])
+    contacts = [row for row in rows if row["c_id"] is not None]
     if not contacts:
         return None, seen
-    row = min(contacts, key=lambda r: indexes.index(r.c_phone_index))
-    values = row._mapping
-    contact = attached(session, Contact, {key: values[label] for label, key in _CONTACT_COLUMNS})
+    row = min(contacts, key=lambda r: indexes.index(r["c_phone_index"]))
+    contact = attached(session, Contact, {key: row[label] for label, key in _CONTACT_COLUMNS})
     state = (
         None
-        if row.s_contact_id is None
+        if row["s_contact_id"] is None
         else attached(
-            session, ConversationState, {key: values[label] for label, key in _STATE_COLUMNS}
+            session, ConversationState, {key: row[label] for label, key in _STATE_COLUMNS}
         )
     )
     found = Found(
         contact,
         state,
-        int(row.recent or 0),
-        bool(row.crisis_before),
-        bool(row.other_before),
-        [int(n) for n in row.network_ids.split(",")] if row.network_ids else [],
+        int(row["recent"] or 0),
+        bool(row["crisis_before"]),
+        bool(row["other_before"]),
+        [int(n) for n in row["network_ids"].split(",")] if row["network_ids"] else [],
     )
     return found, seen
 

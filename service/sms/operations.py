@@ -17,7 +17,7 @@ from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
 from service.crypto import Vault, vault_of
-from service.db import begin_writes, in_write_lock
+from service.db import Prepared, begin_writes, in_write_lock
 from service.keywords import Parsed
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
@@ -396,8 +396,8 @@ def _claim(session: Session, values: dict) -> int | None:
     # The session's pending writes first, as the ORM's autoflush did (the same order of row
     # locks), then Core on its connection: the ORM's insert machinery costs more than the row.
     session.flush()
-    claim = _CLAIMS[session.get_bind().dialect.name]
-    return session.connection().execute(claim, values).scalar()
+    row = _CLAIMS[session.get_bind().dialect.name].first(session, values)
+    return None if row is None else row[0]
 
 
 def _claim_statement(insert) -> Insert:
@@ -409,8 +409,8 @@ def _claim_statement(insert) -> Insert:
 
 # Built once: a retried MessageSid inserts nothing and returns no id.
 _CLAIMS = {
-    "sqlite": _claim_statement(sqlite_insert),
-    "postgresql": _claim_statement(postgresql_insert),
+    "sqlite": Prepared(_claim_statement(sqlite_insert)),
+    "postgresql": Prepared(_claim_statement(postgresql_insert)),
 }
 
 
