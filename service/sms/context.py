@@ -139,16 +139,28 @@ class ConversationBase:
         the end, it costs one statement and no unit of work, where the ORM flushed it at the
         first read after each change. Nothing is written for a contact this text erased.
         """
-        if self.contact not in self.session:
+        write = self.state_write()
+        if write is None:
             return
+        new, values = write
+        if new:
+            _INSERT_STATE[self.session.get_bind().dialect.name].rowcount(self.session, values)
+        else:
+            _UPDATE_STATE.rowcount(self.session, {"state_of": self.state.contact_id, **values})
+
+    def state_write(self) -> tuple[bool, dict[str, Any]] | None:
+        """What save_state would write: (True, a new row's values) or (False, the changed ones).
+
+        None: nothing (no change, an empty new state, or a contact this text erased).
+        """
+        if self.contact not in self.session:
+            return None
         found = inspect_row(self.state)
         if found.key is None:
             # New: what was set, as the ORM would insert it (the rest from column defaults).
             values = {key: found.dict[key] for key in _STATE_COLUMNS if key in found.dict}
-            if any(values.get(key) for key in _STATE_KEPT):
-                _INSERT_STATE[self.session.get_bind().dialect.name].rowcount(self.session, values)
             # Else nothing to keep (a first HELP, say): no row reads the same as an empty one.
-            return
+            return (True, values) if any(values.get(key) for key in _STATE_KEPT) else None
         # Set since it was read, to another value: what the ORM's history would say, without
         # building a history for every column (committed_state holds only what was set).
         changed = {
@@ -156,8 +168,7 @@ class ConversationBase:
             for key, before in found.committed_state.items()
             if key in _STATE_COLUMNS and (before is NO_VALUE or before != found.dict[key])
         }
-        if changed:
-            _UPDATE_STATE.rowcount(self.session, {"state_of": self.state.contact_id, **changed})
+        return (False, changed) if changed else None
 
     def _take_pending(self) -> tuple[str, dict[str, Any]] | None:
         kind, payload = self.state.pending_kind, self.state.pending_payload or {}

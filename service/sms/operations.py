@@ -12,6 +12,7 @@ from sqlalchemy import Insert, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
@@ -21,8 +22,8 @@ from service.db import Prepared, begin_writes, in_write_lock
 from service.keywords import Parsed
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
-from service.reach.operations import count_person
-from service.sms import lookup, newcomer, reading
+from service.reach.operations import count_person, month_of
+from service.sms import finish, lookup, newcomer, reading
 from service.sms.conversation import Conversation
 from service.sms.models import ConversationState, InboundMessage
 from service.sms.surveys import STATE as SURVEY_STATE
@@ -281,15 +282,26 @@ def _answer_reading(
     with session.no_autoflush:
         command, texts = conversation.answer(message.body, parsed=parsed)
     begin_writes(session)
-    count_person(session, contact, channel="sms", now=now)
-    conversation.save_state()
     # The inbound row is written whole, already answered: a concurrent retry of the same
     # MessageSid that claimed it first wins, and this answer is dropped for the stored one.
     record = _record(org, contact, message, now, vault, keep_bodies)
     record.update(
         command=command, replies_encrypted=vault.encrypt(json.dumps(texts, ensure_ascii=False))
     )
-    if _claim(session, record) is None:
+    if (
+        session.get_bind().dialect.name == "postgresql"
+        and contact in session
+        and month_of(org, contact.last_seen_at) >= month_of(org, now)
+    ):
+        # Counted this month already (count_person would only mark them seen): the three last
+        # writes in one statement.
+        claimed = finish.write(session, contact.id, now, conversation.state_write(), record)
+        set_committed_value(contact, "last_seen_at", now)
+    else:
+        count_person(session, contact, channel="sms", now=now)
+        conversation.save_state()
+        claimed = _claim(session, record)
+    if claimed is None:
         session.rollback()
         return _duplicate(session, message, vault)
     log.info("sms %s: %s, %d replies", message.message_sid, command, len(texts))
