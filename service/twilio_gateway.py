@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -48,8 +51,24 @@ def signature_is_valid(request: Request, config: Config) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not config.TWILIO_AUTH_TOKEN:
         return False
-    validator = RequestValidator(config.TWILIO_AUTH_TOKEN)
-    return validator.validate(public_url(request, config), request.form, signature)
+    url, form = public_url(request, config), request.form
+    # Twilio signs the URL it called: one HMAC of exactly that URL settles a genuine request.
+    # RequestValidator.validate always computes two (the URL with and without its port) and
+    # compares them character by character in Python: a fifth of a menu step's CPU.
+    if hmac.compare_digest(_signature(config.TWILIO_AUTH_TOKEN, url, form), signature.encode()):
+        return True
+    # Otherwise the library's own check, which also takes the URL with and without a port.
+    return RequestValidator(config.TWILIO_AUTH_TOKEN).validate(url, form, signature)
+
+
+def _signature(token: str, url: str, form: Any) -> bytes:
+    # RequestValidator.compute_signature's: the URL, then each field name with each of its
+    # values, names and values sorted, under HMAC-SHA1 in base64.
+    payload = [url]
+    for name in sorted(form):
+        payload.extend(name + value for value in sorted(set(form.getlist(name))))
+    digest = hmac.new(token.encode(), "".join(payload).encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest)
 
 
 def sign(url: str, params: dict[str, str], auth_token: str) -> str:

@@ -68,7 +68,8 @@ def _signed_call():
     config = get_config()
     if not signature_is_valid(request, config):
         abort(403)
-    missing = [k for k in ("CallSid", "From", "To") if not request.form.get(k)]
+    form = request.form
+    missing = [k for k in ("CallSid", "From", "To") if not form.get(k)]
     if missing:
         abort(400, f"missing {', '.join(missing)}")
     return config
