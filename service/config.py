@@ -110,6 +110,16 @@ class Config:
     # writes ~60,000 outbox rows a second on two cores; two add ~20% and take both cores from
     # the webhooks (their p99 meanwhile 2-5 times one thread's). More cores, more threads.
     FAN_OUT_THREADS: int = 1
+    # The share of the time (percent) a fan-out's batches may keep a backend busy: after each
+    # batch it rests for as long again (at 50), so the webhooks find a free core between them,
+    # but never below FAN_OUT_FLOOR_ROWS rows a second (a million rows in 40 seconds), so a
+    # slow or loaded machine does not rest at all. See service/pacing.py.
+    FAN_OUT_SHARE: int = 50
+    FAN_OUT_FLOOR_ROWS: int = 25_000
+    # The same for the retention purge, which only has to finish within its hour: its batches
+    # run a quarter of the time (rows/s 81,000-196,000 unpaced cost EVENTS p99 3.5-53 times
+    # idle; at 34,000 rows/s it was 1.43 times).
+    PURGE_SHARE: int = 25
     # A row left in "sending" longer than this (a worker died) is sent again.
     OUTBOX_LEASE_SECONDS: int = 120
     # Recorded prompts for languages Twilio cannot speak: <url>/<language>/<prompt id>.mp3.

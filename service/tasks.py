@@ -444,6 +444,7 @@ def fan_out_broadcast(broadcast_id: int) -> None:
     from service.broadcasts import rounds
     from service.broadcasts.models import Broadcast
     from service.broadcasts.operations import fan_out_batch
+    from service.pacing import Pacer
 
     app = task_app()
     config = app.config["FRONTLINE"]
@@ -459,18 +460,22 @@ def fan_out_broadcast(broadcast_id: int) -> None:
         )
         log.info("broadcast %d fan-out finished: %d rows written", broadcast_id, written)
         return
+    pacer = Pacer(config.FAN_OUT_SHARE, config.FAN_OUT_FLOOR_ROWS)
     while True:
+        pacer.start()
         with database.session() as session:
             # The row lock makes two workers on one broadcast take turns, batch by batch.
             broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
             if broadcast is None:
                 return
+            before = broadcast.fanned_out
             people = fan_out_batch(session, broadcast, config, utcnow())
             written, total = broadcast.fanned_out, broadcast.recipients
         if not people:
             log.info("broadcast %d fan-out finished: %d rows written", broadcast_id, written)
             return
         log.info("broadcast %d fan-out: %d of %d rows written", broadcast_id, written, total)
+        pacer.rest(written - before)
 
 
 @huey.periodic_task(crontab(minute="*/5"))

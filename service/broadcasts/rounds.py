@@ -29,6 +29,7 @@ from service.broadcasts.operations import (
 from service.config import Config
 from service.db import Database, utcnow
 from service.outbox.operations import queue_written
+from service.pacing import Pacer
 
 Report = Callable[[int, int], None]
 
@@ -109,8 +110,10 @@ def run_rounds(
 ) -> int:
     """Fan the broadcast out, round by round, until every row is written; rows written."""
     threads = threads or config.FAN_OUT_THREADS
+    pacer = Pacer(config.FAN_OUT_SHARE, config.FAN_OUT_FLOOR_ROWS)
     with ThreadPoolExecutor(threads, thread_name_prefix="fan-out") as pool:
         while True:
+            pacer.start()
             now = utcnow()
             with database.session() as session:
                 broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
@@ -129,7 +132,7 @@ def run_rounds(
                 pool.submit(_write_in_own_session, database, broadcast_id, config, now, span)
                 for span in ranges
             ]
-            done, failure = start, None
+            done, failure, before = start, None, written
             for (_after, last), future in zip(ranges, futures, strict=True):
                 try:
                     written += future.result()
@@ -145,3 +148,4 @@ def run_rounds(
                     broadcast.fan_out_after = done
             if failure is not None:
                 raise failure
+            pacer.rest(written - before)

@@ -14,6 +14,7 @@ from service.config import Config
 from service.db import Database
 from service.managers.models import SignInThrottle
 from service.outbox.models import FINISHED, OutboundMessage
+from service.pacing import Pacer
 from service.privacy.recordings import delete_after_commit
 from service.privacy.registry import Rule, holders
 from service.speakup.models import SpeakUpCase
@@ -185,6 +186,7 @@ def purge(
     progress, when given, hears after each committed batch: the rule, rows deleted, rows due.
     """
     counts: dict[str, int] = {}
+    pacer = Pacer(config.PURGE_SHARE)
     for rule in rules():
         total = 0
         due = 0
@@ -192,6 +194,7 @@ def purge(
             with database.session() as session:
                 due = expired_count(session, rule, config, now)
         while True:
+            pacer.start()
             with database.session() as session:
                 deleted = purge_batch(session, rule, config, now, batch)
             total += deleted
@@ -199,5 +202,6 @@ def purge(
                 progress(rule.name, deleted, due)
             if deleted < batch:
                 break
+            pacer.rest(deleted)
         counts[rule.name] = counts.get(rule.name, 0) + total
     return counts

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from service.broadcasts import operations as broadcasts
+from service.broadcasts import rounds
 from service.broadcasts.models import Broadcast
 from service.broadcasts.operations import create_broadcast, start_broadcast
 from service.contacts.operations import join_network
+from service.db import get_database
 from service.outbox.models import OutboundMessage
 from service.tasks import fan_out_broadcast
 from tests.support import factories
@@ -140,3 +142,66 @@ def test_the_console_send_answers_before_any_row_and_shows_progress(
     broadcasts.fan_out_batch(session, broadcast, app.config["FRONTLINE"], MORNING, size=BATCH)
     state = broadcasts.progress(session, broadcast)
     assert _status_line(broadcast, state) == "Preparing: 3 of 7 texts written, 0 have left."
+
+
+class Rests:
+    """A fake clock that moves 10 ms a reading and a sleep that records instead of waiting."""
+
+    def __init__(self, monkeypatch, look=None) -> None:
+        from service import pacing
+
+        self.now, self.rests, self.look = 0.0, [], look
+        monkeypatch.setattr(pacing, "clock", self.clock)
+        monkeypatch.setattr(pacing, "sleep", self.sleep)
+
+    def clock(self) -> float:
+        self.now += 0.01
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.rests.append(round(seconds, 6))
+        if self.look is not None:
+            self.look()
+
+
+def test_the_worker_rests_between_batches_holding_nothing(session, app, members, monkeypatch):
+    org, carers, people = members
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH})
+    config = app.config["FRONTLINE"].replace(FAN_OUT_SHARE=50, FAN_OUT_FLOOR_ROWS=0)
+    monkeypatch.setitem(app.config, "FRONTLINE", config)
+    # On PostgreSQL the worker writes in rounds (service.broadcasts.rounds): the same batches.
+    real_rounds = rounds.run_rounds
+    monkeypatch.setattr(
+        rounds, "run_rounds", lambda *args, **kwargs: real_rounds(*args, size=BATCH, **kwargs)
+    )
+    broadcast_id = _start(session, app, org, carers)
+    database = get_database(app)
+    seen: list[int] = []
+
+    def look() -> None:
+        # While it rests, a lead's cancel or another worker could take the broadcast at once.
+        with database.session() as other:
+            locked = other.get(Broadcast, broadcast_id, with_for_update={"nowait": True})
+            seen.append(locked.fanned_out)
+
+    rests = Rests(monkeypatch, look)
+    fan_out_broadcast.call_local(broadcast_id)
+    broadcast = session.get_one(Broadcast, broadcast_id)
+    session.refresh(broadcast)
+    assert sorted(_rows(session, broadcast)) == sorted(p.id for p in people)
+    # Half the time at work: after each batch a rest as long as it (one 10 ms tick).
+    assert rests.rests == [0.01, 0.01, 0.01]
+    assert seen == [3, 6, 7]  # each batch committed before its rest
+
+
+def test_a_worker_slower_than_the_floor_does_not_rest(session, app, members, monkeypatch):
+    org, carers, people = members
+    broadcast_id = _start(session, app, org, carers)
+    rests = Rests(monkeypatch)
+    # The defaults: 50% of the time, but never below 25,000 rows a second; 7 rows in 10 ms
+    # is 700 a second, so there is no rest to take.
+    fan_out_broadcast.call_local(broadcast_id)
+    broadcast = session.get_one(Broadcast, broadcast_id)
+    session.refresh(broadcast)
+    assert sorted(_rows(session, broadcast)) == sorted(p.id for p in people)
+    assert rests.rests == []

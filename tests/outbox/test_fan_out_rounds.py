@@ -143,3 +143,35 @@ def test_the_fan_out_threads_setting_is_the_batches_a_round_writes_at_once(
     contacts, _broadcast = _state(committed_app, broadcast_id)
     assert written == PEOPLE == len(set(contacts))
     assert planned and set(planned) == {3}
+
+
+def test_rounds_rest_as_long_as_they_worked_holding_no_lock(committed_app, monkeypatch) -> None:
+    from service import pacing
+
+    broadcast_id, _org = _started(committed_app)
+    database = get_database(committed_app)
+    ticks, rests, seen = [0.0], [], []
+
+    def clock() -> float:
+        ticks[0] += 0.01
+        return ticks[0]
+
+    def sleep(seconds: float) -> None:
+        rests.append(round(seconds, 6))
+        # No transaction of the fan-out's is open while it rests: the row is free at once.
+        with database.session() as other:
+            locked = other.get_one(Broadcast, broadcast_id, with_for_update={"nowait": True})
+            seen.append(locked.fanned_out)
+
+    monkeypatch.setattr(pacing, "clock", clock)
+    monkeypatch.setattr(pacing, "sleep", sleep)
+    config = dataclasses.replace(
+        committed_app.config["FRONTLINE"], FAN_OUT_SHARE=25, FAN_OUT_FLOOR_ROWS=0
+    )
+    with committed_app.app_context():
+        written = rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
+    contacts, _broadcast = _state(committed_app, broadcast_id)
+    assert written == PEOPLE == len(set(contacts))
+    # A quarter of the time at work: three times each round's 10 ms after it, five rounds.
+    assert rests == [0.03] * 5
+    assert seen == [2, 4, 6, 8, 9]  # each round committed before its rest

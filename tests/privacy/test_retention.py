@@ -255,3 +255,27 @@ def test_frontline_purge_reports_each_batch_when_output_is_not_a_terminal(
     for done, line in enumerate(batches[:-1], start=1):
         assert line.startswith(f"inbound_message: {done} of {due} deleted (")
     assert batches[-1] == f"inbound_message: {due} deleted"
+
+
+def test_a_purge_rests_between_batches_and_still_deletes_everything(
+    app, session, demo, vault, config, monkeypatch
+):
+    from service import pacing
+
+    ticks, rests = [0.0], []
+
+    def clock() -> float:
+        ticks[0] += 0.01
+        return ticks[0]
+
+    monkeypatch.setattr(pacing, "clock", clock)
+    monkeypatch.setattr(pacing, "sleep", lambda seconds: rests.append(round(seconds, 6)))
+    seed(session, vault, demo, NOW)
+    counts = purge(get_database(app), config, NOW, batch=4)
+    assert counts["inbound_message"] == older_than(config.RETAIN_INBOUND_DAYS)
+    kept = len(AGES) - older_than(config.RETAIN_INBOUND_DAYS)
+    assert session.scalar(select(func.count()).select_from(InboundMessage)) == kept
+    # A quarter of the time at work (PURGE_SHARE): three times each full batch's 10 ms after
+    # it, and no rest after a rule's last, short batch.
+    full_batches = sum(n // 4 for n in counts.values())
+    assert rests == [0.03] * full_batches and full_batches >= 4
