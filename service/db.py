@@ -18,9 +18,9 @@ from sqlalchemy.orm import (
     DeclarativeBase,
     Session,
     configure_mappers,
-    make_transient_to_detached,
     sessionmaker,
 )
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.types import TypeDecorator
 
 from service.crypto import SESSION_KEY as VAULT_KEY
@@ -132,8 +132,13 @@ def attached(session: Session, model: type[_M], values: Mapping[str, Any]) -> _M
         return found
     instance = mapper.class_manager.new_instance()
     instance.__dict__.update(values)
-    make_transient_to_detached(instance)
-    session.add(instance)
+    state = instance_state(instance)
+    # make_transient_to_detached and Session.add, less what a row just read never needs (its
+    # history reset, its identity recomputed, a cascade through relationships none loaded):
+    # they cost several times the rest on every webhook. What was not read loads on first use.
+    state.key = key
+    state._expire_attributes(state.dict, state.unloaded)
+    session._update_impl(state)
     return instance
 
 
