@@ -295,7 +295,14 @@ def _answer_reading(
     ):
         # Counted this month already (count_person would only mark them seen): the three last
         # writes in one statement.
-        claimed = finish.write(session, contact.id, now, conversation.state_write(), record)
+        claimed = finish.write(
+            session,
+            contact.id,
+            now,
+            conversation.state_write(),
+            record,
+            durable=command not in READS_ONLY,
+        )
         set_committed_value(contact, "last_seen_at", now)
     else:
         count_person(session, contact, channel="sms", now=now)

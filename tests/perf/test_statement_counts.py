@@ -102,6 +102,11 @@ def within_budget(path: str, count: Count) -> None:
     assert count.commits <= commits, f"{path}: {count.commits} commits, budget {commits}"
 
 
+def _waits_for_disk(count: Count) -> bool:
+    """Whether the request's commit waits for the WAL's flush (PostgreSQL's default)."""
+    return not any("synchronous_commit" in statement for statement in count.statements)
+
+
 @pytest.fixture
 def member(client, demo) -> Handset:
     """A returning member: has texted before and belongs to an open group."""
@@ -119,6 +124,8 @@ def test_a_returning_members_reading_keyword(member, connection, path, body) -> 
     within_budget(path, count)
     if connection.dialect.name == "postgresql":
         within_budget(f"{path}_postgresql", count)
+        # Its commit does not wait for the disk (service.sms.finish): a JOIN's and YES's do.
+        assert _waits_for_disk(count) is False
 
 
 def test_join_and_yes(client, demo, connection) -> None:
@@ -135,6 +142,8 @@ def test_join_and_yes(client, demo, connection) -> None:
     if connection.dialect.name == "postgresql":
         within_budget("join_postgresql", join)
         within_budget("yes_postgresql", yes)
+        # A membership and its consent are never among what a database crash could lose.
+        assert _waits_for_disk(join) and _waits_for_disk(yes)
 
 
 def test_a_first_text_from_a_new_number(client, demo, connection) -> None:
