@@ -143,13 +143,18 @@ class MembershipCommands(ConversationBase):
         network = next((n for n in self.networks() if n.id == network_id), None)
         if network is None:
             return [replies.nothing_to_confirm(self.language)]
-        contacts.join_with_consent(
+        created = contacts.join_with_consent(
             self.session,
             self.contact,
             network,
             channel=CHANNEL,
             consent_version=contacts.CONSENT_VERSION,
         )
+        if not created:
+            # Already a member: perhaps by a YES sent at once and read before this one wrote
+            # (YES is answered before the write lock), whose join made texts discreet. Read
+            # again now the membership's key has settled it, so this answer never names it.
+            self.session.refresh(self.contact, ["discreet"])
         values = {"discreet": network.discreet_name, "name_word": self.w("name")}
         return [
             fit(

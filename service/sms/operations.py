@@ -374,6 +374,9 @@ def _answer_first_reading(
         record=record,
     )
     if written is None:
+        # Nothing of this answer may stay: TALK counted a support request, which the text
+        # answered again as the contact's (or a retry found already answered) would count twice.
+        session.rollback()
         return None
     if written.record_id is None:
         session.rollback()
