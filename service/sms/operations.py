@@ -216,6 +216,9 @@ def _written(
 # tallies (atomic upserts) and the inbound row: answered before the write lock is taken. Not an
 # unknown word, which may be a survey's keyword, nor any text while a survey is answered.
 READS_ONLY = frozenset({"networks", "about", "events", "talk", "help", "more", "pick"})
+# Of those, the ones whose commit need not wait for the disk (service.sms.finish): not a pick,
+# which may answer "when is a good time to call?" and so change a callback staff will act on.
+LOSABLE = READS_ONLY - {"pick"}
 
 
 def _in_survey(state: ConversationState | None) -> bool:
@@ -303,7 +306,7 @@ def _answer_reading(
             now,
             conversation.state_write(),
             record,
-            durable=command not in READS_ONLY,
+            durable=command not in LOSABLE,
         )
         set_committed_value(contact, "last_seen_at", now)
     else:

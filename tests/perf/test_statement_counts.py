@@ -128,6 +128,16 @@ def test_a_returning_members_reading_keyword(member, connection, path, body) -> 
         assert _waits_for_disk(count) is False
 
 
+def test_a_good_time_to_call_is_never_among_what_a_crash_could_lose(member, connection) -> None:
+    member.send("CALL ME CARERS")
+    with counting(connection) as count:
+        reply = member.send("2")
+    assert "afternoon" in reply.text
+    if connection.dialect.name == "postgresql":
+        # A callback staff will act on, changed by a pick: its commit waits for the disk.
+        assert _waits_for_disk(count)
+
+
 def test_join_and_yes(client, demo, connection) -> None:
     handset = Handset(client, "+447400555002")
     handset.send("HELLO")
