@@ -18,7 +18,7 @@ from service.contacts.phone import normalise_inbound
 from service.content.models import Network
 from service.content.queries import NetworkView
 from service.crypto import vault_of
-from service.db import utcnow
+from service.db import Prepared, utcnow
 from service.errors import DomainError, NotFound, ValidationError
 from service.reach.operations import count_for_contact, count_person
 
@@ -134,21 +134,17 @@ def join_network(
     # one INSERT … ON CONFLICT DO NOTHING RETURNING in place of a savepoint around the ORM's
     # insert: a retried or concurrent join of the same network inserts nothing.
     session.flush()
-    inserted = (
-        session.connection()
-        .execute(
-            _JOIN[session.get_bind().dialect.name],
-            {
-                "contact_id": contact.id,
-                "network_id": network.id,
-                "channel": channel,
-                "joined_at": now,
-                "consent_version": consent_version,
-                "consent_at": now if consent_version else None,
-                "consent_channel": channel if consent_version else None,
-            },
-        )
-        .first()
+    inserted = _JOIN[session.get_bind().dialect.name].first(
+        session,
+        {
+            "contact_id": contact.id,
+            "network_id": network.id,
+            "channel": channel,
+            "joined_at": now,
+            "consent_version": consent_version,
+            "consent_at": now if consent_version else None,
+            "consent_channel": channel if consent_version else None,
+        },
     )
     if "memberships" in contact.__dict__:
         session.expire(contact, ["memberships"])  # a loaded list no longer says it all
@@ -168,8 +164,11 @@ def _join_statement(insert) -> Insert:
     )
 
 
-# Built once per dialect: every JOIN and YES asks it.
-_JOIN = {"sqlite": _join_statement(sqlite_insert), "postgresql": _join_statement(postgresql_insert)}
+# Built once per dialect, run on the driver (service.db.Prepared): every JOIN and YES asks it.
+_JOIN = {
+    "sqlite": Prepared(_join_statement(sqlite_insert)),
+    "postgresql": Prepared(_join_statement(postgresql_insert)),
+}
 _MEMBER = select(Membership.id).where(
     Membership.contact_id == bindparam("contact_id"),
     Membership.network_id == bindparam("network_id"),
@@ -192,10 +191,10 @@ def join_with_consent(
         # Discreet until the member says otherwise: the safe default for a shared phone, on
         # every channel the join was asked on. Only for a first sensitive network (a member
         # who chose real names keeps them): one compare-and-set, no read of the memberships.
-        done = session.connection().execute(
-            _DISCREET_IF_FIRST, {"contact_id": contact.id, "network_id": network.id}
+        done = _DISCREET_IF_FIRST.rowcount(
+            session, {"contact_id": contact.id, "network_id": network.id}
         )
-        if done.rowcount == 1:
+        if done == 1:
             set_committed_value(contact, "discreet", True)
     return created
 
@@ -204,7 +203,7 @@ _contact = Contact.__table__
 _membership = Membership.__table__
 _network = Network.__table__
 # Discreet, unless already so or the contact has another sensitive network (joined before).
-_DISCREET_IF_FIRST = (
+_DISCREET_IF_FIRST = Prepared(
     update(_contact)
     .where(
         _contact.c.id == bindparam("contact_id"),

@@ -80,8 +80,8 @@ def count_reach(
     # autoflush did, so rows are locked in the same order): the ORM's bulk-insert machinery
     # costs more than the statement on a webhook's path.
     session.flush()
-    session.connection().execute(
-        _upsert(session.get_bind().dialect.name),
+    _upsert(session.get_bind().dialect.name).rowcount(
+        session,
         {
             "organisation_id": organisation_id,
             "month": month_of(org, at or utcnow()),
@@ -100,8 +100,11 @@ def _upsert(dialect: str):
     # An upsert, not read-then-write: two workers counting at once must both land.
     stmt = _INSERTS[dialect](ReachTally.__table__)
     column = ReachTally.__table__.c["count"]
-    return stmt.on_conflict_do_update(
-        index_elements=list(_KEY), set_={"count": column + stmt.excluded["count"]}
+    # On the driver (service.db.Prepared): every join, leave and first text of a month runs it.
+    return Prepared(
+        stmt.on_conflict_do_update(
+            index_elements=list(_KEY), set_={"count": column + stmt.excluded["count"]}
+        )
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Date, Integer, String, Text, bindparam, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from service.db import UTCDateTime
+from service.db import Prepared, UTCDateTime
 from service.organisations.models import Organisation
 from service.reach.models import PERSON
 from service.reach.operations import count_reach, month_of
@@ -36,8 +36,9 @@ class Written:
 # Data-modifying CTEs run on one snapshot, and the inbound row's and tally's SELECT … FROM made
 # insert nothing when the contact was not made (another text made it: ON CONFLICT DO NOTHING).
 # The inbound row's key to the new contact is checked at the statement's end, once it exists.
-_POSTGRESQL = text(
-    """
+_POSTGRESQL = Prepared(
+    text(
+        """
     WITH made AS (
         INSERT INTO contact (organisation_id, phone_encrypted, phone_index, language, discreet,
                              created_at, last_seen_at, network_count)
@@ -61,32 +62,35 @@ _POSTGRESQL = text(
     )
     SELECT made.id, claimed.id FROM made LEFT JOIN claimed ON true
     """
-).bindparams(
-    bindparam("organisation_id", type_=Integer()),
-    bindparam("phone_encrypted", type_=Text()),
-    bindparam("phone_index", type_=String()),
-    bindparam("language", type_=String()),
-    bindparam("now", type_=UTCDateTime()),
-    bindparam("month", type_=Date()),
-    bindparam("channel", type_=String()),
-    bindparam("measure", type_=String()),
-    bindparam("message_sid", type_=String()),
-    bindparam("command", type_=String()),
-    bindparam("segments", type_=Integer()),
-    bindparam("replies_encrypted", type_=Text()),
-    bindparam("body_encrypted", type_=Text()),
+    ).bindparams(
+        bindparam("organisation_id", type_=Integer()),
+        bindparam("phone_encrypted", type_=Text()),
+        bindparam("phone_index", type_=String()),
+        bindparam("language", type_=String()),
+        bindparam("now", type_=UTCDateTime()),
+        bindparam("month", type_=Date()),
+        bindparam("channel", type_=String()),
+        bindparam("measure", type_=String()),
+        bindparam("message_sid", type_=String()),
+        bindparam("command", type_=String()),
+        bindparam("segments", type_=Integer()),
+        bindparam("replies_encrypted", type_=Text()),
+        bindparam("body_encrypted", type_=Text()),
+    )
 )
-_SQLITE_CONTACT = text(
-    """
+_SQLITE_CONTACT = Prepared(
+    text(
+        """
     INSERT INTO contact (organisation_id, phone_encrypted, phone_index, language, discreet,
                          created_at, last_seen_at, network_count)
     VALUES (:organisation_id, :phone_encrypted, :phone_index, :language, 0, :now, :now, 0)
     ON CONFLICT (organisation_id, phone_index) DO NOTHING
     RETURNING id
     """
-).bindparams(bindparam("now", type_=UTCDateTime()))
+    ).bindparams(bindparam("now", type_=UTCDateTime()))
+)
 _inbound = InboundMessage.__table__
-_CLAIM = (
+_CLAIM = Prepared(
     sqlite_insert(_inbound)
     .on_conflict_do_nothing(index_elements=["message_sid"])
     .returning(_inbound.c.id)
@@ -115,10 +119,9 @@ def write(
         "language": language,
         "now": now,
     }
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        row = connection.execute(
-            _POSTGRESQL,
+    if session.get_bind().dialect.name == "postgresql":
+        row = _POSTGRESQL.first(
+            session,
             {
                 **contact,
                 "month": month_of(organisation, now),
@@ -130,11 +133,11 @@ def write(
                 "replies_encrypted": record["replies_encrypted"],
                 "body_encrypted": record["body_encrypted"],
             },
-        ).first()
+        )
         return None if row is None else Written(row[0], row[1])
-    contact_id = connection.execute(_SQLITE_CONTACT, contact).scalar()
-    if contact_id is None:
+    made = _SQLITE_CONTACT.first(session, contact)
+    if made is None:
         return None
     count_reach(session, organisation.id, measure=PERSON, channel=CHANNEL, at=now)
-    record_id = connection.execute(_CLAIM, {**record, "contact_id": contact_id}).scalar()
-    return Written(contact_id, record_id)
+    claimed = _CLAIM.first(session, {**record, "contact_id": made[0]})
+    return Written(made[0], None if claimed is None else claimed[0])
