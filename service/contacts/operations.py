@@ -196,6 +196,11 @@ def join_with_consent(
         )
         if done == 1:
             set_committed_value(contact, "discreet", True)
+        else:
+            # Discreet already, perhaps by another channel's sensitive join since the contact
+            # was read (a YES is read before the write lock), or a member who chose real names:
+            # read it again, so an answer given now never names the group to a discreet member.
+            session.refresh(contact, ["discreet"])
     return created
 
 

@@ -121,3 +121,50 @@ def test_a_second_yes_sent_at_once_never_names_the_sensitive_group(
     session.expire_all()
     assert find_contact(session, demo.id, WORKER).discreet is True
     assert len(session.scalars(select(Membership)).all()) == 1
+
+
+def test_a_yes_read_before_another_sensitive_join_never_names_the_group(
+    client, session, demo, monkeypatch
+) -> None:
+    """YES to a first sensitive group, read before another channel's sensitive join lands.
+
+    The other join (a phone call's, say) made texts discreet after this YES read the member;
+    this YES's own join then finds them discreet already, and must not answer with the real name.
+    """
+    handset = Handset(client)
+    handset.send("HELLO")
+    assert "Reply YES" in handset.last("JOIN MINDS")
+    contact = find_contact(session, demo.id, WORKER)
+    dawn = session.scalar(select(Network).where(Network.slug == "dawn"))
+    contact_id, dawn_id = contact.id, dawn.id
+    real = lookup.contact_and_state
+
+    def raced(app_session, *args, **kwargs):
+        found = real(app_session, *args, **kwargs)
+        # The other channel's join, committed just after this text read the member.
+        now = dt.datetime.now(dt.UTC)
+        connection = app_session.connection()
+        connection.execute(
+            insert(Membership.__table__).values(
+                contact_id=contact_id,
+                network_id=dawn_id,
+                channel="voice",
+                joined_at=now,
+                consent_version=CONSENT_VERSION,
+                consent_at=now,
+                consent_channel="voice",
+            )
+        )
+        connection.execute(
+            update(Contact.__table__)
+            .where(Contact.__table__.c.id == contact_id)
+            .values(discreet=True)
+        )
+        return found
+
+    monkeypatch.setattr(lookup, "contact_and_state", raced)
+    answer = handset.last("YES")
+    monkeypatch.setattr(lookup, "contact_and_state", real)
+    assert "Minds Matter" not in answer, answer
+    session.expire_all()
+    assert find_contact(session, demo.id, WORKER).discreet is True
