@@ -52,8 +52,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Web processes for the service and its baseline alike. Production's unit runs 4
+# (deploy/systemd/frontline-web.service); 2, one a core, is the default here, and
+# BENCH_WEB_WORKERS=4 gave no better ratios on 5 December (the echo app gained as much).
+WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
+
+
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
+def gunicorn(app: str, env: dict[str, str], *, workers: int = WEB_WORKERS) -> Iterator[int]:
     """A gunicorn server for app (module:object) on a free port, stopped afterwards."""
     port = free_port()
     process = subprocess.Popen(
