@@ -275,7 +275,7 @@ def test_a_purge_rests_between_batches_and_still_deletes_everything(
     assert counts["inbound_message"] == older_than(config.RETAIN_INBOUND_DAYS)
     kept = len(AGES) - older_than(config.RETAIN_INBOUND_DAYS)
     assert session.scalar(select(func.count()).select_from(InboundMessage)) == kept
-    # A quarter of the time at work (PURGE_SHARE): three times each full batch's 10 ms after
-    # it, and no rest after a rule's last, short batch.
+    # A tenth of the time at work (PURGE_SHARE): nine times each full batch's 10 ms after it,
+    # and no rest after a rule's last, short batch.
     full_batches = sum(n // 4 for n in counts.values())
-    assert rests == [0.03] * full_batches and full_batches >= 4
+    assert rests == [0.09] * full_batches and full_batches >= 4
