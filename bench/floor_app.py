@@ -1,12 +1,14 @@
-"""A second baseline: the least a returning member's EVENTS text must do, on raw sqlite3.
+"""A second baseline: the least a returning member's EVENTS text must do, on the raw driver.
 
 Not the service: what the stack itself allows. It checks the signature with one HMAC (as the
 service does), finds the organisation by the number texted, reads the member's contact, state
 and history with the service's own lookup statement, encrypts the stored answer, and writes
-what an answered text writes (last seen, conversation state, the inbound row) in one write
-transaction, all on sqlite3 directly: no ORM, no session, no conversation, no content (the
-answer is a fixed text). bench/sms_webhook.py serves it beside the echo app, on the service's
-demo database, so a run shows how far the echo ratio a real answer could reach on SQLite.
+what an answered reading text writes, as the service writes it: on SQLite last seen, the
+conversation state and the inbound row in one write transaction; on PostgreSQL the service's
+one statement (service.sms.finish) committed without waiting for the WAL's flush. All of it on
+sqlite3 or psycopg directly: no ORM, no session, no conversation, no content (the answer is a
+fixed text). bench/sms_webhook.py serves it beside the echo app on the database the service's
+rows used, so a run shows how near the echo app a real answer could come on that database.
 """
 
 from __future__ import annotations
@@ -17,56 +19,144 @@ import hashlib
 import hmac
 import json
 import sqlite3
+from typing import Any
 
 from flask import Flask, Response, abort, request
-from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
+from sqlalchemy.dialects.sqlite import pysqlite
+from sqlalchemy.engine import make_url
 
 from service import with_dev_secrets
 from service.config import from_env, validate
 from service.crypto import Vault
 from service.db import SQLITE_BUSY_TIMEOUT_MS
-from service.sms.lookup import _statement
+from service.sms import finish, lookup
 
 config = with_dev_secrets(validate(from_env()))
 vault = Vault(config.DATA_KEY, old_keys=config.old_data_keys)
-DATABASE = config.database_url.removeprefix("sqlite:///")
 URL = config.PUBLIC_URL.rstrip("/") + "/twilio/sms"
 TOKEN = config.TWILIO_AUTH_TOKEN.encode()
-LOOKUP = _statement(1).compile(dialect=sqlite_dialect.dialect())
-LOOKUP_SQL = str(LOOKUP)
 ANSWER = "Events this week: none for your networks. Text NETWORKS to see them."
 TWIML = (
     f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{ANSWER}</Message></Response>'
 ).encode()
-# The service reads the whole organisation row; the floor needs only its id.
-FOR_NUMBER = "SELECT organisation_id FROM organisation_number WHERE e164 = ?"
-WRITES = (
-    "UPDATE contact SET last_seen_at = ? WHERE id = ?",
-    "UPDATE conversation_state SET updated_at = ? WHERE contact_id = ?",
-)
-CLAIM = (
-    "INSERT INTO inbound_message (message_sid, organisation_id, contact_id, received_at,"
-    " command, segments, replies_encrypted) VALUES (?, ?, ?, ?, 'events', 1, ?)"
-    " ON CONFLICT (message_sid) DO NOTHING RETURNING id"
-)
 
+
+class SQLite:
+    """The floor's statements on one sqlite3 connection, opened after the fork."""
+
+    FOR_NUMBER = "SELECT organisation_id FROM organisation_number WHERE e164 = ?"
+    WRITES = (
+        "UPDATE contact SET last_seen_at = ? WHERE id = ?",
+        "UPDATE conversation_state SET updated_at = ? WHERE contact_id = ?",
+    )
+    CLAIM = (
+        "INSERT INTO inbound_message (message_sid, organisation_id, contact_id, received_at,"
+        " command, segments, replies_encrypted) VALUES (?, ?, ?, ?, 'events', 1, ?)"
+        " ON CONFLICT (message_sid) DO NOTHING RETURNING id"
+    )
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lookup = lookup._statement(1).compile(dialect=pysqlite.dialect())
+        self.lookup_sql = str(self.lookup)
+        self.db: sqlite3.Connection | None = None
+
+    def connection(self) -> sqlite3.Connection:
+        if self.db is None:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            for pragma in (
+                "journal_mode=WAL",
+                f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+                "foreign_keys=ON",
+                "synchronous=NORMAL",
+            ):
+                self.db.execute(f"PRAGMA {pragma}")
+        return self.db
+
+    def organisation(self, e164: str) -> int:
+        return self.connection().execute(self.FOR_NUMBER, (e164,)).fetchone()[0]
+
+    def contact(self, params: dict[str, Any]) -> int | None:
+        values = {**self.lookup.params, **params, "since": params["since"].isoformat(" ")}
+        order = self.lookup.positiontup or ()
+        row = self.connection().execute(self.lookup_sql, [values[k] for k in order]).fetchone()
+        return row[0]
+
+    def write(self, organisation_id: int, contact_id: int, sid: str, now: dt.datetime) -> None:
+        db, stamp = self.connection(), now.isoformat(" ")
+        stored = vault.encrypt(json.dumps([ANSWER]))
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in self.WRITES:
+                db.execute(statement, (stamp, contact_id))
+            db.execute(self.CLAIM, (sid, organisation_id, contact_id, stamp, stored))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+class PostgreSQL:
+    """The floor's statements on one psycopg connection, opened after the fork."""
+
+    FOR_NUMBER = "SELECT organisation_id FROM organisation_number WHERE e164 = %s"
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        dialect = postgresql_psycopg.dialect()
+        self.lookup = lookup._statement(1).compile(dialect=dialect)
+        self.finish = finish._statement(None, durable=False).compile(dialect=dialect)
+        self.db: Any = None
+
+    def connection(self) -> Any:
+        if self.db is None:
+            import psycopg
+
+            self.db = psycopg.connect(
+                host=self.url.host,
+                port=self.url.port or 5432,
+                user=self.url.username,
+                password=self.url.password,
+                dbname=self.url.database,
+            )
+        return self.db
+
+    def organisation(self, e164: str) -> int:
+        return self.connection().execute(self.FOR_NUMBER, (e164,), prepare=True).fetchone()[0]
+
+    def contact(self, params: dict[str, Any]) -> int | None:
+        values = {**self.lookup.params, **params}
+        row = self.connection().execute(self.lookup.string, values, prepare=True).fetchone()
+        return row[0]
+
+    def write(self, organisation_id: int, contact_id: int, sid: str, now: dt.datetime) -> None:
+        values = {
+            "seen_id": contact_id,
+            "seen_at": now,
+            "r_message_sid": sid,
+            "r_organisation_id": organisation_id,
+            "r_received_at": now,
+            "r_command": "events",
+            "r_segments": 1,
+            "r_replies_encrypted": vault.encrypt(json.dumps([ANSWER])),
+            "r_body_encrypted": None,
+        }
+        db = self.connection()
+        try:
+            db.execute(self.finish.string, values, prepare=True).fetchone()
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+
+database = (
+    PostgreSQL(config.database_url)
+    if config.database_url.startswith("postgresql")
+    else SQLite(config.database_url.removeprefix("sqlite:///"))
+)
 app = Flask(__name__)
-_connection: sqlite3.Connection | None = None
-
-
-def connection() -> sqlite3.Connection:
-    """This worker's connection, opened after the fork with the service's pragmas."""
-    global _connection
-    if _connection is None:
-        _connection = sqlite3.connect(DATABASE, isolation_level=None)
-        for pragma in (
-            "journal_mode=WAL",
-            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-            "foreign_keys=ON",
-            "synchronous=NORMAL",
-        ):
-            _connection.execute(f"PRAGMA {pragma}")
-    return _connection
 
 
 @app.post("/twilio/sms")
@@ -77,28 +167,17 @@ def events() -> Response:
     expected = base64.b64encode(hmac.new(TOKEN, signed.encode(), hashlib.sha1).digest())
     if not hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "").encode()):
         abort(403)
-    db = connection()
-    (organisation_id,) = db.execute(FOR_NUMBER, (form["To"],)).fetchone()
+    organisation_id = database.organisation(form["To"])
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    params = {
-        **LOOKUP.params,
-        "organisation_id": organisation_id,
-        "message_sid": form["MessageSid"],
-        "since": (now - dt.timedelta(minutes=1)).isoformat(" "),
-        "index_0": vault.blind_index(form["From"]),
-    }
-    contact_id = db.execute(LOOKUP_SQL, [params[k] for k in LOOKUP.positiontup]).fetchone()[0]
+    contact_id = database.contact(
+        {
+            "organisation_id": organisation_id,
+            "message_sid": form["MessageSid"],
+            "since": now - dt.timedelta(minutes=1),
+            "index_0": vault.blind_index(form["From"]),
+        }
+    )
     if contact_id is None:
         abort(404)  # the bench sends EVENTS from returning members only
-    stored = vault.encrypt(json.dumps([ANSWER]))
-    stamp = now.isoformat(" ")
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        for statement in WRITES:
-            db.execute(statement, (stamp, contact_id))
-        db.execute(CLAIM, (form["MessageSid"], organisation_id, contact_id, stamp, stored))
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
+    database.write(organisation_id, contact_id, form["MessageSid"], now)
     return Response(TWIML, mimetype="text/xml")
