@@ -360,6 +360,17 @@ def get_session() -> Session:
     return g.db_session
 
 
+def dialect_key(dialect: Any) -> tuple[str, ...]:
+    """What a statement compiled for this dialect depends on: its SQL, its parameters' style."""
+    # Not the name alone: psycopg and psycopg2 (both "postgresql") bind differently, and an
+    # engine may be made with a paramstyle of its own.
+    return (dialect.name, dialect.driver, dialect.paramstyle)
+
+
+# A DriverRead's SQL for one dialect, what makes its parameters, and its columns' converters.
+_DriverForm = tuple[str, Callable[[Mapping[str, Any]], Any], tuple]
+
+
 class DriverRead:
     """A Core SELECT compiled once per dialect and run on a DBAPI cursor: no unit of work.
 
@@ -374,10 +385,10 @@ class DriverRead:
 
     def __init__(self, statement: Any) -> None:
         self.statement = statement
-        self._prepared: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any], tuple]] = {}
+        self._prepared: dict[tuple[str, ...], _DriverForm] = {}
 
-    def _prepare(self, dialect: Any) -> tuple[str, Callable[[Mapping[str, Any]], Any], tuple]:
-        prepared = self._prepared.get(dialect.name)
+    def _prepare(self, dialect: Any) -> _DriverForm:
+        prepared = self._prepared.get(dialect_key(dialect))
         if prepared is not None:
             return prepared
         compiled = self.statement.compile(dialect=dialect)
@@ -401,7 +412,7 @@ class DriverRead:
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in self.statement.selected_columns
         )
-        prepared = self._prepared[dialect.name] = (compiled.string, values, processors)
+        prepared = self._prepared[dialect_key(dialect)] = (compiled.string, values, processors)
         return prepared
 
     def rows(self, **params: Any) -> list[tuple]:
@@ -502,7 +513,7 @@ class Prepared:
         self.statement = statement
         # An INSERT or UPDATE sets only the columns given (and their defaults): one form each.
         self._by_keys = bool(statement.is_dml)
-        self._forms: dict[tuple[str, tuple[str, ...]], _Form] = {}
+        self._forms: dict[tuple[tuple[str, ...], tuple[str, ...]], _Form] = {}
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple]:
         """The statement's rows (none for a statement that returns none), each a tuple."""
@@ -522,9 +533,10 @@ class Prepared:
         return self._form(session.get_bind().dialect, ()).names
 
     def _form(self, dialect: Any, keys: tuple[str, ...]) -> _Form:
-        form = self._forms.get((dialect.name, keys))
+        key = (dialect_key(dialect), keys)
+        form = self._forms.get(key)
         if form is None:
-            form = self._forms[(dialect.name, keys)] = _Form(self.statement, dialect, keys)
+            form = self._forms[key] = _Form(self.statement, dialect, keys)
         return form
 
     def _run(self, session: Session, params: Mapping[str, Any]) -> tuple[list[tuple], int]:
