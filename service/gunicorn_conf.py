@@ -14,6 +14,13 @@ def post_worker_init(worker: object) -> None:
     what requests made since.
     """
     gc.freeze()
+    # On SQLite, this process's commits no longer checkpoint the WAL: a thread of its own does.
+    from service.db import EXTENSION_KEY
+
+    # (The benches serve their baseline apps with these settings too: they have no database.)
+    database = getattr(worker.wsgi, "extensions", {}).get(EXTENSION_KEY)  # type: ignore[attr-defined]
+    if database is not None:
+        database.checkpoint_in_background()
 
 
 def child_exit(server: object, worker: object) -> None:
