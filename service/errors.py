@@ -41,3 +41,15 @@ class InvalidRecurrence(ValidationError):
 
 class NotFound(DomainError):
     """The thing asked for does not exist in this organisation."""
+
+
+class ContactGone(DomainError):
+    """The contact was erased by another request after this one read it.
+
+    Raised by the first write that locks the contact's row (the rows before it are rolled back
+    with the request): a caller reads the sender again, who is now a new number, or gives up.
+    """
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__(f"contact {contact_id} was erased")
+        self.contact_id = contact_id

@@ -6,9 +6,10 @@ import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import delete, func, select, text
 
-from service.contacts.models import Contact
+from service.contacts import operations
+from service.contacts.models import Contact, Membership
 from service.contacts.operations import (
     CONSENT_VERSION,
     find_contact,
@@ -19,7 +20,7 @@ from service.contacts.operations import (
 )
 from service.contacts.phone import display, masked, normalise, normalise_inbound
 from service.crypto import DecryptionError, Vault
-from service.errors import InvalidPhoneNumber
+from service.errors import ContactGone, InvalidPhoneNumber
 from tests.support import factories
 
 
@@ -118,3 +119,43 @@ def test_a_first_sensitive_group_makes_messages_discreet_on_any_channel(session)
     join_with_consent(session, contact, lgbt, channel="kiosk", consent_version=CONSENT_VERSION)
     join_with_consent(session, contact, minds, channel="sms", consent_version=CONSENT_VERSION)
     assert not contact.discreet
+
+
+def _erased_by_another_request(session, contact: Contact) -> None:
+    """The contact's row deleted as another request's committed erasure leaves it: gone from
+    the database, still loaded in this session."""
+    session.execute(
+        delete(Contact).where(Contact.id == contact.id).execution_options(synchronize_session=False)
+    )
+
+
+def test_a_number_found_then_erased_before_it_is_counted_is_made_again(
+    session, monkeypatch
+) -> None:
+    org = factories.create_organisation(session)
+    erased = factories.create_contact(session, org=org, phone="+447400123456")
+    session.flush()
+    real = operations.find_contact
+
+    def found_then_erased(*args, **kwargs):
+        found = real(*args, **kwargs)
+        _erased_by_another_request(session, found)
+        return found
+
+    monkeypatch.setattr(operations, "find_contact", found_then_erased)
+    contact, created = get_or_create_contact(session, org.id, "+447400123456", channel="voice")
+    session.flush()
+    assert created and contact is not erased  # (SQLite may give it the same id again)
+    monkeypatch.setattr(operations, "find_contact", real)
+    assert find_contact(session, org.id, "+447400123456") is contact
+
+
+def test_joining_a_contact_erased_since_it_was_read_says_so(session) -> None:
+    org = factories.create_organisation(session)
+    minds = factories.create_network(session, org=org, slug="minds", sensitive=True)
+    contact = factories.create_contact(session, org=org)
+    session.flush()
+    _erased_by_another_request(session, contact)
+    with pytest.raises(ContactGone):
+        join_with_consent(session, contact, minds, channel="sms", consent_version=CONSENT_VERSION)
+    assert session.scalar(select(func.count()).select_from(Membership)) == 0

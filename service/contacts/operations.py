@@ -5,7 +5,7 @@ Erasure is service.privacy.erasure's: it asks each package to erase its own rows
 
 from __future__ import annotations
 
-from sqlalchemy import Insert, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from service.content.models import Network
 from service.content.queries import NetworkView
 from service.crypto import vault_of
 from service.db import Prepared, utcnow
-from service.errors import DomainError, NotFound, ValidationError
+from service.errors import ContactGone, DomainError, NotFound, ValidationError
 from service.reach.operations import count_for_contact, count_person
 
 
@@ -68,7 +68,14 @@ def get_or_create_contact(
     if contact is None:
         contact, created = create_contact(session, organisation_id, e164, language=language)
     if channel is not None:
-        count_person(session, contact, channel=channel, site_id=site_id, created=created)
+        try:
+            count_person(session, contact, channel=channel, site_id=site_id, created=created)
+        except ContactGone:
+            # Erased since it was found (FORGET ME, the console): the number is new again, as
+            # it would be a moment later.
+            session.expunge(contact)
+            contact, created = create_contact(session, organisation_id, e164, language=language)
+            count_person(session, contact, channel=channel, site_id=site_id, created=created)
     return contact, created
 
 
@@ -134,18 +141,29 @@ def join_network(
     # one INSERT … ON CONFLICT DO NOTHING RETURNING in place of a savepoint around the ORM's
     # insert: a retried or concurrent join of the same network inserts nothing.
     session.flush()
-    inserted = _JOIN[session.get_bind().dialect.name].first(
-        session,
-        {
-            "contact_id": contact.id,
-            "network_id": network.id,
-            "channel": channel,
-            "joined_at": now,
-            "consent_version": consent_version,
-            "consent_at": now if consent_version else None,
-            "consent_channel": channel if consent_version else None,
-        },
-    )
+    values = {
+        "contact_id": contact.id,
+        "network_id": network.id,
+        "channel": channel,
+        "joined_at": now,
+        "consent_version": consent_version,
+        "consent_at": now if consent_version else None,
+        "consent_channel": channel if consent_version else None,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        row = _JOIN_LOCKED.first(session, {f"m_{key}": value for key, value in values.items()})
+        if row is None:
+            raise ContactGone(contact.id)
+        inserted = row[1]
+    else:
+        try:
+            inserted = _JOIN_SQLITE.first(session, values)
+        except IntegrityError:
+            # The write lock is held now (SQLite's whole database): read whether it is the
+            # contact that is gone. A failed statement leaves SQLite's transaction as it was.
+            if session.connection().scalar(_EXISTS, {"contact_id": contact.id}) is not None:
+                raise
+            raise ContactGone(contact.id) from None
     if "memberships" in contact.__dict__:
         session.expire(contact, ["memberships"])  # a loaded list no longer says it all
     if inserted is None:
@@ -155,20 +173,63 @@ def join_network(
     return True
 
 
-def _join_statement(insert) -> Insert:
-    table = Membership.__table__
-    return (
-        insert(table)
+_contact = Contact.__table__
+_membership = Membership.__table__
+_network = Network.__table__
+# A membership's columns as join_network gives them (the id is the table's own).
+_JOINED = (
+    "contact_id",
+    "network_id",
+    "channel",
+    "joined_at",
+    "consent_version",
+    "consent_at",
+    "consent_channel",
+)
+
+
+def _join_locked() -> Select:
+    """PostgreSQL's join: the contact's row locked first, then the membership inserted.
+
+    The membership's trigger (migration 0036) updates the contact's row. An INSERT alone took
+    the new membership's key before that row, while every other write locks the contact first
+    (a text's count_person, a kiosk's site, a leave): two requests joining the same member to
+    the same network, one each way, waited on each other, and PostgreSQL ended one with a
+    deadlock. In one statement still, so a YES costs none more: (the contact's id, the new
+    membership's id or NULL when already a member), or no row when the contact is gone.
+    """
+    locked = (
+        select(_contact.c.id)
+        .where(_contact.c.id == bindparam("m_contact_id"))
+        # NO KEY UPDATE: the lock an UPDATE of its other columns takes (count_person's).
+        .with_for_update(key_share=True)
+        .cte("locked")
+    )
+    given = select(
+        locked.c.id,
+        *(bindparam(f"m_{key}", type_=_membership.c[key].type) for key in _JOINED[1:]),
+    )
+    joined = (
+        postgresql_insert(_membership)
+        .from_select(list(_JOINED), given)
         .on_conflict_do_nothing(index_elements=["contact_id", "network_id"])
-        .returning(table.c.id)
+        .returning(_membership.c.id)
+        .cte("joined")
+    )
+    return select(locked.c.id.label("contact_id"), joined.c.id.label("membership_id")).select_from(
+        locked.outerjoin(joined, true())
     )
 
 
 # Built once per dialect, run on the driver (service.db.Prepared): every JOIN and YES asks it.
-_JOIN = {
-    "sqlite": Prepared(_join_statement(sqlite_insert)),
-    "postgresql": Prepared(_join_statement(postgresql_insert)),
-}
+# SQLite has one writer at a time, which holds every lock: its join is the INSERT alone.
+_JOIN_LOCKED = Prepared(_join_locked())
+_JOIN_SQLITE = Prepared(
+    sqlite_insert(_membership)
+    .on_conflict_do_nothing(index_elements=["contact_id", "network_id"])
+    .returning(_membership.c.id)
+)
+_EXISTS = select(_contact.c.id).where(_contact.c.id == bindparam("contact_id"))
 _MEMBER = select(Membership.id).where(
     Membership.contact_id == bindparam("contact_id"),
     Membership.network_id == bindparam("network_id"),
@@ -204,9 +265,6 @@ def join_with_consent(
     return created
 
 
-_contact = Contact.__table__
-_membership = Membership.__table__
-_network = Network.__table__
 # Discreet, unless already so or the contact has another sensitive network (joined before).
 _DISCREET_IF_FIRST = Prepared(
     update(_contact)
@@ -229,9 +287,7 @@ _DISCREET_IF_FIRST = Prepared(
 def leave_network(session: Session, contact: Contact, network_id: int, *, channel: str) -> bool:
     """End a membership, left through the channel; False when there was none."""
     result = session.execute(
-        delete(Membership).where(
-            Membership.contact_id == contact.id, Membership.network_id == network_id
-        )
+        delete(Membership).where(_of(session, contact), Membership.network_id == network_id)
     )
     session.expire(contact, ["memberships"])
     if result.rowcount:
@@ -244,14 +300,30 @@ def leave_all(session: Session, contact: Contact, *, channel: str) -> int:
     # RETURNING names exactly the rows this statement deleted, so each leave counts once
     # even when a concurrent LEAVE got to some of them first.
     left = session.scalars(
-        delete(Membership)
-        .where(Membership.contact_id == contact.id)
-        .returning(Membership.network_id)
+        delete(Membership).where(_of(session, contact)).returning(Membership.network_id)
     ).all()
     session.expire(contact, ["memberships"])
     for network_id in left:
         count_for_contact(session, contact, measure="leave", channel=channel, network_id=network_id)
     return len(left)
+
+
+def _of(session: Session, contact: Contact) -> ColumnElement[bool]:
+    """The contact's memberships; on PostgreSQL their contact's row locked first.
+
+    Each deleted membership's trigger updates the contact's row: locked first, as a join locks
+    it (_join_locked), a leave cannot wait on the contact while holding a membership another
+    request that locked the contact is about to delete.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return Membership.contact_id == contact.id
+    locked = (
+        select(_contact.c.id)
+        .where(_contact.c.id == contact.id)
+        .with_for_update(key_share=True)
+        .cte("locked")
+    )
+    return Membership.contact_id == locked.c.id
 
 
 def member_network_ids(session: Session, contact: Contact) -> list[int]:

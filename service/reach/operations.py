@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from service.contacts.models import Contact
 from service.content.models import Network
 from service.db import Prepared, utcnow
+from service.errors import ContactGone
 from service.organisations.models import Organisation, Site
 from service.reach.models import MEASURES, PERSON, ReachMembers, ReachTally
 
@@ -142,7 +143,8 @@ def count_person(
     Distinct people are counted without keeping anything new about anyone: the contact's
     last_seen_at, which the service already keeps, says whether this month has counted them
     yet. The person is counted under the channel and site of that first contact, so a month's
-    channels add up to the people reached. True when this counted them.
+    channels add up to the people reached. True when this counted them; ContactGone when the
+    contact was erased since it was read.
     """
     org = session.get_one(Organisation, contact.organisation_id)
     now = now or utcnow()
@@ -176,7 +178,10 @@ def count_person(
     else:
         # Core, as the compare-and-set above: the contact's row is locked now, before the
         # request's other writes (the same order as a flush), without the unit of work.
-        _SEEN.rowcount(session, {"contact_id": contact.id, "now": now})
+        if not _SEEN.rowcount(session, {"contact_id": contact.id, "now": now}):
+            # Erased since it was read (FORGET ME on another text, the console): no row to
+            # lock, and every write about them that follows would fail or be lost.
+            raise ContactGone(contact.id)
         set_committed_value(contact, "last_seen_at", now)
     return first
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
 from service.db import Prepared, utcnow
+from service.errors import ContactGone
 from service.sms.models import ConversationState, InboundMessage
 
 _CONTACT = Contact.__table__
@@ -64,9 +65,13 @@ def _statement(state: tuple[bool, tuple[str, ...]] | None, durable: bool) -> Sel
         .returning(_INBOUND.c.id)
         .cte("claimed")
     )
-    statement = select(claimed.c.id)
+    # The contact's id (no row: it was erased since it was read, and nothing was written) and
+    # the inbound row's (NULL: a retry claimed the MessageSid first).
+    statement = select(seen.c.id, claimed.c.id.label("claimed_id")).select_from(
+        seen.outerjoin(claimed, true())
+    )
     if not durable:
-        # Evaluated for the row written only (none for a retry, which is rolled back).
+        # Evaluated once: for a retry or an erased contact too, whose transaction is rolled back.
         statement = statement.add_columns(
             func.set_config(literal_column("'synchronous_commit'"), literal_column("'off'"), true())
         )
@@ -107,7 +112,9 @@ def write(
     """Mark the contact seen, write the state (context.state_write's) and the inbound row.
 
     The inbound row's id; None when the MessageSid is already there (a retry claimed it).
-    durable=False: a reading command's, whose commit need not wait for the disk (see above).
+    ContactGone when the contact was erased since it was read: its row no longer there to mark,
+    nothing is written. durable=False: a reading command's, whose commit need not wait for the
+    disk (see above).
     """
     session.flush()  # the session's pending writes first, as the ORM's autoflush would
     # Named apart from every column: a parameter named as a column would be SET by an UPDATE.
@@ -125,4 +132,6 @@ def write(
         shape = (new, tuple(sorted(values)))
         params.update({f"s_{k}": v for k, v in values.items() if k != "contact_id"})
     row = _prepared(shape, durable).first(session, params)
-    return None if row is None else row[0]
+    if row is None:
+        raise ContactGone(contact_id)
+    return row[1]

@@ -13,12 +13,14 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from service.contacts import operations as contacts
 from service.contacts.models import Contact
 from service.content import queries
 from service.crypto import Vault, vault_of
 from service.db import Prepared, begin_writes, in_write_lock
+from service.errors import ContactGone
 from service.keywords import Parsed
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
@@ -61,6 +63,33 @@ def handle_inbound(
     keep_bodies: bool = False,
 ) -> Outcome:
     """Answer one inbound text; a retried MessageSid gets the first answer and changes nothing."""
+    try:
+        return _handle_inbound(
+            session, org, message, now=now, rate_limit=rate_limit, keep_bodies=keep_bodies
+        )
+    except ContactGone as gone:
+        # Its sender's contact was erased (FORGET ME on another text, the console) after this
+        # text read it, and before its first write locked it. Nothing of that answer stays: the
+        # text is answered again, as it would be a moment later, from a number now unknown.
+        session.rollback()
+        # Nor the contact as read: SQLite may give the contact made now the same id.
+        stale = session.identity_map.get(identity_key(Contact, gone.contact_id))
+        if stale is not None:
+            session.expunge(stale)
+        return _handle_inbound(
+            session, org, message, now=now, rate_limit=rate_limit, keep_bodies=keep_bodies
+        )
+
+
+def _handle_inbound(
+    session: Session,
+    org: Organisation,
+    message: Inbound,
+    *,
+    now: dt.datetime,
+    rate_limit: int,
+    keep_bodies: bool,
+) -> Outcome:
     vault = vault_of(session)
     parsed = reading.read(message.body, queries.network_keywords(session, org.id))
     if parsed is None:
