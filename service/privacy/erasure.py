@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact
@@ -13,11 +13,19 @@ from service.privacy.twilio_erasure import owe_twilio
 from service.verification import operations as verification
 
 
-def erase_contact(session: Session, contact: Contact) -> str:
+def erase_contact(session: Session, contact: Contact, *, locked: bool = False) -> str:
     """Erase the contact and every row about them; only reach counts (of no one) remain.
 
     Returns the reference of the deletions owed at Twilio, which leave with this transaction.
+    locked: this transaction holds the contact's row already (FORGET ME's text marked it seen).
     """
+    if not locked:
+        # The contact's row first, as every request that writes about them locks it first: a
+        # text under way that holds it commits before anything below is read, so its rows are
+        # found and erased with the rest. Otherwise its inbound row, written after the unlink
+        # below, kept its body and answer (which name the member's groups) once the contact's
+        # delete, waiting on that lock, went through and only cut the link.
+        session.execute(select(Contact.id).where(Contact.id == contact.id).with_for_update())
     # Twilio keeps texts, calls and voicemail audio until told otherwise: the rows that tell
     # it are written now, in this transaction, so an erasure never commits without them.
     erasure = owe_twilio(session, contact, utcnow())

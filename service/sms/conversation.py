@@ -189,7 +189,8 @@ class Conversation(MembershipCommands, EventCommands, SupportCommands, SurveyCom
         if self.before_erasure is not None:
             # This text's own log row first: the erasure has Twilio delete it with the rest.
             self.before_erasure()
-        erase_contact(self.session, self.contact)
+        # Its row is locked: this text marked the member seen before it was answered.
+        erase_contact(self.session, self.contact, locked=True)
         return [reply]
 
 
