@@ -260,8 +260,10 @@ def _fresh_content_cache() -> None:
     caches with its own moment: left in place, either would decide what the next test reads.
     """
     from service.content.queries import clear_cache
+    from service.organisations.operations import forget_organisations
 
     clear_cache()
+    forget_organisations()  # which organisation each number belongs to, as remembered
 
 
 @pytest.fixture(autouse=True)

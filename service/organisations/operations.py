@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam, select
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 from service import languages, validation
 from service.contacts.phone import normalise
 from service.db import Prepared, attached, utcnow
-from service.errors import NotFound, ValidationError
+from service.errors import DomainError, NotFound, ValidationError
 from service.organisations.models import Organisation, OrganisationNumber, Site
 
 SITE_KINDS = ("depot", "care_home", "office", "other")
@@ -95,16 +97,25 @@ def add_site(
 
 def organisation_for_number(session: Session, e164: str) -> Organisation:
     """The organisation that owns the number a message or call arrived on."""
+    values = organisation_row(session, e164)
+    if values is None:
+        raise NotFound("no organisation owns that number")
+    return attached(session, Organisation, values)
+
+
+def organisation_row(session: Session, e164: str) -> dict[str, Any] | None:
+    """The row (column key: value) of the organisation that owns the number, read now; None: none.
+
+    What is read is remembered as the number's organisation (see remembered_organisation).
+    """
     # Core on the session's connection, the row attached as the ORM would load it: every
     # webhook asks this first, and the ORM's loading cost three times the statement.
     if session.autoflush:
         session.flush()  # as an ORM read's autoflush would (nothing to do: no statement)
     row = _FOR_NUMBER.first(session, {"e164": e164})
-    if row is None:
-        raise NotFound("no organisation owns that number")
-    return attached(
-        session, Organisation, dict(zip(_FOR_NUMBER.columns(session), row, strict=True))
-    )
+    values = None if row is None else dict(zip(_FOR_NUMBER.columns(session), row, strict=True))
+    _remember(e164, values)
+    return values
 
 
 # Built and compiled once: every webhook asks it, and building it (and SQLAlchemy's execution
@@ -114,6 +125,61 @@ _FOR_NUMBER = Prepared(
     .join(OrganisationNumber.__table__)
     .where(OrganisationNumber.__table__.c.e164 == bindparam("e164"))
 )
+
+
+class OrganisationChanged(DomainError):
+    """The number's organisation, read now, is not the one remembered and used: ask again."""
+
+
+# The organisation each number last belonged to, per process: {e164: its row's values}. A
+# guess, never an answer: a text's own lookup reads the number's organisation again in the
+# statement it runs anyway (service.sms.lookup) and confirms the guess before anything it did
+# counts. A number moved to another organisation, an organisation renamed or its content
+# changed (a new content_version), is answered again from the row as it is now.
+REMEMBERED_NUMBERS = 1024
+_remembered: dict[str, dict[str, Any]] = {}
+
+
+def _remember(e164: str, values: dict[str, Any] | None) -> None:
+    if values is None:
+        _remembered.pop(e164, None)
+        return
+    if e164 not in _remembered and len(_remembered) >= REMEMBERED_NUMBERS:
+        _remembered.clear()  # numbers come and go rarely: whoever texts next is read again
+    _remembered[e164] = values
+
+
+def remembered_organisation(session: Session, e164: str) -> Organisation:
+    """The organisation last found behind the number in this process, to be confirmed.
+
+    Read now (one statement) for a number this process has not seen. Otherwise no statement:
+    the caller must read the number's organisation again in a statement of its own and pass it
+    to confirm_organisation before anything it does with this one takes effect.
+    """
+    values = _remembered.get(e164)
+    if values is None:
+        return organisation_for_number(session, e164)
+    return attached(session, Organisation, values)
+
+
+def confirm_organisation(org: Organisation, e164: str, values: Mapping[str, Any] | None) -> None:
+    """Raise OrganisationChanged unless values, the number's organisation read now, is org.
+
+    org as the request used it: every column as read (a console edit changes one; a content
+    change, the content_version). What was read is remembered for the next request.
+    """
+    loaded = org.__dict__
+    if values is not None and all(
+        key in loaded and loaded[key] == value for key, value in values.items()
+    ):
+        return
+    _remember(e164, None if values is None else dict(values))
+    raise OrganisationChanged("the number's organisation has changed since it was remembered")
+
+
+def forget_organisations() -> None:
+    """Forget every remembered number (tests; a process never needs to)."""
+    _remembered.clear()
 
 
 def organisation_by_slug(session: Session, slug: str) -> Organisation:

@@ -1,4 +1,8 @@
-"""Who sent a text: the sender's contact, conversation state and recent history in one query."""
+"""Who sent a text: the sender's contact, conversation state and recent history in one query.
+
+The same query reads the organisation behind the number the text was sent to, which confirms
+the one the request remembered (service.organisations.operations.remembered_organisation).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from service.contacts.models import Contact, Membership
 from service.crypto import vault_of
 from service.db import Prepared, attached
+from service.organisations.models import Organisation, OrganisationNumber
+from service.organisations.operations import confirm_organisation
 from service.sms.models import ConversationState, InboundMessage
 
 
@@ -45,9 +51,12 @@ _CONTACT = Contact.__table__
 _STATE = ConversationState.__table__
 _INBOUND = InboundMessage.__table__
 _MEMBERSHIP = Membership.__table__
+_ORGANISATION = Organisation.__table__
+_NUMBER = OrganisationNumber.__table__
 # Each table's columns under a prefix of their own (both have a contact's id, say).
 _CONTACT_COLUMNS = tuple((f"c_{c.key}", c.key) for c in _CONTACT.c)
 _STATE_COLUMNS = tuple((f"s_{c.key}", c.key) for c in _STATE.c)
+_ORGANISATION_COLUMNS = tuple((f"o_{c.key}", c.key) for c in _ORGANISATION.c)
 
 
 def _statement(keys: int) -> Select:
@@ -83,8 +92,12 @@ def _statement(keys: int) -> Select:
                 "other_before"
             ),
             networks.label("network_ids"),
+            *(_ORGANISATION.c[key].label(label) for label, key in _ORGANISATION_COLUMNS),
         )
         .select_from(one)
+        # The organisation behind the number texted: on its unique index, then its key.
+        .outerjoin(_NUMBER, _NUMBER.c.e164 == bindparam("to"))
+        .outerjoin(_ORGANISATION, _ORGANISATION.c.id == _NUMBER.c.organisation_id)
         .outerjoin(
             _CONTACT,
             and_(
@@ -111,7 +124,13 @@ def _contact_and_state(keys: int) -> Prepared:
 
 
 def contact_and_state(
-    session: Session, organisation_id: int, sender: str, message_sid: str, now: dt.datetime
+    session: Session,
+    org: Organisation,
+    sender: str,
+    message_sid: str,
+    now: dt.datetime,
+    *,
+    to: str,
 ) -> tuple[Found | None, bool]:
     """The sender's contact and history (None: a new number), and whether the MessageSid was seen.
 
@@ -119,6 +138,8 @@ def contact_and_state(
     rate limit's count and the first-text checks are subqueries on the contact's own inbound
     rows (indexed by contact), and the MessageSid's on its unique index. Read by Core and
     attached (service.db.attached): the ORM's loading of two entities cost more than the query.
+    It also reads the organisation that owns `to`, the number texted: OrganisationChanged is
+    raised, before anything is attached, unless that is org as the request has used it.
     """
     # Under the current key and every old one, as contacts.find_contact looks.
     indexes = vault_of(session).blind_indexes(sender)
@@ -126,14 +147,23 @@ def contact_and_state(
         session.flush()  # as an ORM read's autoflush would (nothing to do: no statement)
     prepared = _contact_and_state(len(indexes))
     params = {
-        "organisation_id": organisation_id,
+        "organisation_id": org.id,
         "message_sid": message_sid,
         "since": now - dt.timedelta(minutes=1),
+        "to": to,
     }
     params.update((f"index_{n}", index) for n, index in enumerate(indexes))
     names = prepared.columns(session)
     rows = [dict(zip(names, row, strict=True)) for row in prepared.rows(session, params)]
-    seen = bool(rows[0]["seen"])
+    first = rows[0]
+    confirm_organisation(
+        org,
+        to,
+        None
+        if first["o_id"] is None
+        else {key: first[label] for label, key in _ORGANISATION_COLUMNS},
+    )
+    seen = bool(first["seen"])
     contacts = [row for row in rows if row["c_id"] is not None]
     if not contacts:
         return None, seen

@@ -24,6 +24,7 @@ from service.errors import ContactGone
 from service.keywords import Parsed
 from service.messaging import crisis, replies
 from service.organisations.models import Organisation
+from service.organisations.operations import confirm_organisation, organisation_row
 from service.reach.operations import count_person, month_of
 from service.sms import finish, lookup, newcomer, reading
 from service.sms.conversation import Conversation
@@ -41,6 +42,9 @@ class Inbound:
     message_sid: str
     sender: str  # E.164
     body: str
+    # The number texted (E.164). Its organisation, read again with the sender, must be the one
+    # the text is handled for (see lookup.contact_and_state).
+    to: str
     segments: int = 1
 
 
@@ -93,6 +97,8 @@ def _handle_inbound(
     vault = vault_of(session)
     parsed = reading.read(message.body, queries.network_keywords(session, org.id))
     if parsed is None:
+        # No contact is read: the organisation is confirmed on its own (a rare text).
+        confirm_organisation(org, message.to, organisation_row(session, message.to))
         begin_writes(session)
         # Anonymous: no contact, no inbound log row, no outbox row, and no log line at all.
         texts = speakup_sms.answer(
@@ -116,7 +122,7 @@ def _handle_inbound(
         # What it writes depends on what it reads: read it all under the write lock.
         begin_writes(session)
     known, seen = lookup.contact_and_state(
-        session, org.id, message.sender, message.message_sid, now
+        session, org, message.sender, message.message_sid, now, to=message.to
     )
     if seen:
         # A retry, perhaps from a number erased since: the first answer, and nothing made.
@@ -145,7 +151,7 @@ def _handle_inbound(
         if known is not None:
             # Again, now nobody can change it. (A new number's race is settled by its insert.)
             known, seen = lookup.contact_and_state(
-                session, org.id, message.sender, message.message_sid, now
+                session, org, message.sender, message.message_sid, now, to=message.to
             )
             if seen:
                 return _duplicate(session, message, vault)
@@ -158,7 +164,7 @@ def _handle_inbound(
         else:
             # A text from the same number made it first: read it, now that it is there.
             known, seen = lookup.contact_and_state(
-                session, org.id, message.sender, message.message_sid, now
+                session, org, message.sender, message.message_sid, now, to=message.to
             )
             if seen:
                 return _duplicate(session, message, vault)

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, request, url_for
+from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from service.config import get_config
 from service.contacts.phone import normalise_inbound
 from service.db import get_session, read_first, utcnow
 from service.errors import InvalidPhoneNumber, NotFound
-from service.organisations.operations import organisation_for_number
+from service.organisations.models import Organisation
+from service.organisations.operations import (
+    OrganisationChanged,
+    organisation_for_number,
+    remembered_organisation,
+)
 from service.sms.operations import READS_ONLY, Inbound, handle_inbound
 from service.tasks import delete_messages_later
 from service.twilio_gateway import signature_is_valid
@@ -19,6 +26,8 @@ from service.twilio_gateway import signature_is_valid
 bp = Blueprint("sms", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
 REQUIRED = ("MessageSid", "From", "To", "Body")
+# A text's organisation found changed is read again once (twice changed at once: an error).
+ORGANISATION_ATTEMPTS = 2
 
 
 def twiml(texts: list[str], *, status_callback: str | None = None) -> Response:
@@ -60,6 +69,16 @@ def _int(raw: str | None, *, default: int) -> int:
     return int(raw) if raw and raw.isdigit() else default
 
 
+def _organisation(
+    find: Callable[[Session, str], Organisation], session: Session, to: str
+) -> Organisation:
+    """The organisation that owns the number texted; 404 when none does."""
+    try:
+        return find(session, to)
+    except NotFound:
+        abort(404)
+
+
 @bp.post("/sms")
 def inbound_sms() -> Response:
     """Twilio's webhook for a text to one of the organisations' numbers."""
@@ -78,23 +97,33 @@ def inbound_sms() -> Response:
     session = get_session()
     # Reads first, then one short write lock (handle_inbound says which texts may).
     read_first(session)
-    try:
-        org = organisation_for_number(session, to)
-    except NotFound:
-        abort(404)
-    outcome = handle_inbound(
-        session,
-        org,
-        Inbound(
-            message_sid=request.form["MessageSid"],
-            sender=sender,
-            body=request.form["Body"],
-            segments=_int(request.form.get("NumSegments"), default=1),
-        ),
-        now=utcnow(),
-        rate_limit=config.SMS_RATE_LIMIT,
-        keep_bodies=config.SMS_KEEP_BODIES,
+    message = Inbound(
+        message_sid=request.form["MessageSid"],
+        sender=sender,
+        body=request.form["Body"],
+        to=to,
+        segments=_int(request.form.get("NumSegments"), default=1),
     )
+    # As this process last found it: the text's own lookup confirms it (no statement of its own).
+    org = _organisation(remembered_organisation, session, to)
+    for attempt in range(ORGANISATION_ATTEMPTS):
+        try:
+            outcome = handle_inbound(
+                session,
+                org,
+                message,
+                now=utcnow(),
+                rate_limit=config.SMS_RATE_LIMIT,
+                keep_bodies=config.SMS_KEEP_BODIES,
+            )
+            break
+        except OrganisationChanged:
+            # Moved to another organisation or edited since: nothing was written yet. The
+            # text is answered again for the organisation as it is now.
+            session.expunge(org)
+            if attempt + 1 == ORGANISATION_ATTEMPTS:
+                raise
+            org = _organisation(organisation_for_number, session, to)
     session.commit()
     if outcome.command in READS_ONLY:
         return _reading_twiml(outcome.replies)
