@@ -16,6 +16,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, MetaData, Table, create_engine, event, exc, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Session,
@@ -23,7 +24,9 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.orm.attributes import instance_state
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import String, TypeDecorator
 
 from service.crypto import SESSION_KEY as VAULT_KEY
 from service.crypto import Vault
@@ -144,6 +147,32 @@ def attached(session: Session, model: type[_M], values: Mapping[str, Any]) -> _M
     state._expire_attributes(state.dict, state.unloaded)
     session._update_impl(state)
     return instance
+
+
+class RowVersion(ColumnElement[str]):
+    """A row's version as text: PostgreSQL's xmin, new with every update of the row; else NULL.
+
+    A statement that wrote from what a request read earlier checks it (the row as read, or
+    nothing): any change to the row since, committed or waited for, gives it another version.
+    """
+
+    __visit_name__ = "row_version"
+    inherit_cache = True
+    _traverse_internals: ClassVar = [("table", InternalTraversal.dp_clauseelement)]
+    type = String()
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+
+@compiles(RowVersion)
+def _no_row_version(element: RowVersion, compiler: Any, **kw: Any) -> str:
+    return "NULL"
+
+
+@compiles(RowVersion, "postgresql")
+def _xmin(element: RowVersion, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.preparer.format_table(element.table)}.xmin AS TEXT)"
 
 
 def utcnow() -> dt.datetime:

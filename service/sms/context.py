@@ -22,6 +22,7 @@ from service.keywords import Parsed
 from service.messaging import replies
 from service.messaging.replies import word
 from service.organisations.models import Organisation
+from service.sms.finish import Consent
 from service.sms.models import ConversationState
 from service.verification.by_reply import new_reply_number
 
@@ -92,6 +93,10 @@ class ConversationBase:
         self._member_network_ids = network_ids
         # Called before FORGET ME erases the contact (see service.sms.operations).
         self.before_erasure: Callable[[], None] | None = None
+        # PostgreSQL: a YES's join waits for the text's last statement, and its answer is given
+        # from the contact as read (its networks and row version: see service.sms.finish).
+        self.consent_as_read: tuple[list[int], str] | None = None
+        self.consent: Consent | None = None
 
     # -- shared lookups -------------------------------------------------------------------
 

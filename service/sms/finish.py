@@ -14,43 +14,99 @@ commits, never anything half-written: a member's last-seen time (not their first
 month, which counts a person and waits), the list their text offered, a support line's tally,
 and the row that recognises a retry of a text Twilio already had its answer to (the answer
 went back in the webhook's response; nothing is queued to send).
+
+A YES to a consent question adds its membership, the month's tally of joins and the member's
+discretion to that statement (a Consent): four statements fewer. Its answer was written before
+them, from what was read with the contact, so the statement writes only while the contact's
+row is as read (its version: every membership change updates the row too) and the member's
+other sensitive groups are as the answer took them. Otherwise it writes nothing and raises
+ContactChanged: the text is answered again, as one that writes as it reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, literal_column, select, true, update
+from sqlalchemy import CTE, Select, bindparam, func, literal, literal_column, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from service.contacts.models import Contact
-from service.db import Prepared, utcnow
+from service.contacts.models import Contact, Membership
+from service.content.models import Network
+from service.db import Prepared, RowVersion, utcnow
 from service.errors import ContactGone
+from service.reach.models import ReachTally
 from service.sms.models import ConversationState, InboundMessage
 
 _CONTACT = Contact.__table__
 _STATE = ConversationState.__table__
 _INBOUND = InboundMessage.__table__
+_MEMBERSHIP = Membership.__table__
+_NETWORK = Network.__table__
+_TALLY = ReachTally.__table__
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A YES's join, as its answer took it: written by write() with the text's last writes."""
+
+    network_id: int
+    channel: str
+    consent_version: str
+    # The contact row's version as read (lookup.Found.version): written only if still so.
+    contact_version: str
+    # Whether the answer took the contact to be in a sensitive group besides this one.
+    other_sensitive: bool
+    # The contact's discretion once joined, as the answer showed it.
+    discreet: bool
+    # The tally of joins to add to, if the membership is new: the month and the contact's site.
+    month: dt.date
+    organisation_id: int
+    site_id: int
+
+
+class ContactChanged(Exception):
+    """The contact changed after its consent's answer was written: nothing was written."""
 
 
 @cache
-def _prepared(state: tuple[bool, tuple[str, ...]] | None, durable: bool) -> Prepared:
+def _prepared(
+    state: tuple[bool, tuple[str, ...]] | None, durable: bool, consent: bool = False
+) -> Prepared:
     """Compiled once per shape and run on the driver (service.db.Prepared)."""
-    return Prepared(_statement(state, durable))
+    return Prepared(_statement(state, durable, consent))
 
 
-def _statement(state: tuple[bool, tuple[str, ...]] | None, durable: bool) -> Select:
+def _statement(
+    state: tuple[bool, tuple[str, ...]] | None, durable: bool, consent: bool = False
+) -> Select:
     """Built once per shape: no state written, a new state's columns, or an update's."""
-    seen = (
-        update(_CONTACT)
-        .where(_CONTACT.c.id == bindparam("seen_id"))
-        .values(last_seen_at=bindparam("seen_at", type_=_CONTACT.c.last_seen_at.type))
-        .returning(_CONTACT.c.id)
-        .cte("seen")
-    )
+    seen = update(_CONTACT).where(_CONTACT.c.id == bindparam("seen_id"))
+    values: dict[str, Any] = {
+        "last_seen_at": bindparam("seen_at", type_=_CONTACT.c.last_seen_at.type)
+    }
+    if consent:
+        # The row as read (a row changed while this waited for its lock is checked as it is
+        # now), and the other sensitive groups as the answer took them.
+        others = (
+            select(_MEMBERSHIP.c.id)
+            .join(_NETWORK, _NETWORK.c.id == _MEMBERSHIP.c.network_id)
+            .where(
+                _MEMBERSHIP.c.contact_id == bindparam("seen_id"),
+                _MEMBERSHIP.c.network_id != bindparam("j_network_id"),
+                _NETWORK.c.sensitive,
+            )
+            .exists()
+        )
+        seen = seen.where(
+            RowVersion(_CONTACT) == bindparam("seen_version"),
+            others == bindparam("seen_other_sensitive"),
+        )
+        values["discreet"] = bindparam("seen_discreet", type_=_CONTACT.c.discreet.type)
+    seen = seen.values(values).returning(_CONTACT.c.id).cte("seen")
     columns = [c for c in _INBOUND.c if not c.primary_key]
     row = select(
         *(
@@ -67,9 +123,18 @@ def _statement(state: tuple[bool, tuple[str, ...]] | None, durable: bool) -> Sel
     )
     # The contact's id (no row: it was erased since it was read, and nothing was written) and
     # the inbound row's (NULL: a retry claimed the MessageSid first).
-    statement = select(seen.c.id, claimed.c.id.label("claimed_id")).select_from(
-        seen.outerjoin(claimed, true())
-    )
+    statement = select(seen.c.id, claimed.c.id.label("claimed_id"))
+    if consent:
+        # Every write below is made from the contact's row: none before its lock. No row: the
+        # contact changed (or was erased) since it was read.
+        joined = _joined(seen)
+        statement = (
+            statement.add_columns(joined.c.id.label("joined_id"))
+            .select_from(seen.outerjoin(claimed, true()).outerjoin(joined, true()))
+            .add_cte(_tallied(joined))
+        )
+    else:
+        statement = statement.select_from(seen.outerjoin(claimed, true()))
     if not durable:
         # Evaluated once: for a retry or an erased contact too, whose transaction is rolled back.
         statement = statement.add_columns(
@@ -100,6 +165,57 @@ def _statement(state: tuple[bool, tuple[str, ...]] | None, durable: bool) -> Sel
     return statement.add_cte(stated.cte("stated"))
 
 
+def _joined(seen: CTE) -> CTE:
+    """The membership with its consent, from the contact's row; none if it was there already."""
+    at = bindparam("j_joined_at", type_=_MEMBERSHIP.c.joined_at.type)
+    channel = bindparam("j_channel", type_=_MEMBERSHIP.c.channel.type)
+    row = select(
+        seen.c.id,
+        bindparam("j_network_id", type_=_MEMBERSHIP.c.network_id.type),
+        channel,
+        at,
+        bindparam("j_consent_version", type_=_MEMBERSHIP.c.consent_version.type),
+        at,
+        channel,
+    )
+    columns = (
+        "contact_id",
+        "network_id",
+        "channel",
+        "joined_at",
+        "consent_version",
+        "consent_at",
+        "consent_channel",
+    )
+    return (
+        insert(_MEMBERSHIP)
+        .from_select(columns, row)
+        .on_conflict_do_nothing(index_elements=["contact_id", "network_id"])
+        .returning(_MEMBERSHIP.c.id)
+        .cte("joined")
+    )
+
+
+def _tallied(joined: CTE) -> CTE:
+    """One more join in the month's tally (reach.count_reach's upsert), for a new membership."""
+    row = select(
+        bindparam("t_organisation_id", type_=_TALLY.c.organisation_id.type),
+        bindparam("t_month", type_=_TALLY.c.month.type),
+        bindparam("j_network_id", type_=_TALLY.c.network_id.type),
+        bindparam("t_site_id", type_=_TALLY.c.site_id.type),
+        bindparam("j_channel", type_=_TALLY.c.channel.type),
+        literal("join", _TALLY.c.measure.type),
+        literal(1, _TALLY.c["count"].type),
+    ).select_from(joined)
+    made = insert(_TALLY).from_select(
+        ["organisation_id", "month", "network_id", "site_id", "channel", "measure", "count"], row
+    )
+    return made.on_conflict_do_update(
+        index_elements=["organisation_id", "month", "network_id", "site_id", "channel", "measure"],
+        set_={"count": _TALLY.c["count"] + made.excluded["count"]},
+    ).cte("tallied")
+
+
 def write(
     session: Session,
     contact_id: int,
@@ -108,17 +224,32 @@ def write(
     record: dict[str, Any],
     *,
     durable: bool = True,
+    consent: Consent | None = None,
 ) -> int | None:
     """Mark the contact seen, write the state (context.state_write's) and the inbound row.
 
     The inbound row's id; None when the MessageSid is already there (a retry claimed it).
     ContactGone when the contact was erased since it was read: its row no longer there to mark,
     nothing is written. durable=False: a reading command's, whose commit need not wait for the
-    disk (see above).
+    disk (see above). consent: a YES's join with them, or ContactChanged and nothing written
+    (see above).
     """
     session.flush()  # the session's pending writes first, as the ORM's autoflush would
     # Named apart from every column: a parameter named as a column would be SET by an UPDATE.
-    params = {"seen_id": contact_id, "seen_at": now}
+    params: dict[str, Any] = {"seen_id": contact_id, "seen_at": now}
+    if consent is not None:
+        params.update(
+            seen_version=consent.contact_version,
+            seen_other_sensitive=consent.other_sensitive,
+            seen_discreet=consent.discreet,
+            j_network_id=consent.network_id,
+            j_channel=consent.channel,
+            j_joined_at=utcnow(),  # as contacts.join_network's
+            j_consent_version=consent.consent_version,
+            t_organisation_id=consent.organisation_id,
+            t_month=consent.month,
+            t_site_id=consent.site_id,
+        )
     params.update({f"r_{k}": v for k, v in record.items() if k != "contact_id"})
     shape = None
     if state is not None:
@@ -131,7 +262,9 @@ def write(
             values = {**values, "updated_at": utcnow()}
         shape = (new, tuple(sorted(values)))
         params.update({f"s_{k}": v for k, v in values.items() if k != "contact_id"})
-    row = _prepared(shape, durable).first(session, params)
+    row = _prepared(shape, durable, consent is not None).first(session, params)
     if row is None:
+        if consent is not None:
+            raise ContactChanged(f"contact {contact_id} changed since it was read")
         raise ContactGone(contact_id)
     return row[1]

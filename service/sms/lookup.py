@@ -29,7 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service.contacts.models import Contact, Membership
 from service.crypto import vault_of
-from service.db import Prepared, attached
+from service.db import Prepared, RowVersion, attached
 from service.organisations.models import Organisation, OrganisationNumber
 from service.organisations.operations import confirm_organisation
 from service.sms.models import ConversationState, InboundMessage
@@ -45,6 +45,9 @@ class Found:
     crisis_before: bool  # an earlier text was answered with the crisis line
     other_before: bool  # an earlier text was answered otherwise
     network_ids: list[int]  # the networks the contact belongs to, as read with it
+    # The contact row's version as read (PostgreSQL; None on SQLite): a write that relies on
+    # what was read checks it (service.sms.finish). Every membership change updates the row.
+    version: str | None = None
 
 
 _CONTACT = Contact.__table__
@@ -92,6 +95,7 @@ def _statement(keys: int) -> Select:
                 "other_before"
             ),
             networks.label("network_ids"),
+            RowVersion(_CONTACT).label("version"),
             *(_ORGANISATION.c[key].label(label) for label, key in _ORGANISATION_COLUMNS),
         )
         .select_from(one)
@@ -183,6 +187,7 @@ def contact_and_state(
         bool(row["crisis_before"]),
         bool(row["other_before"]),
         [int(n) for n in row["network_ids"].split(",")] if row["network_ids"] else [],
+        row["version"],
     )
     return found, seen
 

@@ -7,13 +7,17 @@ from typing import Any
 from babel.lists import format_list
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.contacts import operations as contacts
 from service.content import queries
+from service.db import utcnow
 from service.keywords import Parsed
 from service.messaging import replies
 from service.messaging.replies import fit, fit_list
+from service.reach.operations import month_of
 from service.sms.context import CHANNEL, EVENTS_HORIZON, ConversationBase
+from service.sms.finish import Consent
 
 
 class MembershipCommands(ConversationBase):
@@ -143,18 +147,22 @@ class MembershipCommands(ConversationBase):
         network = next((n for n in self.networks() if n.id == network_id), None)
         if network is None:
             return [replies.nothing_to_confirm(self.language)]
-        created = contacts.join_with_consent(
-            self.session,
-            self.contact,
-            network,
-            channel=CHANNEL,
-            consent_version=contacts.CONSENT_VERSION,
-        )
-        if not created:
-            # Already a member: perhaps by a YES sent at once and read before this one wrote
-            # (YES is answered before the write lock), whose join made texts discreet. Read
-            # again now the membership's key has settled it, so this answer never names it.
-            self.session.refresh(self.contact, ["discreet"])
+        if self.consent_as_read is not None:
+            self._consent_as_read(network, *self.consent_as_read)
+        else:
+            created = contacts.join_with_consent(
+                self.session,
+                self.contact,
+                network,
+                channel=CHANNEL,
+                consent_version=contacts.CONSENT_VERSION,
+            )
+            if not created:
+                # Already a member: perhaps by a YES sent at once and read before this one
+                # wrote (YES is answered before the write lock), whose join made texts discreet.
+                # Read again now the membership's key has settled it, so this answer never
+                # names it.
+                self.session.refresh(self.contact, ["discreet"])
         values = {"discreet": network.discreet_name, "name_word": self.w("name")}
         return [
             fit(
@@ -173,6 +181,34 @@ class MembershipCommands(ConversationBase):
                 ),
             )
         ]
+
+    def _consent_as_read(
+        self, network: queries.NetworkView, network_ids: list[int], version: str
+    ) -> None:
+        """The join as contacts.join_with_consent would make it of the contact as read.
+
+        Written with the text's last writes, and only if the contact is still as read (else
+        the text is answered again): a new membership, and discretion for a first sensitive one.
+        """
+        if self.consent is not None:
+            raise RuntimeError("one consent a text")
+        sensitive = {n.id for n in self.networks() if n.sensitive}
+        others = any(i in sensitive for i in network_ids if i != network.id)
+        created = network.id not in network_ids
+        discreet = self.contact.discreet or (created and network.sensitive and not others)
+        # Shown in this answer; the row says so once the statement writes it.
+        set_committed_value(self.contact, "discreet", discreet)
+        self.consent = Consent(
+            network_id=network.id,
+            channel=CHANNEL,
+            consent_version=contacts.CONSENT_VERSION,
+            contact_version=version,
+            other_sensitive=others,
+            discreet=discreet,
+            month=month_of(self.org, utcnow()),  # as reach.count_reach's
+            organisation_id=self.contact.organisation_id,
+            site_id=self.contact.site_id or 0,
+        )
 
     def _which_network(self, parsed: Parsed, command: str) -> str:
         if parsed.unknown_argument:

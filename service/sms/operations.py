@@ -136,9 +136,19 @@ def _handle_inbound(
         and not (known.crisis_before and not known.other_before)
         and (reads_only or parsed.kind == "join" or _consents(known, parsed))
     ):
-        return _answer_reading(
+        answered = _answer_reading(
             session, org, message, known, parsed, now=now, keep_bodies=keep_bodies
         )
+        if answered is not None:
+            return answered
+        # A YES whose contact changed since it was read (a concurrent text or call): read
+        # again, and answered as a text that writes as it reads.
+        session.expunge(known.contact)
+        known, seen = lookup.contact_and_state(
+            session, org, message.sender, message.message_sid, now, to=message.to
+        )
+        if seen:
+            return _duplicate(session, message, vault)
     if reads_only and known is None and rate_limit >= 1:
         first = _answer_first_reading(
             session, org, message, parsed, now=now, keep_bodies=keep_bodies
@@ -297,15 +307,24 @@ def _answer_reading(
     *,
     now: dt.datetime,
     keep_bodies: bool,
-) -> Outcome:
+) -> Outcome | None:
     """A returning member's reading command: answered first, then written in one short lock.
 
     Also a consent question and its YES: their writes are the member's own rows and a
     membership that its unique key makes once, so a read before the lock decides nothing that
     a concurrent text could make wrong. On SQLite the lock is taken at the first write.
+    None: a YES whose contact changed before its one statement (service.sms.finish), which
+    wrote nothing.
     """
     vault = vault_of(session)
     contact = known.contact
+    # PostgreSQL, and counted this month already (count_person would only mark them seen): the
+    # last writes in one statement, a YES's join with them (service.sms.finish).
+    one_statement = (
+        session.get_bind().dialect.name == "postgresql"
+        and contact in session
+        and month_of(org, contact.last_seen_at) >= month_of(org, now)
+    )
     # A reading command changes no membership: the networks read with the contact stand.
     conversation = Conversation(
         session,
@@ -316,6 +335,8 @@ def _answer_reading(
         state_known=True,
         network_ids=known.network_ids if parsed.kind in READS_ONLY else None,
     )
+    if one_statement and parsed.kind == "yes" and known.version is not None:
+        conversation.consent_as_read = (known.network_ids, known.version)
     # Its state changes wait for the writes at the end instead of each read flushing them.
     with session.no_autoflush:
         command, texts = conversation.answer(message.body, parsed=parsed)
@@ -328,23 +349,25 @@ def _answer_reading(
     # After the encryption: SQLite's one write lock covers the writes alone, and the other web
     # process waits on it (in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms…) less often.
     begin_writes(session)
-    if (
-        session.get_bind().dialect.name == "postgresql"
-        and contact in session
-        and month_of(org, contact.last_seen_at) >= month_of(org, now)
-    ):
-        # Counted this month already (count_person would only mark them seen): the three last
-        # writes in one statement.
-        claimed = finish.write(
-            session,
-            contact.id,
-            now,
-            conversation.state_write(),
-            record,
-            durable=command not in LOSABLE,
-        )
+    if one_statement and contact in session:
+        try:
+            claimed = finish.write(
+                session,
+                contact.id,
+                now,
+                conversation.state_write(),
+                record,
+                durable=command not in LOSABLE,
+                consent=conversation.consent,
+            )
+        except finish.ContactChanged:
+            return None  # nothing written: the caller answers it again
         set_committed_value(contact, "last_seen_at", now)
+        if conversation.consent is not None and "memberships" in contact.__dict__:
+            session.expire(contact, ["memberships"])  # as contacts.join_network does
     else:
+        if conversation.consent is not None:
+            raise RuntimeError("a consent answered as read must be written in one statement")
         count_person(session, contact, channel="sms", now=now)
         conversation.save_state()
         claimed = _claim(session, record)

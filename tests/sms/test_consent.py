@@ -148,3 +148,50 @@ def test_joining_a_sensitive_network_warns_in_full_in_three_segments(
         assert count(question).segments <= CONSENT_SEGMENTS, f"{code}: {question}"
         assert not question.endswith(CUT), f"{code}: cut short: {question}"
         handset.send(COMMANDS["no"]["en"][0])
+
+
+def test_a_yes_writes_the_membership_its_consent_its_tally_and_discretion_once(
+    client, session, demo
+) -> None:
+    """A YES's writes, whichever way they are made (on PostgreSQL, one statement at the end)."""
+    from sqlalchemy import func, select
+
+    from service.contacts.models import Contact, Membership
+    from service.contacts.operations import CONSENT_VERSION, find_contact
+    from service.content.models import Network
+    from service.reach.models import ReachMembers, ReachTally
+
+    def joins() -> int:
+        return session.scalar(
+            select(func.coalesce(func.sum(ReachTally.count), 0)).where(
+                ReachTally.organisation_id == demo.id,
+                ReachTally.measure == "join",
+                ReachTally.channel == "sms",
+                ReachTally.network_id == minds,
+            )
+        )
+
+    minds = session.scalar(select(Network.id).where(Network.slug == "minds"))
+    handset = Handset(client, "+447400555301")
+    handset.send("HELLO")
+    handset.send("JOIN MINDS")
+    before = joins()
+    assert "Minds Matter" not in handset.last("YES")
+    session.expire_all()
+    contact = find_contact(session, demo.id, "+447400555301")
+    membership = session.scalars(
+        select(Membership).where(Membership.contact_id == contact.id)
+    ).one()
+    assert (membership.network_id, membership.channel) == (minds, "sms")
+    assert (membership.consent_version, membership.consent_channel) == (CONSENT_VERSION, "sms")
+    assert membership.consent_at == membership.joined_at
+    assert contact.discreet is True and contact.network_count == 1
+    assert joins() == before + 1
+    members = select(func.sum(ReachMembers.count)).where(ReachMembers.network_id == minds)
+    counted = session.scalar(members)
+    # Asked again and confirmed again: already a member, nothing more counted.
+    handset.send("JOIN MINDS")
+    assert "Minds Matter" not in handset.last("YES")
+    session.expire_all()
+    assert joins() == before + 1 and session.scalar(members) == counted
+    assert session.get(Contact, contact.id).network_count == 1

@@ -141,6 +141,8 @@ def test_a_yes_read_before_another_sensitive_join_never_names_the_group(
 
     def raced(app_session, *args, **kwargs):
         found = real(app_session, *args, **kwargs)
+        if app_session.scalar(select(Membership.id).where(Membership.network_id == dawn_id)):
+            return found  # landed already: a text read again (as it is now) sees it
         # The other channel's join, committed just after this text read the member.
         now = dt.datetime.now(dt.UTC)
         connection = app_session.connection()
@@ -168,3 +170,87 @@ def test_a_yes_read_before_another_sensitive_join_never_names_the_group(
     assert "Minds Matter" not in answer, answer
     session.expire_all()
     assert find_contact(session, demo.id, WORKER).discreet is True
+
+
+def _raced_after_read(monkeypatch, write):
+    """write(connection) lands just after the next text reads its member; the real lookup."""
+    real = lookup.contact_and_state
+    calls = []
+
+    def raced(app_session, *args, **kwargs):
+        found = real(app_session, *args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:
+            write(app_session.connection())
+        return found
+
+    monkeypatch.setattr(lookup, "contact_and_state", raced)
+    return real
+
+
+def test_a_yes_read_before_the_member_asked_for_discretion_never_names_the_group(
+    client, session, demo, monkeypatch
+) -> None:
+    """YES to a second sensitive group from a member who chose real names, then DISCREET.
+
+    The DISCREET lands after this YES read the member (texts may no longer name groups): the
+    answer must not name the group, nor its join put back the real names the member left.
+    """
+    handset = Handset(client)
+    handset.send("HELLO")
+    handset.send("JOIN DAWN")
+    handset.send("YES")
+    handset.send("NAME")
+    assert "Reply YES" in handset.last("JOIN MINDS")
+    contact_id = find_contact(session, demo.id, WORKER).id
+    real = _raced_after_read(
+        monkeypatch,
+        lambda connection: connection.execute(
+            update(Contact.__table__)
+            .where(Contact.__table__.c.id == contact_id)
+            .values(discreet=True)
+        ),
+    )
+    answer = handset.last("YES")
+    monkeypatch.setattr(lookup, "contact_and_state", real)
+    assert "Minds Matter" not in answer, answer
+    session.expire_all()
+    assert find_contact(session, demo.id, WORKER).discreet is True
+    assert len(session.scalars(select(Membership)).all()) == 2
+
+
+def test_a_yes_read_before_another_sensitive_join_keeps_the_real_names_chosen_since(
+    client, session, demo, monkeypatch
+) -> None:
+    """YES to a first sensitive group, read before another channel's sensitive join lands.
+
+    That join was followed by NAME (real names), all before this YES wrote: this join is then
+    not the member's first sensitive group, so texts stay as the member chose.
+    """
+    handset = Handset(client)
+    handset.send("HELLO")
+    assert "Reply YES" in handset.last("JOIN MINDS")
+    contact_id = find_contact(session, demo.id, WORKER).id
+    dawn_id = session.scalar(select(Network.id).where(Network.slug == "dawn"))
+
+    def joined_by_phone_then_named(connection) -> None:
+        now = dt.datetime.now(dt.UTC)
+        connection.execute(
+            insert(Membership.__table__).values(
+                contact_id=contact_id,
+                network_id=dawn_id,
+                channel="voice",
+                joined_at=now,
+                consent_version=CONSENT_VERSION,
+                consent_at=now,
+                consent_channel="voice",
+            )
+        )
+
+    real = _raced_after_read(monkeypatch, joined_by_phone_then_named)
+    answer = handset.last("YES")
+    monkeypatch.setattr(lookup, "contact_and_state", real)
+    assert "Minds Matter" in answer, answer
+    session.expire_all()
+    assert find_contact(session, demo.id, WORKER).discreet is False
+    assert len(session.scalars(select(Membership)).all()) == 2
