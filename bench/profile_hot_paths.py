@@ -8,7 +8,10 @@ by own and by cumulative time under cProfile. Not a benchmark table: a guide to 
 request's time goes, and an A/B measure for a change.
 
     python bench/profile_hot_paths.py [events|networks|talk|join|first|voice ...]
-        [--top N] [--no-profile]
+        [--top N] [--no-profile] [--postgres]
+
+--postgres: on PostgreSQL instead, in sms_webhook.py's database (BENCH_WEBHOOK_DATABASE names
+it; dropped and made again). CPU time is then this process's alone, not the server's.
 
 "join" is one JOIN MINDS and its YES (two requests, counted as one pair).
 """
@@ -32,7 +35,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import VENV_BIN
-from bench.sms_webhook import PUBLIC_URL, Texts, service_env
+from bench.sms_webhook import PUBLIC_URL, Texts, postgres_url, service_env
 from bench.voice_webhook import call_form, signed
 
 PER_ROUND = 150
@@ -136,9 +139,15 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", default=list(PATHS))
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as instance:
         env = service_env(instance)
+        if args.postgres:
+            url = postgres_url()
+            if url is None:
+                sys.exit("no PostgreSQL server answers")
+            env["FRONTLINE_DATABASE_URL"] = url
         env["FRONTLINE_SMS_RATE_LIMIT"] = "100000"
         frontline = str(VENV_BIN / "frontline")
         subprocess.run([frontline, "db", "upgrade"], env=env, check=True, capture_output=True)
