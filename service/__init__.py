@@ -9,6 +9,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import (
+    application,
     catalogs,
     db,
     extensions,
@@ -60,7 +61,7 @@ def create_app(config: Config | None = None) -> Flask:
     log.configure(config.LOG_LEVEL, config.LOG_FORMAT)
     hashing.configure(config.ARGON2_PROFILE)
     catalogs.log_coverage()
-    app = Flask(__name__, instance_path=config.INSTANCE_DIR)
+    app = application.Frontline(__name__, instance_path=config.INSTANCE_DIR)
     https = config.PUBLIC_URL.startswith("https://")
     app.config.update(
         FRONTLINE=config,
@@ -99,8 +100,11 @@ def create_app(config: Config | None = None) -> Flask:
         ),
     )
     extensions.babel.init_app(app, locale_selector=select_locale)
-    extensions.login_manager.init_app(app)
-    extensions.csrf.init_app(app)
+    # The signed-in console's hooks: CSRF's check and the remember-me cookie's refresh, which
+    # Twilio's webhooks (no session, no cookie) skip (service.application).
+    with app.hooks_for_browsers():
+        extensions.login_manager.init_app(app)
+        extensions.csrf.init_app(app)
     # flask-babel caches the locale on the app context, which the CLI and the phone simulator
     # reuse across requests: every request chooses its own language afresh.
     app.before_request(flask_babel.refresh)
