@@ -63,13 +63,24 @@ def register(app: Flask) -> None:
 
     # Most answers (every webhook's TwiML, files, redirects) have no inline block: one string.
     without_nonce = content_security_policy(None)
+    # In the order harden sets them; an answer that has none of them yet (nearly every one)
+    # gets them added at once, where setting each looked for it among the others first.
+    fixed = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        *([("Strict-Transport-Security", HSTS)] if https else []),
+    ]
+    names = frozenset(name.lower() for name in ("Content-Security-Policy", *dict(fixed)))
 
     def harden(response: Response) -> Response:
         headers = response.headers
         nonce = g.get("csp_nonce")
-        headers["Content-Security-Policy"] = (
-            content_security_policy(nonce) if nonce else without_nonce
-        )
+        policy = content_security_policy(nonce) if nonce else without_nonce
+        if names.isdisjoint(name.lower() for name, _value in headers):
+            headers.extend([("Content-Security-Policy", policy), *fixed])
+            return response
+        headers["Content-Security-Policy"] = policy
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -23,6 +23,13 @@ SAMPLES = {
     "sheet": 1,
 }
 STATIC_FILES = {"console.static": "console.js", "kiosk_assets.static": "kiosk.js"}
+HARDENED = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Strict-Transport-Security",
+)
 INLINE = re.compile(r"<(style|script)\b([^>]*)>", re.IGNORECASE)
 
 
@@ -55,6 +62,8 @@ def _check(response, where: str) -> None:
     assert headers.get("X-Frame-Options") == "DENY", where
     assert headers.get("X-Content-Type-Options") == "nosniff", where
     assert headers.get("Strict-Transport-Security", "").startswith("max-age="), where
+    for name in HARDENED:
+        assert len(headers.getlist(name)) == 1, (where, name)  # set once, never added twice
     if response.mimetype == "text/html":
         # Inline styles and scripts run only with this answer's nonce; JSON data blocks are
         # not run at all.
@@ -92,6 +101,16 @@ def test_every_route_answers_with_the_security_headers(app, client, demo, sessio
     assert anonymous == signed_in > 60
     # A 404 for a path no route has gets the same headers.
     _check(client.get("/no/such/page", base_url=PUBLIC_URL), "404")
+
+
+def test_a_page_that_sets_its_own_referrer_policy_keeps_it(client, demo):
+    # The kiosk and the public pages' answers send no referrer; the console's, its origin.
+    kiosk = client.get("/kiosk/eastfield-depot/", base_url=PUBLIC_URL)
+    assert kiosk.headers.getlist("Referrer-Policy") == ["no-referrer"]
+    _check(kiosk, "kiosk")
+    sign_in = client.get("/console/sign-in", base_url=PUBLIC_URL)
+    assert sign_in.headers.getlist("Referrer-Policy") == ["same-origin"]
+    _check(sign_in, "console")
 
 
 def test_plain_http_deployments_send_no_hsts(app, config, demo):
