@@ -144,9 +144,27 @@ def attached(session: Session, model: type[_M], values: Mapping[str, Any]) -> _M
     # history reset, its identity recomputed, a cascade through relationships none loaded):
     # they cost several times the rest on every webhook. What was not read loads on first use.
     state.key = key
-    state._expire_attributes(state.dict, state.unloaded)
+    unloaded, marks = _unloaded(mapper, tuple(values))
+    if marks or mapper.class_manager.dispatch.expire:
+        state._expire_attributes(state.dict, unloaded)
     session._update_impl(state)
     return instance
+
+
+# Per model and the columns a row gave: the attributes left to load on first use, and whether
+# marking them expired does anything (a column's loader needs the mark; a relationship's own
+# loader does not, and an instance with none to mark is as an ORM read leaves it).
+_UNLOADED: dict[tuple[Any, tuple[str, ...]], tuple[tuple[str, ...], bool]] = {}
+
+
+def _unloaded(mapper: Any, read: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    found = _UNLOADED.get((mapper, read))
+    if found is None:
+        manager = mapper.class_manager
+        rest = tuple(name for name in manager if name not in read)
+        marks = any(manager[name].impl.accepts_scalar_loader for name in rest)
+        found = _UNLOADED[(mapper, read)] = (rest, marks)
+    return found
 
 
 class RowVersion(ColumnElement[str]):
