@@ -60,8 +60,10 @@ class SurveyCommands(ConversationBase):
         if self.state.pending_kind is None and words.yes_no(text, self.language):
             # YES to the last thing we sent, when that was a survey's invitation.
             return self._invited_to()
+        if not may_be_keyword:
+            return None  # before folding the text: a command's own word is no survey's keyword
         found = tokens(fold(text))
-        if len(found) != 1 or not may_be_keyword:
+        if len(found) != 1:
             return None
         return self.session.scalar(
             select(Survey).where(
