@@ -52,6 +52,14 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages.CODES) or languages.DEFAULT
 
 
+def _choose_language_afresh() -> None:
+    # flask_babel.refresh empties what flask-babel keeps on the app context (g._flask_babel).
+    # A fresh context, every request's under gunicorn, holds nothing to empty: refresh made the
+    # holder only to find it empty (tests/test_public.py asks two languages in one context).
+    if "_flask_babel" in g:
+        flask_babel.refresh()
+
+
 def create_app(config: Config | None = None) -> Flask:
     """Build the application for a configuration (read from the environment when None)."""
     # Every model must be mapped before the first flush, in workers and CLI commands too.
@@ -107,7 +115,7 @@ def create_app(config: Config | None = None) -> Flask:
         extensions.csrf.init_app(app)
     # flask-babel caches the locale on the app context, which the CLI and the phone simulator
     # reuse across requests: every request chooses its own language afresh.
-    app.before_request(flask_babel.refresh)
+    app.before_request(_choose_language_afresh)
     observe.register(app)
     _register_filters(app)
     outage.register(app)

@@ -19,7 +19,7 @@ def _names(hooks) -> list[str]:
 def test_a_webhook_runs_the_body_limit_language_timing_and_headers_hooks(app, path) -> None:
     with app.test_request_context(path, method="POST", base_url=PUBLIC_URL):
         before, after = app._hooks_for_webhook()
-    assert _names(before) == ["limit_body", "refresh", "_start"]
+    assert _names(before) == ["limit_body", "_choose_language_afresh", "_start"]
     assert _names(after) == ["_finish", "harden"]
 
 
