@@ -176,8 +176,9 @@ def join_network(
 _contact = Contact.__table__
 _membership = Membership.__table__
 _network = Network.__table__
-# A membership's columns as join_network gives them (the id is the table's own).
-_JOINED = (
+# A membership's columns as a join gives them (the id is the table's own); also the order in
+# which service.sms.finish's consent inserts one.
+JOINED_COLUMNS = (
     "contact_id",
     "network_id",
     "channel",
@@ -207,11 +208,11 @@ def _join_locked() -> Select:
     )
     given = select(
         locked.c.id,
-        *(bindparam(f"m_{key}", type_=_membership.c[key].type) for key in _JOINED[1:]),
+        *(bindparam(f"m_{key}", type_=_membership.c[key].type) for key in JOINED_COLUMNS[1:]),
     )
     joined = (
         postgresql_insert(_membership)
-        .from_select(list(_JOINED), given)
+        .from_select(list(JOINED_COLUMNS), given)
         .on_conflict_do_nothing(index_elements=["contact_id", "network_id"])
         .returning(_membership.c.id)
         .cte("joined")

@@ -35,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from service.contacts.models import Contact, Membership
+from service.contacts.operations import JOINED_COLUMNS
 from service.content.models import Network
 from service.db import Prepared, RowVersion, utcnow
 from service.errors import ContactGone
@@ -178,18 +179,9 @@ def _joined(seen: CTE) -> CTE:
         at,
         channel,
     )
-    columns = (
-        "contact_id",
-        "network_id",
-        "channel",
-        "joined_at",
-        "consent_version",
-        "consent_at",
-        "consent_channel",
-    )
     return (
         insert(_MEMBERSHIP)
-        .from_select(columns, row)
+        .from_select(list(JOINED_COLUMNS), row)
         .on_conflict_do_nothing(index_elements=["contact_id", "network_id"])
         .returning(_MEMBERSHIP.c.id)
         .cte("joined")
