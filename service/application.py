@@ -12,6 +12,7 @@ their calls. Every other request runs Flask's own hooks exactly as before.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -19,8 +20,13 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask.globals import request_ctx
+from sqlalchemy import exc as sa_exc
 
+from service.db import discard_session
+from service.outage import is_conflict
 from service.web_session import is_webhook
+
+log = logging.getLogger(__name__)
 
 Hooks = tuple[tuple[Callable[[], Any], ...], tuple[Callable[[Response], Response], ...]]
 
@@ -71,6 +77,27 @@ class Frontline(Flask):
             hooks = (before, after)
         self._webhook_hooks[blueprint] = hooks
         return hooks
+
+    def dispatch_request(self) -> Any:
+        """Flask's; a webhook whose transaction a conflict rolled back is answered once more.
+
+        Twilio does not send a text's webhook again after an error: a deadlock with another
+        request (a network deleted as its member texts) would leave the text unanswered. Each
+        webhook commits once, after everything it reads and writes, and hands work on only
+        after that commit, so a rolled-back attempt left nothing, and its MessageSid or
+        CallSid is still unclaimed: the second attempt is the first that counts.
+        """
+        try:
+            return super().dispatch_request()
+        except sa_exc.DBAPIError as error:
+            if not (is_webhook(request) and is_conflict(error)):
+                raise
+            cause = type(error.orig).__name__
+            log.warning(
+                "webhook %s: rolled back by a conflict (%s), run again", request.path, cause
+            )
+            discard_session()
+            return super().dispatch_request()
 
     def preprocess_request(self) -> Any:
         """Flask's, less the browsers' hooks for a webhook."""

@@ -452,9 +452,14 @@ def init_app(app: Flask, database: Database) -> None:
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        discard_session()
+
+
+def discard_session() -> None:
+    """Close the current app context's session, if any; get_session makes a new one."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
 
 
 def get_database(app: Flask | None = None) -> Database:

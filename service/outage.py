@@ -25,6 +25,11 @@ DATABASE_UNREACHABLE: tuple[type[Exception], ...] = (
     sa_exc.TimeoutError,
 )
 
+# PostgreSQL's word for two transactions that got in each other's way: a deadlock, and a
+# serialisation failure. Neither is an outage: the transaction was rolled back, nothing of it
+# stays, and the same request run again goes through (service.application does, for webhooks).
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
 # Twilio and browsers may come back after this many seconds.
 RETRY_AFTER_SECONDS = 30
 
@@ -34,6 +39,13 @@ def is_unreachable(error: BaseException) -> bool:
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True
     return isinstance(error, DATABASE_UNREACHABLE)
+
+
+def is_conflict(error: BaseException) -> bool:
+    """True when the database rolled a transaction back for another's sake (a deadlock)."""
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    return getattr(error.orig, "sqlstate", None) in CONFLICT_SQLSTATES
 
 
 def unavailable_response() -> Response:
@@ -59,5 +71,6 @@ def register(app: Flask) -> None:
             raise error  # a real fault: Flask turns it into the usual 500
         cause = error.orig if isinstance(error, sa_exc.DBAPIError) else error
         # The kind of failure only: a driver's message can quote the statement's values.
-        log.warning("database unreachable (%s): 503 for %s", type(cause).__name__, request.path)
+        what = "conflict" if is_conflict(error) else "unreachable"
+        log.warning("database %s (%s): 503 for %s", what, type(cause).__name__, request.path)
         return unavailable_response()
