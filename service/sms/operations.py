@@ -160,6 +160,9 @@ def _handle_inbound(
         begin_writes(session)
         if known is not None:
             # Again, now nobody can change it. (A new number's race is settled by its insert.)
+            # Not the instances the first read attached: the session would give them back as
+            # read then, and what another text committed since (a NO to FORGET ME) not count.
+            _let_go(session, known)
             known, seen = lookup.contact_and_state(
                 session, org, message.sender, message.message_sid, now, to=message.to
             )
@@ -264,6 +267,13 @@ READS_ONLY = frozenset({"networks", "about", "events", "talk", "help", "more", "
 # Of those, the ones whose commit need not wait for the disk (service.sms.finish): not a pick,
 # which may answer "when is a good time to call?" and so change a callback staff will act on.
 LOSABLE = READS_ONLY - {"pick"}
+
+
+def _let_go(session: Session, known: lookup.Found) -> None:
+    """Take what a read attached out of the session, so that reading again attaches it anew."""
+    for instance in (known.contact, known.state):
+        if instance is not None and instance in session:
+            session.expunge(instance)
 
 
 def _in_survey(state: ConversationState | None) -> bool:
