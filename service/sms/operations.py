@@ -168,6 +168,23 @@ def _handle_inbound(
             )
             if seen:
                 return _duplicate(session, message, vault)
+    elif (
+        answers_first
+        and not reads_only
+        and known is not None
+        and session.get_bind().dialect.name == "postgresql"
+    ):
+        # A YES (or JOIN) not answered as read decides from its open question: on PostgreSQL
+        # the contact's row is locked first, as every write about them locks it, and the
+        # member read again, so what another text committed in between (a NO) decides it.
+        if _LOCK_CONTACT.first(session, {"contact_id": known.contact.id}) is None:
+            raise ContactGone(known.contact.id)
+        _let_go(session, known)
+        known, seen = lookup.contact_and_state(
+            session, org, message.sender, message.message_sid, now, to=message.to
+        )
+        if seen:
+            return _duplicate(session, message, vault)
     if known is not None:
         contact, created, state = known.contact, False, known.state
     else:
@@ -508,6 +525,13 @@ _CLAIMS = {
     "postgresql": Prepared(_claim_statement(postgresql_insert)),
 }
 
+
+# PostgreSQL: the contact's row locked as an UPDATE of its other columns locks it (NO KEY).
+_LOCK_CONTACT = Prepared(
+    select(Contact.__table__.c.id)
+    .where(Contact.__table__.c.id == bindparam("contact_id"))
+    .with_for_update(key_share=True)
+)
 
 _inbound = InboundMessage.__table__
 _ANSWERED = (

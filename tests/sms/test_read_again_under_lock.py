@@ -1,9 +1,9 @@
-"""A text that writes as it reads is read again once SQLite's write lock is taken: as it is now.
+"""A YES that answers no consent question is read again under the lock: as the member is now.
 
-A YES that answers no consent question (FORGET ME's, say) is read before the lock, then again
-under it (service.sms.operations), so that what another text committed in between decides its
-answer. The second read must give the member and their conversation as the database has them,
-not the instances the first read left in the session.
+A YES (FORGET ME's, say) is read before the lock, then again under it (SQLite's write lock,
+PostgreSQL's on the contact's row: service.sms.operations), so that what another text committed
+in between decides its answer. The second read must give the member and their conversation as
+the database has them, not the instances the first read left in the session.
 
 Each request commits for real (committed_app_either): the other text's commit is another
 session's, made while this text's request waits between its two reads.
@@ -11,7 +11,6 @@ session's, made while this text's request waits between its two reads.
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select, update
 
 from service.contacts.operations import find_contact
@@ -34,9 +33,6 @@ def test_a_yes_read_before_the_members_no_landed_deletes_nothing(
     """
     app = committed_app_either
     database = get_database(app)
-    if database.engine.dialect.name != "sqlite":
-        # PostgreSQL reads the conversation once, before the contact's row is locked.
-        pytest.skip("SQLite's second read under the write lock only")
     phone = Handset(app.test_client(), NUMBER)
     assert phone.send("HELLO").status == 200
     assert "to delete" in phone.send("FORGET ME").text
