@@ -192,6 +192,42 @@ def contact_and_state(
     return found, seen
 
 
+def lock_sender(session: Session, org: Organisation, sender: str) -> None:
+    """PostgreSQL: lock the sender's contact row, if there is one, before reading them.
+
+    For a text whose writes depend on what it reads (a NO to an open question, a survey
+    answer): every write about a member locks their row first, so a text of theirs that is
+    under way finishes before this one reads, and one that starts later waits for it. A new
+    number has no row to lock: its first insert settles that race (new_contact).
+    """
+    indexes = vault_of(session).blind_indexes(sender)
+    params: dict[str, object] = {"organisation_id": org.id}
+    params.update((f"index_{n}", index) for n, index in enumerate(indexes))
+    _lock_sender(len(indexes)).rows(session, params)
+
+
+def _lock_statement(keys: int) -> Select:
+    return (
+        select(_CONTACT.c.id)
+        .where(
+            _CONTACT.c.organisation_id == bindparam("organisation_id"),
+            _CONTACT.c.phone_index.in_([bindparam(f"index_{n}") for n in range(keys)]),
+        )
+        # NO KEY UPDATE: the lock an UPDATE of the contact's other columns takes (count_person's).
+        .with_for_update(key_share=True)
+    )
+
+
+_LOCK_SENDER: dict[int, Prepared] = {}
+
+
+def _lock_sender(keys: int) -> Prepared:
+    prepared = _LOCK_SENDER.get(keys)
+    if prepared is None:
+        prepared = _LOCK_SENDER[keys] = Prepared(_lock_statement(keys))
+    return prepared
+
+
 def new_contact(session: Session, organisation_id: int, sender: str) -> Contact | None:
     """A contact for a number not found; None when a text from the same number made it first.
 

@@ -118,9 +118,13 @@ def _handle_inbound(
     reads_only = parsed.kind in READS_ONLY and not parsed.guessed
     # JOIN of a sensitive group writes only its question; YES to such a question, the consent.
     answers_first = reads_only or _asks_consent(session, org, parsed) or _may_consent(parsed)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     if not answers_first:
-        # What it writes depends on what it reads: read it all under the write lock.
+        # What it writes depends on what it reads: read it all under the write lock (SQLite's,
+        # or on PostgreSQL the sender's own row, which every write about them locks first).
         begin_writes(session)
+        if postgresql:
+            lookup.lock_sender(session, org, message.sender)
     known, seen = lookup.contact_and_state(
         session, org, message.sender, message.message_sid, now, to=message.to
     )
@@ -168,15 +172,11 @@ def _handle_inbound(
             )
             if seen:
                 return _duplicate(session, message, vault)
-    elif (
-        answers_first
-        and not reads_only
-        and known is not None
-        and session.get_bind().dialect.name == "postgresql"
-    ):
-        # A YES (or JOIN) not answered as read decides from its open question: on PostgreSQL
-        # the contact's row is locked first, as every write about them locks it, and the
-        # member read again, so what another text committed in between (a NO) decides it.
+    elif answers_first and known is not None and postgresql:
+        # A text not answered as read (a YES to no consent question, a survey's answer, one
+        # over the rate limit) decides from what it reads: on PostgreSQL the contact's row is
+        # locked first, as every write about them locks it, and the member read again, so what
+        # another text committed in between (a NO) decides it.
         if _LOCK_CONTACT.first(session, {"contact_id": known.contact.id}) is None:
             raise ContactGone(known.contact.id)
         _let_go(session, known)
