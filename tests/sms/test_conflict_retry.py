@@ -13,6 +13,7 @@ from service.contacts.models import Contact
 from service.db import get_database
 from service.sms import views
 from service.sms.models import InboundMessage
+from service.speakup.models import SpeakUpCase, SpeakUpThrottle
 from tests.support.sms import Handset
 
 NUMBER = "+447700900123"
@@ -79,3 +80,25 @@ def test_a_second_conflict_is_a_503_that_keeps_nothing(
     assert reply.status == 503 and len(attempts) == 2
     assert _counts(app) == before
     assert "database conflict (DeadlockDetected)" in caplog.text
+
+
+def test_a_concern_rolled_back_by_a_deadlock_is_raised_and_throttled_once(
+    committed_app_either, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second attempt is the first that counts: one case, one try against the hour's limit.
+
+    The limit's counter and the receipt of the MessageSid are written in the webhook's own
+    transaction, so the rolled-back attempt took none of the worker's three new cases an hour.
+    """
+    app = committed_app_either
+    attempts = _deadlocking(monkeypatch, times=1)
+    reply = Handset(app.test_client(), NUMBER).send(
+        "SPEAKUP The rota is changed without notice", sid="SM" + "e" * 32
+    )
+    assert reply.status == 200 and "Your case code is" in reply.text, reply.texts
+    assert len(attempts) == 2
+    with get_database(app).session() as session:
+        cases = session.scalar(select(func.count()).select_from(SpeakUpCase))
+        counted = session.scalars(select(SpeakUpThrottle.count)).all()
+    assert cases == 1
+    assert counted == [1]
