@@ -19,6 +19,7 @@ from service.organisations.operations import (
     organisation_for_number,
     remembered_organisation,
 )
+from service.outage import unavailable_response
 from service.sms.operations import READS_ONLY, Inbound, handle_inbound
 from service.tasks import delete_messages_later
 from service.twilio_gateway import signature_is_valid
@@ -26,7 +27,7 @@ from service.twilio_gateway import signature_is_valid
 bp = Blueprint("sms", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
 REQUIRED = ("MessageSid", "From", "To", "Body")
-# A text's organisation found changed is read again once (twice changed at once: an error).
+# A text's organisation found changed is read again once (twice changed at once: a 503).
 ORGANISATION_ATTEMPTS = 2
 
 
@@ -122,7 +123,13 @@ def inbound_sms() -> Response:
             # text is answered again for the organisation as it is now.
             session.expunge(org)
             if attempt + 1 == ORGANISATION_ATTEMPTS:
-                raise
+                # Changed again while answered for its new self: no bug, so not a 500, but
+                # no organisation to answer for either. Nothing is kept; Twilio may retry.
+                session.rollback()
+                log.warning(
+                    "sms %s: the number's organisation kept changing, 503", message.message_sid
+                )
+                return unavailable_response()
             org = _organisation(organisation_for_number, session, to)
     session.commit()
     if outcome.command in READS_ONLY:

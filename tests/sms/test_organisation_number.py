@@ -7,13 +7,17 @@ process hears of (Core, on the database), and the very next text must see it.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+import logging
+
+from sqlalchemy import func, select, update
 
 from service.contacts.operations import find_contact
 from service.content.models import Network
 from service.content.version import new_version
 from service.organisations.models import Organisation, OrganisationNumber
-from service.organisations.operations import create_organisation
+from service.organisations.operations import OrganisationChanged, create_organisation
+from service.sms import lookup
+from service.sms.models import InboundMessage
 from service.speakup.models import SpeakUpCase
 from tests.support.sms import DEMO_NUMBER, Handset
 
@@ -123,3 +127,28 @@ def test_a_speak_up_text_is_answered_for_the_organisation_as_it_is_now(
     assert reply.status == 200
     case = session.scalars(select(SpeakUpCase)).one()
     assert case.organisation_id == other.id
+
+
+def test_a_number_whose_organisation_keeps_changing_is_a_503_that_keeps_nothing(
+    client, session, demo, monkeypatch, caplog
+) -> None:
+    """Found changed on the text's second try too: asked to come back, not a 500."""
+    phone = Handset(client, "+447400555230")
+    phone.send("HELLO")
+    texts_before = session.scalar(select(func.count()).select_from(InboundMessage))
+    tries: list[int] = []
+
+    def changed_every_time(org, to, values) -> None:
+        tries.append(1)
+        raise OrganisationChanged("changed again")
+
+    monkeypatch.setattr(lookup, "confirm_organisation", changed_every_time)
+    with caplog.at_level(logging.WARNING):
+        reply = phone.send("EVENTS")
+    assert reply.status == 503, reply.xml
+    assert len(tries) == 2
+    assert "try again" in reply.xml
+    assert "organisation kept changing" in caplog.text
+    assert "+447400555230" not in caplog.text and "EVENTS" not in caplog.text
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(InboundMessage)) == texts_before
