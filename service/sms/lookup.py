@@ -195,10 +195,10 @@ def contact_and_state(
 def lock_sender(session: Session, org: Organisation, sender: str) -> None:
     """PostgreSQL: lock the sender's contact row, if there is one, before reading them.
 
-    For a text whose writes depend on what it reads (a NO to an open question, a survey
-    answer): every write about a member locks their row first, so a text of theirs that is
-    under way finishes before this one reads, and one that starts later waits for it. A new
-    number has no row to lock: its first insert settles that race (new_contact).
+    For a text whose writes depend on what it reads (a NO to an open question, a JOIN, a
+    STOP): every write about a member locks their row first, so a text of theirs that is under
+    way finishes before this one reads, and one that starts later waits for it. A new number
+    has no row to lock: its first insert settles that race (new_contact).
     """
     indexes = vault_of(session).blind_indexes(sender)
     params: dict[str, object] = {"organisation_id": org.id}

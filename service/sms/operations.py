@@ -172,11 +172,11 @@ def _handle_inbound(
             )
             if seen:
                 return _duplicate(session, message, vault)
-    elif answers_first and known is not None and postgresql:
-        # A text not answered as read (a YES to no consent question, a survey's answer, one
-        # over the rate limit) decides from what it reads: on PostgreSQL the contact's row is
-        # locked first, as every write about them locks it, and the member read again, so what
-        # another text committed in between (a NO) decides it.
+    elif answers_first and known is not None and postgresql and known.recent < rate_limit:
+        # A text not answered as read (a YES to no consent question, a survey's answer)
+        # decides from what it reads: on PostgreSQL the contact's row is locked first, as every
+        # write about them locks it, and the member read again, so what another text committed
+        # in between (a NO) decides it. Not one over the rate limit: it is only logged.
         if _LOCK_CONTACT.first(session, {"contact_id": known.contact.id}) is None:
             raise ContactGone(known.contact.id)
         _let_go(session, known)

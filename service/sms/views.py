@@ -124,7 +124,7 @@ def inbound_sms() -> Response:
             session.expunge(org)
             if attempt + 1 == ORGANISATION_ATTEMPTS:
                 # Changed again while answered for its new self: no bug, so not a 500, but
-                # no organisation to answer for either. Nothing is kept; Twilio may retry.
+                # no organisation to answer for either. Nothing is kept: the outage's answer.
                 session.rollback()
                 log.warning(
                     "sms %s: the number's organisation kept changing, 503", message.message_sid
