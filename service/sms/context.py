@@ -97,6 +97,10 @@ class ConversationBase:
         # from the contact as read (its networks and row version: see service.sms.finish).
         self.consent_as_read: tuple[list[int], str] | None = None
         self.consent: Consent | None = None
+        # A text answered before its contact's row is locked: writes to rows that other texts
+        # share (the month's tally of support requests) wait here until it is, as every write
+        # about a member follows that lock; run by service.sms.operations. None: at once.
+        self.after_contact_locked: list[Callable[[], None]] | None = None
 
     # -- shared lookups -------------------------------------------------------------------
 

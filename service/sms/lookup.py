@@ -192,7 +192,7 @@ def contact_and_state(
     return found, seen
 
 
-def lock_sender(session: Session, org: Organisation, sender: str) -> None:
+def lock_sender(session: Session, org: Organisation, sender: str) -> set[int]:
     """PostgreSQL: lock the sender's contact row, if there is one, before reading them.
 
     For a text whose writes depend on what it reads (a NO to an open question, a JOIN, a
@@ -203,7 +203,7 @@ def lock_sender(session: Session, org: Organisation, sender: str) -> None:
     indexes = vault_of(session).blind_indexes(sender)
     params: dict[str, object] = {"organisation_id": org.id}
     params.update((f"index_{n}", index) for n, index in enumerate(indexes))
-    _lock_sender(len(indexes)).rows(session, params)
+    return {row[0] for row in _lock_sender(len(indexes)).rows(session, params)}
 
 
 def _lock_statement(keys: int) -> Select:
@@ -214,6 +214,7 @@ def _lock_statement(keys: int) -> Select:
             _CONTACT.c.phone_index.in_([bindparam(f"index_{n}") for n in range(keys)]),
         )
         # NO KEY UPDATE: the lock an UPDATE of the contact's other columns takes (count_person's).
+        .order_by(_CONTACT.c.id)
         .with_for_update(key_share=True)
     )
 

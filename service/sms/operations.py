@@ -119,15 +119,19 @@ def _handle_inbound(
     # JOIN of a sensitive group writes only its question; YES to such a question, the consent.
     answers_first = reads_only or _asks_consent(session, org, parsed) or _may_consent(parsed)
     postgresql = session.get_bind().dialect.name == "postgresql"
+    locked: set[int] | None = None  # PostgreSQL: the sender's rows this text holds
     if not answers_first:
         # What it writes depends on what it reads: read it all under the write lock (SQLite's,
         # or on PostgreSQL the sender's own row, which every write about them locks first).
         begin_writes(session)
         if postgresql:
-            lookup.lock_sender(session, org, message.sender)
+            locked = lookup.lock_sender(session, org, message.sender)
     known, seen = lookup.contact_and_state(
         session, org, message.sender, message.message_sid, now, to=message.to
     )
+    if locked is not None and known is not None and known.contact.id not in locked:
+        # Made (by the same number's first text) between the lock and the read: lock it now.
+        known, seen = _locked_again(session, org, message, now, known)
     if seen:
         # A retry, perhaps from a number erased since: the first answer, and nothing made.
         return _duplicate(session, message, vault)
@@ -192,10 +196,13 @@ def _handle_inbound(
         if made is not None:
             contact, created, state = made, True, None
         else:
-            # A text from the same number made it first: read it, now that it is there.
+            # A text from the same number made it first: read it, now that it is there
+            # (on PostgreSQL its row locked first, as every text that writes as it reads).
             known, seen = lookup.contact_and_state(
                 session, org, message.sender, message.message_sid, now, to=message.to
             )
+            if postgresql and known is not None and not seen:
+                known, seen = _locked_again(session, org, message, now, known)
             if seen:
                 return _duplicate(session, message, vault)
             if known is not None:
@@ -286,6 +293,18 @@ READS_ONLY = frozenset({"networks", "about", "events", "talk", "help", "more", "
 LOSABLE = READS_ONLY - {"pick"}
 
 
+def _locked_again(
+    session: Session, org: Organisation, message: Inbound, now: dt.datetime, known: lookup.Found
+) -> tuple[lookup.Found | None, bool]:
+    """PostgreSQL: the contact read, locked and read again (ContactGone: erased since)."""
+    if _LOCK_CONTACT.first(session, {"contact_id": known.contact.id}) is None:
+        raise ContactGone(known.contact.id)
+    _let_go(session, known)
+    return lookup.contact_and_state(
+        session, org, message.sender, message.message_sid, now, to=message.to
+    )
+
+
 def _let_go(session: Session, known: lookup.Found) -> None:
     """Take what a read attached out of the session, so that reading again attaches it anew."""
     for instance in (known.contact, known.state):
@@ -362,6 +381,7 @@ def _answer_reading(
         state_known=True,
         network_ids=known.network_ids if parsed.kind in READS_ONLY else None,
     )
+    conversation.after_contact_locked = []
     if one_statement and parsed.kind == "yes" and known.version is not None:
         conversation.consent_as_read = (known.network_ids, known.version)
     # Its state changes wait for the writes at the end instead of each read flushing them.
@@ -390,12 +410,16 @@ def _answer_reading(
         except finish.ContactChanged:
             return None  # nothing written: the caller answers it again
         set_committed_value(contact, "last_seen_at", now)
+        for write in conversation.after_contact_locked:
+            write()
         if conversation.consent is not None and "memberships" in contact.__dict__:
             session.expire(contact, ["memberships"])  # as contacts.join_network does
     else:
         if conversation.consent is not None:
             raise RuntimeError("a consent answered as read must be written in one statement")
         count_person(session, contact, channel="sms", now=now)
+        for write in conversation.after_contact_locked:
+            write()
         conversation.save_state()
         claimed = _claim(session, record)
     if claimed is None:

@@ -26,13 +26,19 @@ class SupportCommands(ConversationBase):
         # A support request is someone asking us for support: TALK by text, or choosing a line
         # to be put through to on the phone. It counts even when the answer is only "call 999".
         # A retried webhook never gets here twice (the MessageSid is claimed first).
-        count_reach(
-            self.session,
-            self.org.id,
-            measure="support",
-            channel=CHANNEL,
-            site_id=self.contact.site_id,
-        )
+        def counted() -> None:
+            count_reach(
+                self.session,
+                self.org.id,
+                measure="support",
+                channel=CHANNEL,
+                site_id=self.contact.site_id,
+            )
+
+        if self.after_contact_locked is None:
+            counted()
+        else:
+            self.after_contact_locked.append(counted)
         lines = queries.support_lines(self.session, self.org.id, self.language)
         if not lines:
             return [_("If you are in danger now, call 999.")]
