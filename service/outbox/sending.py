@@ -70,11 +70,36 @@ def record_sent(session: Session | Connection, outbox_id: int, sid: str, now: dt
     session.execute(_RECORD_SENT, {"b_id": outbox_id, "b_sid": sid, "b_now": now})
 
 
+# The refusals that write the contact too; only their record locks the contact's row.
+_CONTACT_CODES = OPTED_OUT_CODES | UNUSABLE_CODES
+# One statement: the text's contact, read without a lock and locked as an UPDATE of its other
+# columns would (FOR NO KEY UPDATE, lookup.lock_sender's); no row once the contact is erased.
+_LOCK_CONTACT_OF = (
+    select(Contact)
+    .where(
+        Contact.id
+        == select(OutboundMessage.contact_id)
+        .where(OutboundMessage.id == bindparam("b_id"))
+        .scalar_subquery()
+    )
+    .with_for_update(key_share=True, of=Contact)
+    .execution_options(populate_existing=True)  # as it is now, under the lock
+)
+
+
 def record_failure(
     session: Session, outbox_id: int, attempt: int, error: SendError, now: dt.datetime
 ) -> float | None:
     """Record a refusal of the row's claim `attempt`; seconds before retrying, None if final."""
-    row = session.get_one(OutboundMessage, outbox_id, with_for_update=True)
+    contact = None
+    if error.code in _CONTACT_CODES:
+        # The contact's row before the text's, as every write about a member locks it first:
+        # an erasure locks the contact, then deletes their texts, so the other order deadlocked
+        # with it.
+        contact = session.scalars(_LOCK_CONTACT_OF, {"b_id": outbox_id}).one_or_none()
+    row = session.get(OutboundMessage, outbox_id, with_for_update=True)
+    if row is None:
+        return None  # erased with its contact meanwhile: nothing is left to record
     if row.status != "sending" or row.attempts != attempt:
         # The lease ran out and the row is another claim's now (or done): that one decides.
         return None
@@ -85,7 +110,6 @@ def record_failure(
         row.queued_at = row.next_attempt_at  # the retry is queued for then
         return delay
     row.status, row.finished_at = "failed", now
-    contact = session.get(Contact, row.contact_id)
     if contact is not None and error.code in OPTED_OUT_CODES:
         contact.opted_out_at = contact.opted_out_at or now  # Twilio knows of a STOP we missed
     if contact is not None and error.code in UNUSABLE_CODES:
