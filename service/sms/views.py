@@ -119,17 +119,20 @@ def inbound_sms() -> Response:
             )
             break
         except OrganisationChanged:
-            # Moved to another organisation or edited since: nothing was written yet. The
-            # text is answered again for the organisation as it is now.
+            # Moved to another organisation or edited since: nothing was written yet, but on
+            # PostgreSQL the sender's row in the old organisation may be locked already
+            # (lookup.lock_sender). Let go of it: the text is answered again for the
+            # organisation as it is now, whose member is locked first in a fresh transaction.
             session.expunge(org)
+            session.rollback()
             if attempt + 1 == ORGANISATION_ATTEMPTS:
                 # Changed again while answered for its new self: no bug, so not a 500, but
                 # no organisation to answer for either. Nothing is kept: the outage's answer.
-                session.rollback()
                 log.warning(
                     "sms %s: the number's organisation kept changing, 503", message.message_sid
                 )
                 return unavailable_response()
+            read_first(session)  # SQLite: the next connection reads before its write lock too
             org = _organisation(organisation_for_number, session, to)
     session.commit()
     if outcome.command in READS_ONLY:
