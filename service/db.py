@@ -214,6 +214,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _sqlite_end_failed_transaction)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         event.listen(engine, "before_cursor_execute", _sqlite_lock_before_writing)
         return engine
@@ -267,6 +268,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_end_failed_transaction(dbapi_connection: Any, _record: Any) -> None:
+    # A COMMIT that failed (disk full, an I/O error) leaves the driver in SQLite's transaction
+    # while SQLAlchemy counts it ended, and the pool then skips its rollback: back in the pool,
+    # the connection held the write lock (every other process's writes waited, then failed),
+    # and its next user's commit kept the failed request's writes.
+    if dbapi_connection is not None and dbapi_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:

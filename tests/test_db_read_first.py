@@ -120,3 +120,24 @@ def test_a_get_that_writes_takes_the_lock_at_its_write_and_keeps_it(app_on_a_fil
     assert _other_writer_can_commit(engine)
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT n FROM counter")) == 11
+
+
+def test_a_failed_commit_leaves_no_lock_behind(engine, monkeypatch) -> None:
+    # Disk full or an I/O error at COMMIT: the pool's connection must not keep SQLite's lock
+    # (every other process's writes would wait, then fail), nor its next user commit the writes.
+    commit = engine.dialect.do_commit
+
+    def fails(_dbapi_connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(engine.dialect, "do_commit", fails)
+    with Session(engine) as session:
+        session.execute(text("UPDATE counter SET n = n + 10"))
+        with pytest.raises(OperationalError, match="disk I/O error"):
+            session.commit()
+    monkeypatch.setattr(engine.dialect, "do_commit", commit)
+    assert _other_writer_can_commit(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE counter SET n = n + 100"))
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT n FROM counter")) == 101
