@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -141,3 +142,67 @@ def test_a_failed_commit_leaves_no_lock_behind(engine, monkeypatch) -> None:
         conn.execute(text("UPDATE counter SET n = n + 100"))
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT n FROM counter")) == 101
+
+
+def _post(app, work) -> None:
+    """Run work(session) in a POST request of its own, read-first as a webhook's session is."""
+    with app.test_request_context("/twilio/sms", method="POST"):
+        session = get_session()
+        read_first(session)
+        work(session)
+
+
+def test_webhooks_in_a_row_keep_one_connection_and_lock_only_to_write(app_on_a_file) -> None:
+    engine = get_database(app_on_a_file).engine
+    drivers = []
+
+    def reads_then_writes(session: Session) -> None:
+        drivers.append(session.connection().connection.dbapi_connection)
+        session.scalar(text("SELECT n FROM counter"))
+        assert _other_writer_can_commit(engine)
+        session.execute(text("UPDATE counter SET n = n + 10"))
+        assert not _other_writer_can_commit(engine)
+        session.commit()
+
+    for _ in range(3):
+        _post(app_on_a_file, reads_then_writes)
+        assert _other_writer_can_commit(engine)
+    assert drivers[0] is drivers[1] is drivers[2]
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT n FROM counter")) == 36
+
+
+def test_a_second_read_first_session_gets_its_own_transaction(app_on_a_file) -> None:
+    # The kept connection is lent to one session at a time: a second one open at once, had it
+    # joined the first's transaction, would commit nothing of its own.
+    database = get_database(app_on_a_file)
+
+    def two_sessions(first: Session) -> None:
+        first.scalar(text("SELECT n FROM counter"))  # on the kept connection, holding no lock
+        with database.session() as second:
+            read_first(second)
+            second.execute(text("UPDATE counter SET n = n + 1"))
+        first.rollback()
+
+    _post(app_on_a_file, lambda session: None)  # the kept connection made
+    _post(app_on_a_file, two_sessions)
+    with database.engine.connect() as conn:
+        assert conn.scalar(text("SELECT n FROM counter")) == 1
+
+
+def test_another_thread_does_not_borrow_the_kept_connection(app_on_a_file) -> None:
+    # A threaded server's requests run at once: only the thread that kept it may use it.
+    database = get_database(app_on_a_file)
+    drivers = []
+
+    def note(session: Session) -> None:
+        drivers.append(session.connection().connection.dbapi_connection)
+        session.scalar(text("SELECT n FROM counter"))
+
+    _post(app_on_a_file, note)
+    other = threading.Thread(target=_post, args=(app_on_a_file, note))
+    other.start()
+    other.join()
+    _post(app_on_a_file, note)
+    assert drivers[0] is drivers[2] is not drivers[1]
+    assert database.engine.pool.checkedout() == 1  # the kept one; the thread's went back

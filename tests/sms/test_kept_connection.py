@@ -1,0 +1,129 @@
+"""On SQLite a web process keeps one connection for its webhooks: texts in a row behave as before.
+
+The app runs on its own copy of the demo file with sessions of its own (not the suite's
+rolled-back transaction), as under gunicorn. Its webhooks' read-first sessions borrow one
+connection kept checked out (service.db.Database.kept_connection) instead of the pool's: between
+texts it must hold no lock and no transaction, and one that broke must be replaced.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+from sqlalchemy import event
+
+from service import create_app
+from service.db import get_database
+from tests.support.settings import TEST_AUTH_TOKEN, app_config
+from tests.support.sms import Handset
+
+
+@pytest.fixture
+def own_app(prepared, tmp_path):
+    """The app on a file of its own holding the demo council, its sessions its own."""
+    if prepared.demo_file is None:
+        pytest.skip("a kept connection is SQLite's: PostgreSQL webhooks use the pool")
+    path = tmp_path / "own.db"
+    shutil.copyfile(prepared.demo_file, path)
+    application = create_app(
+        app_config(
+            tmp_path / "instance",
+            f"sqlite:///{path}",
+            TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+            TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN,
+            QUEUE_IMMEDIATE=True,
+        )
+    )
+    yield application, path
+    get_database(application).dispose()
+
+
+def _others_can_write(path) -> bool:
+    """Whether another process gets SQLite's write lock at once (nothing left holding it)."""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as error:
+        assert "locked" in str(error)
+        return False
+    finally:
+        other.close()
+
+
+def _inbound_count(path) -> int:
+    with sqlite3.connect(path) as reader:
+        return reader.execute("SELECT count(*) FROM inbound_message").fetchone()[0]
+
+
+def test_texts_in_a_row_share_one_connection_and_leave_no_lock(own_app) -> None:
+    app, path = own_app
+    engine = get_database(app).engine
+    checkouts: list[object] = []
+    event.listen(engine, "checkout", lambda *args: checkouts.append(args))
+    phone = Handset(app.test_client(), "+447400555020")
+    assert phone.send("HELP").status == 200
+    made = len(checkouts)
+    for _ in range(3):
+        assert phone.last("EVENTS")
+        assert _others_can_write(path)
+    assert len(checkouts) == made  # none from the pool for the texts after the first
+
+
+def test_a_broken_connection_is_replaced(own_app) -> None:
+    app, _path = own_app
+    phone = Handset(app.test_client(), "+447400555021")
+    assert phone.send("HELP").status == 200
+    kept = get_database(app)._kept
+    assert kept is not None
+    kept.connection.dbapi_connection.close()  # as if the database had gone from under it
+    # The text that meets it is answered "try again" (Twilio retries); the next is answered.
+    assert phone.send("EVENTS").status == 503
+    assert phone.send("EVENTS").status == 200
+
+
+def test_a_failed_commit_leaves_no_lock_or_transaction_for_the_next_text(
+    own_app, monkeypatch
+) -> None:
+    app, path = own_app
+    dialect = get_database(app).engine.dialect
+    phone = Handset(app.test_client(), "+447400555022")
+    assert phone.send("HELP").status == 200
+    before = _inbound_count(path)
+    commit = dialect.do_commit
+
+    def fails_once(dbapi_connection) -> None:
+        monkeypatch.setattr(dialect, "do_commit", commit)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(dialect, "do_commit", fails_once)
+    assert phone.send("EVENTS").status == 503
+    # The driver was still in the failed text's transaction: rolled back as the request ended,
+    # so another process may write at once, and the next text does not commit the failed one.
+    assert _others_can_write(path)
+    assert phone.send("EVENTS").status == 200
+    assert _inbound_count(path) == before + 1
+
+
+def test_a_text_that_fails_after_writing_keeps_nothing(own_app, monkeypatch) -> None:
+    from service.sms import views
+
+    app, path = own_app
+    phone = Handset(app.test_client(), "+447400555023")
+    assert phone.send("HELP").status == 200
+    before = _inbound_count(path)
+    handle = views.handle_inbound
+
+    def fails_after(*args, **kwargs):
+        handle(*args, **kwargs)
+        raise RuntimeError("a fault after the text's writes")
+
+    monkeypatch.setattr(views, "handle_inbound", fails_after)
+    assert phone.send("EVENTS").status == 500
+    monkeypatch.setattr(views, "handle_inbound", handle)
+    assert _others_can_write(path)
+    assert phone.send("EVENTS").status == 200
+    assert _inbound_count(path) == before + 1
