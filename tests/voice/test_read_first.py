@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from urllib.parse import urlsplit
 
 import pytest
 
 from service import create_app, db
 from service.db import get_database
 from tests.support.settings import TEST_AUTH_TOKEN, app_config
+from tests.support.sms import signed_post
 from tests.support.voice import Caller
 
 
@@ -78,3 +80,20 @@ def test_a_step_that_writes_still_takes_the_lock(own_app) -> None:
         other.close()
     call.press("1")  # the lock free again: the same key gets the main menu
     assert "For groups, press 1" in call.spoken()
+
+
+def test_a_menu_step_that_finds_its_connection_broken_is_answered_503(own_app) -> None:
+    # A web process keeps one connection for its read-first sessions (db.kept_connection):
+    # broken, the step that meets it is a 503 (Twilio asks again), and the next has another.
+    app, _path = own_app
+    call = Caller(app.test_client(), "+447400555012")
+    call.dial_in()
+    call.press("1")  # English: the main menu
+    kept = get_database(app)._kept
+    assert kept is not None
+    kept.connection.dbapi_connection.close()
+    parts = urlsplit(call.gather().get("action"))
+    response = signed_post(call.client, f"{parts.path}?{parts.query}", call._form(Digits="1"))
+    assert response.status_code == 503
+    call.press("1")  # the same key again: groups
+    assert "Minds Matter" in call.spoken()
