@@ -181,12 +181,7 @@ def _handle_inbound(
         # decides from what it reads: on PostgreSQL the contact's row is locked first, as every
         # write about them locks it, and the member read again, so what another text committed
         # in between (a NO) decides it. Not one over the rate limit: it is only logged.
-        if _LOCK_CONTACT.first(session, {"contact_id": known.contact.id}) is None:
-            raise ContactGone(known.contact.id)
-        _let_go(session, known)
-        known, seen = lookup.contact_and_state(
-            session, org, message.sender, message.message_sid, now, to=message.to
-        )
+        known, seen = _locked_again(session, org, message, now, known)
         if seen:
             return _duplicate(session, message, vault)
     if known is not None:
