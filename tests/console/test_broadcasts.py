@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,6 +11,7 @@ from service.audit.models import AuditEntry
 from service.broadcasts.models import Broadcast
 from service.contacts.operations import join_network
 from service.content.models import Network
+from service.db import utcnow
 from service.outbox.models import OutboundMessage
 from tests.support import factories
 from tests.support.console import page_text
@@ -115,7 +118,9 @@ def test_a_lead_cannot_open_an_admins_broadcast(console, managers, members, sess
 
 def test_admin_schedules_then_cancels_and_nothing_is_sent(console, managers, members, session):
     admin = signed_in(console, managers["admin"])
-    made = compose(admin, audience="organisation", scheduled_for="2030-01-06T09:00")
+    # A month after the suite's day: a fixed date is in the past (and refused) on later runs.
+    later = f"{utcnow().date() + dt.timedelta(days=30):%Y-%m-%d}T09:00"
+    made = compose(admin, audience="organisation", scheduled_for=later)
     path = made.headers["Location"].replace("http://localhost", "")
     broadcast_id = int(path.rsplit("/", 1)[1])
     assert "Schedule it" in page_text(admin.get(path))
