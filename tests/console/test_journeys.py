@@ -254,6 +254,9 @@ def test_a_keyword_clash_shows_as_you_type(tab, service):
     sign_in_as_lead(tab, service, email)
     tab.goto("/console/content")
     tab.get_by_role("link", name="Minds Matter").click()
+    # console.js is deferred: typed before it has run, the word is never checked (as a person
+    # typing that fast would see). CI's slow tier once typed into the field that early.
+    tab.wait_for_url("**/console/content/network/*", wait_until="load")
     words = tab.get_by_label("Keywords in English")
     words.fill(words.input_value() + " CAREERS")
     problem = tab.locator('[data-keyword-problems="keywords_en"]')
