@@ -663,8 +663,12 @@ class DriverRead:
     ) -> list[tuple]:
         sql, values, processors = self._prepare(dialect)
         parameters = values(params)
-        cursor = pooled.dbapi_connection.cursor()
+        cursor = None
         try:
+            # Made inside the handling below, as SQLAlchemy's execution (and Prepared) makes its
+            # cursor: a closed connection is then a disconnect, invalidated at once and answered
+            # 503 (service.outage), not a raw driver error answered 500.
+            cursor = pooled.dbapi_connection.cursor()
             if connection is not None and (connection._has_events or connection.engine._has_events):
                 connection.dispatch.before_cursor_execute(
                     connection, cursor, sql, parameters, None, False
@@ -678,7 +682,8 @@ class DriverRead:
                 (pooled if connection is None else connection).invalidate(error)
             raise _wrapped(error, sql, parameters, dialect, invalidated=invalidated) from error
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
         if not any(processors):
             return rows
         return [
