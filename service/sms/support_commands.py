@@ -89,7 +89,14 @@ class SupportCommands(ConversationBase):
         if not 1 <= number <= len(GOOD_TIMES):
             return [_("Reply 1 morning, 2 afternoon, 3 evening or 4 any time.")]
         good_time = GOOD_TIMES[number - 1]
-        set_good_time(self.session, row, good_time)
+        # A pick is answered before its member's row is locked (service.sms.operations): its
+        # UPDATE of the request waits for that lock, as every write about a member does. Made
+        # first, it held the request's row while waiting for the contact's, and an erasure
+        # (contact, then its call-backs) waiting on it was a deadlock on PostgreSQL.
+        if self.after_contact_locked is None:
+            set_good_time(self.session, row, good_time)
+        else:
+            self.after_contact_locked.append(lambda: set_good_time(self.session, row, good_time))
         self.state.list_kind = self.state.list_items = None  # answered: a 2 now is just a 2
         return [
             {
