@@ -8,12 +8,13 @@ by own and by cumulative time under cProfile. Not a benchmark table: a guide to 
 request's time goes, and an A/B measure for a change.
 
     python bench/profile_hot_paths.py [events|networks|talk|join|first|voice ...]
-        [--top N] [--no-profile] [--postgres]
+        [--top N] [--no-profile] [--postgres] [--rounds N] [--per-round N]
 
 --postgres: on PostgreSQL instead, in sms_webhook.py's database (BENCH_WEBHOOK_DATABASE names
 it; dropped and made again). CPU time is then this process's alone, not the server's.
 
-"join" is one JOIN MINDS and its YES (two requests, counted as one pair).
+"join" is one JOIN MINDS and its YES (two requests, counted as one pair). --rounds and
+--per-round (5 and 150) set how many timed rounds each path runs and how many requests a round.
 """
 
 from __future__ import annotations
@@ -50,14 +51,27 @@ def _post(client, request) -> str:
     return response.get_data(as_text=True)
 
 
-def _numbers(prefix: str, count: int) -> list[str]:
-    return [f"+44740{prefix}{n:05d}" for n in range(count)]
+# Who sends: each its own block of a million numbers, 07 40b nnnnnn (every such number is a
+# valid UK mobile; 07700 900xxx, the drama range, is not). A round takes the next `count` of
+# its block, so JOIN and first texts are new numbers in every round, however many there are.
+# (The round was a digit of a fixed-width number: from round 10 it made eleven digits after
+# the 44, one too many, and those rounds' texts were answered 400.)
+MEMBERS, CALLERS, JOINERS, FIRST_TEXTS = 9, 8, 1, 2
+_BLOCK = 10**6
 
 
-def workloads(client) -> dict[str, Callable[[int], Callable[[], None]]]:
-    """For each path: given a round, the function that sends that round's PER_ROUND requests."""
+def _numbers(block: int, count: int, round_: int = 0) -> list[str]:
+    """The round's `count` numbers of a block: E.164, distinct from every other round's."""
+    first = round_ * count
+    if first + count > _BLOCK:
+        raise ValueError(f"{round_ + 1} rounds of {count} numbers: more than a block holds")
+    return [f"+44740{block}{first + n:06d}" for n in range(count)]
+
+
+def workloads(client, per_round: int = PER_ROUND) -> dict[str, Callable[[int], Callable[[], None]]]:
+    """For each path: given a round, the function that sends that round's per_round requests."""
     texts = Texts()
-    members = _numbers("09", PER_ROUND)
+    members = _numbers(MEMBERS, per_round)
     for n in members:
         _post(client, texts(n, "HELP"))
 
@@ -69,7 +83,7 @@ def workloads(client) -> dict[str, Callable[[int], Callable[[], None]]]:
         return round_of
 
     def join(round_: int) -> Callable[[], None]:
-        joiners = _numbers(f"1{round_}", PER_ROUND)
+        joiners = _numbers(JOINERS, per_round, round_)
         for n in joiners:
             _post(client, texts(n, "HELP"))
         batch = [(texts(n, "JOIN MINDS"), texts(n, "YES")) for n in joiners]
@@ -82,10 +96,10 @@ def workloads(client) -> dict[str, Callable[[int], Callable[[], None]]]:
         return run
 
     def first(round_: int) -> Callable[[], None]:
-        batch = [texts(n, "HELP") for n in _numbers(f"2{round_}", PER_ROUND)]
+        batch = [texts(n, "HELP") for n in _numbers(FIRST_TEXTS, per_round, round_)]
         return lambda: [_post(client, r) for r in batch] and None
 
-    callers = _numbers("08", PER_ROUND)
+    callers = _numbers(CALLERS, per_round)
     actions = []
     for caller in callers:
         xml = _post(client, signed("/twilio/voice", call_form(caller, "CA" + caller[1:])))
@@ -140,6 +154,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--per-round", type=int, default=PER_ROUND)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as instance:
         env = service_env(instance)
@@ -157,20 +173,20 @@ def main() -> None:
 
         app = create_app()
         client = app.test_client()
-        work = workloads(client)
+        work = workloads(client, args.per_round)
         cpu: dict[str, float] = {}
         profiles: dict[str, cProfile.Profile] = {}
         for path in args.paths:
             work[path](0)()  # warm: the first of a kind loads what later ones reuse
             rounds = []
-            for round_ in range(1, ROUNDS + 1):
+            for round_ in range(1, args.rounds + 1):
                 run = work[path](round_)
                 started = time.process_time()
                 run()
-                rounds.append((time.process_time() - started) * 1000 / PER_ROUND)
+                rounds.append((time.process_time() - started) * 1000 / args.per_round)
             cpu[path] = statistics.median(rounds)
             if not args.no_profile:
-                run = work[path](ROUNDS + 1)
+                run = work[path](args.rounds + 1)
                 profiles[path] = cProfile.Profile()
                 profiles[path].enable()
                 run()
