@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -215,6 +217,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        kwargs["connect_args"] = {"factory": TurnTakingConnection, **kwargs["connect_args"]}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _sqlite_end_failed_transaction)
@@ -340,11 +343,132 @@ class SqliteCheckpointer(threading.Thread):
         self.stopped.set()
 
 
+# How often a writer waiting for its turn (TurnTakingConnection) looks whether it has come.
+SQLITE_TURN_POLL_SECONDS = 0.0005
+
+
+class TurnTakingConnection(sqlite3.Connection):
+    """A SQLite connection whose writers take turns on a lock file before SQLite's write lock.
+
+    A writer that finds SQLite's lock taken waits in SQLite's busy handler, which sleeps 1, 2,
+    5, 10, 15, 20, 25… ms between looks: one that just missed a 3 ms commit wakes at 8 ms.
+    With four web processes on two cores (production's gunicorn) JOIN + YES waited up to
+    80-106 ms for the lock, a p99 of 4-9 ms. Here writers first take a turn: a flock on
+    `<database>-writers`, held from BEGIN IMMEDIATE until the transaction ends (its COMMIT or
+    ROLLBACK done), looked at every SQLITE_TURN_POLL_SECONDS while another holds it. SQLite's
+    lock still guards the data: a writer that takes no turn (the sqlite3 shell, another
+    program) is waited for as before. The kernel drops the flock of a process that dies. A turn
+    not had within the busy timeout is "database is locked", as SQLite's own wait ends.
+    """
+
+    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        name = os.fsdecode(database) if isinstance(database, str | bytes | os.PathLike) else ""
+        # In memory, or a URI (its path is not the name given): one process, nothing to queue.
+        queued = name not in ("", ":memory:") and not name.startswith("file:")
+        self._turns_path = f"{name}-writers" if queued else None
+        self._turns: int | None = None  # the lock file, opened on first use
+        self._turns_pid = 0  # the process that opened it: a forked child opens its own
+        self._has_turn = False
+
+    def take_turn(self, timeout: float) -> None:
+        """Wait until no other connection to this file is writing, at most timeout seconds."""
+        if self._has_turn or self._turns_path is None:
+            return
+        turns = self._turns_file()
+        if turns is None:
+            return
+        deadline = None
+        while True:
+            try:
+                fcntl.flock(turns, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + timeout
+                elif now >= deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(SQLITE_TURN_POLL_SECONDS)
+            else:
+                self._has_turn = True
+                return
+
+    def end_turn(self) -> None:
+        """Let the next writer in, unless this connection is still in its transaction."""
+        if self._has_turn and not self.in_transaction:
+            self._give_turn_back()
+
+    def commit(self) -> None:
+        """Commit, then end this writer's turn."""
+        try:
+            super().commit()
+        finally:
+            self.end_turn()  # after a COMMIT that failed, at the rollback that follows
+
+    def rollback(self) -> None:
+        """Roll back, then end this writer's turn."""
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        """Close, ending any turn and closing the lock file."""
+        try:
+            super().close()
+        finally:
+            if self._has_turn:
+                self._give_turn_back()
+            if self._turns is not None and self._turns_pid == os.getpid():
+                os.close(self._turns)
+            self._turns = None
+
+    def _give_turn_back(self) -> None:
+        self._has_turn = False
+        if self._turns is not None and self._turns_pid == os.getpid():
+            fcntl.flock(self._turns, fcntl.LOCK_UN)
+
+    def _turns_file(self) -> int | None:
+        if self._turns is None or self._turns_pid != os.getpid():
+            # A descriptor inherited across fork shares its flock with the parent's: the child
+            # opens its own (and leaves the parent's alone).
+            try:
+                self._turns = os.open(self._turns_path or "", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as error:
+                # A directory this process cannot write to: SQLite's own wait still serves.
+                log.warning("sqlite writers wait without turns: %s", error.strerror)
+                self._turns_path = self._turns = None
+                return None
+            self._turns_pid = os.getpid()
+        return self._turns
+
+
+def _take_turn(dbapi_connection: Any) -> None:
+    take_turn = getattr(dbapi_connection, "take_turn", None)
+    if take_turn is not None:
+        take_turn(SQLITE_BUSY_TIMEOUT_MS / 1000)
+
+
+def _end_turn(dbapi_connection: Any) -> None:
+    end_turn = getattr(dbapi_connection, "end_turn", None)
+    if end_turn is not None:
+        end_turn()
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
     # Taking the write lock up front avoids "database is locked" on read-then-write upgrades:
     # a deferred transaction that later writes cannot wait for the lock, an immediate one can.
     if not connection.get_execution_options().get(READ_FIRST):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection = connection.connection.dbapi_connection
+        try:
+            _take_turn(dbapi_connection)
+        except sqlite3.OperationalError as error:
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _end_turn(dbapi_connection)
+            raise
 
 
 def _sqlite_lock_before_writing(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -360,8 +484,10 @@ def _sqlite_take_write_lock(connection: Any) -> None:
     dbapi_connection = connection.connection.dbapi_connection
     if not dbapi_connection.in_transaction:
         try:
+            _take_turn(dbapi_connection)
             dbapi_connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
+            _end_turn(dbapi_connection)
             # Raised as SQLAlchemy raises it at a transaction's start, so that a lock not had
             # within the busy timeout is answered "try again" (service.outage), not a 500.
             raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from service import create_app
 from service.db import begin_writes, get_database, get_session, make_engine, read_first
 from tests.support.settings import app_config
+from tests.support.turns import turn_is_free
 
 
 @pytest.fixture
@@ -138,6 +139,7 @@ def test_a_failed_commit_leaves_no_lock_behind(engine, monkeypatch) -> None:
             session.commit()
     monkeypatch.setattr(engine.dialect, "do_commit", commit)
     assert _other_writer_can_commit(engine)
+    assert turn_is_free(engine.url.database)  # the writers' turn, given back at the rollback
     with engine.begin() as conn:
         conn.execute(text("UPDATE counter SET n = n + 100"))
     with engine.connect() as conn:

@@ -14,10 +14,11 @@ import sqlite3
 import pytest
 from sqlalchemy import event
 
-from service import create_app
+from service import create_app, db
 from service.db import get_database
 from tests.support.settings import TEST_AUTH_TOKEN, app_config
 from tests.support.sms import Handset
+from tests.support.turns import turn_held, turn_is_free
 
 
 @pytest.fixture
@@ -70,6 +71,7 @@ def test_texts_in_a_row_share_one_connection_and_leave_no_lock(own_app) -> None:
     for _ in range(3):
         assert phone.last("EVENTS")
         assert _others_can_write(path)
+        assert turn_is_free(path)  # and no writers' turn (service.db.TurnTakingConnection)
     assert len(checkouts) == made  # none from the pool for the texts after the first
 
 
@@ -104,6 +106,22 @@ def test_a_failed_commit_leaves_no_lock_or_transaction_for_the_next_text(
     # The driver was still in the failed text's transaction: rolled back as the request ended,
     # so another process may write at once, and the next text does not commit the failed one.
     assert _others_can_write(path)
+    assert turn_is_free(path)
+    assert phone.send("EVENTS").status == 200
+    assert _inbound_count(path) == before + 1
+
+
+def test_a_text_waits_for_its_turn_to_write(own_app, monkeypatch) -> None:
+    # Another web process is writing (it holds the writers' turn): a text's reads go ahead, its
+    # writes wait their turn, and past the busy timeout it is "try again", nothing kept.
+    app, path = own_app
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    phone = Handset(app.test_client(), "+447400555024")
+    assert phone.send("HELP").status == 200
+    before = _inbound_count(path)
+    with turn_held(path):
+        assert phone.send("EVENTS").status == 503
+        assert _inbound_count(path) == before
     assert phone.send("EVENTS").status == 200
     assert _inbound_count(path) == before + 1
 

@@ -1,0 +1,153 @@
+"""SQLite writers take turns on a lock file before SQLite's own write lock (TurnTakingConnection).
+
+A writer waiting for SQLite's lock sleeps in SQLite's busy handler in growing steps and wakes
+late; one waiting for its turn looks every half millisecond. The turn is held from BEGIN
+IMMEDIATE until the transaction has ended, whichever way it ends, and a turn never given back
+is waited for only as long as SQLite's lock would be.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from service import db
+from service.db import READ_FIRST, make_engine
+from tests.support.turns import turn_held, turn_is_free
+
+
+@pytest.fixture
+def engine(tmp_path, monkeypatch):
+    # A writer that cannot have its turn or the lock gives up after this, not after 5 s.
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    eng = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    with eng.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (n INTEGER)"))
+        conn.execute(text("INSERT INTO counter VALUES (0)"))
+    yield eng
+    eng.dispose()
+
+
+def _path(engine) -> str:
+    return engine.url.database
+
+
+def _count(engine) -> int:
+    # Read first: a plain transaction here begins with BEGIN IMMEDIATE, a writer's.
+    with engine.connect().execution_options(**{READ_FIRST: True}) as conn:
+        return conn.scalar(text("SELECT n FROM counter"))
+
+
+def test_a_writer_holds_its_turn_until_it_commits(engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("UPDATE counter SET n = n + 1"))
+        assert not turn_is_free(_path(engine))
+        conn.commit()
+        assert turn_is_free(_path(engine))
+    assert _count(engine) == 1
+
+
+def test_a_writer_that_rolls_back_gives_its_turn_back(engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("UPDATE counter SET n = n + 1"))
+        conn.rollback()
+        assert turn_is_free(_path(engine))
+    assert _count(engine) == 0
+
+
+def test_a_read_first_transaction_takes_its_turn_at_its_first_write(engine) -> None:
+    with engine.connect().execution_options(**{READ_FIRST: True}) as conn:
+        assert conn.scalar(text("SELECT n FROM counter")) == 0
+        assert turn_is_free(_path(engine))  # reading takes no turn
+        conn.execute(text("UPDATE counter SET n = n + 1"))
+        assert not turn_is_free(_path(engine))
+        conn.commit()
+    assert turn_is_free(_path(engine))
+
+
+def test_the_next_writer_waits_for_the_turn_then_writes(engine) -> None:
+    done = threading.Event()
+
+    def other_writer() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE counter SET n = n + 10"))
+        done.set()
+
+    with engine.connect() as conn:
+        conn.execute(text("UPDATE counter SET n = n + 1"))
+        other = threading.Thread(target=other_writer)
+        other.start()
+        assert not done.wait(0.1)  # waiting for the turn, not writing
+        conn.commit()
+    other.join(10)
+    assert done.is_set()
+    assert _count(engine) == 11
+
+
+def test_a_turn_never_given_back_is_waited_for_only_as_long_as_the_lock(engine) -> None:
+    # Another process took the turn and hangs: a writer here is told "locked" (a 503 to a
+    # webhook) once the busy timeout has passed, as for SQLite's lock, and does not hang.
+    outcome: list[BaseException | None] = []
+
+    def writer() -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE counter SET n = n + 1"))
+            outcome.append(None)
+        except BaseException as error:  # handed to the test's thread
+            outcome.append(error)
+
+    with turn_held(_path(engine)):
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        thread.join(10)
+        assert not thread.is_alive(), "the writer still waits for a turn that never comes"
+        assert _count(engine) == 0  # a reader needs no turn
+    assert isinstance(outcome[0], OperationalError)
+    assert "locked" in str(outcome[0])
+    assert turn_is_free(_path(engine))
+    assert _count(engine) == 0
+
+
+def test_a_writer_that_cannot_have_sqlites_lock_gives_its_turn_back(engine) -> None:
+    # A writer that takes no turn (the sqlite3 shell, say) holds SQLite's lock: the writer here
+    # has its turn, waits out the busy timeout for the lock, fails and lets the next writer in.
+    shell = sqlite3.connect(_path(engine), timeout=0, isolation_level=None)
+    shell.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"), engine.begin() as conn:
+            conn.execute(text("UPDATE counter SET n = n + 1"))
+        assert turn_is_free(_path(engine))
+    finally:
+        shell.rollback()
+        shell.close()
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE counter SET n = n + 1"))
+    assert _count(engine) == 1
+
+
+def test_a_read_first_writer_that_cannot_have_sqlites_lock_gives_its_turn_back(engine) -> None:
+    shell = sqlite3.connect(_path(engine), timeout=0, isolation_level=None)
+    shell.execute("BEGIN IMMEDIATE")
+    try:
+        with engine.connect().execution_options(**{READ_FIRST: True}) as conn:
+            with pytest.raises(OperationalError, match="locked"):
+                conn.execute(text("UPDATE counter SET n = n + 1"))
+            assert turn_is_free(_path(engine))
+    finally:
+        shell.rollback()
+        shell.close()
+
+
+def test_a_closed_connection_gives_its_turn_back(engine) -> None:
+    conn = engine.connect()
+    conn.execute(text("UPDATE counter SET n = n + 1"))
+    conn.connection.dbapi_connection.close()  # as a connection discarded mid-transaction is
+    assert turn_is_free(_path(engine))
+    conn.invalidate()
+    conn.close()
+    assert _count(engine) == 0
