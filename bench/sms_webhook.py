@@ -10,6 +10,7 @@ rate under wrk, and p99 latency at half that rate beside the echo app's p99 at t
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,10 @@ TOKEN = "bench-auth-token"
 DEMO_NUMBER = "+441134960000"
 CONCURRENCY = 8
 HALF_RATE_SECONDS = 5
+# The p99 rows are the median of this many windows, for the service and the echo app alike: a
+# stall of the shared machine (on 6 December, 0.1-0.3 s in which requests waited outside every
+# process's request handling) spoils one 5 s window's p99, and then the whole row's with one.
+P99_WINDOWS = 3
 WRK_SECONDS = 5
 ONCE_LIMIT_SECONDS = 1800  # a run that sends each request once stops there, well before this
 MEMBERS = 1000  # returning members: each reads several times a run, under distinct MessageSids
@@ -42,7 +47,7 @@ READS = 20000  # more than wrk sends in WRK_SECONDS at the echo app's rate on tw
 # Each joins MINDS once: JOIN at one place in the file, its YES GAP later. Enough that wrk need
 # not repeat any in WRK_SECONDS (at 850 r/s 1,500 ran out: repeats are retries, answered from
 # the stored row) and that some are left fresh for the p99 row.
-JOINERS = 6000
+JOINERS = 10000
 GAP = 100
 STRANGERS = 12000  # new numbers, one first text each
 DRIVER_CHECK = 3000
@@ -96,19 +101,31 @@ def measure(port: int, texts: Texts, numbers: list[str], kind: str) -> tuple[flo
     return peak.rate, half_rate_p99(port, texts, numbers[600:], kind, peak.rate)
 
 
-def half_rate_p99(port: int, texts: Texts, numbers: list[str], kind: str, rate: float) -> float:
-    """p99 latency with requests sent on a fixed schedule at half the given maximum rate."""
+def half_rate_p99(
+    port: int, texts: Texts, numbers: list[str], kind: str, rate: float, windows: int = 1
+) -> float:
+    """p99 latency with requests sent on a fixed schedule at half the given maximum rate.
+
+    windows > 1: the median of that many windows' p99, each of HALF_RATE_SECONDS (a JOIN + YES
+    window takes numbers of its own, after the window before it).
+    """
     half = rate / 2
-    pairs = min(len(numbers), int(half * HALF_RATE_SECONDS / (1 if kind == "events" else 2)))
-    if kind == "events":
-        paced = [texts(n, "EVENTS") for n in numbers[:pairs]]
-    else:
-        # Each JOIN before its YES: the JOINs first, then the YESes.
-        paced = [texts(n, "JOIN MINDS") for n in numbers[:pairs]]
-        paced += [texts(n, "YES") for n in numbers[:pairs]]
-    steady = open_loop(port, paced, half)
-    assert steady.errors == 0, f"{kind}: {steady.errors} errors at half rate"
-    return steady.percentile(99)
+    per_window = int(half * HALF_RATE_SECONDS / (1 if kind == "events" else 2))
+    figures = []
+    for window in range(windows):
+        chosen = numbers[:per_window] if kind == "events" else numbers[window * per_window :]
+        chosen = chosen[:per_window]
+        assert chosen, f"{kind}: no numbers left for window {window + 1}"
+        if kind == "events":
+            paced = [texts(n, "EVENTS") for n in chosen]
+        else:
+            # Each JOIN before its YES: the JOINs first, then the YESes.
+            paced = [texts(n, "JOIN MINDS") for n in chosen]
+            paced += [texts(n, "YES") for n in chosen]
+        steady = open_loop(port, paced, half)
+        assert steady.errors == 0, f"{kind}: {steady.errors} errors at half rate"
+        figures.append(steady.percentile(99))
+    return statistics.median(figures)
 
 
 def reading(texts: Texts, numbers: list[str], body: str, count: int) -> list[Request]:
@@ -219,8 +236,10 @@ def service_figures(
             bracketed(
                 "sms_webhook",
                 f"EVENTS p99 at half max rate{suffix}",
-                lambda: half_rate_p99(port, texts, members, "events", events_rate),
-                lambda: half_rate_p99(echo_port, texts, members, "events", events_rate),
+                lambda: half_rate_p99(port, texts, members, "events", events_rate, P99_WINDOWS),
+                lambda: half_rate_p99(
+                    echo_port, texts, members, "events", events_rate, P99_WINDOWS
+                ),
                 "ms",
                 higher_is_better=False,
                 target="value <= 10 ms",
@@ -247,8 +266,8 @@ def service_figures(
             bracketed(
                 "sms_webhook",
                 f"JOIN+YES p99 at half max rate{suffix}",
-                lambda: half_rate_p99(port, texts, fresh, "join", join_rate),
-                lambda: half_rate_p99(echo_port, texts, fresh, "join", join_rate),
+                lambda: half_rate_p99(port, texts, fresh, "join", join_rate, P99_WINDOWS),
+                lambda: half_rate_p99(echo_port, texts, fresh, "join", join_rate, P99_WINDOWS),
                 "ms",
                 higher_is_better=False,
                 target="value <= 10 ms",
