@@ -389,6 +389,11 @@ class TurnTakingConnection(sqlite3.Connection):
                 elif now >= deadline:
                     raise sqlite3.OperationalError("database is locked") from None
                 time.sleep(SQLITE_TURN_POLL_SECONDS)
+            except OSError as error:
+                # A file system without flock (some network mounts): SQLite's own wait serves.
+                log.warning("sqlite writers wait without turns: %s", error.strerror)
+                self._turns_path = None
+                return
             else:
                 self._has_turn = True
                 return
