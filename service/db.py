@@ -283,6 +283,9 @@ def _sqlite_end_failed_transaction(dbapi_connection: Any, _record: Any) -> None:
     # and its next user's commit kept the failed request's writes.
     if dbapi_connection is not None and dbapi_connection.in_transaction:
         dbapi_connection.rollback()
+    # And a writer's turn still held by a connection no longer writing (its transaction ended
+    # some way other than the driver's commit or rollback) is given back before its next use.
+    _end_turn(dbapi_connection)
 
 
 def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
@@ -373,6 +376,8 @@ class TurnTakingConnection(sqlite3.Connection):
 
     def take_turn(self, timeout: float) -> None:
         """Wait until no other connection to this file is writing, at most timeout seconds."""
+        if self._turns_pid != os.getpid():
+            self._has_turn = False  # a turn a forked child inherited is its parent's
         if self._has_turn or self._turns_path is None:
             return
         turns = self._turns_file()
@@ -433,6 +438,15 @@ class TurnTakingConnection(sqlite3.Connection):
             if self._turns is not None and self._turns_pid == os.getpid():
                 os.close(self._turns)
             self._turns = None
+
+    def __del__(self) -> None:
+        # sqlite3 closes a connection collected unclosed without calling close(): its lock
+        # file would stay open, and a turn it held be held for the rest of the process.
+        # (Not contextlib.suppress: at interpreter exit module globals may already be None.)
+        try:  # noqa: SIM105
+            self.close()
+        except Exception:  # noqa: S110
+            pass
 
     def _give_turn_back(self) -> None:
         self._has_turn = False
@@ -615,6 +629,9 @@ class Database:
             return
         if kept.invalidated or kept.get_transaction() is not None:
             self._drop_kept()
+        else:
+            # Its transaction ended: so has any writer's turn (as the pool's check-in ensures).
+            _end_turn(kept.connection.dbapi_connection)
 
     def _drop_kept(self) -> None:
         kept, self._kept = self._kept, None

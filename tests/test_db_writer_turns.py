@@ -8,6 +8,7 @@ is waited for only as long as SQLite's lock would be.
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 
@@ -16,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from service import db
-from service.db import READ_FIRST, make_engine
+from service.db import READ_FIRST, TurnTakingConnection, make_engine
 from tests.support.turns import turn_held, turn_is_free
 
 
@@ -54,6 +55,7 @@ def test_a_writer_holds_its_turn_until_it_commits(engine) -> None:
 def test_a_writer_that_rolls_back_gives_its_turn_back(engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("UPDATE counter SET n = n + 1"))
+        assert not turn_is_free(_path(engine))
         conn.rollback()
         assert turn_is_free(_path(engine))
     assert _count(engine) == 0
@@ -69,7 +71,9 @@ def test_a_read_first_transaction_takes_its_turn_at_its_first_write(engine) -> N
     assert turn_is_free(_path(engine))
 
 
-def test_the_next_writer_waits_for_the_turn_then_writes(engine) -> None:
+def test_a_writer_waits_for_the_turn_though_sqlites_lock_is_free(engine) -> None:
+    # Another process's writer has its turn (and is about to BEGIN): a writer here waits for
+    # it, and writes once it is given back.
     done = threading.Event()
 
     def other_writer() -> None:
@@ -77,15 +81,14 @@ def test_the_next_writer_waits_for_the_turn_then_writes(engine) -> None:
             conn.execute(text("UPDATE counter SET n = n + 10"))
         done.set()
 
-    with engine.connect() as conn:
-        conn.execute(text("UPDATE counter SET n = n + 1"))
-        other = threading.Thread(target=other_writer)
-        other.start()
-        assert not done.wait(0.1)  # waiting for the turn, not writing
-        conn.commit()
-    other.join(10)
+    with turn_held(_path(engine)):
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        assert not done.wait(0.1)
+        assert _count(engine) == 0
+    writer.join(10)
     assert done.is_set()
-    assert _count(engine) == 11
+    assert _count(engine) == 10
 
 
 def test_a_turn_never_given_back_is_waited_for_only_as_long_as_the_lock(engine) -> None:
@@ -115,13 +118,15 @@ def test_a_turn_never_given_back_is_waited_for_only_as_long_as_the_lock(engine) 
 
 def test_a_writer_that_cannot_have_sqlites_lock_gives_its_turn_back(engine) -> None:
     # A writer that takes no turn (the sqlite3 shell, say) holds SQLite's lock: the writer here
-    # has its turn, waits out the busy timeout for the lock, fails and lets the next writer in.
+    # has its turn, waits out the busy timeout for the lock, fails and lets the next writer in
+    # at once, not only when its connection goes back to the pool.
     shell = sqlite3.connect(_path(engine), timeout=0, isolation_level=None)
     shell.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(OperationalError, match="locked"), engine.begin() as conn:
-            conn.execute(text("UPDATE counter SET n = n + 1"))
-        assert turn_is_free(_path(engine))
+        with engine.connect() as conn:
+            with pytest.raises(OperationalError, match="locked"):
+                conn.begin()
+            assert turn_is_free(_path(engine))
     finally:
         shell.rollback()
         shell.close()
@@ -146,11 +151,25 @@ def test_a_read_first_writer_that_cannot_have_sqlites_lock_gives_its_turn_back(e
 def test_a_closed_connection_gives_its_turn_back(engine) -> None:
     conn = engine.connect()
     conn.execute(text("UPDATE counter SET n = n + 1"))
+    assert not turn_is_free(_path(engine))
     conn.connection.dbapi_connection.close()  # as a connection discarded mid-transaction is
     assert turn_is_free(_path(engine))
     conn.invalidate()
     conn.close()
     assert _count(engine) == 0
+
+
+def test_a_connection_collected_unclosed_gives_its_turn_back(engine) -> None:
+    driver = sqlite3.connect(_path(engine), factory=TurnTakingConnection, isolation_level=None)
+    driver.take_turn(1)
+    driver.execute("BEGIN IMMEDIATE")
+    assert not turn_is_free(_path(engine))
+    del driver
+    gc.collect()
+    assert turn_is_free(_path(engine))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE counter SET n = n + 1"))
+    assert _count(engine) == 1
 
 
 def test_a_file_system_without_flock_still_writes(engine, monkeypatch, caplog) -> None:
