@@ -100,9 +100,16 @@ def worker(workers: int, periodic: bool) -> None:
     # One app per worker process, reused (with its engine) by every task on every thread.
     tasks.use_app(current_app._get_current_object())  # type: ignore[attr-defined]
     huey.immediate = False
-    # Each scheduler queues every periodic job once a minute. The jobs are safe to run twice,
-    # so several schedulers only cost work; one or two (for a spare) is enough at scale.
-    Consumer(huey, workers=workers, periodic=periodic, worker_type="thread").run()
+    # On SQLite, as in a web process: WAL checkpoints in a thread, not in a task's commit, where
+    # SQLite copies pages and syncs while this writer still holds its turn (service.db).
+    checkpointer = get_database().checkpoint_in_background()
+    try:
+        # Each scheduler queues every periodic job once a minute. The jobs are safe to run
+        # twice, so several schedulers only cost work; one or two (a spare) is enough at scale.
+        Consumer(huey, workers=workers, periodic=periodic, worker_type="thread").run()
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
 
 
 @cli.command()

@@ -101,3 +101,39 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_a_worker_process_checkpoints_in_a_thread_too(tmp_path: Path, monkeypatch) -> None:
+    # A task's commit that took the WAL past 1,000 pages copied and synced them in the commit,
+    # holding the writers' turn (service.db.TurnTakingConnection) that webhooks wait for.
+    import threading
+
+    import huey.consumer
+
+    from service import create_app
+    from service.cli import worker
+    from service.db import get_database
+    from tests.support.settings import app_config
+
+    app = create_app(app_config(tmp_path / "instance", f"sqlite:///{tmp_path / 'frontline.db'}"))
+    seen: dict[str, object] = {}
+
+    class Consumer:
+        def __init__(self, *_args: object, **_kwargs: object) -> None:
+            pass
+
+        def run(self) -> None:
+            with get_database(app).engine.connect() as connection:
+                seen["pages"] = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+            seen["threads"] = [t for t in threading.enumerate() if t.name == "sqlite-checkpoint"]
+
+    monkeypatch.setattr(huey.consumer, "Consumer", Consumer)
+    try:
+        result = app.test_cli_runner().invoke(worker, ["--no-periodic"])
+        assert result.exit_code == 0, result.output
+        assert seen["pages"] == 0
+        assert len(seen["threads"]) == 1
+        seen["threads"][0].join(5)  # stopped as the worker ends
+        assert not seen["threads"][0].is_alive()
+    finally:
+        get_database(app).dispose()
