@@ -575,6 +575,9 @@ class Database:
         # serves; made on first use, so never before gunicorn forks.
         self._kept: Connection | None = None
         self._kept_thread: int | None = None
+        # Set by dispose() on another thread while a request had the kept connection: that
+        # request's thread closes it as the request ends (reset_kept).
+        self._kept_closing = False
         # The vault rides on every session so models can decrypt without reaching for the app,
         # and the queue so that outbox rows are handed to workers once their cause commits.
         self.sessionmaker = sessionmaker(
@@ -610,7 +613,11 @@ class Database:
             self._kept_thread = threading.get_ident()
             kept = self._kept = self.engine.connect().execution_options(**{READ_FIRST: True})
             return kept
-        if self._kept_thread != threading.get_ident() or kept.get_transaction() is not None:
+        if (
+            self._kept_thread != threading.get_ident()
+            or kept.get_transaction() is not None
+            or self._kept_closing
+        ):
             return None
         return kept
 
@@ -627,7 +634,7 @@ class Database:
         kept = self._kept
         if kept is None or self._kept_thread != threading.get_ident():
             return
-        if kept.invalidated or kept.get_transaction() is not None:
+        if kept.invalidated or kept.get_transaction() is not None or self._kept_closing:
             self._drop_kept()
         else:
             # Its transaction ended: so has any writer's turn (as the pool's check-in ensures).
@@ -635,12 +642,24 @@ class Database:
 
     def _drop_kept(self) -> None:
         kept, self._kept = self._kept, None
+        self._kept_closing = False
         if kept is not None:
             kept.close()  # back to its pool, whose check-in ends what a failure left open
 
     def dispose(self) -> None:
-        """Close every pooled connection (and the kept one)."""
-        self._drop_kept()
+        """Close every pooled connection, and the kept one once no request is using it."""
+        kept = self._kept
+        if (
+            kept is not None
+            and self._kept_thread != threading.get_ident()
+            and kept.get_transaction() is not None
+        ):
+            # A request on another thread is using it (a test server's last request as its
+            # test ends): closed under a running statement, the sqlite3 driver crashed the
+            # process. It is closed by that thread as its request ends, and lent no more.
+            self._kept_closing = True
+        else:
+            self._drop_kept()
         self.engine.dispose()
 
     def checkpoint_in_background(self) -> SqliteCheckpointer | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 
 import pytest
 from sqlalchemy import event
@@ -145,3 +146,40 @@ def test_a_text_that_fails_after_writing_keeps_nothing(own_app, monkeypatch) -> 
     assert _others_can_write(path)
     assert phone.send("EVENTS").status == 200
     assert _inbound_count(path) == before + 1
+
+
+def test_disposing_from_another_thread_leaves_a_running_request_its_connection(own_app) -> None:
+    # A test server's last request can outlive its test, whose teardown disposes of the
+    # database on the main thread: the kept connection was closed under the request, and a
+    # statement running on it crashed the process (a segfault in the sqlite3 driver).
+    from sqlalchemy import text
+
+    from service.db import get_session
+
+    app, _path = own_app
+    database = get_database(app)
+    reading, disposed = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def request() -> None:
+        with app.test_request_context("/", method="GET"):  # read first: the kept connection
+            session = get_session()
+            session.execute(text("SELECT 1"))
+            seen["kept"] = database._kept
+            reading.set()
+            disposed.wait(10)
+            try:
+                seen["count"] = session.execute(text("SELECT count(*) FROM organisation")).scalar()
+            except Exception as error:  # handed to the test's thread
+                seen["error"] = error
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    assert reading.wait(10)
+    database.dispose()
+    disposed.set()
+    thread.join(10)
+    assert seen["kept"] is not None
+    assert "error" not in seen, seen.get("error")
+    assert seen["count"] > 0
+    assert database._kept is None  # closed by the request's thread as it ended
