@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -148,6 +149,25 @@ def _send(port: int, request: Request) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, response.status
 
 
+@contextmanager
+def heap_frozen() -> Iterator[None]:
+    """Keep the driver's own heap out of the collector's scans while it times requests.
+
+    A bench process holds its signed requests, hundreds of thousands of objects: a full
+    collection of them held the GIL for tens of milliseconds, and every request in flight
+    counted the pause as server latency. With 120,000 requests held, the echo app's p99 at
+    550 r/s read 3.4-9.5 ms (max 21-31 ms) unfrozen and 1.5-2.0 ms (max 3.7-5.4 ms) frozen; at
+    the JOIN + YES p99 row of a whole sms_webhook run it read 24-29 ms. Only objects made
+    during the timing are scanned; all are scanned again afterwards.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def closed_loop(
     port: int, conversations: Sequence[Sequence[Request]], concurrency: int
 ) -> LoadResult:
@@ -170,13 +190,15 @@ def closed_loop(
                     latencies.append(ms)
                     errors += status != 200
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return LoadResult(len(latencies), time.perf_counter() - started, latencies, errors)
+    with heap_frozen():
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(concurrency)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+    return LoadResult(len(latencies), elapsed, latencies, errors)
 
 
 def open_loop(port: int, requests: Sequence[Request], rate: float) -> LoadResult:
@@ -185,7 +207,7 @@ def open_loop(port: int, requests: Sequence[Request], rate: float) -> LoadResult
     errors = 0
     lock = threading.Lock()
     interval = 1 / rate
-    started = time.perf_counter()
+    started = 0.0  # set as the first request is due
 
     def one(index: int, request: Request) -> None:
         nonlocal errors
@@ -197,16 +219,19 @@ def open_loop(port: int, requests: Sequence[Request], rate: float) -> LoadResult
             errors += status != 200
 
     threads = []
-    for index, request in enumerate(requests):
-        delay = started + index * interval - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        thread = threading.Thread(target=one, args=(index, request))
-        thread.start()
-        threads.append(thread)
-    for t in threads:
-        t.join()
-    return LoadResult(len(requests), time.perf_counter() - started, latencies, errors)
+    with heap_frozen():
+        started = time.perf_counter()
+        for index, request in enumerate(requests):
+            delay = started + index * interval - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            thread = threading.Thread(target=one, args=(index, request))
+            thread.start()
+            threads.append(thread)
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+    return LoadResult(len(requests), elapsed, latencies, errors)
 
 
 def record(figures: Sequence[Figure]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 from bench import common
@@ -46,3 +47,23 @@ def test_results_json_rows_with_both_baselines_load_back_as_figures(tmp_path, mo
     row = json.loads((tmp_path / "results.json").read_text())["voice_webhook"]["menu step max rate"]
     assert row["ratio"] == 0.1
     assert common.Figure(**{k: v for k, v in row.items() if k != "ratio"}) == figure
+
+
+def test_the_load_drivers_time_requests_with_their_own_heap_out_of_the_collectors_scans(
+    monkeypatch,
+):
+    """A full collection of the bench's held requests paused every request in flight."""
+    held = [{"Body": "EVENTS"} for _ in range(1000)]  # the bench's signed requests, in small
+    frozen: list[int] = []
+
+    def send(port: int, request: common.Request) -> tuple[float, int]:
+        frozen.append(gc.get_freeze_count())
+        return 1.0, 200
+
+    monkeypatch.setattr(common, "_send", send)
+    request: common.Request = ("/twilio/sms", {}, {"Body": "EVENTS"})
+    assert common.open_loop(0, [request] * 3, 1000).errors == 0
+    assert common.closed_loop(0, [[request]] * 3, 2).errors == 0
+
+    assert len(frozen) == 6 and min(frozen) >= len(held)
+    assert gc.get_freeze_count() == 0  # scanned again once the timing is over
