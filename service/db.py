@@ -9,8 +9,9 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -360,7 +361,8 @@ class TurnTakingConnection(sqlite3.Connection):
     `<database>-writers`, held from BEGIN IMMEDIATE until the transaction ends (its COMMIT or
     ROLLBACK done), looked at every SQLITE_TURN_POLL_SECONDS while another holds it. SQLite's
     lock still guards the data: a writer that takes no turn (the sqlite3 shell, another
-    program) is waited for as before. The kernel drops the flock of a process that dies. A turn
+    program) is waited for as before. The kernel drops the flock of a process that dies (a child
+    it forked closes its copy of the lock file at once, so as not to keep the turn). A turn
     not had within the busy timeout is "database is locked", as SQLite's own wait ends.
     """
 
@@ -438,6 +440,7 @@ class TurnTakingConnection(sqlite3.Connection):
             if self._turns is not None and self._turns_pid == os.getpid():
                 os.close(self._turns)
             self._turns = None
+            _OPEN_TURNS.discard(self)
 
     def __del__(self) -> None:
         # sqlite3 closes a connection collected unclosed without calling close(): its lock
@@ -465,7 +468,31 @@ class TurnTakingConnection(sqlite3.Connection):
                 self._turns_path = self._turns = None
                 return None
             self._turns_pid = os.getpid()
+            _OPEN_TURNS.add(self)
         return self._turns
+
+    def _forget_inherited_turns(self) -> None:
+        # In a forked child: its copy of the parent's lock file shares the parent's flock, and
+        # would keep a turn the parent held held after the parent died, for as long as the
+        # child lives. Closing the copy leaves the parent's own descriptor, and its turn, be.
+        if self._turns is not None:
+            with suppress(OSError):  # already closed by the child's own code
+                os.close(self._turns)
+        self._turns = None
+        self._has_turn = False
+
+
+# Every connection with its lock file open in this process, for the forked child to close.
+_OPEN_TURNS: weakref.WeakSet[TurnTakingConnection] = weakref.WeakSet()
+
+
+def _close_inherited_turns() -> None:
+    for connection in list(_OPEN_TURNS):
+        connection._forget_inherited_turns()
+    _OPEN_TURNS.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_turns)
 
 
 def _take_turn(dbapi_connection: Any) -> None:

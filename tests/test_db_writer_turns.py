@@ -9,6 +9,7 @@ is waited for only as long as SQLite's lock would be.
 from __future__ import annotations
 
 import gc
+import os
 import sqlite3
 import threading
 
@@ -183,3 +184,32 @@ def test_a_file_system_without_flock_still_writes(engine, monkeypatch, caplog) -
     monkeypatch.undo()
     assert _count(engine) == 1
     assert "without turns" in caplog.text
+
+
+def test_a_turn_held_by_a_process_that_died_is_not_kept_by_its_forked_child(engine) -> None:
+    """A child forked while its parent held the turn must not keep it after the parent dies."""
+    ready_r, ready_w = os.pipe()
+    release_r, release_w = os.pipe()
+    parent = os.fork()
+    if parent == 0:  # a process holding the turn, which forks and then dies holding it
+        try:
+            driver = sqlite3.connect(
+                _path(engine), factory=TurnTakingConnection, isolation_level=None
+            )
+            driver.take_turn(1)
+            if os.fork() == 0:  # its child lives on, never touching the connection
+                os.write(ready_w, b"!")
+                os.read(release_r, 1)
+        finally:
+            os._exit(0)
+    try:
+        os.read(ready_r, 1)
+        os.waitpid(parent, 0)
+        assert turn_is_free(_path(engine))
+    finally:
+        os.write(release_w, b"!")
+        for fd in (ready_r, ready_w, release_r, release_w):
+            os.close(fd)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE counter SET n = n + 1"))
+    assert _count(engine) == 1
