@@ -136,6 +136,22 @@ def test_a_writer_that_cannot_have_sqlites_lock_gives_its_turn_back(engine) -> N
     assert _count(engine) == 1
 
 
+def test_a_failed_begin_gives_its_turn_back_itself(engine, monkeypatch) -> None:
+    # SQLAlchemy rolls back after a failed begin today, which gives the turn back too; the
+    # begin's own handling must not depend on that (an error SQLAlchemy does not roll back
+    # after would otherwise keep every other writer waiting until the connection's next use).
+    with engine.connect() as conn:
+
+        def begin_fails(statement: str, *args, **kwargs):
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(conn, "exec_driver_sql", begin_fails)
+        with pytest.raises(sqlite3.OperationalError):
+            db._sqlite_begin_immediate(conn)  # the engine's "begin" listener, and nothing after
+        assert turn_is_free(_path(engine))
+        monkeypatch.undo()
+
+
 def test_a_read_first_writer_that_cannot_have_sqlites_lock_gives_its_turn_back(engine) -> None:
     shell = sqlite3.connect(_path(engine), timeout=0, isolation_level=None)
     shell.execute("BEGIN IMMEDIATE")
