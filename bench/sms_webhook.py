@@ -30,6 +30,7 @@ from bench.common import (
     open_loop,
     record,
 )
+from bench.cpu import cpu_during
 
 PUBLIC_URL = "http://bench.invalid"
 TOKEN = "bench-auth-token"
@@ -51,6 +52,12 @@ JOINERS = 10000
 GAP = 100
 STRANGERS = 12000  # new numbers, one first text each
 DRIVER_CHECK = 3000
+
+
+# Each max-rate run's CPU a request, by process (bench/cpu.py), printed after the table: on
+# two cores the rate ratio is bounded by the echo app's CPU a request over the service's and
+# its database's together.
+cpu_lines: dict[str, str] = {}
 
 
 def service_env(instance: str) -> dict[str, str]:
@@ -210,11 +217,25 @@ def service_figures(
     rows: list[Figure] = []
 
     def echo_rate(name: str) -> float:
-        return run_wrk(echo_port, echo_requests[name], f"echo beside {name} {database}").rate
+        with cpu_during() as (share, served):
+            result = run_wrk(echo_port, echo_requests[name], f"echo beside {name} {database}")
+            served.append(result.requests)
+        cpu_lines[f"echo app{suffix}"] = share.line(f"echo app{suffix}")  # the latest
+        return result.rate
 
     def service_rate(port: int, name: str) -> float:
-        figures[name] = run_wrk(port, service_requests[name], f"{name} {database}")
+        with cpu_during() as (share, served):
+            figures[name] = run_wrk(port, service_requests[name], f"{name} {database}")
+            served.append(figures[name].requests)
+        cpu_lines[name + suffix] = share.line(name + suffix)
         return figures[name].rate
+
+    def floor_rate(port: int, requests: list[Request]) -> float:
+        with cpu_during() as (share, served):
+            result = run_wrk(port, requests, f"floor {database}")
+            served.append(result.requests)
+        cpu_lines[f"floor{suffix}"] = share.line(f"floor{suffix}")
+        return result.rate
 
     with gunicorn("service:create_app()", env) as port:
         # Every member and joiner texts once first, so the figures are for returning members.
@@ -252,7 +273,7 @@ def service_figures(
                 bracketed(
                     "sms_webhook",
                     f"floor: EVENTS's statements on the driver (wrk){suffix}",
-                    lambda: run_wrk(floor_port, floor_requests, f"floor {database}").rate,
+                    lambda: floor_rate(floor_port, floor_requests),
                     lambda: echo_rate("EVENTS"),
                     "r/s",
                     target="none: what the stack allows",
@@ -314,6 +335,8 @@ def main() -> None:
 
             drop_database(pg)
     record(rows)
+    for line in cpu_lines.values():
+        print(f"sms_webhook: {line}")
 
 
 if __name__ == "__main__":
