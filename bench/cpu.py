@@ -74,5 +74,9 @@ def cpu_during() -> Iterator[tuple[CpuShare, list[int]]]:
         totals[key[1]] = totals.get(key[1], 0.0) + seconds - before.get(key, 0.0)
     if requests:
         share.per_request.update(
-            {group: total * 1000 / requests for group, total in sorted(totals.items()) if total}
+            {
+                group: total * 1000 / requests
+                for group, total in sorted(totals.items())
+                if total * 1000 / requests >= 0.005  # idle beside the run: not printed as 0.00
+            }
         )
