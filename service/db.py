@@ -11,7 +11,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -437,10 +437,11 @@ class TurnTakingConnection(sqlite3.Connection):
         finally:
             if self._has_turn:
                 self._give_turn_back()
-            if self._turns is not None and self._turns_pid == os.getpid():
-                os.close(self._turns)
-            self._turns = None
-            _OPEN_TURNS.discard(self)
+            with _TURNS_OPENING:  # no fork between forgetting the descriptor and closing it
+                turns, self._turns = self._turns, None
+                _OPEN_TURNS.discard(self)
+                if turns is not None and self._turns_pid == os.getpid():
+                    os.close(turns)
 
     def __del__(self) -> None:
         # sqlite3 closes a connection collected unclosed without calling close(): its lock
@@ -461,38 +462,49 @@ class TurnTakingConnection(sqlite3.Connection):
             # A descriptor inherited across fork shares its flock with the parent's: the child
             # opens its own (and leaves the parent's alone).
             try:
-                self._turns = os.open(self._turns_path or "", os.O_RDWR | os.O_CREAT, 0o600)
+                with _TURNS_OPENING:  # no fork between opening it and recording it
+                    self._turns = os.open(self._turns_path or "", os.O_RDWR | os.O_CREAT, 0o600)
+                    _OPEN_TURNS.add(self)
             except OSError as error:
                 # A directory this process cannot write to: SQLite's own wait still serves.
                 log.warning("sqlite writers wait without turns: %s", error.strerror)
                 self._turns_path = self._turns = None
                 return None
             self._turns_pid = os.getpid()
-            _OPEN_TURNS.add(self)
         return self._turns
 
     def _forget_inherited_turns(self) -> None:
         # In a forked child: its copy of the parent's lock file shares the parent's flock, and
         # would keep a turn the parent held held after the parent died, for as long as the
         # child lives. Closing the copy leaves the parent's own descriptor, and its turn, be.
-        if self._turns is not None:
-            with suppress(OSError):  # already closed by the child's own code
-                os.close(self._turns)
-        self._turns = None
+        turns, self._turns = self._turns, None
         self._has_turn = False
+        if turns is not None:
+            os.close(turns)
 
 
-# Every connection with its lock file open in this process, for the forked child to close.
+# Every connection with its lock file open in this process, for a forked child to close. A
+# descriptor is opened and recorded, or forgotten and closed, under _TURNS_OPENING, which a
+# fork waits for: a child never inherits one unrecorded, nor closes a number reused since.
+# (Reentrant: a connection collected while another opens its file closes under it.)
 _OPEN_TURNS: weakref.WeakSet[TurnTakingConnection] = weakref.WeakSet()
+_TURNS_OPENING = threading.RLock()
 
 
 def _close_inherited_turns() -> None:
-    for connection in list(_OPEN_TURNS):
-        connection._forget_inherited_turns()
-    _OPEN_TURNS.clear()
+    try:
+        for connection in list(_OPEN_TURNS):
+            connection._forget_inherited_turns()
+        _OPEN_TURNS.clear()
+    finally:
+        _TURNS_OPENING.release()
 
 
-os.register_at_fork(after_in_child=_close_inherited_turns)
+os.register_at_fork(
+    before=_TURNS_OPENING.acquire,
+    after_in_parent=_TURNS_OPENING.release,
+    after_in_child=_close_inherited_turns,
+)
 
 
 def _take_turn(dbapi_connection: Any) -> None:

@@ -9,8 +9,10 @@ is waited for only as long as SQLite's lock would be.
 from __future__ import annotations
 
 import gc
-import os
+import select
 import sqlite3
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -202,30 +204,84 @@ def test_a_file_system_without_flock_still_writes(engine, monkeypatch, caplog) -
     assert "without turns" in caplog.text
 
 
+# A process holding the turn forks a child that lives on, never touching the connection, and
+# then dies still holding it. (Its own process: a fork of a test worker, which runs threads,
+# could deadlock.)
+HOLDER = """
+import os, sqlite3, sys
+from service.db import TurnTakingConnection
+
+driver = sqlite3.connect(sys.argv[1], factory=TurnTakingConnection, isolation_level=None)
+driver.take_turn(1)
+if os.fork() == 0:
+    print("child ready", flush=True)
+    sys.stdin.read()  # until the test closes its end
+os._exit(0)
+"""
+
+
 def test_a_turn_held_by_a_process_that_died_is_not_kept_by_its_forked_child(engine) -> None:
     """A child forked while its parent held the turn must not keep it after the parent dies."""
-    ready_r, ready_w = os.pipe()
-    release_r, release_w = os.pipe()
-    parent = os.fork()
-    if parent == 0:  # a process holding the turn, which forks and then dies holding it
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, _path(engine)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        assert holder.stdin is not None and holder.stdout is not None
         try:
-            driver = sqlite3.connect(
-                _path(engine), factory=TurnTakingConnection, isolation_level=None
-            )
-            driver.take_turn(1)
-            if os.fork() == 0:  # its child lives on, never touching the connection
-                os.write(ready_w, b"!")
-                os.read(release_r, 1)
+            ready, _, _ = select.select([holder.stdout], [], [], 30)
+            assert ready and holder.stdout.readline() == "child ready\n"
+            assert holder.wait(30) == 0  # the holder is gone; its child lives on
+            assert turn_is_free(_path(engine))
         finally:
-            os._exit(0)
-    try:
-        os.read(ready_r, 1)
-        os.waitpid(parent, 0)
-        assert turn_is_free(_path(engine))
-    finally:
-        os.write(release_w, b"!")
-        for fd in (ready_r, ready_w, release_r, release_w):
-            os.close(fd)
+            holder.stdin.close()  # and with it the child
+            holder.kill()
     with engine.begin() as conn:
         conn.execute(text("UPDATE counter SET n = n + 1"))
     assert _count(engine) == 1
+
+
+# A connection closes its lock file; at once another thread opens a file, which is given the
+# same descriptor number, and forks. The child must not close that file for the lock file.
+REUSED = """
+import os, sqlite3, sys
+from service.db import TurnTakingConnection
+
+real_close = os.close
+
+
+def close_then_reuse_and_fork(fd):
+    real_close(fd)
+    os.close = real_close
+    other = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(other, fd)  # the freed number, now another file's
+    real_close(other)
+    child = os.fork()
+    if child == 0:
+        try:
+            os.fstat(fd)
+        except OSError:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    print("kept" if status == 0 else "closed", flush=True)
+
+
+driver = sqlite3.connect(sys.argv[1], factory=TurnTakingConnection, isolation_level=None)
+driver.take_turn(1)
+driver.end_turn()
+os.close = close_then_reuse_and_fork
+driver.close()
+"""
+
+
+def test_a_child_forked_as_a_lock_file_closes_leaves_a_reused_descriptor_open(engine) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", REUSED, _path(engine)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout == "kept\n"
