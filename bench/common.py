@@ -158,7 +158,8 @@ def heap_frozen() -> Iterator[None]:
     counted the pause as server latency. With 120,000 requests held, the echo app's p99 at
     550 r/s read 3.4-9.5 ms (max 21-31 ms) unfrozen and 1.5-2.0 ms (max 3.7-5.4 ms) frozen; at
     the JOIN + YES p99 row of a whole sms_webhook run it read 24-29 ms. Only objects made
-    during the timing are scanned; all are scanned again afterwards.
+    during the timing are scanned; all are scanned again afterwards (gc.unfreeze: so not nested,
+    nor inside a freeze of the caller's own).
     """
     gc.collect()
     gc.freeze()

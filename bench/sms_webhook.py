@@ -54,9 +54,10 @@ STRANGERS = 12000  # new numbers, one first text each
 DRIVER_CHECK = 3000
 
 
-# Each max-rate run's CPU a request, by process (bench/cpu.py), printed after the table: on
-# two cores the rate ratio is bounded by the echo app's CPU a request over the service's and
-# its database's together.
+# Each max-rate run's CPU a request, by process (bench/cpu.py), printed after the table. When
+# both runs use the whole machine, the rate ratio is about the echo run's CPU a request over the
+# service run's, each with its own load generator's: what the service must shed to reach a
+# target.
 cpu_lines: dict[str, str] = {}
 
 
