@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import selectors
 import signal
 import socket
 import statistics
@@ -202,37 +203,104 @@ def closed_loop(
     return LoadResult(len(latencies), elapsed, latencies, errors)
 
 
-def open_loop(port: int, requests: Sequence[Request], rate: float) -> LoadResult:
-    """Send requests on a fixed schedule at `rate` a second; latency counts from the schedule."""
+def encoded(port: int, request: Request) -> bytes:
+    """The request as bytes on the wire: HTTP/1.1, the form URL-encoded, Connection: close."""
+    path, headers, form = request
+    body = urllib.parse.urlencode(form).encode()
+    head = [
+        f"POST {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/x-www-form-urlencoded",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+@dataclass
+class _InFlight:
+    due: float
+    unsent: bytes
+    answer: bytearray
+
+
+def _answered_200(answer: bytes) -> bool:
+    status = answer.split(b"\r\n", 1)[0].split()
+    return len(status) >= 2 and status[0].startswith(b"HTTP/") and status[1] == b"200"
+
+
+def open_loop(
+    port: int, requests: Sequence[Request], rate: float, timeout: float = 10.0
+) -> LoadResult:
+    """Send requests on a fixed schedule at `rate` a second; latency counts from the schedule.
+
+    One thread, non-blocking sockets and a selector, every request encoded before the clock
+    starts: the driver does little per request and never waits for a lock of its own. (It
+    was a thread per request: under a loaded server those threads were late to start and slow
+    to read their answers, and the gunicorn worker each answered waits for its client to
+    close. At 475 JOIN + YES texts a second on SQLite, p99 over eight windows read 4.0-69 ms
+    with threads against 4.0-18 ms with this, and the echo app's 1.6-2.2 ms against 1.8-2.6.)
+    A request is done when the server has answered and closed (gunicorn's sync workers close
+    after each answer); not answered within `timeout`, or not 200, it counts as an error.
+    """
+    wire = [encoded(port, request) for request in requests]
+    interval = 1 / rate
+    address = ("127.0.0.1", port)
+    selector = selectors.DefaultSelector()
     latencies: list[float] = []
     errors = 0
-    lock = threading.Lock()
-    interval = 1 / rate
-    started = 0.0  # set as the first request is due
+    sent = 0
+    in_flight: dict[socket.socket, _InFlight] = {}
 
-    def one(index: int, request: Request) -> None:
+    def finish(sock: socket.socket, ok: bool) -> None:
         nonlocal errors
-        ms, status = _send(port, request)
-        # Add any lateness of the sender itself, so a slow server cannot hide queueing.
-        late = (time.perf_counter() - started - index * interval) * 1000 - ms
-        with lock:
-            latencies.append(ms + max(late, 0.0))
-            errors += status != 200
+        flight = in_flight.pop(sock)
+        latencies.append((time.perf_counter() - flight.due) * 1000)
+        errors += not ok
+        selector.unregister(sock)
+        sock.close()
 
-    threads = []
     with heap_frozen():
         started = time.perf_counter()
-        for index, request in enumerate(requests):
-            delay = started + index * interval - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            thread = threading.Thread(target=one, args=(index, request))
-            thread.start()
-            threads.append(thread)
-        for t in threads:
-            t.join()
+        while sent < len(wire) or in_flight:
+            now = time.perf_counter()
+            while sent < len(wire) and started + sent * interval <= now:
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.setblocking(False)
+                sock.connect_ex(address)  # in progress: writable once connected
+                in_flight[sock] = _InFlight(started + sent * interval, wire[sent], bytearray())
+                selector.register(sock, selectors.EVENT_WRITE)
+                sent += 1
+            if sent < len(wire):
+                wait = max(0.0, started + sent * interval - time.perf_counter())
+            else:
+                wait = timeout
+            ready = selector.select(wait)
+            for key, events in ready:
+                sock = key.fileobj
+                flight = in_flight[sock]
+                try:
+                    if events & selectors.EVENT_WRITE:
+                        flight.unsent = flight.unsent[sock.send(flight.unsent) :]
+                        if not flight.unsent:
+                            selector.modify(sock, selectors.EVENT_READ)
+                        continue
+                    chunk = sock.recv(65536)
+                except OSError:  # refused, reset
+                    finish(sock, False)
+                    continue
+                if chunk:
+                    flight.answer += chunk
+                else:
+                    finish(sock, _answered_200(flight.answer))
+            if not ready and sent == len(wire):
+                # Nothing moved for `timeout`: what is still in flight never will.
+                for sock in list(in_flight):
+                    finish(sock, False)
         elapsed = time.perf_counter() - started
-    return LoadResult(len(requests), elapsed, latencies, errors)
+    selector.close()
+    return LoadResult(len(wire), elapsed, latencies, errors)
 
 
 def record(figures: Sequence[Figure]) -> None:

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import gc
 import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 
 from bench import common
 
@@ -49,6 +55,33 @@ def test_results_json_rows_with_both_baselines_load_back_as_figures(tmp_path, mo
     assert common.Figure(**{k: v for k, v in row.items() if k != "ratio"}) == figure
 
 
+@contextmanager
+def server(answer: Callable[[BaseHTTPRequestHandler], int], threads: bool = True):
+    """A local HTTP server (closing after each answer, as gunicorn's workers do) on a free port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.body = self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(answer(self))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = (ThreadingHTTPServer if threads else HTTPServer)(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+REQUEST: common.Request = ("/twilio/sms", {"X-Twilio-Signature": "abc"}, {"Body": "EVENTS"})
+
+
 def test_the_load_drivers_time_requests_with_their_own_heap_out_of_the_collectors_scans(
     monkeypatch,
 ):
@@ -56,15 +89,46 @@ def test_the_load_drivers_time_requests_with_their_own_heap_out_of_the_collector
     held = [["EVENTS"]]  # one of the bench's held requests (a list: the collector tracks it)
     scanned: list[bool] = []
 
-    def send(port: int, request: common.Request) -> tuple[float, int]:
+    def answer(handler: BaseHTTPRequestHandler) -> int:
         # Frozen objects are in no generation: the collector neither lists nor scans them.
         scanned.append(any(obj is held[0] for obj in gc.get_objects()))
-        return 1.0, 200
+        return 200
+
+    def send(port: int, request: common.Request) -> tuple[float, int]:
+        return 1.0, answer(None)  # closed_loop's clients: threads, each request in turn
 
     monkeypatch.setattr(common, "_send", send)
-    request: common.Request = ("/twilio/sms", {}, {"Body": "EVENTS"})
-    assert common.open_loop(0, [request] * 3, 1000).errors == 0
-    assert common.closed_loop(0, [[request]] * 3, 2).errors == 0
+    with server(answer) as port:
+        assert common.open_loop(port, [REQUEST] * 3, 1000).errors == 0
+    assert common.closed_loop(0, [[REQUEST]] * 3, 2).errors == 0
 
     assert scanned == [False] * 6
     assert any(obj is held[0] for obj in gc.get_objects())  # scanned again once timing ends
+
+
+def test_the_open_loop_sends_the_signed_form_and_counts_latency_from_the_schedule():
+    """A server slower than the rate: the queue behind it shows in the latencies."""
+    seen: list[tuple[str, str, bytes]] = []
+
+    def slowly(handler: BaseHTTPRequestHandler) -> int:
+        seen.append((handler.path, handler.headers["X-Twilio-Signature"], handler.body))
+        time.sleep(0.05)
+        return 200
+
+    with server(slowly, threads=False) as port:
+        result = common.open_loop(port, [REQUEST] * 5, 100)
+
+    assert seen == [("/twilio/sms", "abc", b"Body=EVENTS")] * 5 and result.errors == 0
+    # One at a time, 50 ms each, due every 10 ms: the fifth waited for the four before it.
+    assert max(result.latencies_ms) >= 5 * 50 - 4 * 10
+    assert result.requests == 5 and len(result.latencies_ms) == 5
+
+
+def test_the_open_loop_counts_answers_other_than_200_and_refused_connections_as_errors():
+    answers = iter([200, 500, 200, 403])
+    with server(lambda handler: next(answers)) as port:
+        assert common.open_loop(port, [REQUEST] * 4, 200).errors == 2
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]  # bound, never listening: refused
+        assert common.open_loop(closed_port, [REQUEST] * 3, 200).errors == 3
