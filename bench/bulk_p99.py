@@ -1,21 +1,17 @@
 """EVENTS p99 while bulk work runs (a broadcast's fan-out, or the retention purge), beside idle.
 
 `python bench/bulk_p99.py fan-out|purge [--trials N]` on bench_scale (made by `make bench-scale`
-or bench/scale_data.py). Each trial: an idle round of EVENTS, the bulk work started in a process
-of its own as the worker runs it, rounds of EVENTS at the same pace for as long as it runs, then
-an idle round again. The ratio is the during rounds' median p99 over the two idle rounds' mean:
-idle and during are measured minutes apart no more, so a burst of the machine's other load
-does not decide it. Meanwhile pg_stat_activity is sampled (what the webhook backends and the
-bulk backend wait on), and pg_stat_wal, pg_stat_bgwriter and /proc/stat are read before and
-after (WAL written, checkpoints, CPU busy and iowait).
+or bench/scale_data.py), by bench/during_bulk.py's method, as `make bench-scale` measures it:
+rounds of EVENTS at one pace (BENCH_PACE) while the bulk work runs and, with it stopped, between.
+Several trials, and what the server did meanwhile: pg_stat_activity is sampled (what the
+webhook backends and the bulk backend wait on), and pg_stat_wal, pg_stat_bgwriter and
+/proc/stat are read before and after (WAL written, checkpoints, CPU busy and iowait).
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -27,11 +23,10 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import scale, sms_webhook
-from bench.common import ROOT, gunicorn, open_loop
+from bench.common import ROOT, gunicorn
+from bench.during_bulk import BULK_APP, round_p99, run_trial
 
-BULK_APP = "frontline-bulk"  # application_name of the bulk work's backends (PGAPPNAME)
 PACE = float(os.environ.get("BENCH_PACE", "200"))
-ROUND_TEXTS = int(os.environ.get("BENCH_ROUND_TEXTS", "600"))
 WINDOW = float(os.environ.get("BENCH_WINDOW", "120"))
 PURGE_SECONDS = float(os.environ.get("BENCH_PURGE_SECONDS", "25"))
 
@@ -70,6 +65,9 @@ class Sampler(threading.Thread):
                     key = (phase, "bulk" if app == BULK_APP else "web")
                     self.seen.setdefault(key, Counter())[wait] += 1
 
+    def set_phase(self, phase: str) -> None:
+        self.phase = phase
+
     def stop(self) -> None:
         self.stopping.set()
         self.join()
@@ -88,28 +86,6 @@ def server_counters(url: str) -> dict[str, float]:
     names = ["wal_bytes", "wal_write", "wal_sync", "wal_buffers_full", "checkpoints"]
     names += ["buffers_checkpoint", "buffers_clean", "buffers_backend", "buffers_backend_fsync"]
     return dict(zip(names, [float(v) for v in (*wal, *bg)], strict=True))
-
-
-def wait_until_still(url: str, database: str) -> None:
-    """Return once no bulk backend is running a statement (its process has been stopped)."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        for _ in range(200):
-            active = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
-                " AND application_name = %s AND state = 'active'",
-                (database, BULK_APP),
-            ).fetchone()[0]
-            if not active:
-                return
-            time.sleep(0.02)
-
-
-def round_p99(port: int, texts: sms_webhook.Texts, readers: list[str]) -> float:
-    """p99 (ms) of ROUND_TEXTS EVENTS texts sent on schedule at PACE a second."""
-    paced = sms_webhook.reading(texts, readers, "EVENTS", ROUND_TEXTS)
-    result = open_loop(port, paced, PACE)
-    assert result.errors == 0, f"{result.errors} errors"
-    return result.percentile(99)
 
 
 def reset_broadcast(url: str, broadcast_id: int | None) -> int:
@@ -149,11 +125,12 @@ def count(url: str, query: str) -> int:
 @click.argument("what", type=click.Choice(["fan-out", "purge"]))
 @click.option("--trials", default=3)
 @click.option("--database", default="bench_scale")
-def main(what: str, trials: int, database: str) -> None:
+@click.option("--interleaved", is_flag=True, help="Idle rounds with the work stopped, in turn.")
+def main(what: str, trials: int, database: str, interleaved: bool) -> None:
     """Trials of idle / during / idle EVENTS rounds around one bulk job each."""
     url = scale.libpq(scale.PG + database)
     env = scale.environment(database, scale.current_key(scale.PG + database))
-    bulk_env = {**env, "PGAPPNAME": BULK_APP}
+    bulk_env = dict(env)
     # BULK_FRONTLINE_X=v sets FRONTLINE_X=v for the bulk process alone (its settings to try).
     bulk_env.update({k[5:]: v for k, v in os.environ.items() if k.startswith("BULK_FRONTLINE_")})
     texts = sms_webhook.Texts()
@@ -162,8 +139,8 @@ def main(what: str, trials: int, database: str) -> None:
     broadcast_id = None
     expired = "SELECT count(*) FROM inbound_message WHERE message_sid LIKE 'SMbench%'"
     with gunicorn("service:create_app()", env) as port:
-        round_p99(port, texts, readers)  # warm the workers and their caches
-        for trial in range(trials):
+        round_p99(port, texts, readers, PACE)  # warm the workers and their caches
+        for number in range(trials):
             if what == "fan-out":
                 broadcast_id = reset_broadcast(url, broadcast_id)
                 command = [sys.executable, str(ROOT / "bench" / "scale.py"), "--fan-out"]
@@ -177,45 +154,25 @@ def main(what: str, trials: int, database: str) -> None:
             counters, cpu, load = server_counters(url), cpu_times(), os.getloadavg()[0]
             sampler = Sampler(url, database)
             sampler.start()
-            process = subprocess.Popen(
+            trial = run_trial(
                 command,
-                cwd=ROOT,
-                env=bulk_env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
+                bulk_env,
+                port=port,
+                texts=texts,
+                readers=readers,
+                pace=PACE,
+                window=WINDOW if what == "fan-out" else PURGE_SECONDS,
+                url=url,
+                database=database,
+                on_phase=sampler.set_phase,
+                ready="started" if what == "fan-out" else "",
+                interleaved=interleaved,
             )
-            started = time.perf_counter()
-            limit = WINDOW if what == "fan-out" else PURGE_SECONDS
-            idle: list[float] = []
-            during: list[float] = []
-            paused = 0.0
-            # During and idle rounds in turn: the bulk process is stopped (SIGSTOP) for each idle
-            # round, once its backend has finished the statement in hand, and goes on after it.
-            while process.poll() is None and time.perf_counter() - started - paused < limit:
-                sampler.phase = "during"
-                during.append(round_p99(port, texts, readers))
-                if process.poll() is not None:
-                    break
-                stopped = time.perf_counter()
-                os.killpg(process.pid, signal.SIGSTOP)
-                wait_until_still(url, database)
-                sampler.phase = "idle"
-                idle.append(round_p99(port, texts, readers))
-                os.killpg(process.pid, signal.SIGCONT)
-                paused += time.perf_counter() - stopped
-            try:
-                process.wait(max(0.0, limit - (time.perf_counter() - started - paused)))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-            seconds = time.perf_counter() - started - paused
+            seconds, idle, during = trial.seconds, trial.idle, trial.during
             sampler.stop()
             busy, iowait, total = (b - a for a, b in zip(cpu, cpu_times(), strict=True))
             after = server_counters(url)
             load_end = os.getloadavg()[0]
-            if not idle:
-                idle.append(round_p99(port, texts, readers))
             if what == "fan-out":
                 rows = count(
                     url,
@@ -224,11 +181,11 @@ def main(what: str, trials: int, database: str) -> None:
             else:
                 rows = before_rows - count(url, expired)
             pairs = [d / i for d, i in zip(during, idle, strict=False) if i]
-            ratio = statistics.median(during) / statistics.median(idle)
+            ratio = trial.ratio
             delta = {k: after[k] - counters[k] for k in after}
             print(
-                f"{what} trial {trial + 1}: {rows} rows in {seconds:.1f} s running"
-                f" ({rows / seconds:.0f} rows/s, exit {process.returncode});"
+                f"{what} trial {number + 1}: {rows} rows in {seconds:.1f} s running"
+                f" ({rows / seconds:.0f} rows/s, {'finished' if trial.finished else 'stopped'});"
                 f" EVENTS p99 at {PACE:.0f}/s idle"
                 f" {' '.join(f'{p:.0f}' for p in idle)} ms (median {statistics.median(idle):.0f}),"
                 f" during {' '.join(f'{p:.0f}' for p in during)} ms (median"
