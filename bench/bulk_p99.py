@@ -1,8 +1,9 @@
 """EVENTS p99 while bulk work runs (a broadcast's fan-out, or the retention purge), beside idle.
 
-`python bench/bulk_p99.py fan-out|purge [--trials N]` on bench_scale (made by `make bench-scale`
-or bench/scale_data.py), by bench/during_bulk.py's method, as `make bench-scale` measures it:
-rounds of EVENTS at one pace (BENCH_PACE) while the bulk work runs and, with it stopped, between.
+`python bench/bulk_p99.py fan-out|purge [--trials N] [--interleaved]` on bench_scale (made by
+`make bench-scale` or bench/scale_data.py), by bench/during_bulk.py's method, as `make bench-scale`
+measures it: rounds of EVENTS at one pace (BENCH_PACE) before, during and after the bulk work
+(with --interleaved, idle rounds between during rounds, the work stopped for each).
 Several trials, and what the server did meanwhile: pg_stat_activity is sampled (what the
 webhook backends and the bulk backend wait on), and pg_stat_wal, pg_stat_bgwriter and
 /proc/stat are read before and after (WAL written, checkpoints, CPU busy and iowait).
@@ -180,8 +181,10 @@ def main(what: str, trials: int, database: str, interleaved: bool) -> None:
                 )
             else:
                 rows = before_rows - count(url, expired)
-            pairs = [d / i for d, i in zip(during, idle, strict=False) if i]
+            # Round by round means something only when each idle round follows its during round.
+            pairs = [d / i for d, i in zip(during, idle, strict=False) if i] if interleaved else []
             ratio = trial.ratio
+            during_p99 = statistics.median(during) if during else float("nan")
             delta = {k: after[k] - counters[k] for k in after}
             print(
                 f"{what} trial {number + 1}: {rows} rows in {seconds:.1f} s running"
@@ -189,7 +192,7 @@ def main(what: str, trials: int, database: str, interleaved: bool) -> None:
                 f" EVENTS p99 at {PACE:.0f}/s idle"
                 f" {' '.join(f'{p:.0f}' for p in idle)} ms (median {statistics.median(idle):.0f}),"
                 f" during {' '.join(f'{p:.0f}' for p in during)} ms (median"
-                f" {statistics.median(during):.0f}): ratio {ratio:.2f}, round by round"
+                f" {during_p99:.0f}): ratio {ratio:.2f}, round by round"
                 f" {' '.join(f'{r:.1f}' for r in pairs)}; load {load:.1f}->{load_end:.1f};"
                 f" CPU busy {busy / total:.0%} iowait {iowait / total:.0%};"
                 f" WAL {delta['wal_bytes'] / 2**20:.0f} MB"

@@ -13,6 +13,7 @@ idle in one tool and 2 times in the other.)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import statistics
@@ -29,6 +30,7 @@ from bench.common import ROOT, open_loop
 BULK_APP = "frontline-bulk"  # application_name of the bulk work's backends (PGAPPNAME)
 ROUND_TEXTS = int(os.environ.get("BENCH_ROUND_TEXTS", "600"))
 IDLE_ROUNDS = 3  # before the work, and as many after it
+READY_SECONDS = 180  # for the command to load the app and say it has started
 
 
 def round_p99(
@@ -42,7 +44,8 @@ def round_p99(
 
 
 def wait_until_still(url: str, database: str) -> None:
-    """Return once no bulk backend is running a statement (its process has been stopped)."""
+    """Return once no bulk backend is running a statement (its process stopped or gone), or
+    after 4 s with a note."""
     with psycopg.connect(url, autocommit=True) as conn:
         for _ in range(200):
             active = conn.execute(
@@ -53,6 +56,13 @@ def wait_until_still(url: str, database: str) -> None:
             if not active:
                 return
             time.sleep(0.02)
+    print(f"note: a bulk backend of {database} was still running a statement after 4 s")
+
+
+def _signal(process: subprocess.Popen, sig: signal.Signals) -> None:
+    """Signal the command's process group, unless it has ended (and been reaped) meanwhile."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
 
 
 @dataclass
@@ -115,14 +125,67 @@ def run_trial(
         text=True,
         start_new_session=True,
     )
+    try:
+        return _rounds_beside(
+            process,
+            command,
+            port=port,
+            texts=texts,
+            readers=readers,
+            pace=pace,
+            window=window,
+            url=url,
+            database=database,
+            ready=ready,
+            on_phase=on_phase,
+            interleaved=interleaved,
+            idle_rounds=idle_rounds,
+            before=before,
+        )
+    finally:
+        # On any failure (a round's errors, Ctrl-C) too: not left running, nor stopped.
+        _signal(process, signal.SIGKILL)
+        _signal(process, signal.SIGCONT)
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def _rounds_beside(
+    process: subprocess.Popen,
+    command: list[str],
+    *,
+    port: int,
+    texts: sms_webhook.Texts,
+    readers: list[str],
+    pace: float,
+    window: float,
+    url: str,
+    database: str,
+    ready: str,
+    on_phase,
+    interleaved: bool,
+    idle_rounds: int,
+    before: list[float],
+) -> Trial:
     assert process.stdout is not None
     output: list[str] = []
-    if ready:
-        while (line := process.stdout.readline()) and ready not in line:
+    is_ready = threading.Event()
+
+    def read() -> None:
+        # Drained as it runs: a full pipe would stop the command as surely as SIGSTOP.
+        for line in process.stdout:
             output.append(line)
-    # Drained as it runs: a full pipe would stop the command as surely as SIGSTOP.
-    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
+            if ready in line:
+                is_ready.set()
+        is_ready.set()  # ended without saying it: found below
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
+    if ready and not is_ready.wait(READY_SECONDS):
+        raise RuntimeError(f"{command} did not say {ready!r} in {READY_SECONDS} s")
+    if ready and not any(ready in line for line in output):
+        raise RuntimeError(f"{command} ended before it said {ready!r}:\n{''.join(output)[-2000:]}")
     started = time.perf_counter()
     # When it ends, to the moment: the round then under way may go on a second longer.
     ended: list[float] = []
@@ -143,22 +206,24 @@ def run_trial(
         if not waiter.is_alive() or not interleaved:
             continue
         stopped = time.perf_counter()
-        os.killpg(process.pid, signal.SIGSTOP)
+        _signal(process, signal.SIGSTOP)
         wait_until_still(url, database)
         phase("idle")
         trial.idle.append(round_p99(port, texts, readers, pace))
-        os.killpg(process.pid, signal.SIGCONT)
+        _signal(process, signal.SIGCONT)
         paused += time.perf_counter() - stopped
     waiter.join(max(0.0, window - (time.perf_counter() - started - paused)))
     if waiter.is_alive():
-        os.killpg(process.pid, signal.SIGKILL)
+        _signal(process, signal.SIGKILL)
         waiter.join()
+        # Its backend may finish the statement in hand first: not during the idle rounds.
+        wait_until_still(url, database)
     trial.seconds = ended[0] - started - paused
     reader.join(5)
-    process.stdout.close()
     if process.returncode not in (0, -signal.SIGKILL):
         raise RuntimeError(f"{command} failed:\n{''.join(output)[-2000:]}")
-    trial.finished = process.returncode == 0
+    # Done, and within its window: a round under way at the window's end may let it run over.
+    trial.finished = process.returncode == 0 and trial.seconds <= window
     if not interleaved or not trial.idle:
         # After it (interleaved: done before its first idle round, as at demo size).
         phase("idle")

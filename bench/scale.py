@@ -234,7 +234,10 @@ def _during(work: str, trial: during_bulk.Trial, pace: float) -> dict[str, float
     return {
         f"{work} seconds": trial.seconds,
         f"{work} finished": float(trial.finished),
-        f"events p99 during {work}": statistics.median(trial.during) if trial.during else 0.0,
+        # None measured (done before the first round): NaN, which meets no target.
+        f"events p99 during {work}": (
+            statistics.median(trial.during) if trial.during else float("nan")
+        ),
         f"events p99 idle beside {work}": statistics.median(trial.idle),
         f"events p99 pace beside {work}": pace,
     }

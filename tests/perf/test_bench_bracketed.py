@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import selectors
 import socket
 import threading
 import time
@@ -106,8 +107,7 @@ def test_the_load_drivers_time_requests_with_their_own_heap_out_of_the_collector
     assert any(obj is held[0] for obj in gc.get_objects())  # scanned again once timing ends
 
 
-def test_the_open_loop_sends_the_signed_form_and_counts_latency_from_the_schedule():
-    """A server slower than the rate: the queue behind it shows in the latencies."""
+def test_the_open_loop_sends_the_signed_form_and_shows_queueing_behind_a_slow_server():
     seen: list[tuple[str, str, bytes]] = []
 
     def slowly(handler: BaseHTTPRequestHandler) -> int:
@@ -122,6 +122,40 @@ def test_the_open_loop_sends_the_signed_form_and_counts_latency_from_the_schedul
     # One at a time, 50 ms each, due every 10 ms: the fifth waited for the four before it.
     assert max(result.latencies_ms) >= 5 * 50 - 4 * 10
     assert result.requests == 5 and len(result.latencies_ms) == 5
+
+
+def test_the_open_loop_counts_its_own_lateness_as_latency(monkeypatch):
+    """Latency runs from each request's place in the schedule, not from when it was sent."""
+
+    class Slow(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+        stalled = False
+
+        def select(self, timeout=None):
+            if not Slow.stalled:  # the driver held up for 150 ms once, after its first request
+                Slow.stalled = True
+                time.sleep(0.15)
+            return super().select(timeout)
+
+    monkeypatch.setattr(common.selectors, "DefaultSelector", Slow)
+    with server(lambda handler: 200) as port:
+        result = common.open_loop(port, [REQUEST] * 5, 100)
+
+    # Due at 0, 10, 20, 30 and 40 ms, the last four sent at about 150 ms: each at least 110 ms.
+    assert result.errors == 0 and min(result.latencies_ms) >= 100
+
+
+def test_the_open_loop_gives_up_on_an_unanswered_request_at_its_timeout():
+    answers = iter([0.0, 1.5, 0.0])
+
+    def sometimes_stuck(handler: BaseHTTPRequestHandler) -> int:
+        time.sleep(next(answers))
+        return 200
+
+    with server(sometimes_stuck) as port:
+        result = common.open_loop(port, [REQUEST] * 3, 100, timeout=0.3)
+
+    assert result.errors == 1 and result.seconds < 1.0
+    assert len(result.latencies_ms) == 3
 
 
 def test_the_open_loop_counts_answers_other_than_200_and_refused_connections_as_errors():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -94,5 +95,61 @@ def test_work_that_fails_is_an_error_not_a_figure(rounds):
             window=30,
             url="",
             database="",
+            on_phase=lambda name: phase.update(now=name),
+        )
+
+
+def test_a_round_that_fails_leaves_the_work_neither_running_nor_stopped(rounds, tmp_path):
+    _seen, phase = rounds
+    pid_file = tmp_path / "pid"
+    work = [
+        sys.executable,
+        "-c",
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "print('started', flush=True); time.sleep(60)",
+    ]
+    original = during_bulk.round_p99
+
+    def fails_when_idle(*args, **kwargs) -> float:
+        if phase["now"] == "idle":
+            raise AssertionError("3 errors")  # as round_p99 does when texts fail
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(during_bulk, "round_p99", fails_when_idle)
+        with pytest.raises(AssertionError, match="3 errors"):
+            during_bulk.run_trial(
+                work,
+                {},
+                port=0,
+                texts=None,
+                readers=[],
+                pace=100.0,
+                window=30,
+                url="",
+                database="",
+                ready="started",
+                on_phase=lambda name: phase.update(now=name),
+                interleaved=True,
+            )
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left stopped
+        os.kill(pid, 0)
+
+
+def test_work_that_ends_without_saying_it_started_is_an_error(rounds):
+    _seen, phase = rounds
+    with pytest.raises(RuntimeError, match="ended before it said 'started'"):
+        during_bulk.run_trial(
+            [sys.executable, "-c", "print('no app here')"],
+            {},
+            port=0,
+            texts=None,
+            readers=[],
+            pace=100.0,
+            window=30,
+            url="",
+            database="",
+            ready="started",
             on_phase=lambda name: phase.update(now=name),
         )
