@@ -22,6 +22,7 @@ from service.broadcasts import fan_out
 from service.broadcasts.models import Broadcast
 from service.broadcasts.operations import (
     FAN_OUT_BATCH,
+    Texts,
     _audience,
     audience_size,
     write_range,
@@ -66,7 +67,12 @@ def next_round(
 
 
 def write_one(
-    session: Session, broadcast_id: int, config: Config, now: dt.datetime, span: tuple[int, int]
+    session: Session,
+    broadcast_id: int,
+    config: Config,
+    now: dt.datetime,
+    span: tuple[int, int],
+    texts: Texts | None = None,
 ) -> int:
     """Write one batch in the session's transaction; the rows it added (0: no longer sending).
 
@@ -77,7 +83,7 @@ def write_one(
     if broadcast is None or broadcast.status != "sending":
         return 0
     after, last = span
-    ids = write_range(session, broadcast, config, now, after=after, last=last)
+    ids = write_range(session, broadcast, config, now, after=after, last=last, texts=texts)
     status = session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast_id)
@@ -93,10 +99,15 @@ def write_one(
 
 
 def _write_in_own_session(
-    database: Database, broadcast_id: int, config: Config, now: dt.datetime, span: tuple[int, int]
+    database: Database,
+    broadcast_id: int,
+    config: Config,
+    now: dt.datetime,
+    span: tuple[int, int],
+    texts: Texts,
 ) -> int:
     with database.session() as session:
-        return write_one(session, broadcast_id, config, now, span)
+        return write_one(session, broadcast_id, config, now, span, texts)
 
 
 def run_rounds(
@@ -111,6 +122,7 @@ def run_rounds(
     """Fan the broadcast out, round by round, until every row is written; rows written."""
     threads = threads or config.FAN_OUT_THREADS
     pacer = Pacer(config.FAN_OUT_SHARE, config.FAN_OUT_FLOOR_ROWS)
+    texts: Texts = {}  # made by the first batch, for every batch of this run
     with ThreadPoolExecutor(threads, thread_name_prefix="fan-out") as pool:
         while True:
             pacer.start()
@@ -125,11 +137,12 @@ def run_rounds(
                     broadcast.fanned_out,
                     broadcast.recipients,
                 )
+                held = broadcast.held_languages
             if not ranges:
                 return written
 
             futures = [
-                pool.submit(_write_in_own_session, database, broadcast_id, config, now, span)
+                pool.submit(_write_in_own_session, database, broadcast_id, config, now, span, texts)
                 for span in ranges
             ]
             done, failure, before = start, None, written
@@ -143,8 +156,14 @@ def run_rounds(
                     report(written, total)
             with database.session() as session:
                 broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
-                # Moved by someone else meanwhile (a restart from the start): theirs stands.
-                if broadcast is not None and broadcast.fan_out_after == start:
+                # Moved by someone else meanwhile (a restart from the start): theirs stands. A
+                # restart during the first round leaves the cursor at 0 as it was, but it comes
+                # with a held language released (held.release_held), which the batches skipped.
+                if (
+                    broadcast is not None
+                    and broadcast.fan_out_after == start
+                    and broadcast.held_languages == held
+                ):
                     broadcast.fan_out_after = done
             if failure is not None:
                 raise failure

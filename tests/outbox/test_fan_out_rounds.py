@@ -12,11 +12,13 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from service.broadcasts import rounds
+from service.broadcasts import operations, rounds
+from service.broadcasts.held import choose_held, release_held
 from service.broadcasts.models import Broadcast
 from service.broadcasts.operations import _FAN_OUT_KEY as FAN_OUT_KEY
 from service.broadcasts.operations import cancel_broadcast, create_broadcast, start_broadcast
 from service.contacts.operations import get_or_create_contact
+from service.crypto import vault_of
 from service.db import get_database, utcnow
 from service.outbox.models import OutboundMessage
 from tests.support import factories
@@ -75,9 +77,9 @@ def test_a_round_that_fails_part_way_is_carried_on_without_duplicates(
     broadcast_id, _org = _started(committed_app)
     real_write, calls = rounds.write_range, []
 
-    def second_batch_dies(session, broadcast, config, now, *, after, last):
+    def second_batch_dies(session, broadcast, config, now, *, after, last, **kept):
         calls.append(after)
-        ids = real_write(session, broadcast, config, now, after=after, last=last)
+        ids = real_write(session, broadcast, config, now, after=after, last=last, **kept)
         if len(calls) == 2:
             raise RuntimeError("worker killed")  # its rows roll back with it
         return ids
@@ -107,8 +109,8 @@ def test_a_batch_whose_broadcast_is_cancelled_meanwhile_commits_nothing(
     database, config = get_database(committed_app), committed_app.config["FRONTLINE"]
     real_write = rounds.write_range
 
-    def cancelled_while_writing(session, broadcast, config, now, *, after, last):
-        ids = real_write(session, broadcast, config, now, after=after, last=last)
+    def cancelled_while_writing(session, broadcast, config, now, *, after, last, **kept):
+        ids = real_write(session, broadcast, config, now, after=after, last=last, **kept)
         # The lead's Cancel commits while the batch's rows are written but not committed:
         # its cancel of pending rows cannot see them.
         with database.session() as other:
@@ -175,3 +177,69 @@ def test_rounds_rest_as_long_as_they_worked_holding_no_lock(committed_app, monke
     # A quarter of the time at work: three times each round's 10 ms after it, five rounds.
     assert rests == [0.03] * 5
     assert seen == [2, 4, 6, 8, 9]  # each round committed before its rest
+
+
+def test_a_run_makes_its_texts_once_for_all_its_batches(committed_app, monkeypatch) -> None:
+    broadcast_id, _org = _started(committed_app)
+    database, config = get_database(committed_app), committed_app.config["FRONTLINE"]
+    real_texts, made = operations._texts, []
+
+    def counted(*args):
+        made.append(args)
+        return real_texts(*args)
+
+    monkeypatch.setattr(operations, "_texts", counted)
+    with committed_app.app_context():
+        written = rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
+    assert written == PEOPLE and len(made) == 1  # five batches, one set of texts
+    with committed_app.app_context(), database.session() as session:
+        bodies = session.scalars(
+            select(OutboundMessage.body_encrypted).where(
+                OutboundMessage.broadcast_id == broadcast_id
+            )
+        ).all()
+        assert {vault_of(session).decrypt(b) for b in bodies} == {"Depot shut."}
+
+
+def test_a_language_released_between_batches_gets_its_own_text_in_the_same_run(
+    committed_app, monkeypatch
+) -> None:
+    database, config = get_database(committed_app), committed_app.config["FRONTLINE"]
+    romanian = "Depoul este închis."
+    with committed_app.app_context(), database.session() as session:
+        org = factories.create_organisation(session)
+        for n in range(6):
+            contact, _new = get_or_create_contact(session, org.id, f"+4474009{n:05d}")
+            contact.language = "ro" if n % 2 else "en"
+        broadcast = create_broadcast(session, org, body="Depot shut.", audience="organisation")
+        choose_held(session, broadcast, ["ro"])
+        start_broadcast(session, broadcast, config, utcnow())
+        session.info.pop(FAN_OUT_KEY)  # the test runs the rounds itself
+        session.flush()
+        broadcast_id = broadcast.id
+    real_write, batches = rounds.write_range, []
+
+    def released_after_the_first_batch(session, broadcast, config, now, **kw):
+        ids = real_write(session, broadcast, config, now, **kw)
+        if not batches:
+            # The lead adds the Romanian while the run's first batch (two English people) is
+            # being written: its texts were made with Romanian held.
+            with database.session() as other:
+                release_held(other, other.get_one(Broadcast, broadcast_id), "ro", romanian)
+                other.info.pop(FAN_OUT_KEY)  # this run carries on; no second worker
+        batches.append(kw["after"])
+        return ids
+
+    monkeypatch.setattr(rounds, "write_range", released_after_the_first_batch)
+    with committed_app.app_context():
+        rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
+    with committed_app.app_context(), database.session() as session:
+        vault = vault_of(session)
+        rows = session.execute(
+            select(OutboundMessage.language, OutboundMessage.body_encrypted).where(
+                OutboundMessage.broadcast_id == broadcast_id
+            )
+        ).all()
+        texts = sorted((language, vault.decrypt(body)) for language, body in rows)
+    assert len(batches) > 1
+    assert texts == [("en", "Depot shut.")] * 3 + [("ro", romanian)] * 3
