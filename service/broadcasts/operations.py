@@ -266,10 +266,13 @@ def renderer(session: Session, broadcast: Broadcast, languages: set[str]) -> Ren
 
 
 # Contacts per fan-out batch: each batch is one transaction, so a worker that dies loses at most
-# one batch's work, which the next run writes again from the broadcast's cursor. The database
-# writes a batch in about a second on a busy two-core machine; its fixed costs (the texts, the
-# commit, one write of its send tasks to the queue) are then a few per cent.
-FAN_OUT_BATCH = 10_000
+# one batch's work, which the next run writes again from the broadcast's cursor. A batch holds a
+# core for as long as the database takes to write it, and webhooks arriving meanwhile queue on
+# the other. EVENTS p99 during a fan-out of 810,000 rows, against idle (bench/bulk_p99.py, 418
+# texts/s on two cores, 6 Dec 2026): 2.95-5.66 times at 10,000 (median of 7 trials 3.41), 1.86-
+# 2.71 at 2,500 (2.13 of 4), 1.84-4.47 at 1,000 (2.28 of 6); at 500 each batch's fixed work in
+# the worker (the audience's next ids, the statement, the commits) took the machine, 3.4 and 19.
+FAN_OUT_BATCH = 2_500
 # Session.info key: broadcasts whose fan-out a worker starts once this transaction commits.
 _FAN_OUT_KEY = "broadcasts.to_fan_out"
 
