@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from service import languages, validation
@@ -302,7 +302,16 @@ def restart_fan_out(session: Session, broadcast: Broadcast) -> None:
     Rows already written are skipped by their key, so only people newly in the audience (a
     held language given its text) get new rows; the worker counts the audience again.
     """
-    broadcast.fan_out_after, broadcast.fanned_out_at = 0, None
+    # An UPDATE of its own, not the loaded row's attributes: read while the first round ran,
+    # the cursor was 0 already (or, as the run ended, fanned_out_at None), which the ORM leaves
+    # out of its UPDATE, and a round's end that moved the cursor meanwhile would stand. A round
+    # under way as this commits tells the restart by the held languages it changed
+    # (rounds.run_rounds): a restart for any other reason must change something it compares.
+    session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast.id)
+        .values(fan_out_after=0, fanned_out_at=None)
+    )
     session.info.setdefault(_FAN_OUT_KEY, []).append(broadcast.id)
 
 
@@ -334,6 +343,33 @@ def fan_out_batch(
     broadcast.fan_out_after = last
     broadcast.fanned_out += len(ids)
     return people
+
+
+# A fan-out run's texts, measured and encrypted, kept from one batch to the next by the rounds
+# (service/broadcasts/rounds.py). Making them took two queries per language (the broadcast's and
+# its networks' translations) and an encryption per text: at 1,000-contact batches, 12% of the
+# worker's samples (py-spy). Kept per organisation content version, which every change to a
+# network or its translations renews (service/content/version.py: a network made sensitive
+# mid-send is named discreetly from the next batch on), and per held languages, since releasing
+# one adds its text in the same transaction (service/broadcasts/held.py).
+Texts = dict[tuple[int, tuple[str, ...]], list[fan_out.Kind]]
+
+
+def _written(
+    session: Session,
+    broadcast: Broadcast,
+    org: Organisation,
+    network_ids: list[int] | None,
+    kept: Texts | None,
+) -> list[fan_out.Kind]:
+    """The broadcast's texts for a batch: kept ones if nothing they depend on has changed."""
+    key = (org.content_version, tuple(broadcast.held_languages or ()))
+    if kept is not None and key in kept:
+        return kept[key]
+    made = fan_out.kinds(session, _texts(session, broadcast, network_ids))
+    if kept is not None:
+        kept[key] = made
+    return made
 
 
 def write_range(
@@ -370,32 +406,12 @@ def write_range(
         network_ids=network_ids,
         after=after,
         last=last,
-        written=_written(session, broadcast, network_ids, texts),
+        written=_written(session, broadcast, org, network_ids, texts),
         urgent=broadcast.urgent,
         # In quiet hours the rows wait for the morning rather than wake people up.
         not_before=sent + dt.timedelta(seconds=wait) if wait else None,
         now=now,
     )
-
-
-# A fan-out run's texts, measured and encrypted, kept from one batch to the next. Making them
-# took two queries per language (the broadcast's and its networks' translations) and an
-# encryption per text: at 1,000-contact batches, 12% of the worker's samples (py-spy). Keyed by
-# the held languages too: releasing one adds its text in the same transaction, and the batches
-# after it must carry that text (service/broadcasts/held.py).
-Texts = dict[tuple[int, tuple[str, ...], tuple[int, ...]], list[fan_out.Kind]]
-
-
-def _written(
-    session: Session, broadcast: Broadcast, network_ids: list[int] | None, kept: Texts | None
-) -> list[fan_out.Kind]:
-    key = (broadcast.id, tuple(broadcast.held_languages or ()), tuple(network_ids or ()))
-    if kept is not None and key in kept:
-        return kept[key]
-    made = fan_out.kinds(session, _texts(session, broadcast, network_ids))
-    if kept is not None:
-        kept[key] = made
-    return made
 
 
 def _texts(

@@ -122,7 +122,7 @@ def run_rounds(
     """Fan the broadcast out, round by round, until every row is written; rows written."""
     threads = threads or config.FAN_OUT_THREADS
     pacer = Pacer(config.FAN_OUT_SHARE, config.FAN_OUT_FLOOR_ROWS)
-    texts: Texts = {}  # made by the first batch, for every batch of this run
+    texts: Texts = {}  # the run's texts, made again only when what they depend on changes
     with ThreadPoolExecutor(threads, thread_name_prefix="fan-out") as pool:
         while True:
             pacer.start()
@@ -162,7 +162,7 @@ def run_rounds(
                 if (
                     broadcast is not None
                     and broadcast.fan_out_after == start
-                    and broadcast.held_languages == held
+                    and (broadcast.held_languages or []) == (held or [])
                 ):
                     broadcast.fan_out_after = done
             if failure is not None:

@@ -8,16 +8,20 @@ writes the rest without a duplicate and with the broadcast's count right.
 from __future__ import annotations
 
 import dataclasses
+from contextlib import ExitStack
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
+from service import pacing
 from service.broadcasts import operations, rounds
 from service.broadcasts.held import choose_held, release_held
 from service.broadcasts.models import Broadcast
 from service.broadcasts.operations import _FAN_OUT_KEY as FAN_OUT_KEY
 from service.broadcasts.operations import cancel_broadcast, create_broadcast, start_broadcast
-from service.contacts.operations import get_or_create_contact
+from service.contacts.operations import get_or_create_contact, join_network
+from service.content.models import Network
 from service.crypto import vault_of
 from service.db import get_database, utcnow
 from service.outbox.models import OutboundMessage
@@ -201,45 +205,128 @@ def test_a_run_makes_its_texts_once_for_all_its_batches(committed_app, monkeypat
         assert {vault_of(session).decrypt(b) for b in bodies} == {"Depot shut."}
 
 
-def test_a_language_released_between_batches_gets_its_own_text_in_the_same_run(
-    committed_app, monkeypatch
-) -> None:
-    database, config = get_database(committed_app), committed_app.config["FRONTLINE"]
-    romanian = "Depoul este închis."
-    with committed_app.app_context(), database.session() as session:
+ROMANIAN = "Depoul este închis."
+
+
+def _held_romanian(app) -> int:
+    """A broadcast to six people, every other one Romanian, with Romanian held; sent."""
+    database = get_database(app)
+    with app.app_context(), database.session() as session:
         org = factories.create_organisation(session)
         for n in range(6):
             contact, _new = get_or_create_contact(session, org.id, f"+4474009{n:05d}")
             contact.language = "ro" if n % 2 else "en"
         broadcast = create_broadcast(session, org, body="Depot shut.", audience="organisation")
         choose_held(session, broadcast, ["ro"])
-        start_broadcast(session, broadcast, config, utcnow())
+        start_broadcast(session, broadcast, app.config["FRONTLINE"], utcnow())
         session.info.pop(FAN_OUT_KEY)  # the test runs the rounds itself
         session.flush()
-        broadcast_id = broadcast.id
-    real_write, batches = rounds.write_range, []
+        return broadcast.id
 
-    def released_after_the_first_batch(session, broadcast, config, now, **kw):
-        ids = real_write(session, broadcast, config, now, **kw)
-        if not batches:
-            # The lead adds the Romanian while the run's first batch (two English people) is
-            # being written: its texts were made with Romanian held.
-            with database.session() as other:
-                release_held(other, other.get_one(Broadcast, broadcast_id), "ro", romanian)
-                other.info.pop(FAN_OUT_KEY)  # this run carries on; no second worker
-        batches.append(kw["after"])
-        return ids
 
-    monkeypatch.setattr(rounds, "write_range", released_after_the_first_batch)
-    with committed_app.app_context():
-        rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
-    with committed_app.app_context(), database.session() as session:
+def _texts_written(app, broadcast_id: int) -> list[tuple[str, str]]:
+    """(language, text) of every row the broadcast has, in order."""
+    with app.app_context(), get_database(app).session() as session:
         vault = vault_of(session)
         rows = session.execute(
             select(OutboundMessage.language, OutboundMessage.body_encrypted).where(
                 OutboundMessage.broadcast_id == broadcast_id
             )
         ).all()
-        texts = sorted((language, vault.decrypt(body)) for language, body in rows)
-    assert len(batches) > 1
-    assert texts == [("en", "Depot shut.")] * 3 + [("ro", romanian)] * 3
+        return sorted((language, vault.decrypt(body)) for language, body in rows)
+
+
+def test_a_language_released_while_the_first_batch_is_written_gets_its_own_text(
+    committed_app, monkeypatch
+) -> None:
+    database, config = get_database(committed_app), committed_app.config["FRONTLINE"]
+    broadcast_id = _held_romanian(committed_app)
+    real_write, batches = rounds.write_range, []
+
+    def released_during_the_first_batch(session, broadcast, config, now, **kw):
+        ids = real_write(session, broadcast, config, now, **kw)
+        if not batches:
+            # The lead adds the Romanian while the run's first batch (two English people) is
+            # being written: its texts were made with Romanian held, and the cursor the
+            # restart sets is the 0 the round started from.
+            with database.session() as other:
+                release_held(other, other.get_one(Broadcast, broadcast_id), "ro", ROMANIAN)
+                other.info.pop(FAN_OUT_KEY)  # this run carries on; no second worker
+        batches.append(kw["after"])
+        return ids
+
+    monkeypatch.setattr(rounds, "write_range", released_during_the_first_batch)
+    with committed_app.app_context():
+        rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
+    texts = _texts_written(committed_app, broadcast_id)
+    assert texts == [("en", "Depot shut.")] * 3 + [("ro", ROMANIAN)] * 3
+
+
+def test_a_release_read_before_the_first_round_ends_and_committed_after_it_restarts(
+    committed_app, monkeypatch
+) -> None:
+    database = get_database(committed_app)
+    # Rests after each round (no floor), so the release can commit after a round has ended.
+    config = dataclasses.replace(committed_app.config["FRONTLINE"], FAN_OUT_FLOOR_ROWS=0)
+    broadcast_id = _held_romanian(committed_app)
+    releasing = ExitStack()
+    loaded: list[Broadcast] = []
+    real_write = rounds.write_range
+
+    def lead_opens_the_page(session, broadcast, config, now, **kw):
+        if not loaded:
+            # The lead's request reads the broadcast while the cursor is still 0...
+            other = releasing.enter_context(database.session())
+            loaded.append(other.get_one(Broadcast, broadcast_id))
+        return real_write(session, broadcast, config, now, **kw)
+
+    def lead_submits_after_the_round(_seconds: float) -> None:
+        if loaded and not releasing_done:
+            # ...and commits the release once the round has moved the cursor past it.
+            other = loaded[0]
+            release_held(object_session(other), other, "ro", ROMANIAN)
+            object_session(other).info.pop(FAN_OUT_KEY)
+            releasing.close()
+            releasing_done.append(True)
+
+    releasing_done: list[bool] = []
+    monkeypatch.setattr(rounds, "write_range", lead_opens_the_page)
+    monkeypatch.setattr(pacing, "sleep", lead_submits_after_the_round)
+    with committed_app.app_context():
+        rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
+    assert releasing_done
+    texts = _texts_written(committed_app, broadcast_id)
+    assert texts == [("en", "Depot shut.")] * 3 + [("ro", ROMANIAN)] * 3
+
+
+def test_a_network_renamed_mid_run_is_named_anew_from_the_next_batch(
+    committed_app, monkeypatch
+) -> None:
+    database, config = get_database(committed_app), committed_app.config["FRONTLINE"]
+    with committed_app.app_context(), database.session() as session:
+        org = factories.create_organisation(session)
+        carers = factories.create_network(session, org=org, name="Carers")
+        for n in range(4):
+            contact, _new = get_or_create_contact(session, org.id, f"+4474009{n:05d}")
+            join_network(session, contact, carers, channel="sms")
+        broadcast = create_broadcast(
+            session, org, body="Depot shut.", audience="networks", network_ids=[carers.id]
+        )
+        start_broadcast(session, broadcast, config, utcnow())
+        session.info.pop(FAN_OUT_KEY)  # the test runs the rounds itself
+        session.flush()
+        broadcast_id, carers_id = broadcast.id, carers.id
+    real_write, batches = rounds.write_range, []
+
+    def renamed_after_the_first_batch(session, broadcast, config, now, **kw):
+        if len(batches) == 1:
+            with database.session() as other:
+                other.get_one(Network, carers_id).name = "Carers Group"
+        batches.append(kw["after"])
+        return real_write(session, broadcast, config, now, **kw)
+
+    monkeypatch.setattr(rounds, "write_range", renamed_after_the_first_batch)
+    with committed_app.app_context():
+        rounds.run_rounds(database, broadcast_id, config, lambda *_: None, size=SIZE)
+    texts = [text for _language, text in _texts_written(committed_app, broadcast_id)]
+    assert texts == ["Carers Group: Depot shut."] * 2 + ["Carers: Depot shut."] * 2
