@@ -16,7 +16,9 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     cast,
+    false,
     func,
     literal,
     literal_column,
@@ -42,8 +44,9 @@ class Found:
     contact: Contact
     state: ConversationState | None
     recent: int  # texts in the last minute before this one
-    crisis_before: bool  # an earlier text was answered with the crisis line
-    other_before: bool  # an earlier text was answered otherwise
+    # Every earlier text (one at least) was answered with the crisis line alone, so the
+    # welcome a first text gets is still owed.
+    welcome_owed: bool
     network_ids: list[int]  # the networks the contact belongs to, as read with it
     # The contact row's version as read (PostgreSQL; None on SQLite): a write that relies on
     # what was read checks it (service.sms.finish). Every membership change updates the row.
@@ -90,10 +93,16 @@ def _statement(keys: int) -> Select:
             *(_STATE.c[key].label(label) for label, key in _STATE_COLUMNS),
             seen.label("seen"),
             recent.label("recent"),
-            answered(_INBOUND.c.command == "crisis").label("crisis_before"),
-            answered(_INBOUND.c.command != "crisis", _INBOUND.c.command != "pending").label(
-                "other_before"
-            ),
+            # Asked in this order on purpose: a member's first text answered otherwise ends
+            # it, where looking for a crisis text first read every text they ever sent (1,099
+            # pages for one member with 1,090 texts, each text of theirs).
+            case(
+                (
+                    answered(_INBOUND.c.command != "crisis", _INBOUND.c.command != "pending"),
+                    false(),
+                ),
+                else_=answered(_INBOUND.c.command == "crisis"),
+            ).label("welcome_owed"),
             networks.label("network_ids"),
             RowVersion(_CONTACT).label("version"),
             *(_ORGANISATION.c[key].label(label) for label, key in _ORGANISATION_COLUMNS),
@@ -184,8 +193,7 @@ def contact_and_state(
         contact,
         state,
         int(row["recent"] or 0),
-        bool(row["crisis_before"]),
-        bool(row["other_before"]),
+        bool(row["welcome_owed"]),
         [int(n) for n in row["network_ids"].split(",")] if row["network_ids"] else [],
         row["version"],
     )

@@ -141,7 +141,7 @@ def _handle_inbound(
         and known is not None
         and not _in_survey(known.state)
         and known.recent < rate_limit
-        and not (known.crisis_before and not known.other_before)
+        and not known.welcome_owed
         and (reads_only or parsed.kind == "join" or _consents(known, parsed))
     ):
         answered = _answer_reading(
@@ -209,17 +209,13 @@ def _handle_inbound(
     record = _record(org, contact, message, now, vault, keep_bodies)
 
     # A new number has only this text; a returning one's history came with its contact.
-    recent, crisis_before, other_before = (
-        (1, False, False)
-        if known is None
-        else (known.recent + 1, known.crisis_before, known.other_before)
-    )
+    recent, welcome_owed = (1, False) if known is None else (known.recent + 1, known.welcome_owed)
     if recent > rate_limit:
         log.info("sms %s: over the per-number limit, not answered", message.message_sid)
         return _written(session, message, vault, record, "rate_limited", [])
 
     # A first text that was a crisis got the crisis line alone: the welcome waits for the next.
-    first_text = created or (crisis_before and not other_before)
+    first_text = created or welcome_owed
     conversation = Conversation(
         session, org, contact, now, state=state, state_known=known is not None or created
     )

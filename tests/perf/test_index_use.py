@@ -234,3 +234,32 @@ def test_a_broadcasts_progress_is_read_from_its_tallies_by_an_index(
     assert_indexed(connection, seen)
     assert [s for s, _p in seen if "outbound_message" in s] == []
     assert [s for s, _p in seen if "broadcast_tally" in s]
+
+
+def _filtered_out(node: dict) -> Iterator[int]:
+    """Rows each node of an analysed plan read on inbound_message and then threw away."""
+    if node.get("Relation Name") == "inbound_message":
+        yield int(node.get("Rows Removed by Filter", 0)) * int(node.get("Actual Loops", 1))
+    for child in node.get("Plans", ()):
+        yield from _filtered_out(child)
+
+
+def test_a_frequent_texters_text_reads_a_few_of_their_texts_not_all(
+    member, demo, connection, session
+) -> None:
+    # A member who has sent 400 texts, none to the crisis line: asking first whether every
+    # earlier text was a crisis text read all 400 on every text of theirs.
+    contact = find_contact(session, demo.id, member.number)
+    connection.exec_driver_sql(
+        "INSERT INTO inbound_message (message_sid, organisation_id, contact_id, received_at,"
+        " command, segments) SELECT 'SMhistory' || n, %(org)s, %(contact)s,"
+        " %(now)s - make_interval(hours => n), 'events', 1 FROM generate_series(1, 400) AS n",
+        {"org": demo.id, "contact": contact.id, "now": utcnow()},
+    )
+    connection.exec_driver_sql("ANALYZE inbound_message")
+    with recording(connection) as seen:
+        assert member.send("EVENTS").status == 200
+    [(lookup, params)] = [(s, p) for s, p in seen if "welcome_owed" in s]
+    plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + lookup, params).scalar()
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    assert sum(_filtered_out(plan[0]["Plan"])) < 10
