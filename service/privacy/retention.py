@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import delete, func, inspect, or_, select
+from sqlalchemy import Column, delete, func, inspect, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from service.audit.models import AuditEntry
 from service.callbacks.models import CallbackRequest
@@ -128,6 +130,21 @@ def cutoff(config: Config, rule: Rule, now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(days=getattr(config, rule.setting))
 
 
+def _oldest_first(rule: Rule, key: Column[Any]) -> ColumnElement[Any]:
+    """The order a batch takes expired rows in: oldest first where the rule's date is indexed."""
+    since = rule.since()
+    column = getattr(since, "expression", since)
+    # Along the date's index a batch reads only expired rows. By id it reads every newer row
+    # with a lower id first, and ids follow time only while rows arrive in order: a log
+    # restored or imported out of order made each batch of 500 read 720,000 rows (362 ms).
+    # Rules that date by a coalesce of columns have no such index, and keep the id order.
+    if isinstance(column, Column) and any(
+        index.columns[0].name == column.name for index in column.table.indexes
+    ):
+        return since
+    return key
+
+
 def purge_batch(session: Session, rule: Rule, config: Config, now: dt.datetime, limit: int) -> int:
     """Delete up to `limit` rows past their period under one rule; how many were deleted."""
     model = rule.model
@@ -135,7 +152,7 @@ def purge_batch(session: Session, rule: Rule, config: Config, now: dt.datetime, 
     chosen = (
         select(key)
         .where(rule.since() < cutoff(config, rule, now), *rule.only(now))
-        .order_by(key)
+        .order_by(_oldest_first(rule, key))
         .limit(limit)
     )
     if model is not CallbackRequest:
