@@ -21,14 +21,13 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    column,
     false,
     func,
     literal,
     null,
     select,
     true,
-    values,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -161,24 +160,23 @@ def write_batch(
         .where(*conditions, CONTACT.id > after, CONTACT.id <= last)
         .subquery("person")
     )
-    table = (
-        values(
-            column("k_language", String),
-            column("k_discreet", Boolean),
-            column("k_network", Integer),
-            column("k_body", Text),
-            column("k_hash", String),
-            column("k_segments", Integer),
-            name="kinds",
+    # The texts as a UNION ALL of one-row SELECTs rather than a VALUES list: SQLAlchemy never
+    # caches a statement holding VALUES data, so every batch compiled the INSERT afresh (17-19%
+    # of the worker's samples at 1,000 contacts a batch). A broadcast's texts keep their number
+    # and order from batch to batch, so this shape is compiled once per broadcast.
+    table = union_all(
+        *(
+            select(
+                literal(k.language, String).label("k_language"),
+                literal(k.discreet, Boolean).label("k_discreet"),
+                literal(k.network_id, Integer).label("k_network"),
+                literal(k.body_encrypted, Text).label("k_body"),
+                literal(k.body_hash, String).label("k_hash"),
+                literal(k.segments, Integer).label("k_segments"),
+            )
+            for k in written
         )
-        .data(
-            [
-                (k.language, k.discreet, k.network_id, k.body_encrypted, k.body_hash, k.segments)
-                for k in written
-            ]
-        )
-        .cte("kinds")
-    )
+    ).cte("kinds")
     rows = (
         select(
             literal(organisation_id, Integer),
