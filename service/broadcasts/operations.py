@@ -322,11 +322,13 @@ def fan_out_batch(
     now: dt.datetime,
     *,
     size: int = FAN_OUT_BATCH,
+    texts: Texts | None = None,
 ) -> int:
     """Write the outbox rows of the broadcast's next batch of people; how many people (0: done).
 
     Rows and cursor move in the caller's one transaction; the outbox's unique key per broadcast
     and contact means a batch written twice (a cursor from before a crash) adds nothing.
+    `texts`, kept by the caller from batch to batch, holds the broadcast's texts once made.
     """
     if broadcast.status != "sending" or broadcast.fanned_out_at is not None:
         return 0
@@ -338,7 +340,7 @@ def fan_out_batch(
     if not people:
         broadcast.fanned_out_at = now
         return 0
-    ids = write_range(session, broadcast, config, now, after=after, last=last)
+    ids = write_range(session, broadcast, config, now, after=after, last=last, texts=texts)
     queue_written(session, ids)
     broadcast.fan_out_after = last
     broadcast.fanned_out += len(ids)

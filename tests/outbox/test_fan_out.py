@@ -12,6 +12,8 @@ from service.broadcasts import rounds
 from service.broadcasts.models import Broadcast
 from service.broadcasts.operations import create_broadcast, start_broadcast
 from service.contacts.operations import join_network
+from service.content.models import Network
+from service.crypto import vault_of
 from service.db import get_database
 from service.outbox.models import OutboundMessage
 from service.tasks import fan_out_broadcast
@@ -59,7 +61,7 @@ def test_the_worker_writes_every_row_in_batches_and_logs_progress(
 ) -> None:
     org, carers, people = members
     monkeypatch.setattr(broadcasts, "FAN_OUT_BATCH", BATCH)
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
     broadcast_id = _start(session, app, org, carers)
     with caplog.at_level(logging.INFO, logger="service.tasks"):
         fan_out_broadcast.call_local(broadcast_id)
@@ -85,7 +87,7 @@ def test_each_batch_after_the_first_reuses_the_compiled_insert(
     # VALUES list, and the broadcast's texts were one. The same compiled form is reused now.
     org, carers, _people = members
     monkeypatch.setattr(broadcasts, "FAN_OUT_BATCH", BATCH)
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
     broadcast_id = _start(session, app, org, carers)
     compiled = []
 
@@ -102,11 +104,50 @@ def test_each_batch_after_the_first_reuses_the_compiled_insert(
     assert compiled[1] is compiled[0] and compiled[2] is compiled[0]
 
 
+def test_the_worker_makes_the_texts_once_and_names_a_renamed_network_anew(
+    session, app, members, monkeypatch
+) -> None:
+    # Making the texts took two queries per language and an encryption per text, every batch.
+    # They are kept now, until the organisation's content changes, as a rename mid-run does.
+    org, carers, _people = members
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
+    broadcast_id = _start(session, app, org, carers)
+    real_texts, real_write, made = broadcasts._texts, broadcasts.write_range, []
+
+    def counted(*args):
+        made.append(args)
+        return real_texts(*args)
+
+    def renamed_after_the_first_batch(session, broadcast, config, now, **kw):
+        network = session.get_one(Network, carers.id)
+        if kw["after"] > 0 and network.name == "Carers Network":
+            network.name = "Carers Group"
+            session.flush()
+        return real_write(session, broadcast, config, now, **kw)
+
+    monkeypatch.setattr(broadcasts, "_texts", counted)
+    monkeypatch.setattr(broadcasts, "write_range", renamed_after_the_first_batch)
+    fan_out_broadcast.call_local(broadcast_id)
+    assert len(made) == 2  # three batches: the first's texts, then the renamed network's
+    vault = vault_of(session)
+    texts = [
+        vault.decrypt(body)
+        for body in session.scalars(
+            select(OutboundMessage.body_encrypted)
+            .where(OutboundMessage.broadcast_id == broadcast_id)
+            .order_by(OutboundMessage.contact_id)
+        )
+    ]
+    assert texts == ["Carers Network: Meeting moved."] * BATCH + [
+        "Carers Group: Meeting moved."
+    ] * (PEOPLE - BATCH)
+
+
 def test_a_worker_that_dies_mid_batch_is_resumed_without_duplicates(
     session, app, members, monkeypatch
 ) -> None:
     org, carers, people = members
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
     broadcast_id = _start(session, app, org, carers)
     real_write = broadcasts.fan_out.write_batch
     calls = 0
@@ -191,7 +232,7 @@ class Rests:
 
 def test_the_worker_rests_between_batches_holding_nothing(session, app, members, monkeypatch):
     org, carers, people = members
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
     config = app.config["FRONTLINE"].replace(FAN_OUT_SHARE=50, FAN_OUT_FLOOR_ROWS=0)
     monkeypatch.setitem(app.config, "FRONTLINE", config)
     # On PostgreSQL the worker writes in rounds (service.broadcasts.rounds): the same batches.
