@@ -214,7 +214,9 @@ def write_batch(
     hold_off_erasures(session, organisation_id)
     statement = _insert(session).from_select(COLUMNS, rows)
     statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OUT.c.id)
-    return sorted(session.scalars(statement))
+    # On the session's connection, as Core: through the ORM, each batch's thousands of new ids
+    # went through its row loading, 14% of a worker's samples (py-spy, 2,500 people a batch).
+    return sorted(session.connection().scalars(statement))
 
 
 def _insert(session: Session):
@@ -222,4 +224,4 @@ def _insert(session: Session):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(OutboundMessage)
+    return insert(OUT)
