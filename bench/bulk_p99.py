@@ -188,8 +188,8 @@ def main(what: str, trials: int, database: str, interleaved: bool) -> None:
             delta = {k: after[k] - counters[k] for k in after}
             print(
                 f"{what} trial {number + 1}: {rows} rows in {seconds:.1f} s running"
-                f" ({rows / seconds:.0f} rows/s, {'finished' if trial.finished else 'stopped'});"
-                f" EVENTS p99 at {PACE:.0f}/s idle"
+                f" ({rows / seconds:.0f} rows/s, {'finished' if trial.finished else 'stopped'},"
+                f" its process {trial.cpu:.1f} CPU s); EVENTS p99 at {PACE:.0f}/s idle"
                 f" {' '.join(f'{p:.0f}' for p in idle)} ms (median {statistics.median(idle):.0f}),"
                 f" during {' '.join(f'{p:.0f}' for p in during)} ms (median"
                 f" {during_p99:.0f}): ratio {ratio:.2f}, round by round"

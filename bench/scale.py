@@ -231,7 +231,8 @@ def measure(
 def _during(work: str, trial: during_bulk.Trial, pace: float) -> dict[str, float]:
     """A bulk job's figures: its seconds running, whether it finished, the p99s beside it."""
     print(
-        f"{work}: {trial.seconds:.1f} s running ({'finished' if trial.finished else 'stopped'});"
+        f"{work}: {trial.seconds:.1f} s running ({'finished' if trial.finished else 'stopped'},"
+        f" its process {trial.cpu:.1f} CPU s);"
         f" EVENTS p99 at {pace:.0f}/s idle {' '.join(f'{p:.0f}' for p in trial.idle)} ms,"
         f" during {' '.join(f'{p:.0f}' for p in trial.during)} ms: ratio {trial.ratio:.2f}",
         flush=True,

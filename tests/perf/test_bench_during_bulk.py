@@ -82,6 +82,32 @@ def test_work_that_outlasts_its_window_is_stopped_and_reported_unfinished(rounds
     assert 0.5 <= trial.seconds < 1.1  # stopped as the round under way at 0.5 s ends
 
 
+def test_the_work_s_own_cpu_time_is_reported_apart_from_its_wall_time(rounds):
+    _seen, phase = rounds
+    sleeping = _trial(phase, window=30)
+    spinning = during_bulk.run_trial(
+        [
+            sys.executable,
+            "-c",
+            "import time; print('started', flush=True); end = time.process_time() + 0.6\n"
+            "while time.process_time() < end: pass",
+        ],
+        {},
+        port=0,
+        texts=None,
+        readers=[],
+        pace=100.0,
+        window=30,
+        url="",
+        database="",
+        ready="started",
+        on_phase=lambda name: phase.update(now=name),
+    )
+
+    assert sleeping.cpu < 0.4 <= 0.6 <= spinning.cpu < 3
+    assert spinning.finished and sleeping.finished
+
+
 def test_work_that_fails_is_an_error_not_a_figure(rounds):
     _seen, phase = rounds
     with pytest.raises(RuntimeError, match="boom"):
