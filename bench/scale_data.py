@@ -301,8 +301,11 @@ def _zipf(chance: random.Random, networks: Sequence[tuple[int, bool]]) -> tuple[
 def _inbound(database: Database, plan: Plan, batch_size: int, report: Progress) -> None:
     """The inbound log: INBOUND_PER_CONTACT rows for contacts in id order, all past retention.
 
-    Progress is the last contact id written for. If the rows were purged since (the bench
-    measures the purge), they are written again from the start.
+    Written in time order, as a log arrives: a batch's texts are its people's, shuffled, in
+    the next slice of the two years. (Each contact's texts at random dates put the oldest rows
+    on every page of the table, and a purge taking them oldest first rewrote 500 pages a
+    batch.) Progress is the last contact id written for. If the rows were purged since (the
+    bench measures the purge), they are written again from the start.
     """
     with database.sessionmaker() as session:
         written = (
@@ -323,7 +326,8 @@ def _inbound(database: Database, plan: Plan, batch_size: int, report: Progress) 
             )
             session.commit()
     # Past the longest retention a setting may keep them (two years back from 100 days ago).
-    newest = utcnow() - dt.timedelta(days=100)
+    oldest = utcnow() - dt.timedelta(days=100 + 730)
+    step = 730 * 86400 / max(1, plan.inbound)  # seconds between one row's slot and the next
     while True:
         with database.sessionmaker() as session:
             after, rows_done = _done(session, "inbound"), _done(session, "inbound rows")
@@ -339,21 +343,23 @@ def _inbound(database: Database, plan: Plan, batch_size: int, report: Progress) 
             if not people:
                 return  # fewer contacts than the plan's rows need: stop at what there is
             chance = random.Random(f"inbound {after}")
-            rows = []
-            for contact_id, org_id in people:
-                for k in range(INBOUND_PER_CONTACT):
-                    if len(rows) == wanted:
-                        break
-                    rows.append(
-                        (
-                            f"{SID_PREFIX}{contact_id:020x}{k:07x}",
-                            org_id,
-                            contact_id,
-                            newest - dt.timedelta(seconds=chance.uniform(0, 730 * 86400)),
-                            chance.choice(("EVENTS", "EVENTS", "NETWORKS", "JOIN", "HELP", "TALK")),
-                            1,
-                        )
-                    )
+            texts = [
+                (contact_id, org_id, k)
+                for contact_id, org_id in people
+                for k in range(INBOUND_PER_CONTACT)
+            ][:wanted]
+            chance.shuffle(texts)
+            rows = [
+                (
+                    f"{SID_PREFIX}{contact_id:020x}{k:07x}",
+                    org_id,
+                    contact_id,
+                    oldest + dt.timedelta(seconds=(rows_done + slot + chance.random()) * step),
+                    chance.choice(("EVENTS", "EVENTS", "NETWORKS", "JOIN", "HELP", "TALK")),
+                    1,
+                )
+                for slot, (contact_id, org_id, k) in enumerate(texts)
+            ]
             _write(
                 session.connection(),
                 InboundMessage.__table__.name,

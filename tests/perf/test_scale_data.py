@@ -7,6 +7,7 @@ own networks' events) and that it reports its batches one line each when not on 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from bench import scale_data
 from service.contacts.models import Contact, Membership
 from service.content.models import Event, Network
+from service.db import utcnow
 from service.organisations.models import Organisation
 from service.reach.models import ReachTally
 from service.sms.models import InboundMessage
@@ -59,6 +61,20 @@ def test_a_generated_member_texting_events_gets_their_own_networks_events(
     assert reply.status == 200
     assert mine in reply.text
     assert not [t for t in titles - {mine} if t in reply.text]  # not other networks' events
+
+
+def test_the_generated_log_is_in_time_order_and_all_past_retention(generated, session, config):
+    # As a real log arrives: a purge that takes the oldest rows first finds them together.
+    # At random dates each batch of 500 deleted rows from 500 pages (1,186 rows/s at scale).
+    times = session.scalars(
+        select(InboundMessage.received_at)
+        .where(InboundMessage.message_sid.startswith("SMbench"))
+        .order_by(InboundMessage.id)
+    ).all()
+    assert len(times) == 2000 and times == sorted(times)
+    kept = dt.timedelta(days=max(config.RETAIN_INBOUND_DAYS, 90))
+    assert max(times) < utcnow() - kept
+    assert max(times) - min(times) > dt.timedelta(days=700)  # spread over the two years
 
 
 def test_the_generator_writes_the_plan_and_a_second_run_adds_nothing(app, generated, session):
