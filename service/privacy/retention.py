@@ -135,9 +135,11 @@ def _oldest_first(rule: Rule, key: Column[Any]) -> ColumnElement[Any]:
     since = rule.since()
     column = getattr(since, "expression", since)
     # Along the date's index a batch reads only expired rows. By id it reads every newer row
-    # with a lower id first, and ids follow time only while rows arrive in order: a log
-    # restored or imported out of order made each batch of 500 read 720,000 rows (362 ms).
-    # Rules that date by a coalesce of columns have no such index, and keep the id order.
+    # with a lower id first, and ids follow time only while rows arrive in order: expired
+    # rows written after newer ones (a log restored or imported out of order) made each
+    # batch read 460,000-720,000 newer rows first (283-362 ms a batch; 1,752 rows/s against
+    # 15,609 by date). Rules that date by a coalesce of columns have no such index, and keep
+    # the id order.
     if isinstance(column, Column) and any(
         index.columns[0].name == column.name for index in column.table.indexes
     ):
