@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    column,
     false,
     func,
     literal,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     select,
     true,
     union_all,
+    values,
 )
 from sqlalchemy.orm import Session
 
@@ -160,23 +162,7 @@ def write_batch(
         .where(*conditions, CONTACT.id > after, CONTACT.id <= last)
         .subquery("person")
     )
-    # The texts as a UNION ALL of one-row SELECTs rather than a VALUES list: SQLAlchemy never
-    # caches a statement holding VALUES data, so every batch compiled the INSERT afresh (17-19%
-    # of the worker's samples at 1,000 contacts a batch). A broadcast's texts keep their number
-    # and order from batch to batch, so this shape is compiled once per broadcast.
-    table = union_all(
-        *(
-            select(
-                literal(k.language, String).label("k_language"),
-                literal(k.discreet, Boolean).label("k_discreet"),
-                literal(k.network_id, Integer).label("k_network"),
-                literal(k.body_encrypted, Text).label("k_body"),
-                literal(k.body_hash, String).label("k_hash"),
-                literal(k.segments, Integer).label("k_segments"),
-            )
-            for k in written
-        )
-    ).cte("kinds")
+    table = _kinds_table(written)
     rows = (
         select(
             literal(organisation_id, Integer),
@@ -214,9 +200,35 @@ def write_batch(
     hold_off_erasures(session, organisation_id)
     statement = _insert(session).from_select(COLUMNS, rows)
     statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OUT.c.id)
-    # On the session's connection, as Core: through the ORM, each batch's thousands of new ids
-    # went through its row loading, 14% of a worker's samples (py-spy, 2,500 people a batch).
-    return sorted(session.connection().scalars(statement))
+    return sorted(session.scalars(statement))
+
+
+# Up to this many texts go into the INSERT as a UNION ALL of one-row SELECTs, beyond it as a
+# VALUES list. SQLAlchemy never caches a statement holding VALUES data, so every batch compiled
+# the INSERT afresh (17-19% of the worker's samples at 1,000 contacts a batch); a broadcast's
+# texts keep their number and order from batch to batch, so the union is compiled once per
+# broadcast. But SQLite refuses a compound SELECT of more than 500 terms, and a broadcast has
+# two texts a language for each targeted network (14 a network in seven languages): past 400
+# texts (28 networks) it keeps the VALUES list.
+UNION_TEXTS = 400
+
+
+def _kinds_table(written: list[Kind]):
+    """The broadcast's texts as a table the batch's people are joined to."""
+    names = ("k_language", "k_discreet", "k_network", "k_body", "k_hash", "k_segments")
+    types = (String, Boolean, Integer, Text, String, Integer)
+    data = [
+        (k.language, k.discreet, k.network_id, k.body_encrypted, k.body_hash, k.segments)
+        for k in written
+    ]
+    if len(data) > UNION_TEXTS:
+        listed = values(*(column(n, t) for n, t in zip(names, types, strict=True)), name="kinds")
+        return listed.data(data).cte("kinds")
+    one_row = (
+        select(*(literal(v, t).label(n) for v, t, n in zip(row, types, names, strict=True)))
+        for row in data
+    )
+    return union_all(*one_row).cte("kinds")
 
 
 def _insert(session: Session):

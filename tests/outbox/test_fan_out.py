@@ -9,6 +9,7 @@ from sqlalchemy import event, func, select
 
 from service.broadcasts import operations as broadcasts
 from service.broadcasts import rounds
+from service.broadcasts.fan_out import UNION_TEXTS
 from service.broadcasts.models import Broadcast
 from service.broadcasts.operations import create_broadcast, start_broadcast
 from service.contacts.operations import join_network
@@ -141,6 +142,40 @@ def test_the_worker_makes_the_texts_once_and_names_a_renamed_network_anew(
     assert texts == ["Carers Network: Meeting moved."] * BATCH + [
         "Carers Group: Meeting moved."
     ] * (PEOPLE - BATCH)
+
+
+def test_a_broadcast_to_forty_networks_names_each_member_s_first_network(session, app) -> None:
+    # 560 texts: past SQLite's 500 terms of a compound SELECT, so not the cached union.
+    org = factories.create_organisation(session)
+    networks = [factories.create_network(session, org=org, name=f"Team {n:02d}") for n in range(40)]
+    last_only, fifth_and_last = (factories.create_contact(session, org=org) for _ in range(2))
+    join_network(session, last_only, networks[39], channel="sms")
+    for network in (networks[5], networks[39]):
+        join_network(session, fifth_and_last, network, channel="sms")
+    factories.create_contact(session, org=org)  # in none of them: not in the audience
+    everyone = [network.id for network in networks]
+    broadcast = create_broadcast(
+        session, org, body="Meeting moved.", audience="networks", network_ids=everyone
+    )
+    assert len(broadcasts._texts(session, broadcast, broadcast.network_ids)) > UNION_TEXTS
+    start_broadcast(session, broadcast, app.config["FRONTLINE"], MORNING)
+    session.info.pop(broadcasts._FAN_OUT_KEY)  # the test runs the worker itself
+    session.commit()
+
+    fan_out_broadcast.call_local(broadcast.id)
+
+    vault = vault_of(session)
+    texts = dict(
+        session.execute(
+            select(OutboundMessage.contact_id, OutboundMessage.body_encrypted).where(
+                OutboundMessage.broadcast_id == broadcast.id
+            )
+        ).all()
+    )
+    assert {who: vault.decrypt(body) for who, body in texts.items()} == {
+        last_only.id: "Team 39: Meeting moved.",
+        fifth_and_last.id: "Team 05: Meeting moved.",
+    }
 
 
 def test_a_worker_that_dies_mid_batch_is_resumed_without_duplicates(
