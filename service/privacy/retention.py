@@ -155,35 +155,55 @@ def _led_by(index: Index, column: Column[Any]) -> bool:
 
 def purge_batch(session: Session, rule: Rule, config: Config, now: dt.datetime, limit: int) -> int:
     """Delete up to `limit` rows past their period under one rule; how many were deleted."""
+    return purge_step(session, rule, config, now, limit)[0]
+
+
+def purge_step(
+    session: Session,
+    rule: Rule,
+    config: Config,
+    now: dt.datetime,
+    limit: int,
+    *,
+    start: Any = None,
+) -> tuple[int, Any]:
+    """Delete up to `limit` rows past their period, in the rule's order from `start` on.
+
+    Returns how many were deleted and where the next batch starts (the last one's position).
+    """
     model = rule.model
     key = inspect(model).primary_key[0]
-    chosen = (
-        select(key)
-        .where(rule.since() < cutoff(config, rule, now), *rule.only(now))
-        .order_by(_oldest_first(rule, key))
-        .limit(limit)
-    )
+    order = _oldest_first(rule, key)
+    conditions = [rule.since() < cutoff(config, rule, now), *rule.only(now)]
+    if start is not None:
+        # Past what this run has deleted: the index keeps those rows' entries until a vacuum,
+        # and a batch starting from the beginning read them all again (once 5,000,000 expired
+        # texts were gone, 38,763 pages and 1.1 s to find none). A row that only qualifies
+        # meanwhile behind the start (a code used during the run) goes in the next run.
+        conditions.append(order >= start)
+    chosen = select(key).where(*conditions).order_by(order).limit(limit)
     if model is not CallbackRequest:
         # One statement a batch: the ids never travel to Python and back (at 5,000,000 expired
         # texts that was a round trip and 500 bound parameters each way for every batch).
-        deleted = session.execute(
+        reached = session.scalars(
             delete(model)
             .where(key.in_(chosen.scalar_subquery()))
+            .returning(order)
             .execution_options(synchronize_session=False)
-        )
-        return int(deleted.rowcount or 0)  # type: ignore[attr-defined]
-    ids = session.scalars(chosen).all()
-    if not ids:
-        return 0
-    if model is CallbackRequest:
-        recordings = session.scalars(
-            select(CallbackRequest.recording_sid).where(
-                CallbackRequest.id.in_(ids), CallbackRequest.recording_sid.is_not(None)
-            )
         ).all()
-        delete_after_commit(session, list(recordings))
+        return len(reached), max(reached, default=start)
+    found = session.execute(chosen.add_columns(order)).all()
+    if not found:
+        return 0, start
+    ids = [row[0] for row in found]
+    recordings = session.scalars(
+        select(CallbackRequest.recording_sid).where(
+            CallbackRequest.id.in_(ids), CallbackRequest.recording_sid.is_not(None)
+        )
+    ).all()
+    delete_after_commit(session, list(recordings))
     session.execute(delete(model).where(key.in_(ids)).execution_options(synchronize_session=False))
-    return len(ids)
+    return len(ids), max(row[1] for row in found)
 
 
 def expired_count(session: Session, rule: Rule, config: Config, now: dt.datetime) -> int:
@@ -218,10 +238,11 @@ def purge(
         if progress is not None:
             with database.session() as session:
                 due = expired_count(session, rule, config, now)
+        start = None
         while True:
             pacer.start()
             with database.session() as session:
-                deleted = purge_batch(session, rule, config, now, batch)
+                deleted, start = purge_step(session, rule, config, now, batch, start=start)
             total += deleted
             if progress is not None and deleted:
                 progress(rule.name, deleted, due)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import pytest
 
 from service.contacts.operations import find_contact
-from service.db import utcnow
+from service.db import get_database, utcnow
 from service.privacy import operations as privacy
 from service.privacy import retention
 from tests.support.sms import Handset, returning_member
@@ -246,8 +246,8 @@ def _filtered_out(node: dict) -> Iterator[int]:
 
 def _analysed(connection, statement: str, params: object) -> dict:
     """The plan PostgreSQL followed for one statement, with what each node read."""
-    plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
-    found = plan.scalar()
+    explain = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "
+    found = connection.exec_driver_sql(explain + statement, params).scalar()
     return (found if isinstance(found, list) else json.loads(found))[0]["Plan"]
 
 
@@ -298,3 +298,31 @@ def test_a_purge_batch_reads_expired_texts_only_when_ids_are_out_of_time_order(
     assert retention.purge_batch(session, rule, config, now, 500) == 100
     left = "SELECT count(*) FROM inbound_message WHERE message_sid LIKE 'SMlog%%'"
     assert connection.exec_driver_sql(left).scalar() == 2000
+
+
+def _buffers(node: dict) -> int:
+    """Pages a plan's nodes touched, summed over the tree (hits and reads)."""
+    own = int(node.get("Shared Hit Blocks", 0)) + int(node.get("Shared Read Blocks", 0))
+    return max(own, sum(_buffers(child) for child in node.get("Plans", ())))
+
+
+def test_each_purge_batch_starts_where_the_last_one_ended(demo, connection, session, config):
+    # The rows a run has deleted keep their index entries until a vacuum: a batch that started
+    # from the beginning again visited every one (38,763 pages, 1.1 s, once 5,000,000 were gone).
+    now = utcnow()
+    connection.exec_driver_sql(
+        "INSERT INTO inbound_message (message_sid, organisation_id, received_at, command,"
+        " segments) SELECT 'SMold' || n, %(org)s, %(now)s - interval '800 days'"
+        " + make_interval(secs => n), 'events', 1 FROM generate_series(1, 3000) AS n",
+        {"org": demo.id, "now": now},
+    )
+    connection.exec_driver_sql("ANALYZE inbound_message")
+    with recording(connection) as seen:
+        counts = retention.purge(get_database(), config, now, batch=500)
+    assert counts["inbound_message"] == 3000
+    deletes = [(s, p) for s, p in seen if s.lstrip().startswith("DELETE FROM inbound_message")]
+    assert len(deletes) == 7  # six full batches, then one that finds nothing left
+    analysing = connection.begin_nested()
+    last = _analysed(connection, *deletes[-1])
+    analysing.rollback()
+    assert _buffers(last) < 12  # 31 pages when it started over past the 3,000 deleted (3 now)
