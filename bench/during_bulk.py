@@ -126,8 +126,9 @@ def run_trial(
         text=True,
         start_new_session=True,
     )
+    trial: Trial | None = None
     try:
-        return _rounds_beside(
+        trial = _rounds_beside(
             process,
             command,
             port=port,
@@ -143,11 +144,19 @@ def run_trial(
             idle_rounds=idle_rounds,
             before=before,
         )
+        return trial
     finally:
-        # On any failure (a round's errors, Ctrl-C) too: not left running, nor stopped.
+        # On any failure (a round's errors, Ctrl-C) too: not left running, nor stopped. It is
+        # reaped only after these signals: until then its process-group id stays its own, and
+        # cannot pass to a new process that killpg would then reach.
         _signal(process, signal.SIGKILL)
         _signal(process, signal.SIGCONT)
-        process.wait()
+        # wait4 rather than Popen.wait: it also gives the command's CPU time, which says what
+        # a change cost the worker itself, apart from the webhooks' noisy p99.
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if trial is not None:
+            trial.cpu = usage.ru_utime + usage.ru_stime
         if process.stdout is not None:
             process.stdout.close()
 
@@ -193,16 +202,16 @@ def _rounds_beside(
     trial = Trial(seconds=0.0, finished=False, idle=before, output=output)
 
     def wait() -> None:
-        # wait4 rather than Popen.wait: it also gives the command's CPU time, which says what
-        # a change cost the worker itself, apart from the webhooks' noisy p99.
+        # WNOWAIT: learns that it ended and leaves it unreaped (run_trial reaps it, last).
         try:
-            _pid, status, usage = os.wait4(process.pid, 0)
-        except ChildProcessError:  # reaped by run_trial's own wait, after a round failed
+            info = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+        except ChildProcessError:  # reaped by run_trial, after a round failed
             ended.append(time.perf_counter())
             return
         ended.append(time.perf_counter())
-        process.returncode = os.waitstatus_to_exitcode(status)
-        trial.cpu = usage.ru_utime + usage.ru_stime
+        if info is not None:
+            exited = info.si_code == os.CLD_EXITED
+            process.returncode = info.si_status if exited else -info.si_status
 
     waiter = threading.Thread(target=wait, daemon=True)
     waiter.start()

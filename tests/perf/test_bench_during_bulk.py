@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 
@@ -106,6 +107,30 @@ def test_the_work_s_own_cpu_time_is_reported_apart_from_its_wall_time(rounds):
 
     assert sleeping.cpu < 0.4 <= 0.6 <= spinning.cpu < 3
     assert spinning.finished and sleeping.finished
+
+
+def test_every_signal_reaches_a_process_not_yet_reaped(rounds, monkeypatch):
+    """Once reaped, its pid (its process-group id) could pass to a new process."""
+    _seen, phase = rounds
+    sent: list[tuple[int, str]] = []
+    signal_group = during_bulk._signal
+
+    def recording(process, sig) -> None:
+        # A zombie still has its /proc entry; a reaped process has none (or a stranger's).
+        try:
+            with open(f"/proc/{process.pid}/stat") as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            state = "reaped"
+        sent.append((sig, state))
+        signal_group(process, sig)
+
+    monkeypatch.setattr(during_bulk, "_signal", recording)
+    trial = _trial(phase, window=30, interleaved=True)
+
+    assert trial.finished and trial.cpu < 0.4
+    assert [sig for sig, _state in sent][-2:] == [signal.SIGKILL, signal.SIGCONT]
+    assert "reaped" not in {state for _sig, state in sent}, sent
 
 
 def test_work_that_fails_is_an_error_not_a_figure(rounds):
