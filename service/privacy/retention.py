@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Column, Index, delete, func, inspect, or_, select
+from sqlalchemy import Column, Index, any_, delete, func, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -185,11 +185,15 @@ def purge_step(
     if model is not CallbackRequest:
         # One statement a batch: the ids never travel to Python and back (at 5,000,000 expired
         # texts that was a round trip and 500 bound parameters each way for every batch).
+        batch = key.in_(chosen.scalar_subquery())
+        if session.get_bind().dialect.name == "postgresql":
+            # `IN (subquery)` is a join to PostgreSQL's planner, which prices a merge join by
+            # reading the key's true lowest value from its index: past the entry of every row
+            # purged and not yet vacuumed. With 1,073,500 gone, planning read 3,235 pages
+            # (8.7 ms, against 1.4 ms to delete 500 rows). An array of the ids is no join.
+            batch = key == any_(func.array(chosen.scalar_subquery()))
         reached = session.scalars(
-            delete(model)
-            .where(key.in_(chosen.scalar_subquery()))
-            .returning(order)
-            .execution_options(synchronize_session=False)
+            delete(model).where(batch).returning(order).execution_options(synchronize_session=False)
         ).all()
         return len(reached), max(reached, default=start)
     found = session.execute(chosen.add_columns(order)).all()
