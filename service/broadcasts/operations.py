@@ -17,7 +17,7 @@ from service.config import Config
 from service.contacts.models import Contact, Membership
 from service.content.models import Network, Translation
 from service.content.queries import translations_for
-from service.db import FAN_OUT_KEY, hand_over_after_commit, utcnow
+from service.db import FAN_OUT_KEY, hand_over_after_commit, on_one_core, utcnow
 from service.errors import DomainError, ValidationError
 from service.organisations.models import Organisation
 from service.outbox.claims import seconds_until_quiet_hours_end
@@ -123,7 +123,8 @@ def _audience(broadcast: Broadcast, *, honour_held: bool = True) -> Select[tuple
 
 
 def audience_size(session: Session, broadcast: Broadcast) -> int:
-    """How many people the broadcast reaches."""
+    """How many people the broadcast reaches (counted by the worker, on one core)."""
+    on_one_core(session)
     return session.scalar(select(func.count()).select_from(_audience(broadcast).subquery())) or 0
 
 

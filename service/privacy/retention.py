@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Column, Index, any_, delete, func, inspect, or_, select, text
+from sqlalchemy import Column, Index, any_, delete, func, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.audit.models import AuditEntry
 from service.callbacks.models import CallbackRequest
 from service.config import Config
-from service.db import Database
+from service.db import Database, on_one_core
 from service.managers.models import SignInThrottle
 from service.outbox.models import FINISHED, OutboundMessage
 from service.pacing import Pacer
@@ -213,11 +213,7 @@ def purge_step(
 
 def expired_count(session: Session, rule: Rule, config: Config, now: dt.datetime) -> int:
     """How many rows are past their period under one rule."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Counting millions of rows, PostgreSQL's planner sends workers to scan beside the
-        # backend, which took both cores of a two-core machine: EVENTS p99 during the count
-        # rose 7-15 times. The count is only the progress bar's total; one core is enough.
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    on_one_core(session)  # only the progress bar's total: not worth the webhooks' core
     return (
         session.scalar(
             select(func.count())
