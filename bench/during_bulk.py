@@ -60,7 +60,7 @@ def wait_until_still(url: str, database: str) -> None:
 
 
 def _signal(process: subprocess.Popen, sig: signal.Signals) -> None:
-    """Signal the command's process group, unless it has ended (and been reaped) meanwhile."""
+    """Signal the command's process group (not yet reaped, so the group is still its own)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
 
@@ -209,9 +209,9 @@ def _rounds_beside(
             ended.append(time.perf_counter())
             return
         ended.append(time.perf_counter())
-        if info is not None:
-            exited = info.si_code == os.CLD_EXITED
-            process.returncode = info.si_status if exited else -info.si_status
+        assert info is not None  # None only with WNOHANG
+        exited = info.si_code == os.CLD_EXITED
+        process.returncode = info.si_status if exited else -info.si_status  # else the signal
 
     waiter = threading.Thread(target=wait, daemon=True)
     waiter.start()
