@@ -117,9 +117,10 @@ class Config:
     FAN_OUT_SHARE: int = 50
     FAN_OUT_FLOOR_ROWS: int = 25_000
     # The same for the retention purge, which only has to finish within its hour: its batches
-    # run a tenth of the time. On a quiet two-core machine with 5,000,000 expired texts, EVENTS
-    # p99 at 200 texts/s was 1.37-1.55 times idle at 10 (about 10,000 rows/s, 36,000,000 an
-    # hour) against 1.66-2.05 at 25 (22,000-46,000 rows/s); unpaced, 3.5-53 times.
+    # run a tenth of the time. On a two-core machine, deleting 5,000,000 expired texts in
+    # 1,000-row batches at 10: about 10,000 rows/s (36,000,000 an hour), EVENTS p99 at half the
+    # maximum rate 1.05-1.21 times idle (at 5,000-row batches, 1.37-1.70; at 25, 1.66-2.05;
+    # unpaced, 3.5-53).
     PURGE_SHARE: int = 10
     # A row left in "sending" longer than this (a worker died) is sent again.
     OUTBOX_LEASE_SECONDS: int = 120

@@ -25,7 +25,10 @@ RECENT = 15
 
 
 class Pacer:
-    """Rests after each batch so the work runs at most `share` percent of the time.
+    """Rests after each batch so the work runs about `share` percent of the time.
+
+    A batch far longer than the recent ones is rested for as three times their median: it
+    mostly waited (see rest()), which took no core from anyone.
 
     With `floor` (rows a second), a rest never takes the rate below it: a slow or loaded
     machine, whose batches already run at less than that, does not rest at all.

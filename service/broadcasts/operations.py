@@ -123,7 +123,7 @@ def _audience(broadcast: Broadcast, *, honour_held: bool = True) -> Select[tuple
 
 
 def audience_size(session: Session, broadcast: Broadcast) -> int:
-    """How many people the broadcast reaches (counted by the worker, on one core)."""
+    """How many people the broadcast reaches (counted on one core: see on_one_core)."""
     on_one_core(session)
     return session.scalar(select(func.count()).select_from(_audience(broadcast).subquery())) or 0
 

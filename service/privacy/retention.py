@@ -237,8 +237,8 @@ def purge(
     progress, when given, hears after each committed batch: the rule, rows deleted, rows due.
     """
     counts: dict[str, int] = {}
-    pacer = Pacer(config.PURGE_SHARE)
     for rule in rules():
+        pacer = Pacer(config.PURGE_SHARE)  # its own: another table's batches take other times
         total = 0
         due = 0
         if progress is not None:
