@@ -80,10 +80,12 @@ def test_a_lead_reveals_plays_calls_back_and_marks_done(page, live, fake):
 
     sign_in(page, "lead@northgate.example", secret)
     page.get_by_role("link", name="Call-backs").click()
-
+    # The click returns before the queue has loaded; reading the page then can see nothing.
+    reveal = page.get_by_role("button", name="Reveal number")
+    expect(reveal).to_be_visible()
     html = page.content()
     assert "•••• ••• 456" in html and WORKER not in html and "07400 123456" not in html
-    page.get_by_role("button", name="Reveal number").click()
+    reveal.click()
     expect(page.get_by_text("07400 123456")).to_be_visible()
 
     # The voicemail: the player points at the console, which streams the fake's MP3.
