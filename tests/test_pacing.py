@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from contextlib import nullcontext
+from types import SimpleNamespace
+
 import pytest
 
 from service import pacing
 from service.pacing import Pacer
+from service.privacy import retention
+
+NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -62,3 +69,26 @@ def test_the_floor_keeps_the_rate_whatever_the_share(rests) -> None:
     _batch(pacer, now, 0.02, rows=2_500)  # as long again: 40 ms, within the floor's 100 ms
     _batch(pacer, now, 0.2, rows=2_500)  # slower than the floor already: no rest
     assert taken == pytest.approx([0.02])
+
+
+def test_the_purge_rests_for_each_table_by_that_tables_own_batches(rests, monkeypatch) -> None:
+    # One pacer for the whole purge judged the first slow table's batches against the fast
+    # table before it, counted them as waits, and rested a thirtieth of what they took.
+    now, taken = rests
+    first, second = retention.rules()[:2]
+    batch = 1_000
+    plan = {first.name: [0.01] * 4, second.name: [0.5] * 2}
+
+    def step(session, rule, config, when, limit, *, start=None):
+        left = plan.get(rule.name, [])
+        if not left:
+            return 0, start
+        now[0] += left.pop(0)
+        return limit, start
+
+    monkeypatch.setattr(retention, "purge_step", step)
+    database = SimpleNamespace(session=nullcontext)
+    counts = retention.purge(database, SimpleNamespace(PURGE_SHARE=10), NOW, batch=batch)
+
+    assert counts[first.name] == 4 * batch and counts[second.name] == 2 * batch
+    assert taken == pytest.approx([0.09] * 4 + [4.5] * 2)
