@@ -348,31 +348,16 @@ def fan_out_batch(
     return people
 
 
-# A fan-out run's texts, measured and encrypted, kept from one batch to the next by the rounds
-# (service/broadcasts/rounds.py). Making them took two queries per language (the broadcast's and
-# its networks' translations) and an encryption per text: at 1,000-contact batches, 12% of the
-# worker's samples (py-spy). Kept per organisation content version, which every change to a
+# A fan-out run's texts, measured and encrypted, and the statement that writes them, kept from
+# one batch to the next by the rounds (service/broadcasts/rounds.py). Making the texts took two
+# queries per language (the broadcast's and its networks' translations) and an encryption per
+# text: at 1,000-contact batches, 12% of the worker's samples (py-spy); building the statement,
+# 40% of its CPU at 2,500. Kept per organisation content version, which every change to a
 # network or its translations renews (service/content/version.py: a network made sensitive
-# mid-send is named discreetly from the next batch on), and per held languages, since releasing
-# one adds its text in the same transaction (service/broadcasts/held.py).
-Texts = dict[tuple[int, tuple[str, ...]], list[fan_out.Kind]]
-
-
-def _written(
-    session: Session,
-    broadcast: Broadcast,
-    org: Organisation,
-    network_ids: list[int] | None,
-    kept: Texts | None,
-) -> list[fan_out.Kind]:
-    """The broadcast's texts for a batch: kept ones if nothing they depend on has changed."""
-    key = (org.content_version, tuple(broadcast.held_languages or ()))
-    if kept is not None and key in kept:
-        return kept[key]
-    made = fan_out.kinds(session, _texts(session, broadcast, network_ids))
-    if kept is not None:
-        kept[key] = made
-    return made
+# mid-send is named discreetly from the next batch on), per held languages, since releasing one
+# adds its text in the same transaction (service/broadcasts/held.py), and per everything else
+# of the broadcast the statement holds.
+Texts = dict[tuple, fan_out.Plan]
 
 
 def write_range(
@@ -397,24 +382,37 @@ def write_range(
         if broadcast.urgent
         else seconds_until_quiet_hours_end(config, sent, ZoneInfo(org.timezone))
     )
-    conditions = _reachable(broadcast)
-    if broadcast.audience == "site":
-        conditions = (*conditions, Contact.site_id == broadcast.site_id)
+    # In quiet hours the rows wait for the morning rather than wake people up.
+    not_before = sent + dt.timedelta(seconds=wait) if wait else None
     network_ids = broadcast.network_ids if broadcast.audience == "networks" else None
-    return fan_out.write_batch(
-        session,
-        broadcast_id=broadcast.id,
-        organisation_id=broadcast.organisation_id,
-        conditions=conditions,
-        network_ids=network_ids,
-        after=after,
-        last=last,
-        written=_written(session, broadcast, org, network_ids, texts),
-        urgent=broadcast.urgent,
-        # In quiet hours the rows wait for the morning rather than wake people up.
-        not_before=sent + dt.timedelta(seconds=wait) if wait else None,
-        now=now,
+    key = (
+        org.content_version,
+        tuple(broadcast.held_languages or ()),
+        broadcast.id,
+        broadcast.audience,
+        broadcast.site_id,
+        tuple(network_ids or ()),
+        broadcast.urgent,
+        not_before,
     )
+    planned = texts.get(key) if texts is not None else None
+    if planned is None:
+        conditions = _reachable(broadcast)
+        if broadcast.audience == "site":
+            conditions = (*conditions, Contact.site_id == broadcast.site_id)
+        planned = fan_out.plan(
+            session,
+            broadcast_id=broadcast.id,
+            organisation_id=broadcast.organisation_id,
+            conditions=conditions,
+            network_ids=network_ids,
+            written=fan_out.kinds(session, _texts(session, broadcast, network_ids)),
+            urgent=broadcast.urgent,
+            not_before=not_before,
+        )
+        if texts is not None:
+            texts[key] = planned
+    return fan_out.write_batch(session, planned, after=after, last=last, now=now)
 
 
 def _texts(
