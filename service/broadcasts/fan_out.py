@@ -127,14 +127,10 @@ def _networks_of(session: Session, network_ids: list[int]):
 
 @dataclass(frozen=True)
 class Plan:
-    """A fan-out run's texts and the INSERT that writes any batch of them, made once."""
+    """The INSERT that writes any batch of a fan-out run, its texts in it, made once a run."""
 
-    kinds: list[Kind]
     organisation_id: int
-    # Bind parameters AFTER, LAST and NOW pick the batch. Building the statement (its texts
-    # as a table, the join, the dedupe key) and computing its cache key took 40% of the
-    # worker's CPU per batch (py-spy, 2,500-contact batches on bench_scale).
-    statement: PostgresInsert | SqliteInsert
+    statement: PostgresInsert | SqliteInsert  # the batch chosen by bind parameters AFTER, LAST, NOW
 
 
 AFTER, LAST, NOW = "fan_out_after", "fan_out_last", "fan_out_now"
@@ -217,7 +213,7 @@ def plan(
     )
     statement = _insert(session).from_select(COLUMNS, rows)
     statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OUT.c.id)
-    return Plan(written, organisation_id, statement)
+    return Plan(organisation_id, statement)
 
 
 def write_batch(
