@@ -111,11 +111,13 @@ class Config:
     # the webhooks (their p99 meanwhile 2-5 times one thread's). More cores, more threads.
     FAN_OUT_THREADS: int = 1
     # The share of the time (percent) a fan-out's batches may keep a backend busy: after each
-    # batch it rests for as long again (at 50), so the webhooks find a free core between them,
-    # but never below FAN_OUT_FLOOR_ROWS rows a second (a million rows in 40 seconds), so a
-    # slow or loaded machine does not rest at all. See service/pacing.py.
-    FAN_OUT_SHARE: int = 50
-    FAN_OUT_FLOOR_ROWS: int = 25_000
+    # batch it rests for almost twice as long (at 35), so the webhooks find a free core between
+    # them, but never below FAN_OUT_FLOOR_ROWS rows a second (a million rows in 50 seconds), so
+    # a slow or loaded machine rests little or not at all. See service/pacing.py. On two cores
+    # (6 Dec 2026, EVENTS at 370 texts/s, half the maximum, 800,000 rows): at 35, 21,000-23,000
+    # rows/s and EVENTS p99 1.63-1.78 times idle; at 50, 31,000 rows/s and 1.81-2.11.
+    FAN_OUT_SHARE: int = 35
+    FAN_OUT_FLOOR_ROWS: int = 20_000
     # The same for the retention purge, which only has to finish within its hour: its batches
     # run a tenth of the time. On a two-core machine, deleting 5,000,000 expired texts in
     # 1,000-row batches at 10: about 10,000 rows/s (36,000,000 an hour), EVENTS p99 at half the

@@ -299,7 +299,7 @@ def test_a_worker_slower_than_the_floor_does_not_rest(session, app, members, mon
     org, carers, people = members
     broadcast_id = _start(session, app, org, carers)
     rests = Rests(monkeypatch)
-    # The defaults: 50% of the time, but never below 25,000 rows a second; 7 rows in 10 ms
+    # The defaults: 35% of the time, but never below 20,000 rows a second; 7 rows in 10 ms
     # is 700 a second, so there is no rest to take.
     fan_out_broadcast.call_local(broadcast_id)
     broadcast = session.get_one(Broadcast, broadcast_id)
