@@ -443,7 +443,7 @@ def fan_out_broadcast(broadcast_id: int) -> None:
     """Write a broadcast's outbox rows, one transaction per batch, reporting progress as it goes."""
     from service.broadcasts import rounds
     from service.broadcasts.models import Broadcast
-    from service.broadcasts.operations import Texts, fan_out_batch
+    from service.broadcasts.operations import Plans, fan_out_batch
     from service.pacing import Pacer
 
     app = task_app()
@@ -461,7 +461,7 @@ def fan_out_broadcast(broadcast_id: int) -> None:
         log.info("broadcast %d fan-out finished: %d rows written", broadcast_id, written)
         return
     pacer = Pacer(config.FAN_OUT_SHARE, config.FAN_OUT_FLOOR_ROWS)
-    kept: Texts = {}
+    kept: Plans = {}
     while True:
         pacer.start()
         with database.session() as session:
@@ -470,7 +470,7 @@ def fan_out_broadcast(broadcast_id: int) -> None:
             if broadcast is None:
                 return
             before = broadcast.fanned_out
-            people = fan_out_batch(session, broadcast, config, utcnow(), texts=kept)
+            people = fan_out_batch(session, broadcast, config, utcnow(), plans=kept)
             written, total = broadcast.fanned_out, broadcast.recipients
         if not people:
             log.info("broadcast %d fan-out finished: %d rows written", broadcast_id, written)

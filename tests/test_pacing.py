@@ -73,7 +73,7 @@ def test_the_floor_keeps_the_rate_whatever_the_share(rests) -> None:
 
 def test_the_purge_rests_for_each_table_by_that_tables_own_batches(rests, monkeypatch) -> None:
     # One pacer for the whole purge judged the first slow table's batches against the fast
-    # table before it, counted them as waits, and rested a thirtieth of what they took.
+    # table before it, counted them as waits, and rested them a seventeenth of their due.
     now, taken = rests
     first, second = retention.rules()[:2]
     batch = 1_000

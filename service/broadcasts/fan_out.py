@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     Boolean,
+    Executable,
     Integer,
     Select,
     String,
@@ -32,8 +33,6 @@ from sqlalchemy import (
     union_all,
     values,
 )
-from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
-from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.orm import Session
 
 from service import languages
@@ -48,7 +47,7 @@ MEMBER = Membership.__table__.c
 OUT = OutboundMessage.__table__
 
 
-# The outbox's columns in the order write_batch selects them.
+# The outbox's columns in the order plan()'s statement selects them.
 COLUMNS = (
     "organisation_id",
     "contact_id",
@@ -127,10 +126,10 @@ def _networks_of(session: Session, network_ids: list[int]):
 
 @dataclass(frozen=True)
 class Plan:
-    """The INSERT that writes any batch of a fan-out run, its texts in it, made once a run."""
+    """The INSERT that writes any batch of a fan-out run, its texts in it, made once and kept."""
 
     organisation_id: int
-    statement: PostgresInsert | SqliteInsert  # the batch chosen by bind parameters AFTER, LAST, NOW
+    statement: Executable  # the batch chosen by bind parameters AFTER, LAST and NOW
 
 
 AFTER, LAST, NOW = "fan_out_after", "fan_out_last", "fan_out_now"

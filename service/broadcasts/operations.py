@@ -323,13 +323,13 @@ def fan_out_batch(
     now: dt.datetime,
     *,
     size: int = FAN_OUT_BATCH,
-    texts: Texts | None = None,
+    plans: Plans | None = None,
 ) -> int:
     """Write the outbox rows of the broadcast's next batch of people; how many people (0: done).
 
     Rows and cursor move in the caller's one transaction; the outbox's unique key per broadcast
     and contact means a batch written twice (a cursor from before a crash) adds nothing.
-    `texts`, kept by the caller from batch to batch, holds the broadcast's texts once made.
+    `plans`, kept by the caller from batch to batch, holds the run's statement once made.
     """
     if broadcast.status != "sending" or broadcast.fanned_out_at is not None:
         return 0
@@ -341,7 +341,7 @@ def fan_out_batch(
     if not people:
         broadcast.fanned_out_at = now
         return 0
-    ids = write_range(session, broadcast, config, now, after=after, last=last, texts=texts)
+    ids = write_range(session, broadcast, config, now, after=after, last=last, plans=plans)
     queue_written(session, ids)
     broadcast.fan_out_after = last
     broadcast.fanned_out += len(ids)
@@ -357,7 +357,7 @@ def fan_out_batch(
 # mid-send is named discreetly from the next batch on), per held languages, since releasing one
 # adds its text in the same transaction (service/broadcasts/held.py), and per everything else
 # of the broadcast the statement holds.
-Texts = dict[tuple, fan_out.Plan]
+Plans = dict[tuple, fan_out.Plan]
 
 
 def write_range(
@@ -368,11 +368,11 @@ def write_range(
     *,
     after: int,
     last: int,
-    texts: Texts | None = None,
+    plans: Plans | None = None,
 ) -> list[int]:
     """Write the rows of everyone in the audience with contact ids in (after, last]; new ids.
 
-    `texts`, kept by the caller from batch to batch, holds the broadcast's texts once made.
+    `plans`, kept by the caller from batch to batch, holds the run's statement once made.
     """
     org = session.get_one(Organisation, broadcast.organisation_id)
     # Quiet hours count from the moment the lead pressed Send, whichever batch this is.
@@ -395,7 +395,7 @@ def write_range(
         broadcast.urgent,
         not_before,
     )
-    planned = texts.get(key) if texts is not None else None
+    planned = plans.get(key) if plans is not None else None
     if planned is None:
         conditions = _reachable(broadcast)
         if broadcast.audience == "site":
@@ -410,8 +410,11 @@ def write_range(
             urgent=broadcast.urgent,
             not_before=not_before,
         )
-        if texts is not None:
-            texts[key] = planned
+        if plans is not None:
+            # Only the current one: a run outlives many content versions (every organisation's
+            # moves when a translation is deleted anywhere).
+            plans.clear()
+            plans[key] = planned
     return fan_out.write_batch(session, planned, after=after, last=last, now=now)
 
 

@@ -22,7 +22,7 @@ from service.broadcasts import fan_out
 from service.broadcasts.models import Broadcast
 from service.broadcasts.operations import (
     FAN_OUT_BATCH,
-    Texts,
+    Plans,
     _audience,
     audience_size,
     write_range,
@@ -72,7 +72,7 @@ def write_one(
     config: Config,
     now: dt.datetime,
     span: tuple[int, int],
-    texts: Texts | None = None,
+    plans: Plans | None = None,
 ) -> int:
     """Write one batch in the session's transaction; the rows it added (0: no longer sending).
 
@@ -83,7 +83,7 @@ def write_one(
     if broadcast is None or broadcast.status != "sending":
         return 0
     after, last = span
-    ids = write_range(session, broadcast, config, now, after=after, last=last, texts=texts)
+    ids = write_range(session, broadcast, config, now, after=after, last=last, plans=plans)
     status = session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast_id)
@@ -104,10 +104,10 @@ def _write_in_own_session(
     config: Config,
     now: dt.datetime,
     span: tuple[int, int],
-    texts: Texts,
+    plans: Plans,
 ) -> int:
     with database.session() as session:
-        return write_one(session, broadcast_id, config, now, span, texts)
+        return write_one(session, broadcast_id, config, now, span, plans)
 
 
 def run_rounds(
@@ -122,7 +122,7 @@ def run_rounds(
     """Fan the broadcast out, round by round, until every row is written; rows written."""
     threads = threads or config.FAN_OUT_THREADS
     pacer = Pacer(config.FAN_OUT_SHARE, config.FAN_OUT_FLOOR_ROWS)
-    texts: Texts = {}  # the run's texts, made again only when what they depend on changes
+    plans: Plans = {}  # the run's statement, made again only when what it holds changes
     with ThreadPoolExecutor(threads, thread_name_prefix="fan-out") as pool:
         while True:
             pacer.start()
@@ -142,7 +142,7 @@ def run_rounds(
                 return written
 
             futures = [
-                pool.submit(_write_in_own_session, database, broadcast_id, config, now, span, texts)
+                pool.submit(_write_in_own_session, database, broadcast_id, config, now, span, plans)
                 for span in ranges
             ]
             done, failure, before = start, None, written

@@ -62,7 +62,7 @@ def test_the_worker_writes_every_row_in_batches_and_logs_progress(
 ) -> None:
     org, carers, people = members
     monkeypatch.setattr(broadcasts, "FAN_OUT_BATCH", BATCH)
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "plans": None})
     broadcast_id = _start(session, app, org, carers)
     with caplog.at_level(logging.INFO, logger="service.tasks"):
         fan_out_broadcast.call_local(broadcast_id)
@@ -88,7 +88,7 @@ def test_each_batch_after_the_first_reuses_the_compiled_insert(
     # VALUES list, and the broadcast's texts were one. The same compiled form is reused now.
     org, carers, _people = members
     monkeypatch.setattr(broadcasts, "FAN_OUT_BATCH", BATCH)
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "plans": None})
     broadcast_id = _start(session, app, org, carers)
     compiled = []
 
@@ -111,7 +111,7 @@ def test_the_worker_makes_the_texts_once_and_names_a_renamed_network_anew(
     # Making the texts took two queries per language and an encryption per text, every batch.
     # They are kept now, until the organisation's content changes, as a rename mid-run does.
     org, carers, _people = members
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "plans": None})
     broadcast_id = _start(session, app, org, carers)
     real_texts, real_write, made = broadcasts._texts, broadcasts.write_range, []
 
@@ -182,7 +182,7 @@ def test_a_worker_that_dies_mid_batch_is_resumed_without_duplicates(
     session, app, members, monkeypatch
 ) -> None:
     org, carers, people = members
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "plans": None})
     broadcast_id = _start(session, app, org, carers)
     real_write = broadcasts.fan_out.write_batch
     calls = 0
@@ -267,7 +267,7 @@ class Rests:
 
 def test_the_worker_rests_between_batches_holding_nothing(session, app, members, monkeypatch):
     org, carers, people = members
-    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "texts": None})
+    monkeypatch.setattr(broadcasts.fan_out_batch, "__kwdefaults__", {"size": BATCH, "plans": None})
     config = app.config["FRONTLINE"].replace(FAN_OUT_SHARE=50, FAN_OUT_FLOOR_ROWS=0)
     monkeypatch.setitem(app.config, "FRONTLINE", config)
     # On PostgreSQL the worker writes in rounds (service.broadcasts.rounds): the same batches.
