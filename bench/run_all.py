@@ -11,21 +11,28 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from bench.common import RESULTS, Figure, print_table  # noqa: E402
 
-# cluster.py runs `make cluster` (it serves until stopped), echo_app.py is a baseline app;
-# fake_farm.py and wrk_driver.py are parts the benchmarks use.
+# cluster.py runs `make cluster` (it serves until stopped), echo_app.py and floor_app.py are
+# baseline apps sms_webhook.py serves; fake_farm.py, wrk_driver.py, cpu.py and during_bulk.py
+# are parts the benchmarks use.
 NOT_BENCHMARKS = {
     "__init__.py",
     "common.py",
     "run_all.py",
     "echo_app.py",
+    "floor_app.py",
     "cluster.py",
     "fake_farm.py",
     "wrk_driver.py",
-    # `make bench-scale` and its databases: scale_reach.py times the reach page on them alone.
+    "cpu.py",
+    "during_bulk.py",
+    # `make bench-scale` and its databases: scale_reach.py times the reach page on them alone,
+    # bulk_p99.py the webhooks beside a fan-out or purge, fan_out_explain.py explains a batch.
     "scale.py",
     "scale_data.py",
     "scale_console.py",
     "scale_reach.py",
+    "bulk_p99.py",
+    "fan_out_explain.py",
 }
 
 
