@@ -380,3 +380,26 @@ def bracketed(
 def median_of(runs: int, measure: Callable[[], float]) -> float:
     """The median of several measurements, to damp a shared machine's noise."""
     return statistics.median(measure() for _ in range(runs))
+
+
+def own_postgres_database(name: str) -> str | None:
+    """A fresh database called name on the PostgreSQL server the tests use (BENCH_POSTGRES_URL's
+    server, else FRONTLINE_TEST_DATABASE_URL's, else the local one), or None when none answers.
+    """
+    from sqlalchemy.engine import make_url
+
+    from bench.cluster import create_database, drop_database
+
+    server = (
+        os.environ.get("BENCH_POSTGRES_URL")
+        or os.environ.get("FRONTLINE_TEST_DATABASE_URL")
+        or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        drop_database(url)
+        create_database(url)
+    except Exception as error:  # no server: the SQLite rows still stand
+        print(f"note: no PostgreSQL rows ({type(error).__name__}: {error})")
+        return None
+    return url

@@ -1,8 +1,9 @@
 """Outbound dispatch: broadcast fan-out into the outbox, and worker throughput vs a fake Twilio.
 
-Fan-out of a 10,000-person broadcast is timed on SQLite and (when FRONTLINE_TEST_DATABASE_URL
-or BENCH_POSTGRES_URL names one) PostgreSQL, against a bare bulk insert of the same number of
-rows into the same table.
+Fan-out of a 10,000-person broadcast is timed on SQLite and PostgreSQL (in a database of its
+own, frontline_bench_dispatch or BENCH_DISPATCH_DATABASE, on the server BENCH_POSTGRES_URL or
+FRONTLINE_TEST_DATABASE_URL names, else 127.0.0.1:5432; left out when none answers), against a
+bare bulk insert of the same number of rows into the same table.
 
 Worker throughput is one `frontline worker` process draining rows through the loopback fake
 Twilio with the pace limit lifted. The fake answers each text after BENCH_TWILIO_LATENCY_MS
@@ -33,7 +34,7 @@ from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 
 from bench import fake_farm
-from bench.common import ROOT, VENV_BIN, Figure, record
+from bench.common import ROOT, VENV_BIN, Figure, own_postgres_database, record
 from bench.fake_farm import FAKES, FakeFarm
 from tests.support.fake_twilio import FakeTwilio, process_env
 
@@ -413,7 +414,10 @@ class StopDuringSend:
 
 def main() -> None:
     figures = []
-    postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("FRONTLINE_TEST_DATABASE_URL")
+    # A database of its own (every run drops its schema), on the tests' server or the local one.
+    postgres = own_postgres_database(
+        os.environ.get("BENCH_DISPATCH_DATABASE", "frontline_bench_dispatch")
+    )
     with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as fake:
         sqlite_env = env_for(tmp, f"sqlite:///{tmp}/bench.db", fake.url)
         fanout, bare = fan_out(sqlite_env, FANOUT, queue_rows=False)

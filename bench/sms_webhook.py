@@ -28,6 +28,7 @@ from bench.common import (
     closed_loop,
     gunicorn,
     open_loop,
+    own_postgres_database,
     record,
 )
 from bench.cpu import cpu_during
@@ -163,29 +164,11 @@ def run_wrk(
 
 
 def postgres_url() -> str | None:
-    """A database of its own on the PostgreSQL server the tests use (BENCH_POSTGRES_URL's server,
-    else FRONTLINE_TEST_DATABASE_URL's, else the local one), or None when none answers."""
-    from sqlalchemy.engine import make_url
-
-    from bench.cluster import create_database
-
-    server = (
-        os.environ.get("BENCH_POSTGRES_URL")
-        or os.environ.get("FRONTLINE_TEST_DATABASE_URL")
-        or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
+    """This bench's own database on the PostgreSQL server the tests use, or None without one."""
     # BENCH_WEBHOOK_DATABASE lets two runs share one server without dropping each other's data.
-    name = os.environ.get("BENCH_WEBHOOK_DATABASE", "frontline_bench_webhooks")
-    url = make_url(server).set(database=name)
-    try:
-        from bench.cluster import drop_database
-
-        drop_database(url.render_as_string(hide_password=False))
-        create_database(url.render_as_string(hide_password=False))
-    except Exception as error:  # no server: the SQLite rows still stand
-        print(f"note: no PostgreSQL rows ({type(error).__name__}: {error})")
-        return None
-    return url.render_as_string(hide_password=False)
+    return own_postgres_database(
+        os.environ.get("BENCH_WEBHOOK_DATABASE", "frontline_bench_webhooks")
+    )
 
 
 def service_figures(
